@@ -1,0 +1,300 @@
+//! 五查: inspections of the five kinds, worked through a checklist.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::checklist::{self, Checklist, ChecklistItem};
+use crate::org::Actor;
+use crate::{required_text, DomainError};
+
+/// The five kinds of inspection of the notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InspectionKind {
+    /// 县领导带队实地督查
+    LeaderSupervision,
+    /// 部门和乡镇常态化排查
+    RoutineCheck,
+    /// 暗访巡查: unannounced; secret from the visited units until the visit is recorded.
+    UnannouncedPatrol,
+    /// 督查办随机抽查
+    RandomCheck,
+    /// 专业机构评估检查
+    ProfessionalAssessment,
+}
+
+impl InspectionKind {
+    pub const ALL: [InspectionKind; 5] = [
+        InspectionKind::LeaderSupervision,
+        InspectionKind::RoutineCheck,
+        InspectionKind::UnannouncedPatrol,
+        InspectionKind::RandomCheck,
+        InspectionKind::ProfessionalAssessment,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            InspectionKind::LeaderSupervision => "督查",
+            InspectionKind::RoutineCheck => "排查",
+            InspectionKind::UnannouncedPatrol => "暗访",
+            InspectionKind::RandomCheck => "抽查",
+            InspectionKind::ProfessionalAssessment => "专业评估",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            InspectionKind::LeaderSupervision => "leader_supervision",
+            InspectionKind::RoutineCheck => "routine_check",
+            InspectionKind::UnannouncedPatrol => "unannounced_patrol",
+            InspectionKind::RandomCheck => "random_check",
+            InspectionKind::ProfessionalAssessment => "professional_assessment",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Result<Self, DomainError> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.code() == code)
+            .ok_or_else(|| DomainError::InvalidValue {
+                field: "检查类型",
+                reason: format!("未知检查类型 {code}"),
+            })
+    }
+}
+
+/// The result of one checklist item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemOutcome {
+    /// 合格
+    Pass,
+    /// 不合格
+    Fail,
+    /// 不适用
+    NotApplicable,
+}
+
+impl ItemOutcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            ItemOutcome::Pass => "合格",
+            ItemOutcome::Fail => "不合格",
+            ItemOutcome::NotApplicable => "不适用",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ItemOutcome::Pass => "pass",
+            ItemOutcome::Fail => "fail",
+            ItemOutcome::NotApplicable => "not_applicable",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Result<Self, DomainError> {
+        [ItemOutcome::Pass, ItemOutcome::Fail, ItemOutcome::NotApplicable]
+            .into_iter()
+            .find(|o| o.code() == code)
+            .ok_or_else(|| DomainError::InvalidValue {
+                field: "检查结果",
+                reason: format!("未知结果 {code}"),
+            })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemResult {
+    pub outcome: ItemOutcome,
+    pub note: Option<String>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// One inspection of a site, by a leader with participants, against one checklist version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inspection {
+    pub id: String,
+    pub kind: InspectionKind,
+    pub site_id: String,
+    pub industry: checklist::Industry,
+    pub checklist_version: String,
+    pub leader: Actor,
+    /// Names of the other members of the team.
+    pub participants: Vec<String>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub results: BTreeMap<String, ItemResult>,
+}
+
+impl Inspection {
+    pub fn start(
+        id: String,
+        kind: InspectionKind,
+        site_id: &str,
+        industry: checklist::Industry,
+        leader: Actor,
+        participants: Vec<String>,
+        at: DateTime<Utc>,
+    ) -> Result<Inspection, DomainError> {
+        let site_id = required_text(site_id, "检查场所")?;
+        let participants = participants
+            .into_iter()
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect();
+        Ok(Inspection {
+            id,
+            kind,
+            site_id,
+            industry,
+            checklist_version: checklist::for_industry(industry).version.clone(),
+            leader,
+            participants,
+            started_at: at,
+            finished_at: None,
+            results: BTreeMap::new(),
+        })
+    }
+
+    pub fn checklist(&self) -> &'static Checklist {
+        checklist::for_industry(self.industry)
+    }
+
+    /// Records (or corrects) the result of one item. A failed item needs a note saying what
+    /// was found.
+    pub fn record(
+        &mut self,
+        item_id: &str,
+        outcome: ItemOutcome,
+        note: Option<String>,
+        at: DateTime<Utc>,
+    ) -> Result<&'static ChecklistItem, DomainError> {
+        if self.finished_at.is_some() {
+            return Err(DomainError::InspectionFinished);
+        }
+        let item = self.checklist().item(item_id)?;
+        let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        if outcome == ItemOutcome::Fail && note.is_none() {
+            return Err(DomainError::MissingField("不合格项的问题描述"));
+        }
+        self.results.insert(
+            item.id.clone(),
+            ItemResult {
+                outcome,
+                note,
+                recorded_at: at,
+            },
+        );
+        Ok(item)
+    }
+
+    pub fn unanswered(&self) -> usize {
+        self.checklist()
+            .items
+            .iter()
+            .filter(|i| !self.results.contains_key(&i.id))
+            .count()
+    }
+
+    /// Finishes the inspection; every item must have a result (不适用 counts).
+    pub fn finish(&mut self, at: DateTime<Utc>) -> Result<(), DomainError> {
+        if self.finished_at.is_some() {
+            return Err(DomainError::InspectionFinished);
+        }
+        let missing = self.unanswered();
+        if missing > 0 {
+            return Err(DomainError::InspectionIncomplete(missing));
+        }
+        self.finished_at = Some(at);
+        Ok(())
+    }
+
+    /// The failed items, in checklist order.
+    pub fn failed_items(&self) -> Vec<(&'static ChecklistItem, &ItemResult)> {
+        self.checklist()
+            .items
+            .iter()
+            .filter_map(|i| {
+                self.results
+                    .get(&i.id)
+                    .filter(|r| r.outcome == ItemOutcome::Fail)
+                    .map(|r| (i, r))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checklist::Industry;
+    use crate::org::Role;
+
+    fn leader() -> Actor {
+        Actor {
+            person_id: "p1".into(),
+            name: "张明".into(),
+            unit_id: "u1".into(),
+            roles: vec![Role::UnitDeputyHead],
+        }
+    }
+
+    #[test]
+    fn failed_item_needs_a_note_and_unknown_item_is_refused() {
+        let now = Utc::now();
+        let mut insp = Inspection::start(
+            "i1".into(),
+            InspectionKind::RoutineCheck,
+            "s1",
+            Industry::Gas,
+            leader(),
+            vec!["李华".into(), " ".into()],
+            now,
+        )
+        .unwrap();
+        assert_eq!(insp.participants, vec!["李华".to_string()]);
+        assert_eq!(
+            insp.record("GAS-001", ItemOutcome::Fail, Some("  ".into()), now),
+            Err(DomainError::MissingField("不合格项的问题描述"))
+        );
+        assert!(matches!(
+            insp.record("FIR-001", ItemOutcome::Pass, None, now),
+            Err(DomainError::UnknownChecklistItem { .. })
+        ));
+        assert!(insp.results.is_empty());
+    }
+
+    #[test]
+    fn finishing_requires_every_item_and_freezes_the_results() {
+        let now = Utc::now();
+        let mut insp = Inspection::start(
+            "i1".into(),
+            InspectionKind::UnannouncedPatrol,
+            "s1",
+            Industry::Fire,
+            leader(),
+            vec![],
+            now,
+        )
+        .unwrap();
+        let total = insp.checklist().items.len();
+        insp.record("FIR-001", ItemOutcome::Fail, Some("安全出口上锁".into()), now)
+            .unwrap();
+        assert_eq!(
+            insp.finish(now),
+            Err(DomainError::InspectionIncomplete(total - 1))
+        );
+        let ids: Vec<String> = insp.checklist().items.iter().map(|i| i.id.clone()).collect();
+        for id in ids.iter().skip(1) {
+            insp.record(id, ItemOutcome::NotApplicable, None, now).unwrap();
+        }
+        insp.finish(now).unwrap();
+        assert_eq!(insp.failed_items().len(), 1);
+        assert_eq!(
+            insp.record("FIR-002", ItemOutcome::Pass, None, now),
+            Err(DomainError::InspectionFinished)
+        );
+    }
+}

@@ -1,0 +1,24 @@
+//! Pure domain logic of the county work-safety mechanism 五查四改月述考.
+//!
+//! No I/O and no FFI here: the phone's core and the server link this crate so that both
+//! enforce exactly the same rules. Every refusal is a [`DomainError`] whose `Display` text is
+//! the Chinese message a user sees.
+
+pub mod checklist;
+pub mod error;
+pub mod hazard;
+pub mod inspection;
+pub mod org;
+pub mod records;
+pub mod site;
+
+pub use error::DomainError;
+
+/// Trims a user-entered text and refuses it when nothing is left.
+pub(crate) fn required_text(value: &str, field: &'static str) -> Result<String, DomainError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(DomainError::MissingField(field));
+    }
+    Ok(trimmed.to_string())
+}

@@ -1,0 +1,130 @@
+//! Meetings, hardware investments (改设施 proof) and accountability records (改作风).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{required_text, DomainError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingKind {
+    /// 安全生产委员会工作会议 (quarterly, chaired by the county head)
+    SafetyCommittee,
+    /// 安全生产工作例会 (monthly)
+    RegularMeeting,
+    /// 安全生产专题工作会议
+    SpecialMeeting,
+    /// 分管领域安全形势分析
+    SituationAnalysis,
+    /// 业务培训工作会
+    Training,
+}
+
+impl MeetingKind {
+    pub const ALL: [MeetingKind; 5] = [
+        MeetingKind::SafetyCommittee,
+        MeetingKind::RegularMeeting,
+        MeetingKind::SpecialMeeting,
+        MeetingKind::SituationAnalysis,
+        MeetingKind::Training,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MeetingKind::SafetyCommittee => "安全生产委员会工作会议",
+            MeetingKind::RegularMeeting => "安全生产工作例会",
+            MeetingKind::SpecialMeeting => "安全生产专题工作会议",
+            MeetingKind::SituationAnalysis => "安全形势分析",
+            MeetingKind::Training => "业务培训工作会",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Meeting {
+    pub id: String,
+    pub kind: MeetingKind,
+    pub unit_id: String,
+    pub title: String,
+    pub chaired_by: String,
+    pub held_at: DateTime<Utc>,
+    pub attendees: Vec<String>,
+    pub minutes: Option<String>,
+    pub evidence: Vec<String>,
+}
+
+impl Meeting {
+    pub fn validate(&self) -> Result<(), DomainError> {
+        required_text(&self.title, "会议名称")?;
+        required_text(&self.chaired_by, "主持人")?;
+        required_text(&self.unit_id, "召开单位")?;
+        Ok(())
+    }
+}
+
+/// Proof of investment in hardware (改设施): amount, what it fixed, and its documents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HardwareInvestment {
+    pub id: String,
+    pub unit_id: String,
+    pub hazard_id: Option<String>,
+    pub site_id: Option<String>,
+    pub description: String,
+    pub amount_fen: i64,
+    pub invested_on: NaiveDate,
+    /// Evidence ids of contracts, invoices and photos.
+    pub documents: Vec<String>,
+}
+
+impl HardwareInvestment {
+    pub fn validate(&self) -> Result<(), DomainError> {
+        required_text(&self.description, "投入内容")?;
+        required_text(&self.unit_id, "投入单位")?;
+        if self.amount_fen <= 0 {
+            return Err(DomainError::InvalidValue {
+                field: "投入金额",
+                reason: "须大于 0".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountabilityKind {
+    /// 提醒约谈
+    ReminderTalk,
+    /// 追责问责
+    Accountability,
+}
+
+impl AccountabilityKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            AccountabilityKind::ReminderTalk => "提醒约谈",
+            AccountabilityKind::Accountability => "追责问责",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountabilityRecord {
+    pub id: String,
+    pub kind: AccountabilityKind,
+    pub unit_id: String,
+    pub person_name: Option<String>,
+    pub reason: String,
+    pub decided_by: String,
+    pub decided_on: NaiveDate,
+    pub hazard_ids: Vec<String>,
+}
+
+impl AccountabilityRecord {
+    pub fn validate(&self) -> Result<(), DomainError> {
+        required_text(&self.unit_id, "被约谈（问责）单位")?;
+        required_text(&self.reason, "事由")?;
+        required_text(&self.decided_by, "决定单位")?;
+        Ok(())
+    }
+}

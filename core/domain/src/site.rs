@@ -1,0 +1,104 @@
+//! Sites (企业/场所): the things inspected.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{checklist, required_text, DomainError};
+
+/// A WGS-84 (CGCS2000-compatible) coordinate in degrees. GCJ-02 is never stored.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GeoPoint {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+impl GeoPoint {
+    pub fn validate(&self) -> Result<(), DomainError> {
+        let bad = |reason: &str| DomainError::InvalidValue {
+            field: "坐标",
+            reason: reason.to_string(),
+        };
+        if !self.lat.is_finite() || !self.lon.is_finite() {
+            return Err(bad("不是有效数字"));
+        }
+        if !(-90.0..=90.0).contains(&self.lat) || !(-180.0..=180.0).contains(&self.lon) {
+            return Err(bad("纬度须在 -90 至 90 之间，经度须在 -180 至 180 之间"));
+        }
+        if self.lat == 0.0 && self.lon == 0.0 {
+            return Err(bad("坐标为 0,0，定位无效"));
+        }
+        Ok(())
+    }
+}
+
+/// Where a site is: a point, with an optional radius or boundary polygon.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteLocation {
+    pub point: GeoPoint,
+    /// Radius in metres around the point that counts as "at the site".
+    pub radius_m: Option<f64>,
+    /// Boundary ring (WGS-84), first point not repeated at the end.
+    pub polygon: Option<Vec<GeoPoint>>,
+}
+
+impl SiteLocation {
+    pub fn validate(&self) -> Result<(), DomainError> {
+        self.point.validate()?;
+        if let Some(r) = self.radius_m {
+            if !r.is_finite() || r <= 0.0 || r > 50_000.0 {
+                return Err(DomainError::InvalidValue {
+                    field: "场所半径",
+                    reason: "须为 0 至 50000 米之间的数".into(),
+                });
+            }
+        }
+        if let Some(ring) = &self.polygon {
+            if ring.len() < 3 {
+                return Err(DomainError::InvalidValue {
+                    field: "场所范围",
+                    reason: "多边形至少需要 3 个顶点".into(),
+                });
+            }
+            for p in ring {
+                p.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An enterprise or place (企业/场所).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Site {
+    pub id: String,
+    pub name: String,
+    /// Checklist industry code, e.g. `gas`, `hazchem` (see [`checklist::Industry`]).
+    pub industry: String,
+    pub location: SiteLocation,
+    /// 属地: the township the site lies in.
+    pub township_id: String,
+    /// 属事: the department that supervises its sector.
+    pub department_id: Option<String>,
+    pub address: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+impl Site {
+    pub fn validate(&self) -> Result<(), DomainError> {
+        required_text(&self.id, "场所编号")?;
+        required_text(&self.name, "场所名称")?;
+        required_text(&self.township_id, "属地乡镇（街道）")?;
+        checklist::Industry::from_code(&self.industry)?;
+        self.location.validate()?;
+        if let Some(phone) = &self.contact_phone {
+            let digits = phone.chars().filter(|c| c.is_ascii_digit()).count();
+            if !phone.is_empty() && !(7..=15).contains(&digits) {
+                return Err(DomainError::InvalidValue {
+                    field: "联系电话",
+                    reason: format!("“{phone}”不是有效的电话号码"),
+                });
+            }
+        }
+        Ok(())
+    }
+}
