@@ -1,1 +1,12 @@
-uniffi::setup_scaffolding!();
+//! The phone's core library (`anjian_core`): offline store, outbox, and the uniffi facade
+//! that Kotlin and Swift call.
+
+uniffi::setup_scaffolding!("anjian");
+
+pub mod error;
+pub mod ffi;
+pub mod schema;
+pub mod store;
+
+pub use error::{AnjianError, StoreError};
+pub use store::Store;

@@ -15,7 +15,7 @@ pub mod site;
 pub use error::DomainError;
 
 /// Trims a user-entered text and refuses it when nothing is left.
-pub(crate) fn required_text(value: &str, field: &'static str) -> Result<String, DomainError> {
+pub fn required_text(value: &str, field: &'static str) -> Result<String, DomainError> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Err(DomainError::MissingField(field));

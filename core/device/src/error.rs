@@ -1,0 +1,97 @@
+//! Two error enums: a rich internal one, and the small public one the app shows.
+
+use anjian_domain::DomainError;
+
+/// Everything that can go wrong inside the core.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("json: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("io: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("database schema version {found} is newer than this app supports ({supported})")]
+    SchemaTooNew { found: i64, supported: i64 },
+    #[error("no profile: the device has no signed-in person")]
+    NoProfile,
+    #[error("invalid input {field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The errors the app sees; each carries a Chinese message it can show as is.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum AnjianError {
+    /// The input broke a rule; nothing was changed.
+    #[error("{message}")]
+    InvalidInput { message: String },
+    /// The workflow does not allow this now (wrong status, missing 五落实, wrong person).
+    #[error("{message}")]
+    NotAllowed { message: String },
+    #[error("{message}")]
+    NotFound { message: String },
+    /// No signed-in person on this device.
+    #[error("{message}")]
+    NotSignedIn { message: String },
+    /// Local storage failed; the message says what the user can do.
+    #[error("{message}")]
+    Storage { message: String },
+}
+
+impl From<StoreError> for AnjianError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Domain(e) => {
+                let message = e.to_string();
+                match e {
+                    DomainError::NotFound { .. } | DomainError::UnknownChecklistItem { .. } => {
+                        AnjianError::NotFound { message }
+                    }
+                    DomainError::WrongStatus { .. }
+                    | DomainError::FiveImplementationsIncomplete { .. }
+                    | DomainError::MajorCannotCloseOnSpot
+                    | DomainError::HardwarePlanIncomplete(_)
+                    | DomainError::VerifierIsRectifier
+                    | DomainError::NotPermitted { .. }
+                    | DomainError::InspectionIncomplete(_)
+                    | DomainError::InspectionFinished => AnjianError::NotAllowed { message },
+                    DomainError::MissingField(_)
+                    | DomainError::InvalidValue { .. }
+                    | DomainError::AfterPhotoRequired(_)
+                    | DomainError::ReclassifyReasonRequired
+                    | DomainError::DeadlineInPast(_) => AnjianError::InvalidInput { message },
+                }
+            }
+            StoreError::Invalid { field, reason } => AnjianError::InvalidInput {
+                message: format!("{field}无效：{reason}"),
+            },
+            StoreError::NoProfile => AnjianError::NotSignedIn {
+                message: "请先登录：本机尚未设置检查人员".into(),
+            },
+            StoreError::SchemaTooNew { .. } => AnjianError::Storage {
+                message: "本机数据由更新版本的应用创建，请升级应用后再打开".into(),
+            },
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DiskFull =>
+            {
+                AnjianError::Storage {
+                    message: "手机存储空间已满，本次记录未保存，请清理空间后重试".into(),
+                }
+            }
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::OperationInterrupted =>
+            {
+                AnjianError::Storage {
+                    message: "操作已取消".into(),
+                }
+            }
+            other => AnjianError::Storage {
+                message: format!("本地数据读写失败，请重试（{other}）"),
+            },
+        }
+    }
+}

@@ -1,0 +1,346 @@
+//! The offline store through its public facade: workflow, outbox, refusals, recovery.
+
+use anjian_core::ffi::*;
+use anjian_core::AnjianError;
+use anjian_domain::hazard::{HazardLevel, HazardStatus};
+use anjian_domain::inspection::{InspectionKind, ItemOutcome};
+
+fn open(dir: &tempfile::TempDir) -> std::sync::Arc<AnjianStore> {
+    let store = AnjianStore::open(dir.path().join("anjian.db").display().to_string()).unwrap();
+    store
+        .set_profile(Profile {
+            person_id: "p-inspector".into(),
+            name: "陈刚".into(),
+            unit_id: "500233107".into(),
+            roles: vec!["inspector".into(), "patrol_member".into()],
+        })
+        .unwrap();
+    store
+}
+
+fn gas_site(store: &AnjianStore) -> SiteRecord {
+    store
+        .add_site(SiteInput {
+            name: "石宝镇顺发液化气供应站".into(),
+            industry: "gas".into(),
+            lat: 30.4215,
+            lon: 108.1803,
+            radius_m: Some(80.0),
+            township_id: "500233107".into(),
+            department_id: Some("dept-housing".into()),
+            address: Some("忠县石宝镇沿江路12号".into()),
+            contact_name: Some("刘建华".into()),
+            contact_phone: Some("13996512345".into()),
+        })
+        .unwrap()
+}
+
+fn as_person(store: &AnjianStore, id: &str, name: &str, roles: &[&str]) {
+    store
+        .set_profile(Profile {
+            person_id: id.into(),
+            name: name.into(),
+            unit_id: "500233107".into(),
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+        })
+        .unwrap();
+}
+
+/// Runs a gas inspection with GAS-007 (LPG in a basement, a major item) failed.
+fn inspect_with_major_finding(store: &AnjianStore) -> (InspectionRecord, HazardRecord) {
+    let site = gas_site(store);
+    let insp = store
+        .start_inspection(InspectionKind::RoutineCheck, site.id.clone(), vec!["王磊".into()])
+        .unwrap();
+    let list = checklist_for("gas".into()).unwrap();
+    assert_eq!(insp.total_items as usize, list.items.len());
+    for item in &list.items {
+        let (outcome, note) = if item.id == "GAS-007" {
+            (ItemOutcome::Fail, Some("液化气钢瓶12只存放于地下室".to_string()))
+        } else {
+            (ItemOutcome::Pass, None)
+        };
+        store.record_item(insp.id.clone(), item.id.clone(), outcome, note).unwrap();
+    }
+    let insp = store.finish_inspection(insp.id).unwrap();
+    assert_eq!(insp.failed_item_ids, vec!["GAS-007".to_string()]);
+    let hazard = store
+        .raise_hazard(HazardInput {
+            description: "液化气钢瓶存放于地下室".into(),
+            site_id: Some(site.id),
+            unit_id: None,
+            inspection_id: Some(insp.id.clone()),
+            item_id: Some("GAS-007".into()),
+            level: None,
+            level_reason: None,
+            needs_hardware: false,
+        })
+        .unwrap();
+    (insp, hazard)
+}
+
+#[test]
+fn a_major_finding_goes_through_the_whole_workflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let (_, hazard) = inspect_with_major_finding(&store);
+    assert_eq!(hazard.level, HazardLevel::Major);
+    assert_eq!(hazard.status, HazardStatus::Registered);
+    assert_eq!(hazard.unit_id, "500233107", "defaults to the site's township");
+    assert!(hazard.number.starts_with("YH-"));
+    assert_eq!(hazard.plan.missing.len(), 5);
+
+    // 交办 needs an assigning role.
+    let assign = HazardCommand::Assign {
+        unit_id: "500233107".into(),
+        deadline: "2099-12-31".into(),
+    };
+    assert!(matches!(
+        store.act_on_hazard(hazard.id.clone(), assign.clone()),
+        Err(AnjianError::NotAllowed { .. })
+    ));
+    as_person(&store, "p-office", "赵敏", &["safety_office_staff"]);
+    let h = store.act_on_hazard(hazard.id.clone(), assign).unwrap();
+    assert_eq!(h.status, HazardStatus::Assigned);
+
+    as_person(&store, "p-site", "刘建华", &["site_contact"]);
+    let before = store.pending_changes().unwrap();
+    let err = store
+        .act_on_hazard(hazard.id.clone(), HazardCommand::StartRectification)
+        .unwrap_err();
+    assert!(err.to_string().contains("五落实"), "{err}");
+    assert_eq!(store.pending_changes().unwrap(), before, "a refusal writes nothing");
+
+    let plan = FivePlanInput {
+        target: Some("钢瓶全部移出地下室".into()),
+        measures: Some("在地面新建独立气瓶间".into()),
+        deadline: Some("2099-12-15".into()),
+        responsible: Some("刘建华".into()),
+        funding_fen: Some(3_500_000),
+        funding_source: Some("企业自筹".into()),
+    };
+    let h = store
+        .act_on_hazard(hazard.id.clone(), HazardCommand::UpdatePlan { plan })
+        .unwrap();
+    assert!(h.plan.missing.is_empty());
+    store
+        .act_on_hazard(hazard.id.clone(), HazardCommand::StartRectification)
+        .unwrap();
+    store
+        .act_on_hazard(
+            hazard.id.clone(),
+            HazardCommand::SubmitRectification {
+                note: "钢瓶已移至地面气瓶间".into(),
+                after_evidence: vec!["a".repeat(64)],
+            },
+        )
+        .unwrap();
+    // The rectifier cannot verify.
+    assert!(store
+        .act_on_hazard(hazard.id.clone(), HazardCommand::Verify { note: None })
+        .is_err());
+    as_person(&store, "p-inspector", "陈刚", &["inspector"]);
+    let closed = store
+        .act_on_hazard(hazard.id.clone(), HazardCommand::Verify { note: Some("现场复核合格".into()) })
+        .unwrap();
+    assert_eq!(closed.status, HazardStatus::Closed);
+    assert_eq!(closed.status_label, "已销号");
+
+    let history = store.hazard_history(hazard.id.clone()).unwrap();
+    let labels: Vec<&str> = history.iter().map(|e| e.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        ["登记隐患", "交办", "填报五落实", "开始整改", "提交整改", "验收销号"]
+    );
+    assert_eq!(history.last().unwrap().actor_name, "陈刚");
+    assert_eq!(history.last().unwrap().version, closed.version);
+}
+
+#[test]
+fn every_change_has_exactly_one_outbox_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let (insp, hazard) = inspect_with_major_finding(&store);
+    let outbox = store.inner().outbox().unwrap();
+    let items = checklist_for("gas".into()).unwrap().items.len();
+    // site + start + each item + finish + raise
+    assert_eq!(outbox.len(), 1 + 1 + items + 1 + 1);
+    assert_eq!(outbox.last().unwrap().op, "raise");
+    assert_eq!(outbox.last().unwrap().entity_id, hazard.id);
+    assert!(outbox.iter().filter(|e| e.entity_id == insp.id).count() == items + 2);
+    // The hazard's raise event and its outbox entry share the op id (the idempotency key).
+    let events = store.hazard_history(hazard.id.clone()).unwrap();
+    assert_eq!(events[0].id, outbox.last().unwrap().op_id);
+}
+
+#[test]
+fn a_hazard_from_an_item_that_passed_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let (insp, _) = inspect_with_major_finding(&store);
+    let before = store.pending_changes().unwrap();
+    let err = store
+        .raise_hazard(HazardInput {
+            description: "凭空登记".into(),
+            site_id: None,
+            unit_id: None,
+            inspection_id: Some(insp.id),
+            item_id: Some("GAS-001".into()),
+            level: None,
+            level_reason: None,
+            needs_hardware: false,
+        })
+        .unwrap_err();
+    assert!(matches!(err, AnjianError::InvalidInput { .. }));
+    assert!(err.to_string().contains("未判定为不合格"));
+    assert_eq!(store.pending_changes().unwrap(), before);
+}
+
+#[test]
+fn bad_site_input_gets_a_chinese_error_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let mut input = SiteInput {
+        name: "忠州街道某商场".into(),
+        industry: "fire".into(),
+        lat: 0.0,
+        lon: 0.0,
+        radius_m: None,
+        township_id: "500233001".into(),
+        department_id: None,
+        address: None,
+        contact_name: None,
+        contact_phone: None,
+    };
+    let err = store.add_site(input.clone()).unwrap_err();
+    assert_eq!(err.to_string(), "坐标无效：坐标为 0,0，定位无效");
+    input.lat = 30.29;
+    input.lon = 108.03;
+    input.industry = "bakery".into();
+    assert_eq!(store.add_site(input).unwrap_err().to_string(), "行业无效：未知行业 bakery");
+    assert!(store.list_sites(None).unwrap().is_empty());
+    assert_eq!(store.pending_changes().unwrap(), 0);
+}
+
+#[test]
+fn without_a_profile_nothing_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = AnjianStore::open(dir.path().join("a.db").display().to_string()).unwrap();
+    let err = store
+        .start_inspection(InspectionKind::RandomCheck, "nope".into(), vec![])
+        .unwrap_err();
+    assert!(matches!(err, AnjianError::NotSignedIn { .. }));
+}
+
+#[test]
+fn ledger_filters_and_puts_overdue_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let (_, major) = inspect_with_major_finding(&store);
+    let general = store
+        .raise_hazard(HazardInput {
+            description: "灭火器压力不足".into(),
+            site_id: None,
+            unit_id: Some("500233107".into()),
+            inspection_id: None,
+            item_id: None,
+            level: None,
+            level_reason: None,
+            needs_hardware: false,
+        })
+        .unwrap();
+    // Give the general one a deadline in the past by writing the plan's deadline directly
+    // through the workflow (deadlines in 五落实 may be any date).
+    store
+        .act_on_hazard(
+            general.id.clone(),
+            HazardCommand::UpdatePlan {
+                plan: FivePlanInput {
+                    deadline: Some("2020-01-01".into()),
+                    ..Default::default()
+                },
+            },
+        )
+        .unwrap();
+    let all = store.ledger(LedgerQuery::default()).unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0].id, general.id, "overdue first");
+    assert!(all[0].overdue);
+    let overdue = store
+        .ledger(LedgerQuery {
+            overdue_only: true,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(overdue.len(), 1);
+    let majors = store
+        .ledger(LedgerQuery {
+            level: Some(HazardLevel::Major),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(majors.len(), 1);
+    assert_eq!(majors[0].id, major.id);
+    let other_unit = store
+        .ledger(LedgerQuery {
+            unit_id: Some("500233001".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(other_unit.is_empty());
+}
+
+#[test]
+fn data_survives_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = {
+        let store = open(&dir);
+        inspect_with_major_finding(&store).1.id
+    };
+    let store = AnjianStore::open(dir.path().join("anjian.db").display().to_string()).unwrap();
+    assert_eq!(store.hazard(id).unwrap().level, HazardLevel::Major);
+    assert!(store.open_report().recovered_from.is_none());
+    assert_eq!(store.profile().unwrap().unwrap().name, "陈刚");
+}
+
+#[test]
+fn an_unreadable_database_is_moved_aside_never_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("anjian.db");
+    let garbage = b"this is not a database, but it may be all the user has".repeat(200);
+    std::fs::write(&path, &garbage).unwrap();
+    let store = AnjianStore::open(path.display().to_string()).unwrap();
+    let report = store.open_report();
+    let aside = report.recovered_from.expect("reported");
+    assert!(std::fs::read(&aside).unwrap() == garbage, "original bytes kept");
+    assert!(aside.contains(".unreadable-"));
+    // The new store works.
+    assert_eq!(store.pending_changes().unwrap(), 0);
+}
+
+#[test]
+fn a_database_from_a_newer_app_is_refused_and_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("anjian.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;").unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let err = AnjianStore::open(path.display().to_string()).err().expect("refused");
+    assert!(matches!(err, AnjianError::Storage { .. }));
+    assert!(err.to_string().contains("升级"));
+    assert!(std::fs::read(&path).unwrap() == before, "file changed");
+}
+
+#[test]
+fn industries_list_has_ten_with_at_least_fifteen_items() {
+    let list = list_industries();
+    assert_eq!(list.len(), 10);
+    assert!(list.iter().all(|i| i.item_count >= 15 && i.major_count >= 1));
+    assert!(list.iter().any(|i| i.name == "水上交通"));
+    assert!(matches!(
+        checklist_for("bakery".into()),
+        Err(AnjianError::InvalidInput { .. })
+    ));
+}
