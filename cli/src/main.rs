@@ -60,18 +60,27 @@ fn run(command: Command) -> Result<(), String> {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?
+            );
         }
         Command::Checklist { industry, json } => {
             let list = checklist::by_code(&industry).map_err(|e| e.to_string())?;
             if json {
-                println!("{}", serde_json::to_string_pretty(list).map_err(|e| e.to_string())?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(list).map_err(|e| e.to_string())?
+                );
             } else {
                 println!("{}（版本 {}）", list.name, list.version);
                 println!("重大隐患判定依据：{}", list.major_hazard_standard);
                 for item in &list.items {
                     let mark = if item.major { "【重大】" } else { "" };
-                    println!("{} [{}] {}{}\n    依据：{}", item.id, item.section, mark, item.text, item.basis);
+                    println!(
+                        "{} [{}] {}{}\n    依据：{}",
+                        item.id, item.section, mark, item.text, item.basis
+                    );
                 }
             }
         }

@@ -10,7 +10,10 @@ fn checklists_prints_one_line_per_industry_with_its_item_count() {
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 10, "{text}");
-    let names: Vec<&str> = lines.iter().map(|l| l.rsplit_once(' ').unwrap().0).collect();
+    let names: Vec<&str> = lines
+        .iter()
+        .map(|l| l.rsplit_once(' ').unwrap().0)
+        .collect();
     for expected in [
         "城镇燃气",
         "危险化学品",

@@ -26,7 +26,11 @@ fn count(conn: &Connection, sql: &str) -> i64 {
 fn killed_writers_leave_a_consistent_store_and_outbox() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("device.db");
-    let seed = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
+    let seed = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
     let mut rng = Rng(seed);
     let mut acked_total = 0i64;
     for round in 0..25 {
@@ -55,7 +59,9 @@ fn killed_writers_leave_a_consistent_store_and_outbox() {
         acked_total += last_ack;
 
         let conn = Connection::open(&db).unwrap();
-        let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(check, "ok", "round {round}");
         let outbox = count(&conn, "SELECT count(*) FROM outbox");
         assert!(
@@ -79,14 +85,20 @@ fn killed_writers_leave_a_consistent_store_and_outbox() {
         // Inspection rows and their outbox entries match one for one.
         assert_eq!(
             count(&conn, "SELECT count(*) FROM inspection_results"),
-            count(&conn, "SELECT count(*) FROM outbox WHERE op = 'record_item'")
+            count(
+                &conn,
+                "SELECT count(*) FROM outbox WHERE op = 'record_item'"
+            )
         );
         assert_eq!(
             count(&conn, "SELECT count(*) FROM inspections"),
             count(&conn, "SELECT count(*) FROM outbox WHERE op = 'start'")
         );
         assert_eq!(
-            count(&conn, "SELECT count(*) FROM inspections WHERE finished_at IS NOT NULL"),
+            count(
+                &conn,
+                "SELECT count(*) FROM inspections WHERE finished_at IS NOT NULL"
+            ),
             count(&conn, "SELECT count(*) FROM outbox WHERE op = 'finish'")
         );
         assert_eq!(

@@ -25,21 +25,22 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// The errors the app sees; each carries a Chinese message it can show as is.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
+#[uniffi(flat_error)]
 pub enum AnjianError {
     /// The input broke a rule; nothing was changed.
-    #[error("{message}")]
-    InvalidInput { message: String },
+    #[error("{0}")]
+    InvalidInput(String),
     /// The workflow does not allow this now (wrong status, missing 五落实, wrong person).
-    #[error("{message}")]
-    NotAllowed { message: String },
-    #[error("{message}")]
-    NotFound { message: String },
+    #[error("{0}")]
+    NotAllowed(String),
+    #[error("{0}")]
+    NotFound(String),
     /// No signed-in person on this device.
-    #[error("{message}")]
-    NotSignedIn { message: String },
+    #[error("{0}")]
+    NotSignedIn(String),
     /// Local storage failed; the message says what the user can do.
-    #[error("{message}")]
-    Storage { message: String },
+    #[error("{0}")]
+    Storage(String),
 }
 
 impl From<StoreError> for AnjianError {
@@ -49,7 +50,7 @@ impl From<StoreError> for AnjianError {
                 let message = e.to_string();
                 match e {
                     DomainError::NotFound { .. } | DomainError::UnknownChecklistItem { .. } => {
-                        AnjianError::NotFound { message }
+                        AnjianError::NotFound(message)
                     }
                     DomainError::WrongStatus { .. }
                     | DomainError::FiveImplementationsIncomplete { .. }
@@ -58,40 +59,34 @@ impl From<StoreError> for AnjianError {
                     | DomainError::VerifierIsRectifier
                     | DomainError::NotPermitted { .. }
                     | DomainError::InspectionIncomplete(_)
-                    | DomainError::InspectionFinished => AnjianError::NotAllowed { message },
+                    | DomainError::InspectionFinished => AnjianError::NotAllowed(message),
                     DomainError::MissingField(_)
                     | DomainError::InvalidValue { .. }
                     | DomainError::AfterPhotoRequired(_)
                     | DomainError::ReclassifyReasonRequired
-                    | DomainError::DeadlineInPast(_) => AnjianError::InvalidInput { message },
+                    | DomainError::DeadlineInPast(_) => AnjianError::InvalidInput(message),
                 }
             }
-            StoreError::Invalid { field, reason } => AnjianError::InvalidInput {
-                message: format!("{field}无效：{reason}"),
-            },
-            StoreError::NoProfile => AnjianError::NotSignedIn {
-                message: "请先登录：本机尚未设置检查人员".into(),
-            },
-            StoreError::SchemaTooNew { .. } => AnjianError::Storage {
-                message: "本机数据由更新版本的应用创建，请升级应用后再打开".into(),
-            },
+            StoreError::Invalid { field, reason } => {
+                AnjianError::InvalidInput(format!("{field}无效：{reason}"))
+            }
+            StoreError::NoProfile => {
+                AnjianError::NotSignedIn("请先登录：本机尚未设置检查人员".into())
+            }
+            StoreError::SchemaTooNew { .. } => {
+                AnjianError::Storage("本机数据由更新版本的应用创建，请升级应用后再打开".into())
+            }
             StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
                 if e.code == rusqlite::ErrorCode::DiskFull =>
             {
-                AnjianError::Storage {
-                    message: "手机存储空间已满，本次记录未保存，请清理空间后重试".into(),
-                }
+                AnjianError::Storage("手机存储空间已满，本次记录未保存，请清理空间后重试".into())
             }
             StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
                 if e.code == rusqlite::ErrorCode::OperationInterrupted =>
             {
-                AnjianError::Storage {
-                    message: "操作已取消".into(),
-                }
+                AnjianError::Storage("操作已取消".into())
             }
-            other => AnjianError::Storage {
-                message: format!("本地数据读写失败，请重试（{other}）"),
-            },
+            other => AnjianError::Storage(format!("本地数据读写失败，请重试（{other}）")),
         }
     }
 }

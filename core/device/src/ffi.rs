@@ -193,16 +193,38 @@ pub struct FivePlanRecord {
 /// One workflow action on a hazard.
 #[derive(Debug, Clone, uniffi::Enum)]
 pub enum HazardCommand {
-    Reclassify { level: HazardLevel, reason: String },
-    UpdatePlan { plan: FivePlanInput },
-    SetHardwarePlan { plan: String },
-    SetTemporaryMeasures { measures: String },
-    Assign { unit_id: String, deadline: String },
-    CloseOnSpot { note: String, after_evidence: Vec<String> },
+    Reclassify {
+        level: HazardLevel,
+        reason: String,
+    },
+    UpdatePlan {
+        plan: FivePlanInput,
+    },
+    SetHardwarePlan {
+        plan: String,
+    },
+    SetTemporaryMeasures {
+        measures: String,
+    },
+    Assign {
+        unit_id: String,
+        deadline: String,
+    },
+    CloseOnSpot {
+        note: String,
+        after_evidence: Vec<String>,
+    },
     StartRectification,
-    SubmitRectification { note: String, after_evidence: Vec<String> },
-    Verify { note: Option<String> },
-    Reject { reason: String },
+    SubmitRectification {
+        note: String,
+        after_evidence: Vec<String>,
+    },
+    Verify {
+        note: Option<String>,
+    },
+    Reject {
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, uniffi::Record)]
@@ -280,7 +302,11 @@ impl FivePlanInput {
         Ok(FiveImplementations {
             target: self.target,
             measures: self.measures,
-            deadline: self.deadline.as_deref().map(|d| parse_date(d, "整改时限")).transpose()?,
+            deadline: self
+                .deadline
+                .as_deref()
+                .map(|d| parse_date(d, "整改时限"))
+                .transpose()?,
             responsible: self.responsible,
             funding,
         })
@@ -290,7 +316,9 @@ impl FivePlanInput {
 impl HazardCommand {
     fn into_action(self) -> Result<HazardAction, StoreError> {
         Ok(match self {
-            HazardCommand::Reclassify { level, reason } => HazardAction::Reclassify { level, reason },
+            HazardCommand::Reclassify { level, reason } => {
+                HazardAction::Reclassify { level, reason }
+            }
             HazardCommand::UpdatePlan { plan } => HazardAction::UpdatePlan {
                 plan: plan.into_domain()?,
             },
@@ -302,13 +330,21 @@ impl HazardCommand {
                 unit_id,
                 deadline: parse_date(&deadline, "交办时限")?,
             },
-            HazardCommand::CloseOnSpot { note, after_evidence } => {
-                HazardAction::CloseOnSpot { note, after_evidence }
-            }
+            HazardCommand::CloseOnSpot {
+                note,
+                after_evidence,
+            } => HazardAction::CloseOnSpot {
+                note,
+                after_evidence,
+            },
             HazardCommand::StartRectification => HazardAction::StartRectification,
-            HazardCommand::SubmitRectification { note, after_evidence } => {
-                HazardAction::SubmitRectification { note, after_evidence }
-            }
+            HazardCommand::SubmitRectification {
+                note,
+                after_evidence,
+            } => HazardAction::SubmitRectification {
+                note,
+                after_evidence,
+            },
             HazardCommand::Verify { note } => HazardAction::Verify { note },
             HazardCommand::Reject { reason } => HazardAction::Reject { reason },
         })
@@ -340,7 +376,11 @@ impl From<Site> for SiteRecord {
 impl From<Inspection> for InspectionRecord {
     fn from(i: Inspection) -> Self {
         let total = i.checklist().items.len() as u32;
-        let failed_item_ids = i.failed_items().into_iter().map(|(item, _)| item.id.clone()).collect();
+        let failed_item_ids = i
+            .failed_items()
+            .into_iter()
+            .map(|(item, _)| item.id.clone())
+            .collect();
         InspectionRecord {
             kind_label: i.kind.label().to_string(),
             total_items: total,
@@ -561,7 +601,10 @@ impl AnjianStore {
         site_id: String,
         participants: Vec<String>,
     ) -> FfiResult<InspectionRecord> {
-        Ok(self.inner.start_inspection(kind, &site_id, participants)?.into())
+        Ok(self
+            .inner
+            .start_inspection(kind, &site_id, participants)?
+            .into())
     }
 
     pub fn record_item(
@@ -616,16 +659,29 @@ impl AnjianStore {
             level_reason: input.level_reason,
             needs_hardware: input.needs_hardware,
         };
-        Ok(hazard_record(self.inner.raise_hazard(draft)?, store::today()))
+        Ok(hazard_record(
+            self.inner.raise_hazard(draft)?,
+            store::today(),
+        ))
     }
 
-    pub fn act_on_hazard(&self, hazard_id: String, command: HazardCommand) -> FfiResult<HazardRecord> {
+    pub fn act_on_hazard(
+        &self,
+        hazard_id: String,
+        command: HazardCommand,
+    ) -> FfiResult<HazardRecord> {
         let action = command.into_action()?;
-        Ok(hazard_record(self.inner.act_on_hazard(&hazard_id, action)?, store::today()))
+        Ok(hazard_record(
+            self.inner.act_on_hazard(&hazard_id, action)?,
+            store::today(),
+        ))
     }
 
     pub fn hazard(&self, hazard_id: String) -> FfiResult<HazardRecord> {
-        Ok(hazard_record(self.inner.hazard(&hazard_id)?, store::today()))
+        Ok(hazard_record(
+            self.inner.hazard(&hazard_id)?,
+            store::today(),
+        ))
     }
 
     pub fn hazard_history(&self, hazard_id: String) -> FfiResult<Vec<HazardEventRecord>> {
@@ -667,4 +723,3 @@ impl AnjianStore {
         &self.inner
     }
 }
-

@@ -6,14 +6,18 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anjian_domain::checklist::Industry;
-use anjian_domain::hazard::{china_date, Hazard, HazardAction, HazardDraft, HazardEvent, HazardLevel, HazardStatus};
+use anjian_domain::hazard::{
+    china_date, Hazard, HazardAction, HazardDraft, HazardEvent, HazardLevel, HazardStatus,
+};
 use anjian_domain::inspection::{Inspection, InspectionKind, ItemOutcome, ItemResult};
 use anjian_domain::org::{Actor, Role, Unit};
 use anjian_domain::records::{AccountabilityRecord, HardwareInvestment, Meeting};
 use anjian_domain::site::Site;
 use anjian_domain::DomainError;
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{params, Connection, InterruptHandle, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{
+    params, Connection, InterruptHandle, OptionalExtension, Transaction, TransactionBehavior,
+};
 use serde::Serialize;
 
 use crate::error::{Result, StoreError};
@@ -157,7 +161,13 @@ impl Store {
     }
 
     pub fn device_id(&self) -> Result<String> {
-        self.read(|c| Ok(c.query_row("SELECT device_id FROM device WHERE id = 1", [], |r| r.get(0))?))
+        self.read(|c| {
+            Ok(
+                c.query_row("SELECT device_id FROM device WHERE id = 1", [], |r| {
+                    r.get(0)
+                })?,
+            )
+        })
     }
 
     // ---- profile and reference data -------------------------------------------------------
@@ -244,7 +254,14 @@ impl Store {
             let inserted = tx.execute(
                 "INSERT OR IGNORE INTO sites (id, name, industry, township_id, department_id, data)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![site.id, site.name, site.industry, site.township_id, site.department_id, json(&site)?],
+                params![
+                    site.id,
+                    site.name,
+                    site.industry,
+                    site.township_id,
+                    site.department_id,
+                    json(&site)?
+                ],
             )?;
             if inserted == 0 {
                 return Err(DomainError::InvalidValue {
@@ -289,7 +306,15 @@ impl Store {
         let leader = self.actor()?;
         let site = self.site(site_id)?;
         let industry = Industry::from_code(&site.industry)?;
-        let insp = Inspection::start(new_id(), kind, &site.id, industry, leader, participants, Utc::now())?;
+        let insp = Inspection::start(
+            new_id(),
+            kind,
+            &site.id,
+            industry,
+            leader,
+            participants,
+            Utc::now(),
+        )?;
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO inspections (id, kind, site_id, industry, checklist_version, leader, participants, started_at)
@@ -311,7 +336,16 @@ impl Store {
     }
 
     fn load_inspection(c: &Connection, id: &str) -> Result<Inspection> {
-        type Row = (String, String, String, String, String, String, String, Option<String>);
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+        );
         let row: Option<Row> = c
             .query_row(
                 "SELECT kind, site_id, industry, checklist_version, leader, participants, started_at, finished_at
@@ -327,7 +361,12 @@ impl Store {
         )?;
         let mut results = std::collections::BTreeMap::new();
         let rows = stmt.query_map([id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, String>(3)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+            ))
         })?;
         for row in rows {
             let (item_id, outcome, note, at) = row?;
@@ -392,7 +431,14 @@ impl Store {
                 params![inspection_id, item_id, outcome.code(), result.note, at.to_rfc3339()],
             )?;
             let payload = serde_json::json!({ "item_id": item_id, "result": result });
-            enqueue(tx, &new_id(), "inspection", inspection_id, "record_item", &payload)?;
+            enqueue(
+                tx,
+                &new_id(),
+                "inspection",
+                inspection_id,
+                "record_item",
+                &payload,
+            )?;
             Ok(insp)
         })
     }
@@ -408,7 +454,14 @@ impl Store {
                 params![inspection_id, at.to_rfc3339()],
             )?;
             let payload = serde_json::json!({ "finished_at": at });
-            enqueue(tx, &new_id(), "inspection", inspection_id, "finish", &payload)?;
+            enqueue(
+                tx,
+                &new_id(),
+                "inspection",
+                inspection_id,
+                "finish",
+                &payload,
+            )?;
             Ok(insp)
         })
     }
@@ -608,7 +661,10 @@ impl Store {
         Ok(meeting)
     }
 
-    pub fn record_hardware_investment(&self, mut inv: HardwareInvestment) -> Result<HardwareInvestment> {
+    pub fn record_hardware_investment(
+        &self,
+        mut inv: HardwareInvestment,
+    ) -> Result<HardwareInvestment> {
         self.actor()?;
         if inv.id.trim().is_empty() {
             inv.id = new_id();
@@ -628,7 +684,10 @@ impl Store {
         Ok(inv)
     }
 
-    pub fn record_accountability(&self, mut rec: AccountabilityRecord) -> Result<AccountabilityRecord> {
+    pub fn record_accountability(
+        &self,
+        mut rec: AccountabilityRecord,
+    ) -> Result<AccountabilityRecord> {
         self.actor()?;
         if rec.id.trim().is_empty() {
             rec.id = new_id();
@@ -666,7 +725,9 @@ impl Store {
     }
 
     pub fn outbox_len(&self) -> Result<u64> {
-        self.read(|c| Ok(c.query_row("SELECT count(*) FROM outbox", [], |r| r.get::<_, i64>(0))? as u64))
+        self.read(|c| {
+            Ok(c.query_row("SELECT count(*) FROM outbox", [], |r| r.get::<_, i64>(0))? as u64)
+        })
     }
 }
 
@@ -683,7 +744,11 @@ fn parse_time(text: &str) -> Result<DateTime<Utc>> {
 pub fn hazard_number(id: &str, at: DateTime<Utc>) -> String {
     let tail: String = id.chars().filter(|c| c.is_ascii_hexdigit()).collect();
     let tail = &tail[tail.len().saturating_sub(6)..];
-    format!("YH-{}-{}", china_date(at).format("%Y%m%d"), tail.to_uppercase())
+    format!(
+        "YH-{}-{}",
+        china_date(at).format("%Y%m%d"),
+        tail.to_uppercase()
+    )
 }
 
 /// Today in China, for overdue checks.

@@ -109,13 +109,12 @@ pub struct Checklist {
 
 impl Checklist {
     pub fn item(&self, item_id: &str) -> Result<&ChecklistItem, DomainError> {
-        self.items
-            .iter()
-            .find(|i| i.id == item_id)
-            .ok_or_else(|| DomainError::UnknownChecklistItem {
+        self.items.iter().find(|i| i.id == item_id).ok_or_else(|| {
+            DomainError::UnknownChecklistItem {
                 industry: self.name.clone(),
                 item_id: item_id.to_string(),
-            })
+            }
+        })
     }
 
     pub fn major_count(&self) -> usize {
@@ -171,7 +170,9 @@ mod tests {
             for item in &list.items {
                 assert!(!item.text.trim().is_empty(), "{} empty text", item.id);
                 assert!(
-                    item.basis.contains('《') || item.basis.contains("GB") || item.basis.contains('〔'),
+                    item.basis.contains('《')
+                        || item.basis.contains("GB")
+                        || item.basis.contains('〔'),
                     "{} basis names no regulation or standard: {}",
                     item.id,
                     item.basis
@@ -183,7 +184,9 @@ mod tests {
                     item.basis
                 );
                 assert!(
-                    item.basis.contains('第') || item.basis.contains('条') || item.basis.contains('.'),
+                    item.basis.contains('第')
+                        || item.basis.contains('条')
+                        || item.basis.contains('.'),
                     "{} basis names no article: {}",
                     item.id,
                     item.basis

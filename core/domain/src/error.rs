@@ -12,9 +12,15 @@ pub enum DomainError {
     #[error("未找到{what}：{id}")]
     NotFound { what: &'static str, id: String },
     #[error("当前状态为“{status}”，不能{action}")]
-    WrongStatus { status: &'static str, action: &'static str },
+    WrongStatus {
+        status: &'static str,
+        action: &'static str,
+    },
     #[error("重大隐患须“五落实”齐全后才能{action}，尚缺：{missing}")]
-    FiveImplementationsIncomplete { action: &'static str, missing: String },
+    FiveImplementationsIncomplete {
+        action: &'static str,
+        missing: String,
+    },
     #[error("一般隐患才能即查即改，重大隐患须按“五落实”整改")]
     MajorCannotCloseOnSpot,
     #[error("{0}须附整改后照片")]

@@ -204,7 +204,10 @@ pub enum HazardAction {
     /// 临时防控措施 while the real fix waits.
     SetTemporaryMeasures { measures: String },
     /// 交办: assign to a unit with a deadline.
-    Assign { unit_id: String, deadline: NaiveDate },
+    Assign {
+        unit_id: String,
+        deadline: NaiveDate,
+    },
     /// 即查即改: a general hazard fixed on the spot, proven by an after-photo.
     CloseOnSpot {
         note: String,
@@ -292,7 +295,11 @@ fn non_empty_evidence(ids: &[String], action: &'static str) -> Result<Vec<String
 
 impl Hazard {
     /// Raises a hazard; the level comes from the checklist item unless overridden with a reason.
-    pub fn raise(draft: HazardDraft, actor: &Actor, at: DateTime<Utc>) -> Result<Hazard, DomainError> {
+    pub fn raise(
+        draft: HazardDraft,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<Hazard, DomainError> {
         let description = required_text(&draft.description, "隐患描述")?;
         let unit_id = required_text(&draft.unit_id, "责任单位")?;
         let number = required_text(&draft.number, "隐患编号")?;
@@ -382,7 +389,11 @@ impl Hazard {
         }
     }
 
-    fn require_status(&self, action: &HazardAction, allowed: &[HazardStatus]) -> Result<(), DomainError> {
+    fn require_status(
+        &self,
+        action: &HazardAction,
+        allowed: &[HazardStatus],
+    ) -> Result<(), DomainError> {
         if allowed.contains(&self.status) {
             Ok(())
         } else {
@@ -458,7 +469,12 @@ impl Hazard {
 
     /// Checks one action against the rules of 四改 and returns the hazard after it.
     /// `self` is left untouched, so a refusal changes nothing.
-    pub fn apply(&self, action: &HazardAction, actor: &Actor, at: DateTime<Utc>) -> Result<Hazard, DomainError> {
+    pub fn apply(
+        &self,
+        action: &HazardAction,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<Hazard, DomainError> {
         use HazardStatus::*;
         let mut next = self.clone();
         let open_for_planning = [Registered, Assigned, Rectifying];
@@ -495,7 +511,10 @@ impl Hazard {
                 next.assigned_deadline = Some(*deadline);
                 next.status = Assigned;
             }
-            HazardAction::CloseOnSpot { note, after_evidence } => {
+            HazardAction::CloseOnSpot {
+                note,
+                after_evidence,
+            } => {
                 if self.level == HazardLevel::Major {
                     return Err(DomainError::MajorCannotCloseOnSpot);
                 }
@@ -512,7 +531,10 @@ impl Hazard {
                 self.require_hardware_plan()?;
                 next.status = Rectifying;
             }
-            HazardAction::SubmitRectification { note, after_evidence } => {
+            HazardAction::SubmitRectification {
+                note,
+                after_evidence,
+            } => {
                 self.require_status(action, &[Rectifying])?;
                 self.require_plan_for_major(action)?;
                 self.require_hardware_plan()?;
@@ -557,6 +579,9 @@ pub struct HazardEvent {
 
 impl HazardEvent {
     pub fn label(&self) -> &'static str {
-        self.action.as_ref().map(HazardAction::label).unwrap_or("登记隐患")
+        self.action
+            .as_ref()
+            .map(HazardAction::label)
+            .unwrap_or("登记隐患")
     }
 }

@@ -95,13 +95,17 @@ impl ItemOutcome {
     }
 
     pub fn from_code(code: &str) -> Result<Self, DomainError> {
-        [ItemOutcome::Pass, ItemOutcome::Fail, ItemOutcome::NotApplicable]
-            .into_iter()
-            .find(|o| o.code() == code)
-            .ok_or_else(|| DomainError::InvalidValue {
-                field: "检查结果",
-                reason: format!("未知结果 {code}"),
-            })
+        [
+            ItemOutcome::Pass,
+            ItemOutcome::Fail,
+            ItemOutcome::NotApplicable,
+        ]
+        .into_iter()
+        .find(|o| o.code() == code)
+        .ok_or_else(|| DomainError::InvalidValue {
+            field: "检查结果",
+            reason: format!("未知结果 {code}"),
+        })
     }
 }
 
@@ -280,15 +284,26 @@ mod tests {
         )
         .unwrap();
         let total = insp.checklist().items.len();
-        insp.record("FIR-001", ItemOutcome::Fail, Some("安全出口上锁".into()), now)
-            .unwrap();
+        insp.record(
+            "FIR-001",
+            ItemOutcome::Fail,
+            Some("安全出口上锁".into()),
+            now,
+        )
+        .unwrap();
         assert_eq!(
             insp.finish(now),
             Err(DomainError::InspectionIncomplete(total - 1))
         );
-        let ids: Vec<String> = insp.checklist().items.iter().map(|i| i.id.clone()).collect();
+        let ids: Vec<String> = insp
+            .checklist()
+            .items
+            .iter()
+            .map(|i| i.id.clone())
+            .collect();
         for id in ids.iter().skip(1) {
-            insp.record(id, ItemOutcome::NotApplicable, None, now).unwrap();
+            insp.record(id, ItemOutcome::NotApplicable, None, now)
+                .unwrap();
         }
         insp.finish(now).unwrap();
         assert_eq!(insp.failed_items().len(), 1);

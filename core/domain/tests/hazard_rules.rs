@@ -134,7 +134,10 @@ fn general_hazard_closes_on_the_spot_only_with_an_after_photo() {
     // Terminal: nothing moves a closed hazard.
     assert!(matches!(
         closed.apply(&HazardAction::StartRectification, &inspector(), now()),
-        Err(DomainError::WrongStatus { status: "已销号", .. })
+        Err(DomainError::WrongStatus {
+            status: "已销号",
+            ..
+        })
     ));
 }
 
@@ -165,7 +168,11 @@ fn major_hazard_cannot_move_on_until_all_five_implementations_are_set() {
     partial.funding = None;
     partial.responsible = None;
     let h = h
-        .apply(&HazardAction::UpdatePlan { plan: partial }, &rectifier(), now())
+        .apply(
+            &HazardAction::UpdatePlan { plan: partial },
+            &rectifier(),
+            now(),
+        )
         .unwrap();
     assert_eq!(
         h.apply(&HazardAction::StartRectification, &rectifier(), now()),
@@ -180,7 +187,11 @@ fn major_hazard_cannot_move_on_until_all_five_implementations_are_set() {
         ..Default::default()
     };
     let h = h
-        .apply(&HazardAction::UpdatePlan { plan: rest }, &rectifier(), now())
+        .apply(
+            &HazardAction::UpdatePlan { plan: rest },
+            &rectifier(),
+            now(),
+        )
         .unwrap();
     assert!(h.plan.is_complete());
     let h = h
@@ -198,7 +209,10 @@ fn plan_refuses_negative_funding_and_blank_fields() {
     });
     assert!(matches!(
         major().apply(&HazardAction::UpdatePlan { plan }, &rectifier(), now()),
-        Err(DomainError::InvalidValue { field: "整改资金", .. })
+        Err(DomainError::InvalidValue {
+            field: "整改资金",
+            ..
+        })
     ));
     let plan = FiveImplementations {
         target: Some("  ".into()),
@@ -217,7 +231,9 @@ fn hardware_hazard_needs_one_plan_per_hazard_and_temporary_measures() {
     let h = Hazard::raise(d, &inspector(), now()).unwrap();
     assert_eq!(
         h.apply(&HazardAction::StartRectification, &rectifier(), now()),
-        Err(DomainError::HardwarePlanIncomplete("一患一策、临时防控措施".into()))
+        Err(DomainError::HardwarePlanIncomplete(
+            "一患一策、临时防控措施".into()
+        ))
     );
     let h = h
         .apply(
@@ -259,7 +275,9 @@ fn assignment_needs_an_assigning_role_and_a_future_deadline() {
     };
     assert!(matches!(
         h.apply(&assign, &inspector(), now()),
-        Err(DomainError::NotPermitted { action: "交办", .. })
+        Err(DomainError::NotPermitted {
+            action: "交办", ..
+        })
     ));
     let past = HazardAction::Assign {
         unit_id: "township-shibao".into(),
@@ -267,7 +285,9 @@ fn assignment_needs_an_assigning_role_and_a_future_deadline() {
     };
     assert_eq!(
         h.apply(&past, &office(), now()),
-        Err(DomainError::DeadlineInPast(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()))
+        Err(DomainError::DeadlineInPast(
+            NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
+        ))
     );
     let assigned = h.apply(&assign, &office(), now()).unwrap();
     assert_eq!(assigned.status, HazardStatus::Assigned);
@@ -280,13 +300,20 @@ fn assignment_needs_an_assigning_role_and_a_future_deadline() {
         .unwrap();
     assert!(matches!(
         started.apply(&assign, &office(), now()),
-        Err(DomainError::WrongStatus { status: "整改中", action: "交办" })
+        Err(DomainError::WrongStatus {
+            status: "整改中",
+            action: "交办"
+        })
     ));
 }
 
 fn submitted_major() -> Hazard {
     let h = major()
-        .apply(&HazardAction::UpdatePlan { plan: full_plan() }, &rectifier(), now())
+        .apply(
+            &HazardAction::UpdatePlan { plan: full_plan() },
+            &rectifier(),
+            now(),
+        )
         .unwrap()
         .apply(&HazardAction::StartRectification, &rectifier(), now())
         .unwrap();
@@ -317,7 +344,10 @@ fn submission_only_from_rectifying() {
     };
     assert!(matches!(
         general().apply(&submit, &rectifier(), now()),
-        Err(DomainError::WrongStatus { status: "已登记", .. })
+        Err(DomainError::WrongStatus {
+            status: "已登记",
+            ..
+        })
     ));
     let h = submitted_major();
     assert_eq!(h.status, HazardStatus::Submitted);
@@ -349,35 +379,61 @@ fn verification_by_someone_other_than_the_rectifier() {
 fn rejection_sends_it_back_with_a_reason() {
     let h = submitted_major();
     assert_eq!(
-        h.apply(&HazardAction::Reject { reason: "".into() }, &inspector(), now()),
+        h.apply(
+            &HazardAction::Reject { reason: "".into() },
+            &inspector(),
+            now()
+        ),
         Err(DomainError::MissingField("退回理由"))
     );
     assert_eq!(
-        h.apply(&HazardAction::Reject { reason: "照片不清".into() }, &rectifier(), now()),
+        h.apply(
+            &HazardAction::Reject {
+                reason: "照片不清".into()
+            },
+            &rectifier(),
+            now()
+        ),
         Err(DomainError::VerifierIsRectifier)
     );
     let back = h
-        .apply(&HazardAction::Reject { reason: "照片看不清气瓶间".into() }, &inspector(), now())
+        .apply(
+            &HazardAction::Reject {
+                reason: "照片看不清气瓶间".into(),
+            },
+            &inspector(),
+            now(),
+        )
         .unwrap();
     assert_eq!(back.status, HazardStatus::Rectifying);
     assert_eq!(back.rejections, 1);
     // Verification only from 待验收.
     assert!(matches!(
         back.apply(&HazardAction::Verify { note: None }, &inspector(), now()),
-        Err(DomainError::WrongStatus { status: "整改中", .. })
+        Err(DomainError::WrongStatus {
+            status: "整改中",
+            ..
+        })
     ));
 }
 
 #[test]
 fn overdue_is_derived_from_the_deadline() {
     let h = major()
-        .apply(&HazardAction::UpdatePlan { plan: full_plan() }, &rectifier(), now())
+        .apply(
+            &HazardAction::UpdatePlan { plan: full_plan() },
+            &rectifier(),
+            now(),
+        )
         .unwrap();
     let deadline = NaiveDate::from_ymd_opt(2026, 12, 15).unwrap();
     assert!(!h.is_overdue(deadline));
     assert!(h.is_overdue(deadline + Duration::days(1)));
     let free = general();
-    assert!(!free.is_overdue(deadline + Duration::days(400)), "no deadline, never overdue");
+    assert!(
+        !free.is_overdue(deadline + Duration::days(400)),
+        "no deadline, never overdue"
+    );
     // Closed after the deadline counts as closed late, not overdue.
     let late = Utc.with_ymd_and_hms(2026, 12, 20, 2, 0, 0).unwrap();
     let closed = submitted_major()
@@ -391,7 +447,10 @@ fn overdue_is_derived_from_the_deadline() {
 fn deadlines_are_china_calendar_days() {
     // 2026-11-27 20:00 UTC is already 2026-11-28 in China.
     let at = Utc.with_ymd_and_hms(2026, 11, 27, 20, 0, 0).unwrap();
-    assert_eq!(china_date(at), NaiveDate::from_ymd_opt(2026, 11, 28).unwrap());
+    assert_eq!(
+        china_date(at),
+        NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
+    );
 }
 
 #[test]
@@ -399,7 +458,10 @@ fn reclassification_needs_a_reason_and_an_open_hazard() {
     let h = general();
     assert_eq!(
         h.apply(
-            &HazardAction::Reclassify { level: HazardLevel::Major, reason: " ".into() },
+            &HazardAction::Reclassify {
+                level: HazardLevel::Major,
+                reason: " ".into()
+            },
             &inspector(),
             now()
         ),
@@ -423,11 +485,17 @@ fn reclassification_needs_a_reason_and_an_open_hazard() {
     ));
     assert!(matches!(
         submitted_major().apply(
-            &HazardAction::Reclassify { level: HazardLevel::General, reason: "x".into() },
+            &HazardAction::Reclassify {
+                level: HazardLevel::General,
+                reason: "x".into()
+            },
             &inspector(),
             now()
         ),
-        Err(DomainError::WrongStatus { status: "待验收", .. })
+        Err(DomainError::WrongStatus {
+            status: "待验收",
+            ..
+        })
     ));
 }
 

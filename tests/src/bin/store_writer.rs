@@ -5,15 +5,19 @@
 use std::io::Write;
 
 use anjian_core::store::Store;
-use chrono::NaiveDate;
 use anjian_domain::checklist::{self, Industry};
-use anjian_domain::hazard::{FiveImplementations, Funding, HazardAction, HazardDraft, HazardSource};
+use anjian_domain::hazard::{
+    FiveImplementations, Funding, HazardAction, HazardDraft, HazardSource,
+};
 use anjian_domain::inspection::{InspectionKind, ItemOutcome};
 use anjian_domain::org::{Actor, Role};
 use anjian_domain::site::{GeoPoint, Site, SiteLocation};
+use chrono::NaiveDate;
 
 fn main() {
-    let path = std::env::args().nth(1).expect("usage: anjian-store-writer DB");
+    let path = std::env::args()
+        .nth(1)
+        .expect("usage: anjian-store-writer DB");
     let store = Store::open(path.as_ref()).expect("open");
     store
         .set_profile(&Actor {
@@ -36,7 +40,10 @@ fn main() {
             name: "忠州街道某商场".into(),
             industry: "fire".into(),
             location: SiteLocation {
-                point: GeoPoint { lat: 30.29, lon: 108.03 },
+                point: GeoPoint {
+                    lat: 30.29,
+                    lon: 108.03,
+                },
                 radius_m: Some(100.0),
                 polygon: None,
             },
@@ -60,7 +67,9 @@ fn main() {
             } else {
                 (ItemOutcome::Pass, None)
             };
-            store.record_item(&insp.id, &item.id, outcome, note).expect("record");
+            store
+                .record_item(&insp.id, &item.id, outcome, note)
+                .expect("record");
             ack(&mut out);
         }
         store.finish_inspection(&insp.id).expect("finish");
@@ -89,7 +98,10 @@ fn main() {
             measures: Some("委托有资质单位施工".into()),
             deadline: NaiveDate::from_ymd_opt(2099, 1, 31),
             responsible: Some("王强".into()),
-            funding: Some(Funding { amount_fen: 8_000_000, source: "企业自筹".into() }),
+            funding: Some(Funding {
+                amount_fen: 8_000_000,
+                source: "企业自筹".into(),
+            }),
         };
         store
             .act_on_hazard(&hazard.id, HazardAction::UpdatePlan { plan })

@@ -1,0 +1,154 @@
+package cn.anjian.core
+
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
+import org.junit.jupiter.api.io.TempDir
+import java.nio.file.Files
+import java.nio.file.Path
+
+/** The inspector's workflow through the generated Kotlin, against the host-built core. */
+class WorkflowTest {
+    @TempDir
+    lateinit var dir: Path
+
+    private fun openAs(personId: String, name: String, vararg roles: String): AnjianStore {
+        val store = AnjianStore.open(dir.resolve("anjian.db").toString())
+        store.setProfile(Profile(personId, name, "500233107", roles.toList()))
+        return store
+    }
+
+    private fun gasSite(store: AnjianStore): SiteRecord = store.addSite(
+        SiteInput(
+            name = "石宝镇顺发液化气供应站",
+            industry = "gas",
+            lat = 30.4215,
+            lon = 108.1803,
+            radiusM = 80.0,
+            townshipId = "500233107",
+            departmentId = "dept-housing",
+            address = "忠县石宝镇沿江路12号",
+            contactName = "刘建华",
+            contactPhone = "13996512345",
+        ),
+    )
+
+    @Test
+    fun industriesAndChecklistsAreListed() {
+        val industries = listIndustries()
+        assertEquals(10, industries.size)
+        assertTrue(industries.all { it.itemCount >= 15u })
+        val gas = checklistFor("gas")
+        assertEquals("城镇燃气", gas.name)
+        assertTrue(gas.items.any { it.id == "GAS-007" && it.major })
+        val err = assertThrows<AnjianException.InvalidInput> { checklistFor("bakery") }
+        assertEquals("行业无效：未知行业 bakery", err.message)
+    }
+
+    @Test
+    fun majorHazardIsRefusedUntilFiveImplementationsAreComplete() {
+        val store = openAs("p-inspector", "陈刚", "inspector", "patrol_member")
+        val site = gasSite(store)
+        assertEquals(listOf(site.id), store.listSites("500233107").map { it.id })
+
+        // Run the gas checklist: LPG cylinders in a basement (GAS-007) fail.
+        var inspection = store.startInspection(InspectionKind.ROUTINE_CHECK, site.id, listOf("王磊"))
+        for (item in checklistFor("gas").items) {
+            val failed = item.id == "GAS-007"
+            inspection = store.recordItem(
+                inspection.id,
+                item.id,
+                if (failed) ItemOutcome.FAIL else ItemOutcome.PASS,
+                if (failed) "液化气钢瓶12只存放于地下室" else null,
+            )
+        }
+        inspection = store.finishInspection(inspection.id)
+        assertEquals(listOf("GAS-007"), inspection.failedItemIds)
+        assertEquals(inspection.totalItems, inspection.answeredItems)
+
+        val hazard = store.raiseHazard(
+            HazardInput(
+                description = "液化气钢瓶存放于地下室",
+                siteId = site.id,
+                unitId = null,
+                inspectionId = inspection.id,
+                itemId = "GAS-007",
+                level = null,
+                levelReason = null,
+                needsHardware = false,
+            ),
+        )
+        assertEquals(HazardLevel.MAJOR, hazard.level)
+        assertEquals("重大隐患", hazard.levelLabel)
+        assertEquals("已登记", hazard.statusLabel)
+        assertEquals(listOf("整改目标", "整改措施", "整改时限", "整改责任", "整改资金"), hazard.plan.missing)
+
+        // Moving on is refused, with the missing parts named; nothing is written.
+        val pending = store.pendingChanges()
+        val refused = assertThrows<AnjianException.NotAllowed> {
+            store.actOnHazard(hazard.id, HazardCommand.StartRectification)
+        }
+        assertTrue(refused.message!!.contains("五落实"), refused.message)
+        assertEquals(pending, store.pendingChanges())
+
+        // Part of the plan: still refused, now naming only what is missing.
+        store.actOnHazard(
+            hazard.id,
+            HazardCommand.UpdatePlan(
+                FivePlanInput(
+                    target = "钢瓶全部移出地下室",
+                    measures = "在地面新建独立气瓶间",
+                    deadline = "2099-12-15",
+                    responsible = null,
+                    fundingFen = null,
+                    fundingSource = null,
+                ),
+            ),
+        )
+        val stillRefused = assertThrows<AnjianException.NotAllowed> {
+            store.actOnHazard(hazard.id, HazardCommand.StartRectification)
+        }
+        assertEquals("重大隐患须“五落实”齐全后才能开始整改，尚缺：整改责任、整改资金", stillRefused.message)
+
+        // Funding needs both amount and source.
+        assertThrows<AnjianException.InvalidInput> {
+            store.actOnHazard(
+                hazard.id,
+                HazardCommand.UpdatePlan(FivePlanInput(null, null, null, "刘建华", 3_500_000L, null)),
+            )
+        }
+        val complete = store.actOnHazard(
+            hazard.id,
+            HazardCommand.UpdatePlan(FivePlanInput(null, null, null, "刘建华", 3_500_000L, "企业自筹")),
+        )
+        assertTrue(complete.plan.missing.isEmpty())
+        val started = store.actOnHazard(hazard.id, HazardCommand.StartRectification)
+        assertEquals(HazardStatus.RECTIFYING, started.status)
+        assertEquals("2099-12-15", started.deadline)
+        assertFalse(started.overdue)
+
+        val ledger = store.ledger(LedgerQuery(null, HazardLevel.MAJOR, null, null, false))
+        assertEquals(listOf(hazard.number), ledger.map { it.number })
+        val history = store.hazardHistory(hazard.id).map { it.label }
+        assertEquals(listOf("登记隐患", "填报五落实", "填报五落实", "开始整改"), history)
+        store.destroy()
+    }
+
+    @Test
+    fun unreadableDatabaseIsMovedAsideAndReported() {
+        val path = dir.resolve("anjian.db")
+        Files.writeString(path, "不是数据库".repeat(500))
+        val store = AnjianStore.open(path.toString())
+        val aside = store.openReport().recoveredFrom
+        assertTrue(aside != null && Files.exists(Path.of(aside)))
+        assertNull(store.profile())
+        val err = assertThrows<AnjianException.NotSignedIn> {
+            store.startInspection(InspectionKind.UNANNOUNCED_PATROL, "x", emptyList())
+        }
+        assertTrue(err.message!!.contains("登录"))
+        store.destroy()
+    }
+}
