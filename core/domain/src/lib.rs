@@ -5,6 +5,7 @@
 //! the Chinese message a user sees.
 
 pub mod checklist;
+pub mod county;
 pub mod error;
 pub mod hazard;
 pub mod inspection;
