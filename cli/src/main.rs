@@ -20,6 +20,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run the server: embedded SQLite in the data folder, or PostgreSQL with DATABASE_URL.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Data folder: the SQLite database and the evidence files.
+        #[arg(long, default_value = "data")]
+        data: std::path::PathBuf,
+        /// Seed the demo county (Zhong County) when the store is empty.
+        #[arg(long)]
+        demo: bool,
+        /// Lifetime of a login token, in minutes.
+        #[arg(long, default_value_t = 240)]
+        token_ttl_minutes: i64,
+        /// Log as JSON lines (for log collectors) instead of text.
+        #[arg(long)]
+        log_json: bool,
+    },
     /// Print one industry's checklist (by code, e.g. `gas`, `fire`).
     Checklist {
         industry: String,
@@ -39,8 +57,43 @@ fn main() -> ExitCode {
     }
 }
 
+fn serve(
+    listen: std::net::SocketAddr,
+    data: std::path::PathBuf,
+    demo: bool,
+    ttl: i64,
+    log_json: bool,
+) -> Result<(), String> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,tower_http=info".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if log_json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+    if ttl <= 0 {
+        return Err("登录有效期须为正数（分钟）".into());
+    }
+    let mut config = anjian_server::Config::new(listen, data);
+    config.demo = demo;
+    config.token_ttl = chrono::Duration::minutes(ttl);
+    config.database_url = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty());
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    runtime
+        .block_on(anjian_server::serve(config))
+        .map_err(|e| format!("服务器启动失败：{e}"))
+}
+
 fn run(command: Command) -> Result<(), String> {
     match command {
+        Command::Serve {
+            listen,
+            data,
+            demo,
+            token_ttl_minutes,
+            log_json,
+        } => serve(listen, data, demo, token_ttl_minutes, log_json)?,
         Command::Checklists { json: false } => {
             for list in checklist::all() {
                 println!("{} {}", list.name, list.items.len());

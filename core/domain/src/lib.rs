@@ -10,8 +10,10 @@ pub mod error;
 pub mod hazard;
 pub mod inspection;
 pub mod org;
+pub mod patrol;
 pub mod records;
 pub mod site;
+pub mod sync;
 
 pub use error::DomainError;
 

@@ -1,0 +1,133 @@
+//! The sync wire types shared by the phone's engine and the server.
+//!
+//! Push: batches of operations, each with a client-generated idempotency key (`op_id`,
+//! UUIDv7). Pull: pages of changes after an opaque cursor, scoped to the caller; records that
+//! leave the caller's scope arrive as removals. Device time is informational; the server's
+//! sequence orders everything.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Bumped on incompatible changes; the server answers 426 to older clients.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Entity names on the wire.
+pub mod entity {
+    pub const UNIT: &str = "unit";
+    pub const PERSON: &str = "person";
+    pub const SITE: &str = "site";
+    pub const INSPECTION: &str = "inspection";
+    pub const HAZARD: &str = "hazard";
+    pub const HAZARD_EVENT: &str = "hazard_event";
+    pub const MEETING: &str = "meeting";
+    pub const HARDWARE_INVESTMENT: &str = "hardware_investment";
+    pub const ACCOUNTABILITY: &str = "accountability";
+    pub const PATROL_PLAN: &str = "patrol_plan";
+}
+
+/// One operation from a device's outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Operation {
+    /// Idempotency key: the same key is applied at most once.
+    pub op_id: String,
+    pub entity: String,
+    pub entity_id: String,
+    /// `create`, `start`, `record_item`, `finish`, `raise`, `transition`.
+    pub op: String,
+    pub payload: serde_json::Value,
+    /// When the device recorded it (shown as "reported at", never used for order).
+    #[serde(default)]
+    pub device_time: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub protocol: u32,
+    pub device_id: String,
+    pub ops: Vec<Operation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpStatus {
+    /// Applied now.
+    Applied,
+    /// Applied earlier with this key, or the same transition was already made: nothing changed.
+    AlreadyApplied,
+    /// Refused: the reason says why (Chinese); the server's current row comes with it.
+    Rejected,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpResult {
+    pub op_id: String,
+    pub status: OpStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The server's row after the operation (or as it stands, when refused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub results: Vec<OpResult>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Upsert,
+    /// Deleted, or no longer in the caller's scope: drop the local copy.
+    Remove,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub seq: i64,
+    pub entity: String,
+    pub entity_id: String,
+    pub kind: ChangeKind,
+    /// Per-record version: apply only when newer than the local copy.
+    pub version: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    /// Opaque: pass it back to continue.
+    pub cursor: String,
+    pub has_more: bool,
+}
+
+/// Cursors are opaque to clients; this is their encoding.
+pub fn encode_cursor(seq: i64) -> String {
+    format!("c1-{seq}")
+}
+
+pub fn decode_cursor(cursor: &str) -> Option<i64> {
+    if cursor.is_empty() {
+        return Some(0);
+    }
+    cursor
+        .strip_prefix("c1-")?
+        .parse()
+        .ok()
+        .filter(|s: &i64| *s >= 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_junk_is_refused() {
+        assert_eq!(decode_cursor(&encode_cursor(42)), Some(42));
+        assert_eq!(decode_cursor(""), Some(0));
+        assert_eq!(decode_cursor("42"), None);
+        assert_eq!(decode_cursor("c1--5"), None);
+        assert_eq!(decode_cursor("c1-x"), None);
+    }
+}

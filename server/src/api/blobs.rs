@@ -1,0 +1,66 @@
+//! `HEAD`/`GET /v1/blobs/{sha256}`: stored evidence by content hash, for callers allowed to
+//! see it. `HEAD` lets a phone skip uploads the server already has.
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::scope::Caller;
+use crate::storage::Blob;
+use crate::{tus, AppState};
+
+async fn visible_blob(state: &AppState, caller: Caller, sha256: String) -> ApiResult<Blob> {
+    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ApiError::invalid("sha256 须为 64 位十六进制"));
+    }
+    let sha = sha256.to_lowercase();
+    let blob = state.read(move |tx| Ok(tx.get_blob(&sha)?)).await?;
+    match blob {
+        Some(b) if caller.can_see(&b.audience) => Ok(b),
+        _ => Err(ApiError::not_found("未找到该文件")),
+    }
+}
+
+fn blob_headers(resp: &mut Response, blob: &Blob) {
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(blob.size));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", blob.sha256)) {
+        h.insert(header::ETAG, v);
+    }
+}
+
+/// Whether the server has the file (and the caller may see it).
+#[utoipa::path(head, path = "/v1/blobs/{sha256}", params(("sha256" = String, Path)), responses((status = 200), (status = 404, body = ErrorBody)))]
+pub async fn head_blob(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(sha256): Path<String>,
+) -> ApiResult<Response> {
+    let blob = visible_blob(&state, caller, sha256).await?;
+    let mut resp = StatusCode::OK.into_response();
+    blob_headers(&mut resp, &blob);
+    Ok(resp)
+}
+
+/// The file's bytes.
+#[utoipa::path(get, path = "/v1/blobs/{sha256}", params(("sha256" = String, Path)), responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = ErrorBody)))]
+pub async fn get_blob(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(sha256): Path<String>,
+) -> ApiResult<Response> {
+    let blob = visible_blob(&state, caller, sha256).await?;
+    let file = tokio::fs::File::open(tus::blob_path(&state, &blob.sha256))
+        .await
+        .map_err(ApiError::internal)?;
+    let stream = tokio_util::io::ReaderStream::new(file);
+    let mut resp = Body::from_stream(stream).into_response();
+    blob_headers(&mut resp, &blob);
+    Ok(resp)
+}

@@ -1,0 +1,182 @@
+//! HTTP routes. Every handler that touches data takes a [`Caller`] (bearer token) and checks
+//! the caller's role and org scope.
+
+pub mod admin;
+pub mod blobs;
+pub mod reads;
+pub mod session;
+pub mod sync;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::metrics::Metrics;
+use crate::{tus, AppState, Config};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "anjian 安检 API", description = "五查四改月述考：账号、按单位范围的访问、同步、可续传证据上传。"),
+    paths(
+        health,
+        session::login,
+        session::logout,
+        session::me,
+        reads::units,
+        reads::people,
+        reads::sites,
+        reads::site,
+        reads::hazards,
+        reads::hazard,
+        reads::inspections,
+        reads::checklists,
+        reads::checklist,
+        reads::patrols,
+        reads::create_patrol,
+        admin::create_unit,
+        admin::create_person,
+        admin::create_site,
+        admin::import_sites,
+        sync::push,
+        sync::pull,
+        blobs::head_blob,
+        blobs::get_blob,
+        tus::options,
+        tus::create,
+        tus::head,
+        tus::patch,
+        tus::terminate,
+    ),
+    components(schemas(
+        crate::error::ErrorBody,
+        crate::error::ErrorDetail,
+        session::LoginRequest,
+        session::LoginResponse,
+        reads::HazardItem,
+        reads::ChecklistSummary,
+        reads::NewPatrol,
+        admin::NewPerson,
+        admin::ImportReport,
+        admin::RowError,
+    )),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Liveness and the storage backend in use.
+#[utoipa::path(get, path = "/healthz", security(()), responses((status = 200, description = "ok")))]
+pub async fn health(State(state): State<AppState>) -> Response {
+    let backend = state.db.backend_name();
+    match state.read(|tx| Ok(tx.max_seq()?)).await {
+        Ok(seq) => Json(serde_json::json!({ "status": "ok", "backend": backend, "seq": seq }))
+            .into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "status": "error", "message": e.message })),
+        )
+            .into_response(),
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+async fn count_responses(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    Metrics::inc(&state.metrics.requests, 1);
+    let resp = next.run(req).await;
+    let status = resp.status();
+    if status.is_client_error() {
+        Metrics::inc(&state.metrics.responses_4xx, 1);
+    } else if status.is_server_error() {
+        Metrics::inc(&state.metrics.responses_5xx, 1);
+    }
+    resp
+}
+
+pub fn router(state: AppState, config: &Config) -> Router {
+    let uploads = Router::new()
+        .route("/v1/uploads", post(tus::create).options(tus::options))
+        .route(
+            "/v1/uploads/{id}",
+            axum::routing::head(tus::head)
+                .patch(tus::patch)
+                .delete(tus::terminate),
+        )
+        // Upload bodies are bounded by their declared length, not the general limit.
+        .layer(DefaultBodyLimit::max(tus::MAX_SIZE as usize));
+    let api = Router::new()
+        .route("/healthz", get(health))
+        .route("/metrics", get(metrics))
+        .route("/openapi.json", get(openapi))
+        .route("/v1/auth/login", post(session::login))
+        .route("/v1/auth/logout", post(session::logout))
+        .route("/v1/me", get(session::me))
+        .route("/v1/units", get(reads::units))
+        .route("/v1/people", get(reads::people))
+        .route("/v1/sites", get(reads::sites))
+        .route("/v1/sites/{id}", get(reads::site))
+        .route("/v1/hazards", get(reads::hazards))
+        .route("/v1/hazards/{id}", get(reads::hazard))
+        .route("/v1/inspections", get(reads::inspections))
+        .route("/v1/checklists", get(reads::checklists))
+        .route("/v1/checklists/{industry}", get(reads::checklist))
+        .route(
+            "/v1/patrols",
+            get(reads::patrols).post(reads::create_patrol),
+        )
+        .route("/v1/admin/units", post(admin::create_unit))
+        .route("/v1/admin/people", post(admin::create_person))
+        .route("/v1/admin/sites", post(admin::create_site))
+        .route("/v1/admin/sites/import", post(admin::import_sites))
+        .route("/v1/sync/push", post(sync::push))
+        .route("/v1/sync/pull", get(sync::pull))
+        .route(
+            "/v1/blobs/{sha256}",
+            get(blobs::get_blob).head(blobs::head_blob),
+        )
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout,
+        ));
+    Router::new()
+        .merge(api)
+        .merge(uploads)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            count_responses,
+        ))
+        .layer(CatchPanicLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

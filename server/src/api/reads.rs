@@ -1,0 +1,328 @@
+//! What the office and the units read: the organisation, sites, the hazard ledger,
+//! inspections, checklists and patrol plans, each limited to the caller's scope.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use anjian_domain::checklist;
+use anjian_domain::hazard::{china_date, HazardLevel, HazardStatus};
+use anjian_domain::inspection::Inspection;
+use anjian_domain::org::{Person, Role, Unit};
+use anjian_domain::patrol::{PatrolPlan, PatrolTarget};
+use anjian_domain::site::Site;
+use anjian_domain::sync::entity;
+
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::records::{self, HazardDoc};
+use crate::scope::Caller;
+use crate::AppState;
+
+/// The organisation tree.
+#[utoipa::path(get, path = "/v1/units", responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody)))]
+pub async fn units(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Unit>>> {
+    Ok(Json(
+        state
+            .read(move |tx| records::visible(tx, entity::UNIT, &caller))
+            .await?,
+    ))
+}
+
+/// People of the organisation.
+#[utoipa::path(get, path = "/v1/people", responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody)))]
+pub async fn people(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Person>>> {
+    Ok(Json(
+        state
+            .read(move |tx| records::visible(tx, entity::PERSON, &caller))
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct SiteQuery {
+    /// Township (属地) id.
+    pub township: Option<String>,
+    /// Industry code.
+    pub industry: Option<String>,
+}
+
+/// Sites the caller may see (a township its own, a department its sector, the county all).
+#[utoipa::path(get, path = "/v1/sites", params(SiteQuery), responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody)))]
+pub async fn sites(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<SiteQuery>,
+) -> ApiResult<Json<Vec<Site>>> {
+    let mut all: Vec<Site> = state
+        .read(move |tx| records::visible(tx, entity::SITE, &caller))
+        .await?;
+    all.retain(|s| {
+        q.township.as_ref().is_none_or(|t| &s.township_id == t)
+            && q.industry.as_ref().is_none_or(|i| &s.industry == i)
+    });
+    Ok(Json(all))
+}
+
+/// One site, if in the caller's scope.
+#[utoipa::path(get, path = "/v1/sites/{id}", params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+pub async fn site(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Site>> {
+    state
+        .read(
+            move |tx| match records::load::<Site>(tx, entity::SITE, &id)? {
+                Some((rec, s)) if caller.can_see(&rec.audience) => Ok(Json(s)),
+                _ => Err(ApiError::not_found(format!("未找到场所：{id}"))),
+            },
+        )
+        .await
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct HazardQuery {
+    /// registered / assigned / rectifying / submitted / closed
+    pub status: Option<String>,
+    /// general / major
+    pub level: Option<String>,
+    /// The rectifying unit.
+    pub unit: Option<String>,
+    pub site: Option<String>,
+    /// Only hazards open past their deadline.
+    #[serde(default)]
+    pub overdue: bool,
+}
+
+/// One line of the hazard ledger (隐患台账).
+#[derive(Serialize, ToSchema)]
+pub struct HazardItem {
+    pub id: String,
+    pub number: String,
+    pub description: String,
+    pub level: String,
+    pub level_label: String,
+    pub status: String,
+    pub status_label: String,
+    pub unit_id: String,
+    pub rectifying_unit_id: String,
+    pub site_id: Option<String>,
+    pub deadline: Option<NaiveDate>,
+    pub overdue: bool,
+    pub version: u64,
+}
+
+fn parse_level(s: &str) -> ApiResult<HazardLevel> {
+    match s {
+        "general" => Ok(HazardLevel::General),
+        "major" => Ok(HazardLevel::Major),
+        _ => Err(ApiError::invalid(format!("隐患等级无效：{s}"))),
+    }
+}
+
+/// The hazard ledger in the caller's scope, overdue first.
+#[utoipa::path(get, path = "/v1/hazards", params(HazardQuery), responses((status = 200, body = Vec<HazardItem>), (status = 401, body = ErrorBody)))]
+pub async fn hazards(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<HazardQuery>,
+) -> ApiResult<Json<Vec<HazardItem>>> {
+    let status = q
+        .status
+        .as_deref()
+        .map(HazardStatus::from_code)
+        .transpose()?;
+    let level = q.level.as_deref().map(parse_level).transpose()?;
+    let docs: Vec<HazardDoc> = state
+        .read(move |tx| records::visible(tx, entity::HAZARD, &caller))
+        .await?;
+    let today = china_date(chrono::Utc::now());
+    let mut items: Vec<HazardItem> = docs
+        .into_iter()
+        .map(|d| d.hazard)
+        .filter(|h| status.is_none_or(|s| h.status == s))
+        .filter(|h| level.is_none_or(|l| h.level == l))
+        .filter(|h| q.unit.as_ref().is_none_or(|u| h.rectifying_unit() == u))
+        .filter(|h| {
+            q.site
+                .as_ref()
+                .is_none_or(|s| h.site_id.as_ref() == Some(s))
+        })
+        .filter(|h| !q.overdue || h.is_overdue(today))
+        .map(|h| HazardItem {
+            overdue: h.is_overdue(today),
+            deadline: h.deadline(),
+            rectifying_unit_id: h.rectifying_unit().to_string(),
+            level: serde_json::to_value(h.level)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            level_label: h.level.label().into(),
+            status: h.status.code().into(),
+            status_label: h.status.label().into(),
+            id: h.id,
+            number: h.number,
+            description: h.description,
+            unit_id: h.unit_id,
+            site_id: h.site_id,
+            version: h.version,
+        })
+        .collect();
+    items.sort_by(|a, b| {
+        b.overdue
+            .cmp(&a.overdue)
+            .then(a.deadline.is_none().cmp(&b.deadline.is_none()))
+            .then(a.deadline.cmp(&b.deadline))
+            .then(a.number.cmp(&b.number))
+    });
+    Ok(Json(items))
+}
+
+/// One hazard with its whole history, if in the caller's scope.
+#[utoipa::path(get, path = "/v1/hazards/{id}", params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+pub async fn hazard(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<HazardDoc>> {
+    state
+        .read(
+            move |tx| match records::load::<HazardDoc>(tx, entity::HAZARD, &id)? {
+                Some((rec, doc)) if caller.can_see(&rec.audience) => Ok(Json(doc)),
+                _ => Err(ApiError::not_found(format!("未找到隐患：{id}"))),
+            },
+        )
+        .await
+}
+
+/// Inspections in the caller's scope (secret patrols only for their team).
+#[utoipa::path(get, path = "/v1/inspections", responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody)))]
+pub async fn inspections(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<Inspection>>> {
+    Ok(Json(
+        state
+            .read(move |tx| records::visible(tx, entity::INSPECTION, &caller))
+            .await?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChecklistSummary {
+    pub code: String,
+    pub name: String,
+    pub version: String,
+    pub items: usize,
+    pub major_items: usize,
+    pub major_hazard_standard: String,
+}
+
+/// The manual's checklists and their versions.
+#[utoipa::path(get, path = "/v1/checklists", responses((status = 200, body = Vec<ChecklistSummary>)))]
+pub async fn checklists(_caller: Caller) -> Json<Vec<ChecklistSummary>> {
+    Json(
+        checklist::all()
+            .iter()
+            .map(|c| ChecklistSummary {
+                code: c.industry.code().into(),
+                name: c.name.clone(),
+                version: c.version.clone(),
+                items: c.items.len(),
+                major_items: c.major_count(),
+                major_hazard_standard: c.major_hazard_standard.clone(),
+            })
+            .collect(),
+    )
+}
+
+/// One industry's checklist.
+#[utoipa::path(get, path = "/v1/checklists/{industry}", params(("industry" = String, Path)), responses((status = 200, body = Object), (status = 422, body = ErrorBody)))]
+pub async fn checklist(
+    _caller: Caller,
+    Path(industry): Path<String>,
+) -> ApiResult<Json<&'static checklist::Checklist>> {
+    Ok(Json(checklist::by_code(&industry)?))
+}
+
+/// Patrol plans the caller is on the team of (or finished ones in the caller's scope).
+#[utoipa::path(get, path = "/v1/patrols", responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody)))]
+pub async fn patrols(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<PatrolPlan>>> {
+    Ok(Json(
+        state
+            .read(move |tx| records::visible(tx, entity::PATROL_PLAN, &caller))
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewPatrol {
+    pub title: String,
+    /// Person ids of the team besides the caller.
+    #[serde(default)]
+    pub team: Vec<String>,
+    pub site_ids: Vec<String>,
+    pub window_start: NaiveDate,
+    pub window_end: NaiveDate,
+}
+
+/// Plans an unannounced patrol (暗访巡查); the plan stays secret to the team until visited.
+#[utoipa::path(post, path = "/v1/patrols", request_body = NewPatrol, responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_patrol(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(req): Json<NewPatrol>,
+) -> ApiResult<(StatusCode, Json<PatrolPlan>)> {
+    let allowed = [
+        Role::SafetyOfficeStaff,
+        Role::PatrolMember,
+        Role::UnitHead,
+        Role::UnitDeputyHead,
+    ];
+    if !allowed.iter().any(|r| caller.has_role(*r)) {
+        return Err(ApiError::forbidden(
+            "只有县安委办或工作专班可以安排暗访巡查",
+        ));
+    }
+    let mut team = req.team.clone();
+    team.push(caller.person.id.clone());
+    team.sort();
+    team.dedup();
+    let plan = PatrolPlan {
+        id: uuid::Uuid::now_v7().to_string(),
+        title: req.title,
+        organiser_unit_id: caller.person.unit_id.clone(),
+        team,
+        targets: req
+            .site_ids
+            .iter()
+            .map(|s| PatrolTarget {
+                site_id: s.clone(),
+                visited_inspection_id: None,
+            })
+            .collect(),
+        window_start: req.window_start,
+        window_end: req.window_end,
+    };
+    let saved = plan.clone();
+    state
+        .write(move |tx| {
+            for t in &saved.targets {
+                records::site(tx, &t.site_id)?;
+            }
+            for p in &saved.team {
+                if tx.get_record(entity::PERSON, p)?.is_none() {
+                    return Err(ApiError::invalid(format!("暗访组成员不存在：{p}")));
+                }
+            }
+            records::save_patrol(tx, &saved)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(plan)))
+}

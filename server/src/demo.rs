@@ -1,0 +1,264 @@
+//! The demo county: Zhong County's organisation tree, one account per role, and a few hundred
+//! sites with plausible locations, seeded into an empty store by `anjian serve --demo`.
+
+use anjian_domain::checklist::Industry;
+use anjian_domain::county::{
+    self, County, COUNTY_GOVERNMENT_ID, SAFETY_OFFICE_ID, SUPERVISION_OFFICE_ID,
+};
+use anjian_domain::org::{Person, Role, Unit, UnitKind};
+use anjian_domain::site::{GeoPoint, Site, SiteLocation};
+
+use crate::auth;
+use crate::error::ApiResult;
+use crate::records;
+use crate::storage::Tx;
+
+/// Every demo account uses this password (documented in the README; demo only).
+pub const DEMO_PASSWORD: &str = "anjian-demo";
+pub const SITES_PER_TOWNSHIP: usize = 10;
+const THIRD_PARTY_ID: &str = "tp-anxin";
+
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub username: &'static str,
+    pub name: &'static str,
+    pub role: Role,
+    pub unit_id: String,
+}
+
+fn accounts() -> Vec<DemoAccount> {
+    let dept = County::department_id;
+    let a = |username, name, role, unit_id: &str| DemoAccount {
+        username,
+        name,
+        role,
+        unit_id: unit_id.to_string(),
+    };
+    vec![
+        a("admin", "赵敏", Role::SafetyOfficeStaff, SAFETY_OFFICE_ID),
+        a(
+            "xianzhang",
+            "周建国",
+            Role::CountyHead,
+            COUNTY_GOVERNMENT_ID,
+        ),
+        a(
+            "fenguan",
+            "吴志强",
+            Role::CountyDeputyHead,
+            COUNTY_GOVERNMENT_ID,
+        ),
+        a(
+            "lingdao",
+            "郑丽",
+            Role::CountyOtherLeader,
+            COUNTY_GOVERNMENT_ID,
+        ),
+        a(
+            "duchaban",
+            "孙涛",
+            Role::SupervisionStaff,
+            SUPERVISION_OFFICE_ID,
+        ),
+        a("zz_head", "冯刚", Role::UnitHead, "500233001"),
+        a("zz_deputy", "陈晓燕", Role::UnitDeputyHead, "500233001"),
+        a("zz_patrol", "褚明", Role::PatrolMember, "500233001"),
+        a("sb_head", "卫东", Role::UnitHead, "500233107"),
+        a("sb_inspector", "蒋华", Role::Inspector, "500233107"),
+        a("yjj_head", "沈文", Role::UnitHead, &dept("yjj")),
+        a("yjj_inspector", "韩磊", Role::Inspector, &dept("yjj")),
+        a("expert", "杨帆", Role::Expert, &dept("yjj")),
+        a(
+            "thirdparty",
+            "朱琳",
+            Role::ThirdPartyAssessor,
+            THIRD_PARTY_ID,
+        ),
+        a(
+            "site_contact",
+            "秦勇",
+            Role::SiteContact,
+            &demo_site_id(7, 0),
+        ),
+    ]
+}
+
+/// Site ids are stable: township index and number within it.
+pub fn demo_site_id(township: usize, n: usize) -> String {
+    format!("site-{:02}-{:02}", township, n)
+}
+
+const BRANDS: [&str; 12] = [
+    "顺发", "鑫源", "宏达", "永安", "华盛", "金鑫", "恒通", "兴旺", "长江", "三峡", "佳和", "瑞丰",
+];
+const SURNAMES: [&str; 12] = [
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "谭", "向", "冉", "秦",
+];
+const GIVEN: [&str; 8] = [
+    "建华", "国强", "秀英", "志明", "小红", "德兵", "成林", "玉兰",
+];
+
+fn site_name(industry: Industry, town: &str, brand: &str, n: usize) -> String {
+    let short = town
+        .trim_end_matches("街道")
+        .trim_end_matches("土家族乡")
+        .trim_end_matches('镇')
+        .trim_end_matches('乡');
+    match (industry, n % 2) {
+        (Industry::Gas, 0) => format!("{short}{brand}液化气供应站"),
+        (Industry::Gas, _) => format!("{short}天然气调压站"),
+        (Industry::Hazchem, 0) => format!("忠县{brand}化工有限公司"),
+        (Industry::Hazchem, _) => format!("{short}{brand}加油站"),
+        (Industry::NonCoalMine, _) => format!("忠县{short}{brand}建筑石料厂"),
+        (Industry::Fire, 0) => format!("{short}农贸市场"),
+        (Industry::Fire, _) => format!("{short}{brand}商贸城"),
+        (Industry::ElderlyCare, 0) => format!("{short}敬老院"),
+        (Industry::ElderlyCare, _) => format!("{short}{brand}养老服务中心"),
+        (Industry::Construction, _) => format!("{short}{brand}安置房建设项目"),
+        (Industry::RoadTransport, _) => format!("忠县{brand}客运有限公司{short}站"),
+        (Industry::WaterTransport, 0) => format!("{short}渡口"),
+        (Industry::WaterTransport, _) => format!("{short}{brand}码头"),
+        (Industry::Industrial, 0) => format!("忠县{brand}木业有限公司"),
+        (Industry::Industrial, _) => format!("忠县{brand}食品有限公司"),
+        (Industry::Geohazard, _) => format!("{short}{}组滑坡隐患点", n + 1),
+    }
+}
+
+/// A deterministic pseudo-random offset (degrees) so demo sites spread around the centre.
+fn jitter(seed: u64) -> f64 {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
+    x ^= x >> 29;
+    x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x ^= x >> 32;
+    (x % 2000) as f64 / 2000.0 * 0.04 - 0.02
+}
+
+pub fn sites(c: &County) -> Vec<Site> {
+    let mut out = Vec::new();
+    for (t, town) in c.townships.iter().enumerate() {
+        for n in 0..SITES_PER_TOWNSHIP {
+            let industry = Industry::ALL[(t + n) % Industry::ALL.len()];
+            let brand = BRANDS[(t * 7 + n) % BRANDS.len()];
+            let centre = town.centre();
+            let seed = (t * 100 + n) as u64;
+            out.push(Site {
+                id: demo_site_id(t, n),
+                name: site_name(industry, &town.name, brand, n),
+                industry: industry.code().to_string(),
+                location: SiteLocation {
+                    point: GeoPoint {
+                        lat: centre.lat + jitter(seed * 2 + 1),
+                        lon: centre.lon + jitter(seed * 2 + 2),
+                    },
+                    radius_m: Some(100.0 + (n as f64) * 20.0),
+                    polygon: None,
+                },
+                township_id: town.code.clone(),
+                department_id: c
+                    .supervisor_of(industry)
+                    .map(|d| County::department_id(&d.code)),
+                address: Some(format!("忠县{}{}号", town.name, 10 + n * 3)),
+                contact_name: Some(format!(
+                    "{}{}",
+                    SURNAMES[(t + n) % 12],
+                    GIVEN[(t * 3 + n) % 8]
+                )),
+                contact_phone: Some(format!("139{:04}{:04}", 2330 + t, 1000 + n * 37)),
+            });
+        }
+    }
+    out
+}
+
+/// Seeds the demo county into an empty store; `None` when accounts already exist.
+pub fn seed_if_empty(tx: &mut dyn Tx) -> ApiResult<Option<Vec<DemoAccount>>> {
+    if tx.count_accounts()? > 0 {
+        return Ok(None);
+    }
+    let c = county::zhong_county();
+    for unit in c.units() {
+        records::save_unit(tx, &unit)?;
+    }
+    records::save_unit(
+        tx,
+        &Unit {
+            id: THIRD_PARTY_ID.into(),
+            name: "重庆安信安全技术咨询有限公司".into(),
+            kind: UnitKind::ThirdPartyInstitution,
+            parent_id: None,
+            code: None,
+        },
+    )?;
+    for site in sites(c) {
+        records::save_site(tx, &site)?;
+    }
+    let accounts = accounts();
+    for a in &accounts {
+        let person = Person {
+            id: format!("person-{}", a.username),
+            name: a.name.to_string(),
+            unit_id: a.unit_id.clone(),
+            roles: vec![a.role],
+            industries: match a.role {
+                Role::Expert => vec!["hazchem".into(), "industrial".into()],
+                Role::ThirdPartyAssessor => vec!["gas".into(), "fire".into()],
+                _ => vec![],
+            },
+            portfolio: (a.role == Role::CountyOtherLeader).then(|| "交通运输".to_string()),
+            phone: None,
+        };
+        records::save_person(tx, &person)?;
+        auth::create_account(tx, a.username, DEMO_PASSWORD, &person.id)?;
+    }
+    Ok(Some(accounts))
+}
+
+pub fn print_accounts(accounts: &[DemoAccount]) {
+    let units: std::collections::HashMap<String, String> = county::zhong_county()
+        .units()
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    println!("演示县已创建（忠县，{} 个乡镇（街道），{} 个场所）。演示账号（密码均为 {DEMO_PASSWORD}）：", county::zhong_county().townships.len(), county::zhong_county().townships.len() * SITES_PER_TOWNSHIP);
+    for a in accounts {
+        let unit = units
+            .get(&a.unit_id)
+            .cloned()
+            .unwrap_or_else(|| a.unit_id.clone());
+        println!(
+            "  {:<14} {}  {}  {}",
+            a.username,
+            a.name,
+            a.role.label(),
+            unit
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_sites_are_valid_and_inside_the_county_box() {
+        let all = sites(county::zhong_county());
+        assert_eq!(all.len(), 280);
+        for s in &all {
+            s.validate().unwrap();
+            let p = s.location.point;
+            assert!(
+                (29.95..30.65).contains(&p.lat) && (107.5..108.4).contains(&p.lon),
+                "{}",
+                s.name
+            );
+        }
+        let ids: std::collections::HashSet<_> = all.iter().map(|s| &s.id).collect();
+        assert_eq!(ids.len(), all.len());
+    }
+
+    #[test]
+    fn one_account_per_role() {
+        let roles: std::collections::HashSet<_> = accounts().iter().map(|a| a.role).collect();
+        assert_eq!(roles.len(), Role::ALL.len());
+    }
+}

@@ -1,0 +1,180 @@
+//! The anjian server: accounts and org-scoped access, sync, resumable evidence upload, and
+//! the county office's views. Embedded SQLite and a data folder by default; PostgreSQL when
+//! `DATABASE_URL` is set.
+
+pub mod api;
+pub mod auth;
+pub mod demo;
+pub mod error;
+pub mod metrics;
+pub mod records;
+pub mod scope;
+pub mod storage;
+pub mod sync;
+pub mod tus;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::Duration;
+
+use crate::error::ApiError;
+use crate::storage::{Db, StorageError, Tx};
+
+/// How the server is started.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// `postgres://...` to use PostgreSQL instead of the embedded SQLite file.
+    pub database_url: Option<String>,
+    pub demo: bool,
+    pub token_ttl: Duration,
+    /// Largest request body outside uploads.
+    pub max_body_bytes: usize,
+    pub request_timeout: std::time::Duration,
+}
+
+impl Config {
+    pub fn new(listen: SocketAddr, data_dir: PathBuf) -> Config {
+        Config {
+            listen,
+            data_dir,
+            database_url: None,
+            demo: false,
+            token_ttl: Duration::hours(4),
+            max_body_bytes: 8 * 1024 * 1024,
+            request_timeout: std::time::Duration::from_secs(60),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Arc<Db>,
+    pub data_dir: Arc<PathBuf>,
+    pub token_ttl: Duration,
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+impl AppState {
+    /// Runs write work in one transaction on a blocking thread.
+    pub async fn write<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Tx) -> Result<T, ApiError> + Send + 'static,
+    {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || db.transact(work)).await?
+    }
+
+    /// Runs read-only work on a blocking thread.
+    pub async fn read<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Tx) -> Result<T, ApiError> + Send + 'static,
+    {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || db.read(work)).await?
+    }
+
+    pub fn blobs_dir(&self) -> PathBuf {
+        self.data_dir.join("blobs")
+    }
+
+    pub fn uploads_dir(&self) -> PathBuf {
+        self.data_dir.join("uploads")
+    }
+}
+
+/// Opens the database named by the config (creating the data folder).
+pub fn open_db(config: &Config) -> Result<Db, StorageError> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    match &config.database_url {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Ok(Db::Postgres(storage::postgres::PgDb::open(url)?))
+        }
+        Some(other) => Err(StorageError::Other(format!(
+            "DATABASE_URL must start with postgres:// (got {other})"
+        ))),
+        None => Ok(Db::Sqlite(storage::sqlite::SqliteDb::open(
+            &config.data_dir.join("anjian-server.db"),
+        )?)),
+    }
+}
+
+pub fn state(config: &Config, db: Db) -> std::io::Result<AppState> {
+    let state = AppState {
+        db: Arc::new(db),
+        data_dir: Arc::new(config.data_dir.clone()),
+        token_ttl: config.token_ttl,
+        metrics: Arc::new(metrics::Metrics::default()),
+    };
+    std::fs::create_dir_all(state.blobs_dir())?;
+    std::fs::create_dir_all(state.uploads_dir())?;
+    Ok(state)
+}
+
+/// Runs the server until Ctrl-C or SIGTERM; in-flight requests finish first.
+pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let db = open_db(&config)?;
+    let state = state(&config, db)?;
+    if config.demo {
+        let seeded = state
+            .write(demo::seed_if_empty)
+            .await
+            .map_err(|e| e.message)?;
+        if let Some(accounts) = seeded {
+            demo::print_accounts(&accounts);
+        } else {
+            tracing::info!("demo: store not empty, nothing seeded");
+        }
+    }
+    let app = api::router(state.clone(), &config);
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    tracing::info!(
+        listen = %listener.local_addr()?,
+        backend = state.db.backend_name(),
+        data = %config.data_dir.display(),
+        "anjian server listening"
+    );
+    tus::spawn_expiry(state.clone());
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    tracing::info!("anjian server stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
+
+/// Writes a file atomically: temp file in the same folder, fsync, rename.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension("tmp");
+    let mut f = std::fs::File::create(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)
+}

@@ -1,0 +1,181 @@
+//! Server storage: one synchronous transaction interface ([`Tx`]) with a backend per database
+//! (SQLite through rusqlite, the embedded default; PostgreSQL). Domain rules run above it, so
+//! both backends enforce exactly the same workflow.
+//!
+//! Records are stored generically (entity, id, version, JSON data) with an *audience*: the
+//! principals allowed to see them (`county`, `unit:<id>`, `person:<id>`). Every write takes
+//! the next change sequence number from a counter row inside the writing transaction, so a
+//! pull cursor never skips a row that commits late.
+
+pub mod postgres;
+pub mod sqlite;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("postgres: {0}")]
+    Postgres(#[from] ::postgres::Error),
+    #[error("json: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("io: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("database schema version {0} is newer than this server supports")]
+    SchemaTooNew(i64),
+    #[error("{0}")]
+    Other(String),
+}
+
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// A record as stored: its JSON and who may see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRecord {
+    pub entity: String,
+    pub id: String,
+    pub version: i64,
+    pub data: Value,
+    pub audience: Vec<String>,
+    pub deleted: bool,
+}
+
+/// One row of the change log, as a given caller sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeRow {
+    pub seq: i64,
+    pub entity: String,
+    pub id: String,
+    pub version: i64,
+    pub data: Option<Value>,
+    /// The caller lost sight of the record (or it was deleted).
+    pub removal: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Account {
+    pub username: String,
+    pub person_id: String,
+    pub password_hash: String,
+    pub failed_logins: i64,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Upload {
+    pub id: String,
+    pub length: i64,
+    pub metadata: String,
+    pub sha256: String,
+    pub created_by: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Blob {
+    pub sha256: String,
+    pub size: i64,
+    pub uploaded_by: String,
+    pub audience: Vec<String>,
+}
+
+/// Everything the server does to its database, inside one transaction.
+pub trait Tx {
+    fn get_record(&mut self, entity: &str, id: &str) -> Result<Option<StoredRecord>>;
+    /// Upserts a record (or its tombstone) and logs the change for every principal that sees
+    /// it now, plus removals for principals that saw it before and no longer do.
+    fn put_record(&mut self, record: &StoredRecord) -> Result<i64>;
+    /// Live records of an entity; `principals: None` means no scope restriction.
+    fn list_records(
+        &mut self,
+        entity: &str,
+        principals: Option<&[String]>,
+    ) -> Result<Vec<StoredRecord>>;
+    fn changes_after(
+        &mut self,
+        principals: &[String],
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<ChangeRow>>;
+    fn max_seq(&mut self) -> Result<i64>;
+
+    fn applied_op(&mut self, op_id: &str) -> Result<Option<Value>>;
+    fn record_applied_op(&mut self, op_id: &str, person_id: &str, result: &Value) -> Result<()>;
+
+    fn get_account(&mut self, username: &str) -> Result<Option<Account>>;
+    fn put_account(&mut self, account: &Account) -> Result<()>;
+    fn count_accounts(&mut self) -> Result<i64>;
+    fn put_token(
+        &mut self,
+        token_hash: &str,
+        username: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// The username of a live token.
+    fn token_user(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<String>>;
+    fn delete_token(&mut self, token_hash: &str) -> Result<()>;
+
+    fn put_upload(&mut self, upload: &Upload) -> Result<()>;
+    fn get_upload(&mut self, id: &str) -> Result<Option<Upload>>;
+    fn delete_upload(&mut self, id: &str) -> Result<()>;
+    fn expired_uploads(&mut self, now: DateTime<Utc>) -> Result<Vec<String>>;
+    fn put_blob(&mut self, blob: &Blob) -> Result<()>;
+    fn get_blob(&mut self, sha256: &str) -> Result<Option<Blob>>;
+}
+
+/// The configured database.
+pub enum Db {
+    Sqlite(sqlite::SqliteDb),
+    Postgres(postgres::PgDb),
+}
+
+impl Db {
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Runs `work` in one transaction; an `Err` rolls everything back.
+    pub fn transact<T, E>(&self, work: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StorageError>,
+    {
+        match self {
+            Db::Sqlite(db) => db.transact(work),
+            Db::Postgres(db) => db.transact(work),
+        }
+    }
+
+    /// Runs read-only `work` on a reader connection, without taking the write lock.
+    pub fn read<T, E>(&self, work: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StorageError>,
+    {
+        match self {
+            Db::Sqlite(db) => db.read(work),
+            Db::Postgres(db) => db.read(work),
+        }
+    }
+}
+
+/// Principals whose change-log rows a record produces: every current member of its audience,
+/// plus a removal for each former member that lost sight of it.
+pub(crate) fn audience_rows(previous: &[String], record: &StoredRecord) -> Vec<(String, bool)> {
+    let mut rows: Vec<(String, bool)> = record
+        .audience
+        .iter()
+        .map(|p| (p.clone(), record.deleted))
+        .collect();
+    for p in previous {
+        if !record.audience.contains(p) {
+            rows.push((p.clone(), true));
+        }
+    }
+    rows.sort();
+    rows.dedup_by(|a, b| a.0 == b.0);
+    rows
+}

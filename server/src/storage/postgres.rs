@@ -1,0 +1,471 @@
+//! PostgreSQL, for a county that outgrows one machine. Same records, same rules: every write
+//! transaction first locks the change counter row, so writers are serialised and change
+//! numbers are handed out inside the writing transaction (a pull cursor never skips a row
+//! that commits late, the trap of plain sequences).
+
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use postgres::{Client, NoTls, Transaction};
+use serde_json::Value;
+
+use super::{
+    audience_rows, Account, Blob, ChangeRow, Result, StorageError, StoredRecord, Tx, Upload,
+};
+
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
+INSERT INTO counters (name, value) VALUES ('change_seq', 0);
+CREATE TABLE records (
+    entity TEXT NOT NULL,
+    id TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    data TEXT NOT NULL,
+    deleted BOOLEAN NOT NULL DEFAULT FALSE,
+    seq BIGINT NOT NULL,
+    PRIMARY KEY (entity, id)
+);
+CREATE TABLE record_audience (
+    entity TEXT NOT NULL,
+    id TEXT NOT NULL,
+    principal TEXT NOT NULL,
+    PRIMARY KEY (entity, id, principal)
+);
+CREATE INDEX record_audience_principal ON record_audience (principal, entity);
+CREATE TABLE changes (
+    seq BIGINT PRIMARY KEY,
+    entity TEXT NOT NULL,
+    id TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    data TEXT
+);
+CREATE TABLE change_audience (
+    principal TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    removal BOOLEAN NOT NULL,
+    PRIMARY KEY (principal, seq)
+);
+CREATE TABLE applied_ops (
+    op_id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL,
+    result TEXT NOT NULL,
+    applied_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE accounts (
+    username TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    failed_logins BIGINT NOT NULL DEFAULT 0,
+    locked_until TIMESTAMPTZ
+);
+CREATE TABLE tokens (
+    token_hash TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE uploads (
+    id TEXT PRIMARY KEY,
+    length BIGINT NOT NULL,
+    metadata TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE blobs (
+    sha256 TEXT PRIMARY KEY,
+    size BIGINT NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    audience TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+"#];
+
+pub struct PgDb {
+    url: String,
+    pool: Mutex<Vec<Client>>,
+}
+
+impl PgDb {
+    pub fn open(url: &str) -> Result<PgDb> {
+        let mut client = Client::connect(url, NoTls)?;
+        {
+            let mut tx = client.transaction()?;
+            tx.batch_execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (id INT PRIMARY KEY, version BIGINT NOT NULL);
+                 LOCK TABLE schema_version IN EXCLUSIVE MODE;
+                 INSERT INTO schema_version (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;",
+            )?;
+            let current: i64 = tx
+                .query_one("SELECT version FROM schema_version WHERE id = 1", &[])?
+                .get(0);
+            if current > MIGRATIONS.len() as i64 {
+                return Err(StorageError::SchemaTooNew(current));
+            }
+            for sql in &MIGRATIONS[current as usize..] {
+                tx.batch_execute(sql)?;
+            }
+            tx.execute(
+                "UPDATE schema_version SET version = $1 WHERE id = 1",
+                &[&(MIGRATIONS.len() as i64)],
+            )?;
+            tx.commit()?;
+        }
+        Ok(PgDb {
+            url: url.to_string(),
+            pool: Mutex::new(vec![client]),
+        })
+    }
+
+    fn client(&self) -> Result<Client> {
+        let pooled = self.pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        match pooled {
+            Some(c) if !c.is_closed() => Ok(c),
+            _ => Ok(Client::connect(&self.url, NoTls)?),
+        }
+    }
+
+    fn give_back(&self, client: Client) {
+        let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+        if pool.len() < 8 && !client.is_closed() {
+            pool.push(client);
+        }
+    }
+
+    fn run<T, E>(&self, write: bool, work: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StorageError>,
+    {
+        let mut client = self.client()?;
+        let out = (|| {
+            let mut tx = client.transaction().map_err(StorageError::from)?;
+            if write {
+                // Serialise writers: the counter row stays locked until commit.
+                tx.execute(
+                    "SELECT value FROM counters WHERE name = 'change_seq' FOR UPDATE",
+                    &[],
+                )
+                .map_err(StorageError::from)?;
+            }
+            let mut wrapped = PgTx { tx: &mut tx };
+            let out = work(&mut wrapped)?;
+            tx.commit().map_err(StorageError::from)?;
+            Ok(out)
+        })();
+        self.give_back(client);
+        out
+    }
+
+    pub fn transact<T, E>(&self, work: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StorageError>,
+    {
+        self.run(true, work)
+    }
+
+    pub fn read<T, E>(&self, work: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StorageError>,
+    {
+        self.run(false, work)
+    }
+}
+
+struct PgTx<'a, 'b> {
+    tx: &'a mut Transaction<'b>,
+}
+
+impl PgTx<'_, '_> {
+    fn audience_of(&mut self, entity: &str, id: &str) -> Result<Vec<String>> {
+        let rows = self.tx.query(
+            "SELECT principal FROM record_audience WHERE entity = $1 AND id = $2",
+            &[&entity, &id],
+        )?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+}
+
+impl Tx for PgTx<'_, '_> {
+    fn get_record(&mut self, entity: &str, id: &str) -> Result<Option<StoredRecord>> {
+        let row = self.tx.query_opt(
+            "SELECT version, data, deleted FROM records WHERE entity = $1 AND id = $2",
+            &[&entity, &id],
+        )?;
+        let Some(row) = row else { return Ok(None) };
+        let data: String = row.get(1);
+        Ok(Some(StoredRecord {
+            entity: entity.into(),
+            id: id.into(),
+            version: row.get(0),
+            data: serde_json::from_str(&data)?,
+            deleted: row.get(2),
+            audience: self.audience_of(entity, id)?,
+        }))
+    }
+
+    fn put_record(&mut self, record: &StoredRecord) -> Result<i64> {
+        let previous = self.audience_of(&record.entity, &record.id)?;
+        let seq: i64 = self
+            .tx
+            .query_one(
+                "UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value",
+                &[],
+            )?
+            .get(0);
+        let data = serde_json::to_string(&record.data)?;
+        self.tx.execute(
+            "INSERT INTO records (entity, id, version, data, deleted, seq) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (entity, id) DO UPDATE SET version = excluded.version, data = excluded.data,
+             deleted = excluded.deleted, seq = excluded.seq",
+            &[&record.entity, &record.id, &record.version, &data, &record.deleted, &seq],
+        )?;
+        self.tx.execute(
+            "DELETE FROM record_audience WHERE entity = $1 AND id = $2",
+            &[&record.entity, &record.id],
+        )?;
+        for p in &record.audience {
+            self.tx.execute(
+                "INSERT INTO record_audience (entity, id, principal) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                &[&record.entity, &record.id, p],
+            )?;
+        }
+        let change_data = (!record.deleted).then_some(&data);
+        self.tx.execute(
+            "INSERT INTO changes (seq, entity, id, version, data) VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &seq,
+                &record.entity,
+                &record.id,
+                &record.version,
+                &change_data,
+            ],
+        )?;
+        for (principal, removal) in audience_rows(&previous, record) {
+            self.tx.execute(
+                "INSERT INTO change_audience (principal, seq, removal) VALUES ($1, $2, $3)",
+                &[&principal, &seq, &removal],
+            )?;
+        }
+        Ok(seq)
+    }
+
+    fn list_records(
+        &mut self,
+        entity: &str,
+        principals: Option<&[String]>,
+    ) -> Result<Vec<StoredRecord>> {
+        let rows = match principals {
+            None => self.tx.query(
+                "SELECT id, version, data FROM records WHERE entity = $1 AND NOT deleted ORDER BY id",
+                &[&entity],
+            )?,
+            Some(ps) => {
+                let ps: Vec<String> = ps.to_vec();
+                self.tx.query(
+                    "SELECT r.id, r.version, r.data FROM records r WHERE r.entity = $1 AND NOT r.deleted
+                     AND EXISTS (SELECT 1 FROM record_audience a WHERE a.entity = r.entity AND a.id = r.id
+                     AND a.principal = ANY($2)) ORDER BY r.id",
+                    &[&entity, &ps],
+                )?
+            }
+        };
+        rows.iter()
+            .map(|r| {
+                let data: String = r.get(2);
+                Ok(StoredRecord {
+                    entity: entity.into(),
+                    id: r.get(0),
+                    version: r.get(1),
+                    data: serde_json::from_str(&data)?,
+                    audience: Vec::new(),
+                    deleted: false,
+                })
+            })
+            .collect()
+    }
+
+    fn changes_after(
+        &mut self,
+        principals: &[String],
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<ChangeRow>> {
+        let ps: Vec<String> = principals.to_vec();
+        let rows = self.tx.query(
+            "SELECT c.seq, c.entity, c.id, c.version, c.data, bool_and(a.removal)
+             FROM change_audience a JOIN changes c ON c.seq = a.seq
+             WHERE a.seq > $1 AND a.principal = ANY($3)
+             GROUP BY c.seq ORDER BY c.seq LIMIT $2",
+            &[&after, &limit, &ps],
+        )?;
+        rows.iter()
+            .map(|r| {
+                let removal: bool = r.get(5);
+                let data: Option<String> = r.get(4);
+                Ok(ChangeRow {
+                    seq: r.get(0),
+                    entity: r.get(1),
+                    id: r.get(2),
+                    version: r.get(3),
+                    data: match (removal, data) {
+                        (false, Some(d)) => Some(serde_json::from_str(&d)?),
+                        _ => None,
+                    },
+                    removal,
+                })
+            })
+            .collect()
+    }
+
+    fn max_seq(&mut self) -> Result<i64> {
+        Ok(self
+            .tx
+            .query_one("SELECT value FROM counters WHERE name = 'change_seq'", &[])?
+            .get(0))
+    }
+
+    fn applied_op(&mut self, op_id: &str) -> Result<Option<Value>> {
+        let row = self
+            .tx
+            .query_opt("SELECT result FROM applied_ops WHERE op_id = $1", &[&op_id])?;
+        Ok(row
+            .map(|r| serde_json::from_str(&r.get::<_, String>(0)))
+            .transpose()?)
+    }
+
+    fn record_applied_op(&mut self, op_id: &str, person_id: &str, result: &Value) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO applied_ops (op_id, person_id, result, applied_at) VALUES ($1, $2, $3, $4)",
+            &[&op_id, &person_id, &serde_json::to_string(result)?, &Utc::now()],
+        )?;
+        Ok(())
+    }
+
+    fn get_account(&mut self, username: &str) -> Result<Option<Account>> {
+        let row = self.tx.query_opt(
+            "SELECT username, person_id, password_hash, failed_logins, locked_until FROM accounts WHERE username = $1",
+            &[&username],
+        )?;
+        Ok(row.map(|r| Account {
+            username: r.get(0),
+            person_id: r.get(1),
+            password_hash: r.get(2),
+            failed_logins: r.get(3),
+            locked_until: r.get(4),
+        }))
+    }
+
+    fn put_account(&mut self, a: &Account) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO accounts (username, person_id, password_hash, failed_logins, locked_until)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (username) DO UPDATE SET person_id = excluded.person_id,
+             password_hash = excluded.password_hash, failed_logins = excluded.failed_logins,
+             locked_until = excluded.locked_until",
+            &[
+                &a.username,
+                &a.person_id,
+                &a.password_hash,
+                &a.failed_logins,
+                &a.locked_until,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn count_accounts(&mut self) -> Result<i64> {
+        Ok(self
+            .tx
+            .query_one("SELECT count(*) FROM accounts", &[])?
+            .get(0))
+    }
+
+    fn put_token(
+        &mut self,
+        token_hash: &str,
+        username: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO tokens (token_hash, username, expires_at) VALUES ($1, $2, $3)",
+            &[&token_hash, &username, &expires_at],
+        )?;
+        Ok(())
+    }
+
+    fn token_user(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<String>> {
+        Ok(self
+            .tx
+            .query_opt(
+                "SELECT username FROM tokens WHERE token_hash = $1 AND expires_at > $2",
+                &[&token_hash, &now],
+            )?
+            .map(|r| r.get(0)))
+    }
+
+    fn delete_token(&mut self, token_hash: &str) -> Result<()> {
+        self.tx
+            .execute("DELETE FROM tokens WHERE token_hash = $1", &[&token_hash])?;
+        Ok(())
+    }
+
+    fn put_upload(&mut self, u: &Upload) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO uploads (id, length, metadata, sha256, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[&u.id, &u.length, &u.metadata, &u.sha256, &u.created_by, &u.expires_at],
+        )?;
+        Ok(())
+    }
+
+    fn get_upload(&mut self, id: &str) -> Result<Option<Upload>> {
+        let row = self.tx.query_opt(
+            "SELECT id, length, metadata, sha256, created_by, expires_at FROM uploads WHERE id = $1",
+            &[&id],
+        )?;
+        Ok(row.map(|r| Upload {
+            id: r.get(0),
+            length: r.get(1),
+            metadata: r.get(2),
+            sha256: r.get(3),
+            created_by: r.get(4),
+            expires_at: r.get(5),
+        }))
+    }
+
+    fn delete_upload(&mut self, id: &str) -> Result<()> {
+        self.tx
+            .execute("DELETE FROM uploads WHERE id = $1", &[&id])?;
+        Ok(())
+    }
+
+    fn expired_uploads(&mut self, now: DateTime<Utc>) -> Result<Vec<String>> {
+        let rows = self
+            .tx
+            .query("SELECT id FROM uploads WHERE expires_at <= $1", &[&now])?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    fn put_blob(&mut self, b: &Blob) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO blobs (sha256, size, uploaded_by, audience, created_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (sha256) DO UPDATE SET audience = excluded.audience",
+            &[&b.sha256, &b.size, &b.uploaded_by, &serde_json::to_string(&b.audience)?, &Utc::now()],
+        )?;
+        Ok(())
+    }
+
+    fn get_blob(&mut self, sha256: &str) -> Result<Option<Blob>> {
+        let row = self.tx.query_opt(
+            "SELECT sha256, size, uploaded_by, audience FROM blobs WHERE sha256 = $1",
+            &[&sha256],
+        )?;
+        row.map(|r| {
+            Ok(Blob {
+                sha256: r.get(0),
+                size: r.get(1),
+                uploaded_by: r.get(2),
+                audience: serde_json::from_str(&r.get::<_, String>(3))?,
+            })
+        })
+        .transpose()
+    }
+}

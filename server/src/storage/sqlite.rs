@@ -1,0 +1,523 @@
+//! The embedded default: SQLite through rusqlite, WAL, one writer connection (immediate
+//! transactions: writers are serialised, so change numbers commit in order) and a pool of
+//! reader connections for requests that only read.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{
+    params, params_from_iter, Connection, OpenFlags, OptionalExtension, Transaction,
+    TransactionBehavior,
+};
+use serde_json::Value;
+
+use super::{
+    audience_rows, Account, Blob, ChangeRow, Result, StorageError, StoredRecord, Tx, Upload,
+};
+
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT INTO counters (name, value) VALUES ('change_seq', 0);
+CREATE TABLE records (
+    entity TEXT NOT NULL,
+    id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (entity, id)
+);
+CREATE TABLE record_audience (
+    entity TEXT NOT NULL,
+    id TEXT NOT NULL,
+    principal TEXT NOT NULL,
+    PRIMARY KEY (entity, id, principal)
+);
+CREATE INDEX record_audience_principal ON record_audience (principal, entity);
+CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY,
+    entity TEXT NOT NULL,
+    id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    data TEXT
+);
+CREATE TABLE change_audience (
+    principal TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    removal INTEGER NOT NULL,
+    PRIMARY KEY (principal, seq)
+);
+CREATE TABLE applied_ops (
+    op_id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL,
+    result TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+);
+CREATE TABLE accounts (
+    username TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    failed_logins INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT
+);
+CREATE TABLE tokens (
+    token_hash TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE TABLE uploads (
+    id TEXT PRIMARY KEY,
+    length INTEGER NOT NULL,
+    metadata TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE TABLE blobs (
+    sha256 TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    audience TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+"#];
+
+pub struct SqliteDb {
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    pub path: PathBuf,
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StorageError::Other(format!("bad timestamp {s}: {e}")))
+}
+
+impl SqliteDb {
+    pub fn open(path: &Path) -> Result<SqliteDb> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found > MIGRATIONS.len() as i64 {
+            return Err(StorageError::SchemaTooNew(found));
+        }
+        conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        {
+            let tx = Transaction::new_unchecked(&conn, TransactionBehavior::Immediate)?;
+            let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            for sql in &MIGRATIONS[current.min(MIGRATIONS.len() as i64) as usize..] {
+                tx.execute_batch(sql)?;
+            }
+            tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
+            tx.commit()?;
+        }
+        Ok(SqliteDb {
+            writer: Mutex::new(conn),
+            readers: Mutex::new(Vec::new()),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Runs read-only work on a reader connection (taken from the pool or opened).
+    pub fn read<T, E>(&self, work: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StorageError>,
+    {
+        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let mut conn = match pooled {
+            Some(c) => c,
+            None => {
+                let c = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+                    .map_err(StorageError::from)?;
+                c.busy_timeout(std::time::Duration::from_secs(10))
+                    .map_err(StorageError::from)?;
+                c
+            }
+        };
+        let out = {
+            let tx = conn.transaction().map_err(StorageError::from)?;
+            let mut wrapped = SqliteTx { tx: &tx };
+            work(&mut wrapped)
+        };
+        let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        if pool.len() < 8 {
+            pool.push(conn);
+        }
+        out
+    }
+
+    pub fn transact<T, E>(&self, work: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StorageError>,
+    {
+        let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StorageError::from)?;
+        let mut wrapped = SqliteTx { tx: &tx };
+        let out = work(&mut wrapped)?;
+        tx.commit().map_err(StorageError::from)?;
+        Ok(out)
+    }
+}
+
+struct SqliteTx<'a> {
+    tx: &'a Transaction<'a>,
+}
+
+fn placeholders(n: usize, start: usize) -> String {
+    (0..n)
+        .map(|i| format!("?{}", start + i))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl SqliteTx<'_> {
+    fn audience_of(&self, entity: &str, id: &str) -> Result<Vec<String>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT principal FROM record_audience WHERE entity = ?1 AND id = ?2",
+        )?;
+        let rows = stmt.query_map(params![entity, id], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+impl Tx for SqliteTx<'_> {
+    fn get_record(&mut self, entity: &str, id: &str) -> Result<Option<StoredRecord>> {
+        let row: Option<(i64, String, bool)> = self
+            .tx
+            .query_row(
+                "SELECT version, data, deleted FROM records WHERE entity = ?1 AND id = ?2",
+                params![entity, id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((version, data, deleted)) = row else {
+            return Ok(None);
+        };
+        Ok(Some(StoredRecord {
+            entity: entity.into(),
+            id: id.into(),
+            version,
+            data: serde_json::from_str(&data)?,
+            audience: self.audience_of(entity, id)?,
+            deleted,
+        }))
+    }
+
+    fn put_record(&mut self, record: &StoredRecord) -> Result<i64> {
+        let previous = self.audience_of(&record.entity, &record.id)?;
+        let seq: i64 = self.tx.query_row(
+            "UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value",
+            [],
+            |r| r.get(0),
+        )?;
+        let data = serde_json::to_string(&record.data)?;
+        self.tx.execute(
+            "INSERT INTO records (entity, id, version, data, deleted, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (entity, id) DO UPDATE SET version = excluded.version, data = excluded.data,
+             deleted = excluded.deleted, seq = excluded.seq",
+            params![record.entity, record.id, record.version, data, record.deleted, seq],
+        )?;
+        self.tx.execute(
+            "DELETE FROM record_audience WHERE entity = ?1 AND id = ?2",
+            params![record.entity, record.id],
+        )?;
+        for p in &record.audience {
+            self.tx.execute(
+                "INSERT OR IGNORE INTO record_audience (entity, id, principal) VALUES (?1, ?2, ?3)",
+                params![record.entity, record.id, p],
+            )?;
+        }
+        self.tx.execute(
+            "INSERT INTO changes (seq, entity, id, version, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                seq,
+                record.entity,
+                record.id,
+                record.version,
+                (!record.deleted).then_some(&data)
+            ],
+        )?;
+        for (principal, removal) in audience_rows(&previous, record) {
+            self.tx.execute(
+                "INSERT INTO change_audience (principal, seq, removal) VALUES (?1, ?2, ?3)",
+                params![principal, seq, removal],
+            )?;
+        }
+        Ok(seq)
+    }
+
+    fn list_records(
+        &mut self,
+        entity: &str,
+        principals: Option<&[String]>,
+    ) -> Result<Vec<StoredRecord>> {
+        let mut out = Vec::new();
+        let rows: Vec<(String, i64, String)> = match principals {
+            None => {
+                let mut stmt = self.tx.prepare_cached(
+                    "SELECT id, version, data FROM records WHERE entity = ?1 AND deleted = 0 ORDER BY id",
+                )?;
+                let rows = stmt.query_map([entity], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+                rows.collect::<rusqlite::Result<_>>()?
+            }
+            Some(ps) => {
+                let sql = format!(
+                    "SELECT r.id, r.version, r.data FROM records r WHERE r.entity = ?1 AND r.deleted = 0
+                     AND EXISTS (SELECT 1 FROM record_audience a WHERE a.entity = r.entity AND a.id = r.id
+                     AND a.principal IN ({})) ORDER BY r.id",
+                    placeholders(ps.len(), 2)
+                );
+                let mut stmt = self.tx.prepare(&sql)?;
+                let args = std::iter::once(entity.to_string()).chain(ps.iter().cloned());
+                let rows = stmt.query_map(params_from_iter(args), |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
+                rows.collect::<rusqlite::Result<_>>()?
+            }
+        };
+        for (id, version, data) in rows {
+            out.push(StoredRecord {
+                entity: entity.into(),
+                audience: Vec::new(),
+                id,
+                version,
+                data: serde_json::from_str(&data)?,
+                deleted: false,
+            });
+        }
+        Ok(out)
+    }
+
+    fn changes_after(
+        &mut self,
+        principals: &[String],
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<ChangeRow>> {
+        let sql = format!(
+            "SELECT c.seq, c.entity, c.id, c.version, c.data, MIN(a.removal)
+             FROM change_audience a JOIN changes c ON c.seq = a.seq
+             WHERE a.seq > ?1 AND a.principal IN ({})
+             GROUP BY c.seq ORDER BY c.seq LIMIT ?2",
+            placeholders(principals.len(), 3)
+        );
+        let mut stmt = self.tx.prepare(&sql)?;
+        let args: Vec<rusqlite::types::Value> = [after.into(), limit.into()]
+            .into_iter()
+            .chain(principals.iter().map(|p| p.clone().into()))
+            .collect();
+        let rows = stmt.query_map(params_from_iter(args), |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, bool>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, entity, id, version, data, removal) = row?;
+            out.push(ChangeRow {
+                seq,
+                entity,
+                id,
+                version,
+                data: match (removal, data) {
+                    (false, Some(d)) => Some(serde_json::from_str(&d)?),
+                    _ => None,
+                },
+                removal,
+            });
+        }
+        Ok(out)
+    }
+
+    fn max_seq(&mut self) -> Result<i64> {
+        Ok(self.tx.query_row(
+            "SELECT value FROM counters WHERE name = 'change_seq'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn applied_op(&mut self, op_id: &str) -> Result<Option<Value>> {
+        let row: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT result FROM applied_ops WHERE op_id = ?1",
+                [op_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(row.map(|r| serde_json::from_str(&r)).transpose()?)
+    }
+
+    fn record_applied_op(&mut self, op_id: &str, person_id: &str, result: &Value) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO applied_ops (op_id, person_id, result, applied_at) VALUES (?1, ?2, ?3, ?4)",
+            params![op_id, person_id, serde_json::to_string(result)?, ts(Utc::now())],
+        )?;
+        Ok(())
+    }
+
+    fn get_account(&mut self, username: &str) -> Result<Option<Account>> {
+        let row: Option<(String, String, String, i64, Option<String>)> = self
+            .tx
+            .query_row(
+                "SELECT username, person_id, password_hash, failed_logins, locked_until FROM accounts WHERE username = ?1",
+                [username],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        row.map(
+            |(username, person_id, password_hash, failed_logins, locked)| {
+                Ok(Account {
+                    username,
+                    person_id,
+                    password_hash,
+                    failed_logins,
+                    locked_until: locked.as_deref().map(parse_ts).transpose()?,
+                })
+            },
+        )
+        .transpose()
+    }
+
+    fn put_account(&mut self, a: &Account) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO accounts (username, person_id, password_hash, failed_logins, locked_until)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (username) DO UPDATE SET person_id = excluded.person_id,
+             password_hash = excluded.password_hash, failed_logins = excluded.failed_logins,
+             locked_until = excluded.locked_until",
+            params![
+                a.username,
+                a.person_id,
+                a.password_hash,
+                a.failed_logins,
+                a.locked_until.map(ts)
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn count_accounts(&mut self) -> Result<i64> {
+        Ok(self
+            .tx
+            .query_row("SELECT count(*) FROM accounts", [], |r| r.get(0))?)
+    }
+
+    fn put_token(
+        &mut self,
+        token_hash: &str,
+        username: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO tokens (token_hash, username, expires_at) VALUES (?1, ?2, ?3)",
+            params![token_hash, username, ts(expires_at)],
+        )?;
+        Ok(())
+    }
+
+    fn token_user(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<String>> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT username FROM tokens WHERE token_hash = ?1 AND expires_at > ?2",
+                params![token_hash, ts(now)],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    fn delete_token(&mut self, token_hash: &str) -> Result<()> {
+        self.tx
+            .execute("DELETE FROM tokens WHERE token_hash = ?1", [token_hash])?;
+        Ok(())
+    }
+
+    fn put_upload(&mut self, u: &Upload) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO uploads (id, length, metadata, sha256, created_by, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![u.id, u.length, u.metadata, u.sha256, u.created_by, ts(u.expires_at)],
+        )?;
+        Ok(())
+    }
+
+    fn get_upload(&mut self, id: &str) -> Result<Option<Upload>> {
+        let row: Option<(String, i64, String, String, String, String)> = self
+            .tx
+            .query_row(
+                "SELECT id, length, metadata, sha256, created_by, expires_at FROM uploads WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            )
+            .optional()?;
+        row.map(|(id, length, metadata, sha256, created_by, expires)| {
+            Ok(Upload {
+                id,
+                length,
+                metadata,
+                sha256,
+                created_by,
+                expires_at: parse_ts(&expires)?,
+            })
+        })
+        .transpose()
+    }
+
+    fn delete_upload(&mut self, id: &str) -> Result<()> {
+        self.tx.execute("DELETE FROM uploads WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    fn expired_uploads(&mut self, now: DateTime<Utc>) -> Result<Vec<String>> {
+        let mut stmt = self
+            .tx
+            .prepare("SELECT id FROM uploads WHERE expires_at <= ?1")?;
+        let rows = stmt.query_map([ts(now)], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn put_blob(&mut self, b: &Blob) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO blobs (sha256, size, uploaded_by, audience, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (sha256) DO UPDATE SET audience = excluded.audience",
+            params![b.sha256, b.size, b.uploaded_by, serde_json::to_string(&b.audience)?, ts(Utc::now())],
+        )?;
+        Ok(())
+    }
+
+    fn get_blob(&mut self, sha256: &str) -> Result<Option<Blob>> {
+        let row: Option<(String, i64, String, String)> = self
+            .tx
+            .query_row(
+                "SELECT sha256, size, uploaded_by, audience FROM blobs WHERE sha256 = ?1",
+                [sha256],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        row.map(|(sha256, size, uploaded_by, audience)| {
+            Ok(Blob {
+                sha256,
+                size,
+                uploaded_by,
+                audience: serde_json::from_str(&audience)?,
+            })
+        })
+        .transpose()
+    }
+}

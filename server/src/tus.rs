@@ -1,0 +1,562 @@
+//! tus 1.0 resumable upload (core, creation, creation-with-upload, checksum, termination,
+//! expiration) for evidence files. The client declares the file's SHA-256 in
+//! `Upload-Metadata` (key `sha256`); on the last byte the server hashes the file and refuses
+//! a mismatch. Accepted files are stored content-addressed under `blobs/`.
+
+use std::collections::HashSet;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use axum::body::Body;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use chrono::{Duration, Utc};
+use futures_util::StreamExt;
+use sha1::Sha1;
+use sha2::{Digest, Sha256};
+
+use crate::error::{ApiError, ApiResult};
+use crate::metrics::Metrics;
+use crate::scope::{self, Caller};
+use crate::storage::{Blob, Upload};
+use crate::AppState;
+
+pub const TUS_VERSION: &str = "1.0.0";
+pub const MAX_SIZE: i64 = 1024 * 1024 * 1024;
+const EXPIRY_HOURS: i64 = 72;
+/// Chunks carrying a checksum are verified before they are kept; this bounds their size.
+const MAX_CHECKSUM_CHUNK: usize = 64 * 1024 * 1024;
+
+fn tus_headers(headers: &mut HeaderMap) {
+    headers.insert("Tus-Resumable", HeaderValue::from_static(TUS_VERSION));
+}
+
+fn tus_error(status: StatusCode, message: &str) -> Response {
+    let mut resp = ApiError::new(status, "tus", message).into_response();
+    tus_headers(resp.headers_mut());
+    resp
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn check_version(headers: &HeaderMap) -> Result<(), Response> {
+    match header(headers, "Tus-Resumable") {
+        Some(TUS_VERSION) => Ok(()),
+        _ => {
+            let mut resp = tus_error(StatusCode::PRECONDITION_FAILED, "仅支持 tus 1.0.0 协议");
+            resp.headers_mut()
+                .insert("Tus-Version", HeaderValue::from_static(TUS_VERSION));
+            Err(resp)
+        }
+    }
+}
+
+/// Parses `Upload-Metadata` (`key base64value,key2 base64value2`). Keys must be plain ASCII
+/// tokens and values valid base64; anything else is refused.
+pub fn parse_metadata(raw: &str) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for pair in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let mut parts = pair.splitn(2, ' ');
+        let key = parts.next().unwrap_or_default();
+        if key.is_empty()
+            || !key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+        {
+            return Err(format!("元数据键无效：{key}"));
+        }
+        let value = match parts.next() {
+            Some(v) => {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(v.trim())
+                    .map_err(|_| format!("元数据 {key} 不是有效的 base64"))?;
+                String::from_utf8(bytes).map_err(|_| format!("元数据 {key} 不是 UTF-8 文本"))?
+            }
+            None => String::new(),
+        };
+        out.push((key.to_string(), value));
+    }
+    Ok(out)
+}
+
+fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+}
+
+fn part_path(state: &AppState, id: &str) -> PathBuf {
+    state.uploads_dir().join(format!("{id}.part"))
+}
+
+pub fn blob_path(state: &AppState, sha256: &str) -> PathBuf {
+    state.blobs_dir().join(&sha256[..2]).join(sha256)
+}
+
+fn file_len(path: &Path) -> i64 {
+    std::fs::metadata(path).map(|m| m.len() as i64).unwrap_or(0)
+}
+
+/// Uploads being written right now: one PATCH at a time per upload.
+fn busy() -> &'static Mutex<HashSet<String>> {
+    static BUSY: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
+    BUSY.get_or_init(Default::default)
+}
+
+struct BusyGuard(String);
+impl Drop for BusyGuard {
+    fn drop(&mut self) {
+        busy()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.0);
+    }
+}
+
+fn lock_upload(id: &str) -> Option<BusyGuard> {
+    let mut set = busy().lock().unwrap_or_else(|p| p.into_inner());
+    set.insert(id.to_string())
+        .then(|| BusyGuard(id.to_string()))
+}
+
+fn expires_header(upload: &Upload) -> HeaderValue {
+    HeaderValue::from_str(
+        &upload
+            .expires_at
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string(),
+    )
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// `OPTIONS /v1/uploads`: what this server supports.
+#[utoipa::path(options, path = "/v1/uploads", security(()), responses((status = 204, description = "Tus-Version, Tus-Extension, Tus-Checksum-Algorithm, Tus-Max-Size")))]
+pub async fn options() -> Response {
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    let h = resp.headers_mut();
+    tus_headers(h);
+    h.insert("Tus-Version", HeaderValue::from_static(TUS_VERSION));
+    h.insert(
+        "Tus-Extension",
+        HeaderValue::from_static("creation,creation-with-upload,checksum,termination,expiration"),
+    );
+    h.insert(
+        "Tus-Checksum-Algorithm",
+        HeaderValue::from_static("sha1,sha256"),
+    );
+    h.insert("Tus-Max-Size", HeaderValue::from(MAX_SIZE));
+    resp
+}
+
+/// `POST /v1/uploads`: creates an upload, optionally with its first bytes.
+#[utoipa::path(post, path = "/v1/uploads", params(("Tus-Resumable" = String, Header), ("Upload-Length" = i64, Header), ("Upload-Metadata" = String, Header, description = "须含 sha256")), request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"), responses((status = 201, description = "Location of the upload"), (status = 400, body = crate::error::ErrorBody), (status = 412, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if let Err(resp) = check_version(&headers) {
+        return resp;
+    }
+    if header(&headers, "Upload-Defer-Length").is_some() {
+        return tus_error(
+            StatusCode::BAD_REQUEST,
+            "不支持延后声明文件大小，请提供 Upload-Length",
+        );
+    }
+    let Some(length) = header(&headers, "Upload-Length")
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|l| *l >= 0)
+    else {
+        return tus_error(StatusCode::BAD_REQUEST, "缺少或无效的 Upload-Length");
+    };
+    if length > MAX_SIZE {
+        return tus_error(StatusCode::PAYLOAD_TOO_LARGE, "文件超过服务器允许的大小");
+    }
+    let raw_meta = header(&headers, "Upload-Metadata")
+        .unwrap_or("")
+        .to_string();
+    let meta = match parse_metadata(&raw_meta) {
+        Ok(m) => m,
+        Err(msg) => return tus_error(StatusCode::BAD_REQUEST, &msg),
+    };
+    let Some(sha256) = meta
+        .iter()
+        .find(|(k, _)| k == "sha256")
+        .map(|(_, v)| v.trim().to_lowercase())
+    else {
+        return tus_error(
+            StatusCode::BAD_REQUEST,
+            "Upload-Metadata 须声明文件的 sha256",
+        );
+    };
+    if !is_sha256_hex(&sha256) {
+        return tus_error(StatusCode::BAD_REQUEST, "sha256 须为 64 位十六进制");
+    }
+    let upload = Upload {
+        id: uuid::Uuid::now_v7().simple().to_string(),
+        length,
+        metadata: raw_meta,
+        sha256,
+        created_by: caller.person.id.clone(),
+        expires_at: Utc::now() + Duration::hours(EXPIRY_HOURS),
+    };
+    let path = part_path(&state, &upload.id);
+    if let Err(e) = std::fs::File::create(&path) {
+        return ApiError::internal(e).into_response();
+    }
+    let stored = upload.clone();
+    if let Err(e) = state.write(move |tx| Ok(tx.put_upload(&stored)?)).await {
+        let _ = std::fs::remove_file(&path);
+        return e.into_response();
+    }
+    let guard = lock_upload(&upload.id);
+    let mut offset = 0;
+    if header(&headers, "Content-Type") == Some("application/offset+octet-stream") {
+        match append(&state, &caller, &upload, 0, &headers, body).await {
+            Ok(o) => offset = o,
+            Err(resp) => return resp,
+        }
+    }
+    drop(guard);
+    let mut resp = StatusCode::CREATED.into_response();
+    let h = resp.headers_mut();
+    tus_headers(h);
+    h.insert(
+        "Location",
+        HeaderValue::from_str(&format!("/v1/uploads/{}", upload.id)).expect("ascii id"),
+    );
+    h.insert("Upload-Offset", HeaderValue::from(offset));
+    h.insert("Upload-Expires", expires_header(&upload));
+    resp
+}
+
+async fn load_upload(state: &AppState, caller: &Caller, id: String) -> Result<Upload, Response> {
+    let upload = state
+        .read(move |tx| Ok(tx.get_upload(&id)?))
+        .await
+        .map_err(IntoResponse::into_response)?;
+    match upload {
+        Some(u) if u.created_by == caller.person.id && u.expires_at > Utc::now() => Ok(u),
+        Some(u) if u.created_by == caller.person.id => {
+            Err(tus_error(StatusCode::GONE, "上传已过期，请重新上传"))
+        }
+        _ => Err(tus_error(StatusCode::NOT_FOUND, "未找到该上传")),
+    }
+}
+
+/// The current offset: the bytes on disk, or the whole length once the blob is stored.
+async fn current_offset(state: &AppState, upload: &Upload) -> i64 {
+    let path = part_path(state, &upload.id);
+    if path.exists() {
+        file_len(&path)
+    } else if blob_path(state, &upload.sha256).exists() {
+        upload.length
+    } else {
+        0
+    }
+}
+
+/// `HEAD /v1/uploads/{id}`: how far an upload got.
+#[utoipa::path(head, path = "/v1/uploads/{id}", params(("id" = String, Path), ("Tus-Resumable" = String, Header)), responses((status = 200, description = "Upload-Offset, Upload-Length"), (status = 404, body = crate::error::ErrorBody), (status = 410, body = crate::error::ErrorBody)))]
+pub async fn head(
+    State(state): State<AppState>,
+    caller: Caller,
+    UrlPath(id): UrlPath<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(resp) = check_version(&headers) {
+        return resp;
+    }
+    let upload = match load_upload(&state, &caller, id).await {
+        Ok(u) => u,
+        Err(resp) => return resp,
+    };
+    let offset = current_offset(&state, &upload).await;
+    let mut resp = StatusCode::OK.into_response();
+    let h = resp.headers_mut();
+    tus_headers(h);
+    h.insert("Upload-Offset", HeaderValue::from(offset));
+    h.insert("Upload-Length", HeaderValue::from(upload.length));
+    if let Ok(v) = HeaderValue::from_str(&upload.metadata) {
+        h.insert("Upload-Metadata", v);
+    }
+    h.insert("Upload-Expires", expires_header(&upload));
+    h.insert("Cache-Control", HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// `PATCH /v1/uploads/{id}`: appends bytes at the current offset.
+#[utoipa::path(patch, path = "/v1/uploads/{id}", params(("id" = String, Path), ("Tus-Resumable" = String, Header), ("Upload-Offset" = i64, Header), ("Upload-Checksum" = Option<String>, Header)), request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"), responses((status = 204, description = "new Upload-Offset"), (status = 409, body = crate::error::ErrorBody), (status = 415, body = crate::error::ErrorBody), (status = 460, body = crate::error::ErrorBody, description = "checksum mismatch")))]
+pub async fn patch(
+    State(state): State<AppState>,
+    caller: Caller,
+    UrlPath(id): UrlPath<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if let Err(resp) = check_version(&headers) {
+        return resp;
+    }
+    if header(&headers, "Content-Type") != Some("application/offset+octet-stream") {
+        return tus_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type 须为 application/offset+octet-stream",
+        );
+    }
+    let Some(offset) = header(&headers, "Upload-Offset").and_then(|v| v.parse::<i64>().ok()) else {
+        return tus_error(StatusCode::BAD_REQUEST, "缺少或无效的 Upload-Offset");
+    };
+    let upload = match load_upload(&state, &caller, id).await {
+        Ok(u) => u,
+        Err(resp) => return resp,
+    };
+    let Some(_guard) = lock_upload(&upload.id) else {
+        return tus_error(StatusCode::CONFLICT, "该文件正在上传，请稍后重试");
+    };
+    match append(&state, &caller, &upload, offset, &headers, body).await {
+        Ok(new_offset) => {
+            let mut resp = StatusCode::NO_CONTENT.into_response();
+            let h = resp.headers_mut();
+            tus_headers(h);
+            h.insert("Upload-Offset", HeaderValue::from(new_offset));
+            h.insert("Upload-Expires", expires_header(&upload));
+            resp
+        }
+        Err(resp) => resp,
+    }
+}
+
+fn parse_checksum(headers: &HeaderMap) -> Result<Option<(String, Vec<u8>)>, Response> {
+    let Some(raw) = header(headers, "Upload-Checksum") else {
+        return Ok(None);
+    };
+    let (algo, value) = raw
+        .split_once(' ')
+        .ok_or_else(|| tus_error(StatusCode::BAD_REQUEST, "Upload-Checksum 格式错误"))?;
+    if algo != "sha1" && algo != "sha256" {
+        return Err(tus_error(StatusCode::BAD_REQUEST, "不支持的校验算法"));
+    }
+    let digest = base64::engine::general_purpose::STANDARD
+        .decode(value.trim())
+        .map_err(|_| tus_error(StatusCode::BAD_REQUEST, "Upload-Checksum 不是有效的 base64"))?;
+    Ok(Some((algo.to_string(), digest)))
+}
+
+/// Appends a request body to an upload at `offset` and finishes the upload on its last byte.
+/// Without a checksum the bytes are written as they arrive, so a dropped connection keeps
+/// what came; with one, the chunk is verified first and discarded on a mismatch (460).
+async fn append(
+    state: &AppState,
+    caller: &Caller,
+    upload: &Upload,
+    offset: i64,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<i64, Response> {
+    let checksum = parse_checksum(headers)?;
+    let path = part_path(state, &upload.id);
+    let current = current_offset(state, upload).await;
+    if offset != current {
+        return Err(tus_error(
+            StatusCode::CONFLICT,
+            &format!("偏移量不一致：服务器已有 {current} 字节"),
+        ));
+    }
+    if !path.exists() {
+        // Already complete.
+        return Ok(current);
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .map_err(|e| ApiError::internal(e).into_response())?;
+    let mut written = current;
+    let mut stream = body.into_data_stream();
+    let mut pending: Vec<u8> = Vec::new();
+    let mut dropped = false;
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else {
+            dropped = true;
+            break;
+        };
+        if written + (pending.len() + chunk.len()) as i64 > upload.length {
+            return Err(tus_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "上传内容超过声明的文件大小",
+            ));
+        }
+        if checksum.is_some() {
+            if pending.len() + chunk.len() > MAX_CHECKSUM_CHUNK {
+                return Err(tus_error(StatusCode::PAYLOAD_TOO_LARGE, "带校验的分片过大"));
+            }
+            pending.extend_from_slice(&chunk);
+        } else {
+            file.write_all(&chunk)
+                .map_err(|e| ApiError::internal(e).into_response())?;
+            written += chunk.len() as i64;
+            Metrics::inc(&state.metrics.upload_bytes, chunk.len() as u64);
+        }
+    }
+    if let Some((algo, expected)) = checksum {
+        if dropped {
+            // An incomplete chunk cannot be verified: keep nothing of it.
+            return Err(tus_error(
+                StatusCode::BAD_REQUEST,
+                "连接中断，分片未完整到达",
+            ));
+        }
+        let actual = match algo.as_str() {
+            "sha1" => Sha1::digest(&pending).to_vec(),
+            _ => Sha256::digest(&pending).to_vec(),
+        };
+        if actual != expected {
+            return Err(tus_error(
+                StatusCode::from_u16(460).expect("valid"),
+                "分片校验失败，已丢弃，请重传",
+            ));
+        }
+        file.write_all(&pending)
+            .map_err(|e| ApiError::internal(e).into_response())?;
+        written += pending.len() as i64;
+        Metrics::inc(&state.metrics.upload_bytes, pending.len() as u64);
+    }
+    file.sync_data()
+        .map_err(|e| ApiError::internal(e).into_response())?;
+    drop(file);
+    if written == upload.length {
+        finish(state, caller, upload).await?;
+    }
+    Ok(written)
+}
+
+/// The last byte arrived: hash the file, refuse a mismatch, store it content-addressed.
+async fn finish(state: &AppState, caller: &Caller, upload: &Upload) -> Result<(), Response> {
+    let part = part_path(state, &upload.id);
+    let hashed = {
+        let part = part.clone();
+        tokio::task::spawn_blocking(move || sha256_file(&part))
+            .await
+            .map_err(|e| ApiError::internal(e).into_response())?
+            .map_err(|e| ApiError::internal(e).into_response())?
+    };
+    if hashed != upload.sha256 {
+        let _ = std::fs::remove_file(&part);
+        let id = upload.id.clone();
+        let _ = state.write(move |tx| Ok(tx.delete_upload(&id)?)).await;
+        Metrics::inc(&state.metrics.blobs_refused, 1);
+        return Err(tus_error(
+            StatusCode::from_u16(460).expect("valid"),
+            &format!("文件内容与声明的 sha256 不符（实际 {hashed}），已拒收"),
+        ));
+    }
+    let target = blob_path(state, &upload.sha256);
+    if let Some(dir) = target.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| ApiError::internal(e).into_response())?;
+    }
+    std::fs::rename(&part, &target).map_err(|e| ApiError::internal(e).into_response())?;
+    let sha = upload.sha256.clone();
+    let size = upload.length;
+    let mut audience = vec![
+        scope::COUNTY.to_string(),
+        scope::person(&caller.person.id),
+        scope::unit(&caller.person.unit_id),
+    ];
+    let uploader = caller.person.id.clone();
+    state
+        .write(move |tx| {
+            if let Some(existing) = tx.get_blob(&sha)? {
+                audience.extend(existing.audience);
+            }
+            audience.sort();
+            audience.dedup();
+            tx.put_blob(&Blob {
+                sha256: sha,
+                size,
+                uploaded_by: uploader,
+                audience,
+            })?;
+            Ok(())
+        })
+        .await
+        .map_err(IntoResponse::into_response)?;
+    Metrics::inc(&state.metrics.blobs_stored, 1);
+    Ok(())
+}
+
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let mut f = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// `DELETE /v1/uploads/{id}`: termination.
+#[utoipa::path(delete, path = "/v1/uploads/{id}", params(("id" = String, Path), ("Tus-Resumable" = String, Header)), responses((status = 204), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn terminate(
+    State(state): State<AppState>,
+    caller: Caller,
+    UrlPath(id): UrlPath<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(resp) = check_version(&headers) {
+        return resp;
+    }
+    let upload = match load_upload(&state, &caller, id).await {
+        Ok(u) => u,
+        Err(resp) => return resp,
+    };
+    let Some(_guard) = lock_upload(&upload.id) else {
+        return tus_error(StatusCode::CONFLICT, "该文件正在上传，请稍后重试");
+    };
+    let _ = std::fs::remove_file(part_path(&state, &upload.id));
+    let id = upload.id.clone();
+    if let Err(e) = state.write(move |tx| Ok(tx.delete_upload(&id)?)).await {
+        return e.into_response();
+    }
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    tus_headers(resp.headers_mut());
+    resp
+}
+
+/// Deletes expired uploads every ten minutes.
+pub fn spawn_expiry(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = expire(&state).await {
+                tracing::warn!(error = %e.message, "upload expiry failed");
+            }
+        }
+    });
+}
+
+pub async fn expire(state: &AppState) -> ApiResult<usize> {
+    let ids = state
+        .write(|tx| {
+            let ids = tx.expired_uploads(Utc::now())?;
+            for id in &ids {
+                tx.delete_upload(id)?;
+            }
+            Ok(ids)
+        })
+        .await?;
+    for id in &ids {
+        let _ = std::fs::remove_file(part_path(state, id));
+    }
+    Ok(ids.len())
+}
