@@ -104,6 +104,14 @@ pub fn open_db(config: &Config) -> Result<Db, StorageError> {
     }
 }
 
+/// [`open_db`] from async code (the PostgreSQL client blocks).
+pub async fn open_db_async(config: &Config) -> Result<Db, StorageError> {
+    let config = config.clone();
+    tokio::task::spawn_blocking(move || open_db(&config))
+        .await
+        .map_err(|e| StorageError::Other(e.to_string()))?
+}
+
 pub fn state(config: &Config, db: Db) -> std::io::Result<AppState> {
     let state = AppState {
         db: Arc::new(db),
@@ -118,7 +126,7 @@ pub fn state(config: &Config, db: Db) -> std::io::Result<AppState> {
 
 /// Runs the server until Ctrl-C or SIGTERM; in-flight requests finish first.
 pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let db = open_db(&config)?;
+    let db = open_db_async(&config).await?;
     let state = state(&config, db)?;
     if config.demo {
         let seeded = state

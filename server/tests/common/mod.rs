@@ -1,0 +1,227 @@
+//! Test harness: a real server on an ephemeral loopback port, against SQLite (a temp data
+//! folder) or PostgreSQL (a fresh database per test, when ANJIAN_TEST_DATABASE_URL is set).
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use serde_json::{json, Value};
+
+pub struct TestServer {
+    pub base: String,
+    pub data: tempfile::TempDir,
+    pub client: Client,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    pg_drop: Option<(String, String)>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh PostgreSQL database for one test: (url of the new db, (admin url, name)).
+fn fresh_pg() -> Option<(String, (String, String))> {
+    let admin = std::env::var("ANJIAN_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())?;
+    let name = format!("anjian_test_{}", uuid::Uuid::now_v7().simple());
+    let mut client =
+        postgres::Client::connect(&admin, postgres::NoTls).expect("connect to test PostgreSQL");
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("create test database");
+    let (base, _) = admin.rsplit_once('/').expect("url has a database");
+    Some((format!("{base}/{name}"), (admin, name)))
+}
+
+impl TestServer {
+    pub fn start(backend: Backend) -> Option<TestServer> {
+        let data = tempfile::tempdir().unwrap();
+        let mut config =
+            anjian_server::Config::new("127.0.0.1:0".parse().unwrap(), data.path().to_path_buf());
+        config.demo = true;
+        let mut pg_drop = None;
+        if let Backend::Postgres = backend {
+            match fresh_pg() {
+                Some((url, drop)) => {
+                    config.database_url = Some(url);
+                    pg_drop = Some(drop);
+                }
+                None => {
+                    assert!(
+                        std::env::var("ANJIAN_REQUIRE_POSTGRES").is_err(),
+                        "ANJIAN_REQUIRE_POSTGRES is set but ANJIAN_TEST_DATABASE_URL is not"
+                    );
+                    eprintln!("PostgreSQL not configured (ANJIAN_TEST_DATABASE_URL): skipping");
+                    return None;
+                }
+            }
+        }
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel::<SocketAddr>();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Runtime::new().unwrap();
+            rt.block_on(async move {
+                let db = anjian_server::open_db_async(&config).await.unwrap();
+                let state = anjian_server::state(&config, db).unwrap();
+                state
+                    .write(anjian_server::demo::seed_if_empty)
+                    .await
+                    .unwrap();
+                let app = anjian_server::api::router(state, &config);
+                let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
+                addr_tx.send(listener.local_addr().unwrap()).unwrap();
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        let _ = stop_rx.await;
+                    })
+                    .await
+                    .unwrap();
+            });
+        });
+        let addr = addr_rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("server started");
+        Some(TestServer {
+            base: format!("http://{addr}"),
+            data,
+            client: Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .unwrap(),
+            shutdown: Some(stop_tx),
+            thread: Some(thread),
+            pg_drop,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn login(&self, username: &str) -> String {
+        let resp = self
+            .client
+            .post(self.url("/v1/auth/login"))
+            .json(&json!({ "username": username, "password": "anjian-demo" }))
+            .send()
+            .unwrap();
+        assert_eq!(resp.status(), 200, "login {username}");
+        resp.json::<Value>().unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub fn get(&self, token: &str, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .unwrap()
+    }
+
+    pub fn get_json(&self, token: &str, path: &str) -> Value {
+        let resp = self.get(token, path);
+        assert_eq!(resp.status(), 200, "GET {path}");
+        resp.json().unwrap()
+    }
+
+    pub fn post(&self, token: &str, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .unwrap()
+    }
+
+    pub fn request(&self, method: reqwest::Method, token: &str, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+    }
+
+    /// Pushes operations; returns the results array.
+    pub fn push(&self, token: &str, ops: &[Value]) -> Vec<Value> {
+        let resp = self.post(
+            token,
+            "/v1/sync/push",
+            &json!({ "protocol": 1, "device_id": "test-device", "ops": ops }),
+        );
+        assert_eq!(resp.status(), 200);
+        resp.json::<Value>().unwrap()["results"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    /// Pulls every page from the start; returns all changes.
+    pub fn pull_all(&self, token: &str, limit: usize) -> Vec<Value> {
+        let mut cursor = String::new();
+        let mut out = Vec::new();
+        loop {
+            let page = self.get_json(
+                token,
+                &format!("/v1/sync/pull?cursor={cursor}&limit={limit}"),
+            );
+            out.extend(page["changes"].as_array().unwrap().iter().cloned());
+            cursor = page["cursor"].as_str().unwrap().to_string();
+            if !page["has_more"].as_bool().unwrap() {
+                return out;
+            }
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        if let Some((admin, name)) = self.pg_drop.take() {
+            if let Ok(mut c) = postgres::Client::connect(&admin, postgres::NoTls) {
+                let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+/// Runs a test body against SQLite, then PostgreSQL when configured.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[test]
+            fn sqlite() {
+                let server = common::TestServer::start(common::Backend::Sqlite).unwrap();
+                ($body)(&server);
+            }
+            #[test]
+            fn postgres() {
+                if let Some(server) = common::TestServer::start(common::Backend::Postgres) {
+                    ($body)(&server);
+                }
+            }
+        }
+    };
+}
+
+pub fn op(entity: &str, entity_id: &str, op: &str, payload: Value) -> Value {
+    json!({
+        "op_id": uuid::Uuid::now_v7().to_string(),
+        "entity": entity,
+        "entity_id": entity_id,
+        "op": op,
+        "payload": payload,
+    })
+}
