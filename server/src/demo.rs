@@ -214,14 +214,19 @@ pub fn seed_if_empty(tx: &mut dyn Tx) -> ApiResult<Option<Vec<DemoAccount>>> {
 }
 
 pub fn print_accounts(accounts: &[DemoAccount]) {
-    let units: std::collections::HashMap<String, String> = county::zhong_county()
-        .units()
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
-    println!("演示县已创建（忠县，{} 个乡镇（街道），{} 个场所）。演示账号（密码均为 {DEMO_PASSWORD}）：", county::zhong_county().townships.len(), county::zhong_county().townships.len() * SITES_PER_TOWNSHIP);
+    let c = county::zhong_county();
+    let mut names: std::collections::HashMap<String, String> =
+        c.units().into_iter().map(|u| (u.id, u.name)).collect();
+    names.insert(THIRD_PARTY_ID.into(), "重庆安信安全技术咨询有限公司".into());
+    names.extend(sites(c).into_iter().map(|s| (s.id, s.name)));
+    println!(
+        "演示县已创建（忠县，{} 个乡镇（街道），{} 个部门，{} 个场所）。演示账号（密码均为 {DEMO_PASSWORD}）：",
+        c.townships.len(),
+        c.departments.len(),
+        c.townships.len() * SITES_PER_TOWNSHIP
+    );
     for a in accounts {
-        let unit = units
+        let unit = names
             .get(&a.unit_id)
             .cloned()
             .unwrap_or_else(|| a.unit_id.clone());
