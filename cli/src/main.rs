@@ -38,12 +38,162 @@ enum Command {
         #[arg(long)]
         log_json: bool,
     },
+    /// Evidence photos: inspect one, or make its upload copy and thumbnail.
+    Photo {
+        #[command(subcommand)]
+        command: PhotoCommand,
+    },
     /// Print one industry's checklist (by code, e.g. `gas`, `fire`).
     Checklist {
         industry: String,
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum PhotoCommand {
+    /// Print what a photo says about itself (hash, size, orientation, time, GPS, flags).
+    Inspect {
+        file: std::path::PathBuf,
+        /// One JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the upload copy (long side 2048, watermarked) and the thumbnail (long side 320).
+    Ingest {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// CJK font for the watermark (e.g. /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc).
+        #[arg(long)]
+        font: Option<std::path::PathBuf>,
+        /// Face index inside a font collection (.ttc).
+        #[arg(long, default_value_t = 2)]
+        font_index: u32,
+        /// Site name for the watermark.
+        #[arg(long)]
+        site: Option<String>,
+        /// Inspector name for the watermark.
+        #[arg(long)]
+        inspector: Option<String>,
+        /// Hazard number for the watermark.
+        #[arg(long)]
+        hazard: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn print_report(report: &anjian_evidence::photo::PhotoReport, json: bool) -> Result<(), String> {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string(report).map_err(|e| e.to_string())?
+        );
+        return Ok(());
+    }
+    println!("SHA-256  {}", report.sha256);
+    println!(
+        "尺寸     {}×{}（方向 {}）",
+        report.width, report.height, report.orientation
+    );
+    println!("拍摄时间 {}", report.taken_at.as_deref().unwrap_or("无"));
+    match (report.lat, report.lon) {
+        (Some(lat), Some(lon)) => println!(
+            "位置     {lat:.6}, {lon:.6}{}",
+            report
+                .accuracy_m
+                .map(|a| format!("（精度 {a:.0} 米）"))
+                .unwrap_or_default()
+        ),
+        _ => println!("位置     无"),
+    }
+    println!(
+        "设备     {} {}",
+        report.make.as_deref().unwrap_or("-"),
+        report.model.as_deref().unwrap_or("-")
+    );
+    for note in &report.notes {
+        println!("提示     {note}");
+    }
+    Ok(())
+}
+
+/// The watermark lines: time, place, inspector, hazard number.
+fn watermark_lines(
+    report: &anjian_evidence::photo::PhotoReport,
+    site: Option<String>,
+    inspector: Option<String>,
+    hazard: Option<String>,
+) -> Vec<String> {
+    let time = report
+        .taken_at
+        .clone()
+        .unwrap_or_else(|| "无拍摄时间".into())
+        .replace('T', " ");
+    let place = match (report.lat, report.lon) {
+        (Some(lat), Some(lon)) => format!("{lat:.6}°, {lon:.6}°"),
+        _ => "无定位".into(),
+    };
+    let mut lines = vec![format!(
+        "时间：{}",
+        time.chars().take(19).collect::<String>()
+    )];
+    lines.push(match site {
+        Some(s) => format!("地点：{s}（{place}）"),
+        None => format!("地点：{place}"),
+    });
+    if let Some(i) = inspector {
+        lines.push(format!("检查人员：{i}"));
+    }
+    if let Some(h) = hazard {
+        lines.push(format!("隐患编号：{h}"));
+    }
+    lines
+}
+
+fn photo(command: PhotoCommand) -> Result<(), String> {
+    use anjian_evidence::photo;
+    match command {
+        PhotoCommand::Inspect { file, json } => {
+            let report = photo::inspect_file(&file).map_err(|e| e.to_string())?;
+            print_report(&report, json)
+        }
+        PhotoCommand::Ingest {
+            file,
+            out,
+            font,
+            font_index,
+            site,
+            inspector,
+            hazard,
+            json,
+        } => {
+            let bytes = anjian_evidence::read_limited(&file, photo::MAX_FILE_BYTES)
+                .map_err(|e| e.to_string())?;
+            let report = photo::inspect_bytes(&bytes).map_err(|e| e.to_string())?;
+            let mut opts = photo::DeriveOptions::default();
+            if let Some(path) = font {
+                let font = anjian_evidence::watermark::WatermarkFont::load(&path, font_index)
+                    .map_err(|e| e.to_string())?;
+                opts.watermark = Some(anjian_evidence::watermark::Watermark::new(
+                    font,
+                    watermark_lines(&report, site, inspector, hazard),
+                ));
+            }
+            let (report, files) =
+                photo::ingest_bytes(&bytes, report, &out, &opts).map_err(|e| e.to_string())?;
+            if json {
+                println!("{}", serde_json::json!({ "photo": report, "files": files }));
+            } else {
+                print_report(&report, false)?;
+                println!("上传副本 {}", files.upload.display());
+                println!("缩略图   {}", files.thumbnail.display());
+            }
+            Ok(())
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -94,6 +244,7 @@ fn run(command: Command) -> Result<(), String> {
             token_ttl_minutes,
             log_json,
         } => serve(listen, data, demo, token_ttl_minutes, log_json)?,
+        Command::Photo { command } => photo(command)?,
         Command::Checklists { json: false } => {
             for list in checklist::all() {
                 println!("{} {}", list.name, list.items.len());

@@ -9,6 +9,7 @@ pub mod county;
 pub mod error;
 pub mod hazard;
 pub mod inspection;
+pub mod location;
 pub mod org;
 pub mod patrol;
 pub mod records;
