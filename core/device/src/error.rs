@@ -7,6 +7,8 @@ use anjian_domain::DomainError;
 pub enum StoreError {
     #[error(transparent)]
     Domain(#[from] DomainError),
+    #[error(transparent)]
+    Evidence(#[from] anjian_evidence::EvidenceError),
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("json: {0}")]
@@ -67,6 +69,7 @@ impl From<StoreError> for AnjianError {
                     | DomainError::DeadlineInPast(_) => AnjianError::InvalidInput(message),
                 }
             }
+            StoreError::Evidence(e) => AnjianError::InvalidInput(e.to_string()),
             StoreError::Invalid { field, reason } => {
                 AnjianError::InvalidInput(format!("{field}无效：{reason}"))
             }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use anjian_domain::checklist;
+use anjian_domain::evidence::{EvidenceRecord, EvidenceStage, EvidenceTarget};
 use anjian_domain::hazard::{
     FiveImplementations, Funding, Hazard, HazardAction, HazardDraft, HazardEvent, HazardLevel,
     HazardSource, HazardStatus,
@@ -40,6 +41,31 @@ pub enum ItemOutcome {
     Pass,
     Fail,
     NotApplicable,
+}
+
+#[uniffi::remote(Enum)]
+pub enum EvidenceStage {
+    Before,
+    During,
+    After,
+    None,
+}
+
+#[uniffi::remote(Enum)]
+pub enum EvidenceTarget {
+    InspectionItem {
+        inspection_id: String,
+        item_id: String,
+    },
+    Hazard {
+        hazard_id: String,
+    },
+    HardwareInvestment {
+        investment_id: String,
+    },
+    Meeting {
+        meeting_id: String,
+    },
 }
 
 #[uniffi::remote(Enum)]
@@ -278,6 +304,65 @@ pub struct LedgerQuery {
     pub unit_id: Option<String>,
     pub site_id: Option<String>,
     pub overdue_only: bool,
+}
+
+/// A photo or document as the app shows it, with the paths of its files.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct EvidenceItem {
+    pub id: String,
+    pub sha256: String,
+    /// photo / contract / invoice / other_document
+    pub kind: String,
+    pub stage: EvidenceStage,
+    pub stage_label: String,
+    pub target: EvidenceTarget,
+    pub taken_at: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub accuracy_m: Option<f64>,
+    pub flags: Vec<String>,
+    /// Chinese sentences for the flags (位置异常, 无定位, 时间异常 ...).
+    pub notes: Vec<String>,
+    pub amount_fen: Option<i64>,
+    pub document_date: Option<String>,
+    pub original_path: String,
+    pub upload_path: Option<String>,
+    pub thumbnail_path: Option<String>,
+}
+
+/// Contract, invoice, or other proof.
+#[derive(Debug, Clone, Copy, uniffi::Enum)]
+pub enum DocumentType {
+    Contract,
+    Invoice,
+    Other,
+}
+
+fn evidence_item(store: &Store, rec: EvidenceRecord) -> EvidenceItem {
+    let files = store.evidence_files(&rec);
+    let path = |p: &std::path::Path| p.display().to_string();
+    EvidenceItem {
+        kind: serde_json::to_value(rec.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        stage_label: rec.stage.label().to_string(),
+        original_path: path(&files.original),
+        upload_path: files.upload.as_deref().map(path),
+        thumbnail_path: files.thumbnail.as_deref().map(path),
+        document_date: rec.document_date.map(|d| d.to_string()),
+        id: rec.id,
+        sha256: rec.sha256,
+        stage: rec.stage,
+        target: rec.target,
+        taken_at: rec.taken_at,
+        lat: rec.lat,
+        lon: rec.lon,
+        accuracy_m: rec.accuracy_m,
+        flags: rec.flags,
+        notes: rec.notes,
+        amount_fen: rec.amount_fen,
+    }
 }
 
 fn parse_date(text: &str, field: &'static str) -> Result<NaiveDate, StoreError> {
@@ -708,6 +793,64 @@ impl AnjianStore {
             .ledger(&filter, today)?
             .into_iter()
             .map(|h| hazard_record(h, today))
+            .collect())
+    }
+
+    /// The CJK font for photo watermarks (a platform path; .ttc face index).
+    pub fn set_watermark_font(&self, path: String, index: u32) -> FfiResult<()> {
+        Ok(self
+            .inner
+            .set_watermark_font(std::path::Path::new(&path), index)?)
+    }
+
+    /// Attaches a photo the camera wrote at `path` (never bytes across the FFI). The original
+    /// is kept byte for byte; an upload copy and a thumbnail are made; doubtful location or
+    /// time is flagged, never silently accepted.
+    pub fn attach_photo(
+        &self,
+        path: String,
+        target: EvidenceTarget,
+        stage: EvidenceStage,
+    ) -> FfiResult<EvidenceItem> {
+        let rec = self
+            .inner
+            .attach_photo(std::path::Path::new(&path), target, stage)?;
+        Ok(evidence_item(&self.inner, rec))
+    }
+
+    /// Attaches a contract, invoice or other proof (PDF or image) with its amount and date.
+    pub fn attach_document(
+        &self,
+        path: String,
+        target: EvidenceTarget,
+        kind: DocumentType,
+        amount_fen: Option<i64>,
+        date: Option<String>,
+    ) -> FfiResult<EvidenceItem> {
+        let date = date.as_deref().map(|d| parse_date(d, "日期")).transpose()?;
+        let kind = match kind {
+            DocumentType::Contract => anjian_evidence::document::DocumentKind::Contract,
+            DocumentType::Invoice => anjian_evidence::document::DocumentKind::Invoice,
+            DocumentType::Other => anjian_evidence::document::DocumentKind::Other,
+        };
+        let rec = self.inner.attach_document(
+            std::path::Path::new(&path),
+            target,
+            kind,
+            amount_fen,
+            date,
+        )?;
+        Ok(evidence_item(&self.inner, rec))
+    }
+
+    /// Evidence of one target, oldest first.
+    pub fn evidence_for(&self, target: EvidenceTarget) -> FfiResult<Vec<EvidenceItem>> {
+        let (t, id) = target.key();
+        Ok(self
+            .inner
+            .evidence_for(t, id)?
+            .into_iter()
+            .map(|r| evidence_item(&self.inner, r))
             .collect())
     }
 

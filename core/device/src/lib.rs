@@ -4,6 +4,7 @@
 uniffi::setup_scaffolding!("anjian");
 
 pub mod error;
+pub mod evidence_store;
 pub mod ffi;
 pub mod schema;
 pub mod store;

@@ -8,7 +8,8 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use crate::error::{Result, StoreError};
 
 /// Each entry moves the schema from version `index` to `index + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE profile (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     person_id TEXT NOT NULL,
@@ -114,7 +115,22 @@ CREATE TABLE sync_state (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-"#];
+"#,
+    r#"
+-- Photos and documents, tied to what they prove; files live in evidence/ beside the database.
+CREATE TABLE evidence (
+    id TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    target_type TEXT NOT NULL,
+    target_id TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    captured_at TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX evidence_target ON evidence(target_type, target_id);
+CREATE INDEX evidence_sha ON evidence(sha256);
+"#,
+];
 
 /// The schema version this code writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -55,6 +55,8 @@ pub struct OutboxEntry {
 }
 
 pub struct Store {
+    /// The folder holding the database and `evidence/`.
+    dir: PathBuf,
     writer: Mutex<Connection>,
     reader: Mutex<Connection>,
     interrupts: [InterruptHandle; 2],
@@ -65,15 +67,15 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
-fn json<T: Serialize>(value: &T) -> Result<String> {
+pub(crate) fn json<T: Serialize>(value: &T) -> Result<String> {
     Ok(serde_json::to_string(value)?)
 }
 
-fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
     Ok(serde_json::from_str(text)?)
 }
 
-fn not_found(what: &'static str, id: &str) -> StoreError {
+pub(crate) fn not_found(what: &'static str, id: &str) -> StoreError {
     DomainError::NotFound {
         what,
         id: id.to_string(),
@@ -82,7 +84,7 @@ fn not_found(what: &'static str, id: &str) -> StoreError {
 }
 
 /// Appends one operation to the outbox, inside the caller's transaction.
-fn enqueue<T: Serialize>(
+pub(crate) fn enqueue<T: Serialize>(
     tx: &Transaction,
     op_id: &str,
     entity: &str,
@@ -118,6 +120,7 @@ impl Store {
         let reader = schema::open_reader(path)?;
         let interrupts = [writer.get_interrupt_handle(), reader.get_interrupt_handle()];
         let store = Store {
+            dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
             interrupts,
@@ -136,6 +139,10 @@ impl Store {
         Ok(store)
     }
 
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     pub fn report(&self) -> &OpenReport {
         &self.report
     }
@@ -147,7 +154,7 @@ impl Store {
         }
     }
 
-    fn write<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
         let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
@@ -155,7 +162,7 @@ impl Store {
         Ok(out)
     }
 
-    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let conn = self.reader.lock().unwrap_or_else(|p| p.into_inner());
         f(&conn)
     }
@@ -211,7 +218,7 @@ impl Store {
         })
     }
 
-    fn actor(&self) -> Result<Actor> {
+    pub(crate) fn actor(&self) -> Result<Actor> {
         self.profile()?.ok_or(StoreError::NoProfile)
     }
 
@@ -335,7 +342,7 @@ impl Store {
         Ok(insp)
     }
 
-    fn load_inspection(c: &Connection, id: &str) -> Result<Inspection> {
+    pub(crate) fn load_inspection(c: &Connection, id: &str) -> Result<Inspection> {
         type Row = (
             String,
             String,
@@ -555,7 +562,7 @@ impl Store {
         Ok(())
     }
 
-    fn load_hazard(c: &Connection, id: &str) -> Result<Hazard> {
+    pub(crate) fn load_hazard(c: &Connection, id: &str) -> Result<Hazard> {
         let data: Option<String> = c
             .query_row("SELECT data FROM hazards WHERE id = ?1", [id], |r| r.get(0))
             .optional()?;
@@ -574,6 +581,11 @@ impl Store {
             let current = Self::load_hazard(tx, hazard_id)?;
             let at = Utc::now();
             let next = current.apply(&action, &actor, at)?;
+            if let HazardAction::CloseOnSpot { after_evidence, .. }
+            | HazardAction::SubmitRectification { after_evidence, .. } = &action
+            {
+                Self::require_after_photos(tx, hazard_id, after_evidence)?;
+            }
             let event = HazardEvent {
                 id: new_id(),
                 hazard_id: next.id.clone(),

@@ -2,7 +2,20 @@
 
 use anjian_core::ffi::*;
 use anjian_core::AnjianError;
+use anjian_domain::evidence::{EvidenceStage, EvidenceTarget};
 use anjian_domain::hazard::{HazardLevel, HazardStatus};
+
+fn corpus(rel: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/testdata/photos")
+        .join(rel)
+        .display()
+        .to_string()
+}
+
+fn phone_photo() -> String {
+    corpus("drewnoakes-metadata-extractor-images/jpg/Apple iPhone 6.jpg")
+}
 use anjian_domain::inspection::{InspectionKind, ItemOutcome};
 
 fn open(dir: &tempfile::TempDir) -> std::sync::Arc<AnjianStore> {
@@ -142,12 +155,36 @@ fn a_major_finding_goes_through_the_whole_workflow() {
     store
         .act_on_hazard(hazard.id.clone(), HazardCommand::StartRectification)
         .unwrap();
+    // A made-up evidence id is refused; a real after photo of this hazard is accepted.
+    let fake = HazardCommand::SubmitRectification {
+        note: "钢瓶已移至地面气瓶间".into(),
+        after_evidence: vec!["a".repeat(64)],
+    };
+    assert!(matches!(
+        store.act_on_hazard(hazard.id.clone(), fake),
+        Err(AnjianError::NotFound(_))
+    ));
+    let after = store
+        .attach_photo(
+            phone_photo(),
+            EvidenceTarget::Hazard {
+                hazard_id: hazard.id.clone(),
+            },
+            EvidenceStage::After,
+        )
+        .unwrap();
+    assert!(std::path::Path::new(after.upload_path.as_ref().unwrap()).exists());
+    assert!(
+        after.flags.contains(&"location_outside".to_string()),
+        "a photo taken in the US is far from 石宝镇: {:?}",
+        after.flags
+    );
     store
         .act_on_hazard(
             hazard.id.clone(),
             HazardCommand::SubmitRectification {
                 note: "钢瓶已移至地面气瓶间".into(),
-                after_evidence: vec!["a".repeat(64)],
+                after_evidence: vec![after.id.clone()],
             },
         )
         .unwrap();
@@ -382,4 +419,99 @@ fn industries_list_has_ten_with_at_least_fifteen_items() {
         checklist_for("bakery".into()),
         Err(AnjianError::InvalidInput(_))
     ));
+}
+
+#[test]
+fn photos_are_kept_byte_for_byte_and_refusals_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let (insp, hazard) = inspect_with_major_finding(&store);
+    let pending = store.pending_changes().unwrap();
+    // HEIC: refused with the capture-JPEG message; nothing recorded, no file kept.
+    let err = store
+        .attach_photo(
+            corpus("drewnoakes-metadata-extractor-images/heic/IMG_2927.HEIC"),
+            EvidenceTarget::Hazard {
+                hazard_id: hazard.id.clone(),
+            },
+            EvidenceStage::Before,
+        )
+        .unwrap_err();
+    assert!(matches!(err, AnjianError::InvalidInput(_)));
+    assert!(err.to_string().contains("JPEG"));
+    assert_eq!(store.pending_changes().unwrap(), pending);
+    // A finding photo of the failed item.
+    let item = store
+        .attach_photo(
+            phone_photo(),
+            EvidenceTarget::InspectionItem {
+                inspection_id: insp.id.clone(),
+                item_id: "GAS-007".into(),
+            },
+            EvidenceStage::None,
+        )
+        .unwrap();
+    assert_eq!(
+        std::fs::read(&item.original_path).unwrap(),
+        std::fs::read(phone_photo()).unwrap()
+    );
+    assert_eq!(store.pending_changes().unwrap(), pending + 1);
+    // Stages only for hazards and hardware investment.
+    assert!(store
+        .attach_photo(
+            phone_photo(),
+            EvidenceTarget::InspectionItem {
+                inspection_id: insp.id.clone(),
+                item_id: "GAS-007".into()
+            },
+            EvidenceStage::After
+        )
+        .is_err());
+    // An unknown item is refused.
+    assert!(store
+        .attach_photo(
+            phone_photo(),
+            EvidenceTarget::InspectionItem {
+                inspection_id: insp.id.clone(),
+                item_id: "GAS-999".into()
+            },
+            EvidenceStage::None
+        )
+        .is_err());
+    // Before (2014 photo) then after (2011 photo): the after photo predates the before one.
+    store
+        .attach_photo(
+            phone_photo(),
+            EvidenceTarget::Hazard {
+                hazard_id: hazard.id.clone(),
+            },
+            EvidenceStage::Before,
+        )
+        .unwrap();
+    let older = corpus("drewnoakes-metadata-extractor-images/jpg/Apple iPhone 4.jpg");
+    let after = store
+        .attach_photo(
+            older,
+            EvidenceTarget::Hazard {
+                hazard_id: hazard.id.clone(),
+            },
+            EvidenceStage::After,
+        )
+        .unwrap();
+    assert!(
+        after.flags.contains(&"after_before_before".to_string()),
+        "{:?}",
+        after.flags
+    );
+    assert!(after
+        .notes
+        .iter()
+        .any(|n| n.contains("整改后照片早于整改前照片")));
+    let listed = store
+        .evidence_for(EvidenceTarget::Hazard {
+            hazard_id: hazard.id.clone(),
+        })
+        .unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0].stage_label, "整改前");
 }

@@ -7,6 +7,7 @@
 pub mod checklist;
 pub mod county;
 pub mod error;
+pub mod evidence;
 pub mod hazard;
 pub mod inspection;
 pub mod location;

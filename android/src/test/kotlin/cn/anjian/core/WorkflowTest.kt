@@ -86,6 +86,19 @@ class WorkflowTest {
         assertEquals("已登记", hazard.statusLabel)
         assertEquals(listOf("整改目标", "整改措施", "整改时限", "整改责任", "整改资金"), hazard.plan.missing)
 
+        // A before photo crosses the FFI as a file path; the core keeps the original and
+        // flags that it was taken far from the site.
+        val photo = Path.of("../../shared/testdata/photos/drewnoakes-metadata-extractor-images/jpg/Apple iPhone 6.jpg")
+        val before = store.attachPhoto(photo.toAbsolutePath().toString(), EvidenceTarget.Hazard(hazard.id), EvidenceStage.BEFORE)
+        assertEquals("整改前", before.stageLabel)
+        assertTrue(before.flags.contains("location_outside"), before.flags.toString())
+        assertTrue(Files.exists(Path.of(before.thumbnailPath!!)))
+        val heic = Path.of("../../shared/testdata/photos/drewnoakes-metadata-extractor-images/heic/IMG_2927.HEIC")
+        val refusedPhoto = assertThrows<AnjianException.InvalidInput> {
+            store.attachPhoto(heic.toAbsolutePath().toString(), EvidenceTarget.Hazard(hazard.id), EvidenceStage.BEFORE)
+        }
+        assertTrue(refusedPhoto.message!!.contains("JPEG"))
+
         // Moving on is refused, with the missing parts named; nothing is written.
         val pending = store.pendingChanges()
         val refused = assertThrows<AnjianException.NotAllowed> {

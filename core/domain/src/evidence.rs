@@ -1,0 +1,97 @@
+//! Evidence records: a photo or document tied to what it proves.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// 整改前 / 整改中 / 整改后, or none (inspection findings, meetings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceStage {
+    Before,
+    During,
+    After,
+    None,
+}
+
+impl EvidenceStage {
+    pub fn label(self) -> &'static str {
+        match self {
+            EvidenceStage::Before => "整改前",
+            EvidenceStage::During => "整改中",
+            EvidenceStage::After => "整改后",
+            EvidenceStage::None => "现场照片",
+        }
+    }
+}
+
+/// What a piece of evidence proves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EvidenceTarget {
+    InspectionItem {
+        inspection_id: String,
+        item_id: String,
+    },
+    Hazard {
+        hazard_id: String,
+    },
+    HardwareInvestment {
+        investment_id: String,
+    },
+    Meeting {
+        meeting_id: String,
+    },
+}
+
+impl EvidenceTarget {
+    pub fn key(&self) -> (&'static str, &str) {
+        match self {
+            EvidenceTarget::InspectionItem { inspection_id, .. } => ("inspection", inspection_id),
+            EvidenceTarget::Hazard { hazard_id } => ("hazard", hazard_id),
+            EvidenceTarget::HardwareInvestment { investment_id } => {
+                ("hardware_investment", investment_id)
+            }
+            EvidenceTarget::Meeting { meeting_id } => ("meeting", meeting_id),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    Photo,
+    Contract,
+    Invoice,
+    OtherDocument,
+}
+
+/// A photo or document as recorded on the device and synced to the server. The file itself
+/// travels separately, by its SHA-256.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceRecord {
+    pub id: String,
+    pub sha256: String,
+    pub kind: EvidenceKind,
+    pub content_type: String,
+    pub size: u64,
+    pub target: EvidenceTarget,
+    pub stage: EvidenceStage,
+    /// When the app recorded it (device clock; shown, never used for order).
+    pub captured_at: DateTime<Utc>,
+    pub captured_by: String,
+    /// The photo's own time (EXIF), RFC 3339.
+    pub taken_at: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub accuracy_m: Option<f64>,
+    /// Problem codes (no_gps, location_outside, capture_gap, after_before_before, ...).
+    pub flags: Vec<String>,
+    /// The same, as Chinese sentences.
+    pub notes: Vec<String>,
+    /// Documents: the amount and date the user entered.
+    pub amount_fen: Option<i64>,
+    pub document_date: Option<NaiveDate>,
+    /// SHA-256 of the upload copy and thumbnail (photos).
+    pub upload_sha256: Option<String>,
+    pub thumb_sha256: Option<String>,
+}
