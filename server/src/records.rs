@@ -127,6 +127,15 @@ pub fn save_patrol(tx: &mut dyn Tx, p: &PatrolPlan) -> ApiResult<i64> {
     )
 }
 
+/// Evidence is seen by whoever sees what it proves.
+pub fn save_evidence(
+    tx: &mut dyn Tx,
+    rec: &anjian_domain::evidence::EvidenceRecord,
+    audience: Vec<String>,
+) -> ApiResult<i64> {
+    put(tx, entity::EVIDENCE, &rec.id, rec, audience, None)
+}
+
 /// Meetings, hardware investments and accountability records belong to one unit.
 pub fn save_unit_record<T: Serialize>(
     tx: &mut dyn Tx,

@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
-use anjian_domain::hazard::{Hazard, HazardDraft, HazardEvent};
+use anjian_domain::evidence::EvidenceRecord;
+use anjian_domain::hazard::{Hazard, HazardAction, HazardDraft, HazardEvent};
 use anjian_domain::inspection::{Inspection, ItemOutcome, ItemResult};
 use anjian_domain::patrol::PatrolPlan;
 use anjian_domain::records::{AccountabilityRecord, HardwareInvestment, Meeting};
@@ -90,6 +91,7 @@ pub fn apply_op(tx: &mut dyn Tx, caller: &Caller, op: &Operation) -> ApiResult<O
                 Ok(a.unit_id.clone())
             })
         }
+        (entity::EVIDENCE, "attach") => attach_evidence(tx, caller, op),
         (e, o) => Err(refuse(format!("不支持的操作：{e}/{o}"))),
     };
     let result = match outcome {
@@ -350,6 +352,18 @@ fn transition(tx: &mut dyn Tx, caller: &Caller, op: &Operation) -> OpOutcome {
     let now = Utc::now();
     match current.apply(&action, &caller.actor(), now) {
         Ok(next) => {
+            if matches!(action, HazardAction::Verify { .. }) {
+                let missing = missing_after_files(tx, &current)?;
+                if !missing.is_empty() {
+                    return Err(Refusal {
+                        reason: format!(
+                            "整改后照片尚未全部上传到服务器（还差 {} 个文件），暂不能验收",
+                            missing.len()
+                        ),
+                        current: serde_json::to_value(&doc).ok(),
+                    });
+                }
+            }
             doc.events.push(HazardEvent {
                 id: event_id,
                 hazard_id: next.id.clone(),
@@ -379,6 +393,51 @@ fn transition(tx: &mut dyn Tx, caller: &Caller, op: &Operation) -> OpOutcome {
             })
         }
     }
+}
+
+/// An evidence record: who may see it follows what it proves.
+fn attach_evidence(tx: &mut dyn Tx, caller: &Caller, op: &Operation) -> OpOutcome {
+    let mut rec: EvidenceRecord = parse(&op.payload, "证据")?;
+    rec.id = op.entity_id.clone();
+    rec.captured_by = caller.person.id.clone();
+    if rec.sha256.len() != 64 || !rec.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(refuse("证据文件的 sha256 无效"));
+    }
+    let (target_entity, target_id) = rec.target.key();
+    let target = tx
+        .get_record(target_entity, target_id)
+        .map_err(ApiError::from)?
+        .filter(|r| !r.deleted)
+        .ok_or_else(|| refuse(format!("证据关联的对象不存在：{target_id}")))?;
+    if !caller.can_see(&target.audience) {
+        return Err(refuse("无权为该对象上传证据"));
+    }
+    if tx
+        .get_record(entity::EVIDENCE, &rec.id)
+        .map_err(ApiError::from)?
+        .is_some()
+    {
+        return Err(refuse(format!("证据 {} 已存在", rec.id)));
+    }
+    records::save_evidence(tx, &rec, target.audience)?;
+    applied(&rec)
+}
+
+/// Evidence files named by a hazard's after-photos that the server does not have yet.
+pub fn missing_after_files(tx: &mut dyn Tx, hazard: &Hazard) -> ApiResult<Vec<String>> {
+    let mut missing = Vec::new();
+    for id in &hazard.after_evidence {
+        match records::load::<EvidenceRecord>(tx, entity::EVIDENCE, id)? {
+            None => missing.push(id.clone()),
+            Some((_, rec)) => {
+                let needed = rec.upload_sha256.clone().unwrap_or(rec.sha256.clone());
+                if tx.get_blob(&needed)?.is_none() {
+                    missing.push(needed);
+                }
+            }
+        }
+    }
+    Ok(missing)
 }
 
 fn create_unit_record<T>(

@@ -397,9 +397,20 @@ both_backends!(
             }),
         };
         let head = s.login("sb_head");
+        // The after photo: its record is pushed first, its file uploaded later.
+        let photo: Vec<u8> = b"\xFF\xD8\xFF after photo bytes".to_vec();
+        let sha = hex::encode(Sha256::digest(&photo));
+        let evidence_id = uuid::Uuid::now_v7().to_string();
+        let evidence = json!({
+            "id": evidence_id, "sha256": sha, "kind": "photo", "content_type": "image/jpeg", "size": photo.len(),
+            "target": { "type": "hazard", "hazard_id": hazard_id }, "stage": "after",
+            "captured_at": Utc::now(), "captured_by": "x", "taken_at": null, "lat": null, "lon": null, "accuracy_m": null,
+            "flags": [], "notes": [], "amount_fen": null, "document_date": null, "upload_sha256": null, "thumb_sha256": null
+        });
         let r = s.push(
             &head,
             &[
+                op("evidence", &evidence_id, "attach", evidence),
                 transition(
                     &hazard_id,
                     HazardAction::UpdatePlan { plan },
@@ -416,14 +427,45 @@ both_backends!(
                     &hazard_id,
                     HazardAction::SubmitRectification {
                         note: "已整改".into(),
-                        after_evidence: vec!["a".repeat(64)],
+                        after_evidence: vec![evidence_id.clone()],
                     },
                     Rectifying,
                     Submitted,
                 ),
             ],
         );
-        assert_eq!(statuses(&r), ["applied", "applied", "applied"], "{r:#?}");
+        assert_eq!(
+            statuses(&r),
+            ["applied", "applied", "applied", "applied"],
+            "{r:#?}"
+        );
+        // Verification waits for the after photo's file.
+        let early = s.push(
+            &inspector,
+            &[transition(
+                &hazard_id,
+                HazardAction::Verify { note: None },
+                Submitted,
+                Closed,
+            )],
+        );
+        assert_eq!(early[0]["status"], "rejected");
+        assert!(
+            early[0]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("尚未全部上传"),
+            "{early:?}"
+        );
+        let loc = tus_create(s, &head, photo.len(), &sha);
+        assert_eq!(tus_patch(s, &head, &loc, 0, &photo, None).status(), 204);
+        // Whoever sees the hazard may fetch its evidence file; another township may not.
+        assert_eq!(s.get(&admin, &format!("/v1/blobs/{sha}")).status(), 200);
+        assert_eq!(
+            s.get(&s.login("zz_head"), &format!("/v1/blobs/{sha}"))
+                .status(),
+            404
+        );
         // The rectifier cannot verify; someone else can; a second verify from another device is a no-op.
         let r = s.push(
             &head,

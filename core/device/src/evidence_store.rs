@@ -162,11 +162,38 @@ impl Store {
             .as_str()
             .unwrap_or("none")
             .to_string();
+        let files = self.evidence_files(rec);
+        // Thumbnails first, then upload copies, then originals (documents are their own proof).
+        let mut queue = vec![(
+            rec.sha256.clone(),
+            files.original.clone(),
+            if rec.kind == EvidenceKind::Photo {
+                2
+            } else {
+                1
+            },
+        )];
+        if let (Some(sha), Some(path)) = (&rec.upload_sha256, &files.upload) {
+            queue.push((sha.clone(), path.clone(), 1));
+        }
+        if let (Some(sha), Some(path)) = (&rec.thumb_sha256, &files.thumbnail) {
+            queue.push((sha.clone(), path.clone(), 0));
+        }
+        let sizes: Vec<u64> = queue
+            .iter()
+            .map(|(_, p, _)| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+            .collect();
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO evidence (id, sha256, target_type, target_id, stage, captured_at, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![rec.id, rec.sha256, target_type, target_id, stage, rec.captured_at.to_rfc3339(), json(rec)?],
             )?;
+            for ((sha, path, priority), size) in queue.iter().zip(&sizes) {
+                tx.execute(
+                    "INSERT OR IGNORE INTO upload_queue (sha256, path, size, priority, evidence_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![sha, path.display().to_string(), *size as i64, priority, rec.id],
+                )?;
+            }
             enqueue(tx, &new_id(), "evidence", &rec.id, "attach", rec)
         })
     }

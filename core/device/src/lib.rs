@@ -8,6 +8,7 @@ pub mod evidence_store;
 pub mod ffi;
 pub mod schema;
 pub mod store;
+pub mod sync_engine;
 
 pub use error::{AnjianError, StoreError};
 pub use store::Store;

@@ -130,6 +130,38 @@ CREATE TABLE evidence (
 CREATE INDEX evidence_target ON evidence(target_type, target_id);
 CREATE INDEX evidence_sha ON evidence(sha256);
 "#,
+    r#"
+-- Files waiting to reach the server, in order: thumbnails, upload copies, originals.
+CREATE TABLE upload_queue (
+    sha256 TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    priority INTEGER NOT NULL,
+    evidence_id TEXT NOT NULL,
+    url TEXT,
+    done INTEGER NOT NULL DEFAULT 0,
+    error TEXT
+);
+-- Operations the server refused: shown to the user, never retried forever.
+CREATE TABLE attention (
+    op_id TEXT PRIMARY KEY,
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    op TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    server_row TEXT,
+    at TEXT NOT NULL
+);
+-- Records pulled from the server that the device keeps as they are (people, patrol plans...).
+CREATE TABLE pulled_records (
+    entity TEXT NOT NULL,
+    id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (entity, id)
+);
+"#,
 ];
 
 /// The schema version this code writes.

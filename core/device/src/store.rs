@@ -61,6 +61,8 @@ pub struct Store {
     reader: Mutex<Connection>,
     interrupts: [InterruptHandle; 2],
     report: OpenReport,
+    /// Set by `cancel_sync`; a running sync stops at its next step.
+    pub(crate) cancel: std::sync::atomic::AtomicBool,
 }
 
 pub fn new_id() -> String {
@@ -124,6 +126,7 @@ impl Store {
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
             interrupts,
+            cancel: std::sync::atomic::AtomicBool::new(false),
             report: OpenReport {
                 recovered_from,
                 schema_version: schema::SCHEMA_VERSION,

@@ -23,6 +23,7 @@ pub mod entity {
     pub const HARDWARE_INVESTMENT: &str = "hardware_investment";
     pub const ACCOUNTABILITY: &str = "accountability";
     pub const PATROL_PLAN: &str = "patrol_plan";
+    pub const EVIDENCE: &str = "evidence";
 }
 
 /// One operation from a device's outbox.

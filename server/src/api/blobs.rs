@@ -6,7 +6,11 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use anjian_domain::evidence::EvidenceRecord;
+use anjian_domain::sync::entity;
+
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::records;
 use crate::scope::Caller;
 use crate::storage::Blob;
 use crate::{tus, AppState};
@@ -16,11 +20,28 @@ async fn visible_blob(state: &AppState, caller: Caller, sha256: String) -> ApiRe
         return Err(ApiError::invalid("sha256 须为 64 位十六进制"));
     }
     let sha = sha256.to_lowercase();
-    let blob = state.read(move |tx| Ok(tx.get_blob(&sha)?)).await?;
-    match blob {
-        Some(b) if caller.can_see(&b.audience) => Ok(b),
-        _ => Err(ApiError::not_found("未找到该文件")),
-    }
+    state
+        .read(move |tx| {
+            let Some(blob) = tx.get_blob(&sha)? else {
+                return Err(ApiError::not_found("未找到该文件"));
+            };
+            if caller.can_see(&blob.audience) {
+                return Ok(blob);
+            }
+            // Also visible to whoever may see a piece of evidence made of this file.
+            let evidence: Vec<EvidenceRecord> = records::visible(tx, entity::EVIDENCE, &caller)?;
+            let named = |r: &EvidenceRecord| {
+                r.sha256 == sha
+                    || r.upload_sha256.as_deref() == Some(sha.as_str())
+                    || r.thumb_sha256.as_deref() == Some(sha.as_str())
+            };
+            if evidence.iter().any(named) {
+                Ok(blob)
+            } else {
+                Err(ApiError::not_found("未找到该文件"))
+            }
+        })
+        .await
 }
 
 fn blob_headers(resp: &mut Response, blob: &Blob) {

@@ -170,6 +170,14 @@ impl PgDb {
     }
 }
 
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        // The sync client blocks on its own runtime when dropped: never inside the server's.
+        let clients = std::mem::take(&mut *self.pool.lock().unwrap_or_else(|p| p.into_inner()));
+        let _ = std::thread::spawn(move || drop(clients)).join();
+    }
+}
+
 struct PgTx<'a, 'b> {
     tx: &'a mut Transaction<'b>,
 }

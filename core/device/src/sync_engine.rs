@@ -1,0 +1,926 @@
+//! The device's sync engine: log in, push the outbox in batches, upload evidence files
+//! (thumbnails, then upload copies, then originals) with tus so a killed app resumes where it
+//! stopped, then pull pages of changes, each page applied with its cursor in one transaction.
+//! Refused operations go to a "needs attention" list and never block the rest.
+
+use std::io::{Read, Seek, SeekFrom};
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use anjian_domain::hazard::{Hazard, HazardEvent};
+use anjian_domain::inspection::Inspection;
+use anjian_domain::org::{Person, Unit};
+use anjian_domain::site::Site;
+use anjian_domain::sync::{
+    Change, ChangeKind, OpStatus, Operation, PullResponse, PushRequest, PushResponse,
+    PROTOCOL_VERSION,
+};
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::StatusCode;
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Deserialize;
+use sha1::{Digest, Sha1};
+
+use crate::error::{Result, StoreError};
+use crate::store::{from_json, json, Store};
+
+pub const PUSH_BATCH: usize = 100;
+pub const PULL_PAGE: i64 = 500;
+pub const CHUNK: usize = 256 * 1024;
+
+/// Where a sync is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Push,
+    Upload,
+    Pull,
+    Done,
+}
+
+/// Progress reported to the app.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    pub phase: Phase,
+    pub records_done: u64,
+    pub records_total: u64,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    pub current_file: Option<String>,
+}
+
+/// How a sync ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Completed,
+    /// The server could not be reached (or failed); everything stays queued.
+    Offline(String),
+    /// The token expired or was revoked: log in again; nothing is lost.
+    LoginRequired,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncReport {
+    pub outcome: Outcome,
+    pub pushed: u64,
+    pub rejected: u64,
+    pub uploaded_files: u64,
+    pub uploaded_bytes: u64,
+    pub pulled: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SyncOptions {
+    /// Upload originals too (the platform says the network is unmetered, or the user asked).
+    pub include_originals: bool,
+}
+
+/// A refused operation, shown in the "needs attention" list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttentionItem {
+    pub op_id: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub op: String,
+    pub reason: String,
+    pub at: String,
+}
+
+/// A file not yet on the server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingFile {
+    pub sha256: String,
+    pub path: String,
+    pub size: u64,
+    pub evidence_id: String,
+    /// 0 thumbnail, 1 upload copy / document, 2 original photo.
+    pub priority: i64,
+    pub error: Option<String>,
+}
+
+enum Stop {
+    Offline(String),
+    LoginRequired,
+    Cancelled,
+    Store(StoreError),
+}
+
+impl From<StoreError> for Stop {
+    fn from(e: StoreError) -> Self {
+        Stop::Store(e)
+    }
+}
+
+impl From<rusqlite::Error> for Stop {
+    fn from(e: rusqlite::Error) -> Self {
+        Stop::Store(e.into())
+    }
+}
+
+impl From<reqwest::Error> for Stop {
+    fn from(e: reqwest::Error) -> Self {
+        Stop::Offline(network_message(&e))
+    }
+}
+
+fn network_message(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "连接服务器超时".into()
+    } else if e.is_connect() {
+        "无法连接服务器，请检查网络".into()
+    } else {
+        format!("网络中断（{e}）")
+    }
+}
+
+#[derive(Deserialize)]
+struct LoginReply {
+    token: String,
+    expires_at: DateTime<Utc>,
+    person: Person,
+}
+
+#[derive(Deserialize)]
+struct ErrorReply {
+    error: ErrorDetail,
+}
+
+#[derive(Deserialize)]
+struct ErrorDetail {
+    message: String,
+}
+
+fn client() -> Client {
+    Client::builder()
+        .connect_timeout(Duration::from_secs(15))
+        .timeout(Duration::from_secs(120))
+        .build()
+        .expect("http client")
+}
+
+fn setting(tx: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
+    Ok(tx
+        .query_row("SELECT value FROM sync_state WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+fn set_setting(tx: &rusqlite::Connection, key: &str, value: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO sync_state (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+/// Error text from the server's JSON body, or the status.
+fn server_message(resp: Response) -> String {
+    let status = resp.status();
+    resp.json::<ErrorReply>()
+        .map(|e| e.error.message)
+        .unwrap_or_else(|_| format!("服务器返回 {status}"))
+}
+
+impl Store {
+    fn get_setting(&self, key: &str) -> Result<Option<String>> {
+        self.read(|c| setting(c, key))
+    }
+
+    fn put_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.write(|tx| set_setting(tx, key, value))
+    }
+
+    /// Logs in and keeps the token; the signed-in person becomes this device's profile.
+    pub fn login(&self, server: &str, username: &str, password: &str) -> Result<Person> {
+        let server = server.trim_end_matches('/').to_string();
+        let resp = client()
+            .post(format!("{server}/v1/auth/login"))
+            .json(&serde_json::json!({ "username": username, "password": password }))
+            .send()
+            .map_err(|e| StoreError::Invalid {
+                field: "服务器",
+                reason: network_message(&e),
+            })?;
+        self.note_clock(&resp);
+        if !resp.status().is_success() {
+            return Err(StoreError::Invalid {
+                field: "登录",
+                reason: server_message(resp),
+            });
+        }
+        let reply: LoginReply = resp.json().map_err(|e| StoreError::Invalid {
+            field: "登录",
+            reason: e.to_string(),
+        })?;
+        self.set_profile(&reply.person.actor())?;
+        self.write(|tx| {
+            set_setting(tx, "server", &server)?;
+            set_setting(tx, "token", &reply.token)?;
+            set_setting(tx, "token_expires", &reply.expires_at.to_rfc3339())?;
+            set_setting(tx, "username", username)
+        })?;
+        Ok(reply.person)
+    }
+
+    /// Records how far the device clock is from the server's (Date header), in seconds.
+    fn note_clock(&self, resp: &Response) {
+        if let Some(date) = resp
+            .headers()
+            .get(reqwest::header::DATE)
+            .and_then(|d| d.to_str().ok())
+        {
+            if let Ok(server) = DateTime::parse_from_rfc2822(date) {
+                let skew = (Utc::now() - server.with_timezone(&Utc)).num_seconds();
+                let _ = self.put_setting("clock_skew_s", &skew.to_string());
+            }
+        }
+    }
+
+    /// Cancels a running sync (it stops at the next batch or chunk; nothing is lost).
+    pub fn cancel_sync(&self) {
+        self.cancel.store(true, Ordering::SeqCst);
+    }
+
+    fn authed(&self, req: RequestBuilder) -> std::result::Result<RequestBuilder, Stop> {
+        let token = self.get_setting("token")?.ok_or(Stop::LoginRequired)?;
+        Ok(req.bearer_auth(token))
+    }
+
+    fn check_cancel(&self) -> std::result::Result<(), Stop> {
+        if self.cancel.load(Ordering::SeqCst) {
+            Err(Stop::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Push, upload, pull. Safe to interrupt at any point (a kill, a dropped connection):
+    /// the next run continues without losing or duplicating anything.
+    pub fn sync(&self, opts: SyncOptions, progress: &dyn Fn(Progress)) -> Result<SyncReport> {
+        self.cancel.store(false, Ordering::SeqCst);
+        let mut report = SyncReport {
+            outcome: Outcome::Completed,
+            pushed: 0,
+            rejected: 0,
+            uploaded_files: 0,
+            uploaded_bytes: 0,
+            pulled: 0,
+        };
+        let server = self
+            .get_setting("server")?
+            .ok_or_else(|| StoreError::Invalid {
+                field: "服务器",
+                reason: "尚未登录".into(),
+            })?;
+        let http = client();
+        let result = (|| -> std::result::Result<(), Stop> {
+            self.push(&http, &server, &mut report, progress)?;
+            self.upload(&http, &server, opts, &mut report, progress)?;
+            self.pull(&http, &server, &mut report, progress)?;
+            Ok(())
+        })();
+        report.outcome = match result {
+            Ok(()) => Outcome::Completed,
+            Err(Stop::Offline(m)) => Outcome::Offline(m),
+            Err(Stop::LoginRequired) => Outcome::LoginRequired,
+            Err(Stop::Cancelled) => Outcome::Cancelled,
+            Err(Stop::Store(e)) => return Err(e),
+        };
+        let failures = match &report.outcome {
+            Outcome::Completed => {
+                self.put_setting("last_sync", &Utc::now().to_rfc3339())?;
+                0
+            }
+            _ => {
+                self.get_setting("failures")?
+                    .and_then(|f| f.parse::<u32>().ok())
+                    .unwrap_or(0)
+                    + 1
+            }
+        };
+        self.put_setting("failures", &failures.to_string())?;
+        let message = match &report.outcome {
+            Outcome::Completed => String::new(),
+            Outcome::Offline(m) => m.clone(),
+            Outcome::LoginRequired => "登录已失效，请重新登录（本机记录不会丢失）".into(),
+            Outcome::Cancelled => "同步已取消".into(),
+        };
+        self.put_setting("last_error", &message)?;
+        progress(Progress {
+            phase: Phase::Done,
+            records_done: report.pushed + report.pulled,
+            records_total: report.pushed + report.pulled,
+            bytes_done: report.uploaded_bytes,
+            bytes_total: report.uploaded_bytes,
+            current_file: None,
+        });
+        Ok(report)
+    }
+
+    fn send(&self, req: RequestBuilder) -> std::result::Result<Response, Stop> {
+        let resp = req.send()?;
+        self.note_clock(&resp);
+        match resp.status() {
+            StatusCode::UNAUTHORIZED => Err(Stop::LoginRequired),
+            StatusCode::UPGRADE_REQUIRED => {
+                Err(Stop::Offline("应用版本过旧，请升级后再同步".into()))
+            }
+            s if s.is_server_error() => Err(Stop::Offline(server_message(resp))),
+            _ => Ok(resp),
+        }
+    }
+
+    fn push(
+        &self,
+        http: &Client,
+        server: &str,
+        report: &mut SyncReport,
+        progress: &dyn Fn(Progress),
+    ) -> std::result::Result<(), Stop> {
+        let total = self.outbox_len()?;
+        let device_id = self.device_id()?;
+        loop {
+            self.check_cancel()?;
+            let batch: Vec<crate::store::OutboxEntry> =
+                self.outbox()?.into_iter().take(PUSH_BATCH).collect();
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let ops = batch
+                .iter()
+                .map(|e| -> Result<Operation> {
+                    Ok(Operation {
+                        op_id: e.op_id.clone(),
+                        entity: e.entity.clone(),
+                        entity_id: e.entity_id.clone(),
+                        op: e.op.clone(),
+                        payload: serde_json::from_str(&e.payload)?,
+                        device_time: None,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let req = PushRequest {
+                protocol: PROTOCOL_VERSION,
+                device_id: device_id.clone(),
+                ops,
+            };
+            let resp = self.send(
+                self.authed(http.post(format!("{server}/v1/sync/push")))?
+                    .json(&req),
+            )?;
+            if !resp.status().is_success() {
+                return Err(Stop::Offline(server_message(resp)));
+            }
+            let reply: PushResponse = resp.json()?;
+            let by_id: std::collections::HashMap<&str, &crate::store::OutboxEntry> =
+                batch.iter().map(|e| (e.op_id.as_str(), e)).collect();
+            self.write(|tx| {
+                for r in &reply.results {
+                    let Some(entry) = by_id.get(r.op_id.as_str()) else { continue };
+                    if r.status == OpStatus::Rejected {
+                        tx.execute(
+                            "INSERT OR REPLACE INTO attention (op_id, entity, entity_id, op, payload, reason, server_row, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                            params![
+                                entry.op_id,
+                                entry.entity,
+                                entry.entity_id,
+                                entry.op,
+                                entry.payload,
+                                r.reason.clone().unwrap_or_default(),
+                                r.current.as_ref().map(|c| c.to_string()),
+                                Utc::now().to_rfc3339()
+                            ],
+                        )?;
+                        report.rejected += 1;
+                    } else {
+                        report.pushed += 1;
+                    }
+                    tx.execute("DELETE FROM outbox WHERE op_id = ?1", [&entry.op_id])?;
+                    // The server's row after this operation is the truth, once nothing else
+                    // of this record waits to be pushed.
+                    if let Some(current) = &r.current {
+                        if !pending(tx, &entry.entity_id)? {
+                            let change = Change {
+                                seq: 0,
+                                entity: entry.entity.clone(),
+                                entity_id: entry.entity_id.clone(),
+                                kind: ChangeKind::Upsert,
+                                version: 0,
+                                data: Some(current.clone()),
+                            };
+                            apply_change(tx, &change, true)?;
+                        }
+                    }
+                }
+                Ok(())
+            })?;
+            progress(Progress {
+                phase: Phase::Push,
+                records_done: report.pushed + report.rejected,
+                records_total: total,
+                bytes_done: 0,
+                bytes_total: 0,
+                current_file: None,
+            });
+        }
+    }
+
+    /// Files not yet on the server, in upload order.
+    pub fn pending_files(&self, include_originals: bool) -> Result<Vec<PendingFile>> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT sha256, path, size, evidence_id, priority, error FROM upload_queue
+                 WHERE done = 0 AND (?1 OR priority < 2) ORDER BY priority, rowid",
+            )?;
+            let rows = stmt.query_map([include_originals], |r| {
+                Ok(PendingFile {
+                    sha256: r.get(0)?,
+                    path: r.get(1)?,
+                    size: r.get::<_, i64>(2)? as u64,
+                    evidence_id: r.get(3)?,
+                    priority: r.get(4)?,
+                    error: r.get(5)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    fn upload(
+        &self,
+        http: &Client,
+        server: &str,
+        opts: SyncOptions,
+        report: &mut SyncReport,
+        progress: &dyn Fn(Progress),
+    ) -> std::result::Result<(), Stop> {
+        let files = self.pending_files(opts.include_originals)?;
+        let bytes_total: u64 = files.iter().map(|f| f.size).sum();
+        let mut bytes_done = 0u64;
+        for (i, file) in files.iter().enumerate() {
+            self.check_cancel()?;
+            let report_progress = |done: u64| {
+                progress(Progress {
+                    phase: Phase::Upload,
+                    records_done: i as u64,
+                    records_total: files.len() as u64,
+                    bytes_done: done,
+                    bytes_total,
+                    current_file: Some(file.path.clone()),
+                })
+            };
+            let sent = self.upload_one(http, server, file, &|n| report_progress(bytes_done + n))?;
+            bytes_done += file.size;
+            report.uploaded_files += 1;
+            report.uploaded_bytes += sent;
+        }
+        Ok(())
+    }
+
+    /// Uploads one file (HEAD first: the server may have it already). Returns bytes sent.
+    fn upload_one(
+        &self,
+        http: &Client,
+        server: &str,
+        file: &PendingFile,
+        progress: &dyn Fn(u64),
+    ) -> std::result::Result<u64, Stop> {
+        let head =
+            self.send(self.authed(http.head(format!("{server}/v1/blobs/{}", file.sha256)))?)?;
+        if head.status() == StatusCode::OK {
+            self.write(|tx| {
+                Ok(tx.execute(
+                    "UPDATE upload_queue SET done = 1 WHERE sha256 = ?1",
+                    [&file.sha256],
+                )?)
+            })?;
+            return Ok(0);
+        }
+        let stored_url: Option<String> = self.read(|c| {
+            Ok(c.query_row(
+                "SELECT url FROM upload_queue WHERE sha256 = ?1",
+                [&file.sha256],
+                |r| r.get(0),
+            )?)
+        })?;
+        let mut offset: Option<u64> = None;
+        let mut url = stored_url;
+        if let Some(u) = &url {
+            let resp = self.send(
+                self.authed(http.head(format!("{server}{u}")))?
+                    .header("Tus-Resumable", "1.0.0"),
+            )?;
+            if resp.status() == StatusCode::OK {
+                offset = resp
+                    .headers()
+                    .get("Upload-Offset")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse().ok());
+            } else {
+                url = None;
+            }
+        }
+        let url = match (url, offset) {
+            (Some(u), Some(_)) => u,
+            _ => {
+                let meta = format!(
+                    "sha256 {},filename {}",
+                    base64::engine::general_purpose::STANDARD.encode(&file.sha256),
+                    base64::engine::general_purpose::STANDARD.encode(
+                        std::path::Path::new(&file.path)
+                            .file_name()
+                            .map(|n| n.to_string_lossy().to_string())
+                            .unwrap_or_default()
+                    )
+                );
+                let resp = self.send(
+                    self.authed(http.post(format!("{server}/v1/uploads")))?
+                        .header("Tus-Resumable", "1.0.0")
+                        .header("Upload-Length", file.size.to_string())
+                        .header("Upload-Metadata", meta),
+                )?;
+                if resp.status() != StatusCode::CREATED {
+                    let message = server_message(resp);
+                    self.write(|tx| {
+                        Ok(tx.execute(
+                            "UPDATE upload_queue SET error = ?2 WHERE sha256 = ?1",
+                            params![file.sha256, message],
+                        )?)
+                    })?;
+                    return Err(Stop::Offline(message));
+                }
+                let location = resp
+                    .headers()
+                    .get("Location")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_string();
+                // Store the URL before sending bytes: a killed app resumes this upload.
+                self.write(|tx| {
+                    Ok(tx.execute(
+                        "UPDATE upload_queue SET url = ?2 WHERE sha256 = ?1",
+                        params![file.sha256, location],
+                    )?)
+                })?;
+                offset = Some(0);
+                location
+            }
+        };
+        let mut offset = offset.unwrap_or(0);
+        let mut f = std::fs::File::open(&file.path).map_err(|e| Stop::Store(e.into()))?;
+        let mut sent = 0u64;
+        let mut buf = vec![0u8; CHUNK];
+        while offset < file.size {
+            self.check_cancel()?;
+            f.seek(SeekFrom::Start(offset))
+                .map_err(|e| Stop::Store(e.into()))?;
+            let n = read_full(&mut f, &mut buf).map_err(|e| Stop::Store(e.into()))?;
+            if n == 0 {
+                return Err(Stop::Store(StoreError::Invalid {
+                    field: "证据文件",
+                    reason: format!("{} 比记录的短", file.path),
+                }));
+            }
+            let chunk = &buf[..n];
+            let checksum = base64::engine::general_purpose::STANDARD.encode(Sha1::digest(chunk));
+            let resp = self.send(
+                self.authed(http.patch(format!("{server}{url}")))?
+                    .header("Tus-Resumable", "1.0.0")
+                    .header("Upload-Offset", offset.to_string())
+                    .header("Content-Type", "application/offset+octet-stream")
+                    .header("Upload-Checksum", format!("sha1 {checksum}"))
+                    .body(chunk.to_vec()),
+            )?;
+            sent += n as u64;
+            match resp.status() {
+                StatusCode::NO_CONTENT => {
+                    offset = resp
+                        .headers()
+                        .get("Upload-Offset")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(offset + n as u64);
+                    progress(offset);
+                }
+                StatusCode::CONFLICT => {
+                    // Out of step (an earlier chunk landed after all): ask where we are.
+                    let head = self.send(
+                        self.authed(http.head(format!("{server}{url}")))?
+                            .header("Tus-Resumable", "1.0.0"),
+                    )?;
+                    offset = head
+                        .headers()
+                        .get("Upload-Offset")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0);
+                }
+                s if s.as_u16() == 460 && offset + n as u64 >= file.size => {
+                    // The whole file does not hash to its name: the local copy is damaged.
+                    let message = server_message(resp);
+                    self.write(|tx| {
+                        Ok(tx.execute(
+                            "UPDATE upload_queue SET error = ?2, url = NULL WHERE sha256 = ?1",
+                            params![file.sha256, message],
+                        )?)
+                    })?;
+                    return Ok(sent);
+                }
+                s if s.as_u16() == 460 => continue,
+                StatusCode::NOT_FOUND | StatusCode::GONE => {
+                    self.write(|tx| {
+                        Ok(tx.execute(
+                            "UPDATE upload_queue SET url = NULL WHERE sha256 = ?1",
+                            [&file.sha256],
+                        )?)
+                    })?;
+                    return Err(Stop::Offline("上传已过期，下次同步将重新上传".into()));
+                }
+                _ => return Err(Stop::Offline(server_message(resp))),
+            }
+        }
+        self.write(|tx| {
+            Ok(tx.execute(
+                "UPDATE upload_queue SET done = 1, error = NULL WHERE sha256 = ?1",
+                [&file.sha256],
+            )?)
+        })?;
+        Ok(sent)
+    }
+
+    fn pull(
+        &self,
+        http: &Client,
+        server: &str,
+        report: &mut SyncReport,
+        progress: &dyn Fn(Progress),
+    ) -> std::result::Result<(), Stop> {
+        loop {
+            self.check_cancel()?;
+            let cursor = self.get_setting("cursor")?.unwrap_or_default();
+            let resp = self.send(
+                self.authed(http.get(format!("{server}/v1/sync/pull")))?
+                    .query(&[
+                        ("cursor", cursor.as_str()),
+                        ("limit", &PULL_PAGE.to_string()),
+                    ]),
+            )?;
+            if resp.status() == StatusCode::BAD_REQUEST {
+                // The server cannot continue this cursor: start over (local work is kept).
+                self.put_setting("cursor", "")?;
+                return Err(Stop::Offline(server_message(resp)));
+            }
+            if !resp.status().is_success() {
+                return Err(Stop::Offline(server_message(resp)));
+            }
+            let page: PullResponse = resp.json()?;
+            let n = page.changes.len() as u64;
+            self.write(|tx| apply_page(tx, &page))?;
+            report.pulled += n;
+            progress(Progress {
+                phase: Phase::Pull,
+                records_done: report.pulled,
+                records_total: report.pulled + if page.has_more { PULL_PAGE as u64 } else { 0 },
+                bytes_done: 0,
+                bytes_total: 0,
+                current_file: None,
+            });
+            if !page.has_more {
+                return Ok(());
+            }
+        }
+    }
+
+    pub fn attention(&self) -> Result<Vec<AttentionItem>> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT op_id, entity, entity_id, op, reason, at FROM attention ORDER BY at",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(AttentionItem {
+                    op_id: r.get(0)?,
+                    entity: r.get(1)?,
+                    entity_id: r.get(2)?,
+                    op: r.get(3)?,
+                    reason: r.get(4)?,
+                    at: r.get(5)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    /// The user has seen a refused operation: drop it from the list.
+    pub fn dismiss_attention(&self, op_id: &str) -> Result<()> {
+        self.write(|tx| {
+            Ok(tx
+                .execute("DELETE FROM attention WHERE op_id = ?1", [op_id])
+                .map(|_| ())?)
+        })
+    }
+
+    /// Settings the status screen shows: last sync, last error, clock skew, failures.
+    pub fn sync_setting(&self, key: &str) -> Result<Option<String>> {
+        self.get_setting(key)
+    }
+}
+
+fn read_full(f: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        let k = f.read(&mut buf[n..])?;
+        if k == 0 {
+            break;
+        }
+        n += k;
+    }
+    Ok(n)
+}
+
+#[derive(Deserialize)]
+struct HazardDoc {
+    hazard: Hazard,
+    events: Vec<HazardEvent>,
+}
+
+fn pending(tx: &Transaction, entity_id: &str) -> Result<bool> {
+    Ok(tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM outbox WHERE entity_id = ?1)",
+        [entity_id],
+        |r| r.get(0),
+    )?)
+}
+
+/// Applies one pulled page and its cursor, in the caller's transaction. Records with local
+/// changes still to push are left alone (they are pushed, then pulled again); older versions
+/// never overwrite newer ones, so a replayed page changes nothing.
+fn apply_page(tx: &Transaction, page: &PullResponse) -> Result<()> {
+    for change in &page.changes {
+        if !pending(tx, &change.entity_id)? {
+            apply_change(tx, change, false)?;
+        }
+    }
+    set_setting(tx, "cursor", &page.cursor)?;
+    Ok(())
+}
+
+/// Applies one change. `force` replaces the local row even when its version is not older:
+/// used for the server's answer to this device's own operations, which is the truth.
+fn apply_change(tx: &Transaction, change: &Change, force: bool) -> Result<()> {
+    {
+        let id = change.entity_id.as_str();
+        if change.kind == ChangeKind::Remove {
+            match change.entity.as_str() {
+                "site" => {
+                    tx.execute("DELETE FROM sites WHERE id = ?1", [id])?;
+                }
+                "hazard" => {
+                    tx.execute("DELETE FROM hazard_events WHERE hazard_id = ?1", [id])?;
+                    tx.execute("DELETE FROM hazards WHERE id = ?1", [id])?;
+                }
+                "inspection" => {
+                    tx.execute(
+                        "DELETE FROM inspection_results WHERE inspection_id = ?1",
+                        [id],
+                    )?;
+                    tx.execute("DELETE FROM inspections WHERE id = ?1", [id])?;
+                }
+                "evidence" => {
+                    tx.execute("DELETE FROM evidence WHERE id = ?1", [id])?;
+                }
+                "unit" => {
+                    tx.execute("DELETE FROM units WHERE id = ?1", [id])?;
+                }
+                other => {
+                    tx.execute(
+                        "DELETE FROM pulled_records WHERE entity = ?1 AND id = ?2",
+                        [other, id],
+                    )?;
+                }
+            }
+            return Ok(());
+        }
+        let Some(data) = &change.data else {
+            return Ok(());
+        };
+        match change.entity.as_str() {
+            "site" => {
+                let s: Site = serde_json::from_value(data.clone())?;
+                tx.execute(
+                    "INSERT INTO sites (id, name, industry, township_id, department_id, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT(id) DO UPDATE SET name = excluded.name, industry = excluded.industry,
+                     township_id = excluded.township_id, department_id = excluded.department_id, data = excluded.data",
+                    params![s.id, s.name, s.industry, s.township_id, s.department_id, json(&s)?],
+                )?;
+            }
+            "unit" => {
+                let u: Unit = serde_json::from_value(data.clone())?;
+                tx.execute(
+                    "INSERT INTO units (id, name, kind, parent_id, data) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent_id = excluded.parent_id, data = excluded.data",
+                    params![u.id, u.name, json(&u.kind)?, u.parent_id, json(&u)?],
+                )?;
+            }
+            "inspection" => {
+                let i: Inspection = serde_json::from_value(data.clone())?;
+                tx.execute(
+                    "INSERT INTO inspections (id, kind, site_id, industry, checklist_version, leader, participants, started_at, finished_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                     ON CONFLICT(id) DO UPDATE SET finished_at = excluded.finished_at, leader = excluded.leader",
+                    params![
+                        i.id,
+                        i.kind.code(),
+                        i.site_id,
+                        i.industry.code(),
+                        i.checklist_version,
+                        json(&i.leader)?,
+                        json(&i.participants)?,
+                        i.started_at.to_rfc3339(),
+                        i.finished_at.map(|t| t.to_rfc3339())
+                    ],
+                )?;
+                for (item_id, r) in &i.results {
+                    tx.execute(
+                        "INSERT INTO inspection_results (inspection_id, item_id, outcome, note, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                         ON CONFLICT(inspection_id, item_id) DO UPDATE SET outcome = excluded.outcome, note = excluded.note, recorded_at = excluded.recorded_at",
+                        params![i.id, item_id, r.outcome.code(), r.note, r.recorded_at.to_rfc3339()],
+                    )?;
+                }
+            }
+            "hazard" => {
+                let doc: HazardDoc = serde_json::from_value(data.clone())?;
+                let local: Option<i64> = tx
+                    .query_row("SELECT version FROM hazards WHERE id = ?1", [id], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
+                if !force && local.is_some_and(|v| v >= doc.hazard.version as i64) {
+                    return Ok(());
+                }
+                let h = &doc.hazard;
+                tx.execute(
+                    "INSERT INTO hazards (id, number, unit_id, rectifying_unit_id, site_id, level, status, deadline, version, raised_at, data)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                     ON CONFLICT(id) DO UPDATE SET rectifying_unit_id = excluded.rectifying_unit_id, level = excluded.level,
+                     status = excluded.status, deadline = excluded.deadline, version = excluded.version, data = excluded.data",
+                    params![
+                        h.id,
+                        h.number,
+                        h.unit_id,
+                        h.rectifying_unit(),
+                        h.site_id,
+                        json(&h.level)?,
+                        h.status.code(),
+                        h.deadline().map(|d| d.to_string()),
+                        h.version as i64,
+                        h.raised_at.to_rfc3339(),
+                        json(h)?
+                    ],
+                )?;
+                tx.execute("DELETE FROM hazard_events WHERE hazard_id = ?1", [id])?;
+                for e in &doc.events {
+                    tx.execute(
+                        "INSERT INTO hazard_events (id, hazard_id, version, at, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![e.id, e.hazard_id, e.version as i64, e.at.to_rfc3339(), json(e)?],
+                    )?;
+                }
+            }
+            "evidence" => {
+                let rec: anjian_domain::evidence::EvidenceRecord =
+                    serde_json::from_value(data.clone())?;
+                let (target_type, target_id) = rec.target.key();
+                let stage = serde_json::to_value(rec.stage)?
+                    .as_str()
+                    .unwrap_or("none")
+                    .to_string();
+                tx.execute(
+                    "INSERT INTO evidence (id, sha256, target_type, target_id, stage, captured_at, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT(id) DO UPDATE SET data = excluded.data",
+                    params![rec.id, rec.sha256, target_type, target_id, stage, rec.captured_at.to_rfc3339(), json(&rec)?],
+                )?;
+            }
+            other => {
+                tx.execute(
+                    "INSERT INTO pulled_records (entity, id, version, data) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT(entity, id) DO UPDATE SET version = excluded.version, data = excluded.data
+                     WHERE excluded.version >= pulled_records.version",
+                    params![other, id, change.version, data.to_string()],
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Records the device keeps as pulled (people, patrol plans, meetings of others...).
+pub fn pulled<T: serde::de::DeserializeOwned>(store: &Store, entity: &str) -> Result<Vec<T>> {
+    store.read(|c| {
+        let mut stmt =
+            c.prepare("SELECT data FROM pulled_records WHERE entity = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([entity], |r| r.get::<_, String>(0))?;
+        rows.map(|r| from_json(&r?)).collect()
+    })
+}
