@@ -1,5 +1,7 @@
 //! `anjian`: the one user-facing command. Subcommands hang off it as the system grows.
 
+mod field;
+
 use std::process::ExitCode;
 
 use anjian_domain::checklist;
@@ -42,6 +44,14 @@ enum Command {
     Photo {
         #[command(subcommand)]
         command: PhotoCommand,
+    },
+    /// Drive the phone's core from a shell, on a device folder.
+    Field {
+        /// The device folder (its database and evidence files).
+        #[arg(long, default_value = "device")]
+        device: std::path::PathBuf,
+        #[command(subcommand)]
+        command: field::FieldCommand,
     },
     /// Print one industry's checklist (by code, e.g. `gas`, `fire`).
     Checklist {
@@ -198,6 +208,15 @@ fn photo(command: PhotoCommand) -> Result<(), String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Field { device, command } = cli.command {
+        return match field::run(&device, command) {
+            Ok(code) => ExitCode::from(code as u8),
+            Err(message) => {
+                eprintln!("错误：{message}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -245,6 +264,7 @@ fn run(command: Command) -> Result<(), String> {
             log_json,
         } => serve(listen, data, demo, token_ttl_minutes, log_json)?,
         Command::Photo { command } => photo(command)?,
+        Command::Field { .. } => unreachable!("handled in main"),
         Command::Checklists { json: false } => {
             for list in checklist::all() {
                 println!("{} {}", list.name, list.items.len());

@@ -79,3 +79,77 @@ pub fn corpus(rel: &str) -> PathBuf {
         .join("../../shared/testdata/photos")
         .join(rel)
 }
+
+/// The `anjian` binary of this build (built on demand when only this package is tested).
+pub fn anjian_bin() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap();
+    let bin = dir.join("anjian");
+    if !bin.exists() {
+        let profile = if dir.ends_with("release") {
+            vec!["--release"]
+        } else {
+            vec![]
+        };
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "-q", "-p", "anjian"])
+            .args(profile)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    bin
+}
+
+/// A small xorshift generator seeded from the clock: fault points differ run to run.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn seeded() -> Rng {
+        Rng(std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos() as u64
+            | 1)
+    }
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// A bearer token for direct API checks.
+pub fn token(server: &ServerProcess, user: &str) -> String {
+    let r: serde_json::Value = reqwest::blocking::Client::new()
+        .post(format!("{}/v1/auth/login", server.base))
+        .json(&serde_json::json!({"username": user, "password": "anjian-demo"}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    r["token"].as_str().unwrap().to_string()
+}
+
+pub fn api_get(server: &ServerProcess, token: &str, path: &str) -> serde_json::Value {
+    let resp = reqwest::blocking::Client::new()
+        .get(format!("{}{path}", server.base))
+        .bearer_auth(token)
+        .send()
+        .unwrap();
+    assert!(resp.status().is_success(), "GET {path}: {}", resp.status());
+    resp.json().unwrap()
+}
+
+pub fn blob_sha(server: &ServerProcess, token: &str, sha: &str) -> Option<String> {
+    let resp = reqwest::blocking::Client::new()
+        .get(format!("{}/v1/blobs/{sha}", server.base))
+        .bearer_auth(token)
+        .send()
+        .unwrap();
+    resp.status()
+        .is_success()
+        .then(|| anjian_evidence::sha256_hex(&resp.bytes().unwrap()))
+}

@@ -866,3 +866,209 @@ impl AnjianStore {
         &self.inner
     }
 }
+
+/// Where a sync is.
+#[derive(Debug, Clone, Copy, uniffi::Enum)]
+pub enum SyncPhase {
+    Push,
+    Upload,
+    Pull,
+    Done,
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SyncProgress {
+    pub phase: SyncPhase,
+    pub records_done: u64,
+    pub records_total: u64,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    pub current_file: Option<String>,
+}
+
+/// Progress of a running sync, implemented by the app (Kotlin/Swift).
+#[uniffi::export(with_foreign)]
+pub trait SyncListener: Send + Sync {
+    fn on_progress(&self, progress: SyncProgress);
+}
+
+#[derive(Debug, Clone, uniffi::Enum)]
+pub enum SyncOutcome {
+    Completed,
+    /// The server is unreachable or failing; everything stays queued.
+    Offline {
+        message: String,
+    },
+    /// Log in again; nothing recorded is lost.
+    LoginRequired,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SyncResult {
+    pub outcome: SyncOutcome,
+    pub pushed: u64,
+    pub rejected: u64,
+    pub uploaded_files: u64,
+    pub uploaded_bytes: u64,
+    pub pulled: u64,
+}
+
+/// What the sync screen shows.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SyncStatus {
+    pub signed_in: bool,
+    pub pending_changes: u64,
+    pub pending_files: u64,
+    pub pending_bytes: u64,
+    pub needs_attention: u64,
+    pub last_sync: Option<String>,
+    /// The last failure, in Chinese (empty after a good sync).
+    pub last_error: Option<String>,
+    /// Device clock minus server clock, seconds; more than 300 either way is shown as wrong.
+    pub clock_skew_seconds: Option<i64>,
+    /// Consecutive failed syncs; the app backs off `min(2^n, 60)` minutes.
+    pub failures: u32,
+}
+
+/// An operation the server refused, with its reason in Chinese.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct AttentionRecord {
+    pub op_id: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub op: String,
+    pub reason: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct PendingFileRecord {
+    pub sha256: String,
+    pub path: String,
+    pub size: u64,
+    pub evidence_id: String,
+    pub priority: i64,
+    pub error: Option<String>,
+}
+
+#[uniffi::export]
+impl AnjianStore {
+    /// Logs in to the county server; the signed-in person becomes this device's profile.
+    pub fn login(&self, server: String, username: String, password: String) -> FfiResult<Profile> {
+        let person = self.inner.login(&server, &username, &password)?;
+        Ok(Profile {
+            person_id: person.id,
+            name: person.name,
+            unit_id: person.unit_id,
+            roles: person.roles.iter().map(|r| r.code().to_string()).collect(),
+        })
+    }
+
+    /// Push, upload, pull, on the calling thread (call it from a background thread).
+    /// `include_originals`: the network is unmetered, or the user asked for originals now.
+    pub fn sync_now(
+        &self,
+        include_originals: bool,
+        listener: Option<Arc<dyn SyncListener>>,
+    ) -> FfiResult<SyncResult> {
+        use crate::sync_engine::{Outcome, Phase};
+        let report = self.inner.sync(
+            crate::sync_engine::SyncOptions { include_originals },
+            &|p| {
+                if let Some(l) = &listener {
+                    l.on_progress(SyncProgress {
+                        phase: match p.phase {
+                            Phase::Push => SyncPhase::Push,
+                            Phase::Upload => SyncPhase::Upload,
+                            Phase::Pull => SyncPhase::Pull,
+                            Phase::Done => SyncPhase::Done,
+                        },
+                        records_done: p.records_done,
+                        records_total: p.records_total,
+                        bytes_done: p.bytes_done,
+                        bytes_total: p.bytes_total,
+                        current_file: p.current_file,
+                    });
+                }
+            },
+        )?;
+        Ok(SyncResult {
+            outcome: match report.outcome {
+                Outcome::Completed => SyncOutcome::Completed,
+                Outcome::Offline(message) => SyncOutcome::Offline { message },
+                Outcome::LoginRequired => SyncOutcome::LoginRequired,
+                Outcome::Cancelled => SyncOutcome::Cancelled,
+            },
+            pushed: report.pushed,
+            rejected: report.rejected,
+            uploaded_files: report.uploaded_files,
+            uploaded_bytes: report.uploaded_bytes,
+            pulled: report.pulled,
+        })
+    }
+
+    /// Stops a running sync at its next step (from any thread).
+    pub fn cancel_sync(&self) {
+        self.inner.cancel_sync();
+    }
+
+    pub fn sync_status(&self) -> FfiResult<SyncStatus> {
+        let s = &self.inner;
+        let files = s.pending_files(true)?;
+        let setting = |k: &str| -> FfiResult<Option<String>> {
+            Ok(s.sync_setting(k)?.filter(|v| !v.is_empty()))
+        };
+        Ok(SyncStatus {
+            signed_in: setting("token")?.is_some(),
+            pending_changes: s.outbox_len()?,
+            pending_files: files.len() as u64,
+            pending_bytes: files.iter().map(|f| f.size).sum(),
+            needs_attention: s.attention()?.len() as u64,
+            last_sync: setting("last_sync")?,
+            last_error: setting("last_error")?,
+            clock_skew_seconds: setting("clock_skew_s")?.and_then(|v| v.parse().ok()),
+            failures: setting("failures")?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
+        })
+    }
+
+    /// Operations the server refused ("needs attention").
+    pub fn attention(&self) -> FfiResult<Vec<AttentionRecord>> {
+        Ok(self
+            .inner
+            .attention()?
+            .into_iter()
+            .map(|a| AttentionRecord {
+                op_id: a.op_id,
+                entity: a.entity,
+                entity_id: a.entity_id,
+                op: a.op,
+                reason: a.reason,
+                at: a.at,
+            })
+            .collect())
+    }
+
+    pub fn dismiss_attention(&self, op_id: String) -> FfiResult<()> {
+        Ok(self.inner.dismiss_attention(&op_id)?)
+    }
+
+    /// Evidence files not yet on the server (what verification is waiting for).
+    pub fn pending_files(&self) -> FfiResult<Vec<PendingFileRecord>> {
+        Ok(self
+            .inner
+            .pending_files(true)?
+            .into_iter()
+            .map(|f| PendingFileRecord {
+                sha256: f.sha256,
+                path: f.path,
+                size: f.size,
+                evidence_id: f.evidence_id,
+                priority: f.priority,
+                error: f.error,
+            })
+            .collect())
+    }
+}
