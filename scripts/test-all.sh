@@ -14,5 +14,14 @@ cargo test --workspace --all-targets
 scripts/test-tus-clients.sh
 cargo build --release -p anjian-device
 scripts/gen-bindings.sh
-mvn -q -B -f android/pom.xml test
+# The Kotlin sync test talks to a real server with the demo county.
+cargo build -q -p anjian
+srvdata=$(mktemp -d)
+port=$((20000 + RANDOM % 20000))
+./target/debug/anjian serve --demo --data "$srvdata" --listen "127.0.0.1:$port" >"$srvdata/log" 2>&1 &
+srvpid=$!
+trap 'kill $srvpid 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+mvn -q -B -f android/pom.xml test -Danjian.test.server="http://127.0.0.1:$port"
+kill $srvpid; wait $srvpid 2>/dev/null || true
 echo "all tests passed"

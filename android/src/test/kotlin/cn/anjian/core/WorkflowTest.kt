@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Assumptions.assumeTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import org.junit.jupiter.api.io.TempDir
@@ -147,6 +148,45 @@ class WorkflowTest {
         assertEquals(listOf(hazard.number), ledger.map { it.number })
         val history = store.hazardHistory(hazard.id).map { it.label }
         assertEquals(listOf("登记隐患", "填报五落实", "填报五落实", "开始整改"), history)
+        store.destroy()
+    }
+
+    /** Progress arrives through a listener the app implements (a foreign trait). */
+    class RecordingListener : SyncListener {
+        val phases = java.util.concurrent.CopyOnWriteArrayList<SyncPhase>()
+        override fun onProgress(progress: SyncProgress) {
+            phases.add(progress.phase)
+        }
+    }
+
+    @Test
+    fun logsInRecordsOfflineAndSyncsWithTheServer() {
+        val server = System.getProperty("anjian.test.server").orEmpty()
+        assumeTrue(server.isNotEmpty(), "scripts/test-all.sh passes -Danjian.test.server")
+        val store = AnjianStore.open(dir.resolve("device.db").toString())
+        val wrong = assertThrows<AnjianException.InvalidInput> { store.login(server, "sb_inspector", "wrong-password") }
+        assertTrue(wrong.message!!.contains("用户名或密码错误"), wrong.message)
+        val me = store.login(server, "sb_inspector", "anjian-demo")
+        assertEquals("蒋华", me.name)
+        val listener = RecordingListener()
+        val first = store.syncNow(false, listener)
+        assertTrue(first.outcome is SyncOutcome.Completed, first.outcome.toString())
+        assertEquals(10, store.listSites(null).size)
+        // Offline work, then sync: the outbox empties and the status says so.
+        val site = store.listSites(null).first { it.industry == "gas" }
+        var inspection = store.startInspection(InspectionKind.RANDOM_CHECK, site.id, emptyList())
+        for (item in checklistFor("gas").items) {
+            inspection = store.recordItem(inspection.id, item.id, ItemOutcome.NOT_APPLICABLE, null)
+        }
+        store.finishInspection(inspection.id)
+        assertTrue(store.syncStatus().pendingChanges > 0uL)
+        val second = store.syncNow(false, listener)
+        assertTrue(second.outcome is SyncOutcome.Completed)
+        assertTrue(second.pushed > 0uL)
+        val status = store.syncStatus()
+        assertEquals(0uL, status.pendingChanges)
+        assertTrue(status.signedIn)
+        assertTrue(listener.phases.contains(SyncPhase.PUSH) && listener.phases.contains(SyncPhase.DONE), listener.phases.toString())
         store.destroy()
     }
 
