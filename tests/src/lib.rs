@@ -1,1 +1,3 @@
-//! Tests live in `tests/tests/`.
+//! Shared test and benchmark helpers; the tests themselves live in `tests/tests/`.
+
+pub mod proxy;

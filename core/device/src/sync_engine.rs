@@ -27,7 +27,7 @@ use crate::error::{Result, StoreError};
 use crate::store::{from_json, json, Store};
 
 pub const PUSH_BATCH: usize = 100;
-pub const PULL_PAGE: i64 = 500;
+pub const PULL_PAGE: i64 = 2000;
 pub const CHUNK: usize = 256 * 1024;
 
 /// Where a sync is.
@@ -367,9 +367,14 @@ impl Store {
                 device_id: device_id.clone(),
                 ops,
             };
+            // Gzip the batch: JSON operations shrink several times on a weak link.
+            let body = gzip(&serde_json::to_vec(&req).map_err(StoreError::from)?)
+                .map_err(|e| Stop::Store(e.into()))?;
             let resp = self.send(
                 self.authed(http.post(format!("{server}/v1/sync/push")))?
-                    .json(&req),
+                    .header("Content-Type", "application/json")
+                    .header("Content-Encoding", "gzip")
+                    .body(body),
             )?;
             if !resp.status().is_success() {
                 return Err(Stop::Offline(server_message(resp)));
@@ -728,6 +733,16 @@ impl Store {
     }
 }
 
+fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(
+        Vec::with_capacity(bytes.len() / 4),
+        flate2::Compression::fast(),
+    );
+    enc.write_all(bytes)?;
+    enc.finish()
+}
+
 fn read_full(f: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
@@ -747,11 +762,9 @@ struct HazardDoc {
 }
 
 fn pending(tx: &Transaction, entity_id: &str) -> Result<bool> {
-    Ok(tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM outbox WHERE entity_id = ?1)",
-        [entity_id],
-        |r| r.get(0),
-    )?)
+    Ok(tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM outbox WHERE entity_id = ?1)")?
+        .query_row([entity_id], |r| r.get(0))?)
 }
 
 /// Applies one pulled page and its cursor, in the caller's transaction. Records with local
@@ -775,30 +788,32 @@ fn apply_change(tx: &Transaction, change: &Change, force: bool) -> Result<()> {
         if change.kind == ChangeKind::Remove {
             match change.entity.as_str() {
                 "site" => {
-                    tx.execute("DELETE FROM sites WHERE id = ?1", [id])?;
+                    tx.prepare_cached("DELETE FROM sites WHERE id = ?1")?
+                        .execute([id])?;
                 }
                 "hazard" => {
-                    tx.execute("DELETE FROM hazard_events WHERE hazard_id = ?1", [id])?;
-                    tx.execute("DELETE FROM hazards WHERE id = ?1", [id])?;
+                    tx.prepare_cached("DELETE FROM hazard_events WHERE hazard_id = ?1")?
+                        .execute([id])?;
+                    tx.prepare_cached("DELETE FROM hazards WHERE id = ?1")?
+                        .execute([id])?;
                 }
                 "inspection" => {
-                    tx.execute(
-                        "DELETE FROM inspection_results WHERE inspection_id = ?1",
-                        [id],
-                    )?;
-                    tx.execute("DELETE FROM inspections WHERE id = ?1", [id])?;
+                    tx.prepare_cached("DELETE FROM inspection_results WHERE inspection_id = ?1")?
+                        .execute([id])?;
+                    tx.prepare_cached("DELETE FROM inspections WHERE id = ?1")?
+                        .execute([id])?;
                 }
                 "evidence" => {
-                    tx.execute("DELETE FROM evidence WHERE id = ?1", [id])?;
+                    tx.prepare_cached("DELETE FROM evidence WHERE id = ?1")?
+                        .execute([id])?;
                 }
                 "unit" => {
-                    tx.execute("DELETE FROM units WHERE id = ?1", [id])?;
+                    tx.prepare_cached("DELETE FROM units WHERE id = ?1")?
+                        .execute([id])?;
                 }
                 other => {
-                    tx.execute(
-                        "DELETE FROM pulled_records WHERE entity = ?1 AND id = ?2",
-                        [other, id],
-                    )?;
+                    tx.prepare_cached("DELETE FROM pulled_records WHERE entity = ?1 AND id = ?2")?
+                        .execute([other, id])?;
                 }
             }
             return Ok(());
@@ -809,28 +824,22 @@ fn apply_change(tx: &Transaction, change: &Change, force: bool) -> Result<()> {
         match change.entity.as_str() {
             "site" => {
                 let s: Site = serde_json::from_value(data.clone())?;
-                tx.execute(
-                    "INSERT INTO sites (id, name, industry, township_id, department_id, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                tx.prepare_cached("INSERT INTO sites (id, name, industry, township_id, department_id, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                      ON CONFLICT(id) DO UPDATE SET name = excluded.name, industry = excluded.industry,
-                     township_id = excluded.township_id, department_id = excluded.department_id, data = excluded.data",
-                    params![s.id, s.name, s.industry, s.township_id, s.department_id, json(&s)?],
+                     township_id = excluded.township_id, department_id = excluded.department_id, data = excluded.data")?.execute(params![s.id, s.name, s.industry, s.township_id, s.department_id, json(&s)?],
                 )?;
             }
             "unit" => {
                 let u: Unit = serde_json::from_value(data.clone())?;
-                tx.execute(
-                    "INSERT INTO units (id, name, kind, parent_id, data) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent_id = excluded.parent_id, data = excluded.data",
-                    params![u.id, u.name, json(&u.kind)?, u.parent_id, json(&u)?],
+                tx.prepare_cached("INSERT INTO units (id, name, kind, parent_id, data) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent_id = excluded.parent_id, data = excluded.data")?.execute(params![u.id, u.name, json(&u.kind)?, u.parent_id, json(&u)?],
                 )?;
             }
             "inspection" => {
                 let i: Inspection = serde_json::from_value(data.clone())?;
-                tx.execute(
-                    "INSERT INTO inspections (id, kind, site_id, industry, checklist_version, leader, participants, started_at, finished_at)
+                tx.prepare_cached("INSERT INTO inspections (id, kind, site_id, industry, checklist_version, leader, participants, started_at, finished_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                     ON CONFLICT(id) DO UPDATE SET finished_at = excluded.finished_at, leader = excluded.leader",
-                    params![
+                     ON CONFLICT(id) DO UPDATE SET finished_at = excluded.finished_at, leader = excluded.leader")?.execute(params![
                         i.id,
                         i.kind.code(),
                         i.site_id,
@@ -843,10 +852,8 @@ fn apply_change(tx: &Transaction, change: &Change, force: bool) -> Result<()> {
                     ],
                 )?;
                 for (item_id, r) in &i.results {
-                    tx.execute(
-                        "INSERT INTO inspection_results (inspection_id, item_id, outcome, note, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)
-                         ON CONFLICT(inspection_id, item_id) DO UPDATE SET outcome = excluded.outcome, note = excluded.note, recorded_at = excluded.recorded_at",
-                        params![i.id, item_id, r.outcome.code(), r.note, r.recorded_at.to_rfc3339()],
+                    tx.prepare_cached("INSERT INTO inspection_results (inspection_id, item_id, outcome, note, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                         ON CONFLICT(inspection_id, item_id) DO UPDATE SET outcome = excluded.outcome, note = excluded.note, recorded_at = excluded.recorded_at")?.execute(params![i.id, item_id, r.outcome.code(), r.note, r.recorded_at.to_rfc3339()],
                     )?;
                 }
             }
@@ -861,12 +868,10 @@ fn apply_change(tx: &Transaction, change: &Change, force: bool) -> Result<()> {
                     return Ok(());
                 }
                 let h = &doc.hazard;
-                tx.execute(
-                    "INSERT INTO hazards (id, number, unit_id, rectifying_unit_id, site_id, level, status, deadline, version, raised_at, data)
+                tx.prepare_cached("INSERT INTO hazards (id, number, unit_id, rectifying_unit_id, site_id, level, status, deadline, version, raised_at, data)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                      ON CONFLICT(id) DO UPDATE SET rectifying_unit_id = excluded.rectifying_unit_id, level = excluded.level,
-                     status = excluded.status, deadline = excluded.deadline, version = excluded.version, data = excluded.data",
-                    params![
+                     status = excluded.status, deadline = excluded.deadline, version = excluded.version, data = excluded.data")?.execute(params![
                         h.id,
                         h.number,
                         h.unit_id,
@@ -880,11 +885,10 @@ fn apply_change(tx: &Transaction, change: &Change, force: bool) -> Result<()> {
                         json(h)?
                     ],
                 )?;
-                tx.execute("DELETE FROM hazard_events WHERE hazard_id = ?1", [id])?;
+                tx.prepare_cached("DELETE FROM hazard_events WHERE hazard_id = ?1")?
+                    .execute([id])?;
                 for e in &doc.events {
-                    tx.execute(
-                        "INSERT INTO hazard_events (id, hazard_id, version, at, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-                        params![e.id, e.hazard_id, e.version as i64, e.at.to_rfc3339(), json(e)?],
+                    tx.prepare_cached("INSERT INTO hazard_events (id, hazard_id, version, at, data) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![e.id, e.hazard_id, e.version as i64, e.at.to_rfc3339(), json(e)?],
                     )?;
                 }
             }
@@ -896,18 +900,14 @@ fn apply_change(tx: &Transaction, change: &Change, force: bool) -> Result<()> {
                     .as_str()
                     .unwrap_or("none")
                     .to_string();
-                tx.execute(
-                    "INSERT INTO evidence (id, sha256, target_type, target_id, stage, captured_at, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                     ON CONFLICT(id) DO UPDATE SET data = excluded.data",
-                    params![rec.id, rec.sha256, target_type, target_id, stage, rec.captured_at.to_rfc3339(), json(&rec)?],
+                tx.prepare_cached("INSERT INTO evidence (id, sha256, target_type, target_id, stage, captured_at, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT(id) DO UPDATE SET data = excluded.data")?.execute(params![rec.id, rec.sha256, target_type, target_id, stage, rec.captured_at.to_rfc3339(), json(&rec)?],
                 )?;
             }
             other => {
-                tx.execute(
-                    "INSERT INTO pulled_records (entity, id, version, data) VALUES (?1, ?2, ?3, ?4)
+                tx.prepare_cached("INSERT INTO pulled_records (entity, id, version, data) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT(entity, id) DO UPDATE SET version = excluded.version, data = excluded.data
-                     WHERE excluded.version >= pulled_records.version",
-                    params![other, id, change.version, data.to_string()],
+                     WHERE excluded.version >= pulled_records.version")?.execute(params![other, id, change.version, data.to_string()],
                 )?;
             }
         }
