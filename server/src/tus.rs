@@ -278,7 +278,16 @@ pub async fn head(
         Ok(u) => u,
         Err(resp) => return resp,
     };
-    let offset = current_offset(&state, &upload).await;
+    let mut offset = current_offset(&state, &upload).await;
+    if offset == upload.length {
+        // Complete on disk: make sure it is registered (a crash may have cut finishing short).
+        if let Some(_guard) = lock_upload(&upload.id) {
+            if let Err(resp) = finish(&state, &caller, &upload).await {
+                return resp;
+            }
+        }
+        offset = current_offset(&state, &upload).await;
+    }
     let mut resp = StatusCode::OK.into_response();
     let h = resp.headers_mut();
     tus_headers(h);
@@ -369,8 +378,9 @@ async fn append(
             &format!("偏移量不一致：服务器已有 {current} 字节"),
         ));
     }
-    if !path.exists() {
-        // Already complete.
+    if current == upload.length {
+        // Already complete: finish (idempotent) and report it.
+        finish(state, caller, upload).await?;
         return Ok(current);
     }
     let mut file = std::fs::OpenOptions::new()
@@ -437,30 +447,48 @@ async fn append(
 }
 
 /// The last byte arrived: hash the file, refuse a mismatch, store it content-addressed.
+/// Runs as its own task, so a client that disconnects (or a handler dropped mid-way) cannot
+/// leave a complete upload unregistered; and it is idempotent, so HEAD and PATCH can call it
+/// again after a server crash between the rename and the database row.
 async fn finish(state: &AppState, caller: &Caller, upload: &Upload) -> Result<(), Response> {
-    let part = part_path(state, &upload.id);
-    let hashed = {
-        let part = part.clone();
-        tokio::task::spawn_blocking(move || sha256_file(&part))
-            .await
-            .map_err(|e| ApiError::internal(e).into_response())?
-            .map_err(|e| ApiError::internal(e).into_response())?
-    };
-    if hashed != upload.sha256 {
-        let _ = std::fs::remove_file(&part);
-        let id = upload.id.clone();
-        let _ = state.write(move |tx| Ok(tx.delete_upload(&id)?)).await;
-        Metrics::inc(&state.metrics.blobs_refused, 1);
+    let task = tokio::spawn(complete(state.clone(), caller.clone(), upload.clone()));
+    match task.await {
+        Ok(result) => result,
+        Err(e) => Err(ApiError::internal(e).into_response()),
+    }
+}
+
+async fn complete(state: AppState, caller: Caller, upload: Upload) -> Result<(), Response> {
+    let part = part_path(&state, &upload.id);
+    let target = blob_path(&state, &upload.sha256);
+    if part.exists() {
+        let hashed = {
+            let part = part.clone();
+            tokio::task::spawn_blocking(move || sha256_file(&part))
+                .await
+                .map_err(|e| ApiError::internal(e).into_response())?
+                .map_err(|e| ApiError::internal(e).into_response())?
+        };
+        if hashed != upload.sha256 {
+            let _ = std::fs::remove_file(&part);
+            let id = upload.id.clone();
+            let _ = state.write(move |tx| Ok(tx.delete_upload(&id)?)).await;
+            Metrics::inc(&state.metrics.blobs_refused, 1);
+            return Err(tus_error(
+                StatusCode::from_u16(460).expect("valid"),
+                &format!("文件内容与声明的 sha256 不符（实际 {hashed}），已拒收"),
+            ));
+        }
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| ApiError::internal(e).into_response())?;
+        }
+        std::fs::rename(&part, &target).map_err(|e| ApiError::internal(e).into_response())?;
+    } else if !target.exists() {
         return Err(tus_error(
-            StatusCode::from_u16(460).expect("valid"),
-            &format!("文件内容与声明的 sha256 不符（实际 {hashed}），已拒收"),
+            StatusCode::CONFLICT,
+            "上传数据不完整，请重新上传",
         ));
     }
-    let target = blob_path(state, &upload.sha256);
-    if let Some(dir) = target.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| ApiError::internal(e).into_response())?;
-    }
-    std::fs::rename(&part, &target).map_err(|e| ApiError::internal(e).into_response())?;
     let sha = upload.sha256.clone();
     let size = upload.length;
     let mut audience = vec![
@@ -472,6 +500,9 @@ async fn finish(state: &AppState, caller: &Caller, upload: &Upload) -> Result<()
     state
         .write(move |tx| {
             if let Some(existing) = tx.get_blob(&sha)? {
+                if audience.iter().all(|p| existing.audience.contains(p)) {
+                    return Ok(());
+                }
                 audience.extend(existing.audience);
             }
             audience.sort();
