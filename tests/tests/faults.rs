@@ -228,3 +228,65 @@ fn server_killed_and_restarted_mid_upload_recovers() {
     let store = Store::open(&device.join("device.db")).unwrap();
     assert_converged(&server, &store, &hazards, true);
 }
+
+#[test]
+fn connections_cut_mid_body_and_delayed_by_a_proxy_lose_and_duplicate_nothing() {
+    use anjian_tests::proxy::Proxy;
+    use std::sync::atomic::Ordering;
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&dir.path().join("server"));
+    let proxy = Proxy::start(server.base.trim_start_matches("http://").to_string());
+    let store = Store::open(&dir.path().join("device/device.db")).unwrap();
+    store
+        .login(&proxy.url(), "sb_inspector", "anjian-demo")
+        .unwrap();
+    assert_eq!(
+        store.sync(SyncOptions::default(), &|_| {}).unwrap().outcome,
+        Outcome::Completed
+    );
+    let hazards = record_work(&store, 16);
+    let mut rng = Rng::seeded();
+    let mut interrupted = 0;
+    for round in 0..40 {
+        // Cut the next request somewhere in its body; sometimes slow the link too.
+        let cut = proxy.counters.up.load(Ordering::SeqCst) + 200 + rng.next() % 400_000;
+        proxy
+            .counters
+            .cut_after_up
+            .store(cut as i64, Ordering::SeqCst);
+        proxy
+            .counters
+            .delay_ms
+            .store(if round % 3 == 0 { 5 } else { 0 }, Ordering::SeqCst);
+        let r = store
+            .sync(
+                SyncOptions {
+                    include_originals: true,
+                },
+                &|_| {},
+            )
+            .unwrap();
+        if r.outcome != Outcome::Completed {
+            interrupted += 1;
+        } else if store.outbox_len().unwrap() == 0 && store.pending_files(true).unwrap().is_empty()
+        {
+            break;
+        }
+    }
+    proxy.counters.cut_after_up.store(-1, Ordering::SeqCst);
+    proxy.counters.delay_ms.store(0, Ordering::SeqCst);
+    assert!(interrupted >= 3, "the link was cut {interrupted} times");
+    assert_eq!(
+        store
+            .sync(
+                SyncOptions {
+                    include_originals: true
+                },
+                &|_| {}
+            )
+            .unwrap()
+            .outcome,
+        Outcome::Completed
+    );
+    assert_converged(&server, &store, &hazards, true);
+}
