@@ -251,6 +251,18 @@ async fn load_upload(state: &AppState, caller: &Caller, id: String) -> Result<Up
     }
 }
 
+/// The protocol version check and the caller's own, live upload: every per-upload request
+/// starts with these.
+async fn checked_upload(
+    state: &AppState,
+    caller: &Caller,
+    id: String,
+    headers: &HeaderMap,
+) -> Result<Upload, Response> {
+    check_version(headers)?;
+    load_upload(state, caller, id).await
+}
+
 /// The current offset: the bytes on disk, or the whole length once the blob is stored.
 async fn current_offset(state: &AppState, upload: &Upload) -> i64 {
     let path = part_path(state, &upload.id);
@@ -271,10 +283,7 @@ pub async fn head(
     UrlPath(id): UrlPath<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(resp) = check_version(&headers) {
-        return resp;
-    }
-    let upload = match load_upload(&state, &caller, id).await {
+    let upload = match checked_upload(&state, &caller, id, &headers).await {
         Ok(u) => u,
         Err(resp) => return resp,
     };
@@ -543,10 +552,7 @@ pub async fn terminate(
     UrlPath(id): UrlPath<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(resp) = check_version(&headers) {
-        return resp;
-    }
-    let upload = match load_upload(&state, &caller, id).await {
+    let upload = match checked_upload(&state, &caller, id, &headers).await {
         Ok(u) => u,
         Err(resp) => return resp,
     };
