@@ -6,6 +6,7 @@
 
 pub mod checklist;
 pub mod county;
+pub mod duty;
 pub mod error;
 pub mod evidence;
 pub mod hazard;

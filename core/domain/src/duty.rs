@@ -1,0 +1,470 @@
+//! 履职纪实: the minimum duty frequencies per role (as data), evaluated against recorded
+//! activities per person (or unit) and period: required vs done, met / missed / in progress.
+
+use std::sync::OnceLock;
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::org::{Role, UnitKind};
+
+/// What a person did that counts for their duty record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityKind {
+    /// 带队实地督查（检查）
+    LedInspection,
+    /// 专项检查
+    SpecialCheck,
+    /// 暗访巡查
+    UnannouncedPatrol,
+    /// 专项督查 (督查办)
+    SpecialSupervision,
+    /// 安全生产委员会工作会议
+    CommitteeMeeting,
+    /// 安全生产工作例会
+    RegularMeeting,
+    /// 安全生产专题工作会议
+    SpecialMeeting,
+    /// 安全形势分析
+    SituationAnalysis,
+    /// 实地业务指导 (行业部门)
+    GuidanceVisit,
+    /// 业务培训工作会
+    Training,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    Month,
+    Quarter,
+    HalfYear,
+    Year,
+}
+
+impl Period {
+    pub fn label(self) -> &'static str {
+        match self {
+            Period::Month => "每月",
+            Period::Quarter => "每季度",
+            Period::HalfYear => "每半年",
+            Period::Year => "每年",
+        }
+    }
+
+    /// The first and last day of the period containing `day`.
+    pub fn bounds(self, day: NaiveDate) -> (NaiveDate, NaiveDate) {
+        let months = match self {
+            Period::Month => 1,
+            Period::Quarter => 3,
+            Period::HalfYear => 6,
+            Period::Year => 12,
+        };
+        let first_month = (day.month0() / months) * months + 1;
+        let start = NaiveDate::from_ymd_opt(day.year(), first_month, 1).expect("valid");
+        let next = if first_month + months > 12 {
+            NaiveDate::from_ymd_opt(day.year() + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(day.year(), first_month + months, 1)
+        }
+        .expect("valid");
+        (start, next.pred_opt().expect("valid"))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuotaScope {
+    Person,
+    Unit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quota {
+    pub role: Role,
+    /// Only for units of this kind (department guidance and training), when set.
+    #[serde(default)]
+    pub unit_kind: Option<UnitKind>,
+    pub activity: ActivityKind,
+    pub count: u32,
+    pub period: Period,
+    pub scope: QuotaScope,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuotaSet {
+    pub version: String,
+    pub quotas: Vec<Quota>,
+}
+
+impl QuotaSet {
+    /// Parses a county's quota file (TOML), refusing zero counts.
+    pub fn from_toml(text: &str) -> Result<QuotaSet, String> {
+        let set: QuotaSet =
+            toml::from_str(text).map_err(|e| format!("履职频次配置格式错误：{e}"))?;
+        if let Some(q) = set.quotas.iter().find(|q| q.count == 0) {
+            return Err(format!("履职频次配置错误：“{}”的次数须大于 0", q.label));
+        }
+        Ok(set)
+    }
+
+    /// The quotas of the notice, compiled in.
+    pub fn standard() -> &'static QuotaSet {
+        static SET: OnceLock<QuotaSet> = OnceLock::new();
+        SET.get_or_init(|| {
+            QuotaSet::from_toml(include_str!("../data/duty_quotas.toml")).expect("valid quota data")
+        })
+    }
+}
+
+/// One recorded activity, backed by its records (inspection, meeting, evidence ids).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activity {
+    pub id: String,
+    pub kind: ActivityKind,
+    pub date: NaiveDate,
+    /// The person who led or chaired it.
+    pub person_id: String,
+    pub unit_id: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuotaState {
+    /// 已完成
+    Met,
+    /// 未完成 (the period is over)
+    Missed,
+    /// 进行中 (the period is still running)
+    InProgress,
+}
+
+impl QuotaState {
+    pub fn label(self) -> &'static str {
+        match self {
+            QuotaState::Met => "已完成",
+            QuotaState::Missed => "未完成",
+            QuotaState::InProgress => "进行中",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotaStatus {
+    pub quota: Quota,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub required: u32,
+    pub done: u32,
+    pub state: QuotaState,
+    /// The activities that count, for links to their records.
+    pub activity_ids: Vec<String>,
+}
+
+/// Evaluates one person's quotas for the periods containing `day`, as of `today`.
+/// Unit-scoped quotas count any activity of the person's unit.
+#[allow(clippy::too_many_arguments)]
+pub fn evaluate(
+    set: &QuotaSet,
+    person_id: &str,
+    unit_id: &str,
+    unit_kind: UnitKind,
+    roles: &[Role],
+    activities: &[Activity],
+    day: NaiveDate,
+    today: NaiveDate,
+) -> Vec<QuotaStatus> {
+    set.quotas
+        .iter()
+        .filter(|q| roles.contains(&q.role) && q.unit_kind.is_none_or(|k| k == unit_kind))
+        .map(|q| {
+            let (start, end) = q.period.bounds(day);
+            let ids: Vec<String> = activities
+                .iter()
+                .filter(|a| a.kind == q.activity && a.date >= start && a.date <= end)
+                .filter(|a| match q.scope {
+                    QuotaScope::Person => a.person_id == person_id,
+                    QuotaScope::Unit => a.unit_id == unit_id,
+                })
+                .map(|a| a.id.clone())
+                .collect();
+            let done = ids.len() as u32;
+            let state = if done >= q.count {
+                QuotaState::Met
+            } else if today > end {
+                QuotaState::Missed
+            } else {
+                QuotaState::InProgress
+            };
+            QuotaStatus {
+                quota: q.clone(),
+                period_start: start,
+                period_end: end,
+                required: q.count,
+                done,
+                state,
+                activity_ids: ids,
+            }
+        })
+        .collect()
+}
+
+/// The department rule "every township covered within the year": townships not yet visited.
+pub fn uncovered_townships<'a>(
+    townships: &'a [String],
+    visits: &[(String, NaiveDate)],
+    year: i32,
+) -> Vec<&'a String> {
+    townships
+        .iter()
+        .filter(|t| !visits.iter().any(|(v, d)| v == *t && d.year() == year))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn act(id: &str, kind: ActivityKind, date: NaiveDate, person: &str) -> Activity {
+        Activity {
+            id: id.into(),
+            kind,
+            date,
+            person_id: person.into(),
+            unit_id: "500233107".into(),
+        }
+    }
+
+    #[test]
+    fn period_bounds_at_the_edges() {
+        assert_eq!(
+            Period::Month.bounds(d(2026, 2, 14)),
+            (d(2026, 2, 1), d(2026, 2, 28))
+        );
+        assert_eq!(
+            Period::Month.bounds(d(2028, 2, 29)),
+            (d(2028, 2, 1), d(2028, 2, 29))
+        );
+        assert_eq!(
+            Period::Quarter.bounds(d(2026, 3, 31)),
+            (d(2026, 1, 1), d(2026, 3, 31))
+        );
+        assert_eq!(
+            Period::Quarter.bounds(d(2026, 4, 1)),
+            (d(2026, 4, 1), d(2026, 6, 30))
+        );
+        assert_eq!(
+            Period::Quarter.bounds(d(2026, 12, 31)),
+            (d(2026, 10, 1), d(2026, 12, 31))
+        );
+        assert_eq!(
+            Period::HalfYear.bounds(d(2026, 6, 30)),
+            (d(2026, 1, 1), d(2026, 6, 30))
+        );
+        assert_eq!(
+            Period::HalfYear.bounds(d(2026, 7, 1)),
+            (d(2026, 7, 1), d(2026, 12, 31))
+        );
+        assert_eq!(
+            Period::Year.bounds(d(2026, 7, 1)),
+            (d(2026, 1, 1), d(2026, 12, 31))
+        );
+    }
+
+    #[test]
+    fn deputy_head_needs_two_special_checks_a_month() {
+        let set = QuotaSet::standard();
+        let roles = [Role::UnitDeputyHead];
+        let acts = vec![
+            act("a1", ActivityKind::SpecialCheck, d(2026, 11, 3), "p1"),
+            act("a2", ActivityKind::SpecialCheck, d(2026, 10, 31), "p1"), // last month: does not count
+            act("a3", ActivityKind::SpecialCheck, d(2026, 11, 20), "p2"), // someone else
+            act("a4", ActivityKind::RegularMeeting, d(2026, 11, 30), "p1"),
+        ];
+        let s = evaluate(
+            set,
+            "p1",
+            "500233107",
+            UnitKind::Township,
+            &roles,
+            &acts,
+            d(2026, 11, 15),
+            d(2026, 11, 28),
+        );
+        let checks = s
+            .iter()
+            .find(|q| q.quota.activity == ActivityKind::SpecialCheck)
+            .unwrap();
+        assert_eq!(
+            (checks.required, checks.done, checks.state),
+            (2, 1, QuotaState::InProgress)
+        );
+        assert_eq!(checks.activity_ids, vec!["a1".to_string()]);
+        let meeting = s
+            .iter()
+            .find(|q| q.quota.activity == ActivityKind::RegularMeeting)
+            .unwrap();
+        assert_eq!(meeting.state, QuotaState::Met);
+        // After the month ends without the second check: missed.
+        let later = evaluate(
+            set,
+            "p1",
+            "500233107",
+            UnitKind::Township,
+            &roles,
+            &acts,
+            d(2026, 11, 15),
+            d(2026, 12, 1),
+        );
+        assert_eq!(
+            later
+                .iter()
+                .find(|q| q.quota.activity == ActivityKind::SpecialCheck)
+                .unwrap()
+                .state,
+            QuotaState::Missed
+        );
+    }
+
+    #[test]
+    fn quarterly_and_half_yearly_quotas_count_across_their_months() {
+        let set = QuotaSet::standard();
+        let head = [Role::CountyHead];
+        let acts = vec![act(
+            "i1",
+            ActivityKind::LedInspection,
+            d(2026, 1, 2),
+            "county-head",
+        )];
+        let s = evaluate(
+            set,
+            "county-head",
+            "county",
+            UnitKind::CountyGovernment,
+            &head,
+            &acts,
+            d(2026, 3, 31),
+            d(2026, 4, 1),
+        );
+        let insp = s
+            .iter()
+            .find(|q| q.quota.activity == ActivityKind::LedInspection)
+            .unwrap();
+        assert_eq!(
+            insp.state,
+            QuotaState::Met,
+            "January counts for Q1, judged on 31 March"
+        );
+        let meeting = s
+            .iter()
+            .find(|q| q.quota.activity == ActivityKind::CommitteeMeeting)
+            .unwrap();
+        assert_eq!(meeting.state, QuotaState::Missed);
+        let sup = [Role::SupervisionStaff];
+        let acts = vec![act(
+            "s1",
+            ActivityKind::SpecialSupervision,
+            d(2026, 6, 30),
+            "other-person",
+        )];
+        let mut a = acts.clone();
+        a[0].unit_id = "county-supervision-office".into();
+        let s = evaluate(
+            set,
+            "me",
+            "county-supervision-office",
+            UnitKind::SupervisionOffice,
+            &sup,
+            &a,
+            d(2026, 5, 1),
+            d(2026, 7, 1),
+        );
+        assert_eq!(
+            s[0].state,
+            QuotaState::Met,
+            "unit-scoped: a colleague's supervision counts"
+        );
+        let s = evaluate(
+            set,
+            "me",
+            "county-supervision-office",
+            UnitKind::SupervisionOffice,
+            &sup,
+            &a,
+            d(2026, 7, 1),
+            d(2026, 9, 1),
+        );
+        assert_eq!(
+            s[0].state,
+            QuotaState::InProgress,
+            "1 July starts a new half-year"
+        );
+    }
+
+    #[test]
+    fn department_guidance_and_training_apply_to_departments_only() {
+        let set = QuotaSet::standard();
+        let acts = vec![act(
+            "g1",
+            ActivityKind::GuidanceVisit,
+            d(2026, 5, 10),
+            "dept-head",
+        )];
+        let dept = evaluate(
+            set,
+            "dept-head",
+            "500233107",
+            UnitKind::Department,
+            &[Role::UnitHead],
+            &acts,
+            d(2026, 5, 1),
+            d(2026, 11, 28),
+        );
+        let guidance = dept
+            .iter()
+            .find(|q| q.quota.activity == ActivityKind::GuidanceVisit)
+            .unwrap();
+        assert_eq!(guidance.state, QuotaState::Met);
+        let training = dept
+            .iter()
+            .find(|q| q.quota.activity == ActivityKind::Training)
+            .unwrap();
+        assert_eq!(training.state, QuotaState::Missed);
+        let town = evaluate(
+            set,
+            "head",
+            "500233107",
+            UnitKind::Township,
+            &[Role::UnitHead],
+            &acts,
+            d(2026, 5, 1),
+            d(2026, 11, 28),
+        );
+        assert!(town
+            .iter()
+            .all(|q| q.quota.activity != ActivityKind::GuidanceVisit));
+    }
+
+    #[test]
+    fn quota_files_are_validated_and_coverage_is_per_year() {
+        assert!(QuotaSet::from_toml("version = \"x\"\n[[quotas]]\nrole = \"unit_head\"\nactivity = \"led_inspection\"\ncount = 0\nperiod = \"month\"\nscope = \"person\"\nlabel = \"x\"").unwrap_err().contains("大于 0"));
+        assert!(QuotaSet::from_toml("version = 1").is_err());
+        let towns = vec!["a".to_string(), "b".to_string()];
+        let visits = vec![
+            ("a".to_string(), d(2026, 3, 1)),
+            ("b".to_string(), d(2025, 12, 31)),
+        ];
+        assert_eq!(
+            uncovered_townships(&towns, &visits, 2026),
+            vec![&"b".to_string()]
+        );
+    }
+}
