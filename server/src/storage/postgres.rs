@@ -13,7 +13,8 @@ use super::{
     audience_rows, Account, Blob, ChangeRow, Result, StorageError, StoredRecord, Tx, Upload,
 };
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
 INSERT INTO counters (name, value) VALUES ('change_seq', 0);
 CREATE TABLE records (
@@ -78,7 +79,11 @@ CREATE TABLE blobs (
     audience TEXT NOT NULL,
     created_at TIMESTAMPTZ NOT NULL
 );
-"#];
+"#,
+    r#"
+CREATE INDEX change_audience_seq ON change_audience (seq, principal, removal);
+"#,
+];
 
 pub struct PgDb {
     url: String,

@@ -16,7 +16,8 @@ use super::{
     audience_rows, Account, Blob, ChangeRow, Result, StorageError, StoredRecord, Tx, Upload,
 };
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT INTO counters (name, value) VALUES ('change_seq', 0);
 CREATE TABLE records (
@@ -81,7 +82,12 @@ CREATE TABLE blobs (
     audience TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
-"#];
+"#,
+    r#"
+-- Pull scans changes in sequence order and stops at the page size.
+CREATE INDEX change_audience_seq ON change_audience (seq, principal, removal);
+"#,
+];
 
 pub struct SqliteDb {
     writer: Mutex<Connection>,
@@ -306,8 +312,8 @@ impl Tx for SqliteTx<'_> {
     ) -> Result<Vec<ChangeRow>> {
         let sql = format!(
             "SELECT c.seq, c.entity, c.id, c.version, c.data, MIN(a.removal)
-             FROM change_audience a JOIN changes c ON c.seq = a.seq
-             WHERE a.seq > ?1 AND a.principal IN ({})
+             FROM changes c CROSS JOIN change_audience a INDEXED BY change_audience_seq ON a.seq = c.seq
+             WHERE c.seq > ?1 AND a.principal IN ({})
              GROUP BY c.seq ORDER BY c.seq LIMIT ?2",
             placeholders(principals.len(), 3)
         );
