@@ -7,6 +7,7 @@ need=()
 command -v vipsthumbnail >/dev/null || need+=(libvips-tools)
 command -v djpeg >/dev/null || need+=(libjpeg-turbo-progs)
 [ -x /usr/bin/time ] || need+=(time)
+command -v nasm >/dev/null || need+=(nasm)  # libjpeg-turbo SIMD: without it the figures mean little
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null; fi
 cargo build -q --release -p anjian
