@@ -34,6 +34,21 @@ fn add_flag(rec: &mut EvidenceRecord, code: &str, note: String) {
     rec.notes.push(note);
 }
 
+/// Writes an evidence record's row (new, or pulled again from the server).
+pub(crate) fn upsert_evidence_row(tx: &Connection, rec: &EvidenceRecord) -> Result<()> {
+    let (target_type, target_id) = rec.target.key();
+    let stage = serde_json::to_value(rec.stage)?
+        .as_str()
+        .unwrap_or("none")
+        .to_string();
+    tx.prepare_cached(
+        "INSERT INTO evidence (id, sha256, target_type, target_id, stage, captured_at, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT(id) DO UPDATE SET data = excluded.data",
+    )?
+    .execute(params![rec.id, rec.sha256, target_type, target_id, stage, rec.captured_at.to_rfc3339(), json(rec)?])?;
+    Ok(())
+}
+
 impl Store {
     pub fn evidence_dir(&self) -> PathBuf {
         self.dir().join("evidence")
@@ -157,11 +172,6 @@ impl Store {
     }
 
     fn insert_evidence(&self, rec: &EvidenceRecord) -> Result<()> {
-        let (target_type, target_id) = rec.target.key();
-        let stage = serde_json::to_value(rec.stage)?
-            .as_str()
-            .unwrap_or("none")
-            .to_string();
         let files = self.evidence_files(rec);
         // Thumbnails first, then upload copies, then originals (documents are their own proof).
         let mut queue = vec![(
@@ -184,10 +194,7 @@ impl Store {
             .map(|(_, p, _)| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
             .collect();
         self.write(|tx| {
-            tx.execute(
-                "INSERT INTO evidence (id, sha256, target_type, target_id, stage, captured_at, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![rec.id, rec.sha256, target_type, target_id, stage, rec.captured_at.to_rfc3339(), json(rec)?],
-            )?;
+            upsert_evidence_row(tx, rec)?;
             for ((sha, path, priority), size) in queue.iter().zip(&sizes) {
                 tx.execute(
                     "INSERT OR IGNORE INTO upload_queue (sha256, path, size, priority, evidence_id) VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -557,10 +557,11 @@ impl Store {
         })
     }
 
-    fn insert_event(tx: &Transaction, event: &HazardEvent) -> Result<()> {
-        tx.execute(
+    pub(crate) fn insert_event(tx: &Connection, event: &HazardEvent) -> Result<()> {
+        tx.prepare_cached(
             "INSERT INTO hazard_events (id, hazard_id, version, at, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![event.id, event.hazard_id, event.version as i64, event.at.to_rfc3339(), json(event)?],
+        )?
+        .execute(params![event.id, event.hazard_id, event.version as i64, event.at.to_rfc3339(), json(event)?],
         )?;
         Ok(())
     }

@@ -23,6 +23,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Deserialize;
 
 use crate::error::{Result, StoreError};
+use crate::evidence_store::upsert_evidence_row;
 use crate::store::{from_json, json, Store};
 
 pub const PUSH_BATCH: usize = 100;
@@ -783,61 +784,60 @@ fn apply_page(tx: &Transaction, page: &PullResponse) -> Result<()> {
 /// Applies one change. `force` replaces the local row even when its version is not older:
 /// used for the server's answer to this device's own operations, which is the truth.
 fn apply_change(tx: &Transaction, change: &Change, force: bool) -> Result<()> {
-    {
-        let id = change.entity_id.as_str();
-        if change.kind == ChangeKind::Remove {
-            match change.entity.as_str() {
-                "site" => {
-                    tx.prepare_cached("DELETE FROM sites WHERE id = ?1")?
-                        .execute([id])?;
-                }
-                "hazard" => {
-                    tx.prepare_cached("DELETE FROM hazard_events WHERE hazard_id = ?1")?
-                        .execute([id])?;
-                    tx.prepare_cached("DELETE FROM hazards WHERE id = ?1")?
-                        .execute([id])?;
-                }
-                "inspection" => {
-                    tx.prepare_cached("DELETE FROM inspection_results WHERE inspection_id = ?1")?
-                        .execute([id])?;
-                    tx.prepare_cached("DELETE FROM inspections WHERE id = ?1")?
-                        .execute([id])?;
-                }
-                "evidence" => {
-                    tx.prepare_cached("DELETE FROM evidence WHERE id = ?1")?
-                        .execute([id])?;
-                }
-                "unit" => {
-                    tx.prepare_cached("DELETE FROM units WHERE id = ?1")?
-                        .execute([id])?;
-                }
-                other => {
-                    tx.prepare_cached("DELETE FROM pulled_records WHERE entity = ?1 AND id = ?2")?
-                        .execute([other, id])?;
-                }
-            }
-            return Ok(());
-        }
-        let Some(data) = &change.data else {
-            return Ok(());
-        };
+    let id = change.entity_id.as_str();
+    if change.kind == ChangeKind::Remove {
         match change.entity.as_str() {
             "site" => {
-                let s: Site = serde_json::from_value(data.clone())?;
-                tx.prepare_cached("INSERT INTO sites (id, name, industry, township_id, department_id, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                tx.prepare_cached("DELETE FROM sites WHERE id = ?1")?
+                    .execute([id])?;
+            }
+            "hazard" => {
+                tx.prepare_cached("DELETE FROM hazard_events WHERE hazard_id = ?1")?
+                    .execute([id])?;
+                tx.prepare_cached("DELETE FROM hazards WHERE id = ?1")?
+                    .execute([id])?;
+            }
+            "inspection" => {
+                tx.prepare_cached("DELETE FROM inspection_results WHERE inspection_id = ?1")?
+                    .execute([id])?;
+                tx.prepare_cached("DELETE FROM inspections WHERE id = ?1")?
+                    .execute([id])?;
+            }
+            "evidence" => {
+                tx.prepare_cached("DELETE FROM evidence WHERE id = ?1")?
+                    .execute([id])?;
+            }
+            "unit" => {
+                tx.prepare_cached("DELETE FROM units WHERE id = ?1")?
+                    .execute([id])?;
+            }
+            other => {
+                tx.prepare_cached("DELETE FROM pulled_records WHERE entity = ?1 AND id = ?2")?
+                    .execute([other, id])?;
+            }
+        }
+        return Ok(());
+    }
+    let Some(data) = &change.data else {
+        return Ok(());
+    };
+    match change.entity.as_str() {
+        "site" => {
+            let s: Site = serde_json::from_value(data.clone())?;
+            tx.prepare_cached("INSERT INTO sites (id, name, industry, township_id, department_id, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                      ON CONFLICT(id) DO UPDATE SET name = excluded.name, industry = excluded.industry,
                      township_id = excluded.township_id, department_id = excluded.department_id, data = excluded.data")?.execute(params![s.id, s.name, s.industry, s.township_id, s.department_id, json(&s)?],
                 )?;
-            }
-            "unit" => {
-                let u: Unit = serde_json::from_value(data.clone())?;
-                tx.prepare_cached("INSERT INTO units (id, name, kind, parent_id, data) VALUES (?1, ?2, ?3, ?4, ?5)
+        }
+        "unit" => {
+            let u: Unit = serde_json::from_value(data.clone())?;
+            tx.prepare_cached("INSERT INTO units (id, name, kind, parent_id, data) VALUES (?1, ?2, ?3, ?4, ?5)
                      ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent_id = excluded.parent_id, data = excluded.data")?.execute(params![u.id, u.name, json(&u.kind)?, u.parent_id, json(&u)?],
                 )?;
-            }
-            "inspection" => {
-                let i: Inspection = serde_json::from_value(data.clone())?;
-                tx.prepare_cached("INSERT INTO inspections (id, kind, site_id, industry, checklist_version, leader, participants, started_at, finished_at)
+        }
+        "inspection" => {
+            let i: Inspection = serde_json::from_value(data.clone())?;
+            tx.prepare_cached("INSERT INTO inspections (id, kind, site_id, industry, checklist_version, leader, participants, started_at, finished_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                      ON CONFLICT(id) DO UPDATE SET finished_at = excluded.finished_at, leader = excluded.leader")?.execute(params![
                         i.id,
@@ -851,24 +851,24 @@ fn apply_change(tx: &Transaction, change: &Change, force: bool) -> Result<()> {
                         i.finished_at.map(|t| t.to_rfc3339())
                     ],
                 )?;
-                for (item_id, r) in &i.results {
-                    tx.prepare_cached("INSERT INTO inspection_results (inspection_id, item_id, outcome, note, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)
+            for (item_id, r) in &i.results {
+                tx.prepare_cached("INSERT INTO inspection_results (inspection_id, item_id, outcome, note, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)
                          ON CONFLICT(inspection_id, item_id) DO UPDATE SET outcome = excluded.outcome, note = excluded.note, recorded_at = excluded.recorded_at")?.execute(params![i.id, item_id, r.outcome.code(), r.note, r.recorded_at.to_rfc3339()],
                     )?;
-                }
             }
-            "hazard" => {
-                let doc: HazardDoc = serde_json::from_value(data.clone())?;
-                let local: Option<i64> = tx
-                    .query_row("SELECT version FROM hazards WHERE id = ?1", [id], |r| {
-                        r.get(0)
-                    })
-                    .optional()?;
-                if !force && local.is_some_and(|v| v >= doc.hazard.version as i64) {
-                    return Ok(());
-                }
-                let h = &doc.hazard;
-                tx.prepare_cached("INSERT INTO hazards (id, number, unit_id, rectifying_unit_id, site_id, level, status, deadline, version, raised_at, data)
+        }
+        "hazard" => {
+            let doc: HazardDoc = serde_json::from_value(data.clone())?;
+            let local: Option<i64> = tx
+                .query_row("SELECT version FROM hazards WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if !force && local.is_some_and(|v| v >= doc.hazard.version as i64) {
+                return Ok(());
+            }
+            let h = &doc.hazard;
+            tx.prepare_cached("INSERT INTO hazards (id, number, unit_id, rectifying_unit_id, site_id, level, status, deadline, version, raised_at, data)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                      ON CONFLICT(id) DO UPDATE SET rectifying_unit_id = excluded.rectifying_unit_id, level = excluded.level,
                      status = excluded.status, deadline = excluded.deadline, version = excluded.version, data = excluded.data")?.execute(params![
@@ -885,31 +885,22 @@ fn apply_change(tx: &Transaction, change: &Change, force: bool) -> Result<()> {
                         json(h)?
                     ],
                 )?;
-                tx.prepare_cached("DELETE FROM hazard_events WHERE hazard_id = ?1")?
-                    .execute([id])?;
-                for e in &doc.events {
-                    tx.prepare_cached("INSERT INTO hazard_events (id, hazard_id, version, at, data) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![e.id, e.hazard_id, e.version as i64, e.at.to_rfc3339(), json(e)?],
-                    )?;
-                }
+            tx.prepare_cached("DELETE FROM hazard_events WHERE hazard_id = ?1")?
+                .execute([id])?;
+            for e in &doc.events {
+                Store::insert_event(tx, e)?;
             }
-            "evidence" => {
-                let rec: anjian_domain::evidence::EvidenceRecord =
-                    serde_json::from_value(data.clone())?;
-                let (target_type, target_id) = rec.target.key();
-                let stage = serde_json::to_value(rec.stage)?
-                    .as_str()
-                    .unwrap_or("none")
-                    .to_string();
-                tx.prepare_cached("INSERT INTO evidence (id, sha256, target_type, target_id, stage, captured_at, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                     ON CONFLICT(id) DO UPDATE SET data = excluded.data")?.execute(params![rec.id, rec.sha256, target_type, target_id, stage, rec.captured_at.to_rfc3339(), json(&rec)?],
-                )?;
-            }
-            other => {
-                tx.prepare_cached("INSERT INTO pulled_records (entity, id, version, data) VALUES (?1, ?2, ?3, ?4)
+        }
+        "evidence" => {
+            let rec: anjian_domain::evidence::EvidenceRecord =
+                serde_json::from_value(data.clone())?;
+            upsert_evidence_row(tx, &rec)?;
+        }
+        other => {
+            tx.prepare_cached("INSERT INTO pulled_records (entity, id, version, data) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT(entity, id) DO UPDATE SET version = excluded.version, data = excluded.data
                      WHERE excluded.version >= pulled_records.version")?.execute(params![other, id, change.version, data.to_string()],
                 )?;
-            }
         }
     }
     Ok(())
