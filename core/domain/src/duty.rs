@@ -1,12 +1,18 @@
 //! 履职纪实: the minimum duty frequencies per role (as data), evaluated against recorded
 //! activities per person (or unit) and period: required vs done, met / missed / in progress.
 
+use std::borrow::Borrow;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::org::{Role, UnitKind};
+use crate::hazard::china_date;
+use crate::inspection::{Inspection, InspectionKind};
+use crate::month::YearMonth;
+use crate::org::{Person, Role, Unit, UnitKind};
+use crate::records::{Meeting, MeetingKind};
 
 /// What a person did that counts for their duty record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -121,15 +127,109 @@ impl QuotaSet {
     }
 }
 
-/// One recorded activity, backed by its records (inspection, meeting, evidence ids).
+/// One recorded activity, backed by its record (an inspection or a meeting, with evidence).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Activity {
+    /// The id of the record it comes from.
     pub id: String,
     pub kind: ActivityKind,
     pub date: NaiveDate,
     /// The person who led or chaired it.
     pub person_id: String,
     pub unit_id: String,
+    /// The sync entity of the record (`inspection`, `meeting`).
+    #[serde(default)]
+    pub source: String,
+    /// What it was ("石宝镇加油站 排查", "11月安全生产工作例会").
+    #[serde(default)]
+    pub title: String,
+    /// The township visited, for the department rule "every township within the year".
+    #[serde(default)]
+    pub township_id: Option<String>,
+    /// Evidence items backing it (photos of the visit, minutes, sign-in sheets).
+    #[serde(default)]
+    pub evidence_count: u32,
+}
+
+impl ActivityKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ActivityKind::LedInspection => "带队实地督查",
+            ActivityKind::SpecialCheck => "专项检查",
+            ActivityKind::UnannouncedPatrol => "暗访巡查",
+            ActivityKind::SpecialSupervision => "专项督查",
+            ActivityKind::CommitteeMeeting => "安委会工作会议",
+            ActivityKind::RegularMeeting => "安全生产工作例会",
+            ActivityKind::SpecialMeeting => "安全生产专题会议",
+            ActivityKind::SituationAnalysis => "安全形势分析",
+            ActivityKind::GuidanceVisit => "实地业务指导",
+            ActivityKind::Training => "业务培训",
+        }
+    }
+}
+
+/// The duty activity a finished inspection counts as, for the person who led it: 暗访 is a
+/// patrol, 抽查 a special supervision, 专业评估 a guidance visit; a deputy head's own check is
+/// the special check of their sector; anyone else leading on site leads an inspection.
+/// Unfinished inspections count for nothing.
+pub fn activity_of_inspection(
+    insp: &Inspection,
+    site_name: &str,
+    township_id: Option<&str>,
+    evidence_count: u32,
+) -> Option<Activity> {
+    let finished = insp.finished_at?;
+    let leads = |r: Role| {
+        matches!(
+            r,
+            Role::CountyHead | Role::CountyDeputyHead | Role::CountyOtherLeader | Role::UnitHead
+        )
+    };
+    let kind = match insp.kind {
+        InspectionKind::UnannouncedPatrol => ActivityKind::UnannouncedPatrol,
+        InspectionKind::RandomCheck => ActivityKind::SpecialSupervision,
+        InspectionKind::ProfessionalAssessment => ActivityKind::GuidanceVisit,
+        InspectionKind::LeaderSupervision | InspectionKind::RoutineCheck => {
+            if !insp.leader.has_role(leads) && insp.leader.has_role(|r| r == Role::UnitDeputyHead) {
+                ActivityKind::SpecialCheck
+            } else {
+                ActivityKind::LedInspection
+            }
+        }
+    };
+    Some(Activity {
+        id: insp.id.clone(),
+        kind,
+        date: china_date(finished),
+        person_id: insp.leader.person_id.clone(),
+        unit_id: insp.leader.unit_id.clone(),
+        source: crate::sync::entity::INSPECTION.to_string(),
+        title: format!("{site_name} {}", insp.kind.label()),
+        township_id: township_id.map(str::to_string),
+        evidence_count,
+    })
+}
+
+/// The duty activity a meeting counts as, for the person who chaired it.
+pub fn activity_of_meeting(meeting: &Meeting) -> Activity {
+    let kind = match meeting.kind {
+        MeetingKind::SafetyCommittee => ActivityKind::CommitteeMeeting,
+        MeetingKind::RegularMeeting => ActivityKind::RegularMeeting,
+        MeetingKind::SpecialMeeting => ActivityKind::SpecialMeeting,
+        MeetingKind::SituationAnalysis => ActivityKind::SituationAnalysis,
+        MeetingKind::Training => ActivityKind::Training,
+    };
+    Activity {
+        id: meeting.id.clone(),
+        kind,
+        date: china_date(meeting.held_at),
+        person_id: meeting.chaired_by.clone(),
+        unit_id: meeting.unit_id.clone(),
+        source: crate::sync::entity::MEETING.to_string(),
+        title: meeting.title.clone(),
+        township_id: None,
+        evidence_count: meeting.evidence.len() as u32,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,13 +268,13 @@ pub struct QuotaStatus {
 /// Evaluates one person's quotas for the periods containing `day`, as of `today`.
 /// Unit-scoped quotas count any activity of the person's unit.
 #[allow(clippy::too_many_arguments)]
-pub fn evaluate(
+pub fn evaluate<A: Borrow<Activity>>(
     set: &QuotaSet,
     person_id: &str,
     unit_id: &str,
     unit_kind: UnitKind,
     roles: &[Role],
-    activities: &[Activity],
+    activities: &[A],
     day: NaiveDate,
     today: NaiveDate,
 ) -> Vec<QuotaStatus> {
@@ -185,6 +285,7 @@ pub fn evaluate(
             let (start, end) = q.period.bounds(day);
             let ids: Vec<String> = activities
                 .iter()
+                .map(Borrow::borrow)
                 .filter(|a| a.kind == q.activity && a.date >= start && a.date <= end)
                 .filter(|a| match q.scope {
                     QuotaScope::Person => a.person_id == person_id,
@@ -211,6 +312,73 @@ pub fn evaluate(
             }
         })
         .collect()
+}
+
+/// One person's duty record for a month: every quota of their roles, judged at month end.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonDuty {
+    pub person_id: String,
+    pub name: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    pub roles: Vec<Role>,
+    pub statuses: Vec<QuotaStatus>,
+}
+
+impl PersonDuty {
+    pub fn count(&self, state: QuotaState) -> usize {
+        self.statuses.iter().filter(|s| s.state == state).count()
+    }
+}
+
+/// Activities grouped by the unit they were recorded for, so per-unit evaluation never scans
+/// the whole county.
+pub fn activities_by_unit(activities: &[Activity]) -> HashMap<&str, Vec<&Activity>> {
+    let mut map: HashMap<&str, Vec<&Activity>> = HashMap::new();
+    for a in activities {
+        map.entry(a.unit_id.as_str()).or_default().push(a);
+    }
+    map
+}
+
+/// The duty table of a month (履职纪实): each person of `units` who holds a role with quotas,
+/// judged at the month's end (or `today` while the month runs).
+pub fn duty_table(
+    set: &QuotaSet,
+    units: &[&Unit],
+    people: &[Person],
+    by_unit: &HashMap<&str, Vec<&Activity>>,
+    month: YearMonth,
+    today: NaiveDate,
+) -> Vec<PersonDuty> {
+    let mut out = Vec::new();
+    for unit in units {
+        let acts: &[&Activity] = by_unit.get(unit.id.as_str()).map_or(&[], |v| v);
+        for p in people.iter().filter(|p| p.unit_id == unit.id) {
+            let statuses = evaluate(
+                set,
+                &p.id,
+                &unit.id,
+                unit.kind,
+                &p.roles,
+                acts,
+                month.last_day(),
+                today,
+            );
+            if statuses.is_empty() {
+                continue;
+            }
+            out.push(PersonDuty {
+                person_id: p.id.clone(),
+                name: p.name.clone(),
+                unit_id: unit.id.clone(),
+                unit_name: unit.name.clone(),
+                roles: p.roles.clone(),
+                statuses,
+            });
+        }
+    }
+    out
 }
 
 /// The department rule "every township covered within the year": townships not yet visited.
@@ -240,6 +408,10 @@ mod tests {
             date,
             person_id: person.into(),
             unit_id: "500233107".into(),
+            source: "inspection".into(),
+            title: String::new(),
+            township_id: None,
+            evidence_count: 1,
         }
     }
 

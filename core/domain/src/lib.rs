@@ -4,6 +4,7 @@
 //! enforce exactly the same rules. Every refusal is a [`DomainError`] whose `Display` text is
 //! the Chinese message a user sees.
 
+pub mod assessment;
 pub mod checklist;
 pub mod county;
 pub mod duty;
@@ -12,9 +13,11 @@ pub mod evidence;
 pub mod hazard;
 pub mod inspection;
 pub mod location;
+pub mod month;
 pub mod org;
 pub mod patrol;
 pub mod records;
+pub mod rotation;
 pub mod site;
 pub mod sync;
 

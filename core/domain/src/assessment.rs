@@ -1,0 +1,572 @@
+//! 月考: the monthly assessment of every township and department by 县安委办, from what was
+//! recorded: an indicator set with weights (as data), scores, ranks, the unit's own
+//! self-assessment beside the office's score, 月清零, and the roll-up into the annual target
+//! assessment (年度目标考核).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::duty::{self, Activity, PersonDuty, QuotaSet, QuotaState};
+use crate::hazard::{china_date, Hazard, HazardLevel, HazardStatus};
+use crate::month::YearMonth;
+use crate::org::{Person, Unit, UnitKind};
+use crate::records::HardwareInvestment;
+use crate::rotation::{self, DutyReport};
+use crate::{required_text, DomainError};
+
+/// What an indicator measures; the computation is code, the weights and labels are data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    /// Share of duty quotas met among those whose period ended this month.
+    DutyQuotasMet,
+    /// Share of hazards due this month that were closed by their deadline.
+    HazardsOnTime,
+    /// Major hazards open past their deadline at month end (deducted per item).
+    OverdueMajorHazards,
+    /// Problems found against the unit by 暗访巡查 and 随机抽查 this month (deducted per item).
+    PatrolFindings,
+    /// 月清零: no enforcement finding left open at month end.
+    MonthClear,
+    /// Proof of hardware investment sent, where the unit has hardware problems.
+    HardwareProof,
+    /// The unit's self-assessment for the month was sent to 县安委办.
+    SelfAssessmentSent,
+    /// The unit's own monthly duty report (1 responsible person) was given.
+    UnitDutyReport,
+}
+
+impl Metric {
+    fn per_item(self) -> bool {
+        matches!(self, Metric::OverdueMajorHazards | Metric::PatrolFindings)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    pub id: String,
+    pub label: String,
+    pub metric: Metric,
+    /// Full points.
+    pub weight: f64,
+    /// Points deducted per item, for count metrics.
+    #[serde(default)]
+    pub per_item: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorSet {
+    pub version: String,
+    pub indicators: Vec<Indicator>,
+}
+
+impl IndicatorSet {
+    pub fn from_toml(text: &str) -> Result<IndicatorSet, String> {
+        let set: IndicatorSet =
+            toml::from_str(text).map_err(|e| format!("考核指标配置格式错误：{e}"))?;
+        if set.indicators.is_empty() {
+            return Err("考核指标配置错误：至少需要一项指标".into());
+        }
+        for i in &set.indicators {
+            if !(i.weight.is_finite() && i.weight > 0.0) {
+                return Err(format!("考核指标配置错误：“{}”的分值须大于 0", i.label));
+            }
+            match (i.metric.per_item(), i.per_item) {
+                (true, Some(p)) if p.is_finite() && p > 0.0 => {}
+                (true, _) => {
+                    return Err(format!(
+                        "考核指标配置错误：“{}”须设置每项扣分 per_item",
+                        i.label
+                    ))
+                }
+                (false, Some(_)) => {
+                    return Err(format!(
+                        "考核指标配置错误：“{}”不按项扣分，不能设置 per_item",
+                        i.label
+                    ))
+                }
+                (false, None) => {}
+            }
+        }
+        let mut ids: Vec<&str> = set.indicators.iter().map(|i| i.id.as_str()).collect();
+        ids.sort();
+        if ids.windows(2).any(|w| w[0] == w[1]) {
+            return Err("考核指标配置错误：指标编号重复".into());
+        }
+        Ok(set)
+    }
+
+    /// The county's sample indicator set, compiled in.
+    pub fn standard() -> &'static IndicatorSet {
+        static SET: OnceLock<IndicatorSet> = OnceLock::new();
+        SET.get_or_init(|| {
+            IndicatorSet::from_toml(include_str!("../data/assessment_indicators.toml"))
+                .expect("valid indicator data")
+        })
+    }
+
+    pub fn total_weight(&self) -> f64 {
+        self.indicators.iter().map(|i| i.weight).sum()
+    }
+}
+
+/// A unit's own monthly assessment (自评), sent to 县安委办.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SelfAssessment {
+    pub id: String,
+    pub unit_id: String,
+    pub month: YearMonth,
+    pub score: f64,
+    pub summary: String,
+    pub submitted_by: String,
+    pub submitted_at: DateTime<Utc>,
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+impl SelfAssessment {
+    pub fn validate(&self, set: &IndicatorSet) -> Result<(), DomainError> {
+        required_text(&self.unit_id, "自评单位")?;
+        required_text(&self.summary, "自评情况")?;
+        let max = set.total_weight();
+        if !self.score.is_finite() || self.score < 0.0 || self.score > max {
+            return Err(DomainError::InvalidValue {
+                field: "自评得分",
+                reason: format!("须在 0 至 {max} 之间"),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Everything an assessment reads, indexed once per unit so a county's year stays fast.
+pub struct AssessmentData<'a> {
+    pub quotas: &'a QuotaSet,
+    pub units: Vec<&'a Unit>,
+    pub people: &'a [Person],
+    hazards: HashMap<&'a str, Vec<&'a Hazard>>,
+    activities: HashMap<&'a str, Vec<&'a Activity>>,
+    investments: HashMap<&'a str, Vec<&'a HardwareInvestment>>,
+    reports: &'a [DutyReport],
+    self_assessments: HashMap<(&'a str, YearMonth), &'a SelfAssessment>,
+    /// Inspections of the kinds 暗访巡查 and 随机抽查.
+    patrol_inspections: &'a HashSet<String>,
+}
+
+impl<'a> AssessmentData<'a> {
+    /// Townships and departments are assessed; hazards count against the unit that must
+    /// rectify them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        quotas: &'a QuotaSet,
+        units: &'a [Unit],
+        people: &'a [Person],
+        hazards: &'a [Hazard],
+        activities: &'a [Activity],
+        investments: &'a [HardwareInvestment],
+        reports: &'a [DutyReport],
+        self_assessments: &'a [SelfAssessment],
+        patrol_inspections: &'a HashSet<String>,
+    ) -> AssessmentData<'a> {
+        let mut by_unit: HashMap<&str, Vec<&Hazard>> = HashMap::new();
+        for h in hazards {
+            by_unit.entry(h.rectifying_unit()).or_default().push(h);
+        }
+        let mut inv: HashMap<&str, Vec<&HardwareInvestment>> = HashMap::new();
+        for i in investments {
+            inv.entry(i.unit_id.as_str()).or_default().push(i);
+        }
+        let mut selfs = HashMap::new();
+        for s in self_assessments {
+            // The latest submission for a month counts.
+            let e = selfs.entry((s.unit_id.as_str(), s.month)).or_insert(s);
+            if s.submitted_at > e.submitted_at {
+                *e = s;
+            }
+        }
+        AssessmentData {
+            quotas,
+            units: units
+                .iter()
+                .filter(|u| matches!(u.kind, UnitKind::Township | UnitKind::Department))
+                .collect(),
+            people,
+            hazards: by_unit,
+            activities: duty::activities_by_unit(activities),
+            investments: inv,
+            reports,
+            self_assessments: selfs,
+            patrol_inspections,
+        }
+    }
+
+    fn hazards_of(&self, unit_id: &str) -> &[&'a Hazard] {
+        self.hazards.get(unit_id).map_or(&[], |v| v)
+    }
+
+    /// 月清零: the enforcement findings (problems found by inspections) of a unit still open at
+    /// the end of the month. A major hazard whose 五落实 deadline lies after the month is under
+    /// a formal plan and does not count; every other finding must be cleared.
+    pub fn month_clear(
+        &self,
+        unit_id: &str,
+        month: YearMonth,
+        today: NaiveDate,
+    ) -> Vec<&'a Hazard> {
+        let judge = judge_day(month, today);
+        self.hazards_of(unit_id)
+            .iter()
+            .copied()
+            .filter(|h| h.source.is_some() && open_on(h, judge))
+            .filter(|h| {
+                !(h.level == HazardLevel::Major
+                    && h.plan.deadline.is_some_and(|d| d > month.last_day()))
+            })
+            .collect()
+    }
+
+    /// The duty table of one unit for the month.
+    pub fn duty(&self, unit: &Unit, month: YearMonth, today: NaiveDate) -> Vec<PersonDuty> {
+        duty::duty_table(
+            self.quotas,
+            &[unit],
+            self.people,
+            &self.activities,
+            month,
+            today,
+        )
+    }
+
+    fn measure(&self, unit: &Unit, metric: Metric, month: YearMonth, today: NaiveDate) -> Measure {
+        let (start, end) = (month.first_day(), month.last_day());
+        let judge = judge_day(month, today);
+        let hazards = self.hazards_of(&unit.id);
+        match metric {
+            Metric::DutyQuotasMet => {
+                let (mut met, mut missed) = (0, 0);
+                for p in self.duty(unit, month, today) {
+                    for s in p.statuses.iter().filter(|s| s.period_end <= end) {
+                        match s.state {
+                            QuotaState::Met => met += 1,
+                            QuotaState::Missed => missed += 1,
+                            QuotaState::InProgress => {}
+                        }
+                    }
+                }
+                Measure::ratio(met, met + missed, "项履职任务完成")
+            }
+            Metric::HazardsOnTime => {
+                let due: Vec<&&Hazard> = hazards
+                    .iter()
+                    .filter(|h| h.deadline().is_some_and(|d| d >= start && d <= end))
+                    .collect();
+                let on_time = due
+                    .iter()
+                    .filter(|h| {
+                        h.closed_at.is_some_and(|c| {
+                            Some(china_date(c)) <= h.deadline() && china_date(c) < judge
+                        })
+                    })
+                    .count();
+                Measure::ratio(on_time, due.len(), "项到期隐患按期整改")
+            }
+            Metric::OverdueMajorHazards => Measure::count(
+                hazards
+                    .iter()
+                    .filter(|h| h.level == HazardLevel::Major && open_on(h, judge))
+                    .filter(|h| h.deadline().is_some_and(|d| d < judge))
+                    .count(),
+                "项重大隐患逾期未整改",
+            ),
+            Metric::PatrolFindings => Measure::count(
+                hazards
+                    .iter()
+                    .filter(|h| month.contains(china_date(h.raised_at)))
+                    .filter(|h| {
+                        h.source
+                            .as_ref()
+                            .is_some_and(|s| self.patrol_inspections.contains(&s.inspection_id))
+                    })
+                    .count(),
+                "个暗访、抽查发现问题",
+            ),
+            Metric::MonthClear => {
+                let open = self.month_clear(&unit.id, month, today).len();
+                Measure::check(open == 0, format!("月末未清零问题 {open} 个"))
+            }
+            Metric::HardwareProof => {
+                let active = hazards
+                    .iter()
+                    .filter(|h| h.needs_hardware && china_date(h.raised_at) <= end)
+                    .filter(|h| h.closed_at.is_none_or(|c| china_date(c) >= start))
+                    .count();
+                if active == 0 {
+                    return Measure::check(true, "本月无设施设备类隐患".to_string());
+                }
+                let proofs = self.investments.get(unit.id.as_str()).map_or(0, |v| {
+                    v.iter()
+                        .filter(|i| month.contains(i.invested_on) && !i.documents.is_empty())
+                        .count()
+                });
+                Measure::check(
+                    proofs > 0,
+                    format!("设施设备类隐患 {active} 个，报送投入佐证 {proofs} 份"),
+                )
+            }
+            Metric::SelfAssessmentSent => {
+                let sent = self.self_assessment(&unit.id, month).is_some();
+                Measure::check(sent, if sent { "已报送" } else { "未报送" }.to_string())
+            }
+            Metric::UnitDutyReport => {
+                let done = rotation::unit_monthly_report(self.reports, &unit.id, month).is_some();
+                Measure::check(done, if done { "已述职" } else { "未述职" }.to_string())
+            }
+        }
+    }
+
+    pub fn self_assessment(&self, unit_id: &str, month: YearMonth) -> Option<&'a SelfAssessment> {
+        self.self_assessments.get(&(unit_id, month)).copied()
+    }
+}
+
+/// The first day after the period judged: the month's end, or today while it runs.
+fn judge_day(month: YearMonth, today: NaiveDate) -> NaiveDate {
+    let after = month.next().first_day();
+    if today < after {
+        today
+    } else {
+        after
+    }
+}
+
+/// Raised before `day` and not closed before it.
+fn open_on(h: &Hazard, day: NaiveDate) -> bool {
+    china_date(h.raised_at) < day
+        && (h.status != HazardStatus::Closed || h.closed_at.is_none_or(|c| china_date(c) >= day))
+}
+
+enum Measure {
+    /// done of total; `None` total means nothing to measure (full points).
+    Ratio {
+        done: usize,
+        total: usize,
+        what: &'static str,
+    },
+    Count {
+        n: usize,
+        what: &'static str,
+    },
+    Check {
+        pass: bool,
+        detail: String,
+    },
+}
+
+impl Measure {
+    fn ratio(done: usize, total: usize, what: &'static str) -> Measure {
+        Measure::Ratio { done, total, what }
+    }
+    fn count(n: usize, what: &'static str) -> Measure {
+        Measure::Count { n, what }
+    }
+    fn check(pass: bool, detail: String) -> Measure {
+        Measure::Check { pass, detail }
+    }
+
+    fn score(&self, ind: &Indicator) -> (f64, String) {
+        match self {
+            Measure::Ratio { total: 0, .. } => (ind.weight, "本月无考核事项".to_string()),
+            Measure::Ratio { done, total, what } => (
+                ind.weight * *done as f64 / *total as f64,
+                format!("{done}/{total} {what}"),
+            ),
+            Measure::Count { n, what } => {
+                let per = ind.per_item.unwrap_or(ind.weight);
+                (
+                    (ind.weight - per * *n as f64).max(0.0),
+                    format!("{n} {what}"),
+                )
+            }
+            Measure::Check { pass, detail } => {
+                (if *pass { ind.weight } else { 0.0 }, detail.clone())
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndicatorScore {
+    pub id: String,
+    pub label: String,
+    pub weight: f64,
+    pub points: f64,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitScore {
+    pub unit_id: String,
+    pub unit_name: String,
+    pub unit_kind: UnitKind,
+    pub indicators: Vec<IndicatorScore>,
+    pub total: f64,
+    /// Rank among units of the same kind (townships, departments); ties share a rank.
+    pub rank: usize,
+    /// The unit's own score, beside the office's.
+    pub self_score: Option<f64>,
+    /// 月清零: hazard ids still open at month end.
+    pub month_clear_open: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MonthlyAssessment {
+    pub month: YearMonth,
+    pub indicator_version: String,
+    pub full_marks: f64,
+    /// Townships first, then departments; each by rank.
+    pub scores: Vec<UnitScore>,
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// Scores every township and department for a month.
+pub fn assess_month(
+    set: &IndicatorSet,
+    data: &AssessmentData<'_>,
+    month: YearMonth,
+    today: NaiveDate,
+) -> MonthlyAssessment {
+    let mut scores: Vec<UnitScore> = data
+        .units
+        .iter()
+        .map(|unit| {
+            let indicators: Vec<IndicatorScore> = set
+                .indicators
+                .iter()
+                .map(|ind| {
+                    let (points, detail) = data.measure(unit, ind.metric, month, today).score(ind);
+                    IndicatorScore {
+                        id: ind.id.clone(),
+                        label: ind.label.clone(),
+                        weight: ind.weight,
+                        points: round2(points),
+                        detail,
+                    }
+                })
+                .collect();
+            UnitScore {
+                unit_id: unit.id.clone(),
+                unit_name: unit.name.clone(),
+                unit_kind: unit.kind,
+                total: round2(indicators.iter().map(|i| i.points).sum()),
+                indicators,
+                rank: 0,
+                self_score: data.self_assessment(&unit.id, month).map(|s| s.score),
+                month_clear_open: data
+                    .month_clear(&unit.id, month, today)
+                    .iter()
+                    .map(|h| h.id.clone())
+                    .collect(),
+            }
+        })
+        .collect();
+    rank_within_kind(&mut scores, |s| (s.unit_kind, s.total), |s, r| s.rank = r);
+    MonthlyAssessment {
+        month,
+        indicator_version: set.version.clone(),
+        full_marks: set.total_weight(),
+        scores,
+    }
+}
+
+/// Sorts townships before departments, each by score descending (then name), and sets
+/// competition ranks (1, 2, 2, 4).
+fn rank_within_kind<T>(
+    rows: &mut [T],
+    key: impl Fn(&T) -> (UnitKind, f64),
+    mut set_rank: impl FnMut(&mut T, usize),
+) {
+    let kind_order = |k: UnitKind| if k == UnitKind::Township { 0 } else { 1 };
+    rows.sort_by(|a, b| {
+        let (ka, sa) = key(a);
+        let (kb, sb) = key(b);
+        kind_order(ka).cmp(&kind_order(kb)).then(sb.total_cmp(&sa))
+    });
+    let mut i = 0;
+    while i < rows.len() {
+        let (kind, _) = key(&rows[i]);
+        let mut rank = 1;
+        let mut j = i;
+        while j < rows.len() && key(&rows[j]).0 == kind {
+            if j > i && key(&rows[j]).1 < key(&rows[j - 1]).1 {
+                rank = j - i + 1;
+            }
+            set_rank(&mut rows[j], rank);
+            j += 1;
+        }
+        i = j;
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnnualScore {
+    pub unit_id: String,
+    pub unit_name: String,
+    pub unit_kind: UnitKind,
+    /// January to December; `None` for months not assessed yet.
+    pub monthly: Vec<Option<f64>>,
+    /// The mean of the assessed months (年度目标考核 of 五查四改月述考).
+    pub average: f64,
+    pub rank: usize,
+    /// The leadership reported collectively this year.
+    pub collective_report: bool,
+}
+
+/// Rolls a year's monthly assessments (months up to `today`) into the annual assessment.
+pub fn assess_year(
+    set: &IndicatorSet,
+    data: &AssessmentData<'_>,
+    year: i32,
+    today: NaiveDate,
+) -> Vec<AnnualScore> {
+    let months: Vec<MonthlyAssessment> = YearMonth::year_months(year)
+        .filter(|m| m.first_day() <= today)
+        .map(|m| assess_month(set, data, m, today))
+        .collect();
+    let mut rows: Vec<AnnualScore> = data
+        .units
+        .iter()
+        .map(|u| {
+            let mut monthly = vec![None; 12];
+            for m in &months {
+                if let Some(s) = m.scores.iter().find(|s| s.unit_id == u.id) {
+                    monthly[(m.month.month - 1) as usize] = Some(s.total);
+                }
+            }
+            let done: Vec<f64> = monthly.iter().flatten().copied().collect();
+            let average = if done.is_empty() {
+                0.0
+            } else {
+                round2(done.iter().sum::<f64>() / done.len() as f64)
+            };
+            AnnualScore {
+                unit_id: u.id.clone(),
+                unit_name: u.name.clone(),
+                unit_kind: u.kind,
+                monthly,
+                average,
+                rank: 0,
+                collective_report: rotation::collective_report_done(data.reports, &u.id, year),
+            }
+        })
+        .collect();
+    rank_within_kind(&mut rows, |s| (s.unit_kind, s.average), |s, r| s.rank = r);
+    rows
+}

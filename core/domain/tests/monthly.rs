@@ -1,0 +1,586 @@
+//! 月述考: the duty-report rotation, the monthly assessment with the sample indicator set,
+//! 月清零 and the annual roll-up.
+
+use std::collections::{HashMap, HashSet};
+
+use anjian_domain::assessment::*;
+use anjian_domain::checklist::Industry;
+use anjian_domain::duty::{Activity, ActivityKind, QuotaSet};
+use anjian_domain::hazard::*;
+use anjian_domain::month::YearMonth;
+use anjian_domain::org::{Actor, Person, Role, Unit, UnitKind};
+use anjian_domain::records::HardwareInvestment;
+use anjian_domain::rotation::*;
+use chrono::{NaiveDate, TimeZone, Utc};
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn ym(s: &str) -> YearMonth {
+    s.parse().unwrap()
+}
+
+fn members(n_towns: usize) -> Vec<RotationMember> {
+    let mut m: Vec<RotationMember> = (0..3)
+        .map(|i| RotationMember {
+            id: format!("leader-{i}"),
+            name: format!("县领导{i}"),
+            kind: ReporterKind::CountyLeader,
+        })
+        .collect();
+    m.extend((0..n_towns).map(|i| RotationMember {
+        id: format!("town-{i:02}"),
+        name: format!("乡镇{i:02}"),
+        kind: ReporterKind::Township,
+    }));
+    m.extend((0..5).map(|i| RotationMember {
+        id: format!("dept-{i}"),
+        name: format!("部门{i}"),
+        kind: ReporterKind::Department,
+    }));
+    m
+}
+
+fn report(id: &str, member: &RotationMember, month: YearMonth) -> DutyReport {
+    let leader = member.kind == ReporterKind::CountyLeader;
+    DutyReport {
+        id: id.into(),
+        forum: ReportForum::ExecutiveMeeting,
+        month,
+        unit_id: if leader {
+            "county".into()
+        } else {
+            member.id.clone()
+        },
+        person_id: if leader {
+            member.id.clone()
+        } else {
+            format!("head-{}", member.id)
+        },
+        reporter_name: member.name.clone(),
+        topic: "安全生产履职情况".into(),
+        reported_on: month.first_day().succ_opt().unwrap(),
+        evidence: vec![],
+    }
+}
+
+/// Records each month's plan as given, month after month, and returns who reported when.
+fn run_rotation(
+    members_at: impl Fn(YearMonth) -> Vec<RotationMember>,
+    months: &[YearMonth],
+) -> Vec<(YearMonth, ReporterKind, String)> {
+    let mut reports: Vec<DutyReport> = Vec::new();
+    let mut given = Vec::new();
+    for &m in months {
+        let members = members_at(m);
+        let plan = schedule(&members, &reports, m.year, m.first_day());
+        let slots: Vec<&RotationSlot> = plan.iter().filter(|s| s.month == m).collect();
+        for kind in ReporterKind::ALL {
+            assert_eq!(
+                slots.iter().filter(|s| s.kind == kind).count(),
+                kind.per_month(),
+                "{m}: {kind:?} slots"
+            );
+        }
+        for s in slots {
+            assert_eq!(s.state, SlotState::Planned);
+            let member = members.iter().find(|x| x.id == s.member_id).unwrap();
+            reports.push(report(&format!("r{}", reports.len()), member, m));
+            given.push((m, s.kind, s.member_id.clone()));
+        }
+    }
+    given
+}
+
+/// No one reports a second time before everyone of their kind who was there at their first
+/// report has reported.
+fn assert_fair(
+    given: &[(YearMonth, ReporterKind, String)],
+    members_at: impl Fn(YearMonth) -> Vec<RotationMember>,
+) {
+    for (i, (m1, kind, who)) in given.iter().enumerate() {
+        if let Some(j) = given[i + 1..].iter().position(|(_, _, w)| w == who) {
+            // Peers at the same meeting as the first report count as having reported.
+            let between: HashSet<&String> = given[..i + 1 + j]
+                .iter()
+                .filter(|(m, k, _)| k == kind && m >= m1)
+                .map(|(_, _, w)| w)
+                .collect();
+            for peer in members_at(*m1)
+                .iter()
+                .filter(|p| p.kind == *kind && &p.id != who)
+            {
+                assert!(
+                    between.contains(&peer.id),
+                    "{who} reported again before {} (first {m1})",
+                    peer.id
+                );
+            }
+        }
+    }
+}
+
+fn months_from(first: &str, n: usize) -> Vec<YearMonth> {
+    let mut m = ym(first);
+    (0..n)
+        .map(|_| {
+            let cur = m;
+            m = m.next();
+            cur
+        })
+        .collect()
+}
+
+#[test]
+fn rotation_is_fair_over_three_years() {
+    let months = months_from("2026-01", 36);
+    let given = run_rotation(|_| members(28), &months);
+    assert_fair(&given, |_| members(28));
+    // 28 townships, 2 a month: everyone once in 14 months.
+    let first_round: HashSet<&String> = given
+        .iter()
+        .filter(|(m, k, _)| *k == ReporterKind::Township && *m < ym("2027-03"))
+        .map(|(_, _, w)| w)
+        .collect();
+    assert_eq!(first_round.len(), 28);
+}
+
+#[test]
+fn rotation_survives_units_being_added() {
+    let months = months_from("2026-01", 30);
+    let roster = |m: YearMonth| {
+        let mut all = members(28);
+        if m >= ym("2026-06") {
+            all.push(RotationMember {
+                id: "town-new".into(),
+                name: "新设街道".into(),
+                kind: ReporterKind::Township,
+            });
+        }
+        all
+    };
+    let given = run_rotation(roster, &months);
+    assert_fair(&given, roster);
+    let first_of = |who: &str, nth: usize| {
+        given
+            .iter()
+            .filter(|(_, _, w)| w == who)
+            .nth(nth)
+            .map(|(m, _, _)| *m)
+            .unwrap()
+    };
+    // The new unit joins the round under way: it reports before anyone's second turn.
+    assert!(first_of("town-new", 0) <= first_of("town-00", 1));
+    assert!(first_of("town-new", 0) > ym("2026-06"));
+}
+
+#[test]
+fn schedule_marks_reported_planned_and_missed_months() {
+    let all = members(4);
+    let t = |i: usize| all.iter().find(|m| m.id == format!("town-{i:02}")).unwrap();
+    let reports = vec![
+        report("r1", t(2), ym("2026-01")),
+        report("r2", t(3), ym("2026-01")),
+    ];
+    let plan = schedule(&all, &reports, 2026, d(2026, 3, 10));
+    let towns = |m: &str| -> Vec<(String, SlotState)> {
+        plan.iter()
+            .filter(|s| s.month == ym(m) && s.kind == ReporterKind::Township)
+            .map(|s| (s.member_id.clone(), s.state.clone()))
+            .collect()
+    };
+    assert_eq!(
+        towns("2026-01"),
+        vec![
+            (
+                "town-02".into(),
+                SlotState::Reported {
+                    report_id: "r1".into()
+                }
+            ),
+            (
+                "town-03".into(),
+                SlotState::Reported {
+                    report_id: "r2".into()
+                }
+            ),
+        ]
+    );
+    // February passed without reports: the two first in line missed and stay first in line.
+    assert_eq!(
+        towns("2026-02"),
+        vec![
+            ("town-00".into(), SlotState::Missed),
+            ("town-01".into(), SlotState::Missed)
+        ]
+    );
+    assert_eq!(
+        towns("2026-03"),
+        vec![
+            ("town-00".into(), SlotState::Planned),
+            ("town-01".into(), SlotState::Planned)
+        ]
+    );
+    assert_eq!(
+        towns("2026-04"),
+        vec![
+            ("town-02".into(), SlotState::Planned),
+            ("town-03".into(), SlotState::Planned)
+        ]
+    );
+}
+
+#[test]
+fn duty_reports_are_validated() {
+    let all = members(1);
+    let mut r = report("r", &all[0], ym("2026-05"));
+    assert!(r.validate().is_ok());
+    r.reported_on = d(2026, 6, 1);
+    assert!(r
+        .validate()
+        .unwrap_err()
+        .to_string()
+        .contains("不在 2026年5月 内"));
+    r.forum = ReportForum::CollectiveAnnual;
+    assert!(
+        r.validate().is_ok(),
+        "a collective report only has to be in its year"
+    );
+    r.topic = " ".into();
+    assert!(r.validate().is_err());
+}
+
+// ---- assessment --------------------------------------------------------------------------
+
+fn unit(id: &str, name: &str, kind: UnitKind) -> Unit {
+    Unit {
+        id: id.into(),
+        name: name.into(),
+        kind,
+        parent_id: Some("county".into()),
+        code: None,
+    }
+}
+
+fn person(id: &str, unit: &str, roles: &[Role]) -> Person {
+    Person {
+        id: id.into(),
+        name: format!("人员{id}"),
+        unit_id: unit.into(),
+        roles: roles.to_vec(),
+        industries: vec![],
+        portfolio: None,
+        phone: None,
+    }
+}
+
+fn hazard(id: &str, unit: &str, item: &str, inspection: &str, raised: NaiveDate) -> Hazard {
+    let actor = Actor {
+        person_id: "insp".into(),
+        name: "检查员".into(),
+        unit_id: "county-safety-office".into(),
+        roles: vec![Role::Inspector],
+    };
+    Hazard::raise(
+        HazardDraft {
+            id: id.into(),
+            number: id.into(),
+            site_id: None,
+            unit_id: unit.into(),
+            description: "检查发现问题".into(),
+            location: None,
+            source: Some(HazardSource {
+                inspection_id: inspection.into(),
+                industry: Industry::Gas,
+                item_id: item.into(),
+            }),
+            level: None,
+            level_reason: None,
+            needs_hardware: false,
+        },
+        &actor,
+        Utc.from_utc_datetime(&raised.and_hms_opt(2, 0, 0).unwrap()),
+    )
+    .unwrap()
+}
+
+fn close(h: &mut Hazard, on: NaiveDate) {
+    h.status = HazardStatus::Closed;
+    h.closed_at = Some(Utc.from_utc_datetime(&on.and_hms_opt(3, 0, 0).unwrap()));
+}
+
+fn activity(id: &str, kind: ActivityKind, date: NaiveDate, person: &str, unit: &str) -> Activity {
+    Activity {
+        id: id.into(),
+        kind,
+        date,
+        person_id: person.into(),
+        unit_id: unit.into(),
+        source: "inspection".into(),
+        title: id.into(),
+        township_id: None,
+        evidence_count: 1,
+    }
+}
+
+fn points(s: &UnitScore, id: &str) -> f64 {
+    s.indicators.iter().find(|i| i.id == id).unwrap().points
+}
+
+#[test]
+fn sample_indicator_set_totals_100_and_bad_sets_are_refused() {
+    let set = IndicatorSet::standard();
+    assert_eq!(set.total_weight(), 100.0);
+    assert_eq!(set.indicators.len(), 8);
+    let err = IndicatorSet::from_toml(
+        "version = \"x\"\n[[indicators]]\nid = \"a\"\nlabel = \"逾期\"\nmetric = \"overdue_major_hazards\"\nweight = 10.0\n",
+    )
+    .unwrap_err();
+    assert!(err.contains("per_item"), "{err}");
+    let err = IndicatorSet::from_toml(
+        "version = \"x\"\n[[indicators]]\nid = \"a\"\nlabel = \"自评\"\nmetric = \"self_assessment_sent\"\nweight = 0.0\n",
+    )
+    .unwrap_err();
+    assert!(err.contains("大于 0"), "{err}");
+    assert!(IndicatorSet::from_toml("version = \"x\"\nindicators = []").is_err());
+}
+
+#[test]
+fn monthly_scores_ranks_self_assessment_and_month_clear() {
+    let month = ym("2026-10");
+    let today = d(2026, 11, 28);
+    let units = vec![
+        unit("t1", "忠州街道", UnitKind::Township),
+        unit("t2", "石宝镇", UnitKind::Township),
+        unit("t3", "拔山镇", UnitKind::Township),
+        unit("d1", "县应急管理局", UnitKind::Department),
+        unit(
+            "county-safety-office",
+            "县安委办",
+            UnitKind::SafetyCommitteeOffice,
+        ),
+    ];
+    let people = vec![
+        person("h1", "t1", &[Role::UnitHead]),
+        person("h2", "t2", &[Role::UnitHead]),
+        person("h3", "t3", &[Role::UnitHead]),
+    ];
+    // t1: head led an inspection and chaired... only the inspection (monthly quota met; the
+    // quarterly special meeting is still running in October). t2, t3: nothing.
+    let activities = vec![activity(
+        "a1",
+        ActivityKind::LedInspection,
+        d(2026, 10, 9),
+        "h1",
+        "t1",
+    )];
+    let mut hazards = Vec::new();
+    // t1: a general hazard due 20 Oct, closed on 18 Oct: on time, cleared.
+    let mut h = hazard("H1", "t1", "GAS-012", "insp-routine", d(2026, 10, 5));
+    h.assigned_deadline = Some(d(2026, 10, 20));
+    close(&mut h, d(2026, 10, 18));
+    hazards.push(h);
+    // t2: a major hazard due 15 Oct still open (overdue, not cleared), found by a patrol;
+    // a general finding closed late (25 Oct for a 20 Oct deadline).
+    let mut h = hazard("H2", "t2", "GAS-007", "insp-patrol", d(2026, 10, 3));
+    h.plan.deadline = Some(d(2026, 10, 15));
+    hazards.push(h);
+    let mut h = hazard("H3", "t2", "GAS-012", "insp-routine", d(2026, 10, 3));
+    h.assigned_deadline = Some(d(2026, 10, 20));
+    close(&mut h, d(2026, 10, 25));
+    hazards.push(h);
+    // t3: a major hazard under a formal plan until December: not a 月清零 failure, and a
+    // hardware problem with proof of investment.
+    let mut h = hazard("H4", "t3", "GAS-007", "insp-routine", d(2026, 10, 3));
+    h.plan.deadline = Some(d(2026, 12, 31));
+    h.needs_hardware = true;
+    hazards.push(h);
+    // Assigned away: t1's hazard assigned to the department counts against the department.
+    let mut h = hazard("H5", "t1", "GAS-012", "insp-routine", d(2026, 10, 3));
+    h.assigned_unit_id = Some("d1".into());
+    hazards.push(h);
+    let investments = vec![HardwareInvestment {
+        id: "inv1".into(),
+        unit_id: "t3".into(),
+        hazard_id: Some("H4".into()),
+        site_id: None,
+        description: "更换燃气泄漏报警器".into(),
+        amount_fen: 1_250_000,
+        invested_on: d(2026, 10, 22),
+        documents: vec!["ev-invoice".into()],
+    }];
+    let reports = vec![DutyReport {
+        id: "ur1".into(),
+        forum: ReportForum::UnitMeeting,
+        month,
+        unit_id: "t1".into(),
+        person_id: "h1".into(),
+        reporter_name: "人员h1".into(),
+        topic: "10月安全生产履职".into(),
+        reported_on: d(2026, 10, 30),
+        evidence: vec![],
+    }];
+    let selfs = vec![SelfAssessment {
+        id: "sa1".into(),
+        unit_id: "t2".into(),
+        month,
+        score: 96.0,
+        summary: "各项工作按要求落实".into(),
+        submitted_by: "h2".into(),
+        submitted_at: Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0).unwrap(),
+        evidence: vec![],
+    }];
+    let patrols: HashSet<String> = ["insp-patrol".to_string()].into();
+    let data = AssessmentData::new(
+        QuotaSet::standard(),
+        &units,
+        &people,
+        &hazards,
+        &activities,
+        &investments,
+        &reports,
+        &selfs,
+        &patrols,
+    );
+    let set = IndicatorSet::standard();
+    let a = assess_month(set, &data, month, today);
+    assert_eq!(a.full_marks, 100.0);
+    let by: HashMap<&str, &UnitScore> = a.scores.iter().map(|s| (s.unit_id.as_str(), s)).collect();
+    assert_eq!(
+        a.scores.len(),
+        4,
+        "only townships and departments are assessed"
+    );
+    assert!(!by.contains_key("county-safety-office"));
+
+    let t1 = by["t1"];
+    assert_eq!(points(t1, "duty"), 25.0);
+    assert_eq!(points(t1, "on_time"), 20.0);
+    assert_eq!(points(t1, "month_clear"), 10.0);
+    assert_eq!(points(t1, "unit_report"), 10.0);
+    assert_eq!(points(t1, "self_assessment"), 0.0);
+    assert_eq!(t1.total, 95.0);
+    assert_eq!(t1.rank, 1);
+
+    let t2 = by["t2"];
+    assert_eq!(
+        points(t2, "duty"),
+        0.0,
+        "the head's monthly inspection was missed"
+    );
+    assert_eq!(points(t2, "on_time"), 0.0, "two due, none on time");
+    assert_eq!(points(t2, "overdue_major"), 10.0);
+    assert_eq!(points(t2, "patrol"), 8.0);
+    assert_eq!(points(t2, "month_clear"), 0.0);
+    assert_eq!(t2.month_clear_open, vec!["H2".to_string()]);
+    assert_eq!(
+        t2.self_score,
+        Some(96.0),
+        "self-assessment shown beside the office's score"
+    );
+    assert_eq!(t2.total, 0.0 + 0.0 + 10.0 + 8.0 + 0.0 + 5.0 + 5.0 + 0.0);
+
+    let t3 = by["t3"];
+    assert_eq!(
+        points(t3, "month_clear"),
+        10.0,
+        "a major hazard under plan until December"
+    );
+    assert_eq!(points(t3, "hardware"), 5.0);
+    assert!(t3.month_clear_open.is_empty());
+    assert_eq!(points(t3, "on_time"), 20.0, "nothing due: full marks");
+
+    let d1 = by["d1"];
+    assert_eq!(
+        d1.month_clear_open,
+        vec!["H5".to_string()],
+        "assigned hazards count for the assignee"
+    );
+    assert_eq!(d1.rank, 1, "departments are ranked among themselves");
+    // Order: townships by rank, then departments.
+    let order: Vec<&str> = a.scores.iter().map(|s| s.unit_id.as_str()).collect();
+    assert_eq!(order.last(), Some(&"d1"));
+    assert!(
+        t3.rank == 2 && t2.rank == 3,
+        "t3 {} t2 {}",
+        t3.total,
+        t2.total
+    );
+
+    // Hardware proof missing when the investment has no documents.
+    let mut bare = investments.clone();
+    bare[0].documents.clear();
+    let data2 = AssessmentData::new(
+        QuotaSet::standard(),
+        &units,
+        &people,
+        &hazards,
+        &activities,
+        &bare,
+        &reports,
+        &selfs,
+        &patrols,
+    );
+    let a2 = assess_month(set, &data2, month, today);
+    let t3b = a2.scores.iter().find(|s| s.unit_id == "t3").unwrap();
+    assert_eq!(points(t3b, "hardware"), 0.0);
+
+    // The annual roll-up averages the assessed months and keeps kinds apart.
+    let year = assess_year(set, &data, 2026, today);
+    let t1y = year.iter().find(|s| s.unit_id == "t1").unwrap();
+    assert_eq!(
+        t1y.monthly.iter().flatten().count(),
+        11,
+        "January to November"
+    );
+    assert_eq!(t1y.monthly[9], Some(95.0));
+    assert!(t1y.monthly[11].is_none());
+    assert!(year
+        .iter()
+        .filter(|s| s.unit_kind == UnitKind::Township)
+        .all(|s| s.rank >= 1 && s.rank <= 3));
+}
+
+#[test]
+fn ties_share_a_rank() {
+    let units = vec![
+        unit("a", "甲镇", UnitKind::Township),
+        unit("b", "乙镇", UnitKind::Township),
+        unit("c", "丙镇", UnitKind::Township),
+    ];
+    let selfs = vec![SelfAssessment {
+        id: "s".into(),
+        unit_id: "c".into(),
+        month: ym("2026-03"),
+        score: 90.0,
+        summary: "自评".into(),
+        submitted_by: "x".into(),
+        submitted_at: Utc::now(),
+        evidence: vec![],
+    }];
+    let none = HashSet::new();
+    let data = AssessmentData::new(
+        QuotaSet::standard(),
+        &units,
+        &[],
+        &[],
+        &[],
+        &[],
+        &[],
+        &selfs,
+        &none,
+    );
+    let a = assess_month(
+        IndicatorSet::standard(),
+        &data,
+        ym("2026-03"),
+        d(2026, 4, 2),
+    );
+    let ranks: Vec<(&str, usize)> = a
+        .scores
+        .iter()
+        .map(|s| (s.unit_id.as_str(), s.rank))
+        .collect();
+    assert_eq!(ranks, vec![("c", 1), ("a", 2), ("b", 2)]);
+}
