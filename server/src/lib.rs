@@ -7,6 +7,7 @@ pub mod auth;
 pub mod demo;
 pub mod error;
 pub mod metrics;
+pub mod monthly;
 pub mod records;
 pub mod scope;
 pub mod storage;

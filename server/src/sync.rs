@@ -7,11 +7,13 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
+use anjian_domain::assessment::{IndicatorSet, SelfAssessment};
 use anjian_domain::evidence::EvidenceRecord;
 use anjian_domain::hazard::{Hazard, HazardAction, HazardDraft, HazardEvent};
 use anjian_domain::inspection::{Inspection, ItemOutcome, ItemResult};
 use anjian_domain::patrol::PatrolPlan;
 use anjian_domain::records::{AccountabilityRecord, HardwareInvestment, Meeting};
+use anjian_domain::rotation::DutyReport;
 use anjian_domain::site::Site;
 use anjian_domain::sync::{
     encode_cursor, entity, Change, ChangeKind, OpResult, OpStatus, Operation, PullResponse,
@@ -89,6 +91,16 @@ pub fn apply_op(tx: &mut dyn Tx, caller: &Caller, op: &Operation) -> ApiResult<O
             create_unit_record::<AccountabilityRecord>(tx, caller, op, |a| {
                 a.validate()?;
                 Ok(a.unit_id.clone())
+            })
+        }
+        (entity::DUTY_REPORT, "create") => create_unit_record::<DutyReport>(tx, caller, op, |r| {
+            r.validate()?;
+            Ok(r.unit_id.clone())
+        }),
+        (entity::SELF_ASSESSMENT, "create") => {
+            create_unit_record::<SelfAssessment>(tx, caller, op, |s| {
+                s.validate(IndicatorSet::standard())?;
+                Ok(s.unit_id.clone())
             })
         }
         (entity::EVIDENCE, "attach") => attach_evidence(tx, caller, op),

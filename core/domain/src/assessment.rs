@@ -279,7 +279,7 @@ impl<'a> AssessmentData<'a> {
                 hazards
                     .iter()
                     .filter(|h| h.level == HazardLevel::Major && open_on(h, judge))
-                    .filter(|h| h.deadline().is_some_and(|d| d < judge))
+                    .filter(|h| past_deadline(h, month, today))
                     .count(),
                 "项重大隐患逾期未整改",
             ),
@@ -334,14 +334,20 @@ impl<'a> AssessmentData<'a> {
     }
 }
 
-/// The first day after the period judged: the month's end, or today while it runs.
+/// The first day after what is judged: the day after the month, or tomorrow while it runs
+/// (so today's records count).
 fn judge_day(month: YearMonth, today: NaiveDate) -> NaiveDate {
-    let after = month.next().first_day();
-    if today < after {
-        today
-    } else {
-        after
-    }
+    month
+        .next()
+        .first_day()
+        .min(today.succ_opt().expect("valid date"))
+}
+
+/// Past its deadline: at month end, or (while the month runs) as of today, like
+/// [`Hazard::is_overdue`].
+fn past_deadline(h: &Hazard, month: YearMonth, today: NaiveDate) -> bool {
+    let day = month.next().first_day().min(today);
+    h.deadline().is_some_and(|d| d < day)
 }
 
 /// Raised before `day` and not closed before it.

@@ -65,6 +65,17 @@ pub enum EvidenceKind {
     OtherDocument,
 }
 
+impl EvidenceKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            EvidenceKind::Photo => "照片",
+            EvidenceKind::Contract => "合同",
+            EvidenceKind::Invoice => "发票",
+            EvidenceKind::OtherDocument => "其他材料",
+        }
+    }
+}
+
 /// A photo or document as recorded on the device and synced to the server. The file itself
 /// travels separately, by its SHA-256.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -24,6 +24,8 @@ pub mod entity {
     pub const ACCOUNTABILITY: &str = "accountability";
     pub const PATROL_PLAN: &str = "patrol_plan";
     pub const EVIDENCE: &str = "evidence";
+    pub const DUTY_REPORT: &str = "duty_report";
+    pub const SELF_ASSESSMENT: &str = "self_assessment";
 }
 
 /// One operation from a device's outbox.

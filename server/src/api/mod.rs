@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod blobs;
+pub mod monthly;
 pub mod reads;
 pub mod session;
 pub mod sync;
@@ -48,6 +49,14 @@ use crate::{tus, AppState, Config};
         admin::create_person,
         admin::create_site,
         admin::import_sites,
+        monthly::duty,
+        monthly::assessment,
+        monthly::annual,
+        monthly::month_clear,
+        monthly::rotation,
+        monthly::create_duty_report,
+        monthly::create_self_assessment,
+        monthly::export,
         sync::push,
         sync::pull,
         blobs::head_blob,
@@ -161,6 +170,17 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/v1/admin/people", post(admin::create_person))
         .route("/v1/admin/sites", post(admin::create_site))
         .route("/v1/admin/sites/import", post(admin::import_sites))
+        .route("/v1/duty", get(monthly::duty))
+        .route("/v1/assessments/{month}", get(monthly::assessment))
+        .route("/v1/assessments/annual/{year}", get(monthly::annual))
+        .route("/v1/month-clear", get(monthly::month_clear))
+        .route("/v1/rotation", get(monthly::rotation))
+        .route("/v1/duty-reports", post(monthly::create_duty_report))
+        .route(
+            "/v1/self-assessments",
+            post(monthly::create_self_assessment),
+        )
+        .route("/v1/exports/{file}", get(monthly::export))
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/sync/pull", get(sync::pull))
         .route(

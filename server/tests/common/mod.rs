@@ -6,6 +6,11 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use anjian_domain::checklist::{self, Industry};
+use anjian_domain::hazard::{Hazard, HazardDraft, HazardSource};
+use anjian_domain::inspection::{Inspection, InspectionKind, ItemOutcome, ItemResult};
+use anjian_domain::org::{Actor, Role};
+use chrono::Utc;
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde_json::{json, Value};
 
@@ -224,4 +229,96 @@ pub fn op(entity: &str, entity_id: &str, op: &str, payload: Value) -> Value {
         "op": op,
         "payload": payload,
     })
+}
+
+pub fn device_actor() -> Actor {
+    // What a device claims; the server replaces it with the signed-in person.
+    Actor {
+        person_id: "claimed".into(),
+        name: "设备".into(),
+        unit_id: "x".into(),
+        roles: vec![Role::Inspector],
+    }
+}
+
+/// Ops for a whole inspection of `site_id` (industry of the site) with `fail_item` failed,
+/// and a hazard raised from it. Returns (ops, inspection id, hazard id).
+pub fn inspection_ops(
+    site_id: &str,
+    township: &str,
+    industry: Industry,
+    kind: InspectionKind,
+    fail_item: &str,
+) -> (Vec<Value>, String, String) {
+    let now = Utc::now();
+    let insp_id = uuid::Uuid::now_v7().to_string();
+    let insp = Inspection::start(
+        insp_id.clone(),
+        kind,
+        site_id,
+        industry,
+        device_actor(),
+        vec!["同行人员".into()],
+        now,
+    )
+    .unwrap();
+    let mut ops = vec![op(
+        "inspection",
+        &insp_id,
+        "start",
+        serde_json::to_value(&insp).unwrap(),
+    )];
+    for item in &checklist::for_industry(industry).items {
+        let failed = item.id == fail_item;
+        let result = ItemResult {
+            outcome: if failed {
+                ItemOutcome::Fail
+            } else {
+                ItemOutcome::Pass
+            },
+            note: failed.then(|| "现场发现问题".to_string()),
+            recorded_at: now,
+        };
+        ops.push(op(
+            "inspection",
+            &insp_id,
+            "record_item",
+            json!({ "item_id": item.id, "result": result }),
+        ));
+    }
+    ops.push(op(
+        "inspection",
+        &insp_id,
+        "finish",
+        json!({ "finished_at": now }),
+    ));
+    let hazard_id = uuid::Uuid::now_v7().to_string();
+    let hazard = Hazard::raise(
+        HazardDraft {
+            id: hazard_id.clone(),
+            number: format!("YH-TEST-{}", &hazard_id[hazard_id.len() - 6..]),
+            site_id: Some(site_id.into()),
+            unit_id: township.into(),
+            description: "检查发现的隐患".into(),
+            location: None,
+            source: Some(HazardSource {
+                inspection_id: insp_id.clone(),
+                industry,
+                item_id: fail_item.into(),
+            }),
+            level: None,
+            level_reason: None,
+            needs_hardware: false,
+        },
+        &device_actor(),
+        now,
+    )
+    .unwrap();
+    ops.push(op(
+        "hazard",
+        &hazard_id,
+        "raise",
+        serde_json::to_value(&hazard).unwrap(),
+    ));
+    (ops, insp_id, hazard_id)
 }

@@ -1,0 +1,526 @@
+//! 月述考 on the server: the county's records loaded once (as the county office sees them, so
+//! secret patrols in progress stay out), then the domain's rules: duty tables, the 述职
+//! rotation, the monthly assessment, 月清零, the annual roll-up, and the ledgers and notices
+//! built from them. The `anjian report` command runs the same code on a data folder.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use serde::de::DeserializeOwned;
+
+use anjian_domain::assessment::{
+    self, AnnualScore, AssessmentData, IndicatorSet, MonthlyAssessment, SelfAssessment,
+};
+use anjian_domain::duty::{self, Activity, PersonDuty, QuotaSet};
+use anjian_domain::evidence::{EvidenceRecord, EvidenceTarget};
+use anjian_domain::hazard::{china_date, Hazard};
+use anjian_domain::inspection::{Inspection, InspectionKind};
+use anjian_domain::month::YearMonth;
+use anjian_domain::org::{Person, Role, Unit, UnitKind};
+use anjian_domain::records::{HardwareInvestment, Meeting};
+use anjian_domain::rotation::{self, DutyReport, ReporterKind, RotationMember, RotationSlot};
+use anjian_domain::site::Site;
+use anjian_domain::sync::entity;
+use anjian_reports::notices::{Issue, PatrolFinding};
+use anjian_reports::table::Table;
+use anjian_reports::{ledgers, notices, xlsx, Directory};
+
+use crate::error::{ApiError, ApiResult};
+use crate::records::HazardDoc;
+use crate::scope::{self, Caller};
+use crate::storage::Tx;
+
+/// Everything of the county the monthly machinery reads.
+pub struct County {
+    pub units: Vec<Unit>,
+    pub people: Vec<Person>,
+    pub sites: Vec<Site>,
+    pub inspections: Vec<Inspection>,
+    pub hazards: Vec<Hazard>,
+    pub meetings: Vec<Meeting>,
+    pub investments: Vec<HardwareInvestment>,
+    pub reports: Vec<DutyReport>,
+    pub self_assessments: Vec<SelfAssessment>,
+    pub evidence: Vec<EvidenceRecord>,
+}
+
+fn all<T: DeserializeOwned>(tx: &mut dyn Tx, entity: &str) -> ApiResult<Vec<T>> {
+    let view = [scope::ALL.to_string(), scope::COUNTY.to_string()];
+    tx.list_records(entity, Some(&view))?
+        .into_iter()
+        .map(|r| serde_json::from_value(r.data).map_err(ApiError::internal))
+        .collect()
+}
+
+impl County {
+    pub fn load(tx: &mut dyn Tx) -> ApiResult<County> {
+        Ok(County {
+            units: all(tx, entity::UNIT)?,
+            people: all(tx, entity::PERSON)?,
+            sites: all(tx, entity::SITE)?,
+            inspections: all(tx, entity::INSPECTION)?,
+            hazards: all::<HazardDoc>(tx, entity::HAZARD)?
+                .into_iter()
+                .map(|d| d.hazard)
+                .collect(),
+            meetings: all(tx, entity::MEETING)?,
+            investments: all(tx, entity::HARDWARE_INVESTMENT)?,
+            reports: all(tx, entity::DUTY_REPORT)?,
+            self_assessments: all(tx, entity::SELF_ASSESSMENT)?,
+            evidence: all(tx, entity::EVIDENCE)?,
+        })
+    }
+
+    pub fn unit(&self, id: &str) -> ApiResult<&Unit> {
+        self.units
+            .iter()
+            .find(|u| u.id == id)
+            .ok_or_else(|| ApiError::not_found(format!("未找到单位：{id}")))
+    }
+
+    pub fn directory(&self) -> Directory {
+        Directory {
+            units: self
+                .units
+                .iter()
+                .map(|u| (u.id.clone(), u.name.clone()))
+                .collect(),
+            sites: self
+                .sites
+                .iter()
+                .map(|s| (s.id.clone(), s.name.clone()))
+                .collect(),
+            people: self
+                .people
+                .iter()
+                .map(|p| (p.id.clone(), p.name.clone()))
+                .collect(),
+            inspection_kinds: self
+                .inspections
+                .iter()
+                .map(|i| (i.id.clone(), i.kind))
+                .collect(),
+        }
+    }
+
+    /// Duty activities: finished inspections by who led them, meetings by who chaired them,
+    /// each with the number of evidence items backing it.
+    pub fn activities(&self) -> Vec<Activity> {
+        let mut evidence: HashMap<&str, u32> = HashMap::new();
+        for e in &self.evidence {
+            let key = match &e.target {
+                EvidenceTarget::InspectionItem { inspection_id, .. } => inspection_id.as_str(),
+                EvidenceTarget::Meeting { meeting_id } => meeting_id.as_str(),
+                _ => continue,
+            };
+            *evidence.entry(key).or_default() += 1;
+        }
+        let sites: HashMap<&str, &Site> = self.sites.iter().map(|s| (s.id.as_str(), s)).collect();
+        let mut out: Vec<Activity> = self
+            .inspections
+            .iter()
+            .filter_map(|i| {
+                let site = sites.get(i.site_id.as_str());
+                duty::activity_of_inspection(
+                    i,
+                    site.map_or(i.site_id.as_str(), |s| s.name.as_str()),
+                    site.map(|s| s.township_id.as_str()),
+                    evidence.get(i.id.as_str()).copied().unwrap_or(0),
+                )
+            })
+            .collect();
+        out.extend(self.meetings.iter().map(|m| {
+            let mut a = duty::activity_of_meeting(m);
+            a.evidence_count += evidence.get(m.id.as_str()).copied().unwrap_or(0);
+            a
+        }));
+        out
+    }
+
+    fn patrol_inspections(&self) -> HashSet<String> {
+        self.inspections
+            .iter()
+            .filter(|i| {
+                matches!(
+                    i.kind,
+                    InspectionKind::UnannouncedPatrol | InspectionKind::RandomCheck
+                )
+            })
+            .map(|i| i.id.clone())
+            .collect()
+    }
+
+    /// Runs `f` over the assessment's view of the county.
+    fn with_assessment<T>(&self, f: impl FnOnce(&AssessmentData<'_>) -> T) -> T {
+        let activities = self.activities();
+        let patrols = self.patrol_inspections();
+        let data = AssessmentData::new(
+            QuotaSet::standard(),
+            &self.units,
+            &self.people,
+            &self.hazards,
+            &activities,
+            &self.investments,
+            &self.reports,
+            &self.self_assessments,
+            &patrols,
+        );
+        f(&data)
+    }
+
+    pub fn assessment(&self, month: YearMonth, today: NaiveDate) -> MonthlyAssessment {
+        self.with_assessment(|d| {
+            assessment::assess_month(IndicatorSet::standard(), d, month, today)
+        })
+    }
+
+    pub fn annual(&self, year: i32, today: NaiveDate) -> Vec<AnnualScore> {
+        self.with_assessment(|d| assessment::assess_year(IndicatorSet::standard(), d, year, today))
+    }
+
+    /// The duty table of the month for one unit, or every township and department.
+    pub fn duty(&self, unit: Option<&str>, month: YearMonth, today: NaiveDate) -> Vec<PersonDuty> {
+        let activities = self.activities();
+        let by_unit = duty::activities_by_unit(&activities);
+        let units: Vec<&Unit> = self
+            .units
+            .iter()
+            .filter(|u| unit.is_none_or(|id| u.id == id))
+            .collect();
+        duty::duty_table(
+            QuotaSet::standard(),
+            &units,
+            &self.people,
+            &by_unit,
+            month,
+            today,
+        )
+    }
+
+    /// 月清零: findings of a unit still open at month end.
+    pub fn month_clear(&self, unit: &str, month: YearMonth, today: NaiveDate) -> Vec<Hazard> {
+        self.with_assessment(|d| {
+            d.month_clear(unit, month, today)
+                .into_iter()
+                .cloned()
+                .collect()
+        })
+    }
+
+    /// Who reports at the executive meeting, in the county's list order: county leaders by
+    /// rank, townships by division code, departments by code.
+    pub fn rotation_members(&self) -> Vec<RotationMember> {
+        let rank = |p: &Person| {
+            p.roles
+                .iter()
+                .filter_map(|r| match r {
+                    Role::CountyHead => Some(0),
+                    Role::CountyDeputyHead => Some(1),
+                    Role::CountyOtherLeader => Some(2),
+                    _ => None,
+                })
+                .min()
+        };
+        let mut leaders: Vec<(u8, &Person)> = self
+            .people
+            .iter()
+            .filter_map(|p| rank(p).map(|r| (r, p)))
+            .collect();
+        leaders.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
+        let mut out: Vec<RotationMember> = leaders
+            .into_iter()
+            .map(|(_, p)| RotationMember {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                kind: ReporterKind::CountyLeader,
+            })
+            .collect();
+        for (kind, rk) in [
+            (UnitKind::Township, ReporterKind::Township),
+            (UnitKind::Department, ReporterKind::Department),
+        ] {
+            let mut units: Vec<&Unit> = self.units.iter().filter(|u| u.kind == kind).collect();
+            units.sort_by(|a, b| a.code.cmp(&b.code).then(a.id.cmp(&b.id)));
+            out.extend(units.into_iter().map(|u| RotationMember {
+                id: u.id.clone(),
+                name: u.name.clone(),
+                kind: rk,
+            }));
+        }
+        out
+    }
+
+    pub fn rotation(&self, year: i32, today: NaiveDate) -> Vec<RotationSlot> {
+        rotation::schedule(&self.rotation_members(), &self.reports, year, today)
+    }
+
+    /// Hazards a unit must rectify (or all).
+    fn hazards_of(&self, unit: Option<&str>) -> Vec<&Hazard> {
+        self.hazards
+            .iter()
+            .filter(|h| unit.is_none_or(|u| h.rectifying_unit() == u || h.unit_id == u))
+            .collect()
+    }
+
+    fn scope_name(&self, unit: Option<&str>) -> String {
+        match unit {
+            Some(u) => self
+                .unit(u)
+                .map(|u| u.name.clone())
+                .unwrap_or_else(|_| u.to_string()),
+            None => "忠县".to_string(),
+        }
+    }
+
+    fn issuer(&self) -> String {
+        self.units
+            .iter()
+            .find(|u| u.kind == UnitKind::SafetyCommitteeOffice)
+            .map_or_else(|| "县安全生产委员会办公室".to_string(), |u| u.name.clone())
+    }
+
+    /// The files, by name. `unit` limits ledgers to one unit.
+    pub fn export(
+        &self,
+        file: ExportFile,
+        q: &ExportParams,
+        today: NaiveDate,
+    ) -> ApiResult<Vec<u8>> {
+        let dir = self.directory();
+        let unit = q.unit.as_deref();
+        if let Some(u) = unit {
+            self.unit(u)?;
+        }
+        let scope_name = self.scope_name(unit);
+        let month = q.month.unwrap_or_else(|| YearMonth::of(today));
+        let sheet = |t: Table| xlsx::workbook(&[t]).map_err(ApiError::internal);
+        match file {
+            ExportFile::ProblemLedger => sheet(ledgers::problem_ledger(
+                &self.hazards_of(unit),
+                &dir,
+                &scope_name,
+                today,
+            )),
+            ExportFile::MajorHazards => sheet(ledgers::major_hazard_ledger(
+                &self.hazards_of(unit),
+                &dir,
+                &scope_name,
+                today,
+            )),
+            ExportFile::Hardware => {
+                let hazards: HashMap<&str, &Hazard> =
+                    self.hazards.iter().map(|h| (h.id.as_str(), h)).collect();
+                let labels: HashMap<&str, String> = self
+                    .evidence
+                    .iter()
+                    .map(|e| {
+                        (
+                            e.id.as_str(),
+                            format!("{}（{}）", e.kind.label(), e.stage.label()),
+                        )
+                    })
+                    .collect();
+                let inv: Vec<&HardwareInvestment> = self
+                    .investments
+                    .iter()
+                    .filter(|i| unit.is_none_or(|u| i.unit_id == u))
+                    .filter(|i| q.month.is_none_or(|m| m.contains(i.invested_on)))
+                    .collect();
+                sheet(ledgers::hardware_ledger(
+                    &inv,
+                    &hazards,
+                    &labels,
+                    &dir,
+                    &scope_name,
+                ))
+            }
+            ExportFile::Duty => {
+                let activities = self.activities();
+                let by_id: HashMap<&str, &Activity> =
+                    activities.iter().map(|a| (a.id.as_str(), a)).collect();
+                let table = self.duty(unit, month, today);
+                sheet(ledgers::duty_ledger(&table, &by_id, month, &scope_name))
+            }
+            ExportFile::Scores => sheet(ledgers::scores_ledger(&self.assessment(month, today))),
+            ExportFile::Annual => {
+                let year = q.year.unwrap_or(month.year);
+                sheet(ledgers::annual_ledger(&self.annual(year, today), year))
+            }
+            ExportFile::AssessmentNotice => {
+                let issue = Issue {
+                    issuer: self.issuer(),
+                    number: q.number.clone().unwrap_or_else(|| {
+                        format!("忠安委办〔{}〕{}号", today.format("%Y"), month.month)
+                    }),
+                    date: today,
+                };
+                notices::assessment_notice(&self.assessment(month, today), &issue)
+                    .to_bytes()
+                    .map_err(ApiError::internal)
+            }
+            ExportFile::PatrolNotice => {
+                let issue = Issue {
+                    issuer: self.issuer(),
+                    number: q.number.clone().unwrap_or_else(|| {
+                        format!("忠安委办〔{}〕{}号", today.format("%Y"), month.month + 50)
+                    }),
+                    date: today,
+                };
+                let (patrols, sites, findings) = self.patrol_findings(month, today, &dir);
+                notices::patrol_notice(month, patrols, sites, &findings, &issue)
+                    .to_bytes()
+                    .map_err(ApiError::internal)
+            }
+        }
+    }
+
+    /// The month's finished unannounced patrols, the sites they visited and what they found.
+    fn patrol_findings(
+        &self,
+        month: YearMonth,
+        today: NaiveDate,
+        dir: &Directory,
+    ) -> (usize, usize, Vec<PatrolFinding>) {
+        let visits: Vec<&Inspection> = self
+            .inspections
+            .iter()
+            .filter(|i| i.kind == InspectionKind::UnannouncedPatrol)
+            .filter(|i| i.finished_at.is_some_and(|f| month.contains(china_date(f))))
+            .collect();
+        let ids: HashSet<&str> = visits.iter().map(|i| i.id.as_str()).collect();
+        let sites: HashSet<&str> = visits.iter().map(|i| i.site_id.as_str()).collect();
+        let mut found: Vec<&Hazard> = self
+            .hazards
+            .iter()
+            .filter(|h| {
+                h.source
+                    .as_ref()
+                    .is_some_and(|s| ids.contains(s.inspection_id.as_str()))
+            })
+            .collect();
+        found.sort_by_key(|h| (h.raised_at, h.number.clone()));
+        let findings = found
+            .into_iter()
+            .map(|h| PatrolFinding {
+                unit: dir.unit(h.rectifying_unit()),
+                site: dir.site(h.site_id.as_deref()),
+                description: h.description.clone(),
+                level: h.level.label().to_string(),
+                deadline: h.deadline(),
+                status: if h.is_overdue(today) {
+                    format!("{}（逾期）", h.status.label())
+                } else {
+                    h.status.label().to_string()
+                },
+            })
+            .collect();
+        // Count patrol outings as distinct (leader, day) pairs.
+        let outings: HashSet<(&str, NaiveDate)> = visits
+            .iter()
+            .map(|i| (i.leader.person_id.as_str(), china_date(i.started_at)))
+            .collect();
+        (outings.len(), sites.len(), findings)
+    }
+}
+
+/// The downloadable files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFile {
+    ProblemLedger,
+    MajorHazards,
+    Hardware,
+    Duty,
+    Scores,
+    Annual,
+    AssessmentNotice,
+    PatrolNotice,
+}
+
+impl ExportFile {
+    pub const ALL: [ExportFile; 8] = [
+        ExportFile::ProblemLedger,
+        ExportFile::MajorHazards,
+        ExportFile::Hardware,
+        ExportFile::Duty,
+        ExportFile::Scores,
+        ExportFile::Annual,
+        ExportFile::AssessmentNotice,
+        ExportFile::PatrolNotice,
+    ];
+
+    /// The file name in URLs and on disk.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            ExportFile::ProblemLedger => "problem-ledger.xlsx",
+            ExportFile::MajorHazards => "major-hazards.xlsx",
+            ExportFile::Hardware => "hardware-investment.xlsx",
+            ExportFile::Duty => "duty-records.xlsx",
+            ExportFile::Scores => "monthly-scores.xlsx",
+            ExportFile::Annual => "annual-assessment.xlsx",
+            ExportFile::AssessmentNotice => "assessment-notice.docx",
+            ExportFile::PatrolNotice => "patrol-notice.docx",
+        }
+    }
+
+    /// The Chinese name for the download (Content-Disposition).
+    pub fn title(self) -> &'static str {
+        match self {
+            ExportFile::ProblemLedger => "问题清单台账",
+            ExportFile::MajorHazards => "重大隐患台账",
+            ExportFile::Hardware => "设施设备投入台账",
+            ExportFile::Duty => "履职纪实表",
+            ExportFile::Scores => "月度考核得分",
+            ExportFile::Annual => "年度目标考核",
+            ExportFile::AssessmentNotice => "考核通报",
+            ExportFile::PatrolNotice => "暗访通报",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ExportFile> {
+        ExportFile::ALL.into_iter().find(|f| f.file_name() == name)
+    }
+
+    pub fn content_type(self) -> &'static str {
+        if self.file_name().ends_with(".docx") {
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        } else {
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        }
+    }
+
+    /// Files only the county level may take: county-wide scores and the office's notices are
+    /// read by everyone; ledgers of another unit are not.
+    pub fn per_unit(self) -> bool {
+        matches!(
+            self,
+            ExportFile::ProblemLedger
+                | ExportFile::MajorHazards
+                | ExportFile::Hardware
+                | ExportFile::Duty
+        )
+    }
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct ExportParams {
+    /// "2026-11"; default: this month.
+    #[param(value_type = Option<String>)]
+    pub month: Option<YearMonth>,
+    pub year: Option<i32>,
+    /// One unit's ledger; township and department callers always get their own.
+    pub unit: Option<String>,
+    /// 发文字号 of a notice.
+    pub number: Option<String>,
+}
+
+/// The unit a caller's per-unit request is limited to: county-level callers choose (or take
+/// the whole county), everyone else gets their own unit, and asking for another is refused.
+pub fn unit_scope(caller: &Caller, asked: Option<&str>) -> ApiResult<Option<String>> {
+    if caller.is_county_level() {
+        return Ok(asked.map(str::to_string));
+    }
+    match asked {
+        Some(u) if u != caller.person.unit_id => Err(ApiError::forbidden("无权查看其他单位的记录")),
+        _ => Ok(Some(caller.person.unit_id.clone())),
+    }
+}
