@@ -1,6 +1,7 @@
 //! `anjian`: the one user-facing command. Subcommands hang off it as the system grows.
 
 mod field;
+mod report;
 
 use std::process::ExitCode;
 
@@ -53,6 +54,8 @@ enum Command {
         #[command(subcommand)]
         command: field::FieldCommand,
     },
+    /// Write a ledger (.xlsx) or notice (.docx) of 月述考, from a server or a data folder.
+    Report(report::ReportArgs),
     /// Print one industry's checklist (by code, e.g. `gas`, `fire`).
     Checklist {
         industry: String,
@@ -265,6 +268,10 @@ fn run(command: Command) -> Result<(), String> {
         } => serve(listen, data, demo, token_ttl_minutes, log_json)?,
         Command::Photo { command } => photo(command)?,
         Command::Field { .. } => unreachable!("handled in main"),
+        Command::Report(args) => {
+            let out = report::run(args)?;
+            println!("{}", out.display());
+        }
         Command::Checklists { json: false } => {
             for list in checklist::all() {
                 println!("{} {}", list.name, list.items.len());

@@ -184,19 +184,26 @@ impl Document {
     }
 }
 
-/// The text of a .docx's body, paragraph per line, for tests and previews.
+/// The text of a .docx's body, paragraph per line and table row per line (cells ending in a
+/// tab), for tests and previews.
 pub fn plain_text(document_xml: &str) -> String {
     let mut out = String::new();
-    let mut rest = document_xml;
+    let mut in_cell = false;
+    let mut rest = document_xml
+        .find("<w:body>")
+        .map_or(document_xml, |i| &document_xml[i..]);
     while let Some(start) = rest.find('<') {
         let (text, tail) = rest.split_at(start);
         out.push_str(&unesc(text));
         let end = tail.find('>').map_or(tail.len(), |e| e + 1);
         let tag = &tail[..end];
-        if tag.starts_with("</w:p>") {
-            out.push('\n');
+        if tag.starts_with("<w:tc>") {
+            in_cell = true;
         } else if tag.starts_with("</w:tc>") {
+            in_cell = false;
             out.push('\t');
+        } else if tag.starts_with("</w:tr>") || (tag.starts_with("</w:p>") && !in_cell) {
+            out.push('\n');
         }
         rest = &tail[end..];
     }

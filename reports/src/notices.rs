@@ -130,23 +130,34 @@ pub fn assessment_notice(a: &MonthlyAssessment, issue: &Issue) -> Document {
     let mut n = 0;
     let indicators = a.scores.first().map(|s| s.indicators.len()).unwrap_or(0);
     for idx in 0..indicators {
-        let lost: Vec<String> = a
+        let lost: Vec<&UnitScore> = a
             .scores
             .iter()
             .filter(|s| s.indicators[idx].points < s.indicators[idx].weight)
-            .map(|s| format!("{}（{}）", s.unit_name, s.indicators[idx].detail))
             .collect();
         if lost.is_empty() {
             continue;
         }
         n += 1;
-        let label = &a.scores[0].indicators[idx].label;
+        // Units grouped by what they lost points for ("未报送：甲镇、乙镇").
+        let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+        for s in &lost {
+            let detail = s.indicators[idx].detail.as_str();
+            match groups.iter_mut().find(|(d, _)| *d == detail) {
+                Some((_, names)) => names.push(&s.unit_name),
+                None => groups.push((detail, vec![&s.unit_name])),
+            }
+        }
+        let parts: Vec<String> = groups
+            .iter()
+            .map(|(detail, names)| format!("{}：{}", detail, names.join("、")))
+            .collect();
         doc.push(Para::body(format!(
-            "（{}）{}。{}个单位失分：{}。",
+            "（{}）{}。{}个单位失分。{}。",
             chinese_number(n),
-            label,
+            a.scores[0].indicators[idx].label,
             lost.len(),
-            lost.join("、")
+            parts.join("；")
         )));
     }
     if n == 0 {
