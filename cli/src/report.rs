@@ -49,7 +49,10 @@ pub fn run(args: ReportArgs) -> Result<PathBuf, String> {
         .map(str::parse::<YearMonth>)
         .transpose()
         .map_err(|e| e.to_string())?;
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from(kind.file_name()));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(kind.file_name()));
     let bytes = match (&args.data, &args.server) {
         (Some(data), None) => from_data(data, kind, month, &args)?,
         (None, Some(server)) => from_server(server, &args)?,
@@ -65,10 +68,14 @@ fn from_data(
     month: Option<YearMonth>,
     args: &ReportArgs,
 ) -> Result<Vec<u8>, String> {
-    let mut config = anjian_server::Config::new("127.0.0.1:0".parse().expect("addr"), data.to_path_buf());
+    let mut config =
+        anjian_server::Config::new("127.0.0.1:0".parse().expect("addr"), data.to_path_buf());
     config.database_url = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty());
     if config.database_url.is_none() && !data.join("anjian-server.db").exists() {
-        return Err(format!("{} 中没有服务器数据库（anjian-server.db）", data.display()));
+        return Err(format!(
+            "{} 中没有服务器数据库（anjian-server.db）",
+            data.display()
+        ));
     }
     let db = anjian_server::open_db(&config).map_err(|e| format!("打开数据库失败：{e}"))?;
     let county = db
@@ -99,9 +106,15 @@ fn from_server(server: &str, args: &ReportArgs) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("登录失败：{e}"))?
         .json()
         .map_err(|e| format!("登录失败：{e}"))?;
-    let token = login["token"].as_str().ok_or("登录失败：服务器未返回令牌")?;
+    let token = login["token"]
+        .as_str()
+        .ok_or("登录失败：服务器未返回令牌")?;
     let mut query: Vec<(&str, String)> = Vec::new();
-    for (k, v) in [("month", &args.month), ("unit", &args.unit), ("number", &args.number)] {
+    for (k, v) in [
+        ("month", &args.month),
+        ("unit", &args.unit),
+        ("number", &args.number),
+    ] {
         if let Some(v) = v {
             query.push((k, v.clone()));
         }

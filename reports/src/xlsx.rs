@@ -75,7 +75,7 @@ fn write_sheet(ws: &mut Worksheet, t: &Table, f: &Formats) -> Result<()> {
         ws.write_string_with_format(1, c as u16, &column.header, &f.header)?;
         ws.set_column_width(c as u16, column.width)?;
     }
-    ws.set_row_height(1, 28)?;
+    ws.set_row_height(1, 40)?;
     ws.set_freeze_panes(2, 0)?;
     ws.set_repeat_rows(1, 1)?;
     for (r, row) in t.rows.iter().enumerate() {

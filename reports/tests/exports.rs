@@ -40,11 +40,19 @@ fn read_sheet(bytes: &[u8]) -> (String, Vec<Vec<Data>>) {
 
 fn docx_text(bytes: &[u8]) -> String {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes.to_vec())).unwrap();
-    for part in ["[Content_Types].xml", "_rels/.rels", "word/styles.xml", "docProps/core.xml"] {
+    for part in [
+        "[Content_Types].xml",
+        "_rels/.rels",
+        "word/styles.xml",
+        "docProps/core.xml",
+    ] {
         assert!(zip.by_name(part).is_ok(), "missing {part}");
     }
     let mut xml = String::new();
-    zip.by_name("word/document.xml").unwrap().read_to_string(&mut xml).unwrap();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
     plain_text(&xml)
 }
 
@@ -67,12 +75,20 @@ fn fixture() -> Fixture {
     let county = zhong_county();
     let units = county.units();
     let mut dir = Directory {
-        units: units.iter().map(|u| (u.id.clone(), u.name.clone())).collect(),
+        units: units
+            .iter()
+            .map(|u| (u.id.clone(), u.name.clone()))
+            .collect(),
         ..Default::default()
     };
-    dir.sites.insert("site-07-03".into(), "石宝镇顺发加油站".into());
-    dir.sites.insert("site-00-00".into(), "忠州街道天然气门站".into());
-    dir.inspection_kinds.insert("insp-patrol".into(), anjian_domain::inspection::InspectionKind::UnannouncedPatrol);
+    dir.sites
+        .insert("site-07-03".into(), "石宝镇顺发加油站".into());
+    dir.sites
+        .insert("site-00-00".into(), "忠州街道天然气门站".into());
+    dir.inspection_kinds.insert(
+        "insp-patrol".into(),
+        anjian_domain::inspection::InspectionKind::UnannouncedPatrol,
+    );
     let raise = |id: &str, site: &str, unit: &str, item: &str, desc: &str, day: NaiveDate| {
         Hazard::raise(
             HazardDraft {
@@ -96,17 +112,34 @@ fn fixture() -> Fixture {
         )
         .unwrap()
     };
-    let mut major = raise("0001", "site-07-03", "500233107", "GAS-007", "液化石油气钢瓶存放于地下室，未设置可燃气体报警装置", d(2026, 11, 3));
+    let mut major = raise(
+        "0001",
+        "site-07-03",
+        "500233107",
+        "GAS-007",
+        "液化石油气钢瓶存放于地下室，未设置可燃气体报警装置",
+        d(2026, 11, 3),
+    );
     major.plan = FiveImplementations {
         target: Some("钢瓶全部移出地下室，安装报警装置".into()),
         measures: Some("设置独立气瓶间，安装可燃气体报警器并联动切断阀".into()),
         deadline: Some(d(2026, 12, 15)),
         responsible: Some("王建国（站长）".into()),
-        funding: Some(Funding { amount_fen: 1_860_050, source: "企业自筹".into() }),
+        funding: Some(Funding {
+            amount_fen: 1_860_050,
+            source: "企业自筹".into(),
+        }),
     };
     major.temporary_measures = Some("停用地下室，钢瓶临时移至室外通风处并专人看守".into());
     major.hardware_plan = Some("先移出钢瓶（治标），再建独立气瓶间（治本）".into());
-    let mut general = raise("0002", "site-00-00", "500233001", "GAS-012", "消防器材过期未检", d(2026, 11, 5));
+    let mut general = raise(
+        "0002",
+        "site-00-00",
+        "500233001",
+        "GAS-012",
+        "消防器材过期未检",
+        d(2026, 11, 5),
+    );
     general.assigned_deadline = Some(d(2026, 11, 10));
     general.status = HazardStatus::Closed;
     general.closed_at = Some(Utc.with_ymd_and_hms(2026, 11, 9, 3, 0, 0).unwrap());
@@ -121,7 +154,11 @@ fn fixture() -> Fixture {
         invested_on: d(2026, 11, 20),
         documents: vec!["ev-contract".into(), "ev-invoice".into()],
     }];
-    Fixture { dir, hazards: vec![major, general], investments }
+    Fixture {
+        dir,
+        hazards: vec![major, general],
+        investments,
+    }
 }
 
 #[test]
@@ -133,7 +170,10 @@ fn problem_and_major_hazard_ledgers_read_back() {
     keep("problem-ledger.xlsx", &bytes);
     let (name, rows) = read_sheet(&bytes);
     assert_eq!(name, "问题清单台账");
-    assert_eq!(rows[0][0].to_string(), "忠县安全生产问题清单台账（截至2026年11月28日）");
+    assert_eq!(
+        rows[0][0].to_string(),
+        "忠县安全生产问题清单台账（截至2026年11月28日）"
+    );
     assert_eq!(rows[1][4].to_string(), "问题描述");
     assert_eq!(rows.len(), 4);
     assert_eq!(rows[2][2].to_string(), "石宝镇");
@@ -145,15 +185,28 @@ fn problem_and_major_hazard_ledgers_read_back() {
     assert_eq!(rows[3][9].to_string(), "已销号");
     assert_eq!(rows[3][10].to_string(), "已更换灭火器 12 具");
 
-    let bytes = xlsx::workbook(&[ledgers::major_hazard_ledger(&refs, &f.dir, "忠县", today)]).unwrap();
+    let bytes =
+        xlsx::workbook(&[ledgers::major_hazard_ledger(&refs, &f.dir, "忠县", today)]).unwrap();
     keep("major-hazards.xlsx", &bytes);
     let (_, rows) = read_sheet(&bytes);
     assert_eq!(rows.len(), 3, "only the major hazard");
     let headers: Vec<String> = rows[1].iter().map(|c| c.to_string()).collect();
-    for h in ["整改目标", "整改措施", "整改时限", "整改责任人", "整改资金（元）", "临时防控措施", "一患一策"] {
+    for h in [
+        "整改目标",
+        "整改措施",
+        "整改时限",
+        "整改责任人",
+        "整改资金（元）",
+        "临时防控措施",
+        "一患一策",
+    ] {
         assert!(headers.iter().any(|x| x == h), "missing {h}");
     }
-    assert_eq!(rows[2][9], Data::Float(18600.5), "money in yuan, as a number");
+    assert_eq!(
+        rows[2][9],
+        Data::Float(18600.5),
+        "money in yuan, as a number"
+    );
     assert_eq!(rows[2][8].to_string(), "王建国（站长）");
 }
 
@@ -161,9 +214,20 @@ fn problem_and_major_hazard_ledgers_read_back() {
 fn hardware_ledger_lists_the_proof_and_totals() {
     let f = fixture();
     let hz: HashMap<&str, &Hazard> = f.hazards.iter().map(|h| (h.id.as_str(), h)).collect();
-    let labels: HashMap<&str, String> = [("ev-contract", "合同（整改中）".to_string()), ("ev-invoice", "发票（整改后）".to_string())].into();
+    let labels: HashMap<&str, String> = [
+        ("ev-contract", "合同（整改中）".to_string()),
+        ("ev-invoice", "发票（整改后）".to_string()),
+    ]
+    .into();
     let inv: Vec<&HardwareInvestment> = f.investments.iter().collect();
-    let bytes = xlsx::workbook(&[ledgers::hardware_ledger(&inv, &hz, &labels, &f.dir, "石宝镇")]).unwrap();
+    let bytes = xlsx::workbook(&[ledgers::hardware_ledger(
+        &inv,
+        &hz,
+        &labels,
+        &f.dir,
+        "石宝镇",
+    )])
+    .unwrap();
     keep("hardware-investment.xlsx", &bytes);
     let (_, rows) = read_sheet(&bytes);
     assert_eq!(rows[2][3].to_string(), "YH-20261103-0001");
@@ -201,30 +265,62 @@ fn scores_duty_and_notices_read_back() {
         evidence_count: 4,
     }];
     let patrols: HashSet<String> = ["insp-patrol".to_string()].into();
-    let data = AssessmentData::new(QuotaSet::standard(), &units, &people, &f.hazards, &acts, &f.investments, &[], &[], &patrols);
+    let data = AssessmentData::new(
+        QuotaSet::standard(),
+        &units,
+        &people,
+        &f.hazards,
+        &acts,
+        &f.investments,
+        &[],
+        &[],
+        &patrols,
+    );
     let a = assess_month(IndicatorSet::standard(), &data, month, today);
     let bytes = xlsx::workbook(&[ledgers::scores_ledger(&a)]).unwrap();
     keep("monthly-scores.xlsx", &bytes);
     let (_, rows) = read_sheet(&bytes);
     assert_eq!(rows.len(), 2 + 28 + 16);
-    assert!(rows[1][3].to_string().starts_with("履职纪实完成情况（25分）"));
+    assert!(rows[1][3]
+        .to_string()
+        .starts_with("履职纪实完成情况（25分）"));
     assert_eq!(rows[2][0].to_string(), "乡镇（街道）");
     assert_eq!(rows[2][1], Data::Float(1.0));
     assert_eq!(rows.last().unwrap()[0].to_string(), "行业部门");
     let shibao = rows.iter().find(|r| r[2].to_string() == "石宝镇").unwrap();
     assert_eq!(shibao[shibao.len() - 3].to_string(), "未报送");
 
-    let duty = data.duty(units.iter().find(|u| u.id == "500233107").unwrap(), month, today);
+    let duty = data.duty(
+        units.iter().find(|u| u.id == "500233107").unwrap(),
+        month,
+        today,
+    );
     let by_id: HashMap<&str, &Activity> = acts.iter().map(|a| (a.id.as_str(), a)).collect();
     let bytes = xlsx::workbook(&[ledgers::duty_ledger(&duty, &by_id, month, "石宝镇")]).unwrap();
     keep("duty-records.xlsx", &bytes);
     let (_, rows) = read_sheet(&bytes);
-    assert_eq!(rows[0][0].to_string(), "石宝镇安全生产履职纪实表（2026年11月）");
-    let led = rows.iter().find(|r| r[4].to_string() == "带队开展实地督查").unwrap();
+    assert_eq!(
+        rows[0][0].to_string(),
+        "石宝镇安全生产履职纪实表（2026年11月）"
+    );
+    let led = rows
+        .iter()
+        .find(|r| r[4].to_string() == "带队开展实地督查")
+        .unwrap();
     assert_eq!(led[10].to_string(), "已完成");
-    assert_eq!(led[11].to_string(), "11-03 石宝镇顺发加油站 排查（佐证4项）");
-    let meeting = rows.iter().find(|r| r[4].to_string().contains("专题工作会议")).unwrap();
-    assert_eq!(meeting[10].to_string(), "进行中", "the quarterly meeting: Q4 runs to December");
+    assert_eq!(
+        led[11].to_string(),
+        "11-03 石宝镇顺发加油站 排查（佐证4项）"
+    );
+    let meeting = rows
+        .iter()
+        .find(|r| r[4].to_string().contains("专题工作会议"))
+        .unwrap();
+    assert_eq!(
+        meeting[10].to_string(),
+        "进行中",
+        "the quarterly meeting: Q4 runs to December"
+    );
 
     let issue = Issue {
         issuer: "忠县安全生产委员会办公室".into(),
@@ -242,13 +338,18 @@ fn scores_duty_and_notices_read_back() {
     assert!(text.contains("一、考核评估结果"));
     assert!(text.contains("二、存在的主要问题"));
     assert!(
-        text.contains("（一）暗访抽查发现问题。2个单位失分。1 个暗访、抽查发现问题：石宝镇、忠州街道。"),
+        text.contains(
+            "（一）暗访抽查发现问题。2个单位失分。1 个暗访、抽查发现问题：石宝镇、忠州街道。"
+        ),
         "{text}"
     );
     assert!(text.contains("44个单位失分。未报送：新生街道、乌杨街道"));
     assert!(text.trim_end().ends_with("2026年12月2日"));
     // Both tables: 28 townships and 16 departments, with a header row each.
-    assert_eq!(text.lines().filter(|l| l.contains('\t')).count(), 28 + 16 + 2);
+    assert_eq!(
+        text.lines().filter(|l| l.contains('\t')).count(),
+        28 + 16 + 2
+    );
 
     let findings = vec![PatrolFinding {
         unit: "石宝镇".into(),
@@ -258,7 +359,9 @@ fn scores_duty_and_notices_read_back() {
         deadline: Some(d(2026, 12, 15)),
         status: "整改中".into(),
     }];
-    let bytes = patrol_notice(month, 2, 5, &findings, &issue).to_bytes().unwrap();
+    let bytes = patrol_notice(month, 2, 5, &findings, &issue)
+        .to_bytes()
+        .unwrap();
     keep("patrol-notice.docx", &bytes);
     let text = docx_text(&bytes);
     assert!(text.contains("关于2026年11月安全生产暗访巡查情况的通报"));

@@ -19,6 +19,9 @@ use chrono::NaiveDate;
 use crate::error::{AnjianError, StoreError};
 use crate::store::{self, LedgerFilter, Store};
 
+use anjian_domain::duty::QuotaState;
+use anjian_domain::month::YearMonth;
+
 type FfiResult<T> = std::result::Result<T, AnjianError>;
 
 #[uniffi::remote(Enum)]
@@ -787,6 +790,7 @@ impl AnjianStore {
             unit_id: query.unit_id,
             site_id: query.site_id,
             overdue_only: query.overdue_only,
+            open_only: false,
         };
         Ok(self
             .inner
@@ -858,6 +862,102 @@ impl AnjianStore {
     pub fn pending_changes(&self) -> FfiResult<u64> {
         Ok(self.inner.outbox_len()?)
     }
+
+    /// My duty status (履职纪实), offline: each duty of my roles for the periods containing
+    /// `month` ("2026-11"; this month when absent), required vs done, with the records.
+    pub fn my_duty_status(&self, month: Option<String>) -> FfiResult<Vec<DutyStatusRecord>> {
+        let today = store::today();
+        let day = match month {
+            Some(m) => {
+                let m: YearMonth = m.parse().map_err(StoreError::from)?;
+                if m.contains(today) {
+                    today
+                } else {
+                    m.last_day()
+                }
+            }
+            None => today,
+        };
+        let (statuses, activities) = self.inner.my_duty(day, today)?;
+        Ok(statuses
+            .into_iter()
+            .map(|s| DutyStatusRecord {
+                label: s.quota.label.clone(),
+                activity: serde_json::to_value(s.quota.activity)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                requirement: format!("{}{}次", s.quota.period.label(), s.quota.count),
+                period_start: s.period_start.to_string(),
+                period_end: s.period_end.to_string(),
+                required: s.required,
+                done: s.done,
+                state: match s.state {
+                    QuotaState::Met => "met",
+                    QuotaState::Missed => "missed",
+                    QuotaState::InProgress => "in_progress",
+                }
+                .to_string(),
+                state_label: s.state.label().to_string(),
+                records: s
+                    .activity_ids
+                    .iter()
+                    .filter_map(|id| activities.iter().find(|a| &a.id == id))
+                    .map(|a| DutyActivityRecord {
+                        id: a.id.clone(),
+                        source: a.source.clone(),
+                        title: a.title.clone(),
+                        date: a.date.to_string(),
+                        evidence_count: a.evidence_count,
+                    })
+                    .collect(),
+            })
+            .collect())
+    }
+
+    /// My unit's hazards still open (the rectifying unit is mine): overdue first, then by
+    /// deadline.
+    pub fn my_unit_open_hazards(&self) -> FfiResult<Vec<HazardRecord>> {
+        let today = store::today();
+        Ok(self
+            .inner
+            .my_unit_open_hazards(today)?
+            .into_iter()
+            .map(|h| hazard_record(h, today))
+            .collect())
+    }
+}
+
+/// One duty of my roles for its period (履职纪实).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct DutyStatusRecord {
+    /// What the notice requires ("带队开展实地督查").
+    pub label: String,
+    /// Activity code (`led_inspection`, `special_meeting`, ...).
+    pub activity: String,
+    /// "每月1次"
+    pub requirement: String,
+    pub period_start: String,
+    pub period_end: String,
+    pub required: u32,
+    pub done: u32,
+    /// `met`, `missed` or `in_progress`.
+    pub state: String,
+    /// 已完成 / 未完成 / 进行中
+    pub state_label: String,
+    /// The records that count.
+    pub records: Vec<DutyActivityRecord>,
+}
+
+/// A recorded activity that counts for a duty.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct DutyActivityRecord {
+    pub id: String,
+    /// `inspection` or `meeting`.
+    pub source: String,
+    pub title: String,
+    pub date: String,
+    pub evidence_count: u32,
 }
 
 impl AnjianStore {

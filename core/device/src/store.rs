@@ -41,6 +41,8 @@ pub struct LedgerFilter {
     pub site_id: Option<String>,
     /// Only hazards open past their deadline on `today`.
     pub overdue_only: bool,
+    /// Only hazards not yet closed (销号).
+    pub open_only: bool,
 }
 
 /// One pending outbox operation.
@@ -641,6 +643,7 @@ impl Store {
                    AND (?3 IS NULL OR rectifying_unit_id = ?3)
                    AND (?4 IS NULL OR site_id = ?4)
                    AND (?5 = 0 OR (status <> 'closed' AND deadline < ?6))
+                   AND (?7 = 0 OR status <> 'closed')
                  ORDER BY (status <> 'closed' AND deadline < ?6) DESC,
                           deadline IS NULL, deadline, raised_at DESC",
             )?;
@@ -651,7 +654,8 @@ impl Store {
                     filter.unit_id,
                     filter.site_id,
                     filter.overdue_only,
-                    today.to_string()
+                    today.to_string(),
+                    filter.open_only
                 ],
                 |r| r.get::<_, String>(0),
             )?;

@@ -515,3 +515,51 @@ fn photos_are_kept_byte_for_byte_and_refusals_write_nothing() {
     assert_eq!(listed.len(), 2);
     assert_eq!(listed[0].stage_label, "整改前");
 }
+
+#[test]
+fn my_duty_status_and_my_units_open_hazards_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    as_person(&store, "p-deputy", "陈晓燕", &["unit_deputy_head"]);
+    // Without the organisation tree the unit's kind is unknown: a clear message.
+    let err = store.my_duty_status(None).unwrap_err();
+    assert!(err.to_string().contains("请先同步"), "{err}");
+    store
+        .inner()
+        .upsert_units(&[anjian_domain::org::Unit {
+            id: "500233107".into(),
+            name: "石宝镇".into(),
+            kind: anjian_domain::org::UnitKind::Township,
+            parent_id: Some("county".into()),
+            code: Some("500233107".into()),
+        }])
+        .unwrap();
+    let before = store.my_duty_status(None).unwrap();
+    let checks = before
+        .iter()
+        .find(|d| d.activity == "special_check")
+        .unwrap();
+    assert_eq!((checks.required, checks.done), (2, 0));
+    assert_eq!(checks.requirement, "每月2次");
+    // A deputy head's own check counts as one of the month's two special checks.
+    let (insp, hazard) = inspect_with_major_finding(&store);
+    let after = store.my_duty_status(None).unwrap();
+    let checks = after
+        .iter()
+        .find(|d| d.activity == "special_check")
+        .unwrap();
+    assert_eq!(checks.done, 1);
+    assert_eq!(checks.state, "in_progress");
+    assert_eq!(checks.state_label, "进行中");
+    assert_eq!(checks.records.len(), 1);
+    assert_eq!(checks.records[0].id, insp.id);
+    assert!(checks.records[0].title.contains("石宝镇顺发液化气供应站"));
+    // A month long past: missed, not in progress.
+    let old = store.my_duty_status(Some("2025-01".into())).unwrap();
+    assert!(old.iter().all(|d| d.state == "missed"));
+    assert!(store.my_duty_status(Some("2025-13".into())).is_err());
+    // The unit's open hazards include the new one.
+    let open = store.my_unit_open_hazards().unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].id, hazard.id);
+}

@@ -1,0 +1,109 @@
+//! On the phone, offline: my duty status (履职纪实) from the inspections I led and the meetings
+//! I chaired on this device or pulled from the server, judged by the same domain rules as the
+//! county office's duty table; and my unit's open hazards with their deadlines.
+
+use chrono::NaiveDate;
+use rusqlite::params;
+
+use anjian_domain::duty::{self, Activity, QuotaSet, QuotaStatus};
+use anjian_domain::hazard::Hazard;
+use anjian_domain::org::{Unit, UnitKind};
+use anjian_domain::records::Meeting;
+
+use crate::error::{Result, StoreError};
+use crate::store::{from_json, LedgerFilter, Store};
+
+impl Store {
+    /// The kind of a unit, from the organisation tree pulled from the server.
+    fn unit_kind(&self, unit_id: &str) -> Result<UnitKind> {
+        let unit: Option<Unit> = self.units()?.into_iter().find(|u| u.id == unit_id);
+        unit.map(|u| u.kind).ok_or_else(|| StoreError::Invalid {
+            field: "单位",
+            reason: "本机还没有单位信息，请先同步".into(),
+        })
+    }
+
+    /// The activities of a unit recorded on this device (led or chaired by its members).
+    fn unit_activities(&self, unit_id: &str) -> Result<Vec<Activity>> {
+        let evidence_count = |target_type: &str, id: &str| -> Result<u32> {
+            self.read(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM evidence WHERE target_type = ?1 AND target_id = ?2",
+                    params![target_type, id],
+                    |r| r.get::<_, u32>(0),
+                )?)
+            })
+        };
+        let mut out = Vec::new();
+        for insp in self.inspections(None)? {
+            if insp.leader.unit_id != unit_id {
+                continue;
+            }
+            let site = self.site(&insp.site_id).ok();
+            let count = evidence_count("inspection", &insp.id)?;
+            if let Some(a) = duty::activity_of_inspection(
+                &insp,
+                site.as_ref()
+                    .map_or(insp.site_id.as_str(), |s| s.name.as_str()),
+                site.as_ref().map(|s| s.township_id.as_str()),
+                count,
+            ) {
+                out.push(a);
+            }
+        }
+        // Meetings recorded here, and those pulled from the server (kept as pulled records).
+        let mut meetings: Vec<Meeting> = self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT data FROM meetings WHERE unit_id = ?1
+                 UNION ALL SELECT data FROM pulled_records WHERE entity = 'meeting'",
+            )?;
+            let rows = stmt.query_map(params![unit_id], |r| r.get::<_, String>(0))?;
+            rows.map(|r| from_json(&r?)).collect()
+        })?;
+        meetings.retain(|m: &Meeting| m.unit_id == unit_id);
+        meetings.sort_by(|a, b| a.id.cmp(&b.id));
+        meetings.dedup_by(|a, b| a.id == b.id);
+        for m in meetings {
+            let mut a = duty::activity_of_meeting(&m);
+            a.evidence_count += evidence_count("meeting", &m.id)?;
+            out.push(a);
+        }
+        Ok(out)
+    }
+
+    /// My duties for the periods containing `day`, as of `today`: required vs done, met /
+    /// missed / in progress, with the records that count.
+    pub fn my_duty(
+        &self,
+        day: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<(Vec<QuotaStatus>, Vec<Activity>)> {
+        let me = self.actor()?;
+        let kind = self.unit_kind(&me.unit_id)?;
+        let activities = self.unit_activities(&me.unit_id)?;
+        let statuses = duty::evaluate(
+            QuotaSet::standard(),
+            &me.person_id,
+            &me.unit_id,
+            kind,
+            &me.roles,
+            &activities,
+            day,
+            today,
+        );
+        Ok((statuses, activities))
+    }
+
+    /// My unit's hazards still open: overdue first, then by deadline.
+    pub fn my_unit_open_hazards(&self, today: NaiveDate) -> Result<Vec<Hazard>> {
+        let me = self.actor()?;
+        self.ledger(
+            &LedgerFilter {
+                unit_id: Some(me.unit_id),
+                open_only: true,
+                ..LedgerFilter::default()
+            },
+            today,
+        )
+    }
+}
