@@ -98,6 +98,10 @@ pub struct Quota {
     pub period: Period,
     pub scope: QuotaScope,
     pub label: String,
+    /// Count distinct townships visited instead of activities (the department rule "every
+    /// township covered within the year"; `count` is then the county's number of townships).
+    #[serde(default)]
+    pub distinct_townships: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -293,7 +297,19 @@ pub fn evaluate<A: Borrow<Activity>>(
                 })
                 .map(|a| a.id.clone())
                 .collect();
-            let done = ids.len() as u32;
+            let done = if q.distinct_townships {
+                let mut towns: Vec<&str> = activities
+                    .iter()
+                    .map(Borrow::borrow)
+                    .filter(|a| ids.contains(&a.id))
+                    .filter_map(|a| a.township_id.as_deref())
+                    .collect();
+                towns.sort_unstable();
+                towns.dedup();
+                towns.len() as u32
+            } else {
+                ids.len() as u32
+            };
             let state = if done >= q.count {
                 QuotaState::Met
             } else if today > end {
@@ -623,6 +639,42 @@ mod tests {
         assert!(town
             .iter()
             .all(|q| q.quota.activity != ActivityKind::GuidanceVisit));
+    }
+
+    #[test]
+    fn department_guidance_must_cover_every_township_in_the_year() {
+        let set = QuotaSet::standard();
+        let visit = |id: &str, town: &str, date: NaiveDate| Activity {
+            township_id: Some(town.into()),
+            unit_id: "dept-yjj".into(),
+            ..act(id, ActivityKind::GuidanceVisit, date, "dept-head")
+        };
+        let acts = vec![
+            visit("g1", "500233107", d(2026, 2, 3)),
+            visit("g2", "500233107", d(2026, 5, 3)), // the same township again
+            visit("g3", "500233001", d(2026, 8, 3)),
+            visit("g4", "500233002", d(2025, 12, 30)), // last year
+        ];
+        let eval = |today| {
+            evaluate(
+                set,
+                "dept-head",
+                "dept-yjj",
+                UnitKind::Department,
+                &[Role::UnitHead],
+                &acts,
+                d(2026, 11, 1),
+                today,
+            )
+            .into_iter()
+            .find(|q| q.quota.distinct_townships)
+            .unwrap()
+        };
+        let cover = eval(d(2026, 11, 28));
+        assert_eq!((cover.required, cover.done), (28, 2));
+        assert_eq!(cover.activity_ids.len(), 3);
+        assert_eq!(cover.state, QuotaState::InProgress);
+        assert_eq!(eval(d(2027, 1, 1)).state, QuotaState::Missed);
     }
 
     #[test]
