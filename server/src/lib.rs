@@ -129,6 +129,16 @@ pub fn state(config: &Config, db: Db) -> std::io::Result<AppState> {
 pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let db = open_db_async(&config).await?;
     let state = state(&config, db)?;
+    let published = state
+        .read(records::publish_stored_checklists)
+        .await
+        .map_err(|e| e.message)?;
+    if published > 0 {
+        tracing::info!(
+            published,
+            "checklist versions published by the office loaded"
+        );
+    }
     if config.demo {
         let seeded = state
             .write(demo::seed_if_empty)

@@ -127,6 +127,50 @@ pub fn save_patrol(tx: &mut dyn Tx, p: &PatrolPlan) -> ApiResult<i64> {
     )
 }
 
+/// A checklist version published by 县安委办: every signed-in person (and phone) gets it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChecklistDoc {
+    pub checklist: anjian_domain::checklist::Checklist,
+    pub published_at: chrono::DateTime<chrono::Utc>,
+    pub published_by: String,
+}
+
+impl ChecklistDoc {
+    pub fn id(&self) -> String {
+        format!(
+            "{}@{}",
+            self.checklist.industry.code(),
+            self.checklist.version
+        )
+    }
+}
+
+pub fn save_checklist(tx: &mut dyn Tx, doc: &ChecklistDoc) -> ApiResult<i64> {
+    put(
+        tx,
+        entity::CHECKLIST,
+        &doc.id(),
+        doc,
+        vec![scope::ALL.into()],
+        None,
+    )
+}
+
+/// Makes every stored checklist version known to this process, in publication order.
+pub fn publish_stored_checklists(tx: &mut dyn Tx) -> ApiResult<usize> {
+    let mut docs: Vec<ChecklistDoc> = tx
+        .list_records(entity::CHECKLIST, None)?
+        .into_iter()
+        .map(|r| serde_json::from_value(r.data).map_err(ApiError::internal))
+        .collect::<ApiResult<_>>()?;
+    docs.sort_by_key(|d| d.published_at);
+    let n = docs.len();
+    for d in docs {
+        anjian_domain::checklist::publish(d.checklist)?;
+    }
+    Ok(n)
+}
+
 /// Evidence is seen by whoever sees what it proves.
 pub fn save_evidence(
     tx: &mut dyn Tx,

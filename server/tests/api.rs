@@ -898,3 +898,76 @@ both_backends!(
         assert_eq!(r.status(), 422);
     }
 );
+
+both_backends!(admin_publishes_checklist_versions, |s: &TestServer| {
+    let base = include_str!("../../core/domain/checklists/geohazard.toml");
+    let v2 = base.replace("version = \"2026.1\"", "version = \"2026.2\"")
+        + "\n[[items]]\nid = \"GEO-017\"\nsection = \"汛期值守\"\ntext = \"汛期实行24小时值班值守，雨情水情及时预警\"\nbasis = \"《地质灾害防治条例》（2003年）第十五条\"\nmajor = false\n";
+    let publish = |token: &str, body: &str| {
+        s.request(Method::POST, token, "/v1/admin/checklists")
+            .header("content-type", "application/toml")
+            .body(body.to_string())
+            .send()
+            .unwrap()
+    };
+    let inspector = s.login("sb_inspector");
+    assert_eq!(publish(&inspector, &v2).status(), 403);
+    let admin = s.login("admin");
+    let bad = publish(&admin, "industry = \"geohazard\"\nname = \"x\"\nversion = \"9\"\nmajor_hazard_standard = \"x\"\nitems = []\n");
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().unwrap().contains("至少需要一个检查项"));
+    let dup = v2.replace("GEO-017", "GEO-016");
+    assert!(publish(&admin, &dup).text().unwrap().contains("重复"));
+    let first = publish(&admin, &v2);
+    assert!(
+        first.status() == 201 || first.status() == 200,
+        "{}",
+        first.text().unwrap()
+    );
+    assert_eq!(
+        publish(&admin, &v2).status(),
+        200,
+        "the same version again changes nothing"
+    );
+    let clash = publish(&admin, &v2.replace("24小时值班值守", "值班值守"));
+    assert_eq!(clash.status(), 422);
+    assert!(clash.text().unwrap().contains("已存在且内容不同"));
+
+    let lists = s.get_json(&inspector, "/v1/checklists");
+    let geo = lists
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "geohazard")
+        .unwrap();
+    assert_eq!(geo["version"], "2026.2");
+    assert_eq!(geo["versions"], json!(["2026.1", "2026.2"]));
+    assert_eq!(geo["items"], 17);
+    let old = s.get_json(&inspector, "/v1/checklists/geohazard?version=2026.1");
+    assert_eq!(old["items"].as_array().unwrap().len(), 16);
+    assert_eq!(
+        s.get(&inspector, "/v1/checklists/geohazard?version=1999")
+            .status(),
+        404
+    );
+
+    // An inspection made with the new version can record its new item.
+    let (ops, _, _) = inspection_ops(
+        "site-07-02",
+        SHIBAO,
+        Industry::Geohazard,
+        InspectionKind::RoutineCheck,
+        "GEO-017",
+    );
+    assert_eq!(ops[0]["payload"]["checklist_version"], "2026.2");
+    let results = s.push(&inspector, &ops);
+    assert!(
+        statuses(&results).iter().all(|st| st == "applied"),
+        "{results:#?}"
+    );
+    // Phones get the version with their next pull.
+    let changes = s.pull_all(&inspector, 500);
+    assert!(changes
+        .iter()
+        .any(|c| c["entity"] == "checklist" && c["entity_id"] == "geohazard@2026.2"));
+});

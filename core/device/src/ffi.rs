@@ -569,7 +569,7 @@ fn industry_summary(c: &checklist::Checklist) -> IndustrySummary {
 /// The manual's industries with their checklist sizes (no store needed).
 #[uniffi::export]
 pub fn list_industries() -> Vec<IndustrySummary> {
-    checklist::all().iter().map(industry_summary).collect()
+    checklist::all().into_iter().map(industry_summary).collect()
 }
 
 /// The checklist of one industry.

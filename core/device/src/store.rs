@@ -103,6 +103,17 @@ pub(crate) fn enqueue<T: Serialize>(
     Ok(())
 }
 
+/// Publishes a pulled checklist record (`{checklist, published_at, published_by}`). The
+/// server checked it; one this build cannot take (a malformed or clashing version) is kept
+/// as a pulled record but not used, so it can never block a sync.
+pub(crate) fn publish_checklist_doc(doc: &serde_json::Value) {
+    let list =
+        serde_json::from_value::<anjian_domain::checklist::Checklist>(doc["checklist"].clone());
+    if let Ok(list) = list {
+        let _ = anjian_domain::checklist::publish(list);
+    }
+}
+
 impl Store {
     /// Opens (or creates) the store at `path`. A file that is not a readable database is moved
     /// aside and reported in [`Store::report`]; a database newer than this code is refused
@@ -141,7 +152,24 @@ impl Store {
             )?;
             Ok(())
         })?;
+        store.publish_pulled_checklists()?;
         Ok(store)
+    }
+
+    /// Makes the checklist versions pulled from the server known to this process, in
+    /// publication order, so new inspections use the office's current version offline.
+    fn publish_pulled_checklists(&self) -> Result<()> {
+        let mut docs: Vec<serde_json::Value> = self.read(|c| {
+            let mut stmt =
+                c.prepare("SELECT data FROM pulled_records WHERE entity = 'checklist'")?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            rows.map(|r| from_json(&r?)).collect()
+        })?;
+        docs.sort_by(|a, b| a["published_at"].as_str().cmp(&b["published_at"].as_str()));
+        for doc in docs {
+            publish_checklist_doc(&doc);
+        }
+        Ok(())
     }
 
     pub fn dir(&self) -> &Path {

@@ -897,6 +897,10 @@ fn apply_change(tx: &Transaction, change: &Change, force: bool) -> Result<()> {
             upsert_evidence_row(tx, &rec)?;
         }
         other => {
+            if other == "checklist" {
+                // A version published by the office: new inspections use it from now on.
+                crate::store::publish_checklist_doc(data);
+            }
             tx.prepare_cached("INSERT INTO pulled_records (entity, id, version, data) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT(entity, id) DO UPDATE SET version = excluded.version, data = excluded.data
                      WHERE excluded.version >= pulled_records.version")?.execute(params![other, id, change.version, data.to_string()],

@@ -1,7 +1,7 @@
 //! The grassroots inspection-and-enforcement manual's checklists (基层检查执法指导手册),
 //! one versioned data file per industry, compiled into the crate.
 
-use std::sync::OnceLock;
+use std::sync::{OnceLock, RwLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -123,7 +123,8 @@ impl Checklist {
 }
 
 /// Every compiled-in checklist, parsed once.
-pub fn all() -> &'static [Checklist] {
+/// The versions compiled into the crate (the manual as shipped).
+pub fn compiled() -> &'static [Checklist] {
     static ALL: OnceLock<Vec<Checklist>> = OnceLock::new();
     ALL.get_or_init(|| {
         Industry::ALL
@@ -139,17 +140,115 @@ pub fn all() -> &'static [Checklist] {
     })
 }
 
-/// The checklist of one industry.
-pub fn for_industry(industry: Industry) -> &'static Checklist {
-    all()
+/// Versions published after the build (by 县安委办 on the server, pulled by the phones), in
+/// publication order. Each lives for the process: inspections keep pointing at the version
+/// they were made with.
+fn published() -> &'static RwLock<Vec<&'static Checklist>> {
+    static PUBLISHED: OnceLock<RwLock<Vec<&'static Checklist>>> = OnceLock::new();
+    PUBLISHED.get_or_init(|| RwLock::new(Vec::new()))
+}
+
+/// Reads a checklist version (the TOML of `checklists/*.toml`) and checks it: a version, at
+/// least one item, unique item ids, every item with its text and basis.
+pub fn parse(text: &str) -> Result<Checklist, DomainError> {
+    let bad = |reason: String| DomainError::InvalidValue {
+        field: "检查表",
+        reason,
+    };
+    let list: Checklist = toml::from_str(text).map_err(|e| bad(format!("格式错误：{e}")))?;
+    if list.version.trim().is_empty() || list.name.trim().is_empty() {
+        return Err(bad("须填写名称和版本号".into()));
+    }
+    if list.items.is_empty() {
+        return Err(bad("至少需要一个检查项".into()));
+    }
+    let mut ids = std::collections::HashSet::new();
+    for item in &list.items {
+        if item.id.trim().is_empty() || item.text.trim().is_empty() || item.basis.trim().is_empty()
+        {
+            return Err(bad(format!("检查项 {} 须填写编号、内容和依据", item.id)));
+        }
+        if !ids.insert(item.id.as_str()) {
+            return Err(bad(format!("检查项编号 {} 重复", item.id)));
+        }
+    }
+    Ok(list)
+}
+
+/// Makes a version known to this process; it becomes the industry's current version. The
+/// same version again is a no-op; the same version number with other content is refused.
+pub fn publish(list: Checklist) -> Result<&'static Checklist, DomainError> {
+    if let Some(existing) = version(list.industry, &list.version) {
+        if *existing == list {
+            return Ok(existing);
+        }
+        return Err(DomainError::InvalidValue {
+            field: "检查表",
+            reason: format!(
+                "{} 的版本 {} 已存在且内容不同，请使用新的版本号",
+                existing.name, list.version
+            ),
+        });
+    }
+    let leaked: &'static Checklist = Box::leak(Box::new(list));
+    published()
+        .write()
+        .expect("checklist registry")
+        .push(leaked);
+    Ok(leaked)
+}
+
+/// Every version of an industry, oldest first (compiled, then published).
+pub fn versions(industry: Industry) -> Vec<&'static Checklist> {
+    let mut out: Vec<&'static Checklist> = compiled()
         .iter()
-        .find(|c| c.industry == industry)
+        .filter(|c| c.industry == industry)
+        .collect();
+    out.extend(
+        published()
+            .read()
+            .expect("checklist registry")
+            .iter()
+            .copied()
+            .filter(|c| c.industry == industry),
+    );
+    out
+}
+
+/// One version of an industry's checklist, if known here.
+pub fn version(industry: Industry, version: &str) -> Option<&'static Checklist> {
+    versions(industry)
+        .into_iter()
+        .find(|c| c.version == version)
+}
+
+/// The current version of an industry: the latest published, else the compiled one.
+pub fn for_industry(industry: Industry) -> &'static Checklist {
+    versions(industry)
+        .pop()
         .expect("every industry has a checklist")
 }
 
-/// Looks a checklist up by industry code.
+/// The current version of every industry, in the manual's order.
+pub fn all() -> Vec<&'static Checklist> {
+    Industry::ALL.into_iter().map(for_industry).collect()
+}
+
 pub fn by_code(code: &str) -> Result<&'static Checklist, DomainError> {
     Industry::from_code(code).map(for_industry)
+}
+
+/// An item of an industry: from the current version, else from any earlier one (a hazard
+/// raised from an inspection made with an older version).
+pub fn find_item(industry: Industry, item_id: &str) -> Result<&'static ChecklistItem, DomainError> {
+    let current = for_industry(industry);
+    current.item(item_id).or_else(|e| {
+        versions(industry)
+            .into_iter()
+            .rev()
+            .find_map(|c| c.item(item_id).ok())
+            .ok_or(e)
+    })
 }
 
 #[cfg(test)]

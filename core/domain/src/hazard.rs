@@ -308,7 +308,7 @@ impl Hazard {
         }
         let derived_level = match &draft.source {
             Some(src) => {
-                let item = checklist::for_industry(src.industry).item(&src.item_id)?;
+                let item = checklist::find_item(src.industry, &src.item_id)?;
                 Some(if item.major {
                     HazardLevel::Major
                 } else {

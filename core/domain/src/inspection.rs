@@ -162,8 +162,11 @@ impl Inspection {
         })
     }
 
+    /// The checklist version the inspection was made with (the current one when this device
+    /// or server has not got that version).
     pub fn checklist(&self) -> &'static Checklist {
-        checklist::for_industry(self.industry)
+        checklist::version(self.industry, &self.checklist_version)
+            .unwrap_or_else(|| checklist::for_industry(self.industry))
     }
 
     /// Records (or corrects) the result of one item. A failed item needs a note saying what

@@ -26,6 +26,7 @@ pub mod entity {
     pub const EVIDENCE: &str = "evidence";
     pub const DUTY_REPORT: &str = "duty_report";
     pub const SELF_ASSESSMENT: &str = "self_assessment";
+    pub const CHECKLIST: &str = "checklist";
 }
 
 /// One operation from a device's outbox.

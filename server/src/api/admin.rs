@@ -30,6 +30,60 @@ fn require_admin(caller: &Caller) -> ApiResult<()> {
     }
 }
 
+/// Publishes a checklist version (the TOML of the manual's `checklists/*.toml`): it becomes
+/// the industry's current version for new inspections here and, after their next sync, on
+/// every phone. Inspections already made keep their version. Publishing the same version
+/// again changes nothing; the same version number with other content is refused.
+#[utoipa::path(post, path = "/v1/admin/checklists", request_body(content = String, content_type = "application/toml"), responses((status = 201, body = Object), (status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn publish_checklist(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: String,
+) -> ApiResult<(StatusCode, Json<checklist::Checklist>)> {
+    require_admin(&caller)?;
+    let list = checklist::parse(&body)?;
+    let doc = records::ChecklistDoc {
+        checklist: list.clone(),
+        published_at: chrono::Utc::now(),
+        published_by: caller.person.id.clone(),
+    };
+    let created = state
+        .write(move |tx| {
+            if let Some((_, stored)) =
+                records::load::<records::ChecklistDoc>(tx, entity::CHECKLIST, &doc.id())?
+            {
+                if stored.checklist == doc.checklist {
+                    return Ok(false);
+                }
+                return Err(ApiError::invalid(format!(
+                    "{} 的版本 {} 已存在且内容不同，请使用新的版本号",
+                    stored.checklist.name, stored.checklist.version
+                )));
+            }
+            // Refuse before storing what this process could not take.
+            if let Some(existing) =
+                checklist::version(doc.checklist.industry, &doc.checklist.version)
+            {
+                if *existing != doc.checklist {
+                    return Err(ApiError::invalid(format!(
+                        "{} 的版本 {} 已存在且内容不同，请使用新的版本号",
+                        existing.name, existing.version
+                    )));
+                }
+            }
+            records::save_checklist(tx, &doc)?;
+            Ok(true)
+        })
+        .await?;
+    let published = checklist::publish(list)?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(published.clone())))
+}
+
 /// Adds or updates a unit.
 #[utoipa::path(post, path = "/v1/admin/units", request_body = Object, responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_unit(

@@ -45,6 +45,7 @@ use crate::{tus, AppState, Config};
         reads::checklist,
         reads::patrols,
         reads::create_patrol,
+        admin::publish_checklist,
         admin::create_unit,
         admin::create_person,
         admin::create_site,
@@ -166,6 +167,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
             "/v1/patrols",
             get(reads::patrols).post(reads::create_patrol),
         )
+        .route("/v1/admin/checklists", post(admin::publish_checklist))
         .route("/v1/admin/units", post(admin::create_unit))
         .route("/v1/admin/people", post(admin::create_person))
         .route("/v1/admin/sites", post(admin::create_site))

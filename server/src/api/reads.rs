@@ -215,7 +215,10 @@ pub async fn inspections(
 pub struct ChecklistSummary {
     pub code: String,
     pub name: String,
+    /// The current version (new inspections use it).
     pub version: String,
+    /// Every version known, oldest first.
+    pub versions: Vec<String>,
     pub items: usize,
     pub major_items: usize,
     pub major_hazard_standard: String,
@@ -226,11 +229,15 @@ pub struct ChecklistSummary {
 pub async fn checklists(_caller: Caller) -> Json<Vec<ChecklistSummary>> {
     Json(
         checklist::all()
-            .iter()
+            .into_iter()
             .map(|c| ChecklistSummary {
                 code: c.industry.code().into(),
                 name: c.name.clone(),
                 version: c.version.clone(),
+                versions: checklist::versions(c.industry)
+                    .into_iter()
+                    .map(|v| v.version.clone())
+                    .collect(),
                 items: c.items.len(),
                 major_items: c.major_count(),
                 major_hazard_standard: c.major_hazard_standard.clone(),
@@ -239,13 +246,26 @@ pub async fn checklists(_caller: Caller) -> Json<Vec<ChecklistSummary>> {
     )
 }
 
-/// One industry's checklist.
-#[utoipa::path(get, path = "/v1/checklists/{industry}", params(("industry" = String, Path)), responses((status = 200, body = Object), (status = 422, body = ErrorBody)))]
+#[derive(Deserialize, IntoParams)]
+pub struct ChecklistQuery {
+    /// A version other than the current one.
+    pub version: Option<String>,
+}
+
+/// One industry's checklist: the current version, or the one asked for.
+#[utoipa::path(get, path = "/v1/checklists/{industry}", params(("industry" = String, Path), ChecklistQuery), responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn checklist(
     _caller: Caller,
     Path(industry): Path<String>,
+    Query(q): Query<ChecklistQuery>,
 ) -> ApiResult<Json<&'static checklist::Checklist>> {
-    Ok(Json(checklist::by_code(&industry)?))
+    let current = checklist::by_code(&industry)?;
+    match q.version {
+        None => Ok(Json(current)),
+        Some(v) => checklist::version(current.industry, &v)
+            .map(Json)
+            .ok_or_else(|| ApiError::not_found(format!("{} 没有版本 {v}", current.name))),
+    }
 }
 
 /// Patrol plans the caller is on the team of (or finished ones in the caller's scope).
