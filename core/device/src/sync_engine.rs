@@ -417,7 +417,7 @@ impl Store {
                                 entity_id: entry.entity_id.clone(),
                                 kind: ChangeKind::Upsert,
                                 version: 0,
-                                data: Some(current.clone()),
+                                data: Some(serde_json::value::to_raw_value(current)?),
                             };
                             apply_change(tx, &change, true)?;
                         }
@@ -657,6 +657,31 @@ impl Store {
         Ok(sent)
     }
 
+    /// Fetches one page after `cursor`.
+    fn fetch_page(
+        &self,
+        http: &Client,
+        server: &str,
+        cursor: &str,
+    ) -> std::result::Result<PullResponse, Stop> {
+        let resp = self.send(
+            self.authed(http.get(format!("{server}/v1/sync/pull")))?
+                .query(&[("cursor", cursor), ("limit", &PULL_PAGE.to_string())]),
+        )?;
+        if resp.status() == StatusCode::BAD_REQUEST {
+            // The server cannot continue this cursor: start over (local work is kept).
+            self.put_setting("cursor", "")?;
+            return Err(Stop::Offline(server_message(resp)));
+        }
+        if !resp.status().is_success() {
+            return Err(Stop::Offline(server_message(resp)));
+        }
+        Ok(resp.json()?)
+    }
+
+    /// Pulls every page. While one page is applied (with its cursor, in one transaction), the
+    /// next is already being fetched and parsed, so the network, the server and the device's
+    /// database work side by side.
     fn pull(
         &self,
         http: &Client,
@@ -664,28 +689,24 @@ impl Store {
         report: &mut SyncReport,
         progress: &dyn Fn(Progress),
     ) -> std::result::Result<(), Stop> {
+        self.check_cancel()?;
+        let cursor = self.get_setting("cursor")?.unwrap_or_default();
+        let mut page = self.fetch_page(http, server, &cursor)?;
         loop {
             self.check_cancel()?;
-            let cursor = self.get_setting("cursor")?.unwrap_or_default();
-            let resp = self.send(
-                self.authed(http.get(format!("{server}/v1/sync/pull")))?
-                    .query(&[
-                        ("cursor", cursor.as_str()),
-                        ("limit", &PULL_PAGE.to_string()),
-                    ]),
-            )?;
-            if resp.status() == StatusCode::BAD_REQUEST {
-                // The server cannot continue this cursor: start over (local work is kept).
-                self.put_setting("cursor", "")?;
-                return Err(Stop::Offline(server_message(resp)));
-            }
-            if !resp.status().is_success() {
-                return Err(Stop::Offline(server_message(resp)));
-            }
-            let page: PullResponse = resp.json()?;
-            let n = page.changes.len() as u64;
-            self.write(|tx| apply_page(tx, &page))?;
-            report.pulled += n;
+            let (applied, next) = std::thread::scope(|scope| {
+                let prefetch = page
+                    .has_more
+                    .then(|| scope.spawn(|| self.fetch_page(http, server, &page.cursor)));
+                let applied = self.write(|tx| apply_page(tx, &page));
+                let next = prefetch.map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(Stop::Offline("同步线程异常".into())))
+                });
+                (applied, next)
+            });
+            applied?;
+            report.pulled += page.changes.len() as u64;
             progress(Progress {
                 phase: Phase::Pull,
                 records_done: report.pulled,
@@ -694,8 +715,9 @@ impl Store {
                 bytes_total: 0,
                 current_file: None,
             });
-            if !page.has_more {
-                return Ok(());
+            match next {
+                None => return Ok(()),
+                Some(next) => page = next?,
             }
         }
     }
@@ -756,9 +778,11 @@ fn read_full(f: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
+/// A pulled hazard: the hazard's JSON is stored as received.
 #[derive(Deserialize)]
-struct HazardDoc {
-    hazard: Hazard,
+struct HazardDocRaw<'a> {
+    #[serde(borrow)]
+    hazard: &'a serde_json::value::RawValue,
     events: Vec<HazardEvent>,
 }
 
@@ -818,25 +842,26 @@ fn apply_change(tx: &Transaction, change: &Change, force: bool) -> Result<()> {
         }
         return Ok(());
     }
-    let Some(data) = &change.data else {
+    let Some(raw) = &change.data else {
         return Ok(());
     };
+    let data = raw.get();
     match change.entity.as_str() {
         "site" => {
-            let s: Site = serde_json::from_value(data.clone())?;
+            let s: Site = serde_json::from_str(data)?;
             tx.prepare_cached("INSERT INTO sites (id, name, industry, township_id, department_id, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                      ON CONFLICT(id) DO UPDATE SET name = excluded.name, industry = excluded.industry,
-                     township_id = excluded.township_id, department_id = excluded.department_id, data = excluded.data")?.execute(params![s.id, s.name, s.industry, s.township_id, s.department_id, json(&s)?],
+                     township_id = excluded.township_id, department_id = excluded.department_id, data = excluded.data")?.execute(params![s.id, s.name, s.industry, s.township_id, s.department_id, data],
                 )?;
         }
         "unit" => {
-            let u: Unit = serde_json::from_value(data.clone())?;
+            let u: Unit = serde_json::from_str(data)?;
             tx.prepare_cached("INSERT INTO units (id, name, kind, parent_id, data) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent_id = excluded.parent_id, data = excluded.data")?.execute(params![u.id, u.name, json(&u.kind)?, u.parent_id, json(&u)?],
+                     ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent_id = excluded.parent_id, data = excluded.data")?.execute(params![u.id, u.name, json(&u.kind)?, u.parent_id, data],
                 )?;
         }
         "inspection" => {
-            let i: Inspection = serde_json::from_value(data.clone())?;
+            let i: Inspection = serde_json::from_str(data)?;
             tx.prepare_cached("INSERT INTO inspections (id, kind, site_id, industry, checklist_version, leader, participants, started_at, finished_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                      ON CONFLICT(id) DO UPDATE SET finished_at = excluded.finished_at, leader = excluded.leader")?.execute(params![
@@ -858,16 +883,17 @@ fn apply_change(tx: &Transaction, change: &Change, force: bool) -> Result<()> {
             }
         }
         "hazard" => {
-            let doc: HazardDoc = serde_json::from_value(data.clone())?;
+            let doc: HazardDocRaw = serde_json::from_str(data)?;
+            let hazard_json = doc.hazard.get();
+            let h: Hazard = serde_json::from_str(hazard_json)?;
             let local: Option<i64> = tx
                 .query_row("SELECT version FROM hazards WHERE id = ?1", [id], |r| {
                     r.get(0)
                 })
                 .optional()?;
-            if !force && local.is_some_and(|v| v >= doc.hazard.version as i64) {
+            if !force && local.is_some_and(|v| v >= h.version as i64) {
                 return Ok(());
             }
-            let h = &doc.hazard;
             tx.prepare_cached("INSERT INTO hazards (id, number, unit_id, rectifying_unit_id, site_id, level, status, deadline, version, raised_at, data)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                      ON CONFLICT(id) DO UPDATE SET rectifying_unit_id = excluded.rectifying_unit_id, level = excluded.level,
@@ -882,7 +908,7 @@ fn apply_change(tx: &Transaction, change: &Change, force: bool) -> Result<()> {
                         h.deadline().map(|d| d.to_string()),
                         h.version as i64,
                         h.raised_at.to_rfc3339(),
-                        json(h)?
+                        hazard_json
                     ],
                 )?;
             tx.prepare_cached("DELETE FROM hazard_events WHERE hazard_id = ?1")?
@@ -892,18 +918,17 @@ fn apply_change(tx: &Transaction, change: &Change, force: bool) -> Result<()> {
             }
         }
         "evidence" => {
-            let rec: anjian_domain::evidence::EvidenceRecord =
-                serde_json::from_value(data.clone())?;
+            let rec: anjian_domain::evidence::EvidenceRecord = serde_json::from_str(data)?;
             upsert_evidence_row(tx, &rec)?;
         }
         other => {
             if other == "checklist" {
                 // A version published by the office: new inspections use it from now on.
-                crate::store::publish_checklist_doc(data);
+                crate::store::publish_checklist_doc(&serde_json::from_str(data)?);
             }
             tx.prepare_cached("INSERT INTO pulled_records (entity, id, version, data) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT(entity, id) DO UPDATE SET version = excluded.version, data = excluded.data
-                     WHERE excluded.version >= pulled_records.version")?.execute(params![other, id, change.version, data.to_string()],
+                     WHERE excluded.version >= pulled_records.version")?.execute(params![other, id, change.version, data],
                 )?;
         }
     }

@@ -86,7 +86,7 @@ pub enum ChangeKind {
     Remove,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Change {
     pub seq: i64,
     pub entity: String,
@@ -94,11 +94,12 @@ pub struct Change {
     pub kind: ChangeKind,
     /// Per-record version: apply only when newer than the local copy.
     pub version: i64,
+    /// The record's JSON, passed through as stored (never re-encoded on the way).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<serde_json::Value>,
+    pub data: Option<Box<serde_json::value::RawValue>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PullResponse {
     pub changes: Vec<Change>,
     /// Opaque: pass it back to continue.

@@ -43,13 +43,14 @@ pub struct StoredRecord {
 }
 
 /// One row of the change log, as a given caller sees it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct ChangeRow {
     pub seq: i64,
     pub entity: String,
     pub id: String,
     pub version: i64,
-    pub data: Option<Value>,
+    /// The stored JSON as is.
+    pub data: Option<Box<serde_json::value::RawValue>>,
     /// The caller lost sight of the record (or it was deleted).
     pub removal: bool,
 }
