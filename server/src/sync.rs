@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
+use std::fmt::Write as _;
 
 use anjian_domain::assessment::{IndicatorSet, SelfAssessment};
 use anjian_domain::evidence::EvidenceRecord;
@@ -15,9 +16,7 @@ use anjian_domain::patrol::PatrolPlan;
 use anjian_domain::records::{AccountabilityRecord, HardwareInvestment, Meeting};
 use anjian_domain::rotation::DutyReport;
 use anjian_domain::site::Site;
-use anjian_domain::sync::{
-    encode_cursor, entity, Change, ChangeKind, OpResult, OpStatus, Operation, PullResponse,
-};
+use anjian_domain::sync::{encode_cursor, entity, OpResult, OpStatus, Operation};
 use anjian_domain::DomainError;
 
 use crate::error::{ApiError, ApiResult};
@@ -478,29 +477,56 @@ where
 }
 
 /// One page of changes after `after`, as the caller sees them.
-pub fn pull(tx: &mut dyn Tx, caller: &Caller, after: i64, limit: i64) -> ApiResult<PullResponse> {
+/// One page of changes after `after`, as the caller sees it, already encoded: each record's
+/// stored JSON goes out as it is (a `PullResponse` on the wire), never decoded and encoded
+/// again on the way.
+pub fn pull(tx: &mut dyn Tx, caller: &Caller, after: i64, limit: i64) -> ApiResult<PulledPage> {
     let rows = tx.changes_after(&caller.principals(), after, limit + 1)?;
     let has_more = rows.len() as i64 > limit;
-    let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
+    let rows = &rows[..rows.len().min(limit as usize)];
     let cursor = rows.last().map(|r| r.seq).unwrap_or(after);
-    let changes = rows
-        .into_iter()
-        .map(|r| Change {
-            seq: r.seq,
-            entity: r.entity,
-            entity_id: r.id,
-            kind: if r.removal {
-                ChangeKind::Remove
-            } else {
-                ChangeKind::Upsert
-            },
-            version: r.version,
-            data: r.data,
-        })
-        .collect();
-    Ok(PullResponse {
-        changes,
-        cursor: encode_cursor(cursor),
-        has_more,
+    let size: usize = rows
+        .iter()
+        .map(|r| r.data.as_ref().map_or(0, String::len) + 128)
+        .sum();
+    let mut body = String::with_capacity(size + 64);
+    body.push_str("{\"changes\":[");
+    for (i, r) in rows.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        let kind = if r.removal { "remove" } else { "upsert" };
+        let _ = write!(
+            body,
+            "{{\"seq\":{},\"entity\":{},\"entity_id\":{},\"kind\":\"{kind}\",\"version\":{}",
+            r.seq,
+            json_string(&r.entity),
+            json_string(&r.id),
+            r.version
+        );
+        if let Some(d) = &r.data {
+            body.push_str(",\"data\":");
+            body.push_str(d);
+        }
+        body.push('}');
+    }
+    let _ = write!(
+        body,
+        "],\"cursor\":{},\"has_more\":{has_more}}}",
+        json_string(&encode_cursor(cursor))
+    );
+    Ok(PulledPage {
+        body,
+        count: rows.len(),
     })
+}
+
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// An encoded pull page and how many changes it carries.
+pub struct PulledPage {
+    pub body: String,
+    pub count: usize,
 }

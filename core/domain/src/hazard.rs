@@ -275,6 +275,40 @@ pub struct Hazard {
     pub version: u64,
 }
 
+/// The columns a ledger indexes a hazard by, read from its JSON without the rest (a phone
+/// applying a pulled page reads thousands of hazards and keeps their JSON as received).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct HazardKeys {
+    pub id: String,
+    pub number: String,
+    pub unit_id: String,
+    pub site_id: Option<String>,
+    pub level: HazardLevel,
+    pub status: HazardStatus,
+    pub assigned_unit_id: Option<String>,
+    pub assigned_deadline: Option<NaiveDate>,
+    pub plan: PlanDeadline,
+    pub raised_at: DateTime<Utc>,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct PlanDeadline {
+    pub deadline: Option<NaiveDate>,
+}
+
+impl HazardKeys {
+    /// As [`Hazard::deadline`].
+    pub fn deadline(&self) -> Option<NaiveDate> {
+        self.plan.deadline.or(self.assigned_deadline)
+    }
+
+    /// As [`Hazard::rectifying_unit`].
+    pub fn rectifying_unit(&self) -> &str {
+        self.assigned_unit_id.as_deref().unwrap_or(&self.unit_id)
+    }
+}
+
 /// The calendar day in China (UTC+8) of an instant: deadlines are local dates.
 pub fn china_date(at: DateTime<Utc>) -> NaiveDate {
     let offset = FixedOffset::east_opt(8 * 3600).expect("valid offset");

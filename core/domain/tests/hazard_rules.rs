@@ -506,3 +506,34 @@ fn a_refusal_changes_nothing() {
     let _ = h.apply(&HazardAction::StartRectification, &rectifier(), now());
     assert_eq!(h, before);
 }
+
+#[test]
+fn hazard_keys_read_from_json_agree_with_the_hazard() {
+    let mut h = major();
+    h.plan = full_plan();
+    h.assigned_unit_id = Some("dept-yjj".into());
+    h.assigned_deadline = Some(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
+    for h in [general(), h] {
+        let keys: HazardKeys = serde_json::from_str(&serde_json::to_string(&h).unwrap()).unwrap();
+        assert_eq!(keys.deadline(), h.deadline());
+        assert_eq!(keys.rectifying_unit(), h.rectifying_unit());
+        assert_eq!(
+            (
+                keys.id.as_str(),
+                keys.number.as_str(),
+                keys.level,
+                keys.status,
+                keys.version,
+                keys.raised_at
+            ),
+            (
+                h.id.as_str(),
+                h.number.as_str(),
+                h.level,
+                h.status,
+                h.version,
+                h.raised_at
+            )
+        );
+    }
+}

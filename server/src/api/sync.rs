@@ -1,14 +1,13 @@
 //! `POST /v1/sync/push` and `GET /v1/sync/pull`.
 
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use anjian_domain::sync::{
-    decode_cursor, OpStatus, PullResponse, PushRequest, PushResponse, PROTOCOL_VERSION,
-};
+use anjian_domain::sync::{decode_cursor, OpStatus, PushRequest, PushResponse, PROTOCOL_VERSION};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::metrics::Metrics;
@@ -83,7 +82,7 @@ pub async fn pull(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<PullQuery>,
-) -> ApiResult<Json<PullResponse>> {
+) -> ApiResult<Response> {
     let after = decode_cursor(&q.cursor).ok_or_else(|| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -95,6 +94,6 @@ pub async fn pull(
     let page = state
         .read(move |tx| engine::pull(tx, &caller, after, limit))
         .await?;
-    Metrics::inc(&state.metrics.changes_pulled, page.changes.len() as u64);
-    Ok(Json(page))
+    Metrics::inc(&state.metrics.changes_pulled, page.count as u64);
+    Ok(([(header::CONTENT_TYPE, "application/json")], page.body).into_response())
 }

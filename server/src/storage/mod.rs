@@ -43,14 +43,14 @@ pub struct StoredRecord {
 }
 
 /// One row of the change log, as a given caller sees it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChangeRow {
     pub seq: i64,
     pub entity: String,
     pub id: String,
     pub version: i64,
-    /// The stored JSON as is.
-    pub data: Option<Box<serde_json::value::RawValue>>,
+    /// The stored JSON as is (the server wrote it: passed through without re-reading).
+    pub data: Option<String>,
     /// The caller lost sight of the record (or it was deleted).
     pub removal: bool,
 }

@@ -320,7 +320,7 @@ impl Tx for PgTx<'_, '_> {
                     id: r.get(2),
                     version: r.get(3),
                     data: match (removal, data) {
-                        (false, Some(d)) => Some(serde_json::value::RawValue::from_string(d)?),
+                        (false, Some(d)) => Some(d),
                         _ => None,
                     },
                     removal,

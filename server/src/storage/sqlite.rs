@@ -341,7 +341,7 @@ impl Tx for SqliteTx<'_> {
                 id,
                 version,
                 data: match (removal, data) {
-                    (false, Some(d)) => Some(serde_json::value::RawValue::from_string(d)?),
+                    (false, Some(d)) => Some(d),
                     _ => None,
                 },
                 removal,
