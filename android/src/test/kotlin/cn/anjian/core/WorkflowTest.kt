@@ -191,6 +191,52 @@ class WorkflowTest {
     }
 
     @Test
+    fun aUnitHeadSeesDutyStatusAndOpenHazardsOffline() {
+        val server = System.getProperty("anjian.test.server").orEmpty()
+        assumeTrue(server.isNotEmpty(), "scripts/test-all.sh passes -Danjian.test.server")
+        val store = AnjianStore.open(dir.resolve("head.db").toString())
+        store.login(server, "sb_head", "anjian-demo")
+        assertTrue(store.syncNow(false, RecordingListener()).outcome is SyncOutcome.Completed)
+        val led = { store.myDutyStatus(null).first { it.activity == "led_inspection" } }
+        assertEquals("每月1次", led().requirement)
+        val before = led().done
+        // The head leads a check on site (offline from here) and raises what it found.
+        val site = store.listSites(null).first { it.industry == "gas" }
+        var inspection = store.startInspection(InspectionKind.ROUTINE_CHECK, site.id, listOf("蒋华"))
+        for (item in checklistFor("gas").items) {
+            val fail = item.id == "GAS-012"
+            inspection = store.recordItem(
+                inspection.id,
+                item.id,
+                if (fail) ItemOutcome.FAIL else ItemOutcome.PASS,
+                if (fail) "灭火器压力不足" else null,
+            )
+        }
+        store.finishInspection(inspection.id)
+        val hazard = store.raiseHazard(
+            HazardInput(
+                description = "灭火器压力不足",
+                siteId = site.id,
+                unitId = null,
+                inspectionId = inspection.id,
+                itemId = "GAS-012",
+                level = null,
+                levelReason = null,
+                needsHardware = false,
+            ),
+        )
+        val now = led()
+        assertEquals(before + 1u, now.done)
+        assertEquals("met", now.state)
+        assertEquals("已完成", now.stateLabel)
+        assertTrue(now.records.any { it.id == inspection.id && it.source == "inspection" })
+        assertTrue(store.myUnitOpenHazards().any { it.id == hazard.id })
+        val err = assertThrows<AnjianException.InvalidInput> { store.myDutyStatus("2026-13") }
+        assertTrue(err.message!!.contains("月份"), err.message)
+        store.destroy()
+    }
+
+    @Test
     fun unreadableDatabaseIsMovedAsideAndReported() {
         val path = dir.resolve("anjian.db")
         Files.writeString(path, "不是数据库".repeat(500))
