@@ -98,14 +98,17 @@ fn from_server(server: &str, args: &ReportArgs) -> Result<Vec<u8>, String> {
         .map_err(|_| "请在环境变量 ANJIAN_PASSWORD 中提供密码".to_string())?;
     let server = server.trim_end_matches('/');
     let client = reqwest::blocking::Client::new();
-    let login: serde_json::Value = client
+    let resp = client
         .post(format!("{server}/v1/auth/login"))
         .json(&serde_json::json!({ "username": user, "password": password }))
         .send()
-        .and_then(|r| r.error_for_status())
-        .map_err(|e| format!("登录失败：{e}"))?
-        .json()
-        .map_err(|e| format!("登录失败：{e}"))?;
+        .map_err(|e| format!("无法连接服务器：{e}"))?;
+    let status = resp.status();
+    let login: serde_json::Value = resp.json().unwrap_or_default();
+    if !status.is_success() {
+        let message = login["error"]["message"].as_str().unwrap_or("").to_string();
+        return Err(format!("登录失败（{status}）：{message}"));
+    }
     let token = login["token"]
         .as_str()
         .ok_or("登录失败：服务器未返回令牌")?;
