@@ -8,7 +8,6 @@ use anjian_domain::assessment::{AnnualScore, MonthlyAssessment};
 use anjian_domain::duty::{Activity, PersonDuty};
 use anjian_domain::hazard::{china_date, Hazard, HazardLevel};
 use anjian_domain::month::YearMonth;
-use anjian_domain::org::UnitKind;
 use anjian_domain::records::HardwareInvestment;
 
 use crate::table::{col, Cell, Table};
@@ -287,13 +286,6 @@ pub fn duty_ledger(
     }
 }
 
-fn kind_label(k: UnitKind) -> &'static str {
-    match k {
-        UnitKind::Township => "乡镇（街道）",
-        _ => "行业部门",
-    }
-}
-
 /// 月度考核得分表: one row per unit, an indicator per column, the office's total beside the
 /// unit's self-assessment.
 pub fn scores_ledger(a: &MonthlyAssessment) -> Table {
@@ -322,7 +314,7 @@ pub fn scores_ledger(a: &MonthlyAssessment) -> Table {
         .iter()
         .map(|s| {
             let mut row = vec![
-                Cell::text(kind_label(s.unit_kind)),
+                Cell::text(s.unit_kind.label()),
                 Cell::Int(s.rank as i64),
                 Cell::text(&s.unit_name),
             ];
@@ -360,7 +352,7 @@ pub fn annual_ledger(rows_in: &[AnnualScore], year: i32) -> Table {
         .iter()
         .map(|s| {
             let mut row = vec![
-                Cell::text(kind_label(s.unit_kind)),
+                Cell::text(s.unit_kind.label()),
                 Cell::Int(s.rank as i64),
                 Cell::text(&s.unit_name),
             ];

@@ -180,8 +180,17 @@ impl County {
 
     /// The duty table of the month for one unit, or every township and department.
     pub fn duty(&self, unit: Option<&str>, month: YearMonth, today: NaiveDate) -> Vec<PersonDuty> {
-        let activities = self.activities();
-        let by_unit = duty::activities_by_unit(&activities);
+        self.duty_of(&self.activities(), unit, month, today)
+    }
+
+    fn duty_of(
+        &self,
+        activities: &[Activity],
+        unit: Option<&str>,
+        month: YearMonth,
+        today: NaiveDate,
+    ) -> Vec<PersonDuty> {
+        let by_unit = duty::activities_by_unit(activities);
         let units: Vec<&Unit> = self
             .units
             .iter()
@@ -338,7 +347,7 @@ impl County {
                 let activities = self.activities();
                 let by_id: HashMap<&str, &Activity> =
                     activities.iter().map(|a| (a.id.as_str(), a)).collect();
-                let table = self.duty(unit, month, today);
+                let table = self.duty_of(&activities, unit, month, today);
                 sheet(ledgers::duty_ledger(&table, &by_id, month, &scope_name))
             }
             ExportFile::Scores => sheet(ledgers::scores_ledger(&self.assessment(month, today))),

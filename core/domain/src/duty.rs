@@ -397,18 +397,6 @@ pub fn duty_table(
     out
 }
 
-/// The department rule "every township covered within the year": townships not yet visited.
-pub fn uncovered_townships<'a>(
-    townships: &'a [String],
-    visits: &[(String, NaiveDate)],
-    year: i32,
-) -> Vec<&'a String> {
-    townships
-        .iter()
-        .filter(|t| !visits.iter().any(|(v, d)| v == *t && d.year() == year))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -678,17 +666,8 @@ mod tests {
     }
 
     #[test]
-    fn quota_files_are_validated_and_coverage_is_per_year() {
+    fn quota_files_are_validated() {
         assert!(QuotaSet::from_toml("version = \"x\"\n[[quotas]]\nrole = \"unit_head\"\nactivity = \"led_inspection\"\ncount = 0\nperiod = \"month\"\nscope = \"person\"\nlabel = \"x\"").unwrap_err().contains("大于 0"));
         assert!(QuotaSet::from_toml("version = 1").is_err());
-        let towns = vec!["a".to_string(), "b".to_string()];
-        let visits = vec![
-            ("a".to_string(), d(2026, 3, 1)),
-            ("b".to_string(), d(2025, 12, 31)),
-        ];
-        assert_eq!(
-            uncovered_townships(&towns, &visits, 2026),
-            vec![&"b".to_string()]
-        );
     }
 }
