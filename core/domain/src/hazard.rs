@@ -96,14 +96,19 @@ pub struct Funding {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FiveImplementations {
     /// 整改目标
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     /// 整改措施
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub measures: Option<String>,
     /// 整改时限
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<NaiveDate>,
     /// 整改责任 (the responsible person)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub responsible: Option<String>,
     /// 整改资金
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub funding: Option<Funding>,
 }
 
@@ -248,28 +253,41 @@ impl HazardAction {
 pub struct Hazard {
     pub id: String,
     pub number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_id: Option<String>,
     pub unit_id: String,
     pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<GeoPoint>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<HazardSource>,
     pub level: HazardLevel,
     /// The level the checklist item implies, when the hazard came from one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub derived_level: Option<HazardLevel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level_reason: Option<String>,
     pub needs_hardware: bool,
     pub status: HazardStatus,
     pub plan: FiveImplementations,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hardware_plan: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temporary_measures: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_unit_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_deadline: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rectified_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rectification_note: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub after_evidence: Vec<String>,
     pub rejections: u32,
     pub raised_by: Actor,
     pub raised_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<DateTime<Utc>>,
     /// Number of events applied; the first event gives version 1.
     pub version: u64,
@@ -602,9 +620,11 @@ pub struct HazardEvent {
     pub id: String,
     pub hazard_id: String,
     /// `None` for the event that raised the hazard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<HazardAction>,
     pub actor: Actor,
     pub at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<HazardStatus>,
     pub to: HazardStatus,
     /// The hazard's version after this event.

@@ -537,3 +537,19 @@ fn hazard_keys_read_from_json_agree_with_the_hazard() {
         );
     }
 }
+
+#[test]
+fn hazards_travel_without_empty_fields_and_read_back_whole() {
+    let h = general();
+    let text = serde_json::to_string(&h).unwrap();
+    for absent in ["closed_at", "assigned_unit_id", "level_reason", "after_evidence", "null"] {
+        assert!(!text.contains(absent), "{absent} in {text}");
+    }
+    let back: Hazard = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, h);
+    // Records written before (with explicit nulls) still read.
+    let mut old: serde_json::Value = serde_json::from_str(&text).unwrap();
+    old["closed_at"] = serde_json::Value::Null;
+    old["after_evidence"] = serde_json::json!([]);
+    assert_eq!(serde_json::from_value::<Hazard>(old).unwrap(), h);
+}
