@@ -310,7 +310,7 @@ fn main() {
         (pulled as f64 / pull_s) / (n as f64 / floor_s)
     );
     println!(
-        "| bytes on the wire per record pulled (gzip) | {:.0} |",
+        "| bytes on the wire per record pulled (zstd) | {:.0} |",
         down as f64 / pulled as f64
     );
     println!(
