@@ -542,7 +542,13 @@ fn hazard_keys_read_from_json_agree_with_the_hazard() {
 fn hazards_travel_without_empty_fields_and_read_back_whole() {
     let h = general();
     let text = serde_json::to_string(&h).unwrap();
-    for absent in ["closed_at", "assigned_unit_id", "level_reason", "after_evidence", "null"] {
+    for absent in [
+        "closed_at",
+        "assigned_unit_id",
+        "level_reason",
+        "after_evidence",
+        "null",
+    ] {
         assert!(!text.contains(absent), "{absent} in {text}");
     }
     let back: Hazard = serde_json::from_str(&text).unwrap();
