@@ -34,6 +34,22 @@ fn state_label(h: &Hazard, today: NaiveDate) -> String {
     }
 }
 
+/// Oldest first, then by number: the order of a hand-kept ledger.
+fn oldest_first(hs: &mut [&&Hazard]) {
+    hs.sort_by_key(|h| (h.raised_at, h.number.clone()));
+}
+
+/// The first columns every hazard ledger starts with: 序号, 编号, 责任单位, 场所, 描述.
+fn hazard_cells(n: usize, h: &Hazard, dir: &Directory) -> Vec<Cell> {
+    vec![
+        Cell::Int(n as i64 + 1),
+        Cell::text(&h.number),
+        Cell::text(dir.unit(h.rectifying_unit())),
+        Cell::text(dir.site(h.site_id.as_deref())),
+        Cell::text(&h.description),
+    ]
+}
+
 /// 问题清单台账: every problem of the scope, oldest first.
 pub fn problem_ledger(
     hazards: &[&Hazard],
@@ -42,7 +58,7 @@ pub fn problem_ledger(
     today: NaiveDate,
 ) -> Table {
     let mut hs: Vec<&&Hazard> = hazards.iter().collect();
-    hs.sort_by_key(|h| (h.raised_at, h.number.clone()));
+    oldest_first(&mut hs);
     Table {
         sheet: "问题清单台账".into(),
         title: format!(
@@ -68,12 +84,8 @@ pub fn problem_ledger(
             .iter()
             .enumerate()
             .map(|(i, h)| {
-                vec![
-                    Cell::Int(i as i64 + 1),
-                    Cell::text(&h.number),
-                    Cell::text(dir.unit(h.rectifying_unit())),
-                    Cell::text(dir.site(h.site_id.as_deref())),
-                    Cell::text(&h.description),
+                let mut row = hazard_cells(i, h, dir);
+                row.extend([
                     Cell::text(h.level.label()),
                     Cell::text(source_label(h, dir)),
                     Cell::Date(china_date(h.raised_at)),
@@ -82,7 +94,8 @@ pub fn problem_ledger(
                     Cell::text(h.rectification_note.clone().unwrap_or_default()),
                     Cell::opt_date(h.closed_at.map(china_date)),
                     Cell::text(&h.raised_by.name),
-                ]
+                ]);
+                row
             })
             .collect(),
     }
@@ -99,7 +112,7 @@ pub fn major_hazard_ledger(
         .iter()
         .filter(|h| h.level == HazardLevel::Major)
         .collect();
-    hs.sort_by_key(|h| (h.raised_at, h.number.clone()));
+    oldest_first(&mut hs);
     Table {
         sheet: "重大隐患台账".into(),
         title: format!(
@@ -128,12 +141,8 @@ pub fn major_hazard_ledger(
             .enumerate()
             .map(|(i, h)| {
                 let p = &h.plan;
-                vec![
-                    Cell::Int(i as i64 + 1),
-                    Cell::text(&h.number),
-                    Cell::text(dir.unit(h.rectifying_unit())),
-                    Cell::text(dir.site(h.site_id.as_deref())),
-                    Cell::text(&h.description),
+                let mut row = hazard_cells(i, h, dir);
+                row.extend([
                     Cell::text(p.target.clone().unwrap_or_default()),
                     Cell::text(p.measures.clone().unwrap_or_default()),
                     Cell::opt_date(h.deadline()),
@@ -151,7 +160,8 @@ pub fn major_hazard_ledger(
                     Cell::text(h.temporary_measures.clone().unwrap_or_default()),
                     Cell::text(state_label(h, today)),
                     Cell::opt_date(h.closed_at.map(china_date)),
-                ]
+                ]);
+                row
             })
             .collect(),
     }

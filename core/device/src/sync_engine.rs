@@ -701,8 +701,10 @@ impl Store {
             Ok(tx.pragma_update(None, "wal_autocheckpoint", PULL_CHECKPOINT_PAGES)?)
         })?;
         let result = self.pull_pages(http, server, &mut page, report, progress);
-        self.write(|tx| Ok(tx.pragma_update(None, "wal_autocheckpoint", 1000)?))?;
-        result
+        // The pull's own outcome comes first; a failed reset is reported only after success.
+        let restored = self.write(|tx| Ok(tx.pragma_update(None, "wal_autocheckpoint", 1000)?));
+        result?;
+        Ok(restored?)
     }
 
     fn pull_pages(
