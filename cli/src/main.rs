@@ -31,9 +31,13 @@ enum Command {
         /// Data folder: the SQLite database and the evidence files.
         #[arg(long, default_value = "data")]
         data: std::path::PathBuf,
-        /// Seed the demo county (Zhong County) when the store is empty.
+        /// Seed the demo county (Zhong County) when the store is empty, with last month's and
+        /// this month's activity (inspections, hazards, meetings, reports).
         #[arg(long)]
         demo: bool,
+        /// With --demo: seed only the organisation, sites and accounts, no activity.
+        #[arg(long, requires = "demo")]
+        demo_without_activity: bool,
         /// Lifetime of a login token, in minutes.
         #[arg(long, default_value_t = 240)]
         token_ttl_minutes: i64,
@@ -232,7 +236,7 @@ fn main() -> ExitCode {
 fn serve(
     listen: std::net::SocketAddr,
     data: std::path::PathBuf,
-    demo: bool,
+    demo: Option<bool>,
     ttl: i64,
     log_json: bool,
 ) -> Result<(), String> {
@@ -248,7 +252,9 @@ fn serve(
         return Err("登录有效期须为正数（分钟）".into());
     }
     let mut config = anjian_server::Config::new(listen, data);
-    config.demo = demo;
+    // Some(with_activity) when the demo county is asked for.
+    config.demo = demo.is_some();
+    config.demo_activity = demo == Some(true);
     config.token_ttl = chrono::Duration::minutes(ttl);
     config.database_url = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty());
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
@@ -263,9 +269,13 @@ fn run(command: Command) -> Result<(), String> {
             listen,
             data,
             demo,
+            demo_without_activity,
             token_ttl_minutes,
             log_json,
-        } => serve(listen, data, demo, token_ttl_minutes, log_json)?,
+        } => {
+            let demo = demo.then_some(!demo_without_activity);
+            serve(listen, data, demo, token_ttl_minutes, log_json)?
+        }
         Command::Photo { command } => photo(command)?,
         Command::Field { .. } => unreachable!("handled in main"),
         Command::Report(args) => {

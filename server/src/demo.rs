@@ -26,7 +26,7 @@ pub struct DemoAccount {
     pub unit_id: String,
 }
 
-fn accounts() -> Vec<DemoAccount> {
+pub(crate) fn accounts() -> Vec<DemoAccount> {
     let dept = County::department_id;
     let a = |username, name, role, unit_id: &str| DemoAccount {
         username,
@@ -81,6 +81,11 @@ fn accounts() -> Vec<DemoAccount> {
             &demo_site_id(7, 0),
         ),
     ]
+}
+
+/// The person record behind a demo account.
+pub fn person_id(username: &str) -> String {
+    format!("person-{username}")
 }
 
 /// Site ids are stable: township index and number within it.
@@ -195,7 +200,7 @@ pub fn seed_if_empty(tx: &mut dyn Tx) -> ApiResult<Option<Vec<DemoAccount>>> {
     let accounts = accounts();
     for a in &accounts {
         let person = Person {
-            id: format!("person-{}", a.username),
+            id: person_id(a.username),
             name: a.name.to_string(),
             unit_id: a.unit_id.clone(),
             roles: vec![a.role],
@@ -238,6 +243,21 @@ pub fn print_accounts(accounts: &[DemoAccount]) {
             unit
         );
     }
+}
+
+pub fn print_activity(a: &crate::demo_activity::ActivitySummary) {
+    println!(
+        "演示数据：上月和本月的检查 {} 次、隐患 {} 处（未销号 {} 处）、会议 {} 次、设施设备投入 {} 笔、述职 {} 次、自评 {} 份、佐证文件 {} 个；另有 {} 名乡镇（街道）和部门负责人。",
+        a.inspections,
+        a.hazards,
+        a.open_hazards,
+        a.meetings,
+        a.investments,
+        a.duty_reports,
+        a.self_assessments,
+        a.files,
+        a.people
+    );
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod demo;
+pub mod demo_activity;
 pub mod error;
 pub mod metrics;
 pub mod monthly;
@@ -31,6 +32,8 @@ pub struct Config {
     /// `postgres://...` to use PostgreSQL instead of the embedded SQLite file.
     pub database_url: Option<String>,
     pub demo: bool,
+    /// With `demo`: also seed last month's and this month's activity into the new county.
+    pub demo_activity: bool,
     pub token_ttl: Duration,
     /// Largest request body outside uploads.
     pub max_body_bytes: usize,
@@ -44,6 +47,7 @@ impl Config {
             data_dir,
             database_url: None,
             demo: false,
+            demo_activity: false,
             token_ttl: Duration::hours(4),
             max_body_bytes: 8 * 1024 * 1024,
             request_timeout: std::time::Duration::from_secs(60),
@@ -125,6 +129,35 @@ pub fn state(config: &Config, db: Db) -> std::io::Result<AppState> {
     Ok(state)
 }
 
+/// Seeds the demo county into an empty store (with its activity when the config asks for
+/// it), in one transaction; `None` when the store already holds accounts.
+pub async fn seed_demo(
+    state: &AppState,
+    config: &Config,
+) -> Result<
+    Option<(
+        Vec<demo::DemoAccount>,
+        Option<demo_activity::ActivitySummary>,
+    )>,
+    ApiError,
+> {
+    let blobs = state.blobs_dir();
+    let with_activity = config.demo_activity;
+    state
+        .write(move |tx| {
+            let Some(accounts) = demo::seed_if_empty(tx)? else {
+                return Ok(None);
+            };
+            let activity = if with_activity {
+                Some(demo_activity::seed(tx, &blobs, chrono::Utc::now())?)
+            } else {
+                None
+            };
+            Ok(Some((accounts, activity)))
+        })
+        .await
+}
+
 /// Runs the server until Ctrl-C or SIGTERM; in-flight requests finish first.
 pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let db = open_db_async(&config).await?;
@@ -140,14 +173,14 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Sen
         );
     }
     if config.demo {
-        let seeded = state
-            .write(demo::seed_if_empty)
-            .await
-            .map_err(|e| e.message)?;
-        if let Some(accounts) = seeded {
-            demo::print_accounts(&accounts);
-        } else {
-            tracing::info!("demo: store not empty, nothing seeded");
+        match seed_demo(&state, &config).await.map_err(|e| e.message)? {
+            Some((accounts, activity)) => {
+                demo::print_accounts(&accounts);
+                if let Some(a) = activity {
+                    demo::print_activity(&a);
+                }
+            }
+            None => tracing::info!("demo: store not empty, nothing seeded"),
         }
     }
     let app = api::router(state.clone(), &config);

@@ -95,7 +95,12 @@ fn part_path(state: &AppState, id: &str) -> PathBuf {
 }
 
 pub fn blob_path(state: &AppState, sha256: &str) -> PathBuf {
-    state.blobs_dir().join(&sha256[..2]).join(sha256)
+    blob_file(&state.blobs_dir(), sha256)
+}
+
+/// Where a blob lives under the blobs folder: content-addressed, fanned out by prefix.
+pub fn blob_file(blobs_dir: &Path, sha256: &str) -> PathBuf {
+    blobs_dir.join(&sha256[..2]).join(sha256)
 }
 
 fn file_len(path: &Path) -> i64 {

@@ -7,7 +7,8 @@ use std::sync::Mutex;
 
 use anjian_domain::checklist::Industry;
 use anjian_domain::hazard::{
-    china_date, Hazard, HazardAction, HazardDraft, HazardEvent, HazardLevel, HazardStatus,
+    china_date, hazard_number, Hazard, HazardAction, HazardDraft, HazardEvent, HazardLevel,
+    HazardStatus,
 };
 use anjian_domain::inspection::{Inspection, InspectionKind, ItemOutcome, ItemResult};
 use anjian_domain::org::{Actor, Role, Unit};
@@ -786,17 +787,6 @@ fn parse_time(text: &str) -> Result<DateTime<Utc>> {
             field: "时间",
             reason: e.to_string(),
         })
-}
-
-/// 隐患编号: the China calendar day and the random tail of the id, unique without a server.
-pub fn hazard_number(id: &str, at: DateTime<Utc>) -> String {
-    let tail: String = id.chars().filter(|c| c.is_ascii_hexdigit()).collect();
-    let tail = &tail[tail.len().saturating_sub(6)..];
-    format!(
-        "YH-{}-{}",
-        china_date(at).format("%Y%m%d"),
-        tail.to_uppercase()
-    )
 }
 
 /// Today in China, for overdue checks.

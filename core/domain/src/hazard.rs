@@ -327,6 +327,17 @@ impl HazardKeys {
     }
 }
 
+/// 隐患编号: the China calendar day and the random tail of the id, unique without a server.
+pub fn hazard_number(id: &str, at: DateTime<Utc>) -> String {
+    let tail: String = id.chars().filter(|c| c.is_ascii_hexdigit()).collect();
+    let tail = &tail[tail.len().saturating_sub(6)..];
+    format!(
+        "YH-{}-{}",
+        china_date(at).format("%Y%m%d"),
+        tail.to_uppercase()
+    )
+}
+
 /// The calendar day in China (UTC+8) of an instant: deadlines are local dates.
 pub fn china_date(at: DateTime<Utc>) -> NaiveDate {
     let offset = FixedOffset::east_opt(8 * 3600).expect("valid offset");

@@ -46,10 +46,16 @@ fn fresh_pg() -> Option<(String, (String, String))> {
 
 impl TestServer {
     pub fn start(backend: Backend) -> Option<TestServer> {
+        Self::start_with(backend, false)
+    }
+
+    /// `demo_activity`: seed the demo county's two months of activity too.
+    pub fn start_with(backend: Backend, demo_activity: bool) -> Option<TestServer> {
         let data = tempfile::tempdir().unwrap();
         let mut config =
             anjian_server::Config::new("127.0.0.1:0".parse().unwrap(), data.path().to_path_buf());
         config.demo = true;
+        config.demo_activity = demo_activity;
         let mut pg_drop = None;
         if let Backend::Postgres = backend {
             match fresh_pg() {
@@ -74,10 +80,7 @@ impl TestServer {
             rt.block_on(async move {
                 let db = anjian_server::open_db_async(&config).await.unwrap();
                 let state = anjian_server::state(&config, db).unwrap();
-                state
-                    .write(anjian_server::demo::seed_if_empty)
-                    .await
-                    .unwrap();
+                anjian_server::seed_demo(&state, &config).await.unwrap();
                 let app = anjian_server::api::router(state, &config);
                 let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
                 addr_tx.send(listener.local_addr().unwrap()).unwrap();
@@ -204,16 +207,23 @@ impl Drop for TestServer {
 #[macro_export]
 macro_rules! both_backends {
     ($name:ident, $body:expr) => {
+        both_backends!($name, false, $body);
+    };
+    ($name:ident, $demo_activity:expr, $body:expr) => {
         mod $name {
             use super::*;
             #[test]
             fn sqlite() {
-                let server = common::TestServer::start(common::Backend::Sqlite).unwrap();
+                let server =
+                    common::TestServer::start_with(common::Backend::Sqlite, $demo_activity)
+                        .unwrap();
                 ($body)(&server);
             }
             #[test]
             fn postgres() {
-                if let Some(server) = common::TestServer::start(common::Backend::Postgres) {
+                if let Some(server) =
+                    common::TestServer::start_with(common::Backend::Postgres, $demo_activity)
+                {
                     ($body)(&server);
                 }
             }

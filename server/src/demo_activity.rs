@@ -1,0 +1,1173 @@
+//! A lived-in demo county: last month and this month of what Zhong County's people would have
+//! recorded — inspections led item by item, hazards raised from failed items and carried
+//! through 四改 (即查即改, 交办, 五落实, 一患一策, 整改, 验收), meetings, hardware investment with
+//! its proof, an executive-meeting rotation since January, unit duty reports and
+//! self-assessments — so `anjian serve --demo` opens on real ledgers, duty tables and scores.
+//!
+//! Everything passes the domain's own rules (inspections answered item by item and finished,
+//! hazards moved only by the state machine, records validated), dated in the past. Evidence
+//! files are generated: illustrative pictures, flagged as demo data in their notes, and Word
+//! files (minutes, reports, acceptance forms) with real content. Deterministic: the same day
+//! seeds the same county.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
+
+use anjian_domain::assessment::SelfAssessment;
+use anjian_domain::checklist::{self, ChecklistItem, Industry};
+use anjian_domain::county::{self, County, COUNTY_GOVERNMENT_ID, SAFETY_OFFICE_ID};
+use anjian_domain::evidence::{EvidenceKind, EvidenceRecord, EvidenceStage, EvidenceTarget};
+use anjian_domain::hazard::{
+    hazard_number, FiveImplementations, Funding, Hazard, HazardAction, HazardDraft, HazardEvent,
+    HazardLevel, HazardSource, HazardStatus,
+};
+use anjian_domain::inspection::{Inspection, InspectionKind, ItemOutcome};
+use anjian_domain::month::YearMonth;
+use anjian_domain::org::{Person, Role};
+use anjian_domain::patrol::{PatrolPlan, PatrolTarget};
+use anjian_domain::records::{HardwareInvestment, Meeting, MeetingKind};
+use anjian_domain::rotation::{self, DutyReport, ReportForum, ReporterKind, SlotState};
+use anjian_domain::site::Site;
+use anjian_domain::sync::entity;
+use anjian_evidence::photo::{self, Rgb};
+use anjian_reports::docx::{Document, Para};
+
+use crate::demo::{self, DemoAccount};
+use crate::error::{ApiError, ApiResult};
+use crate::records::{self, HazardDoc};
+use crate::scope;
+use crate::storage::{Blob, Tx};
+
+/// What was seeded, for the start-up message.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ActivitySummary {
+    pub people: usize,
+    pub inspections: usize,
+    pub hazards: usize,
+    pub open_hazards: usize,
+    pub meetings: usize,
+    pub investments: usize,
+    pub duty_reports: usize,
+    pub self_assessments: usize,
+    pub files: usize,
+}
+
+/// Seeds the activity of the month before `now` and of the current month up to yesterday
+/// (China time) into a store that holds the freshly seeded demo county.
+pub fn seed(tx: &mut dyn Tx, blobs_dir: &Path, now: DateTime<Utc>) -> ApiResult<ActivitySummary> {
+    let today = anjian_domain::hazard::china_date(now);
+    let mut s = Seeder {
+        tx,
+        blobs_dir,
+        rng: Rng(0x5A17_2026),
+        today,
+        county: county::zhong_county(),
+        sites: demo::sites(county::zhong_county()),
+        summary: ActivitySummary::default(),
+        inspections_by_unit: HashMap::new(),
+    };
+    let people = s.people()?;
+    let current = YearMonth::of(today);
+    for month in [current.prev(), current] {
+        let last = month.last_day().min(today - Duration::days(1));
+        if last < month.first_day() {
+            continue;
+        }
+        s.month_of_unit_work(&people, month, last)?;
+        s.month_of_county_work(&people, month, last)?;
+    }
+    s.rotation(&people, current.prev())?;
+    s.unit_reports_and_self_assessments(&people, current.prev())?;
+    Ok(s.summary)
+}
+
+/// A unit's head and deputy head, and the sites it answers for.
+struct Leaders {
+    unit_id: String,
+    unit_name: String,
+    head: Person,
+    deputy: Person,
+    township: bool,
+    sites: Vec<usize>,
+}
+
+/// County-level people the demo acts through.
+struct People {
+    units: Vec<Leaders>,
+    county_head: Person,
+    deputy_head: Person,
+    other_leader: Person,
+    office: Person,
+    supervision: Person,
+}
+
+impl People {
+    fn township(&self, unit_id: &str) -> Option<&Leaders> {
+        self.units
+            .iter()
+            .find(|l| l.township && l.unit_id == unit_id)
+    }
+}
+
+/// splitmix64: small, deterministic, good enough to vary a demo.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn chance(&mut self, p: f64) -> bool {
+        (self.next() % 10_000) as f64 / 10_000.0 < p
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+    /// A day in `first..=last`.
+    fn day(&mut self, first: NaiveDate, last: NaiveDate) -> NaiveDate {
+        let span = (last - first).num_days().max(0) as usize + 1;
+        first + Duration::days(self.below(span) as i64)
+    }
+}
+
+/// An instant on a China calendar day.
+fn at(day: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
+    let china = FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    china
+        .from_local_datetime(&day.and_hms_opt(hour, minute, 0).expect("valid time"))
+        .single()
+        .expect("fixed offset")
+        .with_timezone(&Utc)
+}
+
+fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+fn demo_error(e: impl std::fmt::Display) -> ApiError {
+    ApiError::internal(format!("演示数据生成失败：{e}"))
+}
+
+const SURNAMES: [&str; 16] = [
+    "王", "李", "张", "刘", "陈", "杨", "黄", "周", "谭", "向", "冉", "秦", "彭", "邓", "熊", "罗",
+];
+const GIVEN: [&str; 20] = [
+    "德明", "光荣", "晓东", "春梅", "永红", "建军", "国华", "泽宇", "海燕", "立新", "文斌", "兴平",
+    "继红", "远航", "学军", "丽娟", "长林", "玉成", "新民", "思源",
+];
+
+struct Seeder<'a> {
+    tx: &'a mut dyn Tx,
+    blobs_dir: &'a Path,
+    rng: Rng,
+    today: NaiveDate,
+    county: &'static County,
+    sites: Vec<Site>,
+    summary: ActivitySummary,
+    /// Inspections led by each unit's people per month, for the self-assessments.
+    inspections_by_unit: HashMap<(String, YearMonth), usize>,
+}
+
+impl Seeder<'_> {
+    /// A head and a deputy head for every township and department (the demo accounts where
+    /// they exist), and the county-level people.
+    fn people(&mut self) -> ApiResult<People> {
+        let accounts = demo::accounts();
+        let account = |role: Role, unit_id: &str| -> Option<&DemoAccount> {
+            accounts
+                .iter()
+                .find(|a| a.role == role && (unit_id.is_empty() || a.unit_id == unit_id))
+        };
+        let person_of = |a: &DemoAccount| Person {
+            id: demo::person_id(a.username),
+            name: a.name.to_string(),
+            unit_id: a.unit_id.clone(),
+            roles: vec![a.role],
+            industries: vec![],
+            portfolio: None,
+            phone: None,
+        };
+        let mut units = Vec::new();
+        let mut n = 0usize;
+        let townships = self
+            .county
+            .townships
+            .iter()
+            .map(|t| (t.code.clone(), t.name.clone(), true));
+        let departments = self
+            .county
+            .departments
+            .iter()
+            .map(|d| (County::department_id(&d.code), d.name.clone(), false));
+        for (unit_id, unit_name, township) in townships.chain(departments).collect::<Vec<_>>() {
+            let mut leader = |role: Role, title: &str| -> ApiResult<Person> {
+                if let Some(a) = account(role, &unit_id) {
+                    return Ok(person_of(a));
+                }
+                n += 1;
+                let p = Person {
+                    id: format!("person-{unit_id}-{title}"),
+                    name: format!(
+                        "{}{}",
+                        SURNAMES[(n * 7) % SURNAMES.len()],
+                        GIVEN[(n * 3 + n / GIVEN.len()) % GIVEN.len()]
+                    ),
+                    unit_id: unit_id.clone(),
+                    roles: vec![role],
+                    industries: vec![],
+                    portfolio: None,
+                    phone: Some(format!("1380233{:04}", 1000 + n)),
+                };
+                records::save_person(self.tx, &p)?;
+                self.summary.people += 1;
+                Ok(p)
+            };
+            let head = leader(Role::UnitHead, "head")?;
+            let deputy = leader(Role::UnitDeputyHead, "deputy")?;
+            let sites = self
+                .sites
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| {
+                    if township {
+                        s.township_id == unit_id
+                    } else {
+                        s.department_id.as_deref() == Some(unit_id.as_str())
+                    }
+                })
+                .map(|(i, _)| i)
+                .collect();
+            units.push(Leaders {
+                unit_id,
+                unit_name,
+                head,
+                deputy,
+                township,
+                sites,
+            });
+        }
+        let county_person = |role: Role| -> ApiResult<Person> {
+            account(role, "")
+                .map(person_of)
+                .ok_or_else(|| demo_error(format!("缺少演示账号：{}", role.label())))
+        };
+        Ok(People {
+            units,
+            county_head: county_person(Role::CountyHead)?,
+            deputy_head: county_person(Role::CountyDeputyHead)?,
+            other_leader: county_person(Role::CountyOtherLeader)?,
+            office: county_person(Role::SafetyOfficeStaff)?,
+            supervision: county_person(Role::SupervisionStaff)?,
+        })
+    }
+
+    /// Each township's and department's own month: the head leads an inspection, the deputy
+    /// head makes special checks and holds the regular meeting, the head a special meeting
+    /// now and then; departments visit their sector for guidance.
+    fn month_of_unit_work(
+        &mut self,
+        people: &People,
+        month: YearMonth,
+        last: NaiveDate,
+    ) -> ApiResult<()> {
+        let finished_month = last == month.last_day();
+        let first = month.first_day();
+        for l in &people.units {
+            if l.sites.is_empty() {
+                continue;
+            }
+            if self.rng.chance(if finished_month { 0.85 } else { 0.6 }) {
+                let site = *self.rng.pick(&l.sites);
+                let day = self.rng.day(first, last);
+                self.inspection(
+                    people,
+                    &l.head,
+                    InspectionKind::LeaderSupervision,
+                    site,
+                    day,
+                )?;
+            }
+            let checks = match self.rng.below(10) {
+                0..=5 => 2,
+                6..=8 => 1,
+                _ => 0,
+            };
+            for _ in 0..checks {
+                let site = *self.rng.pick(&l.sites);
+                let day = self.rng.day(first, last);
+                self.inspection(people, &l.deputy, InspectionKind::RoutineCheck, site, day)?;
+            }
+            if !l.township && self.rng.chance(0.4) {
+                let site = *self.rng.pick(&l.sites);
+                let day = self.rng.day(first, last);
+                self.inspection(
+                    people,
+                    &l.head,
+                    InspectionKind::ProfessionalAssessment,
+                    site,
+                    day,
+                )?;
+            }
+            if self.rng.chance(0.85) {
+                let day = self.rng.day(first, last);
+                self.meeting(&l.deputy, &l.unit_name, MeetingKind::RegularMeeting, day)?;
+            }
+            if self.rng.chance(0.45) {
+                let day = self.rng.day(first, last);
+                self.meeting(&l.head, &l.unit_name, MeetingKind::SpecialMeeting, day)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The county's month: leaders' supervision visits and meetings, 县安委办's unannounced
+    /// patrol (its plan revealed once every visit is recorded) and 督查办's random check.
+    fn month_of_county_work(
+        &mut self,
+        people: &People,
+        month: YearMonth,
+        last: NaiveDate,
+    ) -> ApiResult<()> {
+        let first = month.first_day();
+        let county_name = "忠县人民政府";
+        let all_sites: Vec<usize> = (0..self.sites.len()).collect();
+        for (leader, meeting) in [
+            (&people.deputy_head, MeetingKind::RegularMeeting),
+            (&people.other_leader, MeetingKind::SituationAnalysis),
+        ] {
+            let site = *self.rng.pick(&all_sites);
+            let day = self.rng.day(first, last);
+            self.inspection(people, leader, InspectionKind::LeaderSupervision, site, day)?;
+            let day = self.rng.day(first, last);
+            self.meeting(leader, county_name, meeting, day)?;
+        }
+        if last == month.last_day() {
+            let site = *self.rng.pick(&all_sites);
+            let day = self.rng.day(first, last);
+            let head = &people.county_head;
+            self.inspection(people, head, InspectionKind::LeaderSupervision, site, day)?;
+            if month.month % 3 == 0 || self.rng.chance(0.3) {
+                let day = self.rng.day(first, last);
+                self.meeting(head, county_name, MeetingKind::SafetyCommittee, day)?;
+            }
+            let site = *self.rng.pick(&all_sites);
+            let day = self.rng.day(first, last);
+            let sup = &people.supervision;
+            self.inspection(people, sup, InspectionKind::RandomCheck, site, day)?;
+        }
+        // One patrol a month by 县安委办: four sites in different townships.
+        let mut targets: Vec<usize> = Vec::new();
+        while targets.len() < 4 {
+            let s = *self.rng.pick(&all_sites);
+            if targets
+                .iter()
+                .all(|t| self.sites[*t].township_id != self.sites[s].township_id)
+            {
+                targets.push(s);
+            }
+        }
+        let window_start = self.rng.day(first, last);
+        let mut plan = PatrolPlan {
+            id: new_id(),
+            title: format!("{}县安委办安全生产暗访巡查", month.label()),
+            organiser_unit_id: SAFETY_OFFICE_ID.to_string(),
+            team: vec![people.office.id.clone()],
+            targets: Vec::new(),
+            window_start,
+            window_end: (window_start + Duration::days(2)).min(last),
+        };
+        for (i, site) in targets.into_iter().enumerate() {
+            let day = (window_start + Duration::days(i as i64 / 2)).min(plan.window_end);
+            let kind = InspectionKind::UnannouncedPatrol;
+            let insp = self.inspection(people, &people.office, kind, site, day)?;
+            plan.targets.push(PatrolTarget {
+                site_id: self.sites[site].id.clone(),
+                visited_inspection_id: Some(insp),
+            });
+        }
+        records::save_patrol(self.tx, &plan)?;
+        Ok(())
+    }
+
+    /// One finished inspection of a site, every item answered; sometimes an item fails and a
+    /// hazard is raised from it and carried as far as the days since allow. Returns its id.
+    fn inspection(
+        &mut self,
+        people: &People,
+        leader: &Person,
+        kind: InspectionKind,
+        site: usize,
+        day: NaiveDate,
+    ) -> ApiResult<String> {
+        let site = self.sites[site].clone();
+        let industry = Industry::from_code(&site.industry).map_err(demo_error)?;
+        let list = checklist::for_industry(industry);
+        let started = at(day, 9 + self.rng.below(6) as u32, self.rng.below(60) as u32);
+        let participants = vec![format!(
+            "{}{}",
+            SURNAMES[self.rng.below(SURNAMES.len())],
+            GIVEN[self.rng.below(GIVEN.len())]
+        )];
+        let mut insp = Inspection::start(
+            new_id(),
+            kind,
+            &site.id,
+            industry,
+            leader.actor(),
+            participants,
+            started,
+        )
+        .map_err(demo_error)?;
+        let fail_rate = match kind {
+            InspectionKind::UnannouncedPatrol | InspectionKind::RandomCheck => 0.7,
+            _ => 0.35,
+        };
+        let failed: Option<&ChecklistItem> = self.rng.chance(fail_rate).then(|| {
+            let general: Vec<&ChecklistItem> = list.items.iter().filter(|i| !i.major).collect();
+            if general.is_empty() || self.rng.chance(0.12) {
+                self.rng.pick(&list.items)
+            } else {
+                *self.rng.pick(&general)
+            }
+        });
+        for (n, item) in list.items.iter().enumerate() {
+            let recorded = started + Duration::minutes(3 * n as i64 + 2);
+            let (outcome, note) = match failed {
+                Some(f) if f.id == item.id => (
+                    ItemOutcome::Fail,
+                    Some(format!("现场检查发现不符合要求：{}", item.text)),
+                ),
+                _ if self.rng.chance(0.04) => (ItemOutcome::NotApplicable, None),
+                _ => (ItemOutcome::Pass, None),
+            };
+            insp.record(&item.id, outcome, note, recorded)
+                .map_err(demo_error)?;
+        }
+        let finished = started + Duration::minutes(3 * list.items.len() as i64 + 10);
+        insp.finish(finished).map_err(demo_error)?;
+        records::save_inspection(self.tx, &insp)?;
+        self.summary.inspections += 1;
+        *self
+            .inspections_by_unit
+            .entry((leader.unit_id.clone(), YearMonth::of(day)))
+            .or_default() += 1;
+        let photo_item = failed.unwrap_or(&list.items[0]);
+        let target = EvidenceTarget::InspectionItem {
+            inspection_id: insp.id.clone(),
+            item_id: photo_item.id.clone(),
+        };
+        let stage = if failed.is_some() {
+            EvidenceStage::Before
+        } else {
+            EvidenceStage::None
+        };
+        let id = new_id();
+        self.photo(&id, target, stage, leader, started, &site)?;
+        if let Some(item) = failed {
+            self.hazard(people, leader, &insp, item, &site, finished)?;
+        }
+        Ok(insp.id)
+    }
+
+    /// A hazard from a failed item, carried through 四改 as far as the days since allow.
+    fn hazard(
+        &mut self,
+        people: &People,
+        finder: &Person,
+        insp: &Inspection,
+        item: &ChecklistItem,
+        site: &Site,
+        raised_at: DateTime<Utc>,
+    ) -> ApiResult<()> {
+        let id = new_id();
+        let draft = HazardDraft {
+            id: id.clone(),
+            number: hazard_number(&id, raised_at),
+            site_id: Some(site.id.clone()),
+            unit_id: site.township_id.clone(),
+            description: format!("{}：{}", site.name, item.text),
+            location: Some(site.location.point),
+            source: Some(HazardSource {
+                inspection_id: insp.id.clone(),
+                industry: insp.industry,
+                item_id: item.id.clone(),
+            }),
+            level: None,
+            level_reason: None,
+            needs_hardware: item.major || self.rng.chance(0.25),
+        };
+        let hazard = Hazard::raise(draft, &finder.actor(), raised_at).map_err(demo_error)?;
+        let mut story = Story {
+            doc: HazardDoc {
+                events: vec![HazardEvent {
+                    id: new_id(),
+                    hazard_id: hazard.id.clone(),
+                    action: None,
+                    actor: finder.actor(),
+                    at: raised_at,
+                    from: None,
+                    to: hazard.status,
+                    version: hazard.version,
+                }],
+                hazard,
+            },
+            photos: Vec::new(),
+        };
+        let township = people
+            .township(&site.township_id)
+            .ok_or_else(|| demo_error(format!("未找到乡镇：{}", site.township_id)))?;
+        let raised_day = anjian_domain::hazard::china_date(raised_at);
+        let yesterday = self.today - Duration::days(1);
+        if story.doc.hazard.level == HazardLevel::General {
+            self.general_hazard(&mut story, finder, township, raised_day, yesterday)?;
+        } else {
+            self.major_hazard(&mut story, people, township, raised_day, yesterday)?;
+        }
+        records::save_hazard(self.tx, &story.doc)?;
+        self.summary.hazards += 1;
+        if story.doc.hazard.status != HazardStatus::Closed {
+            self.summary.open_hazards += 1;
+        }
+        let target = EvidenceTarget::Hazard {
+            hazard_id: story.doc.hazard.id.clone(),
+        };
+        for (photo_id, by, when) in std::mem::take(&mut story.photos) {
+            self.photo(
+                &photo_id,
+                target.clone(),
+                EvidenceStage::After,
+                &by,
+                when,
+                site,
+            )?;
+        }
+        if story.doc.hazard.needs_hardware && story.doc.hazard.status != HazardStatus::Registered {
+            self.investment(&story.doc.hazard, township, site, raised_day, yesterday)?;
+        }
+        Ok(())
+    }
+
+    /// 即查即改 on the spot, or 交办 to the township with a deadline, then 整改, 提交 and 验收
+    /// on the days that have passed; a few run late or are still open.
+    fn general_hazard(
+        &mut self,
+        story: &mut Story,
+        finder: &Person,
+        township: &Leaders,
+        raised_day: NaiveDate,
+        yesterday: NaiveDate,
+    ) -> ApiResult<()> {
+        let raised_at = story.doc.hazard.raised_at;
+        if !story.doc.hazard.needs_hardware && self.rng.chance(0.45) {
+            let photo = story.photo(finder, raised_at + Duration::minutes(40));
+            return story.act(
+                HazardAction::CloseOnSpot {
+                    note: "现场立即整改完毕，已拍照留存".into(),
+                    after_evidence: vec![photo],
+                },
+                finder,
+                raised_at + Duration::minutes(45),
+            );
+        }
+        let deadline = raised_day + Duration::days(7 + self.rng.below(14) as i64);
+        let assigner = if finder.roles.iter().any(|r| r.may_assign()) {
+            finder
+        } else {
+            &township.head
+        };
+        let assign = HazardAction::Assign {
+            unit_id: township.unit_id.clone(),
+            deadline,
+        };
+        story.act(assign, assigner, raised_at + Duration::hours(1))?;
+        if story.doc.hazard.needs_hardware {
+            story.hardware_measures(&township.head, at(raised_day + Duration::days(1), 10, 20))?;
+        }
+        self.rectify(story, township, raised_day, deadline, yesterday)
+    }
+
+    /// 整改 by the township's deputy head, verified by its head (never the same person).
+    fn rectify(
+        &mut self,
+        story: &mut Story,
+        township: &Leaders,
+        raised_day: NaiveDate,
+        deadline: NaiveDate,
+        yesterday: NaiveDate,
+    ) -> ApiResult<()> {
+        let start = raised_day + Duration::days(1 + self.rng.below(3) as i64);
+        if start > yesterday {
+            return Ok(());
+        }
+        let rectifier = &township.deputy;
+        story.act(
+            HazardAction::StartRectification,
+            rectifier,
+            at(start, 9, 30),
+        )?;
+        let span = (deadline - start).num_days().max(1) as usize;
+        let late = self.rng.chance(0.15);
+        let submit =
+            start + Duration::days((self.rng.below(span) + if late { span } else { 0 }) as i64);
+        if submit > yesterday || self.rng.chance(0.15) {
+            return Ok(());
+        }
+        let photo = story.photo(rectifier, at(submit, 15, 10));
+        let done = HazardAction::SubmitRectification {
+            note: "已按要求完成整改，附整改后照片".into(),
+            after_evidence: vec![photo],
+        };
+        story.act(done, rectifier, at(submit, 15, 30))?;
+        let verify = submit + Duration::days(1 + self.rng.below(2) as i64);
+        if verify > yesterday {
+            return Ok(());
+        }
+        let note = Some("经现场复核，整改到位，同意销号".to_string());
+        story.act(
+            HazardAction::Verify { note },
+            &township.head,
+            at(verify, 10, 0),
+        )
+    }
+
+    /// 五落实 by the township, 临时防控措施, 一患一策 for hardware, 交办 by 县安委办, then
+    /// rectification on the plan's deadline.
+    fn major_hazard(
+        &mut self,
+        story: &mut Story,
+        people: &People,
+        township: &Leaders,
+        raised_day: NaiveDate,
+        yesterday: NaiveDate,
+    ) -> ApiResult<()> {
+        let plan_day = raised_day + Duration::days(1);
+        if plan_day > yesterday {
+            return Ok(());
+        }
+        let deadline = raised_day + Duration::days(20 + self.rng.below(40) as i64);
+        let h = &story.doc.hazard;
+        let plan = FiveImplementations {
+            target: Some(format!("消除重大事故隐患，{}达到规定要求", h.description)),
+            measures: Some(
+                "制定专项整改方案，落实专人负责，整改期间停止相关区域作业；整改完成后申请验收"
+                    .into(),
+            ),
+            deadline: Some(deadline),
+            responsible: Some(format!(
+                "{}（{}）",
+                township.deputy.name, township.unit_name
+            )),
+            funding: Some(Funding {
+                amount_fen: (20 + self.rng.below(280)) as i64 * 100_000,
+                source: "企业自筹".into(),
+            }),
+        };
+        let head = &township.head;
+        story.act(HazardAction::UpdatePlan { plan }, head, at(plan_day, 10, 0))?;
+        story.hardware_measures(head, at(plan_day, 10, 20))?;
+        let assign = HazardAction::Assign {
+            unit_id: township.unit_id.clone(),
+            deadline,
+        };
+        story.act(assign, &people.office, at(plan_day, 16, 0))?;
+        self.rectify(story, township, plan_day, deadline, yesterday)
+    }
+
+    /// Proof of hardware investment for a hazard that needs it: an acceptance form and a
+    /// picture of the installed equipment, in the month the money was spent.
+    fn investment(
+        &mut self,
+        hazard: &Hazard,
+        township: &Leaders,
+        site: &Site,
+        raised_day: NaiveDate,
+        yesterday: NaiveDate,
+    ) -> ApiResult<()> {
+        let day = raised_day + Duration::days(2 + self.rng.below(10) as i64);
+        if day > yesterday || self.rng.chance(0.25) {
+            return Ok(());
+        }
+        let amount_fen = (3 + self.rng.below(120)) as i64 * 100_000;
+        let inv = HardwareInvestment {
+            id: new_id(),
+            unit_id: township.unit_id.clone(),
+            hazard_id: Some(hazard.id.clone()),
+            site_id: Some(site.id.clone()),
+            description: format!("{}设施设备更换改造（隐患 {}）", site.name, hazard.number),
+            amount_fen,
+            invested_on: day,
+            documents: vec![new_id(), new_id()],
+        };
+        inv.validate().map_err(demo_error)?;
+        records::save_unit_record(
+            self.tx,
+            entity::HARDWARE_INVESTMENT,
+            &inv.id,
+            &inv.unit_id,
+            &inv,
+        )?;
+        self.summary.investments += 1;
+        let target = EvidenceTarget::HardwareInvestment {
+            investment_id: inv.id.clone(),
+        };
+        let form = word(
+            "设施设备投入验收单",
+            &[
+                format!("项目：{}", inv.description),
+                format!("隐患描述：{}", hazard.description),
+                format!("投入金额：{:.2} 元", amount_fen as f64 / 100.0),
+                format!("验收日期：{}", day.format("%Y年%-m月%-d日")),
+                format!(
+                    "验收意见：设施设备已安装到位，运行正常。验收人：{}",
+                    township.head.name
+                ),
+            ],
+        )?;
+        let when = at(day, 16, 0);
+        let by = &township.deputy;
+        self.document(
+            &inv.documents[0],
+            target.clone(),
+            &form,
+            by,
+            when,
+            Some(amount_fen),
+        )?;
+        self.photo(
+            &inv.documents[1],
+            target,
+            EvidenceStage::After,
+            by,
+            when,
+            site,
+        )
+    }
+
+    fn meeting(
+        &mut self,
+        chair: &Person,
+        unit_name: &str,
+        kind: MeetingKind,
+        day: NaiveDate,
+    ) -> ApiResult<()> {
+        let held_at = at(day, 14, 30);
+        let month = YearMonth::of(day);
+        let attendees: Vec<String> = (0..5)
+            .map(|_| {
+                format!(
+                    "{}{}",
+                    SURNAMES[self.rng.below(SURNAMES.len())],
+                    GIVEN[self.rng.below(GIVEN.len())]
+                )
+            })
+            .collect();
+        let minutes = format!(
+            "传达学习上级安全生产工作部署，通报{}隐患排查整改情况，研究部署下阶段重点工作：\
+             一是压实属地和部门监管责任；二是对逾期未整改隐患挂牌督办；三是做好极端天气和节假日安全防范。",
+            month.label()
+        );
+        let m = Meeting {
+            id: new_id(),
+            kind,
+            unit_id: chair.unit_id.clone(),
+            title: format!("{unit_name}{}{}", month.label(), kind.label()),
+            chaired_by: chair.id.clone(),
+            held_at,
+            attendees: attendees.clone(),
+            minutes: Some(minutes.clone()),
+            evidence: vec![new_id()],
+        };
+        m.validate().map_err(demo_error)?;
+        records::save_unit_record(self.tx, entity::MEETING, &m.id, &m.unit_id, &m)?;
+        self.summary.meetings += 1;
+        let file = word(
+            &format!("{}会议纪要", m.title),
+            &[
+                format!("时间：{}", day.format("%Y年%-m月%-d日 14:30")),
+                format!("主持：{}", chair.name),
+                format!("参加人员：{}", attendees.join("、")),
+                minutes,
+            ],
+        )?;
+        let target = EvidenceTarget::Meeting {
+            meeting_id: m.id.clone(),
+        };
+        self.document(&m.evidence[0], target, &file, chair, held_at, None)
+    }
+
+    /// The executive-meeting rotation from January to `last_month`, month by month as the
+    /// schedule planned it (one township's turn missed in the last month, kept first in line).
+    fn rotation(&mut self, people: &People, last_month: YearMonth) -> ApiResult<()> {
+        let members = crate::monthly::County::load(self.tx)?.rotation_members();
+        let mut given: Vec<DutyReport> = Vec::new();
+        let mut month = YearMonth::new(last_month.year, 1).map_err(demo_error)?;
+        loop {
+            let slots = rotation::schedule(&members, &given, month.year, month.first_day());
+            let meeting_day = month.first_day() + Duration::days(20 + self.rng.below(5) as i64);
+            let mut skipped = false;
+            for slot in slots.iter().filter(|s| s.month == month) {
+                if slot.state != SlotState::Planned {
+                    continue;
+                }
+                if month == last_month && slot.kind == ReporterKind::Township && !skipped {
+                    skipped = true;
+                    continue;
+                }
+                let (unit_id, person) = match slot.kind {
+                    ReporterKind::CountyLeader => {
+                        let p = [
+                            &people.county_head,
+                            &people.deputy_head,
+                            &people.other_leader,
+                        ]
+                        .into_iter()
+                        .find(|p| p.id == slot.member_id)
+                        .ok_or_else(|| demo_error(&slot.member_name))?;
+                        (COUNTY_GOVERNMENT_ID.to_string(), p)
+                    }
+                    _ => {
+                        let l = people
+                            .units
+                            .iter()
+                            .find(|l| l.unit_id == slot.member_id)
+                            .ok_or_else(|| demo_error(&slot.member_name))?;
+                        (l.unit_id.clone(), &l.head)
+                    }
+                };
+                let report = self.duty_report(
+                    ReportForum::ExecutiveMeeting,
+                    month,
+                    &unit_id,
+                    person,
+                    &slot.member_name,
+                    meeting_day,
+                )?;
+                given.push(report);
+            }
+            if month == last_month {
+                return Ok(());
+            }
+            month = month.next();
+        }
+    }
+
+    /// Each unit's own monthly report and its self-assessment for `month`; a few are missing,
+    /// as they would be. Some units already held this year's collective report.
+    fn unit_reports_and_self_assessments(
+        &mut self,
+        people: &People,
+        month: YearMonth,
+    ) -> ApiResult<()> {
+        let sent_on = (month.next().first_day() + Duration::days(2)).min(self.today);
+        for l in &people.units {
+            if self.rng.chance(0.9) {
+                let day = self
+                    .rng
+                    .day(month.first_day() + Duration::days(20), month.last_day());
+                let name = l.unit_name.clone();
+                self.duty_report(
+                    ReportForum::UnitMeeting,
+                    month,
+                    &l.unit_id,
+                    &l.head,
+                    &name,
+                    day,
+                )?;
+            }
+            if self.rng.chance(0.3) {
+                let day = self.rng.day(month.first_day(), month.last_day());
+                let name = l.unit_name.clone();
+                let forum = ReportForum::CollectiveAnnual;
+                self.duty_report(forum, month, &l.unit_id, &l.head, &name, day)?;
+            }
+            if self.rng.chance(0.85) {
+                let led = self
+                    .inspections_by_unit
+                    .get(&(l.unit_id.clone(), month))
+                    .copied()
+                    .unwrap_or(0);
+                let sa = SelfAssessment {
+                    id: new_id(),
+                    unit_id: l.unit_id.clone(),
+                    month,
+                    score: 86.0 + self.rng.below(130) as f64 / 10.0,
+                    summary: format!(
+                        "{}本单位领导带队开展检查 {led} 次，按期召开安全生产工作例会，\
+                         发现问题均已建立台账并按时限推进整改。",
+                        month.label()
+                    ),
+                    submitted_by: l.head.id.clone(),
+                    submitted_at: at(sent_on, 11, 0),
+                    evidence: Vec::new(),
+                };
+                sa.validate(anjian_domain::assessment::IndicatorSet::standard())
+                    .map_err(demo_error)?;
+                records::save_unit_record(
+                    self.tx,
+                    entity::SELF_ASSESSMENT,
+                    &sa.id,
+                    &sa.unit_id,
+                    &sa,
+                )?;
+                self.summary.self_assessments += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn duty_report(
+        &mut self,
+        forum: ReportForum,
+        month: YearMonth,
+        unit_id: &str,
+        person: &Person,
+        who: &str,
+        day: NaiveDate,
+    ) -> ApiResult<DutyReport> {
+        let topic = format!("{}{}履行安全生产工作职责情况", who, month.label());
+        let report = DutyReport {
+            id: new_id(),
+            forum,
+            month,
+            unit_id: unit_id.to_string(),
+            person_id: person.id.clone(),
+            reporter_name: person.name.clone(),
+            topic: topic.clone(),
+            reported_on: day,
+            evidence: Vec::new(),
+        };
+        report.validate().map_err(demo_error)?;
+        records::save_unit_record(self.tx, entity::DUTY_REPORT, &report.id, unit_id, &report)?;
+        self.summary.duty_reports += 1;
+        Ok(report)
+    }
+
+    fn photo(
+        &mut self,
+        id: &str,
+        target: EvidenceTarget,
+        stage: EvidenceStage,
+        by: &Person,
+        when: DateTime<Utc>,
+        site: &Site,
+    ) -> ApiResult<()> {
+        let bytes = illustration(self.rng.next()).map_err(demo_error)?;
+        let point = (site.location.point.lat, site.location.point.lon);
+        let file = FileKind::Photo(&bytes, stage);
+        self.store_file(id, target, file, by, when, Some(point))
+    }
+
+    fn document(
+        &mut self,
+        id: &str,
+        target: EvidenceTarget,
+        bytes: &[u8],
+        by: &Person,
+        when: DateTime<Utc>,
+        amount_fen: Option<i64>,
+    ) -> ApiResult<()> {
+        let kind = FileKind::Document(bytes, amount_fen);
+        self.store_file(id, target, kind, by, when, None)
+    }
+
+    fn audience_of(&mut self, target: &EvidenceTarget) -> ApiResult<Vec<String>> {
+        let (entity, id) = target.key();
+        Ok(self
+            .tx
+            .get_record(entity, id)?
+            .map(|r| r.audience)
+            .unwrap_or_else(|| vec![scope::COUNTY.to_string()]))
+    }
+
+    /// Writes the file content-addressed into the data folder, records the blob and the
+    /// evidence record; both are seen by whoever sees the target.
+    fn store_file(
+        &mut self,
+        id: &str,
+        target: EvidenceTarget,
+        file: FileKind,
+        by: &Person,
+        when: DateTime<Utc>,
+        point: Option<(f64, f64)>,
+    ) -> ApiResult<()> {
+        let mut audience = self.audience_of(&target)?;
+        let (bytes, kind, content_type, stage, amount_fen) = match file {
+            FileKind::Photo(b, stage) => (b, EvidenceKind::Photo, "image/jpeg", stage, None),
+            FileKind::Document(b, amount) => (
+                b,
+                if amount.is_some() {
+                    EvidenceKind::Invoice
+                } else {
+                    EvidenceKind::OtherDocument
+                },
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                EvidenceStage::None,
+                amount,
+            ),
+        };
+        let sha = anjian_evidence::sha256_hex(bytes);
+        let path = crate::tus::blob_file(self.blobs_dir, &sha);
+        if !path.exists() {
+            let write = |path: &Path| -> std::io::Result<()> {
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                crate::write_atomically(path, bytes)
+            };
+            write(&path).map_err(|e| demo_error(format!("{}：{e}", path.display())))?;
+        }
+        audience.extend([scope::COUNTY.to_string(), scope::person(&by.id)]);
+        audience.sort();
+        audience.dedup();
+        self.tx.put_blob(&Blob {
+            sha256: sha.clone(),
+            size: bytes.len() as i64,
+            uploaded_by: by.id.clone(),
+            audience: audience.clone(),
+        })?;
+        let photo = kind == EvidenceKind::Photo;
+        let rec = EvidenceRecord {
+            id: id.to_string(),
+            sha256: sha,
+            kind,
+            content_type: content_type.to_string(),
+            size: bytes.len() as u64,
+            target,
+            stage,
+            captured_at: when,
+            captured_by: by.id.clone(),
+            taken_at: photo.then(|| {
+                when.with_timezone(&FixedOffset::east_opt(8 * 3600).expect("valid"))
+                    .to_rfc3339()
+            }),
+            lat: point.map(|p| p.0),
+            lon: point.map(|p| p.1),
+            accuracy_m: point.map(|_| 8.0),
+            flags: if photo { vec!["demo".into()] } else { vec![] },
+            notes: if photo {
+                vec!["演示数据：示意图片，非现场拍摄".into()]
+            } else {
+                vec![]
+            },
+            amount_fen,
+            document_date: (!photo).then(|| anjian_domain::hazard::china_date(when)),
+            upload_sha256: None,
+            thumb_sha256: None,
+        };
+        records::save_evidence(self.tx, &rec, audience)?;
+        self.summary.files += 1;
+        Ok(())
+    }
+}
+
+enum FileKind<'a> {
+    Photo(&'a [u8], EvidenceStage),
+    /// A Word file, with the amount it proves when it is an invoice or acceptance form.
+    Document(&'a [u8], Option<i64>),
+}
+
+/// A hazard's story as it is told: the document with its events, and the after-photos its
+/// actions cite (id, who took it, when), written once the hazard is saved.
+struct Story {
+    doc: HazardDoc,
+    photos: Vec<(String, Person, DateTime<Utc>)>,
+}
+
+impl Story {
+    fn photo(&mut self, by: &Person, when: DateTime<Utc>) -> String {
+        let id = new_id();
+        self.photos.push((id.clone(), by.clone(), when));
+        id
+    }
+
+    /// 临时防控措施 always, and 一患一策 when the problem is in hardware.
+    fn hardware_measures(&mut self, by: &Person, when: DateTime<Utc>) -> ApiResult<()> {
+        let measures = "设置警戒区域和警示标志，安排专人值守巡查，暂停相关作业".to_string();
+        self.act(HazardAction::SetTemporaryMeasures { measures }, by, when)?;
+        if self.doc.hazard.needs_hardware {
+            let plan = "先标后本：立即落实临时防控措施，限期完成设施设备更换改造并验收".into();
+            let action = HazardAction::SetHardwarePlan { plan };
+            self.act(action, by, when + Duration::minutes(20))?;
+        }
+        Ok(())
+    }
+
+    /// One action through the state machine, recorded as an event.
+    fn act(&mut self, action: HazardAction, by: &Person, when: DateTime<Utc>) -> ApiResult<()> {
+        let current = &self.doc.hazard;
+        let next = current
+            .apply(&action, &by.actor(), when)
+            .map_err(demo_error)?;
+        self.doc.events.push(HazardEvent {
+            id: new_id(),
+            hazard_id: next.id.clone(),
+            action: Some(action),
+            actor: by.actor(),
+            at: when,
+            from: Some(current.status),
+            to: next.status,
+            version: next.version,
+        });
+        self.doc.hazard = next;
+        Ok(())
+    }
+}
+
+/// A short Word file: a title and its paragraphs.
+fn word(title: &str, lines: &[String]) -> ApiResult<Vec<u8>> {
+    let mut doc = Document {
+        title: title.to_string(),
+        author: "忠县安全生产委员会办公室（演示数据）".into(),
+        blocks: Vec::new(),
+    };
+    doc.push(Para::title(title));
+    for l in lines {
+        doc.push(Para::body(l.clone()));
+    }
+    doc.to_bytes().map_err(demo_error)
+}
+
+/// An illustrative 640×480 picture (sky, hills, a building) varied by `seed`: the demo's
+/// stand-in for a phone photo, always flagged as demo data.
+fn illustration(seed: u64) -> Result<Vec<u8>, anjian_evidence::EvidenceError> {
+    let (w, h) = (640usize, 480usize);
+    let hue = |shift: u32| ((seed >> shift) & 0x3f) as i32;
+    let horizon = 200 + (seed % 80) as usize;
+    let (bx, bw, bh) = (
+        60 + (seed >> 8) as usize % 360,
+        120 + (seed >> 16) as usize % 120,
+        80 + (seed >> 24) as usize % 120,
+    );
+    let mut pixels = Vec::with_capacity(w * h * 3);
+    for y in 0..h {
+        for x in 0..w {
+            let ridge = horizon as i32 - (((x as f64 / 90.0 + hue(4) as f64).sin() * 30.0) as i32);
+            let rgb = if (bx..bx + bw).contains(&x) && y + bh >= horizon + 40 && y < horizon + 40 {
+                [200 - hue(10), 190 - hue(12), 175]
+            } else if (y as i32) < ridge {
+                let t = y as i32 * 80 / horizon as i32;
+                [120 + t, 160 + t / 2, 215]
+            } else {
+                let t = (y - horizon.min(y)) as i32 / 4;
+                [70 + hue(20) / 2 + t / 3, 110 + t / 2, 60 + hue(28) / 3]
+            };
+            pixels.extend(rgb.map(|c| c.clamp(0, 255) as u8));
+        }
+    }
+    photo::encode(
+        &Rgb {
+            width: w,
+            height: h,
+            pixels,
+        },
+        80,
+    )
+}

@@ -1,0 +1,124 @@
+//! The demo county with its two months of activity (`anjian serve --demo`): every seeded
+//! record went through the domain's rules, so the ledgers, scores, rotation and evidence read
+//! back as the office would see them, and scopes still hold.
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+
+use anjian_domain::hazard::china_date;
+use anjian_domain::month::YearMonth;
+use chrono::Utc;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use common::TestServer;
+
+const SHIBAO: &str = "500233107";
+
+both_backends!(demo_county_is_lived_in, true, |s: &TestServer| {
+    let admin = s.login("admin");
+    let last_month = YearMonth::of(china_date(Utc::now())).prev();
+
+    // The ledger holds hazards in several states, open and closed, general and major.
+    let ledger = s.get_json(&admin, "/v1/hazards");
+    let ledger = ledger.as_array().unwrap();
+    assert!(ledger.len() >= 20, "{} hazards", ledger.len());
+    let statuses: HashSet<&str> = ledger
+        .iter()
+        .map(|h| h["status"].as_str().unwrap())
+        .collect();
+    assert!(
+        statuses.contains("closed") && statuses.len() >= 3,
+        "{statuses:?}"
+    );
+    assert!(ledger.iter().any(|h| h["level"] == "major"));
+
+    // Every closed hazard cites after-photos whose files the server has, with their hash.
+    let changes = s.pull_all(&admin, 500);
+    let evidence: HashMap<String, Value> = changes
+        .iter()
+        .filter(|c| c["entity"] == "evidence")
+        .map(|c| {
+            (
+                c["entity_id"].as_str().unwrap().to_string(),
+                c["data"].clone(),
+            )
+        })
+        .collect();
+    let closed: Vec<&Value> = ledger.iter().filter(|h| h["status"] == "closed").collect();
+    for h in closed.iter().take(5) {
+        let doc = s.get_json(
+            &admin,
+            &format!("/v1/hazards/{}", h["id"].as_str().unwrap()),
+        );
+        let after = doc["hazard"]["after_evidence"].as_array().unwrap();
+        assert!(!after.is_empty(), "{doc}");
+        for id in after {
+            let rec = &evidence[id.as_str().unwrap()];
+            assert_eq!(rec["stage"], "after");
+            let sha = rec["sha256"].as_str().unwrap();
+            let res = s.get(&admin, &format!("/v1/blobs/{sha}"));
+            assert_eq!(res.status(), 200);
+            let bytes = res.bytes().unwrap();
+            assert_eq!(hex::encode(Sha256::digest(&bytes)), sha);
+            assert_eq!(&bytes[..2], &[0xFF, 0xD8], "a JPEG");
+        }
+        // The history went through the state machine: raised first, closed last.
+        let events = doc["events"].as_array().unwrap();
+        assert!(events[0]["action"].is_null());
+        assert_eq!(events.last().unwrap()["to"], "closed");
+    }
+
+    // Last month's scores differ from unit to unit and show the self-assessments.
+    let scores = s.get_json(&admin, &format!("/v1/assessments/{last_month}"));
+    let scores = scores["scores"].as_array().unwrap();
+    assert_eq!(scores.len(), 28 + 16);
+    let totals: HashSet<String> = scores.iter().map(|u| u["total"].to_string()).collect();
+    assert!(totals.len() >= 4, "{totals:?}");
+    assert!(scores.iter().any(|u| u["total"] == 100.0));
+    let with_self = scores.iter().filter(|u| !u["self_score"].is_null()).count();
+    assert!(with_self > 30 && with_self < scores.len(), "{with_self}");
+
+    // The rotation reported month by month; one township's turn was missed last month.
+    let rotation = s.get_json(&admin, &format!("/v1/rotation?year={}", last_month.year));
+    let slots = rotation.as_array().unwrap();
+    let in_month = |m: YearMonth, state: &str| {
+        slots
+            .iter()
+            .filter(|x| x["month"] == m.to_string() && x["state"] == state)
+            .count()
+    };
+    assert_eq!(in_month(last_month, "reported"), 3);
+    assert_eq!(in_month(last_month, "missed"), 1);
+    if last_month.month > 1 {
+        assert_eq!(in_month(last_month.prev(), "reported"), 4);
+    }
+
+    // A township head sees only their township's hazards, and their duty table is filled in.
+    let head = s.login("sb_head");
+    let own = s.get_json(&head, "/v1/hazards");
+    for h in own.as_array().unwrap() {
+        assert!(
+            h["unit_id"] == SHIBAO || h["rectifying_unit_id"] == SHIBAO,
+            "{h}"
+        );
+    }
+    let duty = s.get_json(&head, &format!("/v1/duty?month={last_month}"));
+    let done: u64 = duty
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["statuses"].as_array().unwrap())
+        .map(|st| st["done"].as_u64().unwrap())
+        .sum();
+    assert!(done > 0, "{duty}");
+
+    // The county-wide problem ledger downloads with the seeded problems in it.
+    let res = s.get(
+        &admin,
+        &format!("/v1/exports/problem-ledger.xlsx?month={last_month}"),
+    );
+    assert_eq!(res.status(), 200);
+    assert!(res.bytes().unwrap().len() > 5_000);
+});
