@@ -354,7 +354,7 @@ impl Seeder<'_> {
             let day = self.rng.day(first, last);
             let head = &people.county_head;
             self.inspection(people, head, InspectionKind::LeaderSupervision, site, day)?;
-            if month.month % 3 == 0 || self.rng.chance(0.3) {
+            if month.month.is_multiple_of(3) || self.rng.chance(0.3) {
                 let day = self.rng.day(first, last);
                 self.meeting(head, county_name, MeetingKind::SafetyCommittee, day)?;
             }

@@ -21,6 +21,9 @@ pub enum StoreError {
     NoProfile,
     #[error("invalid input {field}: {reason}")]
     Invalid { field: &'static str, reason: String },
+    /// Another sync of this store is running.
+    #[error("a sync is already running")]
+    SyncRunning,
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -70,6 +73,9 @@ impl From<StoreError> for AnjianError {
                 }
             }
             StoreError::Evidence(e) => AnjianError::InvalidInput(e.to_string()),
+            StoreError::SyncRunning => {
+                AnjianError::NotAllowed("正在同步，请等本次同步结束后再试".into())
+            }
             StoreError::Invalid { field, reason } => {
                 AnjianError::InvalidInput(format!("{field}无效：{reason}"))
             }

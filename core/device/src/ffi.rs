@@ -598,7 +598,7 @@ pub fn checklist_for(industry: String) -> FfiResult<ChecklistRecord> {
 /// The phone's offline store: open once, share the object.
 #[derive(uniffi::Object)]
 pub struct AnjianStore {
-    inner: Store,
+    inner: Arc<Store>,
 }
 
 #[uniffi::export]
@@ -607,7 +607,7 @@ impl AnjianStore {
     #[uniffi::constructor]
     pub fn open(path: String) -> FfiResult<Arc<Self>> {
         Ok(Arc::new(AnjianStore {
-            inner: Store::open(&PathBuf::from(path))?,
+            inner: Arc::new(Store::open(&PathBuf::from(path))?),
         }))
     }
 
@@ -992,6 +992,84 @@ pub trait SyncListener: Send + Sync {
     fn on_progress(&self, progress: SyncProgress);
 }
 
+/// What the app hears from a sync started with `start_sync`.
+#[uniffi::export(with_foreign)]
+pub trait SyncObserver: Send + Sync {
+    fn on_progress(&self, progress: SyncProgress);
+    /// The sync ended (completed, offline, login required or cancelled).
+    fn on_finished(&self, result: SyncResult);
+    /// Local storage failed during the sync; the message is for the user.
+    fn on_failed(&self, message: String);
+}
+
+/// A running sync started with `start_sync`.
+#[derive(uniffi::Object)]
+pub struct SyncTask {
+    store: Arc<Store>,
+    finished: Arc<std::sync::atomic::AtomicBool>,
+    thread: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+#[uniffi::export]
+impl SyncTask {
+    /// Stops this sync at its next step; what was done stays done, the rest stays queued.
+    pub fn cancel(&self) {
+        if !self.is_finished() {
+            self.store.cancel_sync();
+        }
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.finished.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Blocks until the sync has ended and its observer has been told.
+    pub fn wait(&self) {
+        let thread = self.thread.lock().ok().and_then(|mut t| t.take());
+        if let Some(t) = thread {
+            let _ = t.join();
+        }
+    }
+}
+
+impl From<crate::sync_engine::Progress> for SyncProgress {
+    fn from(p: crate::sync_engine::Progress) -> Self {
+        use crate::sync_engine::Phase;
+        SyncProgress {
+            phase: match p.phase {
+                Phase::Push => SyncPhase::Push,
+                Phase::Upload => SyncPhase::Upload,
+                Phase::Pull => SyncPhase::Pull,
+                Phase::Done => SyncPhase::Done,
+            },
+            records_done: p.records_done,
+            records_total: p.records_total,
+            bytes_done: p.bytes_done,
+            bytes_total: p.bytes_total,
+            current_file: p.current_file,
+        }
+    }
+}
+
+impl From<crate::sync_engine::SyncReport> for SyncResult {
+    fn from(report: crate::sync_engine::SyncReport) -> Self {
+        use crate::sync_engine::Outcome;
+        SyncResult {
+            outcome: match report.outcome {
+                Outcome::Completed => SyncOutcome::Completed,
+                Outcome::Offline(message) => SyncOutcome::Offline { message },
+                Outcome::LoginRequired => SyncOutcome::LoginRequired,
+                Outcome::Cancelled => SyncOutcome::Cancelled,
+            },
+            pushed: report.pushed,
+            rejected: report.rejected,
+            uploaded_files: report.uploaded_files,
+            uploaded_bytes: report.uploaded_bytes,
+            pulled: report.pulled,
+        }
+    }
+}
+
 #[derive(Debug, Clone, uniffi::Enum)]
 pub enum SyncOutcome {
     Completed,
@@ -1065,47 +1143,64 @@ impl AnjianStore {
         })
     }
 
-    /// Push, upload, pull, on the calling thread (call it from a background thread).
+    /// Push, upload, pull, on the calling thread (call it from a background thread; or use
+    /// `start_sync`, which runs it on the store's sync thread).
     /// `include_originals`: the network is unmetered, or the user asked for originals now.
     pub fn sync_now(
         &self,
         include_originals: bool,
         listener: Option<Arc<dyn SyncListener>>,
     ) -> FfiResult<SyncResult> {
-        use crate::sync_engine::{Outcome, Phase};
         let report = self.inner.sync(
             crate::sync_engine::SyncOptions { include_originals },
             &|p| {
                 if let Some(l) = &listener {
-                    l.on_progress(SyncProgress {
-                        phase: match p.phase {
-                            Phase::Push => SyncPhase::Push,
-                            Phase::Upload => SyncPhase::Upload,
-                            Phase::Pull => SyncPhase::Pull,
-                            Phase::Done => SyncPhase::Done,
-                        },
-                        records_done: p.records_done,
-                        records_total: p.records_total,
-                        bytes_done: p.bytes_done,
-                        bytes_total: p.bytes_total,
-                        current_file: p.current_file,
-                    });
+                    l.on_progress(p.into());
                 }
             },
         )?;
-        Ok(SyncResult {
-            outcome: match report.outcome {
-                Outcome::Completed => SyncOutcome::Completed,
-                Outcome::Offline(message) => SyncOutcome::Offline { message },
-                Outcome::LoginRequired => SyncOutcome::LoginRequired,
-                Outcome::Cancelled => SyncOutcome::Cancelled,
-            },
-            pushed: report.pushed,
-            rejected: report.rejected,
-            uploaded_files: report.uploaded_files,
-            uploaded_bytes: report.uploaded_bytes,
-            pulled: report.pulled,
-        })
+        Ok(report.into())
+    }
+
+    /// Starts a sync on a background thread and returns at once: progress and the end come
+    /// to `observer`; the handle cancels it. Refused (NotAllowed) while another sync of this
+    /// store runs, so a tap on 同步 during an automatic sync cannot start a second one.
+    pub fn start_sync(
+        &self,
+        include_originals: bool,
+        observer: Arc<dyn SyncObserver>,
+    ) -> FfiResult<Arc<SyncTask>> {
+        self.inner.claim_sync()?;
+        let store = Arc::clone(&self.inner);
+        let finished = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let done = Arc::clone(&finished);
+        let spawned = std::thread::Builder::new()
+            .name("anjian-sync".into())
+            .spawn(move || {
+                let outcome = {
+                    let _release = crate::sync_engine::ReleaseOnDrop(&store);
+                    store.sync_claimed(
+                        crate::sync_engine::SyncOptions { include_originals },
+                        &|p| observer.on_progress(p.into()),
+                    )
+                };
+                done.store(true, std::sync::atomic::Ordering::SeqCst);
+                match outcome {
+                    Ok(report) => observer.on_finished(report.into()),
+                    Err(e) => observer.on_failed(AnjianError::from(e).to_string()),
+                }
+            });
+        match spawned {
+            Ok(thread) => Ok(Arc::new(SyncTask {
+                store: Arc::clone(&self.inner),
+                finished,
+                thread: std::sync::Mutex::new(Some(thread)),
+            })),
+            Err(e) => {
+                self.inner.release_sync();
+                Err(AnjianError::Storage(format!("无法启动同步：{e}")))
+            }
+        }
     }
 
     /// Stops a running sync at its next step (from any thread).

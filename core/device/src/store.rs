@@ -66,6 +66,8 @@ pub struct Store {
     report: OpenReport,
     /// Set by `cancel_sync`; a running sync stops at its next step.
     pub(crate) cancel: std::sync::atomic::AtomicBool,
+    /// Held while a sync runs: one sync per store at a time.
+    pub(crate) syncing: std::sync::atomic::AtomicBool,
 }
 
 pub fn new_id() -> String {
@@ -141,6 +143,7 @@ impl Store {
             reader: Mutex::new(reader),
             interrupts,
             cancel: std::sync::atomic::AtomicBool::new(false),
+            syncing: std::sync::atomic::AtomicBool::new(false),
             report: OpenReport {
                 recovered_from,
                 schema_version: schema::SCHEMA_VERSION,

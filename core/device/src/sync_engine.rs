@@ -189,6 +189,15 @@ fn server_message(resp: Response) -> String {
         .unwrap_or_else(|_| format!("服务器返回 {status}"))
 }
 
+/// Releases the sync claim however the sync ends (a panic included).
+pub struct ReleaseOnDrop<'a>(pub &'a Store);
+
+impl Drop for ReleaseOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.release_sync();
+    }
+}
+
 impl Store {
     fn get_setting(&self, key: &str) -> Result<Option<String>> {
         self.read(|c| setting(c, key))
@@ -262,10 +271,35 @@ impl Store {
         }
     }
 
-    /// Push, upload, pull. Safe to interrupt at any point (a kill, a dropped connection):
-    /// the next run continues without losing or duplicating anything.
-    pub fn sync(&self, opts: SyncOptions, progress: &dyn Fn(Progress)) -> Result<SyncReport> {
+    /// Claims the store's one sync; refused while another runs. Release with
+    /// [`Store::release_sync`] (or use [`Store::sync`], which does both).
+    pub fn claim_sync(&self) -> Result<()> {
+        self.syncing
+            .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
+            .map_err(|_| StoreError::SyncRunning)?;
         self.cancel.store(false, Ordering::SeqCst);
+        Ok(())
+    }
+
+    pub fn release_sync(&self) {
+        self.syncing.store(false, Ordering::SeqCst);
+    }
+
+    /// Push, upload, pull. Safe to interrupt at any point (a kill, a dropped connection):
+    /// the next run continues without losing or duplicating anything. One at a time: a
+    /// second call while one runs is refused with [`StoreError::SyncRunning`].
+    pub fn sync(&self, opts: SyncOptions, progress: &dyn Fn(Progress)) -> Result<SyncReport> {
+        self.claim_sync()?;
+        let _release = ReleaseOnDrop(self);
+        self.sync_claimed(opts, progress)
+    }
+
+    /// The sync itself, for a caller that holds the claim.
+    pub fn sync_claimed(
+        &self,
+        opts: SyncOptions,
+        progress: &dyn Fn(Progress),
+    ) -> Result<SyncReport> {
         let mut report = SyncReport {
             outcome: Outcome::Completed,
             pushed: 0,
@@ -1082,4 +1116,96 @@ pub fn pulled<T: serde::de::DeserializeOwned>(store: &Store, entity: &str) -> Re
         let rows = stmt.query_map([entity], |r| r.get::<_, String>(0))?;
         rows.map(|r| from_json(&r?)).collect()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc::{channel, Receiver, Sender};
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use crate::error::AnjianError;
+    use crate::ffi::{AnjianStore, SyncObserver, SyncOutcome, SyncPhase, SyncProgress, SyncResult};
+
+    /// Holds the sync at its last progress report until the test lets it go.
+    struct Gate {
+        entered: Mutex<Sender<()>>,
+        go: Mutex<Receiver<()>>,
+        ended: Mutex<Sender<Result<SyncResult, String>>>,
+    }
+
+    impl SyncObserver for Gate {
+        fn on_progress(&self, p: SyncProgress) {
+            if matches!(p.phase, SyncPhase::Done) {
+                self.entered.lock().unwrap().send(()).unwrap();
+                self.go.lock().unwrap().recv().unwrap();
+            }
+        }
+        fn on_finished(&self, result: SyncResult) {
+            self.ended.lock().unwrap().send(Ok(result)).unwrap();
+        }
+        fn on_failed(&self, message: String) {
+            self.ended.lock().unwrap().send(Err(message)).unwrap();
+        }
+    }
+
+    #[test]
+    fn one_sync_at_a_time_on_the_background_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.db").display().to_string();
+        let store = AnjianStore::open(path).unwrap();
+        // A server is known but nobody is signed in: the sync ends asking for a login.
+        store
+            .inner()
+            .put_setting("server", "http://127.0.0.1:9")
+            .unwrap();
+        let (entered_tx, entered) = channel();
+        let (go, go_rx) = channel();
+        let (ended_tx, ended) = channel();
+        let gate = Arc::new(Gate {
+            entered: Mutex::new(entered_tx),
+            go: Mutex::new(go_rx),
+            ended: Mutex::new(ended_tx),
+        });
+        let task = store.start_sync(false, gate.clone()).unwrap();
+        entered.recv_timeout(Duration::from_secs(30)).unwrap();
+        assert!(!task.is_finished());
+
+        // While it runs, neither a second background sync nor a foreground one starts.
+        let Err(second) = store.start_sync(false, gate.clone()) else {
+            panic!("a second sync started");
+        };
+        assert!(
+            matches!(&second, AnjianError::NotAllowed(m) if m.contains("正在同步")),
+            "{second:?}"
+        );
+        assert!(matches!(
+            store.sync_now(false, None),
+            Err(AnjianError::NotAllowed(_))
+        ));
+
+        go.send(()).unwrap();
+        task.wait();
+        assert!(task.is_finished());
+        let result = ended
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap()
+            .unwrap();
+        assert!(
+            matches!(result.outcome, SyncOutcome::LoginRequired),
+            "{result:?}"
+        );
+
+        // The claim was released: the next sync runs (and is told the same).
+        let task = store.start_sync(false, gate.clone()).unwrap();
+        entered.recv_timeout(Duration::from_secs(30)).unwrap();
+        go.send(()).unwrap();
+        task.wait();
+        let result = ended
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap()
+            .unwrap();
+        assert!(matches!(result.outcome, SyncOutcome::LoginRequired));
+        assert_eq!(store.sync_status().unwrap().failures, 2);
+    }
 }

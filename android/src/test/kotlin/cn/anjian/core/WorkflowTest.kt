@@ -159,6 +159,25 @@ class WorkflowTest {
         }
     }
 
+    /** Hears a background sync started with startSync, as an app's view model would. */
+    class LatchObserver : SyncObserver {
+        val done = java.util.concurrent.CountDownLatch(1)
+        val phases = java.util.concurrent.CopyOnWriteArrayList<SyncPhase>()
+        @Volatile var result: SyncResult? = null
+        @Volatile var failure: String? = null
+        override fun onProgress(progress: SyncProgress) {
+            phases.add(progress.phase)
+        }
+        override fun onFinished(result: SyncResult) {
+            this.result = result
+            done.countDown()
+        }
+        override fun onFailed(message: String) {
+            failure = message
+            done.countDown()
+        }
+    }
+
     @Test
     fun logsInRecordsOfflineAndSyncsWithTheServer() {
         val server = System.getProperty("anjian.test.server").orEmpty()
@@ -180,13 +199,21 @@ class WorkflowTest {
         }
         store.finishInspection(inspection.id)
         assertTrue(store.syncStatus().pendingChanges > 0uL)
-        val second = store.syncNow(false, listener)
-        assertTrue(second.outcome is SyncOutcome.Completed)
+        // The app's sync button: the core's own sync thread, heard through the observer.
+        val observer = LatchObserver()
+        val task = store.startSync(false, observer)
+        assertTrue(observer.done.await(120, java.util.concurrent.TimeUnit.SECONDS))
+        task.wait()
+        assertTrue(task.isFinished())
+        assertNull(observer.failure)
+        val second = observer.result!!
+        assertTrue(second.outcome is SyncOutcome.Completed, second.outcome.toString())
         assertTrue(second.pushed > 0uL)
         val status = store.syncStatus()
         assertEquals(0uL, status.pendingChanges)
         assertTrue(status.signedIn)
-        assertTrue(listener.phases.contains(SyncPhase.PUSH) && listener.phases.contains(SyncPhase.DONE), listener.phases.toString())
+        assertTrue(listener.phases.contains(SyncPhase.DONE), listener.phases.toString())
+        assertTrue(observer.phases.contains(SyncPhase.PUSH) && observer.phases.last() == SyncPhase.DONE, observer.phases.toString())
         store.destroy()
     }
 
