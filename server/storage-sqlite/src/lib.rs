@@ -12,7 +12,7 @@ use rusqlite::{
 };
 use serde_json::Value;
 
-use super::{
+use anjian_storage::{
     audience_rows, Account, Blob, ChangeRow, Result, StorageError, StoredRecord, Tx, Upload,
 };
 

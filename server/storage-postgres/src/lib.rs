@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use postgres::{Client, NoTls, Transaction};
 use serde_json::Value;
 
-use super::{
+use anjian_storage::{
     audience_rows, Account, Blob, ChangeRow, Result, StorageError, StoredRecord, Tx, Upload,
 };
 

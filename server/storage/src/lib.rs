@@ -1,24 +1,24 @@
-//! Server storage: one synchronous transaction interface ([`Tx`]) with a backend per database
-//! (SQLite through rusqlite, the embedded default; PostgreSQL). Domain rules run above it, so
-//! both backends enforce exactly the same workflow.
+//! Server storage: one synchronous transaction interface ([`Tx`]), implemented by a crate per
+//! database (`anjian-storage-sqlite` through rusqlite, the embedded default;
+//! `anjian-storage-postgres`). Domain rules run above it, so both backends enforce exactly the
+//! same workflow.
 //!
 //! Records are stored generically (entity, id, version, JSON data) with an *audience*: the
 //! principals allowed to see them (`county`, `unit:<id>`, `person:<id>`). Every write takes
 //! the next change sequence number from a counter row inside the writing transaction, so a
 //! pull cursor never skips a row that commits late.
 
-pub mod postgres;
-pub mod sqlite;
-
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
+    #[cfg(feature = "sqlite")]
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[cfg(feature = "postgres")]
     #[error("postgres: {0}")]
-    Postgres(#[from] ::postgres::Error),
+    Postgres(#[from] postgres::Error),
     #[error("json: {0}")]
     Json(#[from] serde_json::Error),
     #[error("io: {0}")]
@@ -126,46 +126,9 @@ pub trait Tx {
     fn get_blob(&mut self, sha256: &str) -> Result<Option<Blob>>;
 }
 
-/// The configured database.
-pub enum Db {
-    Sqlite(sqlite::SqliteDb),
-    Postgres(postgres::PgDb),
-}
-
-impl Db {
-    pub fn backend_name(&self) -> &'static str {
-        match self {
-            Db::Sqlite(_) => "sqlite",
-            Db::Postgres(_) => "postgres",
-        }
-    }
-
-    /// Runs `work` in one transaction; an `Err` rolls everything back.
-    pub fn transact<T, E>(&self, work: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E>
-    where
-        E: From<StorageError>,
-    {
-        match self {
-            Db::Sqlite(db) => db.transact(work),
-            Db::Postgres(db) => db.transact(work),
-        }
-    }
-
-    /// Runs read-only `work` on a reader connection, without taking the write lock.
-    pub fn read<T, E>(&self, work: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E>
-    where
-        E: From<StorageError>,
-    {
-        match self {
-            Db::Sqlite(db) => db.read(work),
-            Db::Postgres(db) => db.read(work),
-        }
-    }
-}
-
 /// Principals whose change-log rows a record produces: every current member of its audience,
 /// plus a removal for each former member that lost sight of it.
-pub(crate) fn audience_rows(previous: &[String], record: &StoredRecord) -> Vec<(String, bool)> {
+pub fn audience_rows(previous: &[String], record: &StoredRecord) -> Vec<(String, bool)> {
     let mut rows: Vec<(String, bool)> = record
         .audience
         .iter()
