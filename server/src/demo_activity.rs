@@ -7,8 +7,8 @@
 //! Everything passes the domain's own rules (inspections answered item by item and finished,
 //! hazards moved only by the state machine, records validated), dated in the past. Evidence
 //! files are generated: illustrative pictures, flagged as demo data in their notes, and Word
-//! files (minutes, reports, acceptance forms) with real content. Deterministic: the same day
-//! seeds the same county.
+//! files (minutes, acceptance forms) with real content. Seeded from a fixed number: the same
+//! day gives the same activity (only the record ids differ).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -285,14 +285,13 @@ impl Seeder<'_> {
                 continue;
             }
             if self.rng.chance(if finished_month { 0.85 } else { 0.6 }) {
-                let site = *self.rng.pick(&l.sites);
-                let day = self.rng.day(first, last);
-                self.inspection(
+                self.visit(
                     people,
                     &l.head,
                     InspectionKind::LeaderSupervision,
-                    site,
-                    day,
+                    &l.sites,
+                    first,
+                    last,
                 )?;
             }
             let checks = match self.rng.below(10) {
@@ -301,19 +300,23 @@ impl Seeder<'_> {
                 _ => 0,
             };
             for _ in 0..checks {
-                let site = *self.rng.pick(&l.sites);
-                let day = self.rng.day(first, last);
-                self.inspection(people, &l.deputy, InspectionKind::RoutineCheck, site, day)?;
+                self.visit(
+                    people,
+                    &l.deputy,
+                    InspectionKind::RoutineCheck,
+                    &l.sites,
+                    first,
+                    last,
+                )?;
             }
             if !l.township && self.rng.chance(0.4) {
-                let site = *self.rng.pick(&l.sites);
-                let day = self.rng.day(first, last);
-                self.inspection(
+                self.visit(
                     people,
                     &l.head,
                     InspectionKind::ProfessionalAssessment,
-                    site,
-                    day,
+                    &l.sites,
+                    first,
+                    last,
                 )?;
             }
             if self.rng.chance(0.85) {
@@ -343,25 +346,43 @@ impl Seeder<'_> {
             (&people.deputy_head, MeetingKind::RegularMeeting),
             (&people.other_leader, MeetingKind::SituationAnalysis),
         ] {
-            let site = *self.rng.pick(&all_sites);
-            let day = self.rng.day(first, last);
-            self.inspection(people, leader, InspectionKind::LeaderSupervision, site, day)?;
+            self.visit(
+                people,
+                leader,
+                InspectionKind::LeaderSupervision,
+                &all_sites,
+                first,
+                last,
+            )?;
             let day = self.rng.day(first, last);
             self.meeting(leader, county_name, meeting, day)?;
         }
         if last == month.last_day() {
-            let site = *self.rng.pick(&all_sites);
-            let day = self.rng.day(first, last);
-            let head = &people.county_head;
-            self.inspection(people, head, InspectionKind::LeaderSupervision, site, day)?;
+            self.visit(
+                people,
+                &people.county_head,
+                InspectionKind::LeaderSupervision,
+                &all_sites,
+                first,
+                last,
+            )?;
             if month.month.is_multiple_of(3) || self.rng.chance(0.3) {
                 let day = self.rng.day(first, last);
-                self.meeting(head, county_name, MeetingKind::SafetyCommittee, day)?;
+                self.meeting(
+                    &people.county_head,
+                    county_name,
+                    MeetingKind::SafetyCommittee,
+                    day,
+                )?;
             }
-            let site = *self.rng.pick(&all_sites);
-            let day = self.rng.day(first, last);
-            let sup = &people.supervision;
-            self.inspection(people, sup, InspectionKind::RandomCheck, site, day)?;
+            self.visit(
+                people,
+                &people.supervision,
+                InspectionKind::RandomCheck,
+                &all_sites,
+                first,
+                last,
+            )?;
         }
         // One patrol a month by 县安委办: four sites in different townships.
         let mut targets: Vec<usize> = Vec::new();
@@ -395,6 +416,21 @@ impl Seeder<'_> {
         }
         records::save_patrol(self.tx, &plan)?;
         Ok(())
+    }
+
+    /// An inspection of one of `sites` on a day between `first` and `last`.
+    fn visit(
+        &mut self,
+        people: &People,
+        leader: &Person,
+        kind: InspectionKind,
+        sites: &[usize],
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> ApiResult<String> {
+        let site = *self.rng.pick(sites);
+        let day = self.rng.day(first, last);
+        self.inspection(people, leader, kind, site, day)
     }
 
     /// One finished inspection of a site, every item answered; sometimes an item fails and a
