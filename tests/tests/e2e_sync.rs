@@ -5,6 +5,7 @@ mod common;
 
 use std::path::Path;
 
+use anjian_core::evidence_fetch::EvidenceFile;
 use anjian_core::store::{LedgerFilter, Store};
 use anjian_core::sync_engine::{Outcome, SyncOptions};
 use anjian_domain::checklist::{self, Industry};
@@ -257,6 +258,31 @@ fn offline_inspection_to_verified_rectification_converges_on_every_device() {
         assert_eq!(resp.status(), 200);
         assert_eq!(anjian_evidence::sha256_hex(&resp.bytes().unwrap()), sha);
     }
+    // The office opens the township's after-photo on its own phone: fetched on demand,
+    // checked against its hash, kept for the next look.
+    let after_rec = ev.iter().find(|e| e.id == after.id).unwrap();
+    for (which, sha) in [
+        (
+            EvidenceFile::Thumbnail,
+            after_rec.thumb_sha256.clone().unwrap(),
+        ),
+        (
+            EvidenceFile::Upload,
+            after_rec.upload_sha256.clone().unwrap(),
+        ),
+    ] {
+        let path = office.fetch_evidence_file(&after.id, which).unwrap();
+        assert!(path.starts_with(dir.path().join("office")), "{path:?}");
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(anjian_evidence::sha256_hex(&bytes), sha);
+        assert_eq!(office.fetch_evidence_file(&after.id, which).unwrap(), path);
+    }
+    // Originals wait for an unmetered network on the township's phone: not there yet.
+    let err = office
+        .fetch_evidence_file(&after.id, EvidenceFile::Original)
+        .unwrap_err();
+    assert!(err.to_string().contains("尚未上传"), "{err}");
+    assert!(!office.evidence_files(after_rec).original.exists());
 }
 
 #[test]

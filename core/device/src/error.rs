@@ -24,6 +24,12 @@ pub enum StoreError {
     /// Another sync of this store is running.
     #[error("a sync is already running")]
     SyncRunning,
+    /// The server could not be reached (the message is for the user).
+    #[error("offline: {0}")]
+    Offline(String),
+    /// The server refused the saved token.
+    #[error("login expired")]
+    LoginExpired,
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -46,6 +52,9 @@ pub enum AnjianError {
     /// Local storage failed; the message says what the user can do.
     #[error("{0}")]
     Storage(String),
+    /// The server is out of reach; nothing was changed, try again with signal.
+    #[error("{0}")]
+    Offline(String),
 }
 
 impl From<StoreError> for AnjianError {
@@ -73,6 +82,10 @@ impl From<StoreError> for AnjianError {
                 }
             }
             StoreError::Evidence(e) => AnjianError::InvalidInput(e.to_string()),
+            StoreError::Offline(message) => AnjianError::Offline(message),
+            StoreError::LoginExpired => {
+                AnjianError::NotSignedIn("登录已失效，请重新登录（本机记录不会丢失）".into())
+            }
             StoreError::SyncRunning => {
                 AnjianError::NotAllowed("正在同步，请等本次同步结束后再试".into())
             }

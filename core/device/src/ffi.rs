@@ -858,6 +858,18 @@ impl AnjianStore {
             .collect())
     }
 
+    /// The local path of a file of a piece of evidence, downloaded from the server (and
+    /// checked against its SHA-256) when someone else captured it. Blocks on the network:
+    /// call it off the main thread. Offline → `Offline`; not uploaded yet → `InvalidInput`.
+    pub fn fetch_evidence(
+        &self,
+        evidence_id: String,
+        file: crate::evidence_fetch::EvidenceFile,
+    ) -> FfiResult<String> {
+        let path = self.inner.fetch_evidence_file(&evidence_id, file)?;
+        Ok(path.display().to_string())
+    }
+
     /// Operations recorded here and not yet accepted by the server.
     pub fn pending_changes(&self) -> FfiResult<u64> {
         Ok(self.inner.outbox_len()?)

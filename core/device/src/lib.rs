@@ -5,6 +5,7 @@ uniffi::setup_scaffolding!("anjian");
 
 pub mod duty_status;
 pub mod error;
+pub mod evidence_fetch;
 pub mod evidence_store;
 pub mod ffi;
 pub mod schema;

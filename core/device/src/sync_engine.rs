@@ -130,7 +130,7 @@ impl From<reqwest::Error> for Stop {
     }
 }
 
-fn network_message(e: &reqwest::Error) -> String {
+pub(crate) fn network_message(e: &reqwest::Error) -> String {
     if e.is_timeout() {
         "连接服务器超时".into()
     } else if e.is_connect() {
@@ -157,7 +157,7 @@ struct ErrorDetail {
     message: String,
 }
 
-fn client() -> Client {
+pub(crate) fn client() -> Client {
     Client::builder()
         .connect_timeout(Duration::from_secs(15))
         .timeout(Duration::from_secs(120))
@@ -182,7 +182,7 @@ fn set_setting(tx: &rusqlite::Connection, key: &str, value: &str) -> Result<()> 
 }
 
 /// Error text from the server's JSON body, or the status.
-fn server_message(resp: Response) -> String {
+pub(crate) fn server_message(resp: Response) -> String {
     let status = resp.status();
     resp.json::<ErrorReply>()
         .map(|e| e.error.message)
@@ -199,7 +199,7 @@ impl Drop for ReleaseOnDrop<'_> {
 }
 
 impl Store {
-    fn get_setting(&self, key: &str) -> Result<Option<String>> {
+    pub(crate) fn get_setting(&self, key: &str) -> Result<Option<String>> {
         self.read(|c| setting(c, key))
     }
 
