@@ -1035,8 +1035,9 @@ impl SyncTask {
         self.finished.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    /// Blocks until the sync has ended and its observer has been told.
-    pub fn wait(&self) {
+    /// Blocks until the sync has ended and its observer has been told. (Not `wait`: that
+    /// name belongs to every JVM object.)
+    pub fn join(&self) {
         let thread = self.thread.lock().ok().and_then(|mut t| t.take());
         if let Some(t) = thread {
             let _ = t.join();

@@ -1185,7 +1185,7 @@ mod tests {
         ));
 
         go.send(()).unwrap();
-        task.wait();
+        task.join();
         assert!(task.is_finished());
         let result = ended
             .recv_timeout(Duration::from_secs(30))
@@ -1200,7 +1200,7 @@ mod tests {
         let task = store.start_sync(false, gate.clone()).unwrap();
         entered.recv_timeout(Duration::from_secs(30)).unwrap();
         go.send(()).unwrap();
-        task.wait();
+        task.join();
         let result = ended
             .recv_timeout(Duration::from_secs(30))
             .unwrap()

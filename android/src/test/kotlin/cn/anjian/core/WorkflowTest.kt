@@ -203,7 +203,7 @@ class WorkflowTest {
         val observer = LatchObserver()
         val task = store.startSync(false, observer)
         assertTrue(observer.done.await(120, java.util.concurrent.TimeUnit.SECONDS))
-        task.wait()
+        task.join()
         assertTrue(task.isFinished())
         assertNull(observer.failure)
         val second = observer.result!!
