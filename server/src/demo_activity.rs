@@ -625,7 +625,7 @@ impl Seeder<'_> {
         };
         story.act(assign, assigner, raised_at + Duration::hours(1))?;
         if story.doc.hazard.needs_hardware {
-            story.hardware_measures(&township.head, at(raised_day + Duration::days(1), 10, 20))?;
+            story.hardware_measures(&township.head, raised_at + Duration::hours(2))?;
         }
         self.rectify(story, township, raised_day, deadline, yesterday)
     }
