@@ -489,6 +489,18 @@ both_backends!(pull_pages_and_removals, |s: &TestServer| {
         )[0]["status"],
         "applied"
     );
+    // A later change replaces the reassignment's in the log; the removal is carried forward
+    // to the department that has not pulled since.
+    let measures = HazardAction::SetTemporaryMeasures {
+        measures: "设置警戒区，专人值守".into(),
+    };
+    assert_eq!(
+        s.push(
+            &admin,
+            &[transition(&hazard_id, measures, Assigned, Assigned)]
+        )[0]["status"],
+        "applied"
+    );
     let page = s.get_json(&yjj, &format!("/v1/sync/pull?cursor={cursor}"));
     let changes = page["changes"].as_array().unwrap();
     assert_eq!(changes.len(), 1, "{changes:#?}");
@@ -510,6 +522,16 @@ both_backends!(pull_pages_and_removals, |s: &TestServer| {
         .clone();
     assert_eq!(last["kind"], "upsert");
     assert_eq!(last["data"]["hazard"]["assigned_unit_id"], "dept-mzj");
+    // The log keeps one change per record: a fresh device pulls the hazard once, at its
+    // latest version, not once per edit.
+    let fresh: Vec<_> = s
+        .pull_all(&inspector, 50)
+        .into_iter()
+        .filter(|c| c["entity_id"] == hazard_id.as_str())
+        .collect();
+    assert_eq!(fresh.len(), 1, "{fresh:#?}");
+    assert_eq!(fresh[0]["version"], 4);
+    assert!(fresh[0]["data"]["hazard"]["temporary_measures"].is_string());
 });
 
 both_backends!(

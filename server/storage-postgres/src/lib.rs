@@ -83,6 +83,9 @@ CREATE TABLE blobs (
     r#"
 CREATE INDEX change_audience_seq ON change_audience (seq, principal, removal);
 "#,
+    r#"
+CREATE INDEX changes_record ON changes (entity, id);
+"#,
 ];
 
 pub struct PgDb {
@@ -188,6 +191,25 @@ struct PgTx<'a, 'b> {
 }
 
 impl PgTx<'_, '_> {
+    /// Deletes the record's earlier changes (its new change supersedes them) and returns
+    /// every principal they were logged for, so removals are carried forward.
+    fn take_earlier_changes(&mut self, entity: &str, id: &str) -> Result<Vec<String>> {
+        let rows = self.tx.query(
+            "SELECT DISTINCT a.principal FROM changes c JOIN change_audience a ON a.seq = c.seq
+             WHERE c.entity = $1 AND c.id = $2",
+            &[&entity, &id],
+        )?;
+        self.tx.execute(
+            "DELETE FROM change_audience WHERE seq IN (SELECT seq FROM changes WHERE entity = $1 AND id = $2)",
+            &[&entity, &id],
+        )?;
+        self.tx.execute(
+            "DELETE FROM changes WHERE entity = $1 AND id = $2",
+            &[&entity, &id],
+        )?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
     fn audience_of(&mut self, entity: &str, id: &str) -> Result<Vec<String>> {
         let rows = self.tx.query(
             "SELECT principal FROM record_audience WHERE entity = $1 AND id = $2",
@@ -216,7 +238,8 @@ impl Tx for PgTx<'_, '_> {
     }
 
     fn put_record(&mut self, record: &StoredRecord) -> Result<i64> {
-        let previous = self.audience_of(&record.entity, &record.id)?;
+        let mut previous = self.audience_of(&record.entity, &record.id)?;
+        previous.extend(self.take_earlier_changes(&record.entity, &record.id)?);
         let seq: i64 = self
             .tx
             .query_one(

@@ -87,6 +87,10 @@ CREATE TABLE blobs (
 -- Pull scans changes in sequence order and stops at the page size.
 CREATE INDEX change_audience_seq ON change_audience (seq, principal, removal);
 "#,
+    r#"
+-- A record's newer change replaces its older ones (the log keeps the latest per record).
+CREATE INDEX changes_record ON changes (entity, id);
+"#,
 ];
 
 pub struct SqliteDb {
@@ -187,6 +191,26 @@ fn placeholders(n: usize, start: usize) -> String {
 }
 
 impl SqliteTx<'_> {
+    /// Deletes the record's earlier changes (its new change supersedes them) and returns
+    /// every principal they were logged for, so removals are carried forward.
+    fn take_earlier_changes(&self, entity: &str, id: &str) -> Result<Vec<String>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT DISTINCT a.principal FROM changes c JOIN change_audience a ON a.seq = c.seq
+             WHERE c.entity = ?1 AND c.id = ?2",
+        )?;
+        let rows = stmt.query_map(params![entity, id], |r| r.get(0))?;
+        let principals = rows.collect::<rusqlite::Result<Vec<String>>>()?;
+        self.tx.execute(
+            "DELETE FROM change_audience WHERE seq IN (SELECT seq FROM changes WHERE entity = ?1 AND id = ?2)",
+            params![entity, id],
+        )?;
+        self.tx.execute(
+            "DELETE FROM changes WHERE entity = ?1 AND id = ?2",
+            params![entity, id],
+        )?;
+        Ok(principals)
+    }
+
     fn audience_of(&self, entity: &str, id: &str) -> Result<Vec<String>> {
         let mut stmt = self.tx.prepare_cached(
             "SELECT principal FROM record_audience WHERE entity = ?1 AND id = ?2",
@@ -220,7 +244,8 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn put_record(&mut self, record: &StoredRecord) -> Result<i64> {
-        let previous = self.audience_of(&record.entity, &record.id)?;
+        let mut previous = self.audience_of(&record.entity, &record.id)?;
+        previous.extend(self.take_earlier_changes(&record.entity, &record.id)?);
         let seq: i64 = self.tx.query_row(
             "UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value",
             [],

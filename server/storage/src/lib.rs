@@ -6,7 +6,9 @@
 //! Records are stored generically (entity, id, version, JSON data) with an *audience*: the
 //! principals allowed to see them (`county`, `unit:<id>`, `person:<id>`). Every write takes
 //! the next change sequence number from a counter row inside the writing transaction, so a
-//! pull cursor never skips a row that commits late.
+//! pull cursor never skips a row that commits late. The change log is compacted as it is
+//! written: a record's new change replaces its earlier ones, so a fresh device pulls each
+//! record once, at its latest version, and the log grows with the records, not the edits.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -127,7 +129,9 @@ pub trait Tx {
 }
 
 /// Principals whose change-log rows a record produces: every current member of its audience,
-/// plus a removal for each former member that lost sight of it.
+/// plus a removal for each former member that lost sight of it. The log keeps one change per
+/// record (a new one deletes the earlier), so `previous` holds everyone the earlier changes
+/// were logged for too: a removal is carried forward until a reader has had it.
 pub fn audience_rows(previous: &[String], record: &StoredRecord) -> Vec<(String, bool)> {
     let mut rows: Vec<(String, bool)> = record
         .audience
