@@ -16,7 +16,7 @@ use anjian_domain::patrol::PatrolPlan;
 use anjian_domain::records::{AccountabilityRecord, HardwareInvestment, Meeting};
 use anjian_domain::rotation::DutyReport;
 use anjian_domain::site::Site;
-use anjian_domain::sync::{encode_cursor, entity, OpResult, OpStatus, Operation};
+use anjian_domain::sync::{encode_cursor, entity, Cursor, OpResult, OpStatus, Operation};
 use anjian_domain::DomainError;
 
 use crate::error::{ApiError, ApiResult};
@@ -480,7 +480,18 @@ where
 /// One page of changes after `after`, as the caller sees it, already encoded: each record's
 /// stored JSON goes out as it is (a `PullResponse` on the wire), never decoded and encoded
 /// again on the way.
-pub fn pull(tx: &mut dyn Tx, caller: &Caller, after: i64, limit: i64) -> ApiResult<PulledPage> {
+pub fn pull(tx: &mut dyn Tx, caller: &Caller, from: Cursor, limit: i64) -> ApiResult<PulledPage> {
+    // A cursor of another change log (a replaced server), or past the end of this one (a
+    // server restored from an older backup): the device must start over, keeping its own work.
+    let log = tx.log_id()?;
+    let after = from.seq;
+    if from.log.is_some_and(|l| l != log) || after > tx.max_seq()? {
+        return Err(ApiError::new(
+            axum::http::StatusCode::GONE,
+            "cursor_gone",
+            "服务器数据已变更（如从备份恢复），需要从头重新同步；本机未上传的记录会保留",
+        ));
+    }
     let rows = tx.changes_after(&caller.principals(), after, limit + 1)?;
     let has_more = rows.len() as i64 > limit;
     let rows = &rows[..rows.len().min(limit as usize)];
@@ -513,7 +524,7 @@ pub fn pull(tx: &mut dyn Tx, caller: &Caller, after: i64, limit: i64) -> ApiResu
     let _ = write!(
         body,
         "],\"cursor\":{},\"has_more\":{has_more}}}",
-        json_string(&encode_cursor(cursor))
+        json_string(&encode_cursor(log, cursor))
     );
     Ok(PulledPage {
         body,

@@ -7,6 +7,7 @@ use anjian_domain::hazard::{
     FiveImplementations, Funding, HazardAction, HazardEvent, HazardStatus,
 };
 use anjian_domain::inspection::InspectionKind;
+use anjian_domain::sync::{decode_cursor, encode_cursor};
 use chrono::{NaiveDate, Utc};
 use common::{device_actor, inspection_ops, op, TestServer};
 use reqwest::Method;
@@ -445,6 +446,23 @@ both_backends!(pull_pages_and_removals, |s: &TestServer| {
     );
     let bad = s.get(&inspector, "/v1/sync/pull?cursor=junk");
     assert_eq!(bad.status(), 400);
+    // A cursor past the end of this server's log came from another database: start over.
+    let gone = s.get(&inspector, "/v1/sync/pull?cursor=c1-999999999");
+    assert_eq!(gone.status(), 410);
+    let body: Value = gone.json().unwrap();
+    assert_eq!(body["error"]["code"], "cursor_gone");
+    // So is a cursor of another database's log, whatever its number.
+    let page = s.get_json(&inspector, "/v1/sync/pull?limit=1");
+    let mine = decode_cursor(page["cursor"].as_str().unwrap()).unwrap();
+    let other = encode_cursor(mine.log.unwrap() ^ 1, mine.seq);
+    let gone = s.get(&inspector, &format!("/v1/sync/pull?cursor={other}"));
+    assert_eq!(gone.status(), 410);
+    let same = encode_cursor(mine.log.unwrap(), mine.seq);
+    assert_eq!(
+        s.get(&inspector, &format!("/v1/sync/pull?cursor={same}"))
+            .status(),
+        200
+    );
 
     // A hazard assigned to a department, then reassigned to another: the first department
     // gets a removal.

@@ -400,3 +400,51 @@ fn expired_login_keeps_everything_and_resumes_after_logging_in_again() {
     );
     assert_eq!(head.outbox_len().unwrap(), 1);
 }
+
+#[test]
+fn a_server_replaced_by_another_database_is_pulled_again_from_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = ServerProcess::start(&dir.path().join("old-server"));
+    let head = device(dir.path(), "head", &old, "sb_head");
+    sync(&head);
+    let draft = |description: &str| HazardDraft {
+        id: String::new(),
+        number: String::new(),
+        site_id: Some(SITE.into()),
+        unit_id: String::new(),
+        description: description.into(),
+        location: None,
+        source: None,
+        level: None,
+        level_reason: None,
+        needs_hardware: false,
+    };
+    head.raise_hazard(draft("液化气钢瓶未固定")).unwrap();
+    sync(&head); // the device's cursor is now past anything a fresh database has
+    drop(old);
+
+    // The county moves to a new server (restored from an older backup): the device's cursor
+    // means nothing there. Offline work meanwhile must still arrive.
+    let new = ServerProcess::start(&dir.path().join("new-server"));
+    let offline = head.raise_hazard(draft("疏散指示标志损坏")).unwrap();
+    head.login(&new.base, "sb_head", "anjian-demo").unwrap();
+    let report = sync(&head);
+    assert_eq!(report.pushed, 1);
+    assert!(
+        report.pulled >= 10,
+        "pulled again from the start: {report:?}"
+    );
+    assert_eq!(head.sites(None).unwrap().len(), 10);
+    assert_eq!(head.outbox_len().unwrap(), 0);
+    // The new server has the offline hazard, and the device's new cursor is the server's.
+    let r = sync(&head);
+    assert_eq!((r.pushed, r.rejected), (0, 0));
+    assert!(r.pulled <= 1, "{r:?}");
+    let token = head.sync_setting("token").unwrap().unwrap();
+    let resp = reqwest::blocking::Client::new()
+        .get(format!("{}/v1/hazards/{}", new.base, offline.id))
+        .bearer_auth(token)
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+}

@@ -704,10 +704,14 @@ impl Store {
             self.authed(http.get(format!("{server}/v1/sync/pull")))?
                 .query(&[("cursor", cursor), ("limit", &PULL_PAGE.to_string())]),
         )?;
-        if resp.status() == StatusCode::BAD_REQUEST {
-            // The server cannot continue this cursor: start over (local work is kept).
+        if matches!(resp.status(), StatusCode::BAD_REQUEST | StatusCode::GONE) && !cursor.is_empty()
+        {
+            // The server cannot continue this cursor (malformed, or from another database):
+            // start over from the beginning; the outbox and local evidence are kept, and
+            // replayed records apply by version.
+            drop(resp);
             self.put_setting("cursor", "")?;
-            return Err(Stop::Offline(server_message(resp)));
+            return self.fetch_page(http, server, "");
         }
         if !resp.status().is_success() {
             return Err(Stop::Offline(server_message(resp)));

@@ -107,20 +107,37 @@ pub struct PullResponse {
     pub has_more: bool,
 }
 
-/// Cursors are opaque to clients; this is their encoding.
-pub fn encode_cursor(seq: i64) -> String {
-    format!("c1-{seq}")
+/// Where a pull continues: after which change, of which change log. Each server database
+/// draws a random log id when it is created, so a cursor handed out by another database (a
+/// replaced server) is recognised instead of silently skipping that database's changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    /// `None` for the start, and for cursors from before log ids.
+    pub log: Option<i64>,
+    pub seq: i64,
 }
 
-pub fn decode_cursor(cursor: &str) -> Option<i64> {
+/// Cursors are opaque to clients; this is their encoding.
+pub fn encode_cursor(log: i64, seq: i64) -> String {
+    format!("c2-{log:x}-{seq}")
+}
+
+pub fn decode_cursor(cursor: &str) -> Option<Cursor> {
+    let seq = |s: &str| s.parse().ok().filter(|s: &i64| *s >= 0);
     if cursor.is_empty() {
-        return Some(0);
+        return Some(Cursor { log: None, seq: 0 });
     }
-    cursor
-        .strip_prefix("c1-")?
-        .parse()
-        .ok()
-        .filter(|s: &i64| *s >= 0)
+    if let Some(rest) = cursor.strip_prefix("c2-") {
+        let (log, n) = rest.split_once('-')?;
+        return Some(Cursor {
+            log: Some(i64::from_str_radix(log, 16).ok()?),
+            seq: seq(n)?,
+        });
+    }
+    Some(Cursor {
+        log: None,
+        seq: seq(cursor.strip_prefix("c1-")?)?,
+    })
 }
 
 #[cfg(test)]
@@ -129,10 +146,21 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_junk_is_refused() {
-        assert_eq!(decode_cursor(&encode_cursor(42)), Some(42));
-        assert_eq!(decode_cursor(""), Some(0));
+        let c = |log, seq| Some(Cursor { log, seq });
+        assert_eq!(
+            decode_cursor(&encode_cursor(0x5eed, 42)),
+            c(Some(0x5eed), 42)
+        );
+        assert_eq!(decode_cursor(""), c(None, 0));
+        assert_eq!(
+            decode_cursor("c1-42"),
+            c(None, 42),
+            "cursors from before log ids"
+        );
         assert_eq!(decode_cursor("42"), None);
         assert_eq!(decode_cursor("c1--5"), None);
         assert_eq!(decode_cursor("c1-x"), None);
+        assert_eq!(decode_cursor("c2-zz-1"), None);
+        assert_eq!(decode_cursor("c2-10"), None);
     }
 }

@@ -76,14 +76,15 @@ pub struct PullQuery {
 #[utoipa::path(get, path = "/v1/sync/pull", params(PullQuery), responses(
     (status = 200, body = Object, description = "PullResponse: changes[], cursor, has_more"),
     (status = 400, body = ErrorBody),
-    (status = 401, body = ErrorBody)
+    (status = 401, body = ErrorBody),
+    (status = 410, body = ErrorBody, description = "The cursor is not of this server's log: pull again from the start")
 ))]
 pub async fn pull(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<PullQuery>,
 ) -> ApiResult<Response> {
-    let after = decode_cursor(&q.cursor).ok_or_else(|| {
+    let from = decode_cursor(&q.cursor).ok_or_else(|| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "bad_cursor",
@@ -92,7 +93,7 @@ pub async fn pull(
     })?;
     let limit = q.limit.unwrap_or(500).clamp(1, 2000);
     let page = state
-        .read(move |tx| engine::pull(tx, &caller, after, limit))
+        .read(move |tx| engine::pull(tx, &caller, from, limit))
         .await?;
     Metrics::inc(&state.metrics.changes_pulled, page.count as u64);
     Ok(([(header::CONTENT_TYPE, "application/json")], page.body).into_response())

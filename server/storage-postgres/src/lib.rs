@@ -86,6 +86,9 @@ CREATE INDEX change_audience_seq ON change_audience (seq, principal, removal);
     r#"
 CREATE INDEX changes_record ON changes (entity, id);
 "#,
+    r#"
+INSERT INTO counters (name, value) VALUES ('log_id', floor(random() * 4503599627370496)::bigint);
+"#,
 ];
 
 pub struct PgDb {
@@ -356,6 +359,13 @@ impl Tx for PgTx<'_, '_> {
         Ok(self
             .tx
             .query_one("SELECT value FROM counters WHERE name = 'change_seq'", &[])?
+            .get(0))
+    }
+
+    fn log_id(&mut self) -> Result<i64> {
+        Ok(self
+            .tx
+            .query_one("SELECT value FROM counters WHERE name = 'log_id'", &[])?
             .get(0))
     }
 

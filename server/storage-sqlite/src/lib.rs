@@ -91,6 +91,10 @@ CREATE INDEX change_audience_seq ON change_audience (seq, principal, removal);
 -- A record's newer change replaces its older ones (the log keeps the latest per record).
 CREATE INDEX changes_record ON changes (entity, id);
 "#,
+    r#"
+-- This database's change log id: cursors carry it, so one from another database is known.
+INSERT INTO counters (name, value) VALUES ('log_id', abs(random() % 4503599627370496));
+"#,
 ];
 
 pub struct SqliteDb {
@@ -378,6 +382,14 @@ impl Tx for SqliteTx<'_> {
     fn max_seq(&mut self) -> Result<i64> {
         Ok(self.tx.query_row(
             "SELECT value FROM counters WHERE name = 'change_seq'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn log_id(&mut self) -> Result<i64> {
+        Ok(self.tx.query_row(
+            "SELECT value FROM counters WHERE name = 'log_id'",
             [],
             |r| r.get(0),
         )?)

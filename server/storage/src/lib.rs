@@ -103,6 +103,8 @@ pub trait Tx {
         limit: i64,
     ) -> Result<Vec<ChangeRow>>;
     fn max_seq(&mut self) -> Result<i64>;
+    /// The change log's random id, drawn when the database was created.
+    fn log_id(&mut self) -> Result<i64>;
 
     fn applied_op(&mut self, op_id: &str) -> Result<Option<Value>>;
     fn record_applied_op(&mut self, op_id: &str, person_id: &str, result: &Value) -> Result<()>;
