@@ -1038,8 +1038,17 @@ impl SyncTask {
     /// Blocks until the sync has ended and its observer has been told. (Not `wait`: that
     /// name belongs to every JVM object.)
     pub fn join(&self) {
-        let thread = self.thread.lock().ok().and_then(|mut t| t.take());
-        if let Some(t) = thread {
+        let Ok(mut slot) = self.thread.lock() else {
+            return;
+        };
+        // From the observer itself (on the sync thread) there is nothing to wait for.
+        if slot
+            .as_ref()
+            .is_some_and(|t| t.thread().id() == std::thread::current().id())
+        {
+            return;
+        }
+        if let Some(t) = slot.take() {
             let _ = t.join();
         }
     }
