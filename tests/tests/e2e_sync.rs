@@ -31,6 +31,22 @@ fn sync(store: &Store) -> anjian_core::sync_engine::SyncReport {
 
 const SITE: &str = "site-07-03"; // 石宝镇, gas
 
+/// A general hazard at the test site, raised without an inspection.
+fn site_hazard(description: &str) -> HazardDraft {
+    HazardDraft {
+        id: String::new(),
+        number: String::new(),
+        site_id: Some(SITE.into()),
+        unit_id: String::new(),
+        description: description.into(),
+        location: None,
+        source: None,
+        level: None,
+        level_reason: None,
+        needs_hardware: false,
+    }
+}
+
 fn hazard_status(store: &Store, id: &str) -> (HazardStatus, u64) {
     let h = store.hazard(id).unwrap();
     (h.status, h.version)
@@ -293,20 +309,7 @@ fn concurrent_transitions_from_two_devices_converge_to_one_valid_history() {
     let head = device(dir.path(), "head", &server, "sb_head");
     sync(&head);
     // A general hazard raised by the township head.
-    let h = head
-        .raise_hazard(HazardDraft {
-            id: String::new(),
-            number: String::new(),
-            site_id: Some(SITE.into()),
-            unit_id: String::new(),
-            description: "燃气报警器未通电".into(),
-            location: None,
-            source: None,
-            level: None,
-            level_reason: None,
-            needs_hardware: false,
-        })
-        .unwrap();
+    let h = head.raise_hazard(site_hazard("燃气报警器未通电")).unwrap();
     sync(&head);
     sync(&office);
     // Offline at the same time: the office assigns it to a department, the township starts
@@ -353,19 +356,7 @@ fn expired_login_keeps_everything_and_resumes_after_logging_in_again() {
     let server = ServerProcess::start(&dir.path().join("server"));
     let head = device(dir.path(), "head", &server, "sb_head");
     sync(&head);
-    head.raise_hazard(HazardDraft {
-        id: String::new(),
-        number: String::new(),
-        site_id: Some(SITE.into()),
-        unit_id: String::new(),
-        description: "消防通道堆放杂物".into(),
-        location: None,
-        source: None,
-        level: None,
-        level_reason: None,
-        needs_hardware: false,
-    })
-    .unwrap();
+    head.raise_hazard(site_hazard("消防通道堆放杂物")).unwrap();
     // The server forgets the token (as after expiry or logout).
     reqwest::blocking::Client::new()
         .post(format!("{}/v1/auth/logout", server.base))
@@ -380,19 +371,7 @@ fn expired_login_keeps_everything_and_resumes_after_logging_in_again() {
     assert_eq!(head.outbox_len().unwrap(), 0);
     // Unreachable server: a clear state, nothing lost.
     drop(server);
-    head.raise_hazard(HazardDraft {
-        id: String::new(),
-        number: String::new(),
-        site_id: Some(SITE.into()),
-        unit_id: String::new(),
-        description: "灭火器过期".into(),
-        location: None,
-        source: None,
-        level: None,
-        level_reason: None,
-        needs_hardware: false,
-    })
-    .unwrap();
+    head.raise_hazard(site_hazard("灭火器过期")).unwrap();
     let r = head.sync(SyncOptions::default(), &|_| {}).unwrap();
     assert!(
         matches!(r.outcome, Outcome::Offline(ref m) if m.contains("无法连接")),
@@ -407,26 +386,14 @@ fn a_server_replaced_by_another_database_is_pulled_again_from_the_start() {
     let old = ServerProcess::start(&dir.path().join("old-server"));
     let head = device(dir.path(), "head", &old, "sb_head");
     sync(&head);
-    let draft = |description: &str| HazardDraft {
-        id: String::new(),
-        number: String::new(),
-        site_id: Some(SITE.into()),
-        unit_id: String::new(),
-        description: description.into(),
-        location: None,
-        source: None,
-        level: None,
-        level_reason: None,
-        needs_hardware: false,
-    };
-    head.raise_hazard(draft("液化气钢瓶未固定")).unwrap();
+    head.raise_hazard(site_hazard("液化气钢瓶未固定")).unwrap();
     sync(&head); // the device's cursor is now past anything a fresh database has
     drop(old);
 
     // The county moves to a new server (restored from an older backup): the device's cursor
     // means nothing there. Offline work meanwhile must still arrive.
     let new = ServerProcess::start(&dir.path().join("new-server"));
-    let offline = head.raise_hazard(draft("疏散指示标志损坏")).unwrap();
+    let offline = head.raise_hazard(site_hazard("疏散指示标志损坏")).unwrap();
     head.login(&new.base, "sb_head", "anjian-demo").unwrap();
     let report = sync(&head);
     assert_eq!(report.pushed, 1);
