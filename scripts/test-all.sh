@@ -21,7 +21,9 @@ port=$((20000 + RANDOM % 20000))
 ./target/debug/anjian serve --demo --data "$srvdata" --listen "127.0.0.1:$port" >"$srvdata/log" 2>&1 &
 srvpid=$!
 trap 'kill $srvpid 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+# Seeding the demo county with its activity takes a while in a debug build.
+for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "server did not start" >&2; cat "$srvdata/log" >&2; exit 1; }
 mvn -q -B -f android/pom.xml test -Danjian.test.server="http://127.0.0.1:$port"
 kill $srvpid; wait $srvpid 2>/dev/null || true
 echo "all tests passed"

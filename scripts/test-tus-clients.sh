@@ -9,7 +9,9 @@ port=$((20000 + RANDOM % 20000))
 ./target/debug/anjian serve --demo --data "$data" --listen "127.0.0.1:$port" >"$data/server.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+# Seeding the demo county with its activity takes a while in a debug build.
+for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "server did not start" >&2; cat "$data/server.log" >&2; exit 1; }
 base="http://127.0.0.1:$port"
 token=$(curl -sf -X POST "$base/v1/auth/login" -H 'Content-Type: application/json' \
     -d '{"username":"sb_inspector","password":"anjian-demo"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')

@@ -1182,20 +1182,31 @@ fn illustration(seed: u64) -> Result<Vec<u8>, anjian_evidence::EvidenceError> {
         120 + (seed >> 16) as usize % 120,
         80 + (seed >> 24) as usize % 120,
     );
-    let mut pixels = Vec::with_capacity(w * h * 3);
-    for y in 0..h {
-        for x in 0..w {
-            let ridge = horizon as i32 - (((x as f64 / 90.0 + hue(4) as f64).sin() * 30.0) as i32);
-            let rgb = if (bx..bx + bw).contains(&x) && y + bh >= horizon + 40 && y < horizon + 40 {
-                [200 - hue(10), 190 - hue(12), 175]
-            } else if (y as i32) < ridge {
-                let t = y as i32 * 80 / horizon as i32;
-                [120 + t, 160 + t / 2, 215]
+    // The hills' outline, once per column (sin per pixel made the demo slow to seed).
+    let ridge: Vec<usize> = (0..w)
+        .map(|x| {
+            let dip = (x as f64 / 90.0 + hue(4) as f64).sin() * 30.0;
+            (horizon as f64 - dip).max(0.0) as usize
+        })
+        .collect();
+    let wall = [200 - hue(10), 190 - hue(12), 175].map(|c| c.clamp(0, 255) as u8);
+    let mut pixels = vec![0u8; w * h * 3];
+    for (y, row) in pixels.chunks_exact_mut(w * 3).enumerate() {
+        let t = y as i32 * 80 / horizon as i32;
+        let sky = [120 + t, 160 + t / 2, 215].map(|c| c.clamp(0, 255) as u8);
+        let g = (y - horizon.min(y)) as i32 / 4;
+        let ground = [70 + hue(20) / 2 + g / 3, 110 + g / 2, 60 + hue(28) / 3]
+            .map(|c| c.clamp(0, 255) as u8);
+        let building_row = y + bh >= horizon + 40 && y < horizon + 40;
+        for (x, px) in row.chunks_exact_mut(3).enumerate() {
+            let rgb = if building_row && (bx..bx + bw).contains(&x) {
+                wall
+            } else if y < ridge[x] {
+                sky
             } else {
-                let t = (y - horizon.min(y)) as i32 / 4;
-                [70 + hue(20) / 2 + t / 3, 110 + t / 2, 60 + hue(28) / 3]
+                ground
             };
-            pixels.extend(rgb.map(|c| c.clamp(0, 255) as u8));
+            px.copy_from_slice(&rgb);
         }
     }
     photo::encode(
