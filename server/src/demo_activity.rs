@@ -138,10 +138,14 @@ impl Rng {
     }
 }
 
+/// China Standard Time (UTC+8), the county's clock.
+fn china() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("valid offset")
+}
+
 /// An instant on a China calendar day.
 fn at(day: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
-    let china = FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    china
+    china()
         .from_local_datetime(&day.and_hms_opt(hour, minute, 0).expect("valid time"))
         .single()
         .expect("fixed offset")
@@ -1080,10 +1084,7 @@ impl Seeder<'_> {
             stage,
             captured_at: when,
             captured_by: by.id.clone(),
-            taken_at: photo.then(|| {
-                when.with_timezone(&FixedOffset::east_opt(8 * 3600).expect("valid"))
-                    .to_rfc3339()
-            }),
+            taken_at: photo.then(|| when.with_timezone(&china()).to_rfc3339()),
             lat: point.map(|p| p.0),
             lon: point.map(|p| p.1),
             accuracy_m: point.map(|_| 8.0),

@@ -204,14 +204,13 @@ impl SqliteTx<'_> {
         )?;
         let rows = stmt.query_map(params![entity, id], |r| r.get(0))?;
         let principals = rows.collect::<rusqlite::Result<Vec<String>>>()?;
-        self.tx.execute(
+        self.tx.prepare_cached(
             "DELETE FROM change_audience WHERE seq IN (SELECT seq FROM changes WHERE entity = ?1 AND id = ?2)",
-            params![entity, id],
-        )?;
-        self.tx.execute(
-            "DELETE FROM changes WHERE entity = ?1 AND id = ?2",
-            params![entity, id],
-        )?;
+        )?
+        .execute(params![entity, id])?;
+        self.tx
+            .prepare_cached("DELETE FROM changes WHERE entity = ?1 AND id = ?2")?
+            .execute(params![entity, id])?;
         Ok(principals)
     }
 
@@ -256,37 +255,38 @@ impl Tx for SqliteTx<'_> {
             |r| r.get(0),
         )?;
         let data = serde_json::to_string(&record.data)?;
-        self.tx.execute(
+        self.tx.prepare_cached(
             "INSERT INTO records (entity, id, version, data, deleted, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (entity, id) DO UPDATE SET version = excluded.version, data = excluded.data,
              deleted = excluded.deleted, seq = excluded.seq",
-            params![record.entity, record.id, record.version, data, record.deleted, seq],
-        )?;
-        self.tx.execute(
-            "DELETE FROM record_audience WHERE entity = ?1 AND id = ?2",
-            params![record.entity, record.id],
-        )?;
+        )?
+        .execute(params![record.entity, record.id, record.version, data, record.deleted, seq])?;
+        self.tx
+            .prepare_cached("DELETE FROM record_audience WHERE entity = ?1 AND id = ?2")?
+            .execute(params![record.entity, record.id])?;
         for p in &record.audience {
-            self.tx.execute(
+            self.tx.prepare_cached(
                 "INSERT OR IGNORE INTO record_audience (entity, id, principal) VALUES (?1, ?2, ?3)",
-                params![record.entity, record.id, p],
-            )?;
+            )?
+            .execute(params![record.entity, record.id, p])?;
         }
-        self.tx.execute(
-            "INSERT INTO changes (seq, entity, id, version, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
+        self.tx
+            .prepare_cached(
+                "INSERT INTO changes (seq, entity, id, version, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
                 seq,
                 record.entity,
                 record.id,
                 record.version,
                 (!record.deleted).then_some(&data)
-            ],
-        )?;
+            ])?;
         for (principal, removal) in audience_rows(&previous, record) {
-            self.tx.execute(
-                "INSERT INTO change_audience (principal, seq, removal) VALUES (?1, ?2, ?3)",
-                params![principal, seq, removal],
-            )?;
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO change_audience (principal, seq, removal) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![principal, seq, removal])?;
         }
         Ok(seq)
     }
