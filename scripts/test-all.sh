@@ -4,6 +4,7 @@
 # server, then the generated Kotlin on the JVM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/setup.sh
 if [ -z "${ANJIAN_TEST_DATABASE_URL:-}" ] && command -v runuser >/dev/null; then
     # Start a throwaway PostgreSQL when we can, so both backends are tested.
     if url=$(scripts/start-postgres.sh); then
