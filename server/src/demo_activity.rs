@@ -20,8 +20,8 @@ use anjian_domain::checklist::{self, ChecklistItem, Industry};
 use anjian_domain::county::{self, County, COUNTY_GOVERNMENT_ID, SAFETY_OFFICE_ID};
 use anjian_domain::evidence::{EvidenceKind, EvidenceRecord, EvidenceStage, EvidenceTarget};
 use anjian_domain::hazard::{
-    hazard_number, FiveImplementations, Funding, Hazard, HazardAction, HazardDraft, HazardEvent,
-    HazardLevel, HazardSource, HazardStatus,
+    hazard_number, FiveImplementations, Funding, Hazard, HazardAction, HazardDraft, HazardLevel,
+    HazardSource, HazardStatus,
 };
 use anjian_domain::inspection::{Inspection, InspectionKind, ItemOutcome};
 use anjian_domain::month::YearMonth;
@@ -39,6 +39,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::records::{self, HazardDoc};
 use crate::scope;
 use crate::storage::{Blob, Tx};
+use anjian_domain::ledger;
 
 /// What was seeded, for the start-up message.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -544,21 +545,10 @@ impl Seeder<'_> {
             level_reason: None,
             needs_hardware: item.major || self.rng.chance(0.25),
         };
-        let hazard = Hazard::raise(draft, &finder.actor(), raised_at).map_err(demo_error)?;
+        let raised =
+            ledger::raise(draft, &finder.actor(), raised_at, new_id()).map_err(demo_error)?;
         let mut story = Story {
-            doc: HazardDoc {
-                events: vec![HazardEvent {
-                    id: new_id(),
-                    hazard_id: hazard.id.clone(),
-                    action: None,
-                    actor: finder.actor(),
-                    at: raised_at,
-                    from: None,
-                    to: hazard.status,
-                    version: hazard.version,
-                }],
-                hazard,
-            },
+            doc: HazardDoc::raised(raised),
             photos: Vec::new(),
         };
         let township = people
@@ -1139,21 +1129,9 @@ impl Story {
 
     /// One action through the state machine, recorded as an event.
     fn act(&mut self, action: HazardAction, by: &Person, when: DateTime<Utc>) -> ApiResult<()> {
-        let current = &self.doc.hazard;
-        let next = current
-            .apply(&action, &by.actor(), when)
+        let step = ledger::act(&self.doc.hazard, action, &by.actor(), when, new_id())
             .map_err(demo_error)?;
-        self.doc.events.push(HazardEvent {
-            id: new_id(),
-            hazard_id: next.id.clone(),
-            action: Some(action),
-            actor: by.actor(),
-            at: when,
-            from: Some(current.status),
-            to: next.status,
-            version: next.version,
-        });
-        self.doc.hazard = next;
+        self.doc.push(step);
         Ok(())
     }
 }

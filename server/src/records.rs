@@ -4,8 +4,8 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use anjian_domain::hazard::{Hazard, HazardEvent};
 use anjian_domain::inspection::Inspection;
+pub use anjian_domain::ledger::HazardDoc;
 use anjian_domain::org::{Person, Unit};
 use anjian_domain::patrol::PatrolPlan;
 use anjian_domain::site::Site;
@@ -14,15 +14,6 @@ use anjian_domain::sync::entity;
 use crate::error::{ApiError, ApiResult};
 use crate::scope;
 use crate::storage::{StoredRecord, Tx};
-
-/// A hazard with its history, stored and synced as one record.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct HazardDoc {
-    #[schema(value_type = Object)]
-    pub hazard: Hazard,
-    #[schema(value_type = Vec<Object>)]
-    pub events: Vec<HazardEvent>,
-}
 
 pub fn load<T: DeserializeOwned>(
     tx: &mut dyn Tx,

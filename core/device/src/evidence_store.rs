@@ -18,6 +18,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{Result, StoreError};
 use crate::store::{enqueue, from_json, json, new_id, not_found, Store};
+use anjian_domain::sync::ops::OpBody;
 
 const FONT_KEY: &str = "watermark_font";
 
@@ -201,7 +202,7 @@ impl Store {
                     params![sha, path.display().to_string(), *size as i64, priority, rec.id],
                 )?;
             }
-            enqueue(tx, &new_id(), "evidence", &rec.id, "attach", rec)
+            enqueue(tx, &new_id(), &rec.id, &OpBody::AttachEvidence(rec.clone()))
         })
     }
 

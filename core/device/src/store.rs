@@ -11,9 +11,11 @@ use anjian_domain::hazard::{
     HazardStatus,
 };
 use anjian_domain::inspection::{Inspection, InspectionKind, ItemOutcome, ItemResult};
+use anjian_domain::ledger;
 use anjian_domain::org::{Actor, Role, Unit};
-use anjian_domain::records::{AccountabilityRecord, HardwareInvestment, Meeting};
+use anjian_domain::policy::{self, Act, Target};
 use anjian_domain::site::Site;
+use anjian_domain::sync::ops::{FinishInspection, OpBody, RecordItem};
 use anjian_domain::DomainError;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{
@@ -22,6 +24,7 @@ use rusqlite::{
 use serde::Serialize;
 
 use crate::error::{Result, StoreError};
+use crate::rows::{self, HazardRow, HazardWrite};
 use crate::schema;
 
 /// What happened while opening the store.
@@ -55,6 +58,8 @@ pub struct OutboxEntry {
     pub entity_id: String,
     pub op: String,
     pub payload: String,
+    /// When this device recorded it.
+    pub created_at: Option<DateTime<Utc>>,
 }
 
 pub struct Store {
@@ -90,19 +95,14 @@ pub(crate) fn not_found(what: &'static str, id: &str) -> StoreError {
     .into()
 }
 
-/// Appends one operation to the outbox, inside the caller's transaction.
-pub(crate) fn enqueue<T: Serialize>(
-    tx: &Transaction,
-    op_id: &str,
-    entity: &str,
-    entity_id: &str,
-    op: &str,
-    payload: &T,
-) -> Result<()> {
-    tx.execute(
+/// Appends one operation to the outbox, inside the caller's transaction. The operation is
+/// typed (`OpBody`); its wire envelope is written as the server reads it.
+pub(crate) fn enqueue(tx: &Transaction, op_id: &str, entity_id: &str, body: &OpBody) -> Result<()> {
+    let (entity, op) = body.kind().wire();
+    tx.prepare_cached(
         "INSERT INTO outbox (op_id, entity, entity_id, op, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![op_id, entity, entity_id, op, json(payload)?, Utc::now().to_rfc3339()],
-    )?;
+    )?
+    .execute(params![op_id, entity, entity_id, op, json(&body.payload())?, Utc::now().to_rfc3339()])?;
     Ok(())
 }
 
@@ -265,13 +265,8 @@ impl Store {
             u.validate()?;
         }
         self.write(|tx| {
-            let mut stmt = tx.prepare(
-                "INSERT INTO units (id, name, kind, parent_id, data) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
-                 parent_id = excluded.parent_id, data = excluded.data",
-            )?;
             for u in units {
-                stmt.execute(params![u.id, u.name, json(&u.kind)?, u.parent_id, json(u)?])?;
+                rows::upsert_unit(tx, u, &json(u)?)?;
             }
             Ok(())
         })
@@ -295,37 +290,24 @@ impl Store {
         site.name = site.name.trim().to_string();
         site.validate()?;
         self.write(|tx| {
-            let inserted = tx.execute(
-                "INSERT OR IGNORE INTO sites (id, name, industry, township_id, department_id, data)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    site.id,
-                    site.name,
-                    site.industry,
-                    site.township_id,
-                    site.department_id,
-                    json(&site)?
-                ],
-            )?;
-            if inserted == 0 {
+            let exists: bool = tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM sites WHERE id = ?1)")?
+                .query_row([&site.id], |r| r.get(0))?;
+            if exists {
                 return Err(DomainError::InvalidValue {
                     field: "场所编号",
                     reason: format!("{} 已存在", site.id),
                 }
                 .into());
             }
-            enqueue(tx, &new_id(), "site", &site.id, "create", &site)
+            rows::upsert_site(tx, &site, &json(&site)?)?;
+            enqueue(tx, &new_id(), &site.id, &OpBody::CreateSite(site.clone()))
         })?;
         Ok(site)
     }
 
     pub fn site(&self, id: &str) -> Result<Site> {
-        self.read(|c| {
-            let data: Option<String> = c
-                .query_row("SELECT data FROM sites WHERE id = ?1", [id], |r| r.get(0))
-                .optional()?;
-            from_json(&data.ok_or_else(|| not_found("场所", id))?)
-        })
+        self.read(|c| Self::load_site(c, id))
     }
 
     pub fn sites(&self, township_id: Option<&str>) -> Result<Vec<Site>> {
@@ -349,6 +331,14 @@ impl Store {
     ) -> Result<Inspection> {
         let leader = self.actor()?;
         let site = self.site(site_id)?;
+        let on_plan =
+            kind == InspectionKind::UnannouncedPatrol && self.on_patrol_plan(&leader, site_id)?;
+        let target = Target {
+            site: Some(&site),
+            on_patrol_plan: on_plan,
+            ..Target::default()
+        };
+        policy::check(&leader, Act::Inspect(kind), &target)?;
         let industry = Industry::from_code(&site.industry)?;
         let insp = Inspection::start(
             new_id(),
@@ -360,21 +350,13 @@ impl Store {
             Utc::now(),
         )?;
         self.write(|tx| {
-            tx.execute(
-                "INSERT INTO inspections (id, kind, site_id, industry, checklist_version, leader, participants, started_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    insp.id,
-                    insp.kind.code(),
-                    insp.site_id,
-                    insp.industry.code(),
-                    insp.checklist_version,
-                    json(&insp.leader)?,
-                    json(&insp.participants)?,
-                    insp.started_at.to_rfc3339()
-                ],
-            )?;
-            enqueue(tx, &new_id(), "inspection", &insp.id, "start", &insp)
+            rows::upsert_inspection(tx, &insp)?;
+            enqueue(
+                tx,
+                &new_id(),
+                &insp.id,
+                &OpBody::StartInspection(insp.clone()),
+            )
         })?;
         Ok(insp)
     }
@@ -453,6 +435,26 @@ impl Store {
         })
     }
 
+    /// Whether `who` is on a pulled patrol plan with `site_id` still to visit.
+    pub fn on_patrol_plan(&self, who: &Actor, site_id: &str) -> Result<bool> {
+        let plans: Vec<anjian_domain::patrol::PatrolPlan> =
+            crate::sync_engine::pulled(self, anjian_domain::sync::entity::PATROL_PLAN)?;
+        Ok(plans.iter().any(|p| {
+            p.team.contains(&who.person_id)
+                && p.targets
+                    .iter()
+                    .any(|t| t.site_id == site_id && t.visited_inspection_id.is_none())
+        }))
+    }
+
+    /// The inspection kinds the signed-in person may start at a site (the app offers these).
+    pub fn inspection_kinds_for(&self, site_id: &str) -> Result<Vec<InspectionKind>> {
+        let who = self.actor()?;
+        let site = self.site(site_id)?;
+        let on_plan = self.on_patrol_plan(&who, site_id)?;
+        Ok(policy::inspection_kinds(&who, &site, on_plan))
+    }
+
     /// Records one item's result. The check and the write happen under the writer lock.
     pub fn record_item(
         &self,
@@ -467,22 +469,12 @@ impl Store {
             let at = Utc::now();
             insp.record(item_id, outcome, note, at)?;
             let result = &insp.results[item_id];
-            tx.execute(
-                "INSERT INTO inspection_results (inspection_id, item_id, outcome, note, recorded_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT(inspection_id, item_id) DO UPDATE SET outcome = excluded.outcome,
-                 note = excluded.note, recorded_at = excluded.recorded_at",
-                params![inspection_id, item_id, outcome.code(), result.note, at.to_rfc3339()],
-            )?;
-            let payload = serde_json::json!({ "item_id": item_id, "result": result });
-            enqueue(
-                tx,
-                &new_id(),
-                "inspection",
-                inspection_id,
-                "record_item",
-                &payload,
-            )?;
+            rows::upsert_result(tx, inspection_id, item_id, result)?;
+            let body = OpBody::RecordItem(RecordItem {
+                item_id: item_id.to_string(),
+                result: result.clone(),
+            });
+            enqueue(tx, &new_id(), inspection_id, &body)?;
             Ok(insp)
         })
     }
@@ -493,19 +485,11 @@ impl Store {
             let mut insp = Self::load_inspection(tx, inspection_id)?;
             let at = Utc::now();
             insp.finish(at)?;
-            tx.execute(
-                "UPDATE inspections SET finished_at = ?2 WHERE id = ?1",
-                params![inspection_id, at.to_rfc3339()],
-            )?;
-            let payload = serde_json::json!({ "finished_at": at });
-            enqueue(
-                tx,
-                &new_id(),
-                "inspection",
-                inspection_id,
-                "finish",
-                &payload,
-            )?;
+            rows::upsert_inspection(tx, &insp)?;
+            let body = OpBody::FinishInspection(FinishInspection {
+                finished_at: Some(at),
+            });
+            enqueue(tx, &new_id(), inspection_id, &body)?;
             Ok(insp)
         })
     }
@@ -513,7 +497,8 @@ impl Store {
     // ---- hazards --------------------------------------------------------------------------
 
     /// Raises a hazard. From a checklist item, the item must have failed in that inspection;
-    /// the responsible unit defaults to the site's township (属地).
+    /// the responsible unit defaults to the site's township (属地). Checked against the access
+    /// policy as the server will check it.
     pub fn raise_hazard(&self, mut draft: HazardDraft) -> Result<Hazard> {
         let actor = self.actor()?;
         let at = Utc::now();
@@ -523,81 +508,54 @@ impl Store {
         if draft.number.trim().is_empty() {
             draft.number = hazard_number(&draft.id, at);
         }
-        if let Some(site_id) = &draft.site_id {
-            let site = self.site(site_id)?;
-            if draft.unit_id.trim().is_empty() {
-                draft.unit_id = site.township_id.clone();
-            }
-            if draft.location.is_none() {
-                draft.location = Some(site.location.point);
-            }
-        }
         self.write(|tx| {
+            let mut owner = None;
             if let Some(src) = &draft.source {
                 let insp = Self::load_inspection(tx, &src.inspection_id)?;
-                let failed = insp
-                    .results
-                    .get(&src.item_id)
-                    .is_some_and(|r| r.outcome == ItemOutcome::Fail);
-                if !failed || insp.industry != src.industry {
-                    return Err(DomainError::InvalidValue {
-                        field: "隐患来源",
-                        reason: format!("检查项 {} 在该次检查中未判定为不合格", src.item_id),
-                    }
-                    .into());
-                }
+                src.check(&insp)?;
                 if draft.site_id.is_none() {
                     draft.site_id = Some(insp.site_id.clone());
                 }
+                owner = Some(insp.leader.person_id.clone());
             }
-            let hazard = Hazard::raise(draft, &actor, at)?;
-            let event = HazardEvent {
-                id: new_id(),
-                hazard_id: hazard.id.clone(),
-                action: None,
-                actor: actor.clone(),
-                at,
-                from: None,
-                to: hazard.status,
-                version: hazard.version,
+            let site = match &draft.site_id {
+                Some(id) => Some(Self::load_site(tx, id)?),
+                None => None,
             };
-            let inserted = tx.execute(
-                "INSERT OR IGNORE INTO hazards (id, number, unit_id, rectifying_unit_id, site_id, level, status, deadline, version, raised_at, data)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                params![
-                    hazard.id,
-                    hazard.number,
-                    hazard.unit_id,
-                    hazard.rectifying_unit(),
-                    hazard.site_id,
-                    json(&hazard.level)?,
-                    hazard.status.code(),
-                    hazard.deadline().map(|d| d.to_string()),
-                    hazard.version as i64,
-                    hazard.raised_at.to_rfc3339(),
-                    json(&hazard)?
-                ],
-            )?;
-            if inserted == 0 {
+            if let Some(site) = &site {
+                if draft.unit_id.trim().is_empty() {
+                    draft.unit_id = site.township_id.clone();
+                }
+                if draft.location.is_none() {
+                    draft.location = Some(site.location.point);
+                }
+                ledger::check_responsible_unit(&draft.unit_id, site)?;
+            }
+            let target = Target {
+                site: site.as_ref(),
+                unit_id: Some(&draft.unit_id),
+                owner_id: owner.as_deref(),
+                ..Target::default()
+            };
+            policy::check(&actor, Act::RaiseHazard, &target)?;
+            let event_id = new_id();
+            let raised = ledger::raise(draft, &actor, at, &event_id)?;
+            let exists: bool = tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM hazards WHERE id = ?1)")?
+                .query_row([&raised.hazard.id], |r| r.get(0))?;
+            if exists {
                 return Err(DomainError::InvalidValue {
                     field: "隐患编号",
-                    reason: format!("{} 已存在", hazard.number),
+                    reason: format!("{} 已存在", raised.hazard.number),
                 }
                 .into());
             }
-            Self::insert_event(tx, &event)?;
-            enqueue(tx, &event.id, "hazard", &hazard.id, "raise", &hazard)?;
-            Ok(hazard)
+            let row = HazardRow::of(&raised.hazard, std::slice::from_ref(&raised.event))?;
+            rows::upsert_hazard(tx, &row, HazardWrite::Local)?;
+            let body = OpBody::RaiseHazard(raised.hazard.clone());
+            enqueue(tx, &event_id, &raised.hazard.id, &body)?;
+            Ok(raised.hazard)
         })
-    }
-
-    pub(crate) fn insert_event(tx: &Connection, event: &HazardEvent) -> Result<()> {
-        tx.prepare_cached(
-            "INSERT INTO hazard_events (id, hazard_id, version, at, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![event.id, event.hazard_id, event.version as i64, event.at.to_rfc3339(), json(event)?],
-        )?;
-        Ok(())
     }
 
     pub(crate) fn load_hazard(c: &Connection, id: &str) -> Result<Hazard> {
@@ -607,50 +565,56 @@ impl Store {
         from_json(&data.ok_or_else(|| not_found("隐患", id))?)
     }
 
+    pub(crate) fn load_site(c: &Connection, id: &str) -> Result<Site> {
+        let data: Option<String> = c
+            .query_row("SELECT data FROM sites WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        from_json(&data.ok_or_else(|| not_found("场所", id))?)
+    }
+
+    /// The policy's facts about a hazard: its site and who raised it.
+    pub(crate) fn hazard_act_allowed(
+        c: &Connection,
+        actor: &Actor,
+        hazard: &Hazard,
+        act: Act,
+    ) -> Result<()> {
+        let site = match &hazard.site_id {
+            Some(id) => Self::load_site(c, id).ok(),
+            None => None,
+        };
+        let target = Target {
+            site: site.as_ref(),
+            hazard: Some(hazard),
+            owner_id: Some(&hazard.raised_by.person_id),
+            ..Target::default()
+        };
+        Ok(policy::check(actor, act, &target)?)
+    }
+
     pub fn hazard(&self, id: &str) -> Result<Hazard> {
         self.read(|c| Self::load_hazard(c, id))
     }
 
-    /// Applies one workflow action as the signed-in person: the rule check, the new row, the
-    /// event and the outbox entry happen in one transaction; a refusal writes nothing.
+    /// Applies one workflow action as the signed-in person: the policy and rule checks, the
+    /// new row, the event and the outbox entry happen in one transaction; a refusal writes
+    /// nothing.
     pub fn act_on_hazard(&self, hazard_id: &str, action: HazardAction) -> Result<Hazard> {
         let actor = self.actor()?;
         self.write(|tx| {
             let current = Self::load_hazard(tx, hazard_id)?;
-            let at = Utc::now();
-            let next = current.apply(&action, &actor, at)?;
+            Self::hazard_act_allowed(tx, &actor, &current, Act::for_hazard_action(&action))?;
             if let HazardAction::CloseOnSpot { after_evidence, .. }
             | HazardAction::SubmitRectification { after_evidence, .. } = &action
             {
                 Self::require_after_photos(tx, hazard_id, after_evidence)?;
             }
-            let event = HazardEvent {
-                id: new_id(),
-                hazard_id: next.id.clone(),
-                action: Some(action),
-                actor: actor.clone(),
-                at,
-                from: Some(current.status),
-                to: next.status,
-                version: next.version,
-            };
-            tx.execute(
-                "UPDATE hazards SET rectifying_unit_id = ?2, level = ?3, status = ?4, deadline = ?5,
-                 version = ?6, data = ?7 WHERE id = ?1 AND version = ?8",
-                params![
-                    next.id,
-                    next.rectifying_unit(),
-                    json(&next.level)?,
-                    next.status.code(),
-                    next.deadline().map(|d| d.to_string()),
-                    next.version as i64,
-                    json(&next)?,
-                    current.version as i64
-                ],
-            )?;
-            Self::insert_event(tx, &event)?;
-            enqueue(tx, &event.id, "hazard", &next.id, "transition", &event)?;
-            Ok(next)
+            let event_id = new_id();
+            let step = ledger::act(&current, action, &actor, Utc::now(), &event_id)?;
+            let row = HazardRow::of(&step.hazard, std::slice::from_ref(&step.event))?;
+            rows::upsert_hazard(tx, &row, HazardWrite::Local)?;
+            enqueue(tx, &event_id, hazard_id, &OpBody::ActOnHazard(step.event))?;
+            Ok(step.hazard)
         })
     }
 
@@ -664,7 +628,7 @@ impl Store {
         })
     }
 
-    /// The hazard ledger (隐患台账): overdue first, then by deadline, then newest.
+    /// The hazard ledger (隐患台账), in the ledger's one order (`ledger::ledger_order`).
     pub fn ledger(&self, filter: &LedgerFilter, today: NaiveDate) -> Result<Vec<Hazard>> {
         let level = filter.level.map(|l| json(&l)).transpose()?;
         self.read(|c| {
@@ -675,9 +639,7 @@ impl Store {
                    AND (?3 IS NULL OR rectifying_unit_id = ?3)
                    AND (?4 IS NULL OR site_id = ?4)
                    AND (?5 = 0 OR (status <> 'closed' AND deadline < ?6))
-                   AND (?7 = 0 OR status <> 'closed')
-                 ORDER BY (status <> 'closed' AND deadline < ?6) DESC,
-                          deadline IS NULL, deadline, raised_at DESC",
+                   AND (?7 = 0 OR status <> 'closed')",
             )?;
             let rows = stmt.query_map(
                 params![
@@ -691,76 +653,19 @@ impl Store {
                 ],
                 |r| r.get::<_, String>(0),
             )?;
-            rows.map(|r| from_json(&r?)).collect()
+            let mut hazards = rows
+                .map(|r| from_json(&r?))
+                .collect::<Result<Vec<Hazard>>>()?;
+            // The one ledger order, shared with the server and the console.
+            ledger::sort_ledger(&mut hazards, today);
+            Ok(hazards)
         })
     }
-
-    // ---- meetings, hardware investment, accountability ---------------------------------------
-
-    pub fn record_meeting(&self, mut meeting: Meeting) -> Result<Meeting> {
-        self.actor()?;
-        if meeting.id.trim().is_empty() {
-            meeting.id = new_id();
-        }
-        meeting.validate()?;
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO meetings (id, unit_id, kind, held_at, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![meeting.id, meeting.unit_id, json(&meeting.kind)?, meeting.held_at.to_rfc3339(), json(&meeting)?],
-            )?;
-            enqueue(tx, &new_id(), "meeting", &meeting.id, "create", &meeting)
-        })?;
-        Ok(meeting)
-    }
-
-    pub fn record_hardware_investment(
-        &self,
-        mut inv: HardwareInvestment,
-    ) -> Result<HardwareInvestment> {
-        self.actor()?;
-        if inv.id.trim().is_empty() {
-            inv.id = new_id();
-        }
-        inv.validate()?;
-        if let Some(h) = &inv.hazard_id {
-            self.hazard(h)?;
-        }
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO hardware_investments (id, unit_id, hazard_id, amount_fen, invested_on, data)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![inv.id, inv.unit_id, inv.hazard_id, inv.amount_fen, inv.invested_on.to_string(), json(&inv)?],
-            )?;
-            enqueue(tx, &new_id(), "hardware_investment", &inv.id, "create", &inv)
-        })?;
-        Ok(inv)
-    }
-
-    pub fn record_accountability(
-        &self,
-        mut rec: AccountabilityRecord,
-    ) -> Result<AccountabilityRecord> {
-        self.actor()?;
-        if rec.id.trim().is_empty() {
-            rec.id = new_id();
-        }
-        rec.validate()?;
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO accountability_records (id, unit_id, kind, decided_on, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![rec.id, rec.unit_id, json(&rec.kind)?, rec.decided_on.to_string(), json(&rec)?],
-            )?;
-            enqueue(tx, &new_id(), "accountability", &rec.id, "create", &rec)
-        })?;
-        Ok(rec)
-    }
-
-    // ---- outbox ---------------------------------------------------------------------------
 
     pub fn outbox(&self) -> Result<Vec<OutboxEntry>> {
         self.read(|c| {
             let mut stmt = c.prepare(
-                "SELECT seq, op_id, entity, entity_id, op, payload FROM outbox ORDER BY seq",
+                "SELECT seq, op_id, entity, entity_id, op, payload, created_at FROM outbox ORDER BY seq",
             )?;
             let rows = stmt.query_map([], |r| {
                 Ok(OutboxEntry {
@@ -770,6 +675,11 @@ impl Store {
                     entity_id: r.get(3)?,
                     op: r.get(4)?,
                     payload: r.get(5)?,
+                    created_at: r
+                        .get::<_, String>(6)
+                        .ok()
+                        .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+                        .map(|t| t.with_timezone(&Utc)),
                 })
             })?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -7,10 +7,8 @@ use std::io::{Read, Seek, SeekFrom};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use anjian_domain::hazard::HazardKeys;
 use anjian_domain::inspection::Inspection;
-use anjian_domain::org::{Person, Unit};
-use anjian_domain::site::Site;
+use anjian_domain::org::Person;
 use anjian_domain::sync::{
     Change, ChangeKind, OpStatus, Operation, PullResponse, PushRequest, PushResponse,
     PROTOCOL_VERSION,
@@ -24,7 +22,8 @@ use serde::Deserialize;
 
 use crate::error::{Result, StoreError};
 use crate::evidence_store::upsert_evidence_row;
-use crate::store::{from_json, json, Store};
+use crate::rows::{self, HazardRow, HazardWrite};
+use crate::store::{from_json, Store};
 
 pub const PUSH_BATCH: usize = 100;
 /// WAL pages between checkpoints while pulling (4 KiB pages: about 40 MB).
@@ -397,7 +396,7 @@ impl Store {
                         entity_id: e.entity_id.clone(),
                         op: e.op.clone(),
                         payload: serde_json::from_str(&e.payload)?,
-                        device_time: None,
+                        device_time: e.created_at,
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;
@@ -873,79 +872,6 @@ impl PulledPage {
     }
 }
 
-/// A hazard's row and its events' rows, with the JSON stored as received.
-pub(crate) struct HazardRow {
-    id: String,
-    number: String,
-    unit_id: String,
-    rectifying_unit_id: String,
-    site_id: Option<String>,
-    level: String,
-    status: &'static str,
-    deadline: Option<String>,
-    version: i64,
-    raised_at: String,
-    json: Box<serde_json::value::RawValue>,
-    events: Vec<EventRow>,
-}
-
-struct EventRow {
-    id: String,
-    hazard_id: String,
-    version: i64,
-    at: String,
-    json: Box<serde_json::value::RawValue>,
-}
-
-impl HazardRow {
-    /// Reads a pulled hazard record (`{hazard, events}`): only the indexed columns are
-    /// decoded; the JSON itself is kept as received.
-    fn parse(data: &str) -> Result<HazardRow> {
-        #[derive(Deserialize)]
-        struct Doc {
-            hazard: Box<serde_json::value::RawValue>,
-            events: Vec<Box<serde_json::value::RawValue>>,
-        }
-        #[derive(Deserialize)]
-        struct EventKeys {
-            id: String,
-            hazard_id: String,
-            version: u64,
-            at: DateTime<Utc>,
-        }
-        let doc: Doc = serde_json::from_str(data)?;
-        let h: HazardKeys = serde_json::from_str(doc.hazard.get())?;
-        let events = doc
-            .events
-            .into_iter()
-            .map(|json| {
-                let e: EventKeys = serde_json::from_str(json.get())?;
-                Ok(EventRow {
-                    id: e.id,
-                    hazard_id: e.hazard_id,
-                    version: e.version as i64,
-                    at: e.at.to_rfc3339(),
-                    json,
-                })
-            })
-            .collect::<Result<_>>()?;
-        Ok(HazardRow {
-            rectifying_unit_id: h.rectifying_unit().to_string(),
-            deadline: h.deadline().map(|d| d.to_string()),
-            level: json(&h.level)?,
-            status: h.status.code(),
-            version: h.version as i64,
-            raised_at: h.raised_at.to_rfc3339(),
-            id: h.id,
-            number: h.number,
-            unit_id: h.unit_id,
-            site_id: h.site_id,
-            json: doc.hazard,
-            events,
-        })
-    }
-}
-
 fn pending(tx: &Transaction, entity_id: &str) -> Result<bool> {
     Ok(tx
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM outbox WHERE entity_id = ?1)")?
@@ -1018,40 +944,11 @@ fn apply_change(
     };
     let data = raw.get();
     match change.entity.as_str() {
-        "site" => {
-            let s: Site = serde_json::from_str(data)?;
-            tx.prepare_cached("INSERT INTO sites (id, name, industry, township_id, department_id, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                     ON CONFLICT(id) DO UPDATE SET name = excluded.name, industry = excluded.industry,
-                     township_id = excluded.township_id, department_id = excluded.department_id, data = excluded.data")?.execute(params![s.id, s.name, s.industry, s.township_id, s.department_id, data],
-                )?;
-        }
-        "unit" => {
-            let u: Unit = serde_json::from_str(data)?;
-            tx.prepare_cached("INSERT INTO units (id, name, kind, parent_id, data) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent_id = excluded.parent_id, data = excluded.data")?.execute(params![u.id, u.name, json(&u.kind)?, u.parent_id, data],
-                )?;
-        }
+        "site" => rows::upsert_site(tx, &serde_json::from_str(data)?, data)?,
+        "unit" => rows::upsert_unit(tx, &serde_json::from_str(data)?, data)?,
         "inspection" => {
             let i: Inspection = serde_json::from_str(data)?;
-            tx.prepare_cached("INSERT INTO inspections (id, kind, site_id, industry, checklist_version, leader, participants, started_at, finished_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                     ON CONFLICT(id) DO UPDATE SET finished_at = excluded.finished_at, leader = excluded.leader")?.execute(params![
-                        i.id,
-                        i.kind.code(),
-                        i.site_id,
-                        i.industry.code(),
-                        i.checklist_version,
-                        json(&i.leader)?,
-                        json(&i.participants)?,
-                        i.started_at.to_rfc3339(),
-                        i.finished_at.map(|t| t.to_rfc3339())
-                    ],
-                )?;
-            for (item_id, r) in &i.results {
-                tx.prepare_cached("INSERT INTO inspection_results (inspection_id, item_id, outcome, note, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)
-                         ON CONFLICT(inspection_id, item_id) DO UPDATE SET outcome = excluded.outcome, note = excluded.note, recorded_at = excluded.recorded_at")?.execute(params![i.id, item_id, r.outcome.code(), r.note, r.recorded_at.to_rfc3339()],
-                    )?;
-            }
+            rows::upsert_inspection_with_results(tx, &i)?;
         }
         "hazard" => {
             let parsed;
@@ -1062,37 +959,12 @@ fn apply_change(
                     &parsed
                 }
             };
-            // One statement: insert, or replace an older version (any version when forced).
-            let changed = tx.prepare_cached("INSERT INTO hazards (id, number, unit_id, rectifying_unit_id, site_id, level, status, deadline, version, raised_at, data)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                     ON CONFLICT(id) DO UPDATE SET rectifying_unit_id = excluded.rectifying_unit_id, level = excluded.level,
-                     status = excluded.status, deadline = excluded.deadline, version = excluded.version, data = excluded.data
-                     WHERE ?12 OR excluded.version > hazards.version")?.execute(params![
-                        h.id,
-                        h.number,
-                        h.unit_id,
-                        h.rectifying_unit_id,
-                        h.site_id,
-                        h.level,
-                        h.status,
-                        h.deadline,
-                        h.version,
-                        h.raised_at,
-                        h.json.get(),
-                        force
-                    ],
-                )?;
-            if changed == 0 {
-                return Ok(());
-            }
-            tx.prepare_cached("DELETE FROM hazard_events WHERE hazard_id = ?1")?
-                .execute([id])?;
-            for e in &h.events {
-                tx.prepare_cached(
-                    "INSERT INTO hazard_events (id, hazard_id, version, at, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )?
-                .execute(params![e.id, e.hazard_id, e.version, e.at, e.json.get()])?;
-            }
+            let how = if force {
+                HazardWrite::ServerTruth
+            } else {
+                HazardWrite::Pulled
+            };
+            rows::upsert_hazard(tx, h, how)?;
         }
         "evidence" => {
             let rec: anjian_domain::evidence::EvidenceRecord = serde_json::from_str(data)?;

@@ -49,11 +49,16 @@ fn gas_site(store: &AnjianStore) -> SiteRecord {
 }
 
 fn as_person(store: &AnjianStore, id: &str, name: &str, roles: &[&str]) {
+    as_person_of(store, "500233107", id, name, roles)
+}
+
+/// A person of another unit (a site contact's unit is their site).
+fn as_person_of(store: &AnjianStore, unit: &str, id: &str, name: &str, roles: &[&str]) {
     store
         .set_profile(Profile {
             person_id: id.into(),
             name: name.into(),
-            unit_id: "500233107".into(),
+            unit_id: unit.into(),
             roles: roles.iter().map(|r| r.to_string()).collect(),
         })
         .unwrap();
@@ -128,7 +133,8 @@ fn a_major_finding_goes_through_the_whole_workflow() {
     let h = store.act_on_hazard(hazard.id.clone(), assign).unwrap();
     assert_eq!(h.status, HazardStatus::Assigned);
 
-    as_person(&store, "p-site", "刘建华", &["site_contact"]);
+    let site_id = hazard.site_id.clone().unwrap();
+    as_person_of(&store, &site_id, "p-site", "刘建华", &["site_contact"]);
     let before = store.pending_changes().unwrap();
     let err = store
         .act_on_hazard(hazard.id.clone(), HazardCommand::StartRectification)

@@ -4,6 +4,7 @@
 //! enforce exactly the same rules. Every refusal is a [`DomainError`] whose `Display` text is
 //! the Chinese message a user sees.
 
+pub mod access;
 pub mod assessment;
 pub mod checklist;
 pub mod county;
@@ -12,10 +13,12 @@ pub mod error;
 pub mod evidence;
 pub mod hazard;
 pub mod inspection;
+pub mod ledger;
 pub mod location;
 pub mod month;
 pub mod org;
 pub mod patrol;
+pub mod policy;
 pub mod records;
 pub mod rotation;
 pub mod site;

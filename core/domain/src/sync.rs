@@ -5,6 +5,8 @@
 //! leave the caller's scope arrive as removals. Device time is informational; the server's
 //! sequence orders everything.
 
+pub mod ops;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +20,6 @@ pub mod entity {
     pub const SITE: &str = "site";
     pub const INSPECTION: &str = "inspection";
     pub const HAZARD: &str = "hazard";
-    pub const HAZARD_EVENT: &str = "hazard_event";
     pub const MEETING: &str = "meeting";
     pub const HARDWARE_INVESTMENT: &str = "hardware_investment";
     pub const ACCOUNTABILITY: &str = "accountability";

@@ -28,12 +28,15 @@ async fn visible_blob(state: &AppState, caller: Caller, sha256: String) -> ApiRe
             if caller.can_see(&blob.audience) {
                 return Ok(blob);
             }
-            // Also visible to whoever may see a piece of evidence made of this file.
+            // Also visible to whoever may see a piece of evidence made of this file, when that
+            // evidence was captured by the person who uploaded the file: naming someone
+            // else's hash in one's own evidence record opens nothing.
             let evidence: Vec<EvidenceRecord> = records::visible(tx, entity::EVIDENCE, &caller)?;
             let named = |r: &EvidenceRecord| {
-                r.sha256 == sha
-                    || r.upload_sha256.as_deref() == Some(sha.as_str())
-                    || r.thumb_sha256.as_deref() == Some(sha.as_str())
+                r.captured_by == blob.uploaded_by
+                    && (r.sha256 == sha
+                        || r.upload_sha256.as_deref() == Some(sha.as_str())
+                        || r.thumb_sha256.as_deref() == Some(sha.as_str()))
             };
             if evidence.iter().any(named) {
                 Ok(blob)

@@ -140,7 +140,7 @@ pub async fn hazards(
         .read(move |tx| records::visible(tx, entity::HAZARD, &caller))
         .await?;
     let today = china_date(chrono::Utc::now());
-    let mut items: Vec<HazardItem> = docs
+    let mut hazards: Vec<_> = docs
         .into_iter()
         .map(|d| d.hazard)
         .filter(|h| status.is_none_or(|s| h.status == s))
@@ -152,6 +152,10 @@ pub async fn hazards(
                 .is_none_or(|s| h.site_id.as_ref() == Some(s))
         })
         .filter(|h| !q.overdue || h.is_overdue(today))
+        .collect();
+    anjian_domain::ledger::sort_ledger(&mut hazards, today);
+    let items: Vec<HazardItem> = hazards
+        .into_iter()
         .map(|h| HazardItem {
             overdue: h.is_overdue(today),
             deadline: h.deadline(),
@@ -171,13 +175,6 @@ pub async fn hazards(
             version: h.version,
         })
         .collect();
-    items.sort_by(|a, b| {
-        b.overdue
-            .cmp(&a.overdue)
-            .then(a.deadline.is_none().cmp(&b.deadline.is_none()))
-            .then(a.deadline.cmp(&b.deadline))
-            .then(a.number.cmp(&b.number))
-    });
     Ok(Json(items))
 }
 

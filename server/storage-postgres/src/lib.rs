@@ -10,7 +10,8 @@ use postgres::{Client, NoTls, Transaction};
 use serde_json::Value;
 
 use anjian_storage::{
-    audience_rows, Account, Blob, ChangeRow, Result, StorageError, StoredRecord, Tx, Upload,
+    audience_rows, Account, AppliedOp, Blob, ChangeRow, Result, StorageError, StoredRecord, Tx,
+    Upload,
 };
 
 const MIGRATIONS: &[&str] = &[
@@ -369,13 +370,18 @@ impl Tx for PgTx<'_, '_> {
             .get(0))
     }
 
-    fn applied_op(&mut self, op_id: &str) -> Result<Option<Value>> {
-        let row = self
-            .tx
-            .query_opt("SELECT result FROM applied_ops WHERE op_id = $1", &[&op_id])?;
-        Ok(row
-            .map(|r| serde_json::from_str(&r.get::<_, String>(0)))
-            .transpose()?)
+    fn applied_op(&mut self, op_id: &str) -> Result<Option<AppliedOp>> {
+        let row = self.tx.query_opt(
+            "SELECT person_id, result FROM applied_ops WHERE op_id = $1",
+            &[&op_id],
+        )?;
+        row.map(|r| {
+            Ok(AppliedOp {
+                person_id: r.get(0),
+                result: serde_json::from_str(&r.get::<_, String>(1))?,
+            })
+        })
+        .transpose()
     }
 
     fn record_applied_op(&mut self, op_id: &str, person_id: &str, result: &Value) -> Result<()> {

@@ -13,7 +13,8 @@ use rusqlite::{
 use serde_json::Value;
 
 use anjian_storage::{
-    audience_rows, Account, Blob, ChangeRow, Result, StorageError, StoredRecord, Tx, Upload,
+    audience_rows, Account, AppliedOp, Blob, ChangeRow, Result, StorageError, StoredRecord, Tx,
+    Upload,
 };
 
 const MIGRATIONS: &[&str] = &[
@@ -395,16 +396,22 @@ impl Tx for SqliteTx<'_> {
         )?)
     }
 
-    fn applied_op(&mut self, op_id: &str) -> Result<Option<Value>> {
-        let row: Option<String> = self
+    fn applied_op(&mut self, op_id: &str) -> Result<Option<AppliedOp>> {
+        let row: Option<(String, String)> = self
             .tx
             .query_row(
-                "SELECT result FROM applied_ops WHERE op_id = ?1",
+                "SELECT person_id, result FROM applied_ops WHERE op_id = ?1",
                 [op_id],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        Ok(row.map(|r| serde_json::from_str(&r)).transpose()?)
+        row.map(|(person_id, r)| {
+            Ok(AppliedOp {
+                person_id,
+                result: serde_json::from_str(&r)?,
+            })
+        })
+        .transpose()
     }
 
     fn record_applied_op(&mut self, op_id: &str, person_id: &str, result: &Value) -> Result<()> {

@@ -84,6 +84,13 @@ pub struct Blob {
     pub audience: Vec<String>,
 }
 
+/// An operation already applied: who sent it and the result they got.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppliedOp {
+    pub person_id: String,
+    pub result: Value,
+}
+
 /// Everything the server does to its database, inside one transaction.
 pub trait Tx {
     fn get_record(&mut self, entity: &str, id: &str) -> Result<Option<StoredRecord>>;
@@ -106,7 +113,8 @@ pub trait Tx {
     /// The change log's random id, drawn when the database was created.
     fn log_id(&mut self) -> Result<i64>;
 
-    fn applied_op(&mut self, op_id: &str) -> Result<Option<Value>>;
+    /// The stored result of an operation key, with who sent it.
+    fn applied_op(&mut self, op_id: &str) -> Result<Option<AppliedOp>>;
     fn record_applied_op(&mut self, op_id: &str, person_id: &str, result: &Value) -> Result<()>;
 
     fn get_account(&mut self, username: &str) -> Result<Option<Account>>;

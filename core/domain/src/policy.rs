@@ -1,0 +1,483 @@
+//! Who may do what: one table of role × act × reach, checked by the server's one apply path
+//! before any rule of the workflow, and by the phone before it queues an operation (so the
+//! app offers only what the person may do). A refusal names the act and the role, never the
+//! record: it reveals nothing the caller may not read.
+
+use serde::Serialize;
+
+use crate::access;
+use crate::hazard::{Hazard, HazardAction};
+use crate::inspection::InspectionKind;
+use crate::org::{Actor, Role};
+use crate::site::Site;
+use crate::DomainError;
+
+/// What someone wants to do, at the grain the policy decides on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Act {
+    CreateSite,
+    Inspect(InspectionKind),
+    /// Record items of, or finish, an inspection.
+    RecordFindings,
+    RaiseHazard,
+    Reclassify,
+    /// 五落实, 一患一策, 临时防控措施.
+    PlanRectification,
+    Assign,
+    CloseOnSpot,
+    /// Start and submit a rectification.
+    Rectify,
+    /// Verify or reject a submitted rectification.
+    Verify,
+    AttachEvidence,
+    /// Meetings, hardware-investment proof, duty reports, self-assessments.
+    UnitRecord,
+    Accountability,
+}
+
+impl Act {
+    pub fn for_hazard_action(a: &HazardAction) -> Act {
+        match a {
+            HazardAction::Reclassify { .. } => Act::Reclassify,
+            HazardAction::UpdatePlan { .. }
+            | HazardAction::SetHardwarePlan { .. }
+            | HazardAction::SetTemporaryMeasures { .. } => Act::PlanRectification,
+            HazardAction::Assign { .. } => Act::Assign,
+            HazardAction::CloseOnSpot { .. } => Act::CloseOnSpot,
+            HazardAction::StartRectification | HazardAction::SubmitRectification { .. } => {
+                Act::Rectify
+            }
+            HazardAction::Verify { .. } | HazardAction::Reject { .. } => Act::Verify,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Act::CreateSite => "登记场所",
+            Act::Inspect(InspectionKind::LeaderSupervision) => "开展督查",
+            Act::Inspect(InspectionKind::RoutineCheck) => "开展排查",
+            Act::Inspect(InspectionKind::UnannouncedPatrol) => "开展暗访巡查",
+            Act::Inspect(InspectionKind::RandomCheck) => "开展随机抽查",
+            Act::Inspect(InspectionKind::ProfessionalAssessment) => "开展专业评估检查",
+            Act::RecordFindings => "填写检查结果",
+            Act::RaiseHazard => "登记隐患",
+            Act::Reclassify => "调整隐患等级",
+            Act::PlanRectification => "填报整改方案",
+            Act::Assign => "交办",
+            Act::CloseOnSpot => "即查即改销号",
+            Act::Rectify => "整改",
+            Act::Verify => "验收",
+            Act::AttachEvidence => "上传证据",
+            Act::UnitRecord => "报送本单位记录",
+            Act::Accountability => "登记约谈问责",
+        }
+    }
+}
+
+/// How far a grant reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reach {
+    /// Anywhere in the county.
+    County,
+    /// The caller's own unit: its territory (属地) or sector (属事), its hazards and records.
+    OwnUnit,
+    /// The caller's own enterprise (site contacts).
+    OwnSite,
+    /// What the caller leads or raised themselves.
+    OwnWork,
+    /// The sites of a patrol plan the caller is on the team of.
+    PatrolPlan,
+}
+
+impl Reach {
+    pub fn label(self) -> &'static str {
+        match self {
+            Reach::County => "全县",
+            Reach::OwnUnit => "本单位属地、属事范围",
+            Reach::OwnSite => "本企业（场所）",
+            Reach::OwnWork => "本人带队或登记的",
+            Reach::PatrolPlan => "本人所在暗访组计划内的场所",
+        }
+    }
+}
+
+/// One line of the policy: these roles may do this act within this reach.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Grant {
+    pub act: Act,
+    pub roles: &'static [Role],
+    pub reach: Reach,
+}
+
+const COUNTY_LEADERS: &[Role] = &[
+    Role::CountyHead,
+    Role::CountyDeputyHead,
+    Role::CountyOtherLeader,
+];
+const COUNTY_BODIES: &[Role] = &[
+    Role::CountyHead,
+    Role::CountyDeputyHead,
+    Role::CountyOtherLeader,
+    Role::SafetyOfficeStaff,
+    Role::SupervisionStaff,
+];
+const OFFICE: &[Role] = &[Role::SafetyOfficeStaff];
+const UNIT_STAFF: &[Role] = &[Role::UnitHead, Role::UnitDeputyHead, Role::Inspector];
+const UNIT_FIELD: &[Role] = &[
+    Role::UnitHead,
+    Role::UnitDeputyHead,
+    Role::Inspector,
+    Role::PatrolMember,
+];
+const UNIT_LEADERS: &[Role] = &[Role::UnitHead, Role::UnitDeputyHead];
+const INSPECTING: &[Role] = &[
+    Role::CountyHead,
+    Role::CountyDeputyHead,
+    Role::CountyOtherLeader,
+    Role::SafetyOfficeStaff,
+    Role::SupervisionStaff,
+    Role::UnitHead,
+    Role::UnitDeputyHead,
+    Role::Inspector,
+    Role::PatrolMember,
+    Role::Expert,
+    Role::ThirdPartyAssessor,
+];
+const EVERYONE: &[Role] = &Role::ALL;
+
+use Act::*;
+use Reach::*;
+
+/// The policy. Third-party assessors inspect only the sites they are engaged for; engagements
+/// are not recorded yet, so no grant reaches them.
+pub const POLICY: &[Grant] = &[
+    Grant {
+        act: CreateSite,
+        roles: OFFICE,
+        reach: County,
+    },
+    Grant {
+        act: CreateSite,
+        roles: UNIT_STAFF,
+        reach: OwnUnit,
+    },
+    Grant {
+        act: Inspect(InspectionKind::LeaderSupervision),
+        roles: COUNTY_LEADERS,
+        reach: County,
+    },
+    Grant {
+        act: Inspect(InspectionKind::LeaderSupervision),
+        roles: OFFICE,
+        reach: County,
+    },
+    Grant {
+        act: Inspect(InspectionKind::RoutineCheck),
+        roles: OFFICE,
+        reach: County,
+    },
+    Grant {
+        act: Inspect(InspectionKind::RoutineCheck),
+        roles: UNIT_FIELD,
+        reach: OwnUnit,
+    },
+    Grant {
+        act: Inspect(InspectionKind::RoutineCheck),
+        roles: &[Role::Expert],
+        reach: OwnUnit,
+    },
+    Grant {
+        act: Inspect(InspectionKind::UnannouncedPatrol),
+        roles: OFFICE,
+        reach: County,
+    },
+    Grant {
+        act: Inspect(InspectionKind::UnannouncedPatrol),
+        roles: &[Role::PatrolMember, Role::UnitHead, Role::UnitDeputyHead],
+        reach: OwnUnit,
+    },
+    Grant {
+        act: Inspect(InspectionKind::UnannouncedPatrol),
+        roles: &[Role::PatrolMember],
+        reach: PatrolPlan,
+    },
+    Grant {
+        act: Inspect(InspectionKind::RandomCheck),
+        roles: &[Role::SupervisionStaff],
+        reach: County,
+    },
+    Grant {
+        act: Inspect(InspectionKind::RandomCheck),
+        roles: COUNTY_LEADERS,
+        reach: County,
+    },
+    Grant {
+        act: Inspect(InspectionKind::ProfessionalAssessment),
+        roles: UNIT_STAFF,
+        reach: OwnUnit,
+    },
+    Grant {
+        act: Inspect(InspectionKind::ProfessionalAssessment),
+        roles: &[Role::Expert],
+        reach: OwnUnit,
+    },
+    Grant {
+        act: Inspect(InspectionKind::ProfessionalAssessment),
+        roles: OFFICE,
+        reach: County,
+    },
+    Grant {
+        act: RecordFindings,
+        roles: INSPECTING,
+        reach: OwnWork,
+    },
+    Grant {
+        act: RaiseHazard,
+        roles: INSPECTING,
+        reach: OwnWork,
+    },
+    Grant {
+        act: RaiseHazard,
+        roles: COUNTY_BODIES,
+        reach: County,
+    },
+    Grant {
+        act: RaiseHazard,
+        roles: UNIT_FIELD,
+        reach: OwnUnit,
+    },
+    Grant {
+        act: Reclassify,
+        roles: COUNTY_BODIES,
+        reach: County,
+    },
+    Grant {
+        act: Reclassify,
+        roles: UNIT_STAFF,
+        reach: OwnUnit,
+    },
+    Grant {
+        act: Reclassify,
+        roles: INSPECTING,
+        reach: OwnWork,
+    },
+    Grant {
+        act: PlanRectification,
+        roles: OFFICE,
+        reach: County,
+    },
+    Grant {
+        act: PlanRectification,
+        roles: UNIT_FIELD,
+        reach: OwnUnit,
+    },
+    Grant {
+        act: PlanRectification,
+        roles: &[Role::SiteContact],
+        reach: OwnSite,
+    },
+    Grant {
+        act: Assign,
+        roles: COUNTY_BODIES,
+        reach: County,
+    },
+    Grant {
+        act: Assign,
+        roles: UNIT_LEADERS,
+        reach: OwnUnit,
+    },
+    Grant {
+        act: CloseOnSpot,
+        roles: INSPECTING,
+        reach: OwnWork,
+    },
+    Grant {
+        act: CloseOnSpot,
+        roles: UNIT_FIELD,
+        reach: OwnUnit,
+    },
+    Grant {
+        act: CloseOnSpot,
+        roles: COUNTY_BODIES,
+        reach: County,
+    },
+    Grant {
+        act: Rectify,
+        roles: OFFICE,
+        reach: County,
+    },
+    Grant {
+        act: Rectify,
+        roles: UNIT_FIELD,
+        reach: OwnUnit,
+    },
+    Grant {
+        act: Rectify,
+        roles: &[Role::SiteContact],
+        reach: OwnSite,
+    },
+    Grant {
+        act: Verify,
+        roles: COUNTY_BODIES,
+        reach: County,
+    },
+    Grant {
+        act: Verify,
+        roles: UNIT_STAFF,
+        reach: OwnUnit,
+    },
+    Grant {
+        act: Verify,
+        roles: INSPECTING,
+        reach: OwnWork,
+    },
+    Grant {
+        act: AttachEvidence,
+        roles: COUNTY_BODIES,
+        reach: County,
+    },
+    Grant {
+        act: AttachEvidence,
+        roles: EVERYONE,
+        reach: OwnUnit,
+    },
+    Grant {
+        act: AttachEvidence,
+        roles: EVERYONE,
+        reach: OwnWork,
+    },
+    Grant {
+        act: AttachEvidence,
+        roles: &[Role::SiteContact],
+        reach: OwnSite,
+    },
+    Grant {
+        act: UnitRecord,
+        roles: COUNTY_BODIES,
+        reach: County,
+    },
+    Grant {
+        act: UnitRecord,
+        roles: UNIT_STAFF,
+        reach: OwnUnit,
+    },
+    Grant {
+        act: Accountability,
+        roles: COUNTY_BODIES,
+        reach: County,
+    },
+    Grant {
+        act: Accountability,
+        roles: &[Role::UnitHead],
+        reach: OwnUnit,
+    },
+];
+
+/// What an act is aimed at: the facts the policy needs, gathered by the caller of [`check`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Target<'a> {
+    pub site: Option<&'a Site>,
+    pub hazard: Option<&'a Hazard>,
+    /// The unit a record belongs to (a meeting's, a hazard's responsible unit when raising).
+    pub unit_id: Option<&'a str>,
+    /// Who leads the inspection, or raised the hazard.
+    pub owner_id: Option<&'a str>,
+    /// The caller is on the team of a patrol plan that lists the site.
+    pub on_patrol_plan: bool,
+}
+
+fn site_of_unit(site: &Site, unit_id: &str) -> bool {
+    site.township_id == unit_id || site.department_id.as_deref() == Some(unit_id)
+}
+
+/// Whether `reach` covers `target` for `who`.
+pub fn reaches(who: &Actor, reach: Reach, t: &Target) -> bool {
+    match reach {
+        County => access::is_county_level(who),
+        OwnUnit => {
+            if access::is_site_contact(who) {
+                return false;
+            }
+            let mine = who.unit_id.as_str();
+            let site_ok = t.site.map(|s| site_of_unit(s, mine));
+            let unit_ok = t.unit_id.map(|u| u == mine);
+            let hazard_ok = t
+                .hazard
+                .map(|h| h.unit_id == mine || h.assigned_unit_id.as_deref() == Some(mine));
+            // Every fact given must agree except that a hazard of my unit counts wherever
+            // its site lies (交办 to my unit).
+            match hazard_ok {
+                Some(true) => true,
+                Some(false) => site_ok == Some(true),
+                None => {
+                    site_ok != Some(false)
+                        && unit_ok != Some(false)
+                        && (site_ok.is_some() || unit_ok.is_some())
+                }
+            }
+        }
+        OwnSite => {
+            access::is_site_contact(who)
+                && (t.site.is_some_and(|s| s.id == who.unit_id)
+                    || t.hazard
+                        .is_some_and(|h| h.site_id.as_deref() == Some(who.unit_id.as_str())))
+        }
+        OwnWork => t.owner_id == Some(who.person_id.as_str()),
+        PatrolPlan => t.on_patrol_plan,
+    }
+}
+
+/// Whether `who` may do `act` on `target`.
+pub fn permits(who: &Actor, act: Act, target: &Target) -> bool {
+    POLICY.iter().any(|g| {
+        g.act == act
+            && who.roles.iter().any(|r| g.roles.contains(r))
+            && reaches(who, g.reach, target)
+    })
+}
+
+/// [`permits`], as the refusal a user reads.
+pub fn check(who: &Actor, act: Act, target: &Target) -> Result<(), DomainError> {
+    if permits(who, act, target) {
+        Ok(())
+    } else {
+        Err(DomainError::NotPermitted {
+            role: who.roles_label(),
+            action: act.label(),
+        })
+    }
+}
+
+/// The inspection kinds `who` may start at `site` (the app offers these).
+pub fn inspection_kinds(who: &Actor, site: &Site, on_patrol_plan: bool) -> Vec<InspectionKind> {
+    let t = Target {
+        site: Some(site),
+        on_patrol_plan,
+        ..Target::default()
+    };
+    InspectionKind::ALL
+        .into_iter()
+        .filter(|k| permits(who, Inspect(*k), &t))
+        .collect()
+}
+
+/// The policy as a Markdown table (docs/security.md carries it; a test keeps them equal).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| act | roles | reach |\n|---|---|---|\n");
+    for g in POLICY {
+        let roles: Vec<&str> = if g.roles.len() == Role::ALL.len() {
+            vec!["任何角色"]
+        } else {
+            g.roles.iter().map(|r| r.label()).collect()
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} |\n",
+            g.act.label(),
+            roles.join("、"),
+            g.reach.label()
+        ));
+    }
+    out
+}

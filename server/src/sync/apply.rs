@@ -1,0 +1,623 @@
+//! The one apply path of pushed operations. Each operation is decoded into its typed
+//! [`OpBody`], checked against the access policy (`anjian_domain::policy`) before any rule of
+//! the workflow, then applied with the same domain functions the phone uses.
+//!
+//! Two kinds of failure, kept apart: a [`Refusal`] is a rule's answer, stored with the
+//! operation's idempotency key and shown to the user (需处理); an internal failure (storage,
+//! a record that cannot be read) rolls the transaction back and the push answers 500, so the
+//! phone keeps the operation and sends it again.
+
+use chrono::Utc;
+use serde_json::Value;
+
+use anjian_domain::assessment::IndicatorSet;
+use anjian_domain::evidence::{EvidenceRecord, EvidenceTarget};
+use anjian_domain::hazard::{HazardAction, HazardDraft, HazardEvent};
+use anjian_domain::inspection::{Inspection, InspectionKind};
+use anjian_domain::ledger::{self, HazardDoc};
+use anjian_domain::patrol::PatrolPlan;
+use anjian_domain::policy::{self, Act, Target};
+use anjian_domain::site::Site;
+use anjian_domain::sync::ops::{check_reported_time, FinishInspection, OpBody, RecordItem};
+use anjian_domain::sync::{entity, OpResult, OpStatus, Operation};
+use anjian_domain::DomainError;
+
+use crate::error::{ApiError, ApiResult};
+use crate::records;
+use crate::scope::{self, Caller};
+use crate::storage::{StorageError, StoredRecord, Tx};
+
+/// Why an operation was refused, with the server's row when the caller may read it.
+#[derive(Debug)]
+pub struct Refusal {
+    reason: String,
+    current: Option<Value>,
+}
+
+/// What stops an operation: a rule's refusal, or an internal failure to retry.
+#[derive(Debug)]
+pub enum ApplyError {
+    Refused(Refusal),
+    Internal(ApiError),
+}
+
+impl From<DomainError> for ApplyError {
+    fn from(e: DomainError) -> Self {
+        ApplyError::Refused(Refusal {
+            reason: e.to_string(),
+            current: None,
+        })
+    }
+}
+
+impl From<StorageError> for ApplyError {
+    fn from(e: StorageError) -> Self {
+        ApplyError::Internal(ApiError::from(e))
+    }
+}
+
+/// Errors of the record helpers: a server error (storage, unreadable row) is internal; a
+/// client error (not found, invalid) is that rule's answer.
+impl From<ApiError> for ApplyError {
+    fn from(e: ApiError) -> Self {
+        if e.status.is_server_error() {
+            ApplyError::Internal(e)
+        } else {
+            ApplyError::Refused(Refusal {
+                reason: e.message,
+                current: None,
+            })
+        }
+    }
+}
+
+fn refuse(reason: impl Into<String>) -> ApplyError {
+    ApplyError::Refused(Refusal {
+        reason: reason.into(),
+        current: None,
+    })
+}
+
+/// A refusal that shows the server's row, only to a caller who may read it.
+fn refuse_with<T: serde::Serialize>(
+    caller: &Caller,
+    audience: &[String],
+    reason: impl Into<String>,
+    row: &T,
+) -> ApplyError {
+    ApplyError::Refused(Refusal {
+        reason: reason.into(),
+        current: caller
+            .can_see(audience)
+            .then(|| serde_json::to_value(row).ok())
+            .flatten(),
+    })
+}
+
+fn not_found(what: &str, id: &str) -> ApplyError {
+    refuse(format!("未找到{what}：{id}"))
+}
+
+type Applied = (OpStatus, Option<Value>);
+type Outcome = Result<Applied, ApplyError>;
+
+fn applied<T: serde::Serialize>(value: &T) -> Outcome {
+    Ok((OpStatus::Applied, serde_json::to_value(value).ok()))
+}
+
+/// Applies one operation in the caller's transaction. `Err` is an internal failure (the
+/// transaction is rolled back, the push answers 500 and the phone retries); refusals are
+/// results, recorded with the operation's key so a retry gets the same answer.
+pub fn apply_op(tx: &mut dyn Tx, caller: &Caller, op: &Operation) -> ApiResult<OpResult> {
+    if let Some(stored) = tx.applied_op(&op.op_id)? {
+        // Keys are the caller's own: another person's key answers nothing of theirs.
+        if stored.person_id != caller.person.id {
+            return Ok(OpResult {
+                op_id: op.op_id.clone(),
+                status: OpStatus::Rejected,
+                reason: Some("操作编号已被使用，请重新生成后提交".into()),
+                current: None,
+            });
+        }
+        let mut result: OpResult =
+            serde_json::from_value(stored.result).map_err(ApiError::internal)?;
+        if result.status == OpStatus::Applied {
+            result.status = OpStatus::AlreadyApplied;
+        }
+        return Ok(result);
+    }
+    let outcome = match op.body() {
+        Err(e) => Err(ApplyError::from(e)),
+        Ok(body) => apply_body(tx, caller, op, body),
+    };
+    let result = match outcome {
+        Ok((status, current)) => OpResult {
+            op_id: op.op_id.clone(),
+            status,
+            reason: None,
+            current,
+        },
+        Err(ApplyError::Refused(r)) => OpResult {
+            op_id: op.op_id.clone(),
+            status: OpStatus::Rejected,
+            reason: Some(r.reason),
+            current: r.current,
+        },
+        Err(ApplyError::Internal(e)) => return Err(e),
+    };
+    tx.record_applied_op(
+        &op.op_id,
+        &caller.person.id,
+        &serde_json::to_value(&result).map_err(ApiError::internal)?,
+    )?;
+    Ok(result)
+}
+
+/// Every operation, matched exhaustively: one added to `OpBody` must be handled here.
+fn apply_body(tx: &mut dyn Tx, caller: &Caller, op: &Operation, body: OpBody) -> Outcome {
+    let id = op.entity_id.as_str();
+    match body {
+        OpBody::CreateSite(site) => create_site(tx, caller, id, site),
+        OpBody::StartInspection(insp) => start_inspection(tx, caller, id, insp),
+        OpBody::RecordItem(r) => record_item(tx, caller, id, r),
+        OpBody::FinishInspection(f) => finish_inspection(tx, caller, id, f),
+        OpBody::RaiseHazard(h) => raise_hazard(tx, caller, op, h),
+        OpBody::ActOnHazard(e) => act_on_hazard(tx, caller, op, e),
+        OpBody::AttachEvidence(e) => attach_evidence(tx, caller, id, e),
+        OpBody::CreateMeeting(m) => {
+            m.validate()?;
+            let unit = m.unit_id.clone();
+            create_unit_record(tx, caller, op, &unit, Act::UnitRecord, &m)
+        }
+        OpBody::CreateHardwareInvestment(h) => {
+            h.validate()?;
+            let unit = h.unit_id.clone();
+            create_unit_record(tx, caller, op, &unit, Act::UnitRecord, &h)
+        }
+        OpBody::CreateAccountability(a) => {
+            a.validate()?;
+            let unit = a.unit_id.clone();
+            create_unit_record(tx, caller, op, &unit, Act::Accountability, &a)
+        }
+        OpBody::CreateDutyReport(r) => {
+            r.validate()?;
+            let unit = r.unit_id.clone();
+            create_unit_record(tx, caller, op, &unit, Act::UnitRecord, &r)
+        }
+        OpBody::CreateSelfAssessment(s) => {
+            s.validate(IndicatorSet::standard())?;
+            let unit = s.unit_id.clone();
+            create_unit_record(tx, caller, op, &unit, Act::UnitRecord, &s)
+        }
+    }
+}
+
+fn exists(tx: &mut dyn Tx, entity: &str, id: &str) -> Result<bool, ApplyError> {
+    Ok(tx.get_record(entity, id)?.is_some())
+}
+
+/// A live record the caller may read; anything else reads as not found (a refusal must not
+/// tell a stranger that the record exists).
+fn visible<T: serde::de::DeserializeOwned>(
+    tx: &mut dyn Tx,
+    caller: &Caller,
+    entity: &str,
+    what: &str,
+    id: &str,
+) -> Result<(StoredRecord, T), ApplyError> {
+    match records::load::<T>(tx, entity, id)? {
+        Some((rec, v)) if caller.can_see(&rec.audience) => Ok((rec, v)),
+        _ => Err(not_found(what, id)),
+    }
+}
+
+fn create_site(tx: &mut dyn Tx, caller: &Caller, id: &str, mut site: Site) -> Outcome {
+    site.id = id.to_string();
+    site.validate()?;
+    policy::check(
+        &caller.actor(),
+        Act::CreateSite,
+        &Target {
+            site: Some(&site),
+            ..Target::default()
+        },
+    )?;
+    if exists(tx, entity::SITE, &site.id)? {
+        return Err(refuse(format!("场所编号 {} 已存在", site.id)));
+    }
+    records::save_site(tx, &site)?;
+    applied(&site)
+}
+
+/// Whether the caller is on the team of a patrol plan with this site still to visit.
+fn on_patrol_plan(tx: &mut dyn Tx, caller: &Caller, site_id: &str) -> Result<bool, ApplyError> {
+    let plans: Vec<PatrolPlan> = records::visible(tx, entity::PATROL_PLAN, caller)?;
+    Ok(plans.iter().any(|p| {
+        p.team.contains(&caller.person.id)
+            && p.targets
+                .iter()
+                .any(|t| t.site_id == site_id && t.visited_inspection_id.is_none())
+    }))
+}
+
+fn start_inspection(tx: &mut dyn Tx, caller: &Caller, id: &str, mut insp: Inspection) -> Outcome {
+    insp.id = id.to_string();
+    let Some((_, site)) = records::load::<Site>(tx, entity::SITE, &insp.site_id)? else {
+        return Err(not_found("场所", &insp.site_id));
+    };
+    let on_plan =
+        insp.kind == InspectionKind::UnannouncedPatrol && on_patrol_plan(tx, caller, &site.id)?;
+    let target = Target {
+        site: Some(&site),
+        on_patrol_plan: on_plan,
+        ..Target::default()
+    };
+    if !policy::permits(&caller.actor(), Act::Inspect(insp.kind), &target) {
+        // Name neither the site nor its units: the caller may not be allowed to see them.
+        return Err(refuse(format!(
+            "{}无权在该场所{}：不在本单位属地或属事范围",
+            caller.actor().roles_label(),
+            Act::Inspect(insp.kind).label()
+        )));
+    }
+    check_reported_time("检查开始时间", insp.started_at, None, Utc::now())?;
+    if exists(tx, entity::INSPECTION, &insp.id)? {
+        return Err(refuse(format!("检查 {} 已存在", insp.id)));
+    }
+    // The server decides who leads: the signed-in person, not what the device claims.
+    insp.leader = caller.actor();
+    insp.finished_at = None;
+    insp.results.clear();
+    insp.checklist_version = insp.checklist().version.clone();
+    records::save_inspection(tx, &insp)?;
+    applied(&insp)
+}
+
+/// An inspection the caller leads (only the leader records its findings).
+fn own_inspection(
+    tx: &mut dyn Tx,
+    caller: &Caller,
+    id: &str,
+) -> Result<(StoredRecord, Inspection), ApplyError> {
+    let (rec, insp) = visible::<Inspection>(tx, caller, entity::INSPECTION, "检查", id)?;
+    let target = Target {
+        owner_id: Some(&insp.leader.person_id),
+        ..Target::default()
+    };
+    if !policy::permits(&caller.actor(), Act::RecordFindings, &target) {
+        return Err(refuse_with(
+            caller,
+            &rec.audience,
+            "只有带队检查人员可以修改本次检查",
+            &insp,
+        ));
+    }
+    Ok((rec, insp))
+}
+
+fn record_item(tx: &mut dyn Tx, caller: &Caller, id: &str, r: RecordItem) -> Outcome {
+    let (rec, mut insp) = own_inspection(tx, caller, id)?;
+    let res = r.result;
+    check_reported_time(
+        "检查项填写时间",
+        res.recorded_at,
+        Some(insp.started_at),
+        Utc::now(),
+    )?;
+    if let Err(e) = insp.record(&r.item_id, res.outcome, res.note, res.recorded_at) {
+        return Err(refuse_with(caller, &rec.audience, e.to_string(), &insp));
+    }
+    records::save_inspection(tx, &insp)?;
+    applied(&insp)
+}
+
+fn finish_inspection(tx: &mut dyn Tx, caller: &Caller, id: &str, f: FinishInspection) -> Outcome {
+    let (rec, mut insp) = own_inspection(tx, caller, id)?;
+    let now = Utc::now();
+    let at = f.finished_at.unwrap_or(now);
+    let latest_answer = insp.results.values().map(|r| r.recorded_at).max();
+    check_reported_time(
+        "检查完成时间",
+        at,
+        Some(
+            latest_answer
+                .unwrap_or(insp.started_at)
+                .max(insp.started_at),
+        ),
+        now,
+    )?;
+    let was_secret = scope::is_secret(&insp);
+    if let Err(e) = insp.finish(at) {
+        return Err(refuse_with(caller, &rec.audience, e.to_string(), &insp));
+    }
+    records::save_inspection(tx, &insp)?;
+    if was_secret {
+        reveal_patrol_visit(tx, &insp)?;
+    }
+    applied(&insp)
+}
+
+/// A recorded patrol visit: the findings become visible to the visited units, and the
+/// plan's target is marked visited.
+fn reveal_patrol_visit(tx: &mut dyn Tx, insp: &Inspection) -> ApiResult<()> {
+    for rec in tx.list_records(entity::HAZARD, None)? {
+        let doc: HazardDoc = serde_json::from_value(rec.data).map_err(ApiError::internal)?;
+        if doc
+            .hazard
+            .source
+            .as_ref()
+            .is_some_and(|s| s.inspection_id == insp.id)
+        {
+            records::save_hazard(tx, &doc)?;
+        }
+    }
+    for rec in tx.list_records(entity::PATROL_PLAN, None)? {
+        let mut plan: PatrolPlan = serde_json::from_value(rec.data).map_err(ApiError::internal)?;
+        if plan.team.contains(&insp.leader.person_id) && plan.mark_visited(&insp.site_id, &insp.id)
+        {
+            records::save_patrol(tx, &plan)?;
+        }
+    }
+    Ok(())
+}
+
+fn raise_hazard(
+    tx: &mut dyn Tx,
+    caller: &Caller,
+    op: &Operation,
+    sent: anjian_domain::hazard::Hazard,
+) -> Outcome {
+    let now = Utc::now();
+    let mut site_id = sent.site_id.clone();
+    let mut owner: Option<String> = None;
+    let mut not_before = None;
+    if let Some(src) = &sent.source {
+        let (_, insp) = visible::<Inspection>(
+            tx,
+            caller,
+            entity::INSPECTION,
+            "隐患来源检查",
+            &src.inspection_id,
+        )?;
+        src.check(&insp)?;
+        if site_id.as_deref().is_some_and(|s| s != insp.site_id) {
+            return Err(refuse("隐患所在场所须与来源检查的场所一致"));
+        }
+        site_id = Some(insp.site_id.clone());
+        owner = Some(insp.leader.person_id.clone());
+        not_before = Some(insp.started_at);
+    }
+    let site = match &site_id {
+        Some(id) => match records::load::<Site>(tx, entity::SITE, id)? {
+            Some((rec, s)) if owner.is_some() || caller.can_see(&rec.audience) => Some(s),
+            _ => return Err(not_found("场所", id)),
+        },
+        None => None,
+    };
+    // The responsible unit is the site's township (属地) or its department (属事).
+    if let Some(s) = &site {
+        ledger::check_responsible_unit(&sent.unit_id, s)?;
+    }
+    let target = Target {
+        site: site.as_ref(),
+        unit_id: Some(&sent.unit_id),
+        owner_id: owner.as_deref(),
+        ..Target::default()
+    };
+    policy::check(&caller.actor(), Act::RaiseHazard, &target)?;
+    check_reported_time("隐患发现时间", sent.raised_at, not_before, now)?;
+    if exists(tx, entity::HAZARD, &op.entity_id)? {
+        return Err(refuse(format!("隐患 {} 已存在", op.entity_id)));
+    }
+    // Re-derive everything from the draft under the server's rules and the real caller.
+    let draft = HazardDraft {
+        id: op.entity_id.clone(),
+        number: sent.number.clone(),
+        site_id,
+        unit_id: sent.unit_id.clone(),
+        description: sent.description.clone(),
+        location: sent.location,
+        source: sent.source.clone(),
+        level: Some(sent.level),
+        level_reason: sent.level_reason.clone(),
+        needs_hardware: sent.needs_hardware,
+    };
+    let doc = HazardDoc::raised(ledger::raise(
+        draft,
+        &caller.actor(),
+        sent.raised_at,
+        &op.op_id,
+    )?);
+    records::save_hazard(tx, &doc)?;
+    applied(&doc)
+}
+
+fn act_on_hazard(tx: &mut dyn Tx, caller: &Caller, op: &Operation, sent: HazardEvent) -> Outcome {
+    let Some(action) = sent.action.clone() else {
+        return Err(refuse("隐患操作缺少动作"));
+    };
+    let (rec, mut doc) = visible::<HazardDoc>(tx, caller, entity::HAZARD, "隐患", &op.entity_id)?;
+    if doc.has_event(&op.op_id) {
+        return Ok((OpStatus::AlreadyApplied, serde_json::to_value(&doc).ok()));
+    }
+    let site = match &doc.hazard.site_id {
+        Some(id) => records::load::<Site>(tx, entity::SITE, id)?.map(|(_, s)| s),
+        None => None,
+    };
+    let target = Target {
+        site: site.as_ref(),
+        hazard: Some(&doc.hazard),
+        owner_id: Some(&doc.hazard.raised_by.person_id),
+        ..Target::default()
+    };
+    let act = Act::for_hazard_action(&action);
+    if let Err(e) = policy::check(&caller.actor(), act, &target) {
+        return Err(refuse_with(caller, &rec.audience, e.to_string(), &doc));
+    }
+    if let HazardAction::CloseOnSpot { after_evidence, .. }
+    | HazardAction::SubmitRectification { after_evidence, .. } = &action
+    {
+        if let Some(reason) = after_evidence_problem(tx, &doc.hazard.id, after_evidence)? {
+            return Err(refuse_with(caller, &rec.audience, reason, &doc));
+        }
+    }
+    let current = doc.hazard.clone();
+    match ledger::act(
+        &current,
+        action.clone(),
+        &caller.actor(),
+        Utc::now(),
+        &op.op_id,
+    ) {
+        Ok(step) => {
+            if matches!(action, HazardAction::Verify { .. }) {
+                let missing = missing_after_files(tx, &current)?;
+                if !missing.is_empty() {
+                    let reason = format!(
+                        "整改后照片尚未全部上传到服务器（还差 {} 个文件），暂不能验收",
+                        missing.len()
+                    );
+                    return Err(refuse_with(caller, &rec.audience, reason, &doc));
+                }
+            }
+            doc.push(step);
+            records::save_hazard(tx, &doc)?;
+            applied(&doc)
+        }
+        // The same status change already made (e.g. verified from another device): no-op.
+        Err(_) if ledger::already_made(&current, &sent, &action) => {
+            Ok((OpStatus::AlreadyApplied, serde_json::to_value(&doc).ok()))
+        }
+        Err(err) => Err(refuse_with(caller, &rec.audience, err.to_string(), &doc)),
+    }
+}
+
+/// After-photos must be evidence records attached to this hazard (sent before the action).
+fn after_evidence_problem(
+    tx: &mut dyn Tx,
+    hazard_id: &str,
+    ids: &[String],
+) -> Result<Option<String>, ApplyError> {
+    for id in ids {
+        let attached = records::load::<EvidenceRecord>(tx, entity::EVIDENCE, id)?.is_some_and(
+            |(_, e)| matches!(&e.target, EvidenceTarget::Hazard { hazard_id: h } if h == hazard_id),
+        );
+        if !attached {
+            return Ok(Some(format!(
+                "整改后照片 {id} 未登记在该隐患下（须先上传照片记录）"
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// An evidence record: who may see it follows what it proves.
+fn attach_evidence(tx: &mut dyn Tx, caller: &Caller, id: &str, mut rec: EvidenceRecord) -> Outcome {
+    rec.id = id.to_string();
+    rec.captured_by = caller.person.id.clone();
+    let is_sha = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    if !is_sha(&rec.sha256)
+        || rec.upload_sha256.as_deref().is_some_and(|s| !is_sha(s))
+        || rec.thumb_sha256.as_deref().is_some_and(|s| !is_sha(s))
+    {
+        return Err(refuse("证据文件的 sha256 无效"));
+    }
+    let (target_entity, target_id) = rec.target.key();
+    let target = match tx.get_record(target_entity, target_id)? {
+        Some(r) if !r.deleted && caller.can_see(&r.audience) => r,
+        _ => return Err(not_found("证据关联的对象", target_id)),
+    };
+    let facts = evidence_target_facts(&target);
+    let site = match &facts.site_id {
+        Some(id) => records::load::<Site>(tx, entity::SITE, id)?.map(|(_, s)| s),
+        None => None,
+    };
+    let policy_target = Target {
+        site: site.as_ref(),
+        hazard: facts.hazard.as_ref(),
+        unit_id: facts.unit_id.as_deref(),
+        owner_id: facts.owner_id.as_deref(),
+        ..Target::default()
+    };
+    policy::check(&caller.actor(), Act::AttachEvidence, &policy_target)?;
+    if exists(tx, entity::EVIDENCE, &rec.id)? {
+        return Err(refuse(format!("证据 {} 已存在", rec.id)));
+    }
+    records::save_evidence(tx, &rec, target.audience)?;
+    applied(&rec)
+}
+
+/// What the policy needs to know of the record a piece of evidence proves.
+#[derive(Default)]
+struct EvidenceFacts {
+    site_id: Option<String>,
+    hazard: Option<anjian_domain::hazard::Hazard>,
+    unit_id: Option<String>,
+    owner_id: Option<String>,
+}
+
+fn evidence_target_facts(target: &StoredRecord) -> EvidenceFacts {
+    let data = &target.data;
+    let text = |v: &Value| v.as_str().map(str::to_string);
+    match target.entity.as_str() {
+        entity::HAZARD => {
+            let doc: Option<HazardDoc> = serde_json::from_value(data.clone()).ok();
+            let h = doc.map(|d| d.hazard);
+            EvidenceFacts {
+                site_id: h.as_ref().and_then(|h| h.site_id.clone()),
+                owner_id: h.as_ref().map(|h| h.raised_by.person_id.clone()),
+                hazard: h,
+                unit_id: None,
+            }
+        }
+        entity::INSPECTION => EvidenceFacts {
+            site_id: text(&data["site_id"]),
+            owner_id: text(&data["leader"]["person_id"]),
+            ..EvidenceFacts::default()
+        },
+        _ => EvidenceFacts {
+            unit_id: text(&data["unit_id"]),
+            ..EvidenceFacts::default()
+        },
+    }
+}
+
+/// Evidence files named by a hazard's after-photos that the server does not have yet.
+pub fn missing_after_files(
+    tx: &mut dyn Tx,
+    hazard: &anjian_domain::hazard::Hazard,
+) -> ApiResult<Vec<String>> {
+    let mut missing = Vec::new();
+    for id in &hazard.after_evidence {
+        match records::load::<EvidenceRecord>(tx, entity::EVIDENCE, id)? {
+            None => missing.push(id.clone()),
+            Some((_, rec)) => {
+                let needed = rec.upload_sha256.clone().unwrap_or(rec.sha256.clone());
+                if tx.get_blob(&needed)?.is_none() {
+                    missing.push(needed);
+                }
+            }
+        }
+    }
+    Ok(missing)
+}
+
+fn create_unit_record<T: serde::Serialize>(
+    tx: &mut dyn Tx,
+    caller: &Caller,
+    op: &Operation,
+    unit_id: &str,
+    act: Act,
+    value: &T,
+) -> Outcome {
+    let target = Target {
+        unit_id: Some(unit_id),
+        ..Target::default()
+    };
+    policy::check(&caller.actor(), act, &target)?;
+    if exists(tx, &op.entity, &op.entity_id)? {
+        return Err(refuse(format!("记录 {} 已存在", op.entity_id)));
+    }
+    records::save_unit_record(tx, &op.entity, &op.entity_id, unit_id, value)?;
+    applied(value)
+}
