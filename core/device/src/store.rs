@@ -255,7 +255,7 @@ impl Store {
         })
     }
 
-    pub(crate) fn actor(&self) -> Result<Actor> {
+    pub fn actor(&self) -> Result<Actor> {
         self.profile()?.ok_or(StoreError::NoProfile)
     }
 
@@ -590,6 +590,12 @@ impl Store {
             ..Target::default()
         };
         Ok(policy::check(actor, act, &target)?)
+    }
+
+    /// Whether `who` may do `act` on `hazard` (the app offers only these actions).
+    pub fn hazard_act_permitted(&self, who: &Actor, hazard: &Hazard, act: Act) -> bool {
+        self.read(|c| Ok(Self::hazard_act_allowed(c, who, hazard, act).is_ok()))
+            .unwrap_or(false)
     }
 
     pub fn hazard(&self, id: &str) -> Result<Hazard> {

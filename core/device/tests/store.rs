@@ -16,7 +16,9 @@ fn corpus(rel: &str) -> String {
 fn phone_photo() -> String {
     corpus("drewnoakes-metadata-extractor-images/jpg/Apple iPhone 6.jpg")
 }
+use anjian_domain::duty::QuotaState;
 use anjian_domain::inspection::{InspectionKind, ItemOutcome};
+use anjian_domain::org::Role;
 
 fn open(dir: &tempfile::TempDir) -> std::sync::Arc<AnjianStore> {
     let store = AnjianStore::open(dir.path().join("anjian.db").display().to_string()).unwrap();
@@ -25,7 +27,7 @@ fn open(dir: &tempfile::TempDir) -> std::sync::Arc<AnjianStore> {
             person_id: "p-inspector".into(),
             name: "陈刚".into(),
             unit_id: "500233107".into(),
-            roles: vec!["inspector".into(), "patrol_member".into()],
+            roles: vec![Role::Inspector, Role::PatrolMember],
         })
         .unwrap();
     store
@@ -59,7 +61,7 @@ fn as_person_of(store: &AnjianStore, unit: &str, id: &str, name: &str, roles: &[
             person_id: id.into(),
             name: name.into(),
             unit_id: unit.into(),
-            roles: roles.iter().map(|r| r.to_string()).collect(),
+            roles: roles.iter().map(|r| Role::from_code(r).unwrap()).collect(),
         })
         .unwrap();
 }
@@ -555,14 +557,14 @@ fn my_duty_status_and_my_units_open_hazards_offline() {
         .find(|d| d.activity == "special_check")
         .unwrap();
     assert_eq!(checks.done, 1);
-    assert_eq!(checks.state, "in_progress");
+    assert_eq!(checks.state, QuotaState::InProgress);
     assert_eq!(checks.state_label, "进行中");
     assert_eq!(checks.records.len(), 1);
     assert_eq!(checks.records[0].id, insp.id);
     assert!(checks.records[0].title.contains("石宝镇顺发液化气供应站"));
     // A month long past: missed, not in progress.
     let old = store.my_duty_status(Some("2025-01".into())).unwrap();
-    assert!(old.iter().all(|d| d.state == "missed"));
+    assert!(old.iter().all(|d| d.state == QuotaState::Missed));
     assert!(store.my_duty_status(Some("2025-13".into())).is_err());
     // The unit's open hazards include the new one.
     let open = store.my_unit_open_hazards().unwrap();

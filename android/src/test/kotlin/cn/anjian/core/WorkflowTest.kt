@@ -16,7 +16,7 @@ class WorkflowTest {
     @TempDir
     lateinit var dir: Path
 
-    private fun openAs(personId: String, name: String, vararg roles: String): AnjianStore {
+    private fun openAs(personId: String, name: String, vararg roles: Role): AnjianStore {
         val store = AnjianStore.open(dir.resolve("anjian.db").toString())
         store.setProfile(Profile(personId, name, "500233107", roles.toList()))
         return store
@@ -51,7 +51,7 @@ class WorkflowTest {
 
     @Test
     fun majorHazardIsRefusedUntilFiveImplementationsAreComplete() {
-        val store = openAs("p-inspector", "陈刚", "inspector", "patrol_member")
+        val store = openAs("p-inspector", "陈刚", Role.INSPECTOR, Role.PATROL_MEMBER)
         val site = gasSite(store)
         assertEquals(listOf(site.id), store.listSites("500233107").map { it.id })
 
@@ -151,12 +151,17 @@ class WorkflowTest {
         store.destroy()
     }
 
-    /** Progress arrives through a listener the app implements (a foreign trait). */
-    class RecordingListener : SyncListener {
+    /** Progress arrives through an observer the app implements (a foreign trait). */
+    class RecordingListener : SyncObserver {
         val phases = java.util.concurrent.CopyOnWriteArrayList<SyncPhase>()
+        @Volatile var finished: SyncResult? = null
         override fun onProgress(progress: SyncProgress) {
             phases.add(progress.phase)
         }
+        override fun onFinished(result: SyncResult) {
+            finished = result
+        }
+        override fun onFailed(message: String) {}
     }
 
     /** Hears a background sync started with startSync, as an app's view model would. */
@@ -193,7 +198,7 @@ class WorkflowTest {
         assertEquals(10, store.listSites(null).size)
         // Offline work, then sync: the outbox empties and the status says so.
         val site = store.listSites(null).first { it.industry == "gas" }
-        var inspection = store.startInspection(InspectionKind.RANDOM_CHECK, site.id, emptyList())
+        var inspection = store.startInspection(InspectionKind.ROUTINE_CHECK, site.id, emptyList())
         for (item in checklistFor("gas").items) {
             inspection = store.recordItem(inspection.id, item.id, ItemOutcome.NOT_APPLICABLE, null)
         }
@@ -254,7 +259,7 @@ class WorkflowTest {
         )
         val now = led()
         assertEquals(before + 1u, now.done)
-        assertEquals("met", now.state)
+        assertEquals(QuotaState.MET, now.state)
         assertEquals("已完成", now.stateLabel)
         assertTrue(now.records.any { it.id == inspection.id && it.source == "inspection" })
         assertTrue(store.myUnitOpenHazards().any { it.id == hazard.id })

@@ -1,0 +1,251 @@
+//! Sites, checklists and inspections, as the app sees them.
+
+use super::*;
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct IndustrySummary {
+    pub code: String,
+    pub name: String,
+    pub version: String,
+    pub item_count: u32,
+    pub major_count: u32,
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ChecklistItemRecord {
+    pub id: String,
+    pub section: String,
+    pub text: String,
+    pub basis: String,
+    pub major: bool,
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ChecklistRecord {
+    pub industry: String,
+    pub name: String,
+    pub version: String,
+    pub major_hazard_standard: String,
+    pub items: Vec<ChecklistItemRecord>,
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SiteInput {
+    pub name: String,
+    /// Industry code (see `list_industries`).
+    pub industry: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub radius_m: Option<f64>,
+    pub township_id: String,
+    pub department_id: Option<String>,
+    pub address: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SiteRecord {
+    pub id: String,
+    pub name: String,
+    pub industry: String,
+    pub industry_name: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub radius_m: Option<f64>,
+    pub township_id: String,
+    pub department_id: Option<String>,
+    pub address: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ItemResultRecord {
+    pub item_id: String,
+    pub outcome: ItemOutcome,
+    pub note: Option<String>,
+    pub recorded_at: SystemTime,
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct InspectionRecord {
+    pub id: String,
+    pub kind: InspectionKind,
+    pub kind_label: String,
+    pub site_id: String,
+    pub industry: String,
+    pub checklist_version: String,
+    pub leader_name: String,
+    pub participants: Vec<String>,
+    pub started_at: SystemTime,
+    pub finished_at: Option<SystemTime>,
+    pub total_items: u32,
+    pub answered_items: u32,
+    pub failed_item_ids: Vec<String>,
+    pub results: Vec<ItemResultRecord>,
+}
+
+impl From<Site> for SiteRecord {
+    fn from(s: Site) -> Self {
+        let industry_name = checklist::by_code(&s.industry)
+            .map(|c| c.name.clone())
+            .unwrap_or_default();
+        SiteRecord {
+            id: s.id,
+            name: s.name,
+            industry: s.industry,
+            industry_name,
+            lat: s.location.point.lat,
+            lon: s.location.point.lon,
+            radius_m: s.location.radius_m,
+            township_id: s.township_id,
+            department_id: s.department_id,
+            address: s.address,
+            contact_name: s.contact_name,
+            contact_phone: s.contact_phone,
+        }
+    }
+}
+
+impl From<Inspection> for InspectionRecord {
+    fn from(i: Inspection) -> Self {
+        let total = i.checklist().items.len() as u32;
+        let failed_item_ids = i
+            .failed_items()
+            .into_iter()
+            .map(|(item, _)| item.id.clone())
+            .collect();
+        InspectionRecord {
+            kind_label: i.kind.label().to_string(),
+            total_items: total,
+            answered_items: total - i.unanswered() as u32,
+            failed_item_ids,
+            results: i
+                .results
+                .iter()
+                .map(|(id, r)| ItemResultRecord {
+                    item_id: id.clone(),
+                    outcome: r.outcome,
+                    note: r.note.clone(),
+                    recorded_at: r.recorded_at.into(),
+                })
+                .collect(),
+            id: i.id,
+            kind: i.kind,
+            site_id: i.site_id,
+            industry: i.industry.code().to_string(),
+            checklist_version: i.checklist_version,
+            leader_name: i.leader.name,
+            participants: i.participants,
+            started_at: i.started_at.into(),
+            finished_at: i.finished_at.map(Into::into),
+        }
+    }
+}
+
+pub(crate) fn industry_summary(c: &checklist::Checklist) -> IndustrySummary {
+    IndustrySummary {
+        code: c.industry.code().to_string(),
+        name: c.name.clone(),
+        version: c.version.clone(),
+        item_count: c.items.len() as u32,
+        major_count: c.major_count() as u32,
+    }
+}
+
+/// The manual's industries with their checklist sizes (no store needed).
+#[uniffi::export]
+pub fn list_industries() -> Vec<IndustrySummary> {
+    checklist::all().into_iter().map(industry_summary).collect()
+}
+
+/// The checklist of one industry.
+#[uniffi::export]
+pub fn checklist_for(industry: String) -> FfiResult<ChecklistRecord> {
+    let c = checklist::by_code(&industry).map_err(StoreError::from)?;
+    Ok(ChecklistRecord {
+        industry: c.industry.code().to_string(),
+        name: c.name.clone(),
+        version: c.version.clone(),
+        major_hazard_standard: c.major_hazard_standard.clone(),
+        items: c
+            .items
+            .iter()
+            .map(|i| ChecklistItemRecord {
+                id: i.id.clone(),
+                section: i.section.clone(),
+                text: i.text.clone(),
+                basis: i.basis.clone(),
+                major: i.major,
+            })
+            .collect(),
+    })
+}
+
+#[uniffi::export]
+impl AnjianStore {
+    pub fn add_site(&self, input: SiteInput) -> FfiResult<SiteRecord> {
+        let site = Site {
+            id: String::new(),
+            name: input.name,
+            industry: input.industry,
+            location: SiteLocation {
+                point: GeoPoint {
+                    lat: input.lat,
+                    lon: input.lon,
+                },
+                radius_m: input.radius_m,
+                polygon: None,
+            },
+            township_id: input.township_id,
+            department_id: input.department_id,
+            address: input.address,
+            contact_name: input.contact_name,
+            contact_phone: input.contact_phone,
+        };
+        Ok(self.inner.add_site(site)?.into())
+    }
+
+    pub fn list_sites(&self, township_id: Option<String>) -> FfiResult<Vec<SiteRecord>> {
+        Ok(self
+            .inner
+            .sites(township_id.as_deref())?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    pub fn start_inspection(
+        &self,
+        kind: InspectionKind,
+        site_id: String,
+        participants: Vec<String>,
+    ) -> FfiResult<InspectionRecord> {
+        Ok(self
+            .inner
+            .start_inspection(kind, &site_id, participants)?
+            .into())
+    }
+
+    pub fn record_item(
+        &self,
+        inspection_id: String,
+        item_id: String,
+        outcome: ItemOutcome,
+        note: Option<String>,
+    ) -> FfiResult<InspectionRecord> {
+        Ok(self
+            .inner
+            .record_item(&inspection_id, &item_id, outcome, note)?
+            .into())
+    }
+
+    pub fn finish_inspection(&self, inspection_id: String) -> FfiResult<InspectionRecord> {
+        Ok(self.inner.finish_inspection(&inspection_id)?.into())
+    }
+
+    pub fn inspection(&self, inspection_id: String) -> FfiResult<InspectionRecord> {
+        Ok(self.inner.inspection(&inspection_id)?.into())
+    }
+}
