@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test of the project: the Rust workspace (server API suite on SQLite, and on
 # PostgreSQL when ANJIAN_TEST_DATABASE_URL is set), the reference tus clients against a real
-# server, then the generated Kotlin on the JVM.
+# server, the web console in Chromium, then the generated Kotlin on the JVM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -13,6 +13,7 @@ if [ -z "${ANJIAN_TEST_DATABASE_URL:-}" ] && command -v runuser >/dev/null; then
 fi
 cargo test --workspace --all-targets
 scripts/test-tus-clients.sh
+scripts/test-console.sh
 cargo build --release -p anjian-device
 scripts/gen-bindings.sh
 # The Kotlin sync test talks to a real server with the demo county.

@@ -3,6 +3,8 @@
 
 pub mod admin;
 pub mod blobs;
+pub mod console;
+pub mod console_reads;
 pub mod monthly;
 pub mod reads;
 pub mod session;
@@ -45,6 +47,11 @@ use crate::{tus, AppState, Config};
         reads::checklist,
         reads::patrols,
         reads::create_patrol,
+        console::config,
+        console_reads::ledger,
+        console_reads::ledger_xlsx,
+        console_reads::hazard_evidence,
+        console_reads::overview,
         admin::publish_checklist,
         admin::create_unit,
         admin::create_person,
@@ -79,6 +86,14 @@ use crate::{tus, AppState, Config};
         admin::NewPerson,
         admin::ImportReport,
         admin::RowError,
+        console::ConsoleConfig,
+        console_reads::LedgerRow,
+        console_reads::LedgerPage,
+        console_reads::UnitLine,
+        console_reads::TrendPoint,
+        console_reads::MapSite,
+        console_reads::MapTownship,
+        console_reads::Overview,
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -167,6 +182,14 @@ pub fn router(state: AppState, config: &Config) -> Router {
             "/v1/patrols",
             get(reads::patrols).post(reads::create_patrol),
         )
+        .route("/v1/console/config", get(console::config))
+        .route("/v1/console/ledger", get(console_reads::ledger))
+        .route("/v1/console/ledger.xlsx", get(console_reads::ledger_xlsx))
+        .route(
+            "/v1/console/hazards/{id}/evidence",
+            get(console_reads::hazard_evidence),
+        )
+        .route("/v1/console/overview", get(console_reads::overview))
         .route("/v1/admin/checklists", post(admin::publish_checklist))
         .route("/v1/admin/units", post(admin::create_unit))
         .route("/v1/admin/people", post(admin::create_person))
@@ -205,9 +228,16 @@ pub fn router(state: AppState, config: &Config) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,
         ));
+    // Every other path is the web console (its files, or its index for the app's routes).
+    let console = Router::new().fallback(console::serve).layer(
+        CompressionLayer::new()
+            .gzip(true)
+            .quality(CompressionLevel::Default),
+    );
     Router::new()
         .merge(api)
         .merge(uploads)
+        .merge(console)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_responses,

@@ -1,0 +1,330 @@
+// End-to-end test of the web console in real Chromium (Debian's /usr/bin/chromium, never a
+// downloaded browser) against `anjian serve --demo`: the office's daily work, each role's
+// scope, accessibility (axe-core) on every page, and screenshots for the docs.
+//
+//   node e2e/run.mjs http://127.0.0.1:PORT [--screenshots ../docs/console]
+import { chromium } from 'playwright-core'
+import AxeBuilder from '@axe-core/playwright'
+import ExcelJS from 'exceljs'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import assert from 'node:assert/strict'
+
+const base = process.argv[2]
+if (!base) throw new Error('usage: node e2e/run.mjs BASE_URL [--screenshots DIR]')
+const shotsAt = process.argv.indexOf('--screenshots')
+const shotDir = shotsAt > 0 ? process.argv[shotsAt + 1] : null
+const PASSWORD = 'anjian-demo'
+const started = Date.now()
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+})
+
+// ---- API helpers (what the console shows is compared with what the server says) ----
+async function apiLogin(user) {
+  const r = await fetch(`${base}/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: user, password: PASSWORD }) })
+  assert.equal(r.status, 200, `login ${user}`)
+  return (await r.json()).token
+}
+async function api(token, path) {
+  const r = await fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${token}` } })
+  assert.equal(r.status, 200, `GET ${path}: ${r.status}`)
+  return r.json()
+}
+
+const problems = []
+function watch(page, who) {
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) problems.push(`${who} console: ${m.text()}`)
+  })
+  page.on('pageerror', (e) => problems.push(`${who} page error: ${e.message}`))
+  // No request may leave the machine (no tile server, no CDN).
+  page.on('request', (req) => {
+    const u = new URL(req.url())
+    if (!['blob:', 'data:'].includes(u.protocol) && u.origin !== base) problems.push(`${who} request to ${req.url()}`)
+  })
+}
+
+async function signIn(user, viewport = { width: 1366, height: 768 }) {
+  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true })
+  const page = await context.newPage()
+  watch(page, user)
+  await page.goto(`${base}/`)
+  await page.fill('#username', user)
+  await page.fill('#password', PASSWORD)
+  await page.click('button[type=submit]')
+  await page.waitForURL(`${base}/`)
+  await page.getByRole('button', { name: '退出登录' }).waitFor()
+  return { context, page }
+}
+
+async function pickOption(page, selectLocator, text) {
+  await selectLocator.click()
+  const input = selectLocator.locator('input')
+  if (await input.count()) await input.first().fill(text).catch(() => {})
+  await page.locator('.el-select-dropdown__item:visible', { hasText: text }).first().click()
+}
+
+// Element Plus puts extra attributes on the inner input of its fields, or on the wrapper.
+const field = (p, name) => p.locator(`input[data-test=${name}], textarea[data-test=${name}], [data-test=${name}] input, [data-test=${name}] textarea`)
+
+async function step(name, f) {
+  const t = Date.now()
+  await f()
+  console.log(`ok  ${name} (${((Date.now() - t) / 1000).toFixed(1)} s)`)
+}
+
+const adminToken = await apiLogin('admin')
+const { context: adminCtx, page } = await signIn('admin')
+
+await step('overview shows the county, charts and a map without any tile server', async () => {
+  const ov = await api(adminToken, '/v1/console/overview')
+  await page.locator('.card .num').first().waitFor()
+  assert.equal(await page.locator('.card .num').first().innerText(), String(ov.open))
+  await page.locator('canvas').first().waitFor()
+  // Township names drawn on the map from their sites' positions, no background tiles.
+  await page.locator('.township-label').first().waitFor()
+  assert.equal(await page.locator('.township-label').count(), ov.map_townships.length)
+  assert.equal(await page.locator('.leaflet-tile').count(), 0)
+  assert.ok((await page.locator('path.leaflet-interactive').count()) >= ov.map_sites.length)
+})
+
+await step('ledger filter matches the API count', async () => {
+  await page.goto(`${base}/hazards?level=major&status=open`)
+  const expected = (await api(adminToken, '/v1/console/ledger?level=major&status=open')).total
+  await page.locator('[data-test=total]', { hasText: `共 ${expected} 条` }).waitFor()
+  assert.equal(await page.locator('.el-table__body-wrapper tbody tr').count(), expected)
+  // A keyword typed into the form and searched.
+  await page.goto(`${base}/hazards`)
+  await page.getByLabel('关键词').fill('燃气')
+  await page.click('[data-test=search]')
+  const byWord = (await api(adminToken, `/v1/console/ledger?q=${encodeURIComponent('燃气')}`)).total
+  await page.locator('[data-test=total]', { hasText: `共 ${byWord} 条` }).waitFor()
+  assert.match(page.url(), /q=/)
+  // The other filters, all at once, through the address.
+  const q = 'status=closed&kind=routine_check&sort=raised_at&desc=true'
+  await page.goto(`${base}/hazards?${q}`)
+  const r = await api(adminToken, `/v1/console/ledger?${q}`)
+  await page.locator('[data-test=total]', { hasText: `共 ${r.total} 条` }).waitFor()
+  if (r.items.length) await page.locator('.el-table__body-wrapper tbody tr').first().getByText(r.items[0].number).waitFor()
+})
+
+await step('the filtered ledger downloads and reads back', async () => {
+  await page.goto(`${base}/hazards?level=major`)
+  const expected = (await api(adminToken, '/v1/console/ledger?level=major')).total
+  await page.locator('[data-test=total]', { hasText: `共 ${expected} 条` }).waitFor()
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '导出问题清单' }).click()])
+  const path = await dl.path()
+  const wb = new ExcelJS.Workbook()
+  await wb.xlsx.load(readFileSync(path))
+  const ws = wb.worksheets[0]
+  const numbers = []
+  ws.eachRow((row) => row.eachCell((c) => { if (typeof c.value === 'string' && /^YH-\d{8}-/.test(c.value)) numbers.push(c.value) }))
+  assert.equal(numbers.length, expected, 'one line per hazard of the filter')
+  const api2 = (await api(adminToken, '/v1/console/ledger?level=major&size=500')).items.map((x) => x.number).sort()
+  assert.deepEqual([...numbers].sort(), api2)
+})
+
+await step('a hazard opens with its timeline and its photos load', async () => {
+  const ledger = (await api(adminToken, '/v1/console/ledger?size=500')).items
+  let target = null
+  for (const h of ledger) {
+    const ev = await api(adminToken, `/v1/console/hazards/${h.id}/evidence`)
+    const photos = ev.filter((e) => e.kind === 'photo')
+    if (photos.some((e) => e.stage === 'after') && photos.some((e) => e.stage !== 'after')) { target = { h, photos }; break }
+  }
+  assert.ok(target, 'a demo hazard with before and after photos')
+  await page.goto(`${base}/hazards/${target.h.id}`)
+  await page.locator('.el-timeline-item').first().waitFor()
+  await page.waitForFunction((n) => [...document.querySelectorAll('.photo img')].filter((i) => i.complete && i.naturalWidth > 0).length >= n, target.photos.length, { timeout: 15000 })
+  assert.equal(await page.locator('[data-stage=after] .photo img').count(), target.photos.filter((e) => e.stage === 'after').length)
+  // The original on demand.
+  const first = page.locator('.photo').first()
+  await first.getByRole('button', { name: '看原图' }).click()
+  await first.locator('img[src^="blob:"]').waitFor()
+  await first.getByRole('button', { name: '看原图' }).waitFor({ state: 'detached' }).catch(async () => {
+    // The original may not be on the server (phones send originals only on unmetered networks).
+    await first.locator('[role=alert]').waitFor()
+  })
+})
+
+const before = (await api(adminToken, '/v1/console/ledger?size=500')).items
+const assigned = before.filter((h) => h.status === 'assigned')
+const submitted = before.filter((h) => h.status === 'submitted')
+assert.ok(assigned.length >= 2 && submitted.length >= 2, 'demo has assigned and submitted hazards')
+
+await step('交办 with a past deadline is refused with the server\'s reason', async () => {
+  await page.goto(`${base}/hazards/${assigned[1].id}`)
+  await page.click('[data-test=assign]')
+  await pickOption(page, page.locator('[data-test=assign-unit]'), '忠州街道')
+  await field(page, 'assign-deadline').fill('2020-01-01')
+  await field(page, 'assign-deadline').press('Enter')
+  await page.click('[data-test=assign-ok]')
+  const alert = page.locator('[data-test=refusal]')
+  await alert.waitFor()
+  assert.match(await alert.innerText(), /操作未成功：.*[\u4e00-\u9fff]/)
+  const h = await api(adminToken, `/v1/hazards/${assigned[1].id}`)
+  assert.equal(h.hazard.assigned_unit_id === '500233001', false)
+})
+
+const deadline = (() => { const d = new Date(Date.now() + 30 * 86400_000); return d.toISOString().slice(0, 10) })()
+await step('交办 with a deadline reaches the unit head', async () => {
+  await page.goto(`${base}/hazards/${assigned[0].id}`)
+  await page.click('[data-test=assign]')
+  await pickOption(page, page.locator('[data-test=assign-unit]'), '忠州街道')
+  await field(page, 'assign-deadline').fill(deadline)
+  await field(page, 'assign-deadline').press('Enter')
+  await page.click('[data-test=assign-ok]')
+  await page.locator('[data-test=done]').waitFor()
+  await page.locator('[data-test=rect-unit]', { hasText: '忠州街道' }).waitFor()
+  const h = await api(adminToken, `/v1/hazards/${assigned[0].id}`)
+  assert.equal(h.hazard.assigned_unit_id, '500233001')
+  assert.equal(h.hazard.assigned_deadline, deadline)
+  // The head of 忠州街道 sees it in the unit's ledger, with the deadline.
+  const { context, page: head } = await signIn('zz_head')
+  await head.goto(`${base}/hazards?unit=500233001`)
+  const row = head.locator('.el-table__body-wrapper tbody tr', { hasText: assigned[0].number })
+  await row.waitFor()
+  assert.match(await row.innerText(), new RegExp(deadline))
+  await context.close()
+})
+
+await step('verify closes a submitted hazard; reject sends another back with the reason', async () => {
+  await page.goto(`${base}/hazards/${submitted[0].id}`)
+  await page.click('[data-test=verify]')
+  await page.click('[data-test=verify-ok]')
+  await page.locator('[data-test=status]', { hasText: '已销号' }).waitFor()
+  await page.goto(`${base}/hazards/${submitted[1].id}`)
+  await page.click('[data-test=reject]')
+  await page.locator('[data-test=reject-ok]').click()
+  await page.locator('[data-test=dlg-error]', { hasText: '请填写退回理由' }).waitFor()
+  await field(page, 'reject-reason').fill('整改后照片看不到灭火器压力表，请补拍')
+  await page.click('[data-test=reject-ok]')
+  await page.locator('[data-test=status]', { hasText: '整改中' }).waitFor()
+  await page.locator('.el-timeline-item', { hasText: '请补拍' }).first().waitFor()
+  const a = await api(adminToken, `/v1/hazards/${submitted[0].id}`)
+  const b = await api(adminToken, `/v1/hazards/${submitted[1].id}`)
+  assert.equal(a.hazard.status, 'closed')
+  assert.equal(b.hazard.status, 'rectifying')
+  assert.equal(b.hazard.rejections >= 1, true)
+})
+
+await step('a site sheet with a bad row shows the row and imports nothing', async () => {
+  const sitesBefore = (await api(adminToken, '/v1/sites')).length
+  const wb = new ExcelJS.Workbook()
+  const ws = wb.addWorksheet('场所')
+  ws.addRow(['名称', '行业', '纬度', '经度', '半径（米）', '属地乡镇', '属事部门', '地址', '联系人', '联系电话'])
+  ws.addRow(['测试加油站', '危险化学品', 30.29, 108.05, 80, '忠州街道', '', '忠州街道测试路 1 号', '李四', '13800000000'])
+  ws.addRow(['没有乡镇的场所', '危险化学品', 30.3, 108.06, 50, '不存在乡', '', '', '', ''])
+  const buf = Buffer.from(await wb.xlsx.writeBuffer())
+  await page.goto(`${base}/sites`)
+  await page.locator('[data-test=import-file]').setInputFiles({ name: 'sites.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: buf })
+  const report = page.locator('[data-test=import-report]')
+  await report.waitFor()
+  const text = await report.innerText()
+  assert.match(text, /没有导入任何场所/)
+  assert.match(text, /\b3\b/, 'row 3 named')
+  assert.match(text, /不存在乡/)
+  assert.equal((await api(adminToken, '/v1/sites')).length, sitesBefore)
+})
+
+await step('a patrol plan is created and the visited township\'s head cannot see it', async () => {
+  const title = `暗访测试 ${Date.now()}`
+  await page.goto(`${base}/patrols`)
+  await page.click('[data-test=new-patrol]')
+  await field(page, 'patrol-title').fill(title)
+  await pickOption(page, page.locator('[data-test=patrol-sites]'), '石宝天然气调压站')
+  await page.keyboard.press('Escape')
+  const inputs = field(page, 'patrol-window')
+  await inputs.nth(0).fill(deadline)
+  await inputs.nth(1).fill(deadline)
+  await inputs.nth(1).press('Enter')
+  await page.click('[data-test=patrol-ok]')
+  await page.locator('[data-test=patrol-table]', { hasText: title }).waitFor()
+  const headToken = await apiLogin('sb_head')
+  const theirs = await api(headToken, '/v1/patrols')
+  assert.equal(theirs.some((p) => p.title === title), false)
+  const { context, page: head } = await signIn('sb_head')
+  await head.goto(`${base}/patrols`)
+  await head.locator('[data-test=patrol-table] .el-table__body-wrapper, [data-test=patrol-table] .el-table__empty-text').first().waitFor()
+  await head.waitForTimeout(300)
+  assert.equal(await head.getByText(title).count(), 0)
+  await context.close()
+})
+
+const pages = [
+  ['overview', '/'], ['hazards', '/hazards'], ['hazard-detail', `/hazards/${submitted[1].id}`], ['inspections', '/inspections'],
+  ['sites', '/sites'], ['org', '/org'], ['checklists', '/checklists'], ['patrols', '/patrols'], ['duty', '/duty'],
+  ['rotation', '/rotation'], ['assessment', '/assessment'], ['downloads', '/downloads'],
+]
+
+await step('axe-core: no serious or critical violation on any page', async () => {
+  const found = []
+  const check = async (p, name) => {
+    const r = await new AxeBuilder({ page: p }).analyze()
+    for (const v of r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')) {
+      found.push(`${name}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)
+    }
+  }
+  for (const [name, path] of pages) {
+    await page.goto(`${base}${path}`)
+    await page.waitForLoadState('networkidle')
+    await page.waitForTimeout(300)
+    await check(page, name)
+  }
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } })
+  const login = await ctx.newPage()
+  await login.goto(`${base}/login`)
+  await login.locator('#username').waitFor()
+  await check(login, 'login')
+  await ctx.close()
+  assert.deepEqual(found, [], found.join('\n'))
+})
+
+if (shotDir) {
+  await step(`screenshots of every page in ${shotDir}`, async () => {
+    mkdirSync(shotDir, { recursive: true })
+    for (const [name, path] of pages) {
+      await page.goto(`${base}${path}`)
+      await page.waitForLoadState('networkidle')
+      await page.waitForTimeout(500)
+      await page.screenshot({ path: join(shotDir, `${name}-desktop.png`) })
+    }
+    const { context, page: phone } = await signIn('admin', { width: 390, height: 844 })
+    for (const [name, path] of pages) {
+      await phone.goto(`${base}${path}`)
+      await phone.waitForLoadState('networkidle')
+      await phone.waitForTimeout(500)
+      await phone.screenshot({ path: join(shotDir, `${name}-phone.png`) })
+    }
+    await context.close()
+  })
+}
+
+await step('logout ends the session on the server; an expired session returns to the sign-in page', async () => {
+  const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('anjian.session')).token)
+  await page.getByRole('button', { name: '退出登录' }).click()
+  await page.waitForURL(/\/login/)
+  const r = await fetch(`${base}/v1/me`, { headers: { Authorization: `Bearer ${token}` } })
+  assert.equal(r.status, 401)
+  const { context, page: p } = await signIn('duchaban')
+  await p.evaluate(() => {
+    const s = JSON.parse(sessionStorage.getItem('anjian.session'))
+    s.expiresAt = new Date(Date.now() - 1000).toISOString()
+    sessionStorage.setItem('anjian.session', JSON.stringify(s))
+  })
+  await p.goto(`${base}/hazards`)
+  await p.waitForURL(/\/login/)
+  await p.getByText('登录已过期').waitFor()
+  // The token is never in an address.
+  assert.equal(/token|Bearer/i.test(p.url()), false)
+  await context.close()
+})
+
+await adminCtx.close()
+await browser.close()
+assert.deepEqual(problems, [], problems.join('\n'))
+console.log(`console e2e: all passed in ${((Date.now() - started) / 1000).toFixed(1)} s`)

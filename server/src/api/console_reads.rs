@@ -1,0 +1,733 @@
+//! Reads the office's web console needs beyond the phone's: the hazard ledger filtered,
+//! sorted and paged on the server, a hazard's evidence, and the overview's aggregates. Each
+//! is limited to the caller's scope like the other reads (the county level sees all, a
+//! township or department its own unit).
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use anjian_domain::checklist;
+use anjian_domain::evidence::{EvidenceRecord, EvidenceTarget};
+use anjian_domain::hazard::{china_date, Hazard, HazardLevel, HazardStatus};
+use anjian_domain::inspection::{Inspection, InspectionKind};
+use anjian_domain::month::YearMonth;
+use anjian_domain::org::{Unit, UnitKind};
+use anjian_domain::site::Site;
+use anjian_domain::sync::entity;
+
+use anjian_reports::{ledgers, xlsx, Directory};
+
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::monthly::{unit_scope, County};
+use crate::records::{self, HazardDoc};
+use crate::scope::Caller;
+use crate::storage::Tx;
+use crate::AppState;
+
+fn today() -> NaiveDate {
+    china_date(chrono::Utc::now())
+}
+
+fn code_of<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// Everything a ledger line is joined with: names of units, sites and checklists, and the
+/// kind of the inspection a hazard came from.
+struct Names {
+    units: HashMap<String, Unit>,
+    sites: HashMap<String, Site>,
+    kinds: HashMap<String, InspectionKind>,
+    industries: HashMap<String, String>,
+}
+
+impl Names {
+    fn load(tx: &mut dyn Tx) -> ApiResult<Names> {
+        fn all<T: serde::de::DeserializeOwned>(tx: &mut dyn Tx, e: &str) -> ApiResult<Vec<T>> {
+            tx.list_records(e, None)?
+                .into_iter()
+                .filter(|r| !r.deleted)
+                .map(|r| serde_json::from_value(r.data).map_err(ApiError::internal))
+                .collect()
+        }
+        let units: Vec<Unit> = all(tx, entity::UNIT)?;
+        let sites: Vec<Site> = all(tx, entity::SITE)?;
+        let inspections: Vec<Inspection> = all(tx, entity::INSPECTION)?;
+        Ok(Names {
+            units: units.into_iter().map(|u| (u.id.clone(), u)).collect(),
+            sites: sites.into_iter().map(|s| (s.id.clone(), s)).collect(),
+            kinds: inspections.into_iter().map(|i| (i.id, i.kind)).collect(),
+            industries: checklist::all()
+                .into_iter()
+                .map(|c| (c.industry.code().to_string(), c.name.clone()))
+                .collect(),
+        })
+    }
+
+    fn unit_name(&self, id: &str) -> String {
+        self.units
+            .get(id)
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    fn row(&self, h: &Hazard, today: NaiveDate) -> LedgerRow {
+        let site = h.site_id.as_ref().and_then(|s| self.sites.get(s));
+        let industry = h
+            .source
+            .as_ref()
+            .map(|s| s.industry.code().to_string())
+            .or_else(|| site.map(|s| s.industry.clone()));
+        let kind = h
+            .source
+            .as_ref()
+            .and_then(|s| self.kinds.get(&s.inspection_id))
+            .copied();
+        let township_id = site.map(|s| s.township_id.clone());
+        LedgerRow {
+            id: h.id.clone(),
+            number: h.number.clone(),
+            description: h.description.clone(),
+            level: code_of(&h.level),
+            level_label: h.level.label().into(),
+            status: h.status.code().into(),
+            status_label: h.status.label().into(),
+            unit_id: h.unit_id.clone(),
+            unit_name: self.unit_name(&h.unit_id),
+            rectifying_unit_id: h.rectifying_unit().to_string(),
+            rectifying_unit_name: self.unit_name(h.rectifying_unit()),
+            site_id: h.site_id.clone(),
+            site_name: site.map(|s| s.name.clone()),
+            township_name: township_id.as_deref().map(|t| self.unit_name(t)),
+            township_id,
+            industry_name: industry
+                .as_ref()
+                .and_then(|i| self.industries.get(i).cloned()),
+            industry,
+            source_kind: kind.map(|k| code_of(&k)),
+            source_kind_label: kind.map(|k| k.label().to_string()),
+            raised_at: h.raised_at,
+            raised_on: china_date(h.raised_at),
+            deadline: h.deadline(),
+            overdue: h.is_overdue(today),
+            needs_hardware: h.needs_hardware,
+            version: h.version,
+        }
+    }
+}
+
+/// One line of the console's hazard ledger, with the names it is shown with.
+#[derive(Serialize, ToSchema)]
+pub struct LedgerRow {
+    pub id: String,
+    pub number: String,
+    pub description: String,
+    /// `general` or `major`.
+    pub level: String,
+    pub level_label: String,
+    /// `registered`, `assigned`, `rectifying`, `submitted` or `closed`.
+    pub status: String,
+    pub status_label: String,
+    /// The unit the hazard was raised for.
+    pub unit_id: String,
+    pub unit_name: String,
+    /// The unit rectifying it (the assigned one after 交办).
+    pub rectifying_unit_id: String,
+    pub rectifying_unit_name: String,
+    pub site_id: Option<String>,
+    pub site_name: Option<String>,
+    pub township_id: Option<String>,
+    pub township_name: Option<String>,
+    /// Checklist industry code.
+    pub industry: Option<String>,
+    pub industry_name: Option<String>,
+    /// The kind of inspection that found it (`leader_supervision`, `routine_check`,
+    /// `unannounced_patrol`, `random_check`, `professional_assessment`).
+    pub source_kind: Option<String>,
+    pub source_kind_label: Option<String>,
+    pub raised_at: chrono::DateTime<chrono::Utc>,
+    /// The day it was raised, China time.
+    pub raised_on: NaiveDate,
+    pub deadline: Option<NaiveDate>,
+    pub overdue: bool,
+    pub needs_hardware: bool,
+    pub version: u64,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LedgerQuery {
+    /// The rectifying unit.
+    pub unit: Option<String>,
+    /// The township (属地) of the hazard's site.
+    pub township: Option<String>,
+    /// Checklist industry code.
+    pub industry: Option<String>,
+    #[param(pattern = "^(general|major)$")]
+    pub level: Option<String>,
+    #[param(pattern = "^(registered|assigned|rectifying|submitted|closed|open)$")]
+    /// A status, or `open` for every status but closed.
+    pub status: Option<String>,
+    /// The kind of inspection that found it.
+    #[param(pattern = "^(leader_supervision|routine_check|unannounced_patrol|random_check|professional_assessment)$")]
+    pub kind: Option<String>,
+    /// Only hazards open past their deadline.
+    #[serde(default)]
+    pub overdue: bool,
+    /// Raised on or after this day (China time).
+    pub from: Option<NaiveDate>,
+    /// Raised on or before this day (China time).
+    pub to: Option<NaiveDate>,
+    /// Words in the number, description or site name.
+    pub q: Option<String>,
+    /// `deadline` (default: overdue first, then by deadline), `raised_at`, `number`, `status`, `level`, `unit`.
+    #[param(pattern = "^(deadline|raised_at|number|status|level|unit)$")]
+    pub sort: Option<String>,
+    /// Descending order.
+    #[serde(default)]
+    pub desc: bool,
+    /// Page number from 1.
+    #[param(minimum = 1)]
+    pub page: Option<usize>,
+    /// Lines per page, 1 to 500 (default 20).
+    #[param(minimum = 1, maximum = 500)]
+    pub size: Option<usize>,
+}
+
+/// One page of the ledger and the number of lines matching the filter.
+#[derive(Serialize, ToSchema)]
+pub struct LedgerPage {
+    pub total: usize,
+    pub page: usize,
+    pub size: usize,
+    pub items: Vec<LedgerRow>,
+}
+
+struct Filter {
+    status: Option<Option<HazardStatus>>,
+    level: Option<HazardLevel>,
+    kind: Option<InspectionKind>,
+}
+
+fn parse_filter(q: &LedgerQuery) -> ApiResult<Filter> {
+    let status = match q.status.as_deref() {
+        None | Some("") => None,
+        Some("open") => Some(None),
+        Some(s) => Some(Some(HazardStatus::from_code(s)?)),
+    };
+    let level = match q.level.as_deref() {
+        None | Some("") => None,
+        Some("general") => Some(HazardLevel::General),
+        Some("major") => Some(HazardLevel::Major),
+        Some(other) => return Err(ApiError::invalid(format!("隐患等级无效：{other}"))),
+    };
+    let kind = match q.kind.as_deref() {
+        None | Some("") => None,
+        Some(k) => Some(
+            serde_json::from_value::<InspectionKind>(serde_json::Value::String(k.into()))
+                .map_err(|_| ApiError::invalid(format!("检查类别无效：{k}")))?,
+        ),
+    };
+    if let (Some(f), Some(t)) = (q.from, q.to) {
+        if f > t {
+            return Err(ApiError::invalid("起始日期不能晚于截止日期"));
+        }
+    }
+    if let Some(s) = &q.sort {
+        if !["deadline", "raised_at", "number", "status", "level", "unit"].contains(&s.as_str()) {
+            return Err(ApiError::invalid(format!("排序字段无效：{s}")));
+        }
+    }
+    Ok(Filter {
+        status,
+        level,
+        kind,
+    })
+}
+
+fn matches(q: &LedgerQuery, f: &Filter, h: &Hazard, row: &LedgerRow) -> bool {
+    let nonempty = |o: &Option<String>| o.as_deref().filter(|s| !s.is_empty()).map(str::to_string);
+    if let Some(s) = f.status {
+        match s {
+            None if h.status == HazardStatus::Closed => return false,
+            Some(s) if h.status != s => return false,
+            _ => {}
+        }
+    }
+    if f.level.is_some_and(|l| h.level != l) {
+        return false;
+    }
+    if let Some(k) = f.kind {
+        if row.source_kind.as_deref() != Some(code_of(&k).as_str()) {
+            return false;
+        }
+    }
+    if nonempty(&q.unit).is_some_and(|u| row.rectifying_unit_id != u) {
+        return false;
+    }
+    if nonempty(&q.township).is_some_and(|t| row.township_id.as_deref() != Some(t.as_str())) {
+        return false;
+    }
+    if nonempty(&q.industry).is_some_and(|i| row.industry.as_deref() != Some(i.as_str())) {
+        return false;
+    }
+    if q.overdue && !row.overdue {
+        return false;
+    }
+    if q.from.is_some_and(|d| row.raised_on < d) || q.to.is_some_and(|d| row.raised_on > d) {
+        return false;
+    }
+    if let Some(words) = nonempty(&q.q) {
+        let hay = format!(
+            "{} {} {}",
+            row.number,
+            row.description,
+            row.site_name.as_deref().unwrap_or("")
+        );
+        if !words.split_whitespace().all(|w| hay.contains(w)) {
+            return false;
+        }
+    }
+    true
+}
+
+/// The hazards of the caller's scope that pass the filter, sorted as asked.
+async fn filtered(
+    state: &AppState,
+    caller: Caller,
+    q: &LedgerQuery,
+) -> ApiResult<(Vec<(LedgerRow, Hazard)>, Names)> {
+    let filter = parse_filter(q)?;
+    let (docs, names) = state
+        .read(move |tx| {
+            let docs: Vec<HazardDoc> = records::visible(tx, entity::HAZARD, &caller)?;
+            Ok((docs, Names::load(tx)?))
+        })
+        .await?;
+    let today = today();
+    let mut rows: Vec<(LedgerRow, Hazard)> = Vec::new();
+    for d in docs {
+        let row = names.row(&d.hazard, today);
+        if matches(q, &filter, &d.hazard, &row) {
+            rows.push((row, d.hazard));
+        }
+    }
+    match q.sort.as_deref().unwrap_or("deadline") {
+        "raised_at" => rows.sort_by(|(a, _), (b, _)| {
+            a.raised_at.cmp(&b.raised_at).then(a.number.cmp(&b.number))
+        }),
+        "number" => rows.sort_by(|(a, _), (b, _)| a.number.cmp(&b.number)),
+        "status" => rows.sort_by(|(a, _), (b, _)| {
+            status_rank(&a.status)
+                .cmp(&status_rank(&b.status))
+                .then(a.number.cmp(&b.number))
+        }),
+        "level" => rows.sort_by(|(a, _), (b, _)| b.level.cmp(&a.level).then(a.number.cmp(&b.number))),
+        "unit" => rows.sort_by(|(a, _), (b, _)| {
+            a.rectifying_unit_name
+                .cmp(&b.rectifying_unit_name)
+                .then(a.number.cmp(&b.number))
+        }),
+        _ => rows.sort_by(|(a, _), (b, _)| {
+            b.overdue
+                .cmp(&a.overdue)
+                .then(a.deadline.is_none().cmp(&b.deadline.is_none()))
+                .then(a.deadline.cmp(&b.deadline))
+                .then(a.number.cmp(&b.number))
+        }),
+    }
+    if q.desc {
+        rows.reverse();
+    }
+    Ok((rows, names))
+}
+
+/// The hazard ledger in the caller's scope: filtered, sorted and paged on the server.
+#[utoipa::path(get, path = "/v1/console/ledger", params(LedgerQuery), responses((status = 200, body = LedgerPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn ledger(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<LedgerQuery>,
+) -> ApiResult<Json<LedgerPage>> {
+    let page = q.page.unwrap_or(1);
+    let size = q.size.unwrap_or(20);
+    if page == 0 {
+        return Err(ApiError::invalid("页码从 1 开始"));
+    }
+    if !(1..=500).contains(&size) {
+        return Err(ApiError::invalid("每页条数应在 1 到 500 之间"));
+    }
+    let (rows, _) = filtered(&state, caller, &q).await?;
+    let total = rows.len();
+    let items = rows
+        .into_iter()
+        .skip((page - 1) * size)
+        .take(size)
+        .map(|(r, _)| r)
+        .collect();
+    Ok(Json(LedgerPage {
+        total,
+        page,
+        size,
+        items,
+    }))
+}
+
+/// The filtered ledger as the office's 问题清单台账 (.xlsx): every line that matches, not a page.
+#[utoipa::path(get, path = "/v1/console/ledger.xlsx", params(LedgerQuery), responses((status = 200, description = "the workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn ledger_xlsx(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<LedgerQuery>,
+) -> ApiResult<Response> {
+    let scope = if caller.is_county_level() {
+        "忠县".to_string()
+    } else {
+        caller.person.unit_id.clone()
+    };
+    let (rows, names) = filtered(&state, caller, &q).await?;
+    let scope = names.unit_name(&scope);
+    let dir = Directory {
+        units: names.units.iter().map(|(k, u)| (k.clone(), u.name.clone())).collect(),
+        sites: names.sites.iter().map(|(k, s)| (k.clone(), s.name.clone())).collect(),
+        people: Default::default(),
+        inspection_kinds: names.kinds.clone(),
+    };
+    let bytes = tokio::task::spawn_blocking(move || {
+        let hazards: Vec<&Hazard> = rows.iter().map(|(_, h)| h).collect();
+        xlsx::workbook(&[ledgers::problem_ledger(&hazards, &dir, &scope, today())])
+            .map_err(ApiError::internal)
+    })
+    .await??;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''%E9%9A%90%E6%82%A3%E5%8F%B0%E8%B4%A6.xlsx",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+fn is_open(h: &Hazard) -> bool {
+    h.status != HazardStatus::Closed
+}
+
+fn status_rank(code: &str) -> usize {
+    HazardStatus::ALL
+        .iter()
+        .position(|s| s.code() == code)
+        .unwrap_or(usize::MAX)
+}
+
+/// The photos and documents of one hazard: its own (before, during, after) and those of the
+/// checklist item it was found on.
+#[utoipa::path(get, path = "/v1/console/hazards/{id}/evidence", params(("id" = String, Path)), responses((status = 200, body = Vec<Object>), (status = 404, body = ErrorBody)))]
+pub async fn hazard_evidence(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<EvidenceRecord>>> {
+    state
+        .read(move |tx| {
+            let doc = match records::load::<HazardDoc>(tx, entity::HAZARD, &id)? {
+                Some((rec, doc)) if caller.can_see(&rec.audience) => doc,
+                _ => return Err(ApiError::not_found(format!("未找到隐患：{id}"))),
+            };
+            let source = doc.hazard.source.clone();
+            let mut out: Vec<EvidenceRecord> = Vec::new();
+            for rec in tx.list_records(entity::EVIDENCE, None)? {
+                if rec.deleted {
+                    continue;
+                }
+                let ev: EvidenceRecord =
+                    serde_json::from_value(rec.data).map_err(ApiError::internal)?;
+                let ours = match &ev.target {
+                    EvidenceTarget::Hazard { hazard_id } => *hazard_id == doc.hazard.id,
+                    EvidenceTarget::InspectionItem {
+                        inspection_id,
+                        item_id,
+                    } => source
+                        .as_ref()
+                        .is_some_and(|s| &s.inspection_id == inspection_id && &s.item_id == item_id),
+                    _ => false,
+                };
+                if ours {
+                    out.push(ev);
+                }
+            }
+            out.sort_by(|a, b| a.captured_at.cmp(&b.captured_at).then(a.id.cmp(&b.id)));
+            Ok(Json(out))
+        })
+        .await
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OverviewQuery {
+    /// "2026-11"; default: this month.
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}$")]
+    pub month: Option<String>,
+}
+
+/// One unit's line of the overview.
+#[derive(Serialize, ToSchema)]
+pub struct UnitLine {
+    pub unit_id: String,
+    pub name: String,
+    /// `township` or `department`.
+    pub kind: String,
+    pub open: usize,
+    pub overdue: usize,
+    pub major_open: usize,
+    /// Findings of the month still open at its end (月清零: 0 means cleared).
+    pub month_clear_open: usize,
+    /// Duty quotas of the unit's people for the month: met and all.
+    pub duty_met: usize,
+    pub duty_total: usize,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TrendPoint {
+    /// "2026-11"
+    pub month: String,
+    pub raised: usize,
+    pub closed: usize,
+    pub major_raised: usize,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MapSite {
+    pub id: String,
+    pub name: String,
+    /// WGS-84.
+    pub lat: f64,
+    pub lon: f64,
+    pub township_name: String,
+    pub open: usize,
+    pub major_open: usize,
+    pub overdue: usize,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MapTownship {
+    pub id: String,
+    pub name: String,
+    /// The centre of the township's sites (WGS-84).
+    pub lat: f64,
+    pub lon: f64,
+    pub sites: usize,
+    pub open: usize,
+}
+
+/// The console's first page: the caller's scope in numbers.
+#[derive(Serialize, ToSchema)]
+pub struct Overview {
+    pub month: String,
+    pub open: usize,
+    pub overdue: usize,
+    pub major_open: usize,
+    pub units: Vec<UnitLine>,
+    /// The twelve months up to `month`.
+    pub trend: Vec<TrendPoint>,
+    /// The latest findings of unannounced patrols the caller may see.
+    pub recent_patrol_findings: Vec<LedgerRow>,
+    /// Sites with open hazards.
+    pub map_sites: Vec<MapSite>,
+    pub map_townships: Vec<MapTownship>,
+}
+
+/// Open, overdue and major hazards by township and department, 月清零, duty completion,
+/// recent patrol findings, the monthly trend and the map, in the caller's scope.
+#[utoipa::path(get, path = "/v1/console/overview", params(OverviewQuery), responses((status = 200, body = Overview), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn overview(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<OverviewQuery>,
+) -> ApiResult<Json<Overview>> {
+    let month: YearMonth = match q.month.as_deref() {
+        Some(m) => m
+            .parse()
+            .map_err(|e: anjian_domain::DomainError| ApiError::invalid(e.to_string()))?,
+        None => YearMonth::of(today()),
+    };
+    let scope = unit_scope(&caller, None)?;
+    let (docs, names, county) = state
+        .read(move |tx| {
+            let docs: Vec<HazardDoc> = records::visible(tx, entity::HAZARD, &caller)?;
+            Ok((docs, Names::load(tx)?, County::load(tx)?))
+        })
+        .await?;
+    let today = today();
+    let hazards: Vec<&Hazard> = docs.iter().map(|d| &d.hazard).collect();
+
+    // The units shown: every township and department for the county level, else the caller's.
+    let mut units: Vec<&Unit> = names
+        .units
+        .values()
+        .filter(|u| matches!(u.kind, UnitKind::Township | UnitKind::Department))
+        .filter(|u| scope.as_deref().is_none_or(|s| s == u.id))
+        .collect();
+    units.sort_by(|a, b| (a.kind != UnitKind::Township).cmp(&(b.kind != UnitKind::Township)).then(a.id.cmp(&b.id)));
+    let duty = county.duty(scope.as_deref(), month, today);
+    let mut lines = Vec::new();
+    for u in units {
+        let mine: Vec<&&Hazard> = hazards
+            .iter()
+            .filter(|h| h.rectifying_unit() == u.id)
+            .collect();
+        let quotas = duty
+            .iter()
+            .filter(|p| p.unit_id == u.id)
+            .flat_map(|p| p.statuses.iter());
+        let (mut met, mut total) = (0, 0);
+        for s in quotas {
+            total += 1;
+            if s.state == anjian_domain::duty::QuotaState::Met {
+                met += 1;
+            }
+        }
+        lines.push(UnitLine {
+            unit_id: u.id.clone(),
+            name: u.name.clone(),
+            kind: code_of(&u.kind),
+            open: mine.iter().filter(|h| is_open(h)).count(),
+            overdue: mine.iter().filter(|h| h.is_overdue(today)).count(),
+            major_open: mine
+                .iter()
+                .filter(|h| is_open(h))
+                .filter(|h| h.level == HazardLevel::Major)
+                .count(),
+            month_clear_open: county.month_clear(&u.id, month, today).len(),
+            duty_met: met,
+            duty_total: total,
+        });
+    }
+
+    let mut trend: BTreeMap<YearMonth, TrendPoint> = BTreeMap::new();
+    let mut m = month;
+    for _ in 0..12 {
+        trend.insert(
+            m,
+            TrendPoint {
+                month: m.to_string(),
+                raised: 0,
+                closed: 0,
+                major_raised: 0,
+            },
+        );
+        m = m.prev();
+    }
+    for h in &hazards {
+        if let Some(p) = trend.get_mut(&YearMonth::of(china_date(h.raised_at))) {
+            p.raised += 1;
+            if h.level == HazardLevel::Major {
+                p.major_raised += 1;
+            }
+        }
+        if let Some(c) = h.closed_at {
+            if let Some(p) = trend.get_mut(&YearMonth::of(china_date(c))) {
+                p.closed += 1;
+            }
+        }
+    }
+
+    let mut patrol: Vec<LedgerRow> = hazards
+        .iter()
+        .map(|h| names.row(h, today))
+        .filter(|r| r.source_kind.as_deref() == Some("unannounced_patrol"))
+        .collect();
+    patrol.sort_by(|a, b| b.raised_at.cmp(&a.raised_at).then(a.number.cmp(&b.number)));
+    patrol.truncate(10);
+
+    let mut per_site: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
+    for h in hazards.iter().filter(|h| h.status != HazardStatus::Closed) {
+        if let Some(s) = &h.site_id {
+            let e = per_site.entry(s.as_str()).or_default();
+            e.0 += 1;
+            if h.level == HazardLevel::Major {
+                e.1 += 1;
+            }
+            if h.is_overdue(today) {
+                e.2 += 1;
+            }
+        }
+    }
+    let map_sites: Vec<MapSite> = per_site
+        .iter()
+        .filter_map(|(id, (o, m, d))| {
+            let s = names.sites.get(*id)?;
+            Some(MapSite {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                lat: s.location.point.lat,
+                lon: s.location.point.lon,
+                township_name: names.unit_name(&s.township_id),
+                open: *o,
+                major_open: *m,
+                overdue: *d,
+            })
+        })
+        .collect();
+    let mut by_township: BTreeMap<&str, (f64, f64, usize)> = BTreeMap::new();
+    for s in names.sites.values() {
+        let e = by_township.entry(s.township_id.as_str()).or_default();
+        e.0 += s.location.point.lat;
+        e.1 += s.location.point.lon;
+        e.2 += 1;
+    }
+    let map_townships = by_township
+        .into_iter()
+        .filter(|(t, _)| {
+            scope.as_deref().is_none_or(|s| s == *t)
+                || map_sites.iter().any(|m| names.sites.get(&m.id).is_some_and(|x| x.township_id == *t))
+        })
+        .filter_map(|(t, (lat, lon, n))| {
+            let u = names.units.get(t)?;
+            Some(MapTownship {
+                id: u.id.clone(),
+                name: u.name.clone(),
+                lat: lat / n as f64,
+                lon: lon / n as f64,
+                sites: n,
+                open: map_sites
+                    .iter()
+                    .filter(|m| names.sites.get(&m.id).is_some_and(|x| x.township_id == t))
+                    .map(|m| m.open)
+                    .sum(),
+            })
+        })
+        .collect();
+
+    Ok(Json(Overview {
+        month: month.to_string(),
+        open: hazards.iter().filter(|h| is_open(h)).count(),
+        overdue: hazards.iter().filter(|h| h.is_overdue(today)).count(),
+        major_open: hazards
+            .iter()
+            .filter(|h| is_open(h))
+            .filter(|h| h.level == HazardLevel::Major)
+            .count(),
+        units: lines,
+        trend: trend.into_values().collect(),
+        recent_patrol_findings: patrol,
+        map_sites,
+        map_townships,
+    }))
+}
