@@ -32,7 +32,11 @@ fn main() {
     files.sort();
     let mut code = String::from("pub static ASSETS: &[(&str, &[u8])] = &[\n");
     for (rel, path) in &files {
-        let _ = writeln!(code, "    ({rel:?}, include_bytes!({:?})),", path.display().to_string());
+        let _ = writeln!(
+            code,
+            "    ({rel:?}, include_bytes!({:?})),",
+            path.display().to_string()
+        );
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("console_assets.rs");

@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
-use anjian_domain::DomainError;
+use anjian_domain::{DomainError, ErrorKind};
 
 use crate::storage::StorageError;
 
@@ -76,19 +76,11 @@ impl From<StorageError> for ApiError {
 
 impl From<DomainError> for ApiError {
     fn from(err: DomainError) -> Self {
-        match err {
-            DomainError::NotFound { .. } => ApiError::not_found(err.to_string()),
-            DomainError::NotPermitted { .. } => ApiError::forbidden(err.to_string()),
-            DomainError::WrongStatus { .. }
-            | DomainError::FiveImplementationsIncomplete { .. }
-            | DomainError::MajorCannotCloseOnSpot
-            | DomainError::HardwarePlanIncomplete(_)
-            | DomainError::VerifierIsRectifier
-            | DomainError::InspectionIncomplete(_)
-            | DomainError::InspectionFinished => {
-                ApiError::new(StatusCode::CONFLICT, "conflict", err.to_string())
-            }
-            _ => ApiError::invalid(err.to_string()),
+        match err.kind() {
+            ErrorKind::NotFound => ApiError::not_found(err.to_string()),
+            ErrorKind::NotPermitted => ApiError::forbidden(err.to_string()),
+            ErrorKind::Conflict => ApiError::new(StatusCode::CONFLICT, "conflict", err.to_string()),
+            ErrorKind::Invalid => ApiError::invalid(err.to_string()),
         }
     }
 }

@@ -12,7 +12,7 @@ use anjian_domain::assessment::{
     self, AnnualScore, AssessmentData, IndicatorSet, MonthlyAssessment, SelfAssessment,
 };
 use anjian_domain::duty::{self, Activity, PersonDuty, QuotaSet};
-use anjian_domain::evidence::{EvidenceRecord, EvidenceTarget};
+use anjian_domain::evidence::EvidenceRecord;
 use anjian_domain::hazard::{china_date, Hazard};
 use anjian_domain::inspection::{Inspection, InspectionKind};
 use anjian_domain::month::YearMonth;
@@ -106,35 +106,12 @@ impl County {
     /// Duty activities: finished inspections by who led them, meetings by who chaired them,
     /// each with the number of evidence items backing it.
     pub fn activities(&self) -> Vec<Activity> {
-        let mut evidence: HashMap<&str, u32> = HashMap::new();
-        for e in &self.evidence {
-            let key = match &e.target {
-                EvidenceTarget::InspectionItem { inspection_id, .. } => inspection_id.as_str(),
-                EvidenceTarget::Meeting { meeting_id } => meeting_id.as_str(),
-                _ => continue,
-            };
-            *evidence.entry(key).or_default() += 1;
-        }
-        let sites: HashMap<&str, &Site> = self.sites.iter().map(|s| (s.id.as_str(), s)).collect();
-        let mut out: Vec<Activity> = self
-            .inspections
-            .iter()
-            .filter_map(|i| {
-                let site = sites.get(i.site_id.as_str());
-                duty::activity_of_inspection(
-                    i,
-                    site.map_or(i.site_id.as_str(), |s| s.name.as_str()),
-                    site.map(|s| s.township_id.as_str()),
-                    evidence.get(i.id.as_str()).copied().unwrap_or(0),
-                )
-            })
-            .collect();
-        out.extend(self.meetings.iter().map(|m| {
-            let mut a = duty::activity_of_meeting(m);
-            a.evidence_count += evidence.get(m.id.as_str()).copied().unwrap_or(0);
-            a
-        }));
-        out
+        duty::derive_activities(
+            &self.inspections,
+            &self.meetings,
+            &self.sites,
+            &self.evidence,
+        )
     }
 
     fn patrol_inspections(&self) -> HashSet<String> {

@@ -14,12 +14,19 @@ fn total(s: &TestServer, token: &str, query: &str) -> u64 {
 
 both_backends!(ledger_filters_pages_and_scopes, true, |s: &TestServer| {
     let admin = s.login("admin");
-    let all: Vec<Value> = s.get_json(&admin, "/v1/hazards").as_array().unwrap().clone();
+    let all: Vec<Value> = s
+        .get_json(&admin, "/v1/hazards")
+        .as_array()
+        .unwrap()
+        .clone();
     assert!(!all.is_empty());
     // The whole ledger, paged: the same lines as the phone's ledger read.
     assert_eq!(total(&s, &admin, "size=5"), all.len() as u64);
     let page = s.get_json(&admin, "/v1/console/ledger?size=5&page=2");
-    assert_eq!(page["items"].as_array().unwrap().len(), 5.min(all.len().saturating_sub(5)));
+    assert_eq!(
+        page["items"].as_array().unwrap().len(),
+        5.min(all.len().saturating_sub(5))
+    );
     // Filters agree with counting the full ledger by hand.
     let open = all.iter().filter(|h| h["status"] != "closed").count() as u64;
     assert_eq!(total(&s, &admin, "status=open"), open);
@@ -37,13 +44,18 @@ both_backends!(ledger_filters_pages_and_scopes, true, |s: &TestServer| {
         .as_array()
         .unwrap()
         .clone();
-    let numbers: Vec<&str> = items.iter().map(|r| r["number"].as_str().unwrap()).collect();
+    let numbers: Vec<&str> = items
+        .iter()
+        .map(|r| r["number"].as_str().unwrap())
+        .collect();
     let mut sorted = numbers.clone();
     sorted.sort();
     sorted.reverse();
     assert_eq!(numbers, sorted);
     // Joined names are there.
-    assert!(items.iter().any(|r| r["site_name"].is_string() && r["township_name"].is_string()));
+    assert!(items
+        .iter()
+        .any(|r| r["site_name"].is_string() && r["township_name"].is_string()));
     // A township head sees only what is the township's.
     let head = s.login("sb_head");
     let mine = s.get_json(&head, "/v1/console/ledger?size=500");
@@ -54,35 +66,58 @@ both_backends!(ledger_filters_pages_and_scopes, true, |s: &TestServer| {
     );
     assert!(mine["total"].as_u64().unwrap() < all.len() as u64);
     // Bad input gets a Chinese reason.
-    for q in ["level=huge", "status=nope", "page=0", "size=10000", "sort=colour", "from=2026-11-02&to=2026-11-01", "kind=walk"] {
+    for q in [
+        "level=huge",
+        "status=nope",
+        "page=0",
+        "size=10000",
+        "sort=colour",
+        "from=2026-11-02&to=2026-11-01",
+        "kind=walk",
+    ] {
         let resp = s.get(&admin, &format!("/v1/console/ledger?{q}"));
         assert!(resp.status().is_client_error(), "{q}: {}", resp.status());
         let body: Value = resp.json().unwrap();
         let msg = body["error"]["message"].as_str().unwrap_or("");
-        assert!(msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{q}: {msg}");
+        assert!(
+            msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{q}: {msg}"
+        );
     }
     // Without a token: 401.
     let resp = s.client.get(s.url("/v1/console/ledger")).send().unwrap();
     assert_eq!(resp.status(), 401);
 });
 
-both_backends!(ledger_export_is_the_filtered_ledger, true, |s: &TestServer| {
-    let admin = s.login("admin");
-    let n = total(&s, &admin, "level=major");
-    let resp = s.get(&admin, "/v1/console/ledger.xlsx?level=major");
-    assert_eq!(resp.status(), 200);
-    let bytes = resp.bytes().unwrap();
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let mut xml = String::new();
-    std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut xml).unwrap();
-    let rows = xml.matches("<row ").count() as u64;
-    // Title and header rows, then one row per hazard.
-    assert!(rows >= n && rows <= n + 4, "{rows} rows for {n} hazards");
-});
+both_backends!(
+    ledger_export_is_the_filtered_ledger,
+    true,
+    |s: &TestServer| {
+        let admin = s.login("admin");
+        let n = total(&s, &admin, "level=major");
+        let resp = s.get(&admin, "/v1/console/ledger.xlsx?level=major");
+        assert_eq!(resp.status(), 200);
+        let bytes = resp.bytes().unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
+            &mut xml,
+        )
+        .unwrap();
+        let rows = xml.matches("<row ").count() as u64;
+        // Title and header rows, then one row per hazard.
+        assert!(rows >= n && rows <= n + 4, "{rows} rows for {n} hazards");
+    }
+);
 
 both_backends!(overview_counts_in_scope, true, |s: &TestServer| {
     let admin = s.login("admin");
-    let all: Vec<Value> = s.get_json(&admin, "/v1/hazards").as_array().unwrap().clone();
+    let all: Vec<Value> = s
+        .get_json(&admin, "/v1/hazards")
+        .as_array()
+        .unwrap()
+        .clone();
     let ov = s.get_json(&admin, "/v1/console/overview");
     let open = all.iter().filter(|h| h["status"] != "closed").count() as u64;
     assert_eq!(ov["open"].as_u64().unwrap(), open);
@@ -111,37 +146,46 @@ both_backends!(overview_counts_in_scope, true, |s: &TestServer| {
     );
 });
 
-both_backends!(hazard_evidence_follows_the_hazard, true, |s: &TestServer| {
-    let admin = s.login("admin");
-    let all: Vec<Value> = s.get_json(&admin, "/v1/hazards").as_array().unwrap().clone();
-    let mut found = 0;
-    for h in &all {
-        let id = h["id"].as_str().unwrap();
-        let ev = s.get_json(&admin, &format!("/v1/console/hazards/{id}/evidence"));
-        for e in ev.as_array().unwrap() {
-            found += 1;
-            assert!(e["sha256"].as_str().unwrap().len() == 64);
-        }
-        if found > 0 {
-            // Someone outside the hazard's scope gets 404, not its photos.
-            let other = s.login("zz_head");
-            if !s
-                .get_json(&other, "/v1/hazards")
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|x| x["id"] == id)
-            {
-                assert_eq!(
-                    s.get(&other, &format!("/v1/console/hazards/{id}/evidence")).status(),
-                    404
-                );
+both_backends!(
+    hazard_evidence_follows_the_hazard,
+    true,
+    |s: &TestServer| {
+        let admin = s.login("admin");
+        let all: Vec<Value> = s
+            .get_json(&admin, "/v1/hazards")
+            .as_array()
+            .unwrap()
+            .clone();
+        let mut found = 0;
+        for h in &all {
+            let id = h["id"].as_str().unwrap();
+            let ev = s.get_json(&admin, &format!("/v1/console/hazards/{id}/evidence"));
+            for e in ev.as_array().unwrap() {
+                found += 1;
+                assert!(e["sha256"].as_str().unwrap().len() == 64);
             }
-            break;
+            if found > 0 {
+                // Someone outside the hazard's scope gets 404, not its photos.
+                let other = s.login("zz_head");
+                if !s
+                    .get_json(&other, "/v1/hazards")
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|x| x["id"] == id)
+                {
+                    assert_eq!(
+                        s.get(&other, &format!("/v1/console/hazards/{id}/evidence"))
+                            .status(),
+                        404
+                    );
+                }
+                break;
+            }
         }
+        assert!(found > 0, "the demo's hazards have photos");
     }
-    assert!(found > 0, "the demo's hazards have photos");
-});
+);
 
 both_backends!(console_is_served_with_a_strict_policy, |s: &TestServer| {
     let resp = s.client.get(s.url("/hazards/some-id")).send().unwrap();
@@ -149,8 +193,14 @@ both_backends!(console_is_served_with_a_strict_policy, |s: &TestServer| {
     let status = resp.status().as_u16();
     assert!(status == 200 || status == 503, "{status}");
     if status == 200 {
-        let csp = resp.headers()["content-security-policy"].to_str().unwrap().to_string();
-        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+        let csp = resp.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{csp}"
+        );
         assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
         let html = resp.text().unwrap();
         assert!(html.contains("<div id=\"app\">"));
@@ -161,13 +211,38 @@ both_backends!(console_is_served_with_a_strict_policy, |s: &TestServer| {
     assert_eq!(resp.status(), 404);
     let body: Value = resp.json().unwrap();
     assert!(body["error"]["message"].is_string());
-    assert_eq!(s.client.get(s.url("/assets/missing-123.js")).send().unwrap().status(), 404);
+    assert_eq!(
+        s.client
+            .get(s.url("/assets/missing-123.js"))
+            .send()
+            .unwrap()
+            .status(),
+        404
+    );
     // The console's settings need no sign-in.
-    let cfg: Value = s.client.get(s.url("/v1/console/config")).send().unwrap().json().unwrap();
+    let cfg: Value = s
+        .client
+        .get(s.url("/v1/console/config"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     assert!(cfg.as_object().unwrap().contains_key("map_tiles"));
     // The new reads are in the OpenAPI document.
-    let doc: Value = s.client.get(s.url("/openapi.json")).send().unwrap().json().unwrap();
-    for p in ["/v1/console/ledger", "/v1/console/ledger.xlsx", "/v1/console/overview", "/v1/console/hazards/{id}/evidence", "/v1/console/config"] {
+    let doc: Value = s
+        .client
+        .get(s.url("/openapi.json"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    for p in [
+        "/v1/console/ledger",
+        "/v1/console/ledger.xlsx",
+        "/v1/console/overview",
+        "/v1/console/hazards/{id}/evidence",
+        "/v1/console/config",
+    ] {
         assert!(doc["paths"][p].is_object(), "{p} documented");
     }
 });

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use rusqlite::params;
 
 use anjian_domain::duty::{self, Activity, QuotaSet, QuotaStatus};
+use anjian_domain::evidence::EvidenceRecord;
 use anjian_domain::hazard::Hazard;
 use anjian_domain::org::{Unit, UnitKind};
 use anjian_domain::records::Meeting;
@@ -23,34 +24,14 @@ impl Store {
         })
     }
 
-    /// The activities of a unit recorded on this device (led or chaired by its members).
+    /// The activities of a unit known to this device (recorded here or pulled), derived by
+    /// the same rule as the county office's duty table.
     fn unit_activities(&self, unit_id: &str) -> Result<Vec<Activity>> {
-        let evidence_count = |target_type: &str, id: &str| -> Result<u32> {
-            self.read(|c| {
-                Ok(c.query_row(
-                    "SELECT count(*) FROM evidence WHERE target_type = ?1 AND target_id = ?2",
-                    params![target_type, id],
-                    |r| r.get::<_, u32>(0),
-                )?)
-            })
-        };
-        let mut out = Vec::new();
-        for insp in self.inspections(None)? {
-            if insp.leader.unit_id != unit_id {
-                continue;
-            }
-            let site = self.site(&insp.site_id).ok();
-            let count = evidence_count("inspection", &insp.id)?;
-            if let Some(a) = duty::activity_of_inspection(
-                &insp,
-                site.as_ref()
-                    .map_or(insp.site_id.as_str(), |s| s.name.as_str()),
-                site.as_ref().map(|s| s.township_id.as_str()),
-                count,
-            ) {
-                out.push(a);
-            }
-        }
+        let inspections: Vec<_> = self
+            .inspections(None)?
+            .into_iter()
+            .filter(|i| i.leader.unit_id == unit_id)
+            .collect();
         // Meetings recorded here, and those pulled from the server (kept as pulled records).
         let mut meetings: Vec<Meeting> = self.read(|c| {
             let mut stmt = c.prepare(
@@ -63,12 +44,20 @@ impl Store {
         meetings.retain(|m: &Meeting| m.unit_id == unit_id);
         meetings.sort_by(|a, b| a.id.cmp(&b.id));
         meetings.dedup_by(|a, b| a.id == b.id);
-        for m in meetings {
-            let mut a = duty::activity_of_meeting(&m);
-            a.evidence_count += evidence_count("meeting", &m.id)?;
-            out.push(a);
-        }
-        Ok(out)
+        let evidence: Vec<EvidenceRecord> = self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT data FROM evidence WHERE target_type IN ('inspection', 'meeting')",
+            )?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            rows.map(|r| from_json(&r?)).collect()
+        })?;
+        let sites = self.sites(None)?;
+        Ok(duty::derive_activities(
+            &inspections,
+            &meetings,
+            &sites,
+            &evidence,
+        ))
     }
 
     /// My duties for the periods containing `day`, as of `today`: required vs done, met /

@@ -1,6 +1,6 @@
 //! Two error enums: a rich internal one, and the small public one the app shows.
 
-use anjian_domain::DomainError;
+use anjian_domain::{DomainError, ErrorKind};
 
 /// Everything that can go wrong inside the core.
 #[derive(Debug, thiserror::Error)]
@@ -62,23 +62,12 @@ impl From<StoreError> for AnjianError {
         match err {
             StoreError::Domain(e) => {
                 let message = e.to_string();
-                match e {
-                    DomainError::NotFound { .. } | DomainError::UnknownChecklistItem { .. } => {
-                        AnjianError::NotFound(message)
+                match e.kind() {
+                    ErrorKind::NotFound => AnjianError::NotFound(message),
+                    ErrorKind::NotPermitted | ErrorKind::Conflict => {
+                        AnjianError::NotAllowed(message)
                     }
-                    DomainError::WrongStatus { .. }
-                    | DomainError::FiveImplementationsIncomplete { .. }
-                    | DomainError::MajorCannotCloseOnSpot
-                    | DomainError::HardwarePlanIncomplete(_)
-                    | DomainError::VerifierIsRectifier
-                    | DomainError::NotPermitted { .. }
-                    | DomainError::InspectionIncomplete(_)
-                    | DomainError::InspectionFinished => AnjianError::NotAllowed(message),
-                    DomainError::MissingField(_)
-                    | DomainError::InvalidValue { .. }
-                    | DomainError::AfterPhotoRequired(_)
-                    | DomainError::ReclassifyReasonRequired
-                    | DomainError::DeadlineInPast(_) => AnjianError::InvalidInput(message),
+                    ErrorKind::Invalid => AnjianError::InvalidInput(message),
                 }
             }
             StoreError::Evidence(e) => AnjianError::InvalidInput(e.to_string()),

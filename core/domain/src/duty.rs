@@ -8,11 +8,13 @@ use std::sync::OnceLock;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use crate::evidence::{EvidenceRecord, EvidenceTarget};
 use crate::hazard::china_date;
 use crate::inspection::{Inspection, InspectionKind};
 use crate::month::YearMonth;
 use crate::org::{Person, Role, Unit, UnitKind};
 use crate::records::{Meeting, MeetingKind};
+use crate::site::Site;
 
 /// What a person did that counts for their duty record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -349,6 +351,45 @@ impl PersonDuty {
 
 /// Activities grouped by the unit they were recorded for, so per-unit evaluation never scans
 /// the whole county.
+/// Duty activities from the records: finished inspections by who led them, meetings by who
+/// chaired them, each with the number of evidence items backing it. The county office's duty
+/// table and the phone's "my duty status" both derive them here.
+pub fn derive_activities(
+    inspections: &[Inspection],
+    meetings: &[Meeting],
+    sites: &[Site],
+    evidence: &[EvidenceRecord],
+) -> Vec<Activity> {
+    let mut counts: HashMap<&str, u32> = HashMap::new();
+    for e in evidence {
+        let key = match &e.target {
+            EvidenceTarget::InspectionItem { inspection_id, .. } => inspection_id.as_str(),
+            EvidenceTarget::Meeting { meeting_id } => meeting_id.as_str(),
+            _ => continue,
+        };
+        *counts.entry(key).or_default() += 1;
+    }
+    let sites: HashMap<&str, &Site> = sites.iter().map(|s| (s.id.as_str(), s)).collect();
+    let mut out: Vec<Activity> = inspections
+        .iter()
+        .filter_map(|i| {
+            let site = sites.get(i.site_id.as_str());
+            activity_of_inspection(
+                i,
+                site.map_or(i.site_id.as_str(), |s| s.name.as_str()),
+                site.map(|s| s.township_id.as_str()),
+                counts.get(i.id.as_str()).copied().unwrap_or(0),
+            )
+        })
+        .collect();
+    out.extend(meetings.iter().map(|m| {
+        let mut a = activity_of_meeting(m);
+        a.evidence_count += counts.get(m.id.as_str()).copied().unwrap_or(0);
+        a
+    }));
+    out
+}
+
 pub fn activities_by_unit(activities: &[Activity]) -> HashMap<&str, Vec<&Activity>> {
     let mut map: HashMap<&str, Vec<&Activity>> = HashMap::new();
     for a in activities {

@@ -42,3 +42,40 @@ pub enum DomainError {
     #[error("整改时限不能早于今天（{0}）")]
     DeadlineInPast(chrono::NaiveDate),
 }
+
+/// What kind of refusal a [`DomainError`] is: the one mapping both the server (HTTP status)
+/// and the phone (the app's error type) translate from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The input is incomplete or malformed (including an item the checklist lacks).
+    Invalid,
+    /// The record does not exist (or the caller may not know it does).
+    NotFound,
+    /// The person's role may not do this.
+    NotPermitted,
+    /// The record's state does not allow it now.
+    Conflict,
+}
+
+impl DomainError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            DomainError::NotFound { .. } => ErrorKind::NotFound,
+            DomainError::NotPermitted { .. } | DomainError::VerifierIsRectifier => {
+                ErrorKind::NotPermitted
+            }
+            DomainError::WrongStatus { .. }
+            | DomainError::FiveImplementationsIncomplete { .. }
+            | DomainError::MajorCannotCloseOnSpot
+            | DomainError::HardwarePlanIncomplete(_)
+            | DomainError::InspectionIncomplete(_)
+            | DomainError::InspectionFinished => ErrorKind::Conflict,
+            DomainError::MissingField(_)
+            | DomainError::InvalidValue { .. }
+            | DomainError::UnknownChecklistItem { .. }
+            | DomainError::AfterPhotoRequired(_)
+            | DomainError::ReclassifyReasonRequired
+            | DomainError::DeadlineInPast(_) => ErrorKind::Invalid,
+        }
+    }
+}

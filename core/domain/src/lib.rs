@@ -24,7 +24,7 @@ pub mod rotation;
 pub mod site;
 pub mod sync;
 
-pub use error::DomainError;
+pub use error::{DomainError, ErrorKind};
 
 /// Trims a user-entered text and refuses it when nothing is left.
 pub fn required_text(value: &str, field: &'static str) -> Result<String, DomainError> {

@@ -51,9 +51,15 @@ fn security_headers(h: &mut HeaderMap) {
     if let Ok(v) = HeaderValue::from_str(&content_security_policy()) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),
@@ -101,8 +107,12 @@ pub async fn serve(req: Request) -> Response {
         return ApiError::not_found(format!("没有这个接口：/{path}")).into_response();
     }
     if req.method() != Method::GET && req.method() != Method::HEAD {
-        return ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "不支持的请求方法")
-            .into_response();
+        return ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "不支持的请求方法",
+        )
+        .into_response();
     }
     let (name, body) = match asset(&path) {
         Some(b) if !path.is_empty() => (path.as_str(), b),
@@ -127,7 +137,11 @@ pub async fn serve(req: Request) -> Response {
     };
     let mut resp = (
         [(header::CONTENT_TYPE, content_type(name))],
-        if req.method() == Method::HEAD { &[][..] } else { body },
+        if req.method() == Method::HEAD {
+            &[][..]
+        } else {
+            body
+        },
     )
         .into_response();
     let h = resp.headers_mut();

@@ -179,7 +179,9 @@ pub struct LedgerQuery {
     /// A status, or `open` for every status but closed.
     pub status: Option<String>,
     /// The kind of inspection that found it.
-    #[param(pattern = "^(leader_supervision|routine_check|unannounced_patrol|random_check|professional_assessment)$")]
+    #[param(
+        pattern = "^(leader_supervision|routine_check|unannounced_patrol|random_check|professional_assessment)$"
+    )]
     pub kind: Option<String>,
     /// Only hazards open past their deadline.
     #[serde(default)]
@@ -323,16 +325,17 @@ async fn filtered(
         }
     }
     match q.sort.as_deref().unwrap_or("deadline") {
-        "raised_at" => rows.sort_by(|(a, _), (b, _)| {
-            a.raised_at.cmp(&b.raised_at).then(a.number.cmp(&b.number))
-        }),
+        "raised_at" => rows
+            .sort_by(|(a, _), (b, _)| a.raised_at.cmp(&b.raised_at).then(a.number.cmp(&b.number))),
         "number" => rows.sort_by(|(a, _), (b, _)| a.number.cmp(&b.number)),
         "status" => rows.sort_by(|(a, _), (b, _)| {
             status_rank(&a.status)
                 .cmp(&status_rank(&b.status))
                 .then(a.number.cmp(&b.number))
         }),
-        "level" => rows.sort_by(|(a, _), (b, _)| b.level.cmp(&a.level).then(a.number.cmp(&b.number))),
+        "level" => {
+            rows.sort_by(|(a, _), (b, _)| b.level.cmp(&a.level).then(a.number.cmp(&b.number)))
+        }
         "unit" => rows.sort_by(|(a, _), (b, _)| {
             a.rectifying_unit_name
                 .cmp(&b.rectifying_unit_name)
@@ -398,8 +401,16 @@ pub async fn ledger_xlsx(
     let (rows, names) = filtered(&state, caller, &q).await?;
     let scope = names.unit_name(&scope);
     let dir = Directory {
-        units: names.units.iter().map(|(k, u)| (k.clone(), u.name.clone())).collect(),
-        sites: names.sites.iter().map(|(k, s)| (k.clone(), s.name.clone())).collect(),
+        units: names
+            .units
+            .iter()
+            .map(|(k, u)| (k.clone(), u.name.clone()))
+            .collect(),
+        sites: names
+            .sites
+            .iter()
+            .map(|(k, s)| (k.clone(), s.name.clone()))
+            .collect(),
         people: Default::default(),
         inspection_kinds: names.kinds.clone(),
     };
@@ -463,9 +474,9 @@ pub async fn hazard_evidence(
                     EvidenceTarget::InspectionItem {
                         inspection_id,
                         item_id,
-                    } => source
-                        .as_ref()
-                        .is_some_and(|s| &s.inspection_id == inspection_id && &s.item_id == item_id),
+                    } => source.as_ref().is_some_and(|s| {
+                        &s.inspection_id == inspection_id && &s.item_id == item_id
+                    }),
                     _ => false,
                 };
                 if ours {
@@ -584,7 +595,11 @@ pub async fn overview(
         .filter(|u| matches!(u.kind, UnitKind::Township | UnitKind::Department))
         .filter(|u| scope.as_deref().is_none_or(|s| s == u.id))
         .collect();
-    units.sort_by(|a, b| (a.kind != UnitKind::Township).cmp(&(b.kind != UnitKind::Township)).then(a.id.cmp(&b.id)));
+    units.sort_by(|a, b| {
+        (a.kind != UnitKind::Township)
+            .cmp(&(b.kind != UnitKind::Township))
+            .then(a.id.cmp(&b.id))
+    });
     let duty = county.duty(scope.as_deref(), month, today);
     let mut lines = Vec::new();
     for u in units {
@@ -696,7 +711,9 @@ pub async fn overview(
         .into_iter()
         .filter(|(t, _)| {
             scope.as_deref().is_none_or(|s| s == *t)
-                || map_sites.iter().any(|m| names.sites.get(&m.id).is_some_and(|x| x.township_id == *t))
+                || map_sites
+                    .iter()
+                    .any(|m| names.sites.get(&m.id).is_some_and(|x| x.township_id == *t))
         })
         .filter_map(|(t, (lat, lon, n))| {
             let u = names.units.get(t)?;
