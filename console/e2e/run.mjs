@@ -255,6 +255,21 @@ await step('a patrol plan is created and the visited township\'s head cannot see
   await context.close()
 })
 
+await step('a month that has ended is published (frozen) once', async () => {
+  const now = new Date(Date.now() + 8 * 3600_000)
+  const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0)).toISOString().slice(0, 7)
+  await page.goto(`${base}/assessment?month=${last}`)
+  await page.locator('[data-test=publication]', { hasText: '未发布' }).waitFor()
+  await page.click('[data-test=publish]')
+  await page.locator('.el-message-box').getByRole('button', { name: '发布' }).click()
+  await page.locator('[data-test=publication]', { hasText: '已发布' }).waitFor()
+  const frozen = await api(adminToken, `/v1/assessments/${last}/published`)
+  assert.equal(frozen.month, last)
+  // A second attempt is refused by the server with its reason.
+  const again = await fetch(`${base}/v1/assessments/${last}/publish`, { method: 'POST', headers: { Authorization: `Bearer ${adminToken}` } })
+  assert.equal(again.status, 409)
+})
+
 const pages = [
   ['overview', '/'], ['hazards', '/hazards'], ['hazard-detail', `/hazards/${submitted[1].id}`], ['inspections', '/inspections'],
   ['sites', '/sites'], ['org', '/org'], ['checklists', '/checklists'], ['patrols', '/patrols'], ['duty', '/duty'],

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod blobs;
 pub mod console;
 pub mod console_reads;
+pub mod publish;
 pub mod monthly;
 pub mod reads;
 pub mod session;
@@ -52,6 +53,9 @@ use crate::{tus, AppState, Config};
         console_reads::ledger_xlsx,
         console_reads::hazard_evidence,
         console_reads::overview,
+        publish::publish,
+        publish::published,
+        publish::publications,
         admin::publish_checklist,
         admin::create_unit,
         admin::create_person,
@@ -94,6 +98,8 @@ use crate::{tus, AppState, Config};
         console_reads::MapSite,
         console_reads::MapTownship,
         console_reads::Overview,
+        publish::Publication,
+        publish::PublicationSummary,
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -198,6 +204,9 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/v1/duty", get(monthly::duty))
         .route("/v1/assessments/{month}", get(monthly::assessment))
         .route("/v1/assessments/annual/{year}", get(monthly::annual))
+        .route("/v1/assessments/published", get(publish::publications))
+        .route("/v1/assessments/{month}/publish", post(publish::publish))
+        .route("/v1/assessments/{month}/published", get(publish::published))
         .route("/v1/month-clear", get(monthly::month_clear))
         .route("/v1/rotation", get(monthly::rotation))
         .route("/v1/duty-reports", post(monthly::create_duty_report))
