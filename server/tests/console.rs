@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::TestServer;
 use chrono::Datelike;
+use common::TestServer;
 use serde_json::Value;
 
 fn total(s: &TestServer, token: &str, query: &str) -> u64 {
@@ -250,17 +250,31 @@ both_backends!(console_is_served_with_a_strict_policy, |s: &TestServer| {
 
 both_backends!(publishing_freezes_a_month_once, true, |s: &TestServer| {
     let admin = s.login("admin");
-    let today = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap()).date_naive();
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+        .date_naive();
     let this = today.format("%Y-%m").to_string();
-    let last = (today.with_day(1).unwrap() - chrono::Duration::days(1)).format("%Y-%m").to_string();
+    let last = (today.with_day(1).unwrap() - chrono::Duration::days(1))
+        .format("%Y-%m")
+        .to_string();
     let post = |token: &str, path: &str| s.post(token, path, &serde_json::json!({}));
     // Not before the month is over; not by a unit; only once.
     let resp = post(&admin, &format!("/v1/assessments/{this}/publish"));
     assert_eq!(resp.status(), 422);
-    assert!(resp.json::<Value>().unwrap()["error"]["message"].as_str().unwrap().contains("尚未结束"));
+    assert!(resp.json::<Value>().unwrap()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("尚未结束"));
     let head = s.login("sb_head");
-    assert_eq!(post(&head, &format!("/v1/assessments/{last}/publish")).status(), 403);
-    assert_eq!(s.get(&admin, &format!("/v1/assessments/{last}/published")).status(), 404);
+    assert_eq!(
+        post(&head, &format!("/v1/assessments/{last}/publish")).status(),
+        403
+    );
+    assert_eq!(
+        s.get(&admin, &format!("/v1/assessments/{last}/published"))
+            .status(),
+        404
+    );
     let live = s.get_json(&admin, &format!("/v1/assessments/{last}"));
     let resp = post(&admin, &format!("/v1/assessments/{last}/publish"));
     assert_eq!(resp.status(), 201);
@@ -269,7 +283,10 @@ both_backends!(publishing_freezes_a_month_once, true, |s: &TestServer| {
     assert_eq!(frozen["published_by_name"], "赵敏");
     let again = post(&admin, &format!("/v1/assessments/{last}/publish"));
     assert_eq!(again.status(), 409);
-    assert!(again.json::<Value>().unwrap()["error"]["message"].as_str().unwrap().contains("不能重复发布"));
+    assert!(again.json::<Value>().unwrap()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("不能重复发布"));
     // A township sees its own line of the frozen scores; the list names the month.
     let mine = s.get_json(&head, &format!("/v1/assessments/{last}/published"));
     let lines = mine["assessment"]["scores"].as_array().unwrap();
@@ -279,5 +296,7 @@ both_backends!(publishing_freezes_a_month_once, true, |s: &TestServer| {
     assert_eq!(list[0]["month"], last.as_str());
     // The frozen copy is never in a phone's pull.
     let changes = s.pull_all(&admin, 500);
-    assert!(changes.iter().all(|c| c["entity"] != "assessment_publication"));
+    assert!(changes
+        .iter()
+        .all(|c| c["entity"] != "assessment_publication"));
 });

@@ -125,12 +125,14 @@ pub async fn published(
 ) -> ApiResult<Json<Publication>> {
     let month = parse_month(&month)?;
     let p = state
-        .read(move |tx| match tx.get_record(PUBLICATION, &month.to_string())? {
-            Some(rec) if !rec.deleted => {
-                serde_json::from_value::<Publication>(rec.data).map_err(ApiError::internal)
-            }
-            _ => Err(ApiError::not_found(format!("{month} 的考核结果尚未发布"))),
-        })
+        .read(
+            move |tx| match tx.get_record(PUBLICATION, &month.to_string())? {
+                Some(rec) if !rec.deleted => {
+                    serde_json::from_value::<Publication>(rec.data).map_err(ApiError::internal)
+                }
+                _ => Err(ApiError::not_found(format!("{month} 的考核结果尚未发布"))),
+            },
+        )
         .await?;
     Ok(Json(scoped(p, &caller)))
 }
