@@ -3,40 +3,14 @@
 mod common;
 
 use anjian_domain::checklist::Industry;
-use anjian_domain::hazard::{
-    FiveImplementations, Funding, HazardAction, HazardEvent, HazardStatus,
-};
+use anjian_domain::hazard::{FiveImplementations, Funding, HazardAction, HazardStatus};
 use anjian_domain::inspection::InspectionKind;
 use anjian_domain::sync::{decode_cursor, encode_cursor};
 use chrono::{NaiveDate, Utc};
-use common::{device_actor, inspection_ops, op, TestServer};
+use common::{inspection_ops, op, transition, TestServer};
 use reqwest::Method;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-
-fn transition(
-    hazard_id: &str,
-    action: HazardAction,
-    from: HazardStatus,
-    to: HazardStatus,
-) -> Value {
-    let event = HazardEvent {
-        id: String::new(),
-        hazard_id: hazard_id.into(),
-        action: Some(action),
-        actor: device_actor(),
-        at: Utc::now(),
-        from: Some(from),
-        to,
-        version: 0,
-    };
-    op(
-        "hazard",
-        hazard_id,
-        "transition",
-        serde_json::to_value(&event).unwrap(),
-    )
-}
 
 fn statuses(results: &[Value]) -> Vec<String> {
     results

@@ -66,7 +66,11 @@ fn ledger_of_50000_hazards() {
                                 description: format!("{}：第 {i} 项检查发现的问题", site.name),
                                 location: None,
                                 source: None,
-                                level: Some(if major { HazardLevel::Major } else { HazardLevel::General }),
+                                level: Some(if major {
+                                    HazardLevel::Major
+                                } else {
+                                    HazardLevel::General
+                                }),
                                 level_reason: major.then(|| "符合重大事故隐患判定标准".to_string()),
                                 needs_hardware: i % 5 == 0,
                             },

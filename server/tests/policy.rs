@@ -4,10 +4,10 @@
 mod common;
 
 use anjian_domain::checklist::Industry;
-use anjian_domain::hazard::{HazardAction, HazardEvent, HazardStatus};
+use anjian_domain::hazard::{HazardAction, HazardStatus};
 use anjian_domain::inspection::InspectionKind;
 use chrono::{Duration, Utc};
-use common::{device_actor, inspection_ops, op, TestServer};
+use common::{device_actor, inspection_ops, op, transition, TestServer};
 use serde_json::{json, Value};
 
 const SHIBAO_GAS: &str = "site-07-03";
@@ -22,30 +22,6 @@ fn status(r: &Value) -> &str {
 
 fn reason(r: &Value) -> &str {
     r["reason"].as_str().unwrap_or("")
-}
-
-fn transition(
-    hazard_id: &str,
-    action: HazardAction,
-    from: HazardStatus,
-    to: HazardStatus,
-) -> Value {
-    let event = HazardEvent {
-        id: String::new(),
-        hazard_id: hazard_id.into(),
-        action: Some(action),
-        actor: device_actor(),
-        at: Utc::now(),
-        from: Some(from),
-        to,
-        version: 0,
-    };
-    op(
-        "hazard",
-        hazard_id,
-        "transition",
-        serde_json::to_value(&event).unwrap(),
-    )
 }
 
 /// The ops of an inspection of `site` by `kind`, with GAS-007 failed and a hazard raised

@@ -241,6 +241,31 @@ pub fn op(entity: &str, entity_id: &str, op: &str, payload: Value) -> Value {
     })
 }
 
+/// A hazard transition as a device sends it: the event it recorded, with `from` and `to`.
+pub fn transition(
+    hazard_id: &str,
+    action: anjian_domain::hazard::HazardAction,
+    from: anjian_domain::hazard::HazardStatus,
+    to: anjian_domain::hazard::HazardStatus,
+) -> Value {
+    let event = anjian_domain::hazard::HazardEvent {
+        id: String::new(),
+        hazard_id: hazard_id.into(),
+        action: Some(action),
+        actor: device_actor(),
+        at: Utc::now(),
+        from: Some(from),
+        to,
+        version: 0,
+    };
+    op(
+        "hazard",
+        hazard_id,
+        "transition",
+        serde_json::to_value(&event).unwrap(),
+    )
+}
+
 pub fn device_actor() -> Actor {
     // What a device claims; the server replaces it with the signed-in person.
     Actor {

@@ -149,16 +149,8 @@ pub struct SyncStatus {
     pub failures: u32,
 }
 
-/// An operation the server refused, with its reason in Chinese.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct AttentionRecord {
-    pub op_id: String,
-    pub entity: String,
-    pub entity_id: String,
-    pub op: String,
-    pub reason: String,
-    pub at: String,
-}
+/// An operation the server refused, with its reason in Chinese (the engine's own record).
+pub use crate::sync_engine::AttentionItem as AttentionRecord;
 
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct PendingFileRecord {
@@ -289,19 +281,7 @@ impl AnjianStore {
 
     /// Operations the server refused ("needs attention").
     pub fn attention(&self) -> FfiResult<Vec<AttentionRecord>> {
-        Ok(self
-            .inner
-            .attention()?
-            .into_iter()
-            .map(|a| AttentionRecord {
-                op_id: a.op_id,
-                entity: a.entity,
-                entity_id: a.entity_id,
-                op: a.op,
-                reason: a.reason,
-                at: a.at,
-            })
-            .collect())
+        Ok(self.inner.attention()?)
     }
 
     pub fn dismiss_attention(&self, op_id: String) -> FfiResult<()> {

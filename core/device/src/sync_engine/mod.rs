@@ -84,8 +84,8 @@ pub struct SyncOptions {
     pub include_originals: bool,
 }
 
-/// A refused operation, shown in the "needs attention" list.
-#[derive(Debug, Clone, PartialEq)]
+/// A refused operation, shown in the "needs attention" list (需处理).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct AttentionItem {
     pub op_id: String,
     pub entity: String,
