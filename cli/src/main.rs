@@ -66,6 +66,26 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// What changed between two versions of a checklist file (item added / removed / reworded /
+    /// level changed ...). Each side is a TOML file or an industry code (its compiled version).
+    ChecklistDiff {
+        old: String,
+        new: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A checklist named on the command line: a TOML file, else an industry code.
+fn checklist_arg(arg: &str) -> Result<checklist::Checklist, String> {
+    let path = std::path::Path::new(arg);
+    if path.extension().is_some_and(|e| e == "toml") || path.is_file() {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("无法读取 {arg}：{e}"))?;
+        return checklist::parse(&text).map_err(|e| format!("{arg}：{e}"));
+    }
+    checklist::by_code(arg)
+        .map(|c| c.clone())
+        .map_err(|e| e.to_string())
 }
 
 #[derive(Subcommand)]
@@ -297,6 +317,7 @@ fn run(command: Command) -> Result<(), String> {
                         "version": c.version,
                         "items": c.items.len(),
                         "major_items": c.major_count(),
+                        "verified_items": c.verified_count(),
                         "major_hazard_standard": c.major_hazard_standard,
                     })
                 })
@@ -309,19 +330,98 @@ fn run(command: Command) -> Result<(), String> {
         Command::Checklist { industry, json } => {
             let list = checklist::by_code(&industry).map_err(|e| e.to_string())?;
             if json {
+                let items: Vec<_> = list
+                    .items
+                    .iter()
+                    .map(|i| {
+                        serde_json::json!({
+                            "id": i.id,
+                            "section": i.section,
+                            "text": i.text,
+                            "basis": i.basis,
+                            "level": i.level(),
+                            "major": i.major,
+                            "applies_if": i.applies_if,
+                            "verification": match (&i.verified, &i.unverified) {
+                                (Some(v), _) => serde_json::json!({
+                                    "status": "verified", "source": v.source, "date": v.date
+                                }),
+                                (None, reason) => serde_json::json!({
+                                    "status": "unverified", "reason": reason
+                                }),
+                            },
+                        })
+                    })
+                    .collect();
+                let doc = serde_json::json!({
+                    "code": list.industry.code(),
+                    "name": list.name,
+                    "version": list.version,
+                    "major_hazard_standard": list.major_hazard_standard,
+                    "conditions": list.conditions,
+                    "items": items,
+                });
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(list).map_err(|e| e.to_string())?
+                    serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
                 );
             } else {
                 println!("{}（版本 {}）", list.name, list.version);
                 println!("重大隐患判定依据：{}", list.major_hazard_standard);
+                println!(
+                    "检查项 {} 项，其中重大 {} 项，已对照官方文本核对 {} 项",
+                    list.items.len(),
+                    list.major_count(),
+                    list.verified_count()
+                );
+                for c in &list.conditions {
+                    println!("场所属性 {}：{}", c.code, c.label);
+                }
                 for item in &list.items {
                     let mark = if item.major { "【重大】" } else { "" };
+                    let when = item
+                        .applies_if
+                        .as_deref()
+                        .and_then(|c| list.condition(c))
+                        .map(|c| format!("（仅适用于：{}）", c.label))
+                        .unwrap_or_default();
                     println!(
-                        "{} [{}] {}{}\n    依据：{}",
-                        item.id, item.section, mark, item.text, item.basis
+                        "{} [{}] {}{}{}\n    依据：{}\n    {}",
+                        item.id,
+                        item.section,
+                        mark,
+                        item.text,
+                        when,
+                        item.basis,
+                        item.verification_label()
                     );
+                }
+            }
+        }
+        Command::ChecklistDiff { old, new, json } => {
+            let old = checklist_arg(&old)?;
+            let new = checklist_arg(&new)?;
+            let d = checklist::diff(&old, &new).map_err(|e| e.to_string())?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&d).map_err(|e| e.to_string())?
+                );
+            } else {
+                println!(
+                    "{}：版本 {} → {}（新增 {}，删除 {}，修改 {}）",
+                    new.name,
+                    d.from_version,
+                    d.to_version,
+                    d.count("added"),
+                    d.count("removed"),
+                    d.count("changed")
+                );
+                for h in &d.header {
+                    println!("{}：“{}”→“{}”", h.label, h.old, h.new);
+                }
+                for change in &d.items {
+                    println!("{}", change.describe());
                 }
             }
         }

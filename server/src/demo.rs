@@ -15,7 +15,27 @@ use crate::storage::Tx;
 
 /// Every demo account uses this password (documented in the README; demo only).
 pub const DEMO_PASSWORD: &str = "anjian-demo";
-pub const SITES_PER_TOWNSHIP: usize = 10;
+/// Sites per township: the first ten cycle through the ten original industries (tests name
+/// them by index: site-TT-NN is industry (TT + NN) % 10), the last two through the newer ones.
+pub const SITES_PER_TOWNSHIP: usize = 12;
+const ORIGINAL_SITES: usize = 10;
+/// The newer industries with the department (code) that owns their demo sites; `None`: no
+/// department of the county supervises it (the township alone, 属地).
+const NEWER: [(Industry, Option<&str>); 13] = [
+    (Industry::SpecialEquipment, Some("scjg")),
+    (Industry::School, Some("jw")),
+    (Industry::CultureTourism, Some("wlw")),
+    (Industry::WaterConservancy, Some("slj")),
+    (Industry::Agriculture, None),
+    (Industry::ForestFire, Some("ghzy")),
+    (Industry::SelfBuiltHousing, Some("zjw")),
+    (Industry::Commerce, Some("swj")),
+    (Industry::CivilExplosives, Some("gaj")),
+    (Industry::Power, Some("jxw")),
+    (Industry::Medical, Some("wjw")),
+    (Industry::Gas, Some("cgj")),
+    (Industry::WaterTransport, Some("hsc")),
+];
 const THIRD_PARTY_ID: &str = "tp-anxin";
 
 #[derive(Debug, Clone)]
@@ -126,7 +146,60 @@ fn site_name(industry: Industry, town: &str, brand: &str, n: usize) -> String {
         (Industry::Industrial, 0) => format!("忠县{brand}木业有限公司"),
         (Industry::Industrial, _) => format!("忠县{brand}食品有限公司"),
         (Industry::Geohazard, _) => format!("{short}{}组滑坡隐患点", n + 1),
+        (Industry::SpecialEquipment, 0) => format!("{short}{brand}商住楼（电梯）"),
+        (Industry::SpecialEquipment, _) => format!("忠县{brand}机械厂（起重机械）"),
+        (Industry::School, 0) => format!("{short}中心小学"),
+        (Industry::School, _) => format!("{short}{brand}幼儿园"),
+        (Industry::CultureTourism, 0) => format!("{short}{brand}景区"),
+        (Industry::CultureTourism, _) => format!("{short}{brand}KTV"),
+        (Industry::WaterConservancy, 0) => format!("{short}{brand}水库"),
+        (Industry::WaterConservancy, _) => format!("{short}{brand}山坪塘"),
+        (Industry::Agriculture, 0) => format!("{short}{brand}农机专业合作社"),
+        (Industry::Agriculture, _) => format!("{short}{brand}家庭农场"),
+        (Industry::ForestFire, _) => format!("{short}国有林场{brand}管护站"),
+        (Industry::SelfBuiltHousing, 0) => format!("{short}{brand}农家乐（自建房）"),
+        (Industry::SelfBuiltHousing, _) => format!("{short}{brand}民宿（自建房）"),
+        (Industry::Commerce, 0) => format!("{short}{brand}超市"),
+        (Industry::Commerce, _) => format!("{short}{brand}冷库"),
+        (Industry::CivilExplosives, 0) => format!("忠县{brand}民爆器材专用仓库"),
+        (Industry::CivilExplosives, _) => format!("忠县{brand}爆破工程有限公司"),
+        (Industry::Power, 0) => format!("{short}35千伏变电站"),
+        (Industry::Power, _) => format!("{short}{brand}小水电站"),
+        (Industry::Medical, 0) => format!("{short}卫生院"),
+        (Industry::Medical, _) => format!("{short}{brand}诊所"),
     }
+}
+
+/// What a demo site has, as checklist site attributes (涉氨制冷, 粉尘涉爆, 电梯 ...), read from the
+/// kind of site its name says. Demo data: real sites carry their attributes as recorded data.
+pub fn site_attributes(site: &Site) -> Vec<String> {
+    let has = |word: &str| site.name.contains(word);
+    let attrs: &[&str] = match site.industry.as_str() {
+        "industrial" if has("木业") => &["dust_explosion"],
+        "industrial" if has("食品") => &["liquid_ammonia", "confined_space"],
+        "hazchem" if has("化工") => &["chemical_production"],
+        "gas" if has("液化气") => &["station", "lpg"],
+        "gas" if has("调压站") => &["station", "pipeline"],
+        "special_equipment" if has("电梯") => &["elevator"],
+        "special_equipment" if has("起重") => &["crane"],
+        "school" if has("幼儿园") => &["kindergarten"],
+        "culture_tourism" if has("景区") => &["scenic_area"],
+        "culture_tourism" if has("KTV") => &["entertainment"],
+        "non_coal_mine" => &["open_pit"],
+        "water_conservancy" => &["reservoir"],
+        "agriculture" if has("农机") => &["tractor"],
+        "forest_fire" => &["forest_farm"],
+        "self_built_housing" => &["three_storey", "crowded_use"],
+        "commerce" if has("超市") => &["mall"],
+        "commerce" if has("冷库") => &["cold_storage"],
+        "civil_explosives" if has("仓库") => &["sales_company"],
+        "civil_explosives" if has("爆破") => &["blasting"],
+        "power" if has("变电站") => &["substation"],
+        "power" if has("水电站") => &["hydropower"],
+        "medical" if has("卫生院") => &["inpatient", "oxygen"],
+        _ => &[],
+    };
+    attrs.iter().map(|a| a.to_string()).collect()
 }
 
 /// A deterministic pseudo-random offset (degrees) so demo sites spread around the centre.
@@ -142,7 +215,13 @@ pub fn sites(c: &County) -> Vec<Site> {
     let mut out = Vec::new();
     for (t, town) in c.townships.iter().enumerate() {
         for n in 0..SITES_PER_TOWNSHIP {
-            let industry = Industry::ALL[(t + n) % Industry::ALL.len()];
+            let (industry, department) = if n < ORIGINAL_SITES {
+                let industry = Industry::ALL[(t + n) % ORIGINAL_SITES];
+                (industry, c.supervisor_of(industry).map(|d| d.code.as_str()))
+            } else {
+                NEWER
+                    [(t * (SITES_PER_TOWNSHIP - ORIGINAL_SITES) + n - ORIGINAL_SITES) % NEWER.len()]
+            };
             let brand = BRANDS[(t * 7 + n) % BRANDS.len()];
             let centre = town.centre();
             let seed = (t * 100 + n) as u64;
@@ -159,9 +238,7 @@ pub fn sites(c: &County) -> Vec<Site> {
                     polygon: None,
                 },
                 township_id: town.code.clone(),
-                department_id: c
-                    .supervisor_of(industry)
-                    .map(|d| County::department_id(&d.code)),
+                department_id: department.map(County::department_id),
                 address: Some(format!("忠县{}{}号", town.name, 10 + n * 3)),
                 contact_name: Some(format!(
                     "{}{}",
@@ -267,7 +344,7 @@ mod tests {
     #[test]
     fn demo_sites_are_valid_and_inside_the_county_box() {
         let all = sites(county::zhong_county());
-        assert_eq!(all.len(), 280);
+        assert_eq!(all.len(), 336);
         for s in &all {
             s.validate().unwrap();
             let p = s.location.point;
@@ -279,6 +356,32 @@ mod tests {
         }
         let ids: std::collections::HashSet<_> = all.iter().map(|s| &s.id).collect();
         assert_eq!(ids.len(), all.len());
+    }
+
+    #[test]
+    fn every_department_owns_demo_sites_and_their_attributes_are_known() {
+        let c = county::zhong_county();
+        let all = sites(c);
+        for d in &c.departments {
+            let id = County::department_id(&d.code);
+            assert!(
+                all.iter()
+                    .any(|s| s.department_id.as_deref() == Some(id.as_str())),
+                "{} owns no site",
+                d.name
+            );
+        }
+        for industry in Industry::ALL {
+            assert!(
+                all.iter().any(|s| s.industry == industry.code()),
+                "{industry:?}"
+            );
+        }
+        for s in &all {
+            let list = anjian_domain::checklist::by_code(&s.industry).unwrap();
+            list.check_attributes(&site_attributes(s)).unwrap();
+        }
+        assert!(all.iter().any(|s| !site_attributes(s).is_empty()));
     }
 
     #[test]

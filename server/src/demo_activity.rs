@@ -16,7 +16,7 @@ use std::path::Path;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 
 use anjian_domain::assessment::SelfAssessment;
-use anjian_domain::checklist::{self, ChecklistItem, Industry};
+use anjian_domain::checklist::{ChecklistItem, Industry};
 use anjian_domain::county::{self, County, COUNTY_GOVERNMENT_ID, SAFETY_OFFICE_ID};
 use anjian_domain::evidence::{EvidenceKind, EvidenceRecord, EvidenceStage, EvidenceTarget};
 use anjian_domain::hazard::{
@@ -450,7 +450,6 @@ impl Seeder<'_> {
     ) -> ApiResult<String> {
         let site = self.sites[site].clone();
         let industry = Industry::from_code(&site.industry).map_err(demo_error)?;
-        let list = checklist::for_industry(industry);
         let started = at(day, 9 + self.rng.below(6) as u32, self.rng.below(60) as u32);
         let participants = vec![format!(
             "{}{}",
@@ -471,15 +470,18 @@ impl Seeder<'_> {
             InspectionKind::UnannouncedPatrol | InspectionKind::RandomCheck => 0.7,
             _ => 0.35,
         };
+        // Only the items that apply to the site are asked (conditional items by its attributes).
+        let attributes = demo::site_attributes(&site);
+        let asked = insp.applicable_items(&attributes);
         let failed: Option<&ChecklistItem> = self.rng.chance(fail_rate).then(|| {
-            let general: Vec<&ChecklistItem> = list.items.iter().filter(|i| !i.major).collect();
+            let general: Vec<&ChecklistItem> = asked.iter().copied().filter(|i| !i.major).collect();
             if general.is_empty() || self.rng.chance(0.12) {
-                self.rng.pick(&list.items)
+                *self.rng.pick(&asked)
             } else {
                 *self.rng.pick(&general)
             }
         });
-        for (n, item) in list.items.iter().enumerate() {
+        for (n, item) in asked.iter().enumerate() {
             let recorded = started + Duration::minutes(3 * n as i64 + 2);
             let (outcome, note) = match failed {
                 Some(f) if f.id == item.id => (
@@ -492,15 +494,16 @@ impl Seeder<'_> {
             insp.record(&item.id, outcome, note, recorded)
                 .map_err(demo_error)?;
         }
-        let finished = started + Duration::minutes(3 * list.items.len() as i64 + 10);
-        insp.finish(finished).map_err(demo_error)?;
+        let finished = started + Duration::minutes(3 * asked.len() as i64 + 10);
+        insp.finish_at_site(&attributes, finished)
+            .map_err(demo_error)?;
         records::save_inspection(self.tx, &insp)?;
         self.summary.inspections += 1;
         *self
             .inspections_by_unit
             .entry((leader.unit_id.clone(), YearMonth::of(day)))
             .or_default() += 1;
-        let photo_item = failed.unwrap_or(&list.items[0]);
+        let photo_item = failed.unwrap_or(asked[0]);
         let target = EvidenceTarget::InspectionItem {
             inspection_id: insp.id.clone(),
             item_id: photo_item.id.clone(),

@@ -32,7 +32,7 @@ fn raise_in_shibao(s: &TestServer, token: &str) -> String {
         SHIBAO,
         Industry::Gas,
         InspectionKind::RoutineCheck,
-        "GAS-007",
+        "GAS-001",
     );
     let results = s.push(token, &ops);
     assert!(
@@ -169,7 +169,7 @@ both_backends!(
             SHIBAO,
             Industry::Gas,
             InspectionKind::RoutineCheck,
-            "GAS-007",
+            "GAS-001",
         );
         let results = s.push(&zhongzhou, &ops[..1]);
         assert_eq!(results[0]["status"], "rejected");
@@ -184,7 +184,7 @@ both_backends!(push_is_idempotent, |s: &TestServer| {
         SHIBAO,
         Industry::Gas,
         InspectionKind::RoutineCheck,
-        "GAS-007",
+        "GAS-001",
     );
     let ops = ops;
     let first = s.push(&token, &ops);
@@ -572,7 +572,7 @@ both_backends!(
             ZHONGZHOU,
             Industry::Gas,
             InspectionKind::UnannouncedPatrol,
-            "GAS-007",
+            "GAS-001",
         );
         let ops = ops;
         let n = ops.len();
@@ -916,7 +916,7 @@ both_backends!(
 both_backends!(admin_publishes_checklist_versions, |s: &TestServer| {
     let base = include_str!("../../core/domain/checklists/geohazard.toml");
     let v2 = base.replace("version = \"2026.1\"", "version = \"2026.2\"")
-        + "\n[[items]]\nid = \"GEO-017\"\nsection = \"汛期值守\"\ntext = \"汛期实行24小时值班值守，雨情水情及时预警\"\nbasis = \"《地质灾害防治条例》（2003年）第十五条\"\nmajor = false\n";
+        + "\n[[items]]\nid = \"GEO-017\"\nsection = \"汛期值守\"\ntext = \"汛期实行24小时值班值守，雨情水情及时预警\"\nbasis = \"《地质灾害防治条例》（2003年）第十五条\"\nmajor = false\nunverified = \"县级补充项，条号未核对\"\n";
     let publish = |token: &str, body: &str| {
         s.request(Method::POST, token, "/v1/admin/checklists")
             .header("content-type", "application/toml")
@@ -957,6 +957,18 @@ both_backends!(admin_publishes_checklist_versions, |s: &TestServer| {
     assert_eq!(geo["version"], "2026.2");
     assert_eq!(geo["versions"], json!(["2026.1", "2026.2"]));
     assert_eq!(geo["items"], 17);
+    // The office sees what changed between the versions.
+    let diff = s.get_json(&inspector, "/v1/checklists/geohazard/diff?from=2026.1");
+    assert_eq!(diff["to_version"], "2026.2");
+    let changes = diff["items"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{diff}");
+    assert_eq!(changes[0]["change"], "added");
+    assert_eq!(changes[0]["item"]["id"], "GEO-017");
+    assert_eq!(
+        s.get(&inspector, "/v1/checklists/geohazard/diff?from=1999")
+            .status(),
+        404
+    );
     let old = s.get_json(&inspector, "/v1/checklists/geohazard?version=2026.1");
     assert_eq!(old["items"].as_array().unwrap().len(), 16);
     assert_eq!(

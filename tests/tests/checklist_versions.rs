@@ -31,7 +31,7 @@ fn a_published_version_reaches_the_phone_and_new_inspections_use_it() {
 
     let base = include_str!("../../core/domain/checklists/fire.toml");
     let v2 = base.replace("version = \"2026.1\"", "version = \"2026.2\"")
-        + "\n[[items]]\nid = \"FIR-017\"\nsection = \"消防安全管理\"\ntext = \"电动自行车不在楼道、安全出口停放充电\"\nbasis = \"《高层民用建筑消防安全管理规定》（2021年）第三十七条\"\nmajor = false\n";
+        + "\n[[items]]\nid = \"FIR-017\"\nsection = \"消防安全管理\"\ntext = \"电动自行车不在楼道、安全出口停放充电\"\nbasis = \"《高层民用建筑消防安全管理规定》（2021年）第三十七条\"\nmajor = false\nunverified = \"县级补充项，条号未核对\"\n";
     let admin = token(&server, "admin");
     let resp = reqwest::blocking::Client::new()
         .post(format!("{}/v1/admin/checklists", server.base))

@@ -21,10 +21,23 @@ pub enum Industry {
     WaterTransport,
     Industrial,
     Geohazard,
+    SpecialEquipment,
+    School,
+    CultureTourism,
+    WaterConservancy,
+    Agriculture,
+    ForestFire,
+    SelfBuiltHousing,
+    Commerce,
+    CivilExplosives,
+    Power,
+    Medical,
 }
 
 impl Industry {
-    pub const ALL: [Industry; 10] = [
+    /// The manual's order. The first ten are the original industries (demo sites and tests
+    /// index them): new industries are appended, never inserted.
+    pub const ALL: [Industry; 21] = [
         Industry::Gas,
         Industry::Hazchem,
         Industry::NonCoalMine,
@@ -35,6 +48,17 @@ impl Industry {
         Industry::WaterTransport,
         Industry::Industrial,
         Industry::Geohazard,
+        Industry::SpecialEquipment,
+        Industry::School,
+        Industry::CultureTourism,
+        Industry::WaterConservancy,
+        Industry::Agriculture,
+        Industry::ForestFire,
+        Industry::SelfBuiltHousing,
+        Industry::Commerce,
+        Industry::CivilExplosives,
+        Industry::Power,
+        Industry::Medical,
     ];
 
     pub fn code(self) -> &'static str {
@@ -49,6 +73,17 @@ impl Industry {
             Industry::WaterTransport => "water_transport",
             Industry::Industrial => "industrial",
             Industry::Geohazard => "geohazard",
+            Industry::SpecialEquipment => "special_equipment",
+            Industry::School => "school",
+            Industry::CultureTourism => "culture_tourism",
+            Industry::WaterConservancy => "water_conservancy",
+            Industry::Agriculture => "agriculture",
+            Industry::ForestFire => "forest_fire",
+            Industry::SelfBuiltHousing => "self_built_housing",
+            Industry::Commerce => "commerce",
+            Industry::CivilExplosives => "civil_explosives",
+            Industry::Power => "power",
+            Industry::Medical => "medical",
         }
     }
 
@@ -74,8 +109,39 @@ impl Industry {
             Industry::WaterTransport => include_str!("../checklists/water_transport.toml"),
             Industry::Industrial => include_str!("../checklists/industrial.toml"),
             Industry::Geohazard => include_str!("../checklists/geohazard.toml"),
+            Industry::SpecialEquipment => include_str!("../checklists/special_equipment.toml"),
+            Industry::School => include_str!("../checklists/school.toml"),
+            Industry::CultureTourism => include_str!("../checklists/culture_tourism.toml"),
+            Industry::WaterConservancy => include_str!("../checklists/water_conservancy.toml"),
+            Industry::Agriculture => include_str!("../checklists/agriculture.toml"),
+            Industry::ForestFire => include_str!("../checklists/forest_fire.toml"),
+            Industry::SelfBuiltHousing => include_str!("../checklists/self_built_housing.toml"),
+            Industry::Commerce => include_str!("../checklists/commerce.toml"),
+            Industry::CivilExplosives => include_str!("../checklists/civil_explosives.toml"),
+            Industry::Power => include_str!("../checklists/power.toml"),
+            Industry::Medical => include_str!("../checklists/medical.toml"),
         }
     }
+}
+
+/// How an item was checked against the official text of its basis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Verified {
+    /// Where the official text was read: the document's number and the publication.
+    pub source: String,
+    /// When (YYYY-MM-DD).
+    pub date: String,
+}
+
+/// A site attribute that makes some items apply (涉氨制冷, 粉尘涉爆 ...), declared by the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// Stable code stored with the site, e.g. `liquid_ammonia`.
+    pub code: String,
+    /// What the site has, as users say it: 使用液氨制冷.
+    pub label: String,
 }
 
 /// One line of a checklist.
@@ -92,6 +158,44 @@ pub struct ChecklistItem {
     pub basis: String,
     /// A failed item is a major hazard (重大事故隐患) by the industry's national criteria.
     pub major: bool,
+    /// Checked against the official text: where and when. Exactly one of `verified` and
+    /// `unverified` is set in a file (older stored versions may have neither).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<Verified>,
+    /// Not checked against the official text, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unverified: Option<String>,
+    /// The item applies only to sites with this attribute (a [`Condition`] code of the file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applies_if: Option<String>,
+}
+
+impl ChecklistItem {
+    /// 重大 or 一般.
+    pub fn level(&self) -> &'static str {
+        if self.major {
+            "重大"
+        } else {
+            "一般"
+        }
+    }
+
+    /// Whether the item applies to a site with these attributes.
+    pub fn applies_to(&self, attributes: &[String]) -> bool {
+        match &self.applies_if {
+            None => true,
+            Some(code) => attributes.iter().any(|a| a == code),
+        }
+    }
+
+    /// One line for people: 已核对（来源，日期） / 未核对：原因.
+    pub fn verification_label(&self) -> String {
+        match (&self.verified, &self.unverified) {
+            (Some(v), _) => format!("已核对：{}（{}）", v.source, v.date),
+            (None, Some(reason)) => format!("未核对：{reason}"),
+            (None, None) => "未核对：未注明".to_string(),
+        }
+    }
 }
 
 /// A versioned checklist for one industry.
@@ -104,6 +208,9 @@ pub struct Checklist {
     pub version: String,
     /// The national major-hazard criteria the `major` flags follow.
     pub major_hazard_standard: String,
+    /// Site attributes that items may depend on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Condition>,
     pub items: Vec<ChecklistItem>,
 }
 
@@ -120,6 +227,203 @@ impl Checklist {
     pub fn major_count(&self) -> usize {
         self.items.iter().filter(|i| i.major).count()
     }
+
+    pub fn verified_count(&self) -> usize {
+        self.items.iter().filter(|i| i.verified.is_some()).count()
+    }
+
+    /// The items that apply to a site with these attributes, in checklist order: every
+    /// unconditional item, and the conditional ones whose attribute the site has.
+    pub fn applicable_items(&self, attributes: &[String]) -> Vec<&ChecklistItem> {
+        self.items
+            .iter()
+            .filter(|i| i.applies_to(attributes))
+            .collect()
+    }
+
+    pub fn condition(&self, code: &str) -> Option<&Condition> {
+        self.conditions.iter().find(|c| c.code == code)
+    }
+
+    /// Refuses site attributes this file does not declare.
+    pub fn check_attributes(&self, attributes: &[String]) -> Result<(), DomainError> {
+        match attributes.iter().find(|a| self.condition(a).is_none()) {
+            None => Ok(()),
+            Some(a) => Err(DomainError::InvalidValue {
+                field: "场所属性",
+                reason: format!("{} 的检查表没有场所属性 {a}", self.name),
+            }),
+        }
+    }
+}
+
+/// What changed in one item between two versions of a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldChange {
+    /// `section`, `text`, `basis`, `level`, `applies_if` or `verification`.
+    pub field: &'static str,
+    /// 检查事项, 检查内容 (reworded), 依据, 等级 ...
+    pub label: &'static str,
+    pub old: String,
+    pub new: String,
+}
+
+/// One item's change between two versions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum ItemChange {
+    Added {
+        item: ChecklistItem,
+    },
+    Removed {
+        item: ChecklistItem,
+    },
+    Changed {
+        id: String,
+        fields: Vec<FieldChange>,
+    },
+}
+
+impl ItemChange {
+    pub fn id(&self) -> &str {
+        match self {
+            ItemChange::Added { item } | ItemChange::Removed { item } => &item.id,
+            ItemChange::Changed { id, .. } => id,
+        }
+    }
+
+    /// One line for the office, in Chinese.
+    pub fn describe(&self) -> String {
+        match self {
+            ItemChange::Added { item } => format!(
+                "新增 {} [{}]{} {}",
+                item.id,
+                item.level(),
+                item.applies_if
+                    .as_ref()
+                    .map(|c| format!("（仅适用于 {c}）"))
+                    .unwrap_or_default(),
+                item.text
+            ),
+            ItemChange::Removed { item } => format!("删除 {} {}", item.id, item.text),
+            ItemChange::Changed { id, fields } => {
+                let parts: Vec<String> = fields
+                    .iter()
+                    .map(|f| format!("{}：“{}”→“{}”", f.label, f.old, f.new))
+                    .collect();
+                format!("修改 {id} {}", parts.join("；"))
+            }
+        }
+    }
+}
+
+/// The difference between two versions of an industry's checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChecklistDiff {
+    pub industry: Industry,
+    pub from_version: String,
+    pub to_version: String,
+    /// Name or major-hazard standard changed: (field, old, new).
+    pub header: Vec<FieldChange>,
+    /// In the new version's order; removed items after, in the old version's order.
+    pub items: Vec<ItemChange>,
+}
+
+impl ChecklistDiff {
+    pub fn is_empty(&self) -> bool {
+        self.header.is_empty() && self.items.is_empty()
+    }
+
+    pub fn count(&self, kind: &str) -> usize {
+        self.items
+            .iter()
+            .filter(|c| match c {
+                ItemChange::Added { .. } => kind == "added",
+                ItemChange::Removed { .. } => kind == "removed",
+                ItemChange::Changed { .. } => kind == "changed",
+            })
+            .count()
+    }
+}
+
+/// What changed from `old` to `new` (two versions of one industry's file): items added,
+/// removed, and changed field by field (reworded, level, basis, section, condition,
+/// verification). Items are matched by id.
+pub fn diff(old: &Checklist, new: &Checklist) -> Result<ChecklistDiff, DomainError> {
+    if old.industry != new.industry {
+        return Err(DomainError::InvalidValue {
+            field: "检查表",
+            reason: format!("{} 与 {} 不是同一行业，无法比较", old.name, new.name),
+        });
+    }
+    let change = |field, label, a: &str, b: &str| {
+        (a != b).then(|| FieldChange {
+            field,
+            label,
+            old: a.to_string(),
+            new: b.to_string(),
+        })
+    };
+    let header: Vec<FieldChange> = [
+        change("name", "名称", &old.name, &new.name),
+        change(
+            "major_hazard_standard",
+            "重大隐患判定标准",
+            &old.major_hazard_standard,
+            &new.major_hazard_standard,
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut items = Vec::new();
+    for item in &new.items {
+        let Some(before) = old.items.iter().find(|o| o.id == item.id) else {
+            items.push(ItemChange::Added { item: item.clone() });
+            continue;
+        };
+        let condition =
+            |i: &ChecklistItem| i.applies_if.clone().unwrap_or_else(|| "全部场所".into());
+        let fields: Vec<FieldChange> = [
+            change("section", "检查事项", &before.section, &item.section),
+            change("text", "检查内容", &before.text, &item.text),
+            change("level", "等级", before.level(), item.level()),
+            change("basis", "依据", &before.basis, &item.basis),
+            change(
+                "applies_if",
+                "适用条件",
+                &condition(before),
+                &condition(item),
+            ),
+            change(
+                "verification",
+                "核对",
+                &before.verification_label(),
+                &item.verification_label(),
+            ),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !fields.is_empty() {
+            items.push(ItemChange::Changed {
+                id: item.id.clone(),
+                fields,
+            });
+        }
+    }
+    for item in &old.items {
+        if !new.items.iter().any(|n| n.id == item.id) {
+            items.push(ItemChange::Removed { item: item.clone() });
+        }
+    }
+    Ok(ChecklistDiff {
+        industry: new.industry,
+        from_version: old.version.clone(),
+        to_version: new.version.clone(),
+        header,
+        items,
+    })
 }
 
 /// Every compiled-in checklist, parsed once.
@@ -130,7 +434,7 @@ pub fn compiled() -> &'static [Checklist] {
         Industry::ALL
             .into_iter()
             .map(|industry| {
-                let list: Checklist = toml::from_str(industry.source()).unwrap_or_else(|e| {
+                let list = parse(industry.source()).unwrap_or_else(|e| {
                     panic!("checklist data for {} is malformed: {e}", industry.code())
                 });
                 assert_eq!(list.industry, industry, "checklist file names its industry");
@@ -149,18 +453,38 @@ fn published() -> &'static RwLock<Vec<&'static Checklist>> {
 }
 
 /// Reads a checklist version (the TOML of `checklists/*.toml`) and checks it: a version, at
-/// least one item, unique item ids, every item with its text and basis.
+/// least one item, unique item ids, every item with its text and basis, and exactly one of
+/// `verified = { source, date }` (date as YYYY-MM-DD) or `unverified = "reason"`; an item's
+/// `applies_if` names a condition the file declares.
 pub fn parse(text: &str) -> Result<Checklist, DomainError> {
+    let list: Checklist = toml::from_str(text).map_err(|e| DomainError::InvalidValue {
+        field: "检查表",
+        reason: format!("格式错误：{e}"),
+    })?;
+    check(&list)?;
+    Ok(list)
+}
+
+/// The rules of [`parse`] on a checklist already read.
+pub fn check(list: &Checklist) -> Result<(), DomainError> {
     let bad = |reason: String| DomainError::InvalidValue {
         field: "检查表",
         reason,
     };
-    let list: Checklist = toml::from_str(text).map_err(|e| bad(format!("格式错误：{e}")))?;
     if list.version.trim().is_empty() || list.name.trim().is_empty() {
         return Err(bad("须填写名称和版本号".into()));
     }
     if list.items.is_empty() {
         return Err(bad("至少需要一个检查项".into()));
+    }
+    let mut codes = std::collections::HashSet::new();
+    for c in &list.conditions {
+        if c.code.trim().is_empty() || c.label.trim().is_empty() {
+            return Err(bad("场所属性须填写代码和名称".into()));
+        }
+        if !codes.insert(c.code.as_str()) {
+            return Err(bad(format!("场所属性 {} 重复", c.code)));
+        }
     }
     let mut ids = std::collections::HashSet::new();
     for item in &list.items {
@@ -171,8 +495,46 @@ pub fn parse(text: &str) -> Result<Checklist, DomainError> {
         if !ids.insert(item.id.as_str()) {
             return Err(bad(format!("检查项编号 {} 重复", item.id)));
         }
+        match (&item.verified, &item.unverified) {
+            (Some(_), Some(_)) => {
+                return Err(bad(format!(
+                    "检查项 {} 不能同时标注已核对（verified）和未核对（unverified）",
+                    item.id
+                )))
+            }
+            (None, None) => {
+                return Err(bad(format!(
+                    "检查项 {} 须标注已核对 verified = {{ source, date }} 或未核对 unverified = \"原因\"",
+                    item.id
+                )))
+            }
+            (Some(v), None) => {
+                if v.source.trim().is_empty() {
+                    return Err(bad(format!("检查项 {} 的核对来源为空", item.id)));
+                }
+                if chrono::NaiveDate::parse_from_str(&v.date, "%Y-%m-%d").is_err() {
+                    return Err(bad(format!(
+                        "检查项 {} 的核对日期“{}”不是 YYYY-MM-DD",
+                        item.id, v.date
+                    )));
+                }
+            }
+            (None, Some(reason)) => {
+                if reason.trim().is_empty() {
+                    return Err(bad(format!("检查项 {} 未核对须说明原因", item.id)));
+                }
+            }
+        }
+        if let Some(code) = &item.applies_if {
+            if !codes.contains(code.as_str()) {
+                return Err(bad(format!(
+                    "检查项 {} 的适用条件 {code} 未在 [[conditions]] 中声明",
+                    item.id
+                )));
+            }
+        }
     }
-    Ok(list)
+    Ok(())
 }
 
 /// Makes a version known to this process; it becomes the industry's current version. The
@@ -258,6 +620,7 @@ mod tests {
 
     #[test]
     fn every_industry_has_at_least_fifteen_items_with_basis() {
+        assert!(all().len() >= 18, "{} industries", all().len());
         for list in all() {
             assert!(
                 list.items.len() >= 15,
@@ -265,7 +628,7 @@ mod tests {
                 list.name,
                 list.items.len()
             );
-            assert!(list.major_count() >= 1, "{} has no major items", list.name);
+            check(list).unwrap();
             for item in &list.items {
                 assert!(!item.text.trim().is_empty(), "{} empty text", item.id);
                 assert!(
@@ -292,6 +655,143 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A major item changes the workflow (五落实, no 即查即改): it must have been checked against
+    /// the official text of its criteria. Items not yet checked stay general, with the reason.
+    #[test]
+    fn every_major_item_is_verified_against_the_official_text() {
+        let mut majors = 0;
+        for list in all() {
+            for item in list.items.iter().filter(|i| i.major) {
+                majors += 1;
+                let v = item
+                    .verified
+                    .as_ref()
+                    .unwrap_or_else(|| panic!("{} is major but unverified", item.id));
+                assert!(!v.source.trim().is_empty(), "{}", item.id);
+            }
+            for item in &list.items {
+                assert!(
+                    item.verified.is_some() != item.unverified.is_some(),
+                    "{} carries exactly one of verified / unverified",
+                    item.id
+                );
+            }
+        }
+        assert!(majors >= 50, "only {majors} major items");
+    }
+
+    fn sample(items: &str) -> String {
+        format!(
+            "industry = \"industrial\"\nname = \"工贸\"\nversion = \"9\"\nmajor_hazard_standard = \"令第10号\"\n\n[[conditions]]\ncode = \"liquid_ammonia\"\nlabel = \"使用液氨制冷\"\n{items}"
+        )
+    }
+
+    const A: &str = "\n[[items]]\nid = \"X-1\"\nsection = \"通用\"\ntext = \"承包单位统一协调管理\"\nbasis = \"令第10号第三条\"\nmajor = true\nverified = { source = \"公报\", date = \"2026-11-29\" }\n";
+    const B: &str = "\n[[items]]\nid = \"X-2\"\nsection = \"涉氨\"\ntext = \"快速冻结装置单独设置\"\nbasis = \"令第10号第十二条\"\nmajor = false\nunverified = \"原文未读到\"\napplies_if = \"liquid_ammonia\"\n";
+
+    #[test]
+    fn the_parser_requires_one_verification_per_item_and_declared_conditions() {
+        let ok = parse(&sample(&format!("{A}{B}"))).unwrap();
+        assert_eq!(ok.verified_count(), 1);
+        assert_eq!(ok.items[1].applies_if.as_deref(), Some("liquid_ammonia"));
+
+        let neither = sample(&A.replace(
+            "verified = { source = \"公报\", date = \"2026-11-29\" }\n",
+            "",
+        ));
+        assert!(parse(&neither)
+            .unwrap_err()
+            .to_string()
+            .contains("须标注已核对"));
+        let both = sample(&format!("{A}unverified = \"x\"\n"));
+        assert!(parse(&both)
+            .unwrap_err()
+            .to_string()
+            .contains("不能同时标注"));
+        let bad_date = sample(&A.replace("2026-11-29", "29.11.2026"));
+        assert!(parse(&bad_date)
+            .unwrap_err()
+            .to_string()
+            .contains("YYYY-MM-DD"));
+        let empty_reason = sample(&B.replace("原文未读到", " "));
+        assert!(parse(&empty_reason)
+            .unwrap_err()
+            .to_string()
+            .contains("说明原因"));
+        let undeclared =
+            sample(&B.replace("applies_if = \"liquid_ammonia\"", "applies_if = \"dust\""));
+        assert!(parse(&undeclared)
+            .unwrap_err()
+            .to_string()
+            .contains("未在 [[conditions]] 中声明"));
+        let unknown_field = sample(&format!("{A}level = \"重大\"\n"));
+        assert!(parse(&unknown_field).is_err());
+    }
+
+    #[test]
+    fn conditional_items_apply_only_to_sites_with_the_attribute() {
+        let list = for_industry(Industry::Industrial);
+        let plain = list.applicable_items(&[]);
+        let ammonia = list.applicable_items(&["liquid_ammonia".to_string()]);
+        assert!(plain.iter().all(|i| i.applies_if.is_none()));
+        assert!(ammonia.len() > plain.len());
+        assert!(ammonia.iter().any(|i| i.id == "IND-012"));
+        assert!(!plain.iter().any(|i| i.id == "IND-012" || i.id == "IND-003"));
+        assert!(list.check_attributes(&["liquid_ammonia".into()]).is_ok());
+        let err = list.check_attributes(&["bakery".into()]).unwrap_err();
+        assert!(err.to_string().contains("bakery"));
+        // Every condition a file declares is used by at least one of its items.
+        for list in all() {
+            for c in &list.conditions {
+                assert!(
+                    list.items
+                        .iter()
+                        .any(|i| i.applies_if.as_deref() == Some(&c.code)),
+                    "{}: condition {} unused",
+                    list.name,
+                    c.code
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_diff_names_added_removed_reworded_and_level_changes() {
+        let old = parse(&sample(&format!("{A}{B}"))).unwrap();
+        let new_text = sample(&format!(
+            "{}{}",
+            A.replace("承包单位统一协调管理", "对承包、承租单位统一协调、管理")
+                .replace("major = true\nverified = { source = \"公报\", date = \"2026-11-29\" }", "major = false\nunverified = \"待核\""),
+            "\n[[items]]\nid = \"X-3\"\nsection = \"通用\"\ntext = \"特种作业人员持证\"\nbasis = \"令第10号第三条\"\nmajor = false\nunverified = \"待核\"\n"
+        ))
+        .replace("version = \"9\"", "version = \"10\"");
+        let new = parse(&new_text).unwrap();
+        let d = diff(&old, &new).unwrap();
+        assert_eq!(
+            (d.from_version.as_str(), d.to_version.as_str()),
+            ("9", "10")
+        );
+        assert_eq!(d.count("added"), 1);
+        assert_eq!(d.count("removed"), 1);
+        assert_eq!(d.count("changed"), 1);
+        let ItemChange::Changed { id, fields } = &d.items[0] else {
+            panic!("{:?}", d.items[0])
+        };
+        assert_eq!(id, "X-1");
+        let names: Vec<&str> = fields.iter().map(|f| f.field).collect();
+        assert_eq!(names, vec!["text", "level", "verification"]);
+        assert_eq!(
+            (fields[1].old.as_str(), fields[1].new.as_str()),
+            ("重大", "一般")
+        );
+        assert!(matches!(&d.items[1], ItemChange::Added { item } if item.id == "X-3"));
+        assert!(matches!(&d.items[2], ItemChange::Removed { item } if item.id == "X-2"));
+        assert!(d.items[0].describe().starts_with("修改 X-1 检查内容："));
+        assert!(diff(&old, &old).unwrap().is_empty());
+        let other = for_industry(Industry::Gas);
+        assert!(diff(&old, other).is_err());
     }
 
     #[test]

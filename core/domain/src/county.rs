@@ -40,6 +40,9 @@ pub struct County {
     pub county_name: String,
     pub townships: Vec<TownshipEntry>,
     pub departments: Vec<DepartmentEntry>,
+    /// Industries no department of this county supervises yet (sites keep their township).
+    #[serde(default)]
+    pub unsupervised_industries: Vec<Industry>,
 }
 
 /// Stable unit ids of the county-level bodies.
@@ -146,9 +149,13 @@ mod tests {
         assert!(c.departments.len() >= 15);
         for industry in Industry::ALL {
             assert!(
-                c.supervisor_of(industry).is_some(),
-                "{industry:?} has no department"
+                c.supervisor_of(industry).is_some()
+                    != c.unsupervised_industries.contains(&industry),
+                "{industry:?}: a department, or listed as unsupervised"
             );
+        }
+        for d in &c.departments {
+            assert!(!d.industries.is_empty(), "{} inspects nothing", d.name);
         }
     }
 

@@ -218,6 +218,92 @@ impl Inspection {
         Ok(())
     }
 
+    /// The items this inspection asks at a site with these attributes (see
+    /// [`Checklist::applicable_items`]): the unconditional items, the conditional ones whose
+    /// attribute the site has, and any conditional item already answered otherwise than 不适用.
+    /// A site without attributes sees the unconditional items.
+    pub fn applicable_items(&self, site_attributes: &[String]) -> Vec<&'static ChecklistItem> {
+        self.checklist()
+            .items
+            .iter()
+            .filter(|i| {
+                i.applies_to(site_attributes)
+                    || self
+                        .results
+                        .get(&i.id)
+                        .is_some_and(|r| r.outcome != ItemOutcome::NotApplicable)
+            })
+            .collect()
+    }
+
+    /// Applicable items still without a result.
+    pub fn unanswered_at_site(&self, site_attributes: &[String]) -> usize {
+        self.applicable_items(site_attributes)
+            .iter()
+            .filter(|i| !self.results.contains_key(&i.id))
+            .count()
+    }
+
+    /// Finishes an inspection of a site with these attributes: every applicable item must
+    /// have a result; the items that do not apply are recorded as 不适用 with the reason (so
+    /// the record stays complete for readers that know nothing of site attributes).
+    pub fn finish_at_site(
+        &mut self,
+        site_attributes: &[String],
+        at: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        if self.finished_at.is_some() {
+            return Err(DomainError::InspectionFinished);
+        }
+        let list = self.checklist();
+        list.check_attributes(site_attributes)?;
+        let missing = self.unanswered_at_site(site_attributes);
+        if missing > 0 {
+            return Err(DomainError::InspectionIncomplete(missing));
+        }
+        for item in &list.items {
+            if self.results.contains_key(&item.id) {
+                continue;
+            }
+            let condition = item
+                .applies_if
+                .as_deref()
+                .and_then(|c| list.condition(c))
+                .map(|c| c.label.as_str())
+                .unwrap_or("适用条件");
+            self.results.insert(
+                item.id.clone(),
+                ItemResult {
+                    outcome: ItemOutcome::NotApplicable,
+                    note: Some(format!("场所不涉及“{condition}”")),
+                    recorded_at: at,
+                },
+            );
+        }
+        self.finish(at)
+    }
+
+    /// The inspection's score at a site with these attributes: only the applicable items
+    /// count, and 不适用 answers count neither way.
+    pub fn score(&self, site_attributes: &[String]) -> InspectionScore {
+        let mut score = InspectionScore::default();
+        for item in self.applicable_items(site_attributes) {
+            score.applicable += 1;
+            match self.results.get(&item.id).map(|r| r.outcome) {
+                Some(ItemOutcome::Pass) => score.passed += 1,
+                Some(ItemOutcome::Fail) => {
+                    score.failed += 1;
+                    if item.major {
+                        score.major_failed += 1;
+                    }
+                }
+                Some(ItemOutcome::NotApplicable) => score.not_applicable += 1,
+                None => score.unanswered += 1,
+            }
+        }
+        score
+    }
+
     /// The failed items, in checklist order.
     pub fn failed_items(&self) -> Vec<(&'static ChecklistItem, &ItemResult)> {
         self.checklist()
@@ -230,6 +316,25 @@ impl Inspection {
                     .map(|r| (i, r))
             })
             .collect()
+    }
+}
+
+/// Counts over the applicable items of one inspection.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InspectionScore {
+    pub applicable: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub major_failed: usize,
+    pub not_applicable: usize,
+    pub unanswered: usize,
+}
+
+impl InspectionScore {
+    /// 合格率 in percent over the items judged (passed + failed); `None` when none was.
+    pub fn pass_rate(&self) -> Option<f64> {
+        let judged = self.passed + self.failed;
+        (judged > 0).then(|| self.passed as f64 * 100.0 / judged as f64)
     }
 }
 
@@ -314,5 +419,78 @@ mod tests {
             insp.record("FIR-002", ItemOutcome::Pass, None, now),
             Err(DomainError::InspectionFinished)
         );
+    }
+
+    #[test]
+    fn an_inspection_asks_and_scores_only_the_items_that_apply_to_the_site() {
+        let now = Utc::now();
+        let start = || {
+            Inspection::start(
+                "i1".into(),
+                InspectionKind::RoutineCheck,
+                "s1",
+                Industry::Industrial,
+                leader(),
+                vec![],
+                now,
+            )
+            .unwrap()
+        };
+        let ammonia = vec!["liquid_ammonia".to_string()];
+        let mut plain = start();
+        let all = plain.checklist().items.len();
+        let asked = plain.applicable_items(&[]);
+        assert!(asked.len() < all);
+        assert!(asked.iter().all(|i| i.applies_if.is_none()));
+        let with_ammonia = plain.applicable_items(&ammonia);
+        assert!(with_ammonia.iter().any(|i| i.id == "IND-012"));
+        assert_eq!(plain.unanswered_at_site(&[]), asked.len());
+
+        // A site without attributes: answering the unconditional items is enough; the rest
+        // are recorded as 不适用 with the reason and do not count in the score.
+        let ids: Vec<String> = asked.iter().map(|i| i.id.clone()).collect();
+        for (n, id) in ids.iter().enumerate() {
+            let (outcome, note) = if n == 0 {
+                (ItemOutcome::Fail, Some("未签订安全管理协议".to_string()))
+            } else {
+                (ItemOutcome::Pass, None)
+            };
+            plain.record(id, outcome, note, now).unwrap();
+        }
+        assert_eq!(
+            plain
+                .finish_at_site(&["bakery".into()], now)
+                .unwrap_err()
+                .to_string(),
+            "场所属性无效：工贸（粉尘涉爆等） 的检查表没有场所属性 bakery"
+        );
+        plain.finish_at_site(&[], now).unwrap();
+        assert_eq!(
+            plain.unanswered(),
+            0,
+            "the record is complete for old readers"
+        );
+        assert_eq!(
+            plain.results["IND-012"].note.as_deref(),
+            Some("场所不涉及“使用液氨制冷”")
+        );
+        let score = plain.score(&[]);
+        assert_eq!(score.applicable, ids.len());
+        assert_eq!((score.failed, score.major_failed), (1, 1));
+        assert_eq!(score.passed, ids.len() - 1);
+        assert_eq!(score.unanswered, 0);
+
+        // A site using liquid ammonia must answer the ammonia items too.
+        let mut cold = start();
+        for id in &ids {
+            cold.record(id, ItemOutcome::Pass, None, now).unwrap();
+        }
+        let missing = with_ammonia.len() - ids.len();
+        assert_eq!(
+            cold.finish_at_site(&ammonia, now),
+            Err(DomainError::InspectionIncomplete(missing))
+        );
+        assert_eq!(cold.score(&ammonia).unanswered, missing);
+        assert_eq!(cold.score(&ammonia).pass_rate(), Some(100.0));
     }
 }

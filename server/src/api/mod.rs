@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod blobs;
+pub mod checklist_diff;
 pub mod console;
 pub mod console_reads;
 pub mod monthly;
@@ -46,6 +47,7 @@ use crate::{tus, AppState, Config};
         reads::inspections,
         reads::checklists,
         reads::checklist,
+        checklist_diff::checklist_diff,
         reads::patrols,
         reads::create_patrol,
         console::config,
@@ -184,6 +186,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/v1/inspections", get(reads::inspections))
         .route("/v1/checklists", get(reads::checklists))
         .route("/v1/checklists/{industry}", get(reads::checklist))
+        .route(
+            "/v1/checklists/{industry}/diff",
+            get(checklist_diff::checklist_diff),
+        )
         .route(
             "/v1/patrols",
             get(reads::patrols).post(reads::create_patrol),

@@ -1,0 +1,41 @@
+//! What changed between two versions of an industry's checklist (for 县安委办 before and after
+//! publishing a county version).
+
+use axum::extract::{Path, Query};
+use axum::Json;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use anjian_domain::checklist::{self, ChecklistDiff};
+
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::scope::Caller;
+
+#[derive(Deserialize, IntoParams)]
+pub struct DiffQuery {
+    /// The older version.
+    pub from: String,
+    /// The newer version (default: the current one).
+    pub to: Option<String>,
+}
+
+/// Items added, removed and changed (reworded, level, basis, condition, verification) between
+/// two versions known to the server.
+#[utoipa::path(get, path = "/v1/checklists/{industry}/diff", params(("industry" = String, Path), DiffQuery), responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn checklist_diff(
+    _caller: Caller,
+    Path(industry): Path<String>,
+    Query(q): Query<DiffQuery>,
+) -> ApiResult<Json<ChecklistDiff>> {
+    let current = checklist::by_code(&industry)?;
+    let find = |v: &str| {
+        checklist::version(current.industry, v)
+            .ok_or_else(|| ApiError::not_found(format!("{} 没有版本 {v}", current.name)))
+    };
+    let from = find(&q.from)?;
+    let to = match &q.to {
+        Some(v) => find(v)?,
+        None => current,
+    };
+    Ok(Json(checklist::diff(from, to)?))
+}
