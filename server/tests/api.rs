@@ -412,7 +412,7 @@ both_backends!(pull_pages_and_removals, |s: &TestServer| {
     let inspector = s.login("sb_inspector");
     let all = s.pull_all(&inspector, 7);
     let sites: Vec<_> = all.iter().filter(|c| c["entity"] == "site").collect();
-    assert_eq!(sites.len(), 10, "石宝镇's ten demo sites");
+    assert_eq!(sites.len(), 12, "石宝镇's twelve demo sites");
     let seqs: Vec<i64> = all.iter().map(|c| c["seq"].as_i64().unwrap()).collect();
     assert!(
         seqs.windows(2).all(|w| w[0] < w[1]),

@@ -401,7 +401,7 @@ fn a_server_replaced_by_another_database_is_pulled_again_from_the_start() {
         report.pulled >= 10,
         "pulled again from the start: {report:?}"
     );
-    assert_eq!(head.sites(None).unwrap().len(), 10);
+    assert_eq!(head.sites(None).unwrap().len(), 12);
     assert_eq!(head.outbox_len().unwrap(), 0);
     // The new server has the offline hazard, and the device's new cursor is the server's.
     let r = sync(&head);
