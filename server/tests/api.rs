@@ -32,7 +32,7 @@ fn raise_in_shibao(s: &TestServer, token: &str) -> String {
         SHIBAO,
         Industry::Gas,
         InspectionKind::RoutineCheck,
-        "GAS-001",
+        "GAS-022",
     );
     let results = s.push(token, &ops);
     assert!(
@@ -169,7 +169,7 @@ both_backends!(
             SHIBAO,
             Industry::Gas,
             InspectionKind::RoutineCheck,
-            "GAS-001",
+            "GAS-022",
         );
         let results = s.push(&zhongzhou, &ops[..1]);
         assert_eq!(results[0]["status"], "rejected");
@@ -184,7 +184,7 @@ both_backends!(push_is_idempotent, |s: &TestServer| {
         SHIBAO,
         Industry::Gas,
         InspectionKind::RoutineCheck,
-        "GAS-001",
+        "GAS-022",
     );
     let ops = ops;
     let first = s.push(&token, &ops);
@@ -572,7 +572,7 @@ both_backends!(
             ZHONGZHOU,
             Industry::Gas,
             InspectionKind::UnannouncedPatrol,
-            "GAS-001",
+            "GAS-022",
         );
         let ops = ops;
         let n = ops.len();

@@ -79,7 +79,7 @@ fn offline_inspection_to_verified_rectification_converges_on_every_device() {
         .start_inspection(InspectionKind::RoutineCheck, SITE, vec!["王磊".into()])
         .unwrap();
     for item in &checklist::for_industry(Industry::Gas).items {
-        let fail = item.id == "GAS-001";
+        let fail = item.id == "GAS-022";
         inspector
             .record_item(
                 &insp.id,
@@ -105,7 +105,7 @@ fn offline_inspection_to_verified_rectification_converges_on_every_device() {
             source: Some(HazardSource {
                 inspection_id: insp.id.clone(),
                 industry: Industry::Gas,
-                item_id: "GAS-001".into(),
+                item_id: "GAS-022".into(),
             }),
             level: None,
             level_reason: None,

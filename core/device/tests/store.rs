@@ -66,7 +66,7 @@ fn as_person_of(store: &AnjianStore, unit: &str, id: &str, name: &str, roles: &[
         .unwrap();
 }
 
-/// Runs a gas inspection with GAS-001 (no 燃气经营许可证, a major item) failed.
+/// Runs a gas inspection with GAS-022 (LPG appliances in a basement, a major item) failed.
 fn inspect_with_major_finding(store: &AnjianStore) -> (InspectionRecord, HazardRecord) {
     let site = gas_site(store);
     let insp = store
@@ -79,7 +79,7 @@ fn inspect_with_major_finding(store: &AnjianStore) -> (InspectionRecord, HazardR
     let list = checklist_for("gas".into()).unwrap();
     assert_eq!(insp.total_items as usize, list.items.len());
     for item in &list.items {
-        let (outcome, note) = if item.id == "GAS-001" {
+        let (outcome, note) = if item.id == "GAS-022" {
             (
                 ItemOutcome::Fail,
                 Some("液化气钢瓶12只存放于地下室".to_string()),
@@ -92,14 +92,14 @@ fn inspect_with_major_finding(store: &AnjianStore) -> (InspectionRecord, HazardR
             .unwrap();
     }
     let insp = store.finish_inspection(insp.id).unwrap();
-    assert_eq!(insp.failed_item_ids, vec!["GAS-001".to_string()]);
+    assert_eq!(insp.failed_item_ids, vec!["GAS-022".to_string()]);
     let hazard = store
         .raise_hazard(HazardInput {
             description: "液化气钢瓶存放于地下室".into(),
             site_id: Some(site.id),
             unit_id: None,
             inspection_id: Some(insp.id.clone()),
-            item_id: Some("GAS-001".into()),
+            item_id: Some("GAS-022".into()),
             level: None,
             level_reason: None,
             needs_hardware: false,
@@ -258,7 +258,7 @@ fn a_hazard_from_an_item_that_passed_is_refused() {
             site_id: None,
             unit_id: None,
             inspection_id: Some(insp.id),
-            item_id: Some("GAS-001".into()),
+            item_id: Some("GAS-022".into()),
             level: None,
             level_reason: None,
             needs_hardware: false,
@@ -454,7 +454,7 @@ fn photos_are_kept_byte_for_byte_and_refusals_write_nothing() {
             phone_photo(),
             EvidenceTarget::InspectionItem {
                 inspection_id: insp.id.clone(),
-                item_id: "GAS-001".into(),
+                item_id: "GAS-022".into(),
             },
             EvidenceStage::None,
         )
@@ -470,7 +470,7 @@ fn photos_are_kept_byte_for_byte_and_refusals_write_nothing() {
             phone_photo(),
             EvidenceTarget::InspectionItem {
                 inspection_id: insp.id.clone(),
-                item_id: "GAS-001".into()
+                item_id: "GAS-022".into()
             },
             EvidenceStage::After
         )

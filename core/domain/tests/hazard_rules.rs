@@ -48,9 +48,9 @@ fn draft(item: Option<&str>) -> HazardDraft {
     }
 }
 
-/// GAS-001 is a major item, GAS-012 a general one.
+/// GAS-022 is a major item, GAS-012 a general one.
 fn major() -> Hazard {
-    Hazard::raise(draft(Some("GAS-001")), &inspector(), now()).unwrap()
+    Hazard::raise(draft(Some("GAS-022")), &inspector(), now()).unwrap()
 }
 fn general() -> Hazard {
     Hazard::raise(draft(Some("GAS-012")), &inspector(), now()).unwrap()
@@ -86,7 +86,7 @@ fn level_is_derived_from_the_checklist_item() {
 
 #[test]
 fn overriding_the_derived_level_needs_a_reason() {
-    let mut d = draft(Some("GAS-001"));
+    let mut d = draft(Some("GAS-022"));
     d.level = Some(HazardLevel::General);
     assert_eq!(
         Hazard::raise(d.clone(), &inspector(), now()),

@@ -383,7 +383,7 @@ fn monthly_scores_ranks_self_assessment_and_month_clear() {
     hazards.push(h);
     // t2: a major hazard due 15 Oct still open (overdue, not cleared), found by a patrol;
     // a general finding closed late (25 Oct for a 20 Oct deadline).
-    let mut h = hazard("H2", "t2", "GAS-001", "insp-patrol", d(2026, 10, 3));
+    let mut h = hazard("H2", "t2", "GAS-022", "insp-patrol", d(2026, 10, 3));
     h.plan.deadline = Some(d(2026, 10, 15));
     hazards.push(h);
     let mut h = hazard("H3", "t2", "GAS-012", "insp-routine", d(2026, 10, 3));
@@ -392,7 +392,7 @@ fn monthly_scores_ranks_self_assessment_and_month_clear() {
     hazards.push(h);
     // t3: a major hazard under a formal plan until December: not a 月清零 failure, and a
     // hardware problem with proof of investment.
-    let mut h = hazard("H4", "t3", "GAS-001", "insp-routine", d(2026, 10, 3));
+    let mut h = hazard("H4", "t3", "GAS-022", "insp-routine", d(2026, 10, 3));
     h.plan.deadline = Some(d(2026, 12, 31));
     h.needs_hardware = true;
     hazards.push(h);
