@@ -44,7 +44,7 @@ class WorkflowTest {
         assertTrue(industries.all { it.itemCount >= 15u })
         val gas = checklistFor("gas")
         assertEquals("城镇燃气", gas.name)
-        assertTrue(gas.items.any { it.id == "GAS-007" && it.major })
+        assertTrue(gas.items.any { it.id == "GAS-022" && it.major })
         val err = assertThrows<AnjianException.InvalidInput> { checklistFor("bakery") }
         assertEquals("行业无效：未知行业 bakery", err.message)
     }
@@ -55,10 +55,10 @@ class WorkflowTest {
         val site = gasSite(store)
         assertEquals(listOf(site.id), store.listSites("500233107").map { it.id })
 
-        // Run the gas checklist: LPG cylinders in a basement (GAS-007) fail.
+        // Run the gas checklist: LPG appliances in a basement left without a written notice (GAS-022) fail.
         var inspection = store.startInspection(InspectionKind.ROUTINE_CHECK, site.id, listOf("王磊"))
         for (item in checklistFor("gas").items) {
-            val failed = item.id == "GAS-007"
+            val failed = item.id == "GAS-022"
             inspection = store.recordItem(
                 inspection.id,
                 item.id,
@@ -67,7 +67,7 @@ class WorkflowTest {
             )
         }
         inspection = store.finishInspection(inspection.id)
-        assertEquals(listOf("GAS-007"), inspection.failedItemIds)
+        assertEquals(listOf("GAS-022"), inspection.failedItemIds)
         assertEquals(inspection.totalItems, inspection.answeredItems)
 
         val hazard = store.raiseHazard(
@@ -76,7 +76,7 @@ class WorkflowTest {
                 siteId = site.id,
                 unitId = null,
                 inspectionId = inspection.id,
-                itemId = "GAS-007",
+                itemId = "GAS-022",
                 level = null,
                 levelReason = null,
                 needsHardware = false,
