@@ -40,7 +40,7 @@ class WorkflowTest {
     @Test
     fun industriesAndChecklistsAreListed() {
         val industries = listIndustries()
-        assertEquals(10, industries.size)
+        assertEquals(21, industries.size)
         assertTrue(industries.all { it.itemCount >= 15u })
         val gas = checklistFor("gas")
         assertEquals("城镇燃气", gas.name)
@@ -195,7 +195,7 @@ class WorkflowTest {
         val listener = RecordingListener()
         val first = store.syncNow(false, listener)
         assertTrue(first.outcome is SyncOutcome.Completed, first.outcome.toString())
-        assertEquals(10, store.listSites(null).size)
+        assertEquals(12, store.listSites(null).size)
         // Offline work, then sync: the outbox empties and the status says so.
         val site = store.listSites(null).first { it.industry == "gas" }
         var inspection = store.startInspection(InspectionKind.ROUTINE_CHECK, site.id, emptyList())
