@@ -660,7 +660,8 @@ impl Seeder<'_> {
         };
         story.act(done, rectifier, at(submit, 15, 30))?;
         let verify = submit + Duration::days(1 + self.rng.below(2) as i64);
-        if verify > yesterday {
+        // Some wait for 验收 a while after their submission.
+        if verify > yesterday || self.rng.chance(0.1) {
             return Ok(());
         }
         let note = Some("经现场复核，整改到位，同意销号".to_string());
