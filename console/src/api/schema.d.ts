@@ -292,6 +292,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/checklists/{industry}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What changed between two versions of an industry's checklist: items added, removed, changed. */
+        get: operations["checklist_diff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/config": {
         parameters: {
             query?: never;
@@ -1482,6 +1499,48 @@ export interface operations {
             query?: {
                 /** @description A version other than the current one. */
                 version?: string | null;
+            };
+            header?: never;
+            path: {
+                industry: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    checklist_diff: {
+        parameters: {
+            query: {
+                /** @description The older version. */
+                from: string;
+                /** @description The newer version (default: the current one). */
+                to?: string | null;
             };
             header?: never;
             path: {

@@ -19,8 +19,7 @@ pub struct DiffQuery {
     pub to: Option<String>,
 }
 
-/// Items added, removed and changed (reworded, level, basis, condition, verification) between
-/// two versions known to the server.
+/// What changed between two versions of an industry's checklist: items added, removed, changed.
 #[utoipa::path(get, path = "/v1/checklists/{industry}/diff", params(("industry" = String, Path), DiffQuery), responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn checklist_diff(
     _caller: Caller,
