@@ -4,9 +4,11 @@
 //! a mismatch. Accepted files are stored content-addressed under `blobs/`.
 
 use std::collections::HashSet;
-use std::io::{Read, Write};
+use std::io::Read;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
+use tokio::io::AsyncWriteExt;
 
 use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
@@ -213,12 +215,12 @@ pub async fn create(
         expires_at: Utc::now() + Duration::hours(EXPIRY_HOURS),
     };
     let path = part_path(&state, &upload.id);
-    if let Err(e) = std::fs::File::create(&path) {
+    if let Err(e) = tokio::fs::File::create(&path).await {
         return ApiError::internal(e).into_response();
     }
     let stored = upload.clone();
     if let Err(e) = state.write(move |tx| Ok(tx.put_upload(&stored)?)).await {
-        let _ = std::fs::remove_file(&path);
+        let _ = tokio::fs::remove_file(&path).await;
         return e.into_response();
     }
     let guard = lock_upload(&upload.id);
@@ -397,9 +399,11 @@ async fn append(
         finish(state, caller, upload).await?;
         return Ok(current);
     }
-    let mut file = std::fs::OpenOptions::new()
+    // File I/O runs on tokio's blocking pool (tokio::fs), never on the async threads.
+    let mut file = tokio::fs::OpenOptions::new()
         .append(true)
         .open(&path)
+        .await
         .map_err(|e| ApiError::internal(e).into_response())?;
     let mut written = current;
     let mut stream = body.into_data_stream();
@@ -423,6 +427,7 @@ async fn append(
             pending.extend_from_slice(&chunk);
         } else {
             file.write_all(&chunk)
+                .await
                 .map_err(|e| ApiError::internal(e).into_response())?;
             written += chunk.len() as i64;
             Metrics::inc(&state.metrics.upload_bytes, chunk.len() as u64);
@@ -447,11 +452,13 @@ async fn append(
             ));
         }
         file.write_all(&pending)
+            .await
             .map_err(|e| ApiError::internal(e).into_response())?;
         written += pending.len() as i64;
         Metrics::inc(&state.metrics.upload_bytes, pending.len() as u64);
     }
     file.sync_data()
+        .await
         .map_err(|e| ApiError::internal(e).into_response())?;
     drop(file);
     if written == upload.length {
@@ -484,7 +491,7 @@ async fn complete(state: AppState, caller: Caller, upload: Upload) -> Result<(),
                 .map_err(|e| ApiError::internal(e).into_response())?
         };
         if hashed != upload.sha256 {
-            let _ = std::fs::remove_file(&part);
+            let _ = tokio::fs::remove_file(&part).await;
             let id = upload.id.clone();
             let _ = state.write(move |tx| Ok(tx.delete_upload(&id)?)).await;
             Metrics::inc(&state.metrics.blobs_refused, 1);
@@ -494,9 +501,13 @@ async fn complete(state: AppState, caller: Caller, upload: Upload) -> Result<(),
             ));
         }
         if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| ApiError::internal(e).into_response())?;
+            tokio::fs::create_dir_all(dir)
+                .await
+                .map_err(|e| ApiError::internal(e).into_response())?;
         }
-        std::fs::rename(&part, &target).map_err(|e| ApiError::internal(e).into_response())?;
+        tokio::fs::rename(&part, &target)
+            .await
+            .map_err(|e| ApiError::internal(e).into_response())?;
     } else if !target.exists() {
         return Err(tus_error(
             StatusCode::CONFLICT,
