@@ -44,6 +44,11 @@ enum Command {
         /// Log as JSON lines (for log collectors) instead of text.
         #[arg(long)]
         log_json: bool,
+        /// Serve `/metrics` (without a token) on this separate address, e.g. 127.0.0.1:9090.
+        /// On the main address `/metrics` needs `Authorization: Bearer $ANJIAN_METRICS_TOKEN`
+        /// and is not served when that variable is unset.
+        #[arg(long)]
+        metrics_listen: Option<std::net::SocketAddr>,
     },
     /// Evidence photos: inspect one, or make its upload copy and thumbnail.
     Photo {
@@ -259,6 +264,7 @@ fn serve(
     demo: Option<bool>,
     ttl: i64,
     log_json: bool,
+    metrics_listen: Option<std::net::SocketAddr>,
 ) -> Result<(), String> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,tower_http=info".into());
@@ -277,6 +283,10 @@ fn serve(
     config.demo_activity = demo == Some(true);
     config.token_ttl = chrono::Duration::minutes(ttl);
     config.database_url = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty());
+    config.metrics_token = std::env::var("ANJIAN_METRICS_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty());
+    config.metrics_listen = metrics_listen;
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime
         .block_on(anjian_server::serve(config))
@@ -292,9 +302,10 @@ fn run(command: Command) -> Result<(), String> {
             demo_without_activity,
             token_ttl_minutes,
             log_json,
+            metrics_listen,
         } => {
             let demo = demo.then_some(!demo_without_activity);
-            serve(listen, data, demo, token_ttl_minutes, log_json)?
+            serve(listen, data, demo, token_ttl_minutes, log_json, metrics_listen)?
         }
         Command::Photo { command } => photo(command)?,
         Command::Field { .. } => unreachable!("handled in main"),

@@ -1,5 +1,5 @@
-//! Accounts: argon2id password hashes, short-lived bearer tokens stored hashed, and a login
-//! that slows down after repeated failures.
+//! Accounts: argon2id password hashes (computed outside every database lock, a bounded
+//! number at a time), short-lived bearer tokens stored hashed.
 
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -7,20 +7,18 @@ use argon2::password_hash::{
 use argon2::Argon2;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use chrono::{DateTime, Duration, Utc};
+use chrono::Utc;
 use rand_core::RngCore;
 use sha2::{Digest, Sha256};
 
 use anjian_domain::org::Person;
 use anjian_domain::sync::entity;
 
+use crate::account_rules;
 use crate::error::{ApiError, ApiResult};
 use crate::scope::Caller;
 use crate::storage::{Account, Tx};
 use crate::AppState;
-
-/// Failures allowed before the account is locked for a while.
-const FREE_FAILURES: i64 = 5;
 
 pub fn hash_password(password: &str) -> Result<String, ApiError> {
     let salt = SaltString::generate(&mut OsRng);
@@ -30,7 +28,7 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
         .map_err(ApiError::internal)
 }
 
-fn verify_password(password: &str, hash: &str) -> bool {
+pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|parsed| {
             Argon2::default()
@@ -40,79 +38,61 @@ fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// A valid argon2id hash (default parameters) of a random string, verified against for
+/// unknown usernames so that they cost the same time as known ones.
+pub const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$Kz1fM4d7u0m0d1xV1Q4cJY3xXl0B4Rr6mX7m1XyF0pQ";
+
+/// Waits for a hashing slot (bounded concurrency: each hash takes ~19 MiB and a core) and
+/// runs `work` on a blocking thread, outside every database lock.
+pub async fn with_hashing<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> ApiResult<T> {
+    let wait = state.login.limits().hashing_wait;
+    let permit = tokio::time::timeout(wait, state.login.hashing.acquire())
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "登录请求过多，请稍后再试",
+            )
+        })?
+        .map_err(ApiError::internal)?;
+    let out = tokio::task::spawn_blocking(work).await?;
+    drop(permit);
+    Ok(out)
+}
+
+/// Checks a password against an account's hash (or the dummy hash), bounded.
+pub async fn check_password_bounded(
+    state: &AppState,
+    password: String,
+    hash: Option<String>,
+) -> ApiResult<bool> {
+    with_hashing(state, move || {
+        let known = hash.is_some();
+        let ok = verify_password(&password, hash.as_deref().unwrap_or(DUMMY_HASH));
+        ok && known
+    })
+    .await
+}
+
+/// Hashes a new password, bounded.
+pub async fn hash_password_bounded(state: &AppState, password: String) -> ApiResult<String> {
+    with_hashing(state, move || hash_password(&password)).await?
+}
+
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn new_token() -> String {
+pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand_core::OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)
 }
-
-/// How long an account stays locked after `failures` consecutive failures.
-pub fn lock_duration(failures: i64) -> Duration {
-    if failures < FREE_FAILURES {
-        return Duration::zero();
-    }
-    let exp = (failures - FREE_FAILURES).min(10) as u32;
-    Duration::seconds((2i64.pow(exp) * 5).min(900))
-}
-
-pub enum LoginOutcome {
-    Ok {
-        token: String,
-        expires_at: DateTime<Utc>,
-        person: Person,
-    },
-    Locked {
-        seconds: i64,
-    },
-    Wrong,
-}
-
-/// Checks a password and issues a token; runs inside one transaction. Password hashing is
-/// done even for unknown users so timing does not reveal which usernames exist.
-pub fn login(
-    tx: &mut dyn Tx,
-    username: &str,
-    password: &str,
-    ttl: Duration,
-    now: DateTime<Utc>,
-) -> ApiResult<LoginOutcome> {
-    let Some(mut account) = tx.get_account(username)? else {
-        verify_password(password, DUMMY_HASH);
-        return Ok(LoginOutcome::Wrong);
-    };
-    if let Some(until) = account.locked_until.filter(|u| *u > now) {
-        return Ok(LoginOutcome::Locked {
-            seconds: (until - now).num_seconds().max(1),
-        });
-    }
-    if !verify_password(password, &account.password_hash) {
-        account.failed_logins += 1;
-        let lock = lock_duration(account.failed_logins);
-        account.locked_until = (lock > Duration::zero()).then(|| now + lock);
-        tx.put_account(&account)?;
-        return Ok(LoginOutcome::Wrong);
-    }
-    account.failed_logins = 0;
-    account.locked_until = None;
-    tx.put_account(&account)?;
-    let person = load_person(tx, &account.person_id)?;
-    let token = new_token();
-    let expires_at = now + ttl;
-    tx.put_token(&token_hash(&token), &account.username, expires_at)?;
-    Ok(LoginOutcome::Ok {
-        token,
-        expires_at,
-        person,
-    })
-}
-
-/// A valid argon2id hash of a random string, verified against for unknown usernames.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$Kz1fM4d7u0m0d1xV1Q4cJY3xXl0B4Rr6mX7m1XyF0pQ";
 
 pub fn load_person(tx: &mut dyn Tx, person_id: &str) -> ApiResult<Person> {
     let rec = tx
@@ -121,26 +101,44 @@ pub fn load_person(tx: &mut dyn Tx, person_id: &str) -> ApiResult<Person> {
     serde_json::from_value(rec.data).map_err(ApiError::internal)
 }
 
-pub fn create_account(
+/// Checks a new account's username and password against the rules; returns the normalised
+/// username.
+pub fn check_new_account(username: &str, password: &str) -> ApiResult<String> {
+    let name = account_rules::check_username(username).map_err(ApiError::invalid)?;
+    account_rules::check_password(&name, password).map_err(ApiError::invalid)?;
+    Ok(name)
+}
+
+/// Stores a new account with an already computed hash (`username` already normalised).
+pub fn insert_account(
     tx: &mut dyn Tx,
     username: &str,
-    password: &str,
+    password_hash: &str,
     person_id: &str,
 ) -> ApiResult<()> {
-    if username.trim().is_empty() || password.chars().count() < 8 {
-        return Err(ApiError::invalid("用户名不能为空，密码至少 8 位"));
-    }
     if tx.get_account(username)?.is_some() {
         return Err(ApiError::invalid(format!("用户名 {username} 已存在")));
     }
     tx.put_account(&Account {
         username: username.to_string(),
         person_id: person_id.to_string(),
-        password_hash: hash_password(password)?,
+        password_hash: password_hash.to_string(),
         failed_logins: 0,
         locked_until: None,
+        disabled: false,
     })?;
     Ok(())
+}
+
+/// Checks the rules, hashes (inside the caller's transaction: for seeding only) and stores.
+pub fn create_account(
+    tx: &mut dyn Tx,
+    username: &str,
+    password: &str,
+    person_id: &str,
+) -> ApiResult<()> {
+    let name = check_new_account(username, password)?;
+    insert_account(tx, &name, &hash_password(password)?, person_id)
 }
 
 /// The bearer token of a request, if any.
@@ -172,6 +170,7 @@ impl FromRequestParts<AppState> for Caller {
                     .ok_or_else(ApiError::unauthorized)?;
                 let account = tx
                     .get_account(&username)?
+                    .filter(|a| !a.disabled)
                     .ok_or_else(ApiError::unauthorized)?;
                 let person = load_person(tx, &account.person_id)?;
                 Ok(Caller { person, username })
@@ -185,15 +184,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn argon2id_round_trip_and_lock_growth() {
+    fn argon2id_round_trip() {
         let hash = hash_password("anjian-demo").unwrap();
         assert!(hash.starts_with("$argon2id$"));
         assert!(verify_password("anjian-demo", &hash));
         assert!(!verify_password("anjian-dem0", &hash));
         assert!(!verify_password("x", DUMMY_HASH));
-        assert_eq!(lock_duration(4), Duration::zero());
-        assert_eq!(lock_duration(5), Duration::seconds(5));
-        assert_eq!(lock_duration(7), Duration::seconds(20));
-        assert_eq!(lock_duration(100), Duration::seconds(900));
+        assert!(PasswordHash::new(DUMMY_HASH).is_ok(), "the dummy hash parses, so it costs a hash");
     }
 }

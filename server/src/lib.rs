@@ -2,15 +2,21 @@
 //! the county office's views. Embedded SQLite and a data folder by default; PostgreSQL when
 //! `DATABASE_URL` is set.
 
+pub mod account_rules;
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod demo;
 pub mod demo_activity;
 pub mod error;
+pub mod import;
+pub mod listen;
 pub mod metrics;
 pub mod monthly;
+pub mod ratelimit;
 pub mod records;
 pub mod scope;
+pub mod security_headers;
 pub mod storage;
 pub mod sync;
 pub mod tus;
@@ -38,6 +44,17 @@ pub struct Config {
     /// Largest request body outside uploads.
     pub max_body_bytes: usize,
     pub request_timeout: std::time::Duration,
+    /// Header-read timeout, connection cap, slow-body rule.
+    pub conn_limits: listen::ConnLimits,
+    /// Login throttling and concurrent password hashing.
+    pub login_limits: ratelimit::LoginLimits,
+    /// `/metrics` on the main address needs `Authorization: Bearer <this>`; without it (and
+    /// without `metrics_listen`) `/metrics` is not served.
+    pub metrics_token: Option<String>,
+    /// A separate address (e.g. loopback) serving only `/metrics`, without a token.
+    pub metrics_listen: Option<SocketAddr>,
+    /// Per-user tus limits: open uploads and their declared bytes.
+    pub upload_quota: tus::UploadQuota,
 }
 
 impl Config {
@@ -51,6 +68,11 @@ impl Config {
             token_ttl: Duration::hours(4),
             max_body_bytes: 8 * 1024 * 1024,
             request_timeout: std::time::Duration::from_secs(60),
+            conn_limits: listen::ConnLimits::default(),
+            login_limits: ratelimit::LoginLimits::default(),
+            metrics_token: None,
+            metrics_listen: None,
+            upload_quota: tus::UploadQuota::default(),
         }
     }
 }
@@ -61,6 +83,8 @@ pub struct AppState {
     pub data_dir: Arc<PathBuf>,
     pub token_ttl: Duration,
     pub metrics: Arc<metrics::Metrics>,
+    pub login: Arc<ratelimit::LoginGuard>,
+    pub upload_quota: tus::UploadQuota,
 }
 
 impl AppState {
@@ -123,6 +147,8 @@ pub fn state(config: &Config, db: Db) -> std::io::Result<AppState> {
         data_dir: Arc::new(config.data_dir.clone()),
         token_ttl: config.token_ttl,
         metrics: Arc::new(metrics::Metrics::default()),
+        login: Arc::new(ratelimit::LoginGuard::new(config.login_limits.clone())),
+        upload_quota: config.upload_quota,
     };
     std::fs::create_dir_all(state.blobs_dir())?;
     std::fs::create_dir_all(state.uploads_dir())?;
@@ -191,13 +217,23 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Sen
         data = %config.data_dir.display(),
         "anjian server listening"
     );
+    if let Some(addr) = config.metrics_listen {
+        let metrics_listener = tokio::net::TcpListener::bind(addr).await?;
+        tracing::info!(listen = %metrics_listener.local_addr()?, "metrics listening");
+        let metrics_app = api::metrics_router(state.clone());
+        let limits = config.conn_limits;
+        tokio::spawn(async move {
+            let _ = listen::serve(
+                metrics_listener,
+                metrics_app,
+                limits,
+                std::future::pending::<()>(),
+            )
+            .await;
+        });
+    }
     tus::spawn_expiry(state.clone());
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    listen::serve(listener, app, config.conn_limits, shutdown_signal()).await?;
     tracing::info!("anjian server stopped");
     Ok(())
 }

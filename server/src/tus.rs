@@ -28,7 +28,29 @@ use crate::AppState;
 
 pub const TUS_VERSION: &str = "1.0.0";
 pub const MAX_SIZE: i64 = 1024 * 1024 * 1024;
-const EXPIRY_HOURS: i64 = 72;
+
+/// What one person may hold open: uploads started and not finished, and the bytes they
+/// declared. An upload not written to for `idle` expires (its part file is deleted).
+#[derive(Debug, Clone, Copy)]
+pub struct UploadQuota {
+    pub max_open: usize,
+    pub max_open_bytes: i64,
+    pub idle: std::time::Duration,
+}
+
+impl Default for UploadQuota {
+    fn default() -> Self {
+        UploadQuota {
+            max_open: 64,
+            max_open_bytes: 4 * 1024 * 1024 * 1024,
+            idle: std::time::Duration::from_secs(24 * 3600),
+        }
+    }
+}
+
+fn idle_expiry(state: &AppState) -> chrono::DateTime<Utc> {
+    Utc::now() + Duration::from_std(state.upload_quota.idle).unwrap_or(Duration::hours(24))
+}
 /// Chunks carrying a checksum are verified before they are kept; this bounds their size.
 const MAX_CHECKSUM_CHUNK: usize = 64 * 1024 * 1024;
 
@@ -212,16 +234,51 @@ pub async fn create(
         metadata: raw_meta,
         sha256,
         created_by: caller.person.id.clone(),
-        expires_at: Utc::now() + Duration::hours(EXPIRY_HOURS),
+        expires_at: idle_expiry(&state),
     };
     let path = part_path(&state, &upload.id);
     if let Err(e) = tokio::fs::File::create(&path).await {
         return ApiError::internal(e).into_response();
     }
     let stored = upload.clone();
-    if let Err(e) = state.write(move |tx| Ok(tx.put_upload(&stored)?)).await {
+    let quota = state.upload_quota;
+    let admitted = state
+        .write(move |tx| {
+            let now = Utc::now();
+            let open: Vec<Upload> = tx
+                .uploads_by(&stored.created_by)?
+                .into_iter()
+                .filter(|u| u.expires_at > now)
+                .collect();
+            if open.len() >= quota.max_open {
+                return Err(ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "quota",
+                    format!(
+                        "未完成的上传过多（最多 {} 个），请先完成或取消已有的上传",
+                        quota.max_open
+                    ),
+                ));
+            }
+            let declared: i64 = open.iter().map(|u| u.length).sum();
+            if declared + stored.length > quota.max_open_bytes {
+                return Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "quota",
+                    format!(
+                        "未完成的上传总量超过 {} MB，请先完成已有的上传",
+                        quota.max_open_bytes / (1024 * 1024)
+                    ),
+                ));
+            }
+            Ok(tx.put_upload(&stored)?)
+        })
+        .await;
+    if let Err(e) = admitted {
         let _ = tokio::fs::remove_file(&path).await;
-        return e.into_response();
+        let mut resp = e.into_response();
+        tus_headers(resp.headers_mut());
+        return resp;
     }
     let guard = lock_upload(&upload.id);
     let mut offset = 0;
@@ -345,7 +402,15 @@ pub async fn patch(
     let Some(_guard) = lock_upload(&upload.id) else {
         return tus_error(StatusCode::CONFLICT, "该文件正在上传，请稍后重试");
     };
-    match append(&state, &caller, &upload, offset, &headers, body).await {
+    let result = append(&state, &caller, &upload, offset, &headers, body).await;
+    // Written to: the idle time starts again (also when the connection dropped mid-way).
+    let mut upload = upload;
+    if current_offset(&state, &upload).await > offset && upload.length > 0 {
+        upload.expires_at = idle_expiry(&state);
+        let (id, at) = (upload.id.clone(), upload.expires_at);
+        let _ = state.write(move |tx| Ok(tx.touch_upload(&id, at)?)).await;
+    }
+    match result {
         Ok(new_offset) => {
             let mut resp = StatusCode::NO_CONTENT.into_response();
             let h = resp.headers_mut();

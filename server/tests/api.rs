@@ -74,6 +74,7 @@ both_backends!(health_openapi_and_metrics, |s: &TestServer| {
     let metrics = s
         .client
         .get(s.url("/metrics"))
+        .bearer_auth(common::METRICS_TOKEN)
         .send()
         .unwrap()
         .text()
@@ -189,29 +190,13 @@ both_backends!(push_is_idempotent, |s: &TestServer| {
     let ops = ops;
     let first = s.push(&token, &ops);
     assert!(statuses(&first).iter().all(|st| st == "applied"));
-    let seq_before = s
-        .client
-        .get(s.url("/healthz"))
-        .send()
-        .unwrap()
-        .json::<Value>()
-        .unwrap()["seq"]
-        .as_i64()
-        .unwrap();
+    let seq_before = s.change_seq();
     let second = s.push(&token, &ops);
     assert!(
         statuses(&second).iter().all(|st| st == "already_applied"),
         "{second:#?}"
     );
-    let seq_after = s
-        .client
-        .get(s.url("/healthz"))
-        .send()
-        .unwrap()
-        .json::<Value>()
-        .unwrap()["seq"]
-        .as_i64()
-        .unwrap();
+    let seq_after = s.change_seq();
     assert_eq!(seq_before, seq_after, "a replayed batch changes nothing");
     let doc = s.get_json(&token, &format!("/v1/hazards/{hazard_id}"));
     assert_eq!(doc["events"].as_array().unwrap().len(), 1);

@@ -126,6 +126,53 @@ pub fn declared_size(bytes: &[u8]) -> Option<(u64, u64)> {
     None
 }
 
+/// Whether a JPEG's segments and scans run to an end-of-image marker, read without a
+/// decoder (linear in the file, no allocation): a file cut short (a photo half-copied, an
+/// upload stopped mid-way) is not. Bytes after the end marker do not matter.
+pub fn is_complete(bytes: &[u8]) -> bool {
+    let mut i = 2;
+    loop {
+        // The next marker: 0xFF, any fill bytes, then a code.
+        while i < bytes.len() && bytes[i] != 0xFF {
+            i += 1;
+        }
+        while i < bytes.len() && bytes[i] == 0xFF {
+            i += 1;
+        }
+        let Some(&marker) = bytes.get(i) else {
+            return false;
+        };
+        i += 1;
+        match marker {
+            0xD9 => return true,
+            0x01 | 0xD0..=0xD8 => continue,
+            _ => {}
+        }
+        let Some(len) = bytes
+            .get(i..i + 2)
+            .map(|b| u16::from_be_bytes([b[0], b[1]]) as usize)
+        else {
+            return false;
+        };
+        if len < 2 || i + len > bytes.len() {
+            return false;
+        }
+        i += len;
+        if marker == 0xDA {
+            // Entropy-coded data up to the next marker that is not a stuffed byte or a
+            // restart.
+            loop {
+                match bytes.get(i..i + 2) {
+                    None => return false,
+                    Some([0xFF, 0x00]) | Some([0xFF, 0xD0..=0xD7]) => i += 2,
+                    Some([0xFF, _]) => break,
+                    Some(_) => i += 1,
+                }
+            }
+        }
+    }
+}
+
 fn header(bytes: &[u8]) -> Result<(u32, u32), EvidenceError> {
     if let Some((w, h)) = declared_size(bytes) {
         check_size(w, h)?;
@@ -194,6 +241,9 @@ pub fn inspect_bytes(bytes: &[u8]) -> Result<PhotoReport, EvidenceError> {
     }
     if meta.taken_local.is_none() && !flags.iter().any(|f| f == "time_invalid") {
         flags.push("no_capture_time".into());
+    }
+    if !is_complete(bytes) {
+        flags.push("truncated".into());
     }
     let taken_at = match (meta.taken_at(), meta.taken_local) {
         (Some(t), _) => Some(t.to_rfc3339()),
@@ -471,7 +521,7 @@ pub fn ingest_bytes(
     opts: &DeriveOptions,
 ) -> Result<(PhotoReport, IngestedFiles), EvidenceError> {
     let derived = derive(bytes, report.orientation, opts)?;
-    if derived.truncated {
+    if derived.truncated && !report.flags.iter().any(|f| f == "truncated") {
         report.flags.push("truncated".into());
         report.notes.push(flag_message("truncated").into());
     }

@@ -194,6 +194,13 @@ fn every_corpus_file_is_parsed_refused_or_flagged_as_exiftool_sees_it() {
         ) {
             Ok(d) => {
                 decoded += 1;
+                if !d.truncated {
+                    // Decoded cleanly: inspect does not call it incomplete.
+                    assert!(
+                        !report.flags.contains(&"truncated".to_string()),
+                        "{name}: complete, but inspect says it is cut short"
+                    );
+                }
                 assert!(d.upload_size.0.max(d.upload_size.1) <= 2048);
                 assert!(d.thumb_size.0.max(d.thumb_size.1) <= 320);
                 assert!(d.upload.starts_with(&[0xFF, 0xD8]));
@@ -278,4 +285,28 @@ fn ingest_writes_nothing_for_a_refused_file() {
         2,
         "no temp files left behind"
     );
+}
+
+#[test]
+fn inspect_flags_a_photo_cut_in_half_as_incomplete() {
+    let path = corpus().join("drewnoakes-metadata-extractor-images/jpg/Samsung SM-J327T1.jpg");
+    let whole = std::fs::read(&path).expect("the corpus photo, read in place");
+    let sound = photo::inspect_bytes(&whole).unwrap();
+    assert!(!sound.flags.contains(&"truncated".to_string()), "{:?}", sound.flags);
+    for cut in [whole.len() / 2, whole.len() - 2, whole.len() / 10] {
+        let report = photo::inspect_bytes(&whole[..cut]).unwrap();
+        assert!(
+            report.flags.contains(&"truncated".to_string()),
+            "cut at {cut} of {}: {:?}",
+            whole.len(),
+            report.flags
+        );
+        assert!(report.notes.iter().any(|n| n.contains("不完整")));
+    }
+    // The same file through a path (what `anjian photo inspect` reads).
+    let dir = tempfile::tempdir().unwrap();
+    let half = dir.path().join("half.jpg");
+    std::fs::write(&half, &whole[..whole.len() / 2]).unwrap();
+    let report = photo::inspect_file(&half).unwrap();
+    assert!(report.flags.contains(&"truncated".to_string()));
 }

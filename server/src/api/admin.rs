@@ -1,26 +1,29 @@
 //! 县安委办 administration: units, people (with accounts) and sites, one by one or imported
 //! from an Excel sheet the way enterprise lists actually arrive.
 
-use std::io::Cursor;
-
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use calamine::{Data, Reader, Xlsx};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
-use anjian_domain::checklist::{self, Industry};
+use anjian_domain::checklist;
 use anjian_domain::org::{Person, Unit, UnitKind};
-use anjian_domain::site::{GeoPoint, Site, SiteLocation};
+use anjian_domain::site::Site;
 use anjian_domain::sync::entity;
 
+use crate::audit;
 use crate::auth;
+use crate::ratelimit::ClientAddr;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::records;
 use crate::scope::Caller;
 use crate::AppState;
+
+/// A checklist file is a few dozen items; these bound what an upload can make the server do.
+pub const MAX_CHECKLIST_BYTES: usize = 512 * 1024;
+pub const MAX_CHECKLIST_ITEMS: usize = 2000;
 
 fn require_admin(caller: &Caller) -> ApiResult<()> {
     if caller.is_admin() {
@@ -37,11 +40,24 @@ fn require_admin(caller: &Caller) -> ApiResult<()> {
 #[utoipa::path(post, path = "/v1/admin/checklists", request_body(content = String, content_type = "application/toml"), responses((status = 201, body = Object), (status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn publish_checklist(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     caller: Caller,
     body: String,
 ) -> ApiResult<(StatusCode, Json<checklist::Checklist>)> {
     require_admin(&caller)?;
+    if body.len() > MAX_CHECKLIST_BYTES {
+        return Err(ApiError::invalid(format!(
+            "检查表文件过大（最多 {} KB）",
+            MAX_CHECKLIST_BYTES / 1024
+        )));
+    }
     let list = checklist::parse(&body)?;
+    if list.items.len() > MAX_CHECKLIST_ITEMS {
+        return Err(ApiError::invalid(format!(
+            "检查表条目过多（最多 {MAX_CHECKLIST_ITEMS} 条）"
+        )));
+    }
+    let actor = caller.username.clone();
     let doc = records::ChecklistDoc {
         checklist: list.clone(),
         published_at: chrono::Utc::now(),
@@ -72,6 +88,14 @@ pub async fn publish_checklist(
                 }
             }
             records::save_checklist(tx, &doc)?;
+            audit::record(
+                tx,
+                &actor,
+                audit::CHECKLIST_PUBLISHED,
+                &doc.id(),
+                Some(client),
+                "",
+            )?;
             Ok(true)
         })
         .await?;
@@ -88,13 +112,24 @@ pub async fn publish_checklist(
 #[utoipa::path(post, path = "/v1/admin/units", request_body = Object, responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_unit(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     caller: Caller,
     Json(unit): Json<Unit>,
 ) -> ApiResult<(StatusCode, Json<Unit>)> {
     require_admin(&caller)?;
     let saved = unit.clone();
     state
-        .write(move |tx| records::save_unit(tx, &saved))
+        .write(move |tx| {
+            records::save_unit(tx, &saved)?;
+            audit::record(
+                tx,
+                &caller.username,
+                audit::UNIT_SAVED,
+                &saved.id,
+                Some(client),
+                saved.name.clone(),
+            )
+        })
         .await?;
     Ok((StatusCode::CREATED, Json(unit)))
 }
@@ -111,11 +146,16 @@ pub struct NewPerson {
 #[utoipa::path(post, path = "/v1/admin/people", request_body = NewPerson, responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_person(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     caller: Caller,
     Json(req): Json<NewPerson>,
 ) -> ApiResult<(StatusCode, Json<Person>)> {
     require_admin(&caller)?;
     let person = req.person.clone();
+    person.validate()?;
+    let username = auth::check_new_account(&req.username, &req.password)?;
+    // Hashed before the write transaction: the database lock is never held while hashing.
+    let hash = auth::hash_password_bounded(&state, req.password.clone()).await?;
     state
         .write(move |tx| {
             person.validate()?;
@@ -131,7 +171,15 @@ pub async fn create_person(
                 return Err(ApiError::invalid(format!("人员编号已存在：{}", person.id)));
             }
             records::save_person(tx, &person)?;
-            auth::create_account(tx, req.username.trim(), &req.password, &person.id)
+            auth::insert_account(tx, &username, &hash, &person.id)?;
+            audit::record(
+                tx,
+                &caller.username,
+                audit::ACCOUNT_CREATED,
+                &username,
+                Some(client),
+                format!("{}（{}）", person.name, person.id),
+            )
         })
         .await?;
     Ok((StatusCode::CREATED, Json(req.person)))
@@ -158,6 +206,7 @@ fn check_site_units(tx: &mut dyn crate::storage::Tx, site: &Site) -> ApiResult<(
 #[utoipa::path(post, path = "/v1/admin/sites", request_body = Object, responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_site(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     caller: Caller,
     Json(mut site): Json<Site>,
 ) -> ApiResult<(StatusCode, Json<Site>)> {
@@ -170,178 +219,21 @@ pub async fn create_site(
     state
         .write(move |tx| {
             check_site_units(tx, &saved)?;
-            records::save_site(tx, &saved)
+            records::save_site(tx, &saved)?;
+            audit::record(
+                tx,
+                &caller.username,
+                audit::SITE_SAVED,
+                &saved.id,
+                Some(client),
+                saved.name.clone(),
+            )
         })
         .await?;
     Ok((StatusCode::CREATED, Json(site)))
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct RowError {
-    /// Row number as Excel shows it (the header is row 1).
-    pub row: usize,
-    pub message: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ImportReport {
-    pub imported: usize,
-    pub errors: Vec<RowError>,
-}
-
-/// The columns of the site sheet, by their Chinese headers.
-const COLUMNS: [&str; 10] = [
-    "名称",
-    "行业",
-    "纬度",
-    "经度",
-    "半径（米）",
-    "属地乡镇",
-    "属事部门",
-    "地址",
-    "联系人",
-    "联系电话",
-];
-
-fn cell_text(row: &[Data], i: Option<usize>) -> String {
-    match i.and_then(|i| row.get(i)) {
-        Some(Data::String(s)) => s.trim().to_string(),
-        Some(Data::Float(f)) if f.fract() == 0.0 => format!("{}", *f as i64),
-        Some(Data::Float(f)) => f.to_string(),
-        Some(Data::Int(n)) => n.to_string(),
-        Some(Data::Empty) | None => String::new(),
-        Some(other) => other.to_string().trim().to_string(),
-    }
-}
-
-fn find_industry(text: &str) -> Option<Industry> {
-    Industry::from_code(text).ok().or_else(|| {
-        checklist::all()
-            .iter()
-            .find(|c| c.name == text || c.name.starts_with(text))
-            .map(|c| c.industry)
-    })
-}
-
-fn find_unit<'a>(units: &'a [Unit], kind: UnitKind, text: &str) -> Option<&'a Unit> {
-    units
-        .iter()
-        .filter(|u| u.kind == kind)
-        .find(|u| u.id == text || u.name == text || u.code.as_deref() == Some(text))
-}
-
-/// Parses the sheet into sites; every bad row is reported, none is half-read.
-pub fn parse_site_sheet(bytes: &[u8], units: &[Unit]) -> Result<Vec<(usize, Site)>, Vec<RowError>> {
-    let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
-        vec![RowError {
-            row: 0,
-            message: format!("无法读取 Excel 文件：{e}"),
-        }]
-    })?;
-    let Some(Ok(range)) = book.worksheet_range_at(0) else {
-        return Err(vec![RowError {
-            row: 0,
-            message: "Excel 文件中没有工作表".into(),
-        }]);
-    };
-    let mut rows = range.rows();
-    let Some(header) = rows.next() else {
-        return Err(vec![RowError {
-            row: 1,
-            message: "工作表为空".into(),
-        }]);
-    };
-    let headers: Vec<String> = header
-        .iter()
-        .map(|c| c.to_string().trim().to_string())
-        .collect();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name || h.replace(['(', ')'], "") == name.replace(['（', '）'], ""))
-    };
-    let idx: Vec<Option<usize>> = COLUMNS.iter().map(|c| col(c)).collect();
-    let missing: Vec<&str> = COLUMNS
-        .iter()
-        .zip(&idx)
-        .take(6)
-        .filter(|(_, i)| i.is_none())
-        .map(|(c, _)| *c)
-        .collect();
-    if !missing.is_empty() {
-        return Err(vec![RowError {
-            row: 1,
-            message: format!("缺少列：{}", missing.join("、")),
-        }]);
-    }
-    let mut sites = Vec::new();
-    let mut errors = Vec::new();
-    for (n, row) in rows.enumerate() {
-        let row_no = n + 2;
-        let text = |i: usize| cell_text(row, idx[i]);
-        if (0..COLUMNS.len()).all(|i| text(i).is_empty()) {
-            continue;
-        }
-        let result = (|| -> Result<Site, String> {
-            let industry =
-                find_industry(&text(1)).ok_or_else(|| format!("行业“{}”无法识别", text(1)))?;
-            let number = |i: usize, what: &str| -> Result<f64, String> {
-                text(i)
-                    .parse::<f64>()
-                    .map_err(|_| format!("{what}“{}”不是数字", text(i)))
-            };
-            let lat = number(2, "纬度")?;
-            let lon = number(3, "经度")?;
-            let radius = if text(4).is_empty() {
-                None
-            } else {
-                Some(number(4, "半径")?)
-            };
-            let township = find_unit(units, UnitKind::Township, &text(5))
-                .ok_or_else(|| format!("属地乡镇“{}”不存在", text(5)))?;
-            let department = if text(6).is_empty() {
-                None
-            } else {
-                Some(
-                    find_unit(units, UnitKind::Department, &text(6))
-                        .ok_or_else(|| format!("属事部门“{}”不存在", text(6)))?
-                        .id
-                        .clone(),
-                )
-            };
-            let opt = |i: usize| Some(text(i)).filter(|s| !s.is_empty());
-            let site = Site {
-                id: format!("site-{}", uuid::Uuid::now_v7()),
-                name: text(0),
-                industry: industry.code().to_string(),
-                location: SiteLocation {
-                    point: GeoPoint { lat, lon },
-                    radius_m: radius,
-                    polygon: None,
-                },
-                township_id: township.id.clone(),
-                department_id: department,
-                address: opt(7),
-                contact_name: opt(8),
-                contact_phone: opt(9),
-            };
-            site.validate().map_err(|e| e.to_string())?;
-            Ok(site)
-        })();
-        match result {
-            Ok(site) => sites.push((row_no, site)),
-            Err(message) => errors.push(RowError {
-                row: row_no,
-                message,
-            }),
-        }
-    }
-    if errors.is_empty() {
-        Ok(sites)
-    } else {
-        Err(errors)
-    }
-}
+pub use crate::import::{parse_site_sheet, ImportReport, RowError};
 
 /// Imports sites from an .xlsx sheet (columns 名称, 行业, 纬度, 经度, 半径（米）, 属地乡镇,
 /// 属事部门, 地址, 联系人, 联系电话). All rows or none: any bad row is reported with its row
@@ -349,14 +241,18 @@ pub fn parse_site_sheet(bytes: &[u8], units: &[Unit]) -> Result<Vec<(usize, Site
 #[utoipa::path(post, path = "/v1/admin/sites/import", request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), responses((status = 200, body = ImportReport), (status = 422, body = ImportReport), (status = 403, body = ErrorBody)))]
 pub async fn import_sites(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     caller: Caller,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<ImportReport>)> {
     require_admin(&caller)?;
+    let reader = caller.clone();
     let units: Vec<Unit> = state
-        .read(move |tx| records::visible(tx, entity::UNIT, &caller))
+        .read(move |tx| records::visible(tx, entity::UNIT, &reader))
         .await?;
-    match parse_site_sheet(&body, &units) {
+    // Bounded, but still CPU work: off the async threads.
+    let parsed = tokio::task::spawn_blocking(move || parse_site_sheet(&body, &units)).await?;
+    match parsed {
         Err(errors) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             Json(ImportReport {
@@ -371,7 +267,14 @@ pub async fn import_sites(
                     for (_, site) in &sites {
                         records::save_site(tx, site)?;
                     }
-                    Ok(())
+                    audit::record(
+                        tx,
+                        &caller.username,
+                        audit::SITES_IMPORTED,
+                        "sites",
+                        Some(client),
+                        format!("导入 {} 个场所", sites.len()),
+                    )
                 })
                 .await?;
             Ok((

@@ -1,6 +1,7 @@
 //! HTTP routes. Every handler that touches data takes a [`Caller`] (bearer token) and checks
 //! the caller's role and org scope.
 
+pub mod accounts;
 pub mod admin;
 pub mod blobs;
 pub mod checklist_diff;
@@ -28,7 +29,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::metrics::Metrics;
-use crate::{tus, AppState, Config};
+use crate::{listen, security_headers, tus, AppState, Config};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -37,7 +38,14 @@ use crate::{tus, AppState, Config};
         health,
         session::login,
         session::logout,
+        session::logout_others,
+        session::change_password,
         session::me,
+        accounts::disable,
+        accounts::enable,
+        accounts::reset_password,
+        accounts::revoke_sessions,
+        accounts::audit_log,
         reads::units,
         reads::people,
         reads::sites,
@@ -86,6 +94,8 @@ use crate::{tus, AppState, Config};
         crate::error::ErrorDetail,
         session::LoginRequest,
         session::LoginResponse,
+        session::PasswordChange,
+        accounts::PasswordReset,
         reads::HazardItem,
         reads::ChecklistSummary,
         reads::NewPatrol,
@@ -120,27 +130,64 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Liveness and the storage backend in use.
-#[utoipa::path(get, path = "/healthz", security(()), responses((status = 200, description = "ok")))]
+/// Liveness: `{"status":"ok"}` when the database answers, 503 otherwise. Nothing more (no
+/// counters, no backend): anyone can call it.
+#[utoipa::path(get, path = "/healthz", security(()), responses((status = 200, description = "ok"), (status = 503, description = "database unavailable")))]
 pub async fn health(State(state): State<AppState>) -> Response {
-    let backend = state.db.backend_name();
-    match state.read(|tx| Ok(tx.max_seq()?)).await {
-        Ok(seq) => Json(serde_json::json!({ "status": "ok", "backend": backend, "seq": seq }))
-            .into_response(),
-        Err(e) => (
+    match state.read(|tx| Ok(tx.log_id()?)).await {
+        Ok(_) => Json(serde_json::json!({ "status": "ok" })).into_response(),
+        Err(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(serde_json::json!({ "status": "error", "message": e.message })),
+            Json(serde_json::json!({ "status": "error" })),
         )
             .into_response(),
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+async fn render_metrics(state: &AppState) -> Response {
+    let seq = state.read(|tx| Ok(tx.max_seq()?)).await.unwrap_or(-1);
+    let mut body = state.metrics.render();
+    body.push_str(&format!(
+        "# HELP anjian_change_seq the change log's latest sequence number\n# TYPE anjian_change_seq gauge\nanjian_change_seq {seq}\n"
+    ));
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
+        body,
     )
         .into_response()
+}
+
+/// `/metrics` on the main address: only with the configured token (constant-time compare).
+async fn metrics(
+    State((state, token)): State<(AppState, Option<std::sync::Arc<str>>)>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let Some(token) = token else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    use sha2::Digest;
+    let a = sha2::Sha256::digest(given.as_bytes());
+    let b = sha2::Sha256::digest(token.as_bytes());
+    if a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) != 0 {
+        return crate::error::ApiError::unauthorized().into_response();
+    }
+    render_metrics(&state).await
+}
+
+/// The router of a separate metrics address: `/metrics` without a token.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/metrics",
+            get(|State(state): State<AppState>| async move { render_metrics(&state).await }),
+        )
+        .layer(middleware::from_fn(security_headers::security_headers))
+        .with_state(state)
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
@@ -172,10 +219,29 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .layer(DefaultBodyLimit::max(tus::MAX_SIZE as usize));
     let api = Router::new()
         .route("/healthz", get(health))
-        .route("/metrics", get(metrics))
+        .route(
+            "/metrics",
+            get(metrics).with_state((
+                state.clone(),
+                config.metrics_token.as_deref().map(std::sync::Arc::<str>::from),
+            )),
+        )
         .route("/openapi.json", get(openapi))
         .route("/v1/auth/login", post(session::login))
         .route("/v1/auth/logout", post(session::logout))
+        .route("/v1/auth/logout-others", post(session::logout_others))
+        .route("/v1/auth/password", post(session::change_password))
+        .route("/v1/admin/accounts/{username}/disable", post(accounts::disable))
+        .route("/v1/admin/accounts/{username}/enable", post(accounts::enable))
+        .route(
+            "/v1/admin/accounts/{username}/password",
+            post(accounts::reset_password),
+        )
+        .route(
+            "/v1/admin/accounts/{username}/revoke-sessions",
+            post(accounts::revoke_sessions),
+        )
+        .route("/v1/admin/audit", get(accounts::audit_log))
         .route("/v1/me", get(session::me))
         .route("/v1/units", get(reads::units))
         .route("/v1/people", get(reads::people))
@@ -254,10 +320,15 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .merge(uploads)
         .merge(console)
         .layer(middleware::from_fn_with_state(
+            config.conn_limits,
+            listen::slow_bodies,
+        ))
+        .layer(middleware::from_fn_with_state(
             state.clone(),
             count_responses,
         ))
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(security_headers::security_headers))
         .with_state(state)
 }

@@ -204,6 +204,11 @@ pub async fn export(
 ) -> ApiResult<Response> {
     let kind = ExportFile::from_name(&file)
         .ok_or_else(|| ApiError::not_found(format!("没有这种文件：{file}")))?;
+    if matches!(kind, ExportFile::AssessmentNotice | ExportFile::PatrolNotice)
+        && crate::api::reads::is_outsider(&caller)
+    {
+        return Err(ApiError::forbidden("通报仅限党政机关工作人员查看"));
+    }
     if kind.per_unit() {
         q.unit = unit_scope(&caller, q.unit.as_deref())?;
     } else if !caller.is_county_level() && matches!(kind, ExportFile::Scores | ExportFile::Annual) {

@@ -8,7 +8,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::{self, LoginOutcome};
+use crate::account_rules::{self, normalise_username};
+use crate::audit;
+use crate::auth;
+use crate::ratelimit::ClientAddr;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::metrics::Metrics;
 use crate::scope::Caller;
@@ -31,24 +34,115 @@ pub struct LoginResponse {
     pub principals: Vec<String>,
 }
 
+fn wrong_login() -> Response {
+    ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "用户名或密码错误").into_response()
+}
+
+fn held(seconds: u64) -> Response {
+    let mut resp = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "locked",
+        format!("登录失败次数过多，请 {seconds} 秒后再试"),
+    )
+    .into_response();
+    resp.headers_mut().insert("Retry-After", seconds.into());
+    resp
+}
+
 /// Logs in with username and password; returns a short-lived bearer token.
+///
+/// Usernames are matched in their normalised form (NFKC, lower case). Unknown usernames get
+/// the same answers, in the same time, as known ones; repeated failures from one address
+/// wait (429 with `Retry-After`), without holding back the account's owner elsewhere.
 #[utoipa::path(post, path = "/v1/auth/login", security(()), request_body = LoginRequest, responses(
     (status = 200, body = LoginResponse),
     (status = 401, body = ErrorBody, description = "用户名或密码错误"),
-    (status = 429, body = ErrorBody, description = "失败次数过多，暂时锁定")
+    (status = 403, body = ErrorBody, description = "账号已停用"),
+    (status = 429, body = ErrorBody, description = "失败次数过多，暂时等待"),
+    (status = 503, body = ErrorBody, description = "登录请求过多")
 ))]
-pub async fn login(State(state): State<AppState>, Json(req): Json<LoginRequest>) -> Response {
+pub async fn login(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    Json(req): Json<LoginRequest>,
+) -> Response {
+    let username = normalise_username(&req.username);
+    let now = std::time::Instant::now();
+    if let Err((seconds, _)) = state.login.check(&username, client, now) {
+        Metrics::inc(&state.metrics.logins_failed, 1);
+        return held(seconds);
+    }
+    let name = username.clone();
+    let account = match state.read(move |tx| Ok(tx.get_account(&name)?)).await {
+        Ok(a) => a,
+        Err(e) => return e.into_response(),
+    };
+    // Hashing outside every lock, a bounded number at a time; unknown names cost the same.
+    let hash = account.as_ref().map(|a| a.password_hash.clone());
+    let password_ok = match auth::check_password_bounded(&state, req.password, hash).await {
+        Ok(ok) => ok,
+        Err(e) => return e.into_response(),
+    };
+    if !password_ok {
+        Metrics::inc(&state.metrics.logins_failed, 1);
+        let hold = state.login.failure(&username, client, now);
+        let known = account.is_some();
+        let name = username.clone();
+        let logged = state
+            .write(move |tx| {
+                audit::record(
+                    tx,
+                    &name,
+                    audit::LOGIN_FAILED,
+                    &name,
+                    Some(client),
+                    if known { "密码错误" } else { "账号不存在" },
+                )?;
+                if let Some(h) = hold {
+                    audit::record(tx, &name, audit::LOCKOUT, &name, Some(client), h.code())?;
+                }
+                Ok(())
+            })
+            .await;
+        if let Err(e) = logged {
+            return e.into_response();
+        }
+        // Every failure costs time: guessing is slow even before the hold.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        return wrong_login();
+    }
+    let account = account.expect("password matched an account");
+    if account.disabled {
+        let name = username.clone();
+        let _ = state
+            .write(move |tx| {
+                audit::record(tx, &name, audit::LOGIN_DISABLED, &name, Some(client), "")
+            })
+            .await;
+        return ApiError::forbidden("账号已停用，请联系县安委办").into_response();
+    }
+    state.login.success(&username, client);
     let ttl = state.token_ttl;
-    let username = req.username.trim().to_string();
-    let outcome = state
-        .write(move |tx| auth::login(tx, &username, &req.password, ttl, Utc::now()))
+    let token = auth::new_token();
+    let hashed = auth::token_hash(&token);
+    let issued = state
+        .write(move |tx| {
+            let person = auth::load_person(tx, &account.person_id)?;
+            let expires_at = Utc::now() + ttl;
+            tx.put_token(&hashed, &account.username, expires_at)?;
+            audit::record(
+                tx,
+                &account.username,
+                audit::LOGIN_OK,
+                &account.username,
+                Some(client),
+                "",
+            )?;
+            Ok((person, expires_at))
+        })
         .await;
-    match outcome {
-        Ok(LoginOutcome::Ok {
-            token,
-            expires_at,
-            person,
-        }) => {
+    match issued {
+        Ok((person, expires_at)) => {
             Metrics::inc(&state.metrics.logins_ok, 1);
             let caller = Caller {
                 person: person.clone(),
@@ -62,24 +156,6 @@ pub async fn login(State(state): State<AppState>, Json(req): Json<LoginRequest>)
             })
             .into_response()
         }
-        Ok(LoginOutcome::Wrong) => {
-            Metrics::inc(&state.metrics.logins_failed, 1);
-            // Every failure costs time: guessing is slow even before the lock.
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "用户名或密码错误")
-                .into_response()
-        }
-        Ok(LoginOutcome::Locked { seconds }) => {
-            Metrics::inc(&state.metrics.logins_failed, 1);
-            let mut resp = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "locked",
-                format!("登录失败次数过多，请 {seconds} 秒后再试"),
-            )
-            .into_response();
-            resp.headers_mut().insert("Retry-After", seconds.into());
-            resp
-        }
         Err(e) => e.into_response(),
     }
 }
@@ -91,13 +167,113 @@ pub async fn logout(
     _caller: Caller,
     headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
-    let token = headers
+    let token = own_token(&headers)?;
+    state.write(move |tx| Ok(tx.delete_token(&token)?)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The hash of the bearer token of this request.
+fn own_token(headers: &HeaderMap) -> ApiResult<String> {
+    headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(|t| auth::token_hash(t.trim()))
-        .ok_or_else(ApiError::unauthorized)?;
-    state.write(move |tx| Ok(tx.delete_token(&token)?)).await?;
+        .ok_or_else(ApiError::unauthorized)
+}
+
+/// Ends every other session of the signed-in user (other phones, a lost one); this one stays.
+#[utoipa::path(post, path = "/v1/auth/logout-others", responses((status = 200, body = Object, description = "{\"ended\": n}"), (status = 401, body = ErrorBody)))]
+pub async fn logout_others(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    caller: Caller,
+    headers: HeaderMap,
+) -> ApiResult<Json<serde_json::Value>> {
+    let keep = own_token(&headers)?;
+    let ended = state
+        .write(move |tx| {
+            let n = tx.delete_tokens_of(&caller.username, Some(&keep))?;
+            audit::record(
+                tx,
+                &caller.username,
+                audit::SESSIONS_REVOKED,
+                &caller.username,
+                Some(client),
+                format!("本人结束其他 {n} 个会话"),
+            )?;
+            Ok(n)
+        })
+        .await?;
+    Ok(Json(serde_json::json!({ "ended": ended })))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PasswordChange {
+    pub old_password: String,
+    pub new_password: String,
+}
+
+/// Changes the signed-in user's own password (the old one is required); every other session
+/// of the user ends.
+#[utoipa::path(post, path = "/v1/auth/password", request_body = PasswordChange, responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "原密码错误"), (status = 422, body = ErrorBody)))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    caller: Caller,
+    headers: HeaderMap,
+    Json(req): Json<PasswordChange>,
+) -> ApiResult<StatusCode> {
+    let keep = own_token(&headers)?;
+    let username = caller.username.clone();
+    account_rules::check_password(&username, &req.new_password).map_err(ApiError::invalid)?;
+    if let Err((seconds, _)) = state
+        .login
+        .check(&username, client, std::time::Instant::now())
+    {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "locked",
+            format!("失败次数过多，请 {seconds} 秒后再试"),
+        ));
+    }
+    let name = username.clone();
+    let account = state
+        .read(move |tx| tx.get_account(&name)?.ok_or_else(ApiError::unauthorized))
+        .await?;
+    let ok = auth::check_password_bounded(&state, req.old_password, Some(account.password_hash))
+        .await?;
+    if !ok {
+        state
+            .login
+            .failure(&username, client, std::time::Instant::now());
+        let name = username.clone();
+        state
+            .write(move |tx| {
+                audit::record(tx, &name, audit::LOGIN_FAILED, &name, Some(client), "修改密码时原密码错误")
+            })
+            .await?;
+        return Err(ApiError::forbidden("原密码错误"));
+    }
+    let hash = auth::hash_password_bounded(&state, req.new_password).await?;
+    state
+        .write(move |tx| {
+            let mut account = tx
+                .get_account(&username)?
+                .ok_or_else(ApiError::unauthorized)?;
+            account.password_hash = hash;
+            tx.put_account(&account)?;
+            let ended = tx.delete_tokens_of(&username, Some(&keep))?;
+            audit::record(
+                tx,
+                &username,
+                audit::PASSWORD_CHANGED,
+                &username,
+                Some(client),
+                format!("结束其他 {ended} 个会话"),
+            )
+        })
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

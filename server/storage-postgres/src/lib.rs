@@ -10,8 +10,8 @@ use postgres::{Client, NoTls, Transaction};
 use serde_json::Value;
 
 use anjian_storage::{
-    audience_rows, Account, AppliedOp, Blob, ChangeRow, Result, StorageError, StoredRecord, Tx,
-    Upload,
+    audience_rows, Account, AppliedOp, AuditEntry, AuditQuery, Blob, ChangeRow, Result,
+    StorageError, StoredRecord, Tx, Upload,
 };
 
 const MIGRATIONS: &[&str] = &[
@@ -89,6 +89,20 @@ CREATE INDEX changes_record ON changes (entity, id);
 "#,
     r#"
 INSERT INTO counters (name, value) VALUES ('log_id', floor(random() * 4503599627370496)::bigint);
+"#,
+    r#"
+ALTER TABLE accounts ADD COLUMN disabled BOOLEAN NOT NULL DEFAULT FALSE;
+CREATE TABLE audit_log (
+    id BIGSERIAL PRIMARY KEY,
+    at TIMESTAMPTZ NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    client TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX tokens_username ON tokens (username);
+CREATE INDEX uploads_created_by ON uploads (created_by);
 "#,
 ];
 
@@ -394,7 +408,7 @@ impl Tx for PgTx<'_, '_> {
 
     fn get_account(&mut self, username: &str) -> Result<Option<Account>> {
         let row = self.tx.query_opt(
-            "SELECT username, person_id, password_hash, failed_logins, locked_until FROM accounts WHERE username = $1",
+            "SELECT username, person_id, password_hash, failed_logins, locked_until, disabled FROM accounts WHERE username = $1",
             &[&username],
         )?;
         Ok(row.map(|r| Account {
@@ -403,22 +417,24 @@ impl Tx for PgTx<'_, '_> {
             password_hash: r.get(2),
             failed_logins: r.get(3),
             locked_until: r.get(4),
+            disabled: r.get(5),
         }))
     }
 
     fn put_account(&mut self, a: &Account) -> Result<()> {
         self.tx.execute(
-            "INSERT INTO accounts (username, person_id, password_hash, failed_logins, locked_until)
-             VALUES ($1, $2, $3, $4, $5)
+            "INSERT INTO accounts (username, person_id, password_hash, failed_logins, locked_until, disabled)
+             VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (username) DO UPDATE SET person_id = excluded.person_id,
              password_hash = excluded.password_hash, failed_logins = excluded.failed_logins,
-             locked_until = excluded.locked_until",
+             locked_until = excluded.locked_until, disabled = excluded.disabled",
             &[
                 &a.username,
                 &a.person_id,
                 &a.password_hash,
                 &a.failed_logins,
                 &a.locked_until,
+                &a.disabled,
             ],
         )?;
         Ok(())
@@ -460,6 +476,43 @@ impl Tx for PgTx<'_, '_> {
         Ok(())
     }
 
+    fn delete_tokens_of(&mut self, username: &str, keep: Option<&str>) -> Result<u64> {
+        Ok(self.tx.execute(
+            "DELETE FROM tokens WHERE username = $1 AND token_hash IS DISTINCT FROM $2",
+            &[&username, &keep],
+        )?)
+    }
+
+    fn append_audit(&mut self, e: &AuditEntry) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO audit_log (at, actor, action, target, client, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[&e.at, &e.actor, &e.action, &e.target, &e.client, &e.detail],
+        )?;
+        Ok(())
+    }
+
+    fn list_audit(&mut self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        let rows = self.tx.query(
+            "SELECT id, at, actor, action, target, client, detail FROM audit_log
+             WHERE ($1::BIGINT IS NULL OR id < $1) AND ($2::TEXT IS NULL OR action = $2)
+             AND ($3::TEXT IS NULL OR actor = $3 OR target = $3)
+             ORDER BY id DESC LIMIT $4",
+            &[&q.before_id, &q.action, &q.username, &q.limit],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| AuditEntry {
+                id: r.get(0),
+                at: r.get(1),
+                actor: r.get(2),
+                action: r.get(3),
+                target: r.get(4),
+                client: r.get(5),
+                detail: r.get(6),
+            })
+            .collect())
+    }
+
     fn put_upload(&mut self, u: &Upload) -> Result<()> {
         self.tx.execute(
             "INSERT INTO uploads (id, length, metadata, sha256, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -494,6 +547,32 @@ impl Tx for PgTx<'_, '_> {
             .tx
             .query("SELECT id FROM uploads WHERE expires_at <= $1", &[&now])?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    fn uploads_by(&mut self, created_by: &str) -> Result<Vec<Upload>> {
+        let rows = self.tx.query(
+            "SELECT id, length, metadata, sha256, created_by, expires_at FROM uploads WHERE created_by = $1",
+            &[&created_by],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| Upload {
+                id: r.get(0),
+                length: r.get(1),
+                metadata: r.get(2),
+                sha256: r.get(3),
+                created_by: r.get(4),
+                expires_at: r.get(5),
+            })
+            .collect())
+    }
+
+    fn touch_upload(&mut self, id: &str, expires_at: DateTime<Utc>) -> Result<()> {
+        self.tx.execute(
+            "UPDATE uploads SET expires_at = $2 WHERE id = $1",
+            &[&id, &expires_at],
+        )?;
+        Ok(())
     }
 
     fn put_blob(&mut self, b: &Blob) -> Result<()> {

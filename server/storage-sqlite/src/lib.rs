@@ -13,8 +13,8 @@ use rusqlite::{
 use serde_json::Value;
 
 use anjian_storage::{
-    audience_rows, Account, AppliedOp, Blob, ChangeRow, Result, StorageError, StoredRecord, Tx,
-    Upload,
+    audience_rows, Account, AppliedOp, AuditEntry, AuditQuery, Blob, ChangeRow, Result,
+    StorageError, StoredRecord, Tx, Upload,
 };
 
 const MIGRATIONS: &[&str] = &[
@@ -95,6 +95,22 @@ CREATE INDEX changes_record ON changes (entity, id);
     r#"
 -- This database's change log id: cursors carry it, so one from another database is known.
 INSERT INTO counters (name, value) VALUES ('log_id', abs(random() % 4503599627370496));
+"#,
+    r#"
+-- Accounts can be disabled; logins, lockouts and administrative actions are audited;
+-- tokens are found by user (ending someone's sessions), uploads by creator (quotas).
+ALTER TABLE accounts ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    client TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX tokens_username ON tokens (username);
+CREATE INDEX uploads_created_by ON uploads (created_by);
 "#,
 ];
 
@@ -423,22 +439,24 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn get_account(&mut self, username: &str) -> Result<Option<Account>> {
-        let row: Option<(String, String, String, i64, Option<String>)> = self
+        type Row = (String, String, String, i64, Option<String>, bool);
+        let row: Option<Row> = self
             .tx
             .query_row(
-                "SELECT username, person_id, password_hash, failed_logins, locked_until FROM accounts WHERE username = ?1",
+                "SELECT username, person_id, password_hash, failed_logins, locked_until, disabled FROM accounts WHERE username = ?1",
                 [username],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
             )
             .optional()?;
         row.map(
-            |(username, person_id, password_hash, failed_logins, locked)| {
+            |(username, person_id, password_hash, failed_logins, locked, disabled)| {
                 Ok(Account {
                     username,
                     person_id,
                     password_hash,
                     failed_logins,
                     locked_until: locked.as_deref().map(parse_ts).transpose()?,
+                    disabled,
                 })
             },
         )
@@ -447,17 +465,18 @@ impl Tx for SqliteTx<'_> {
 
     fn put_account(&mut self, a: &Account) -> Result<()> {
         self.tx.execute(
-            "INSERT INTO accounts (username, person_id, password_hash, failed_logins, locked_until)
-             VALUES (?1, ?2, ?3, ?4, ?5)
+            "INSERT INTO accounts (username, person_id, password_hash, failed_logins, locked_until, disabled)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (username) DO UPDATE SET person_id = excluded.person_id,
              password_hash = excluded.password_hash, failed_logins = excluded.failed_logins,
-             locked_until = excluded.locked_until",
+             locked_until = excluded.locked_until, disabled = excluded.disabled",
             params![
                 a.username,
                 a.person_id,
                 a.password_hash,
                 a.failed_logins,
-                a.locked_until.map(ts)
+                a.locked_until.map(ts),
+                a.disabled
             ],
         )?;
         Ok(())
@@ -497,6 +516,60 @@ impl Tx for SqliteTx<'_> {
         self.tx
             .execute("DELETE FROM tokens WHERE token_hash = ?1", [token_hash])?;
         Ok(())
+    }
+
+    fn delete_tokens_of(&mut self, username: &str, keep: Option<&str>) -> Result<u64> {
+        let n = self.tx.execute(
+            "DELETE FROM tokens WHERE username = ?1 AND token_hash IS NOT ?2",
+            params![username, keep],
+        )?;
+        Ok(n as u64)
+    }
+
+    fn append_audit(&mut self, e: &AuditEntry) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO audit_log (at, actor, action, target, client, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![ts(e.at), e.actor, e.action, e.target, e.client, e.detail])?;
+        Ok(())
+    }
+
+    fn list_audit(&mut self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT id, at, actor, action, target, client, detail FROM audit_log
+             WHERE (?1 IS NULL OR id < ?1) AND (?2 IS NULL OR action = ?2)
+             AND (?3 IS NULL OR actor = ?3 OR target = ?3)
+             ORDER BY id DESC LIMIT ?4",
+        )?;
+        let rows = stmt.query_map(
+            params![q.before_id, q.action, q.username, q.limit],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                ))
+            },
+        )?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, at, actor, action, target, client, detail) = row?;
+            out.push(AuditEntry {
+                id,
+                at: parse_ts(&at)?,
+                actor,
+                action,
+                target,
+                client,
+                detail,
+            });
+        }
+        Ok(out)
     }
 
     fn put_upload(&mut self, u: &Upload) -> Result<()> {
@@ -540,6 +613,43 @@ impl Tx for SqliteTx<'_> {
             .prepare("SELECT id FROM uploads WHERE expires_at <= ?1")?;
         let rows = stmt.query_map([ts(now)], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn uploads_by(&mut self, created_by: &str) -> Result<Vec<Upload>> {
+        let mut stmt = self.tx.prepare(
+            "SELECT id, length, metadata, sha256, created_by, expires_at FROM uploads WHERE created_by = ?1",
+        )?;
+        let rows = stmt.query_map([created_by], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, length, metadata, sha256, created_by, expires) = row?;
+            out.push(Upload {
+                id,
+                length,
+                metadata,
+                sha256,
+                created_by,
+                expires_at: parse_ts(&expires)?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn touch_upload(&mut self, id: &str, expires_at: DateTime<Utc>) -> Result<()> {
+        self.tx.execute(
+            "UPDATE uploads SET expires_at = ?2 WHERE id = ?1",
+            params![id, ts(expires_at)],
+        )?;
+        Ok(())
     }
 
     fn put_blob(&mut self, b: &Blob) -> Result<()> {

@@ -64,6 +64,35 @@ pub struct Account {
     pub password_hash: String,
     pub failed_logins: i64,
     pub locked_until: Option<DateTime<Utc>>,
+    /// Disabled by 县安委办: no login, no live session.
+    pub disabled: bool,
+}
+
+/// One line of the audit log: logins, lockouts, account changes, administrative actions.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AuditEntry {
+    /// Assigned by the database (ascending); 0 when appending.
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    /// The username (as typed, normalised) of whoever acted; empty when unknown.
+    pub actor: String,
+    /// `login_ok`, `login_failed`, `lockout`, `account_created`, `password_changed`, ...
+    pub action: String,
+    /// What the action was about (an account, a unit, a site, a file).
+    pub target: String,
+    /// The client address the request came from.
+    pub client: String,
+    pub detail: String,
+}
+
+/// Which audit entries to list: newest first, before an id, optionally one action or one
+/// username (as actor or target).
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub before_id: Option<i64>,
+    pub action: Option<String>,
+    pub username: Option<String>,
+    pub limit: i64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -129,11 +158,20 @@ pub trait Tx {
     /// The username of a live token.
     fn token_user(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<String>>;
     fn delete_token(&mut self, token_hash: &str) -> Result<()>;
+    /// Ends every session of a user except `keep` (a token hash); returns how many ended.
+    fn delete_tokens_of(&mut self, username: &str, keep: Option<&str>) -> Result<u64>;
+
+    fn append_audit(&mut self, entry: &AuditEntry) -> Result<()>;
+    fn list_audit(&mut self, query: &AuditQuery) -> Result<Vec<AuditEntry>>;
 
     fn put_upload(&mut self, upload: &Upload) -> Result<()>;
     fn get_upload(&mut self, id: &str) -> Result<Option<Upload>>;
     fn delete_upload(&mut self, id: &str) -> Result<()>;
     fn expired_uploads(&mut self, now: DateTime<Utc>) -> Result<Vec<String>>;
+    /// The open uploads a person created (for their quota).
+    fn uploads_by(&mut self, created_by: &str) -> Result<Vec<Upload>>;
+    /// Moves an upload's expiry (it was written to: idle time starts again).
+    fn touch_upload(&mut self, id: &str, expires_at: DateTime<Utc>) -> Result<()>;
     fn put_blob(&mut self, blob: &Blob) -> Result<()>;
     fn get_blob(&mut self, sha256: &str) -> Result<Option<Blob>>;
 }

@@ -14,6 +14,9 @@ use chrono::Utc;
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde_json::{json, Value};
 
+/// The `/metrics` token of test servers.
+pub const METRICS_TOKEN: &str = "test-metrics-token";
+
 pub struct TestServer {
     pub base: String,
     pub data: tempfile::TempDir,
@@ -51,11 +54,22 @@ impl TestServer {
 
     /// `demo_activity`: seed the demo county's two months of activity too.
     pub fn start_with(backend: Backend, demo_activity: bool) -> Option<TestServer> {
+        Self::start_configured(backend, demo_activity, |_| {})
+    }
+
+    /// With the config changed by `configure` (smaller limits, say) before the start.
+    pub fn start_configured(
+        backend: Backend,
+        demo_activity: bool,
+        configure: impl FnOnce(&mut anjian_server::Config),
+    ) -> Option<TestServer> {
         let data = tempfile::tempdir().unwrap();
         let mut config =
             anjian_server::Config::new("127.0.0.1:0".parse().unwrap(), data.path().to_path_buf());
         config.demo = true;
         config.demo_activity = demo_activity;
+        config.metrics_token = Some(METRICS_TOKEN.into());
+        configure(&mut config);
         let mut pg_drop = None;
         if let Backend::Postgres = backend {
             match fresh_pg() {
@@ -84,12 +98,11 @@ impl TestServer {
                 let app = anjian_server::api::router(state, &config);
                 let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
                 addr_tx.send(listener.local_addr().unwrap()).unwrap();
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(async {
-                        let _ = stop_rx.await;
-                    })
-                    .await
-                    .unwrap();
+                anjian_server::listen::serve(listener, app, config.conn_limits, async {
+                    let _ = stop_rx.await;
+                })
+                .await
+                .unwrap();
             });
         });
         let addr = addr_rx
@@ -106,6 +119,24 @@ impl TestServer {
             thread: Some(thread),
             pg_drop,
         })
+    }
+
+    /// The change log's latest sequence number (from `/metrics`, with its token).
+    pub fn change_seq(&self) -> i64 {
+        let text = self
+            .client
+            .get(self.url("/metrics"))
+            .bearer_auth(METRICS_TOKEN)
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix("anjian_change_seq "))
+            .expect("anjian_change_seq in /metrics")
+            .trim()
+            .parse()
+            .unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -201,6 +232,31 @@ impl Drop for TestServer {
             }
         }
     }
+}
+
+/// Runs a test body against SQLite, then PostgreSQL when configured, with a changed config.
+#[macro_export]
+macro_rules! both_backends_configured {
+    ($name:ident, $configure:expr, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[test]
+            fn sqlite() {
+                let server =
+                    common::TestServer::start_configured(common::Backend::Sqlite, false, $configure)
+                        .unwrap();
+                ($body)(&server);
+            }
+            #[test]
+            fn postgres() {
+                if let Some(server) =
+                    common::TestServer::start_configured(common::Backend::Postgres, false, $configure)
+                {
+                    ($body)(&server);
+                }
+            }
+        }
+    };
 }
 
 /// Runs a test body against SQLite, then PostgreSQL when configured.
