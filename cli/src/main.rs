@@ -86,7 +86,7 @@ fn checklist_arg(arg: &str) -> Result<checklist::Checklist, String> {
     let path = std::path::Path::new(arg);
     if path.extension().is_some_and(|e| e == "toml") || path.is_file() {
         let text = std::fs::read_to_string(path).map_err(|e| format!("无法读取 {arg}：{e}"))?;
-        return checklist::parse(&text).map_err(|e| format!("{arg}：{e}"));
+        return checklist::read_for_diff(&text).map_err(|e| format!("{arg}：{e}"));
     }
     checklist::by_code(arg)
         .map(|c| c.clone())

@@ -465,6 +465,16 @@ pub fn parse(text: &str) -> Result<Checklist, DomainError> {
     Ok(list)
 }
 
+/// Reads a version for comparison only (e.g. a file written before items carried their
+/// verification): the TOML must have the checklist's shape, the rules of [`check`] are not
+/// applied. Never publish what this returns.
+pub fn read_for_diff(text: &str) -> Result<Checklist, DomainError> {
+    toml::from_str(text).map_err(|e| DomainError::InvalidValue {
+        field: "检查表",
+        reason: format!("格式错误：{e}"),
+    })
+}
+
 /// The rules of [`parse`] on a checklist already read.
 pub fn check(list: &Checklist) -> Result<(), DomainError> {
     let bad = |reason: String| DomainError::InvalidValue {
@@ -792,6 +802,12 @@ mod tests {
         assert!(diff(&old, &old).unwrap().is_empty());
         let other = for_industry(Industry::Gas);
         assert!(diff(&old, other).is_err());
+        // A file from before per-item verification can still be compared.
+        let legacy = read_for_diff(&sample(&B.replace("unverified = \"原文未读到\"\n", ""))).unwrap();
+        assert!(parse(&sample(&B.replace("unverified = \"原文未读到\"\n", ""))).is_err());
+        let d = diff(&legacy, &old).unwrap();
+        assert_eq!(d.count("added"), 1);
+        assert!(matches!(&d.items[1], ItemChange::Changed { fields, .. } if fields[0].field == "verification"));
     }
 
     #[test]
