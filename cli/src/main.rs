@@ -305,7 +305,14 @@ fn run(command: Command) -> Result<(), String> {
             metrics_listen,
         } => {
             let demo = demo.then_some(!demo_without_activity);
-            serve(listen, data, demo, token_ttl_minutes, log_json, metrics_listen)?
+            serve(
+                listen,
+                data,
+                demo,
+                token_ttl_minutes,
+                log_json,
+                metrics_listen,
+            )?
         }
         Command::Photo { command } => photo(command)?,
         Command::Field { .. } => unreachable!("handled in main"),

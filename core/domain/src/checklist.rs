@@ -803,11 +803,14 @@ mod tests {
         let other = for_industry(Industry::Gas);
         assert!(diff(&old, other).is_err());
         // A file from before per-item verification can still be compared.
-        let legacy = read_for_diff(&sample(&B.replace("unverified = \"原文未读到\"\n", ""))).unwrap();
+        let legacy =
+            read_for_diff(&sample(&B.replace("unverified = \"原文未读到\"\n", ""))).unwrap();
         assert!(parse(&sample(&B.replace("unverified = \"原文未读到\"\n", ""))).is_err());
         let d = diff(&legacy, &old).unwrap();
         assert_eq!(d.count("added"), 1);
-        assert!(matches!(&d.items[1], ItemChange::Changed { fields, .. } if fields[0].field == "verification"));
+        assert!(
+            matches!(&d.items[1], ItemChange::Changed { fields, .. } if fields[0].field == "verification")
+        );
     }
 
     #[test]
