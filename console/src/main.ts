@@ -1,7 +1,6 @@
 import { createApp } from 'vue'
-import ElementPlus from 'element-plus'
-import zhCn from 'element-plus/es/locale/lang/zh-cn'
-import 'element-plus/dist/index.css'
+import 'element-plus/theme-chalk/base.css'
+import 'element-plus/es/components/message-box/style/css'
 import 'leaflet/dist/leaflet.css'
 import './style.css'
 import App from './App.vue'
@@ -15,4 +14,4 @@ whenSignedOut(() => {
   }
 })
 
-createApp(App).use(ElementPlus, { locale: zhCn }).use(router).mount('#app')
+createApp(App).use(router).mount('#app')

@@ -601,6 +601,13 @@ pub async fn overview(
             .then(a.id.cmp(&b.id))
     });
     let duty = county.duty(scope.as_deref(), month, today);
+    // 月清零 of every unit from one assessment pass (per-unit calls rebuild its indexes).
+    let scores = county.assessment(month, today);
+    let month_clear: HashMap<&str, usize> = scores
+        .scores
+        .iter()
+        .map(|s| (s.unit_id.as_str(), s.month_clear_open.len()))
+        .collect();
     let mut lines = Vec::new();
     for u in units {
         let mine: Vec<&&Hazard> = hazards
@@ -629,7 +636,7 @@ pub async fn overview(
                 .filter(|h| is_open(h))
                 .filter(|h| h.level == HazardLevel::Major)
                 .count(),
-            month_clear_open: county.month_clear(&u.id, month, today).len(),
+            month_clear_open: month_clear.get(u.id.as_str()).copied().unwrap_or(0),
             duty_met: met,
             duty_total: total,
         });
