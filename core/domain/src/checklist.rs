@@ -565,7 +565,7 @@ pub fn publish(list: Checklist) -> Result<&'static Checklist, DomainError> {
     let leaked: &'static Checklist = Box::leak(Box::new(list));
     published()
         .write()
-        .expect("checklist registry")
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
         .push(leaked);
     Ok(leaked)
 }
@@ -579,7 +579,7 @@ pub fn versions(industry: Industry) -> Vec<&'static Checklist> {
     out.extend(
         published()
             .read()
-            .expect("checklist registry")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .iter()
             .copied()
             .filter(|c| c.industry == industry),
