@@ -190,6 +190,9 @@ mod tests {
         assert!(verify_password("anjian-demo", &hash));
         assert!(!verify_password("anjian-dem0", &hash));
         assert!(!verify_password("x", DUMMY_HASH));
-        assert!(PasswordHash::new(DUMMY_HASH).is_ok(), "the dummy hash parses, so it costs a hash");
+        assert!(
+            PasswordHash::new(DUMMY_HASH).is_ok(),
+            "the dummy hash parses, so it costs a hash"
+        );
     }
 }

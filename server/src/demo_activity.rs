@@ -814,6 +814,7 @@ impl Seeder<'_> {
             unit_id: chair.unit_id.clone(),
             title: format!("{unit_name}{}{}", month.label(), kind.label()),
             chaired_by: chair.id.clone(),
+            on_behalf_of: None,
             held_at,
             attendees: attendees.clone(),
             minutes: Some(minutes.clone()),

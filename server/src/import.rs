@@ -260,8 +260,8 @@ pub fn parse_site_sheet_with(
             continue;
         }
         let result = (|| -> Result<Site, String> {
-            let industry =
-                find_industry(&text(1)).ok_or_else(|| format!("行业“{}”无法识别", clip(&text(1))))?;
+            let industry = find_industry(&text(1))
+                .ok_or_else(|| format!("行业“{}”无法识别", clip(&text(1))))?;
             let number = |i: usize, what: &str| -> Result<f64, String> {
                 text(i)
                     .parse::<f64>()

@@ -111,7 +111,11 @@ pub async fn slow_bodies(
     next: Next,
 ) -> Response {
     let (parts, body) = req.into_parts();
-    let guarded = Body::new(MinRate::new(body, limits.body_window, limits.min_body_bytes));
+    let guarded = Body::new(MinRate::new(
+        body,
+        limits.body_window,
+        limits.min_body_bytes,
+    ));
     next.run(Request::from_parts(parts, guarded)).await
 }
 

@@ -194,9 +194,9 @@ impl LoginGuard {
         let per_account = self.limits.per_account;
         let interval = self.limits.stranger_interval;
         if let Some(a) = t.accounts.get_mut(username) {
-            let busy = a
-                .window
-                .is_some_and(|w| now.duration_since(w.started) < window && w.failures >= per_account);
+            let busy = a.window.is_some_and(|w| {
+                now.duration_since(w.started) < window && w.failures >= per_account
+            });
             if busy && !a.known.contains(&ip) {
                 if let Some(next) = a.next_stranger.filter(|n| *n > now) {
                     return Err((secs(next), Hold::Account));
@@ -257,9 +257,16 @@ impl LoginGuard {
             }
         }
 
-        bounded_insert(&mut t.accounts, limits.max_entries, username.to_string(), |a| {
-            !a.known.is_empty() || a.window.is_some_and(|w| now.duration_since(w.started) < window)
-        });
+        bounded_insert(
+            &mut t.accounts,
+            limits.max_entries,
+            username.to_string(),
+            |a| {
+                !a.known.is_empty()
+                    || a.window
+                        .is_some_and(|w| now.duration_since(w.started) < window)
+            },
+        );
         let a = t.accounts.entry(username.to_string()).or_default();
         match &mut a.window {
             Some(w) if now.duration_since(w.started) < window => w.failures += 1,
@@ -315,13 +322,19 @@ mod tests {
             assert!(g.check("admin", ip("10.9.9.9"), t0).is_ok(), "attempt {i}");
             g.failure("admin", ip("10.9.9.9"), t0);
         }
-        assert_eq!(g.check("admin", ip("10.9.9.9"), t0).unwrap_err().1, Hold::Pair);
+        assert_eq!(
+            g.check("admin", ip("10.9.9.9"), t0).unwrap_err().1,
+            Hold::Pair
+        );
         assert!(g.check("admin", owner, t0).is_ok(), "the owner is not held");
         // The same for a name nobody has.
         for _ in 0..5 {
             g.failure("nobody", ip("10.9.9.8"), t0);
         }
-        assert_eq!(g.check("nobody", ip("10.9.9.8"), t0).unwrap_err().1, Hold::Pair);
+        assert_eq!(
+            g.check("nobody", ip("10.9.9.8"), t0).unwrap_err().1,
+            Hold::Pair
+        );
         // Spraying from one address stops at the address limit.
         let sprayer = ip("10.7.7.7");
         for n in 0..30 {
@@ -334,7 +347,10 @@ mod tests {
         }
         g.success("leader", owner);
         assert!(g.check("leader", ip("10.2.2.2"), t0).is_ok());
-        assert_eq!(g.check("leader", ip("10.2.2.3"), t0).unwrap_err().1, Hold::Account);
+        assert_eq!(
+            g.check("leader", ip("10.2.2.3"), t0).unwrap_err().1,
+            Hold::Account
+        );
         assert!(g.check("leader", owner, t0).is_ok());
         // The window passes.
         let later = t0 + Duration::from_secs(16 * 60);

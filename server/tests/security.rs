@@ -90,84 +90,90 @@ fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-both_backends!(hostile_spreadsheets_are_refused_cheaply, |s: &TestServer| {
-    let admin = s.login("admin");
-    // One cell at the sheet's last address (XFD1048576): the whole grid was once allocated
-    // (549 GB) and the process died. Now: refused by its row number, nothing allocated.
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let ws = book.add_worksheet();
-    header_row(ws);
-    ws.write_string(1_048_575, 16_383, "x").unwrap();
-    let far = book.save_to_buffer().unwrap();
-    assert!(far.len() < 16 * 1024, "a small file: {}", far.len());
-    let (status, report) = import(s, &admin, far);
-    assert_eq!(status, 422, "{report}");
-    assert_eq!(report["imported"], 0);
-    assert!(
-        report["errors"][0]["message"]
+both_backends!(
+    hostile_spreadsheets_are_refused_cheaply,
+    |s: &TestServer| {
+        let admin = s.login("admin");
+        // One cell at the sheet's last address (XFD1048576): the whole grid was once allocated
+        // (549 GB) and the process died. Now: refused by its row number, nothing allocated.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        header_row(ws);
+        ws.write_string(1_048_575, 16_383, "x").unwrap();
+        let far = book.save_to_buffer().unwrap();
+        assert!(far.len() < 16 * 1024, "a small file: {}", far.len());
+        let (status, report) = import(s, &admin, far);
+        assert_eq!(status, 422, "{report}");
+        assert_eq!(report["imported"], 0);
+        assert!(
+            report["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("行"),
+            "{report}"
+        );
+        healthy(s);
+
+        // A zip bomb: the sheet's part inflates to 200 MB of whitespace (a legal XML document).
+        let mut book = rust_xlsxwriter::Workbook::new();
+        header_row(book.add_worksheet());
+        let parts = unzip(&book.save_to_buffer().unwrap());
+        let mut padded = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>".to_vec();
+        padded.resize(200 * 1024 * 1024, b' ');
+        padded.extend_from_slice(b"<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData/></worksheet>");
+        let entries: Vec<(&str, &[u8])> = parts
+            .iter()
+            .map(|(n, b)| {
+                if n == "xl/worksheets/sheet1.xml" {
+                    (n.as_str(), padded.as_slice())
+                } else {
+                    (n.as_str(), b.as_slice())
+                }
+            })
+            .collect();
+        let bomb = zip_of(&entries);
+        assert!(bomb.len() < 2 * 1024 * 1024, "bomb is {} bytes", bomb.len());
+        let (status, report) = import(s, &admin, bomb);
+        assert_eq!(status, 422, "{report}");
+        let message = report["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains("解压后过大"), "{message}");
+        assert!(report.to_string().len() < 4096, "a short answer");
+        healthy(s);
+
+        // Many bad rows: the error list stops at 100 lines and counts the rest.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        header_row(ws);
+        for r in 1..=300u32 {
+            for (c, v) in ["某厂", "面包", "30.2", "107.9", "", "马灌镇"]
+                .iter()
+                .enumerate()
+            {
+                ws.write_string(r, c as u16, *v).unwrap();
+            }
+        }
+        let (status, report) = import(s, &admin, book.save_to_buffer().unwrap());
+        assert_eq!(status, 422);
+        let errors = report["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 101, "100 listed and one line for the rest");
+        assert!(errors[100]["message"].as_str().unwrap().contains("200"));
+
+        // Too many rows.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        header_row(ws);
+        ws.write_string(6000, 0, "某厂").unwrap();
+        let (status, report) = import(s, &admin, book.save_to_buffer().unwrap());
+        assert_eq!(status, 422);
+        assert!(report["errors"][0]["message"]
             .as_str()
             .unwrap()
-            .contains("行"),
-        "{report}"
-    );
-    healthy(s);
-
-    // A zip bomb: the sheet's part inflates to 200 MB of whitespace (a legal XML document).
-    let mut book = rust_xlsxwriter::Workbook::new();
-    header_row(book.add_worksheet());
-    let parts = unzip(&book.save_to_buffer().unwrap());
-    let mut padded = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>".to_vec();
-    padded.resize(200 * 1024 * 1024, b' ');
-    padded.extend_from_slice(b"<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData/></worksheet>");
-    let entries: Vec<(&str, &[u8])> = parts
-        .iter()
-        .map(|(n, b)| {
-            if n == "xl/worksheets/sheet1.xml" {
-                (n.as_str(), padded.as_slice())
-            } else {
-                (n.as_str(), b.as_slice())
-            }
-        })
-        .collect();
-    let bomb = zip_of(&entries);
-    assert!(bomb.len() < 2 * 1024 * 1024, "bomb is {} bytes", bomb.len());
-    let (status, report) = import(s, &admin, bomb);
-    assert_eq!(status, 422, "{report}");
-    let message = report["errors"][0]["message"].as_str().unwrap();
-    assert!(message.contains("解压后过大"), "{message}");
-    assert!(report.to_string().len() < 4096, "a short answer");
-    healthy(s);
-
-    // Many bad rows: the error list stops at 100 lines and counts the rest.
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let ws = book.add_worksheet();
-    header_row(ws);
-    for r in 1..=300u32 {
-        for (c, v) in ["某厂", "面包", "30.2", "107.9", "", "马灌镇"].iter().enumerate() {
-            ws.write_string(r, c as u16, *v).unwrap();
-        }
+            .contains("5000"));
+        // Nothing was imported by any of these, and the office's own sheet still works.
+        let audit = s.get_json(&admin, "/v1/admin/audit?action=sites_imported");
+        assert!(audit.as_array().unwrap().is_empty());
     }
-    let (status, report) = import(s, &admin, book.save_to_buffer().unwrap());
-    assert_eq!(status, 422);
-    let errors = report["errors"].as_array().unwrap();
-    assert_eq!(errors.len(), 101, "100 listed and one line for the rest");
-    assert!(errors[100]["message"].as_str().unwrap().contains("200"));
-
-    // Too many rows.
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let ws = book.add_worksheet();
-    header_row(ws);
-    ws.write_string(6000, 0, "某厂").unwrap();
-    let (status, report) = import(s, &admin, book.save_to_buffer().unwrap());
-    assert_eq!(status, 422);
-    assert!(report["errors"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("5000"));
-    // Nothing was imported by any of these, and the office's own sheet still works.
-    let audit = s.get_json(&admin, "/v1/admin/audit?action=sites_imported");
-    assert!(audit.as_array().unwrap().is_empty());
-});
+);
 
 both_backends!(hostile_checklist_toml_is_bounded, |s: &TestServer| {
     let admin = s.login("admin");
@@ -200,7 +206,10 @@ both_backends_configured!(
             (0..7)
                 .map(|_| {
                     let (status, body) = login_from(s, &stranger, user, "wrong-password-1");
-                    (status, body["error"]["code"].as_str().unwrap_or("").to_string())
+                    (
+                        status,
+                        body["error"]["code"].as_str().unwrap_or("").to_string(),
+                    )
                 })
                 .collect()
         };
@@ -226,7 +235,10 @@ both_backends_configured!(
         assert_eq!(login_from(s, &s.client, "ＡＤＭＩＮ", "anjian-demo").0, 200);
         // Everything was audited, with the address; and lockouts too.
         let admin = s.login("admin");
-        let failed = s.get_json(&admin, "/v1/admin/audit?action=login_failed&username=sb_head");
+        let failed = s.get_json(
+            &admin,
+            "/v1/admin/audit?action=login_failed&username=sb_head",
+        );
         let failed = failed.as_array().unwrap();
         assert_eq!(failed.len(), 5, "{failed:?}");
         assert_eq!(failed[0]["client"], "127.0.0.2");
@@ -237,7 +249,10 @@ both_backends_configured!(
             .iter()
             .map(|e| e["target"].as_str().unwrap())
             .collect();
-        assert!(who.contains(&"sb_head") && who.contains(&"no_such_user"), "{who:?}");
+        assert!(
+            who.contains(&"sb_head") && who.contains(&"no_such_user"),
+            "{who:?}"
+        );
         let ok = s.get_json(&admin, "/v1/admin/audit?action=login_ok&username=admin");
         assert!(!ok.as_array().unwrap().is_empty());
         // Only 县安委办 reads the audit log.
@@ -246,7 +261,13 @@ both_backends_configured!(
     }
 );
 
-fn new_person(s: &TestServer, admin: &str, username: &str, password: &str, phone: &str) -> (u16, String) {
+fn new_person(
+    s: &TestServer,
+    admin: &str,
+    username: &str,
+    password: &str,
+    phone: &str,
+) -> (u16, String) {
     let id = format!("person-test-{}", uuid::Uuid::now_v7().simple());
     let r = s.post(
         admin,
@@ -301,15 +322,33 @@ both_backends!(account_rules_and_administration, |s: &TestServer| {
 
     // Own password change: the old password is required, the rules apply, other sessions end.
     let change = |token: &str, old: &str, new: &str| {
-        s.post(token, "/v1/auth/password", &json!({"old_password": old, "new_password": new}))
-            .status()
-            .as_u16()
+        s.post(
+            token,
+            "/v1/auth/password",
+            &json!({"old_password": old, "new_password": new}),
+        )
+        .status()
+        .as_u16()
     };
-    assert_eq!(change(&laptop_token, "not-the-password", "另一个密码2026年"), 403);
+    assert_eq!(
+        change(&laptop_token, "not-the-password", "另一个密码2026年"),
+        403
+    );
     assert_eq!(change(&laptop_token, "县里的新密码2026", "12345678"), 422);
-    assert_eq!(change(&laptop_token, "县里的新密码2026", "另一个密码2026年"), 204);
-    assert_eq!(s.get(&phone_token, "/v1/me").status(), 401, "the other session ended");
-    assert_eq!(s.get(&laptop_token, "/v1/me").status(), 200, "this one stays");
+    assert_eq!(
+        change(&laptop_token, "县里的新密码2026", "另一个密码2026年"),
+        204
+    );
+    assert_eq!(
+        s.get(&phone_token, "/v1/me").status(),
+        401,
+        "the other session ended"
+    );
+    assert_eq!(
+        s.get(&laptop_token, "/v1/me").status(),
+        200,
+        "this one stays"
+    );
     assert_eq!(login("wang_qiang1", "县里的新密码2026").0, 401);
     let (_, body) = login("wang_qiang1", "另一个密码2026年");
     let phone_token = body["token"].as_str().unwrap().to_string();
@@ -330,16 +369,22 @@ both_backends!(account_rules_and_administration, |s: &TestServer| {
     }
     // Disable: sessions end now, login is refused; enable again.
     assert_eq!(
-        s.post(&admin, "/v1/admin/accounts/wang_qiang1/disable", &json!({})).status(),
+        s.post(&admin, "/v1/admin/accounts/wang_qiang1/disable", &json!({}))
+            .status(),
         204
     );
     assert_eq!(s.get(&laptop_token, "/v1/me").status(), 401);
     let (status, body) = login("wang_qiang1", "另一个密码2026年");
     assert_eq!(status, 403);
     assert!(body["error"]["message"].as_str().unwrap().contains("停用"));
-    assert_eq!(login("wang_qiang1", "wrong-password-9").0, 401, "no hint without the password");
     assert_eq!(
-        s.post(&admin, "/v1/admin/accounts/wang_qiang1/enable", &json!({})).status(),
+        login("wang_qiang1", "wrong-password-9").0,
+        401,
+        "no hint without the password"
+    );
+    assert_eq!(
+        s.post(&admin, "/v1/admin/accounts/wang_qiang1/enable", &json!({}))
+            .status(),
         204
     );
     let (status, body) = login("wang_qiang1", "另一个密码2026年");
@@ -347,8 +392,12 @@ both_backends!(account_rules_and_administration, |s: &TestServer| {
     let token = body["token"].as_str().unwrap().to_string();
     // Reset by the office: the rules apply; sessions end; the new password works.
     let reset = |pw: &str| {
-        s.post(&admin, "/v1/admin/accounts/wang_qiang1/password", &json!({"new_password": pw}))
-            .status()
+        s.post(
+            &admin,
+            "/v1/admin/accounts/wang_qiang1/password",
+            &json!({"new_password": pw}),
+        )
+        .status()
     };
     assert_eq!(reset("password123"), 422);
     assert_eq!(reset("重置后的密码2026"), 204);
@@ -357,15 +406,21 @@ both_backends!(account_rules_and_administration, |s: &TestServer| {
     assert_eq!(status, 200);
     let token = body["token"].as_str().unwrap().to_string();
     // Revoke a user's sessions.
-    let r = s.post(&admin, "/v1/admin/accounts/wang_qiang1/revoke-sessions", &json!({}));
+    let r = s.post(
+        &admin,
+        "/v1/admin/accounts/wang_qiang1/revoke-sessions",
+        &json!({}),
+    );
     assert_eq!(r.json::<Value>().unwrap()["ended"], 1);
     assert_eq!(s.get(&token, "/v1/me").status(), 401);
     assert_eq!(
-        s.post(&admin, "/v1/admin/accounts/nobody_here/disable", &json!({})).status(),
+        s.post(&admin, "/v1/admin/accounts/nobody_here/disable", &json!({}))
+            .status(),
         404
     );
     assert_eq!(
-        s.post(&admin, "/v1/admin/accounts/admin/disable", &json!({})).status(),
+        s.post(&admin, "/v1/admin/accounts/admin/disable", &json!({}))
+            .status(),
         422,
         "not oneself"
     );
@@ -393,77 +448,99 @@ both_backends!(account_rules_and_administration, |s: &TestServer| {
     assert_eq!(actions[0], "sessions_revoked");
     let paged = s.get_json(
         &admin,
-        &format!("/v1/admin/audit?username=wang_qiang1&before={}&limit=2", log[0]["id"]),
+        &format!(
+            "/v1/admin/audit?username=wang_qiang1&before={}&limit=2",
+            log[0]["id"]
+        ),
     );
     assert_eq!(paged.as_array().unwrap().len(), 2);
     assert_eq!(paged[0]["id"], log[1]["id"]);
 });
 
-both_backends!(phones_and_notices_stay_with_those_who_need_them, |s: &TestServer| {
-    let admin = s.login("admin");
-    let (status, body) = new_person(s, &admin, "sb_inspector2", "县里的新密码2026", "13800001234");
-    assert_eq!(status, 201, "{body}");
-    let phone_of = |token: &str| -> Option<String> {
-        s.get_json(token, "/v1/people")
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["name"] == "测试人员")
-            .and_then(|p| p["phone"].as_str().map(str::to_string))
-    };
-    assert_eq!(phone_of(&admin).as_deref(), Some("13800001234"));
-    let colleague = s.login("sb_inspector");
-    assert_eq!(phone_of(&colleague).as_deref(), Some("13800001234"));
-    for outsider in ["site_contact", "thirdparty", "expert", "zz_head"] {
-        let token = s.login(outsider);
-        assert_eq!(phone_of(&token), None, "{outsider} sees the phone");
-        // The names are there, the numbers are not.
-        let people = s.get_json(&token, "/v1/people");
-        let phones = people
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|p| !p["phone"].is_null())
-            .count();
-        if outsider != "zz_head" {
-            assert!(phones <= 1, "{outsider}: {phones} phones");
-        }
-    }
-    // The office's notices: not for enterprises, third parties or experts.
-    for outsider in ["site_contact", "thirdparty", "expert"] {
-        let token = s.login(outsider);
-        for file in ["assessment-notice.docx", "patrol-notice.docx"] {
-            let r = s.get(&token, &format!("/v1/exports/{file}"));
-            assert_eq!(r.status(), 403, "{outsider} {file}");
-        }
-    }
-    let zz = s.login("zz_head");
-    assert_eq!(s.get(&zz, "/v1/exports/patrol-notice.docx").status(), 200);
-    // Planning a patrol at another township's site: the same answer as for no such site.
-    let patrol = s.login("zz_patrol");
-    let plan = |site: &str| {
-        let r = s.post(
-            &patrol,
-            "/v1/patrols",
-            &json!({"title": "暗访", "team": [], "site_ids": [site],
-                    "window_start": "2026-11-01", "window_end": "2026-11-30"}),
+both_backends!(
+    phones_and_notices_stay_with_those_who_need_them,
+    |s: &TestServer| {
+        let admin = s.login("admin");
+        let (status, body) = new_person(
+            s,
+            &admin,
+            "sb_inspector2",
+            "县里的新密码2026",
+            "13800001234",
         );
-        let status = r.status().as_u16();
-        (status, r.json::<Value>().unwrap()["error"]["message"].clone())
-    };
-    let (status, message) = plan(SHIBAO_GAS);
-    assert_eq!(status, 404);
-    assert_eq!(message, format!("未找到场所：{SHIBAO_GAS}"));
-    assert_eq!(plan("site-99-99").0, 404);
-    let own = s.get_json(&patrol, &format!("/v1/sites?township={ZHONGZHOU}"));
-    assert_eq!(plan(own[0]["id"].as_str().unwrap()).0, 201);
-});
+        assert_eq!(status, 201, "{body}");
+        let phone_of = |token: &str| -> Option<String> {
+            s.get_json(token, "/v1/people")
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["name"] == "测试人员")
+                .and_then(|p| p["phone"].as_str().map(str::to_string))
+        };
+        assert_eq!(phone_of(&admin).as_deref(), Some("13800001234"));
+        let colleague = s.login("sb_inspector");
+        assert_eq!(phone_of(&colleague).as_deref(), Some("13800001234"));
+        for outsider in ["site_contact", "thirdparty", "expert", "zz_head"] {
+            let token = s.login(outsider);
+            assert_eq!(phone_of(&token), None, "{outsider} sees the phone");
+            // The names are there, the numbers are not.
+            let people = s.get_json(&token, "/v1/people");
+            let phones = people
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|p| !p["phone"].is_null())
+                .count();
+            if outsider != "zz_head" {
+                assert!(phones <= 1, "{outsider}: {phones} phones");
+            }
+        }
+        // The office's notices: not for enterprises, third parties or experts.
+        for outsider in ["site_contact", "thirdparty", "expert"] {
+            let token = s.login(outsider);
+            for file in ["assessment-notice.docx", "patrol-notice.docx"] {
+                let r = s.get(&token, &format!("/v1/exports/{file}"));
+                assert_eq!(r.status(), 403, "{outsider} {file}");
+            }
+        }
+        let zz = s.login("zz_head");
+        assert_eq!(s.get(&zz, "/v1/exports/patrol-notice.docx").status(), 200);
+        // Planning a patrol at another township's site: the same answer as for no such site.
+        let patrol = s.login("zz_patrol");
+        let plan = |site: &str| {
+            let r = s.post(
+                &patrol,
+                "/v1/patrols",
+                &json!({"title": "暗访", "team": [], "site_ids": [site],
+                    "window_start": "2026-11-01", "window_end": "2026-11-30"}),
+            );
+            let status = r.status().as_u16();
+            (
+                status,
+                r.json::<Value>().unwrap()["error"]["message"].clone(),
+            )
+        };
+        let (status, message) = plan(SHIBAO_GAS);
+        assert_eq!(status, 404);
+        assert_eq!(message, format!("未找到场所：{SHIBAO_GAS}"));
+        assert_eq!(plan("site-99-99").0, 404);
+        let own = s.get_json(&patrol, &format!("/v1/sites?township={ZHONGZHOU}"));
+        assert_eq!(plan(own[0]["id"].as_str().unwrap()).0, 201);
+    }
+);
 
 both_backends!(health_metrics_and_security_headers, |s: &TestServer| {
     let r = s.client.get(s.url("/healthz")).send().unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(r.json::<Value>().unwrap(), json!({"status": "ok"}), "a bare liveness answer");
-    assert_eq!(s.client.get(s.url("/metrics")).send().unwrap().status(), 401);
+    assert_eq!(
+        r.json::<Value>().unwrap(),
+        json!({"status": "ok"}),
+        "a bare liveness answer"
+    );
+    assert_eq!(
+        s.client.get(s.url("/metrics")).send().unwrap().status(),
+        401
+    );
     let r = s
         .client
         .get(s.url("/metrics"))
@@ -479,10 +556,19 @@ both_backends!(health_metrics_and_security_headers, |s: &TestServer| {
         .send()
         .unwrap();
     let token_response = login.headers().clone();
-    let token = login.json::<Value>().unwrap()["token"].as_str().unwrap().to_string();
+    let token = login.json::<Value>().unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let api = s.get(&token, "/v1/people").headers().clone();
     let denied = s.get("bad", "/v1/hazards").headers().clone();
-    let page = s.client.get(s.url("/console/")).send().unwrap().headers().clone();
+    let page = s
+        .client
+        .get(s.url("/console/"))
+        .send()
+        .unwrap()
+        .headers()
+        .clone();
     for h in [&token_response, &api, &denied, &page] {
         assert_eq!(h["x-content-type-options"], "nosniff");
         assert_eq!(h["x-frame-options"], "DENY");
@@ -530,10 +616,14 @@ both_backends_configured!(
         };
         // Half a request head, then nothing.
         let mut slow = TcpStream::connect(&addr).unwrap();
-        slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").unwrap();
+        slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            .unwrap();
         assert!(closed(slow), "slow headers: closed");
         // An idle socket that never sends a byte.
-        assert!(closed(TcpStream::connect(&addr).unwrap()), "idle socket: closed");
+        assert!(
+            closed(TcpStream::connect(&addr).unwrap()),
+            "idle socket: closed"
+        );
         // A tus PATCH trickled at a few bytes a second.
         let token = s.login("sb_inspector");
         let r = s
@@ -542,10 +632,7 @@ both_backends_configured!(
             .header("Upload-Length", "100000")
             .header(
                 "Upload-Metadata",
-                format!(
-                    "sha256 {}",
-                    base64_of(&"a".repeat(64))
-                ),
+                format!("sha256 {}", base64_of(&"a".repeat(64))),
             )
             .send()
             .unwrap();
@@ -612,7 +699,10 @@ both_backends_configured!(
             s.request(Method::POST, token, "/v1/uploads")
                 .header("Tus-Resumable", "1.0.0")
                 .header("Upload-Length", len.to_string())
-                .header("Upload-Metadata", format!("sha256 {}", base64_of(&"b".repeat(64))))
+                .header(
+                    "Upload-Metadata",
+                    format!("sha256 {}", base64_of(&"b".repeat(64))),
+                )
                 .send()
                 .unwrap()
         };
@@ -641,7 +731,10 @@ both_backends_configured!(
             .request(Method::POST, &token, "/v1/uploads")
             .header("Tus-Resumable", "1.0.0")
             .header("Upload-Length", "10")
-            .header("Upload-Metadata", format!("sha256 {}", base64_of(&"c".repeat(64))))
+            .header(
+                "Upload-Metadata",
+                format!("sha256 {}", base64_of(&"c".repeat(64))),
+            )
             .send()
             .unwrap();
         assert_eq!(r.status(), 201);
@@ -651,14 +744,21 @@ both_backends_configured!(
             .header("Tus-Resumable", "1.0.0")
             .send()
             .unwrap();
-        assert_eq!(head.status(), 410, "not written to within the idle time: gone");
+        assert_eq!(
+            head.status(),
+            410,
+            "not written to within the idle time: gone"
+        );
         // An expired upload does not count against the quota.
         for _ in 0..70 {
             let r = s
                 .request(Method::POST, &token, "/v1/uploads")
                 .header("Tus-Resumable", "1.0.0")
                 .header("Upload-Length", "10")
-                .header("Upload-Metadata", format!("sha256 {}", base64_of(&"c".repeat(64))))
+                .header(
+                    "Upload-Metadata",
+                    format!("sha256 {}", base64_of(&"c".repeat(64))),
+                )
                 .send()
                 .unwrap();
             assert_eq!(r.status(), 201);

@@ -12,6 +12,7 @@ mod rows;
 pub mod schema;
 pub mod store;
 pub mod sync_engine;
+mod unit_records;
 
 pub use error::{AnjianError, StoreError};
 pub use store::Store;

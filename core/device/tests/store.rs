@@ -19,6 +19,7 @@ fn phone_photo() -> String {
 use anjian_domain::duty::QuotaState;
 use anjian_domain::inspection::{InspectionKind, ItemOutcome};
 use anjian_domain::org::Role;
+use anjian_domain::records::MeetingKind;
 
 fn open(dir: &tempfile::TempDir) -> std::sync::Arc<AnjianStore> {
     let store = AnjianStore::open(dir.path().join("anjian.db").display().to_string()).unwrap();
@@ -570,4 +571,73 @@ fn my_duty_status_and_my_units_open_hazards_offline() {
     let open = store.my_unit_open_hazards().unwrap();
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].id, hazard.id);
+}
+
+#[test]
+fn meetings_and_investment_proof_are_recorded_and_queued_for_the_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    as_person(&store, "p-head", "卫东", &["unit_head"]);
+    let before = store.pending_changes().unwrap();
+    let m = store
+        .record_meeting(MeetingInput {
+            kind: MeetingKind::SpecialMeeting,
+            title: "石宝镇十一月安全生产专题会".into(),
+            held_at: Some("2026-11-20T02:00:00Z".into()),
+            attendees: vec!["蒋华".into(), "王磊".into()],
+            minutes: Some("部署燃气专项整治".into()),
+            on_behalf_of: None,
+        })
+        .unwrap();
+    assert_eq!(m.unit_id, "500233107");
+    assert_eq!(m.chaired_by, "p-head");
+    assert_eq!(m.kind_label, "安全生产专题工作会议");
+    let inv = store
+        .record_hardware_investment(InvestmentInput {
+            description: "地面独立气瓶间建设".into(),
+            amount_fen: 3_500_000,
+            invested_on: "2026-11-18".into(),
+            hazard_id: None,
+            site_id: None,
+        })
+        .unwrap();
+    assert_eq!(store.pending_changes().unwrap(), before + 2);
+    assert_eq!(store.my_unit_meetings().unwrap().len(), 1);
+    assert_eq!(store.my_unit_investments().unwrap()[0].id, inv.id);
+    // Only the 安委会 meeting may be chaired on someone's behalf.
+    let err = store
+        .record_meeting(MeetingInput {
+            kind: MeetingKind::RegularMeeting,
+            title: "例会".into(),
+            held_at: None,
+            attendees: vec![],
+            minutes: None,
+            on_behalf_of: Some("p-other".into()),
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("委托"), "{err}");
+    // A bad amount or date writes nothing.
+    assert!(store
+        .record_hardware_investment(InvestmentInput {
+            description: "x".into(),
+            amount_fen: 0,
+            invested_on: "2026-11-18".into(),
+            hazard_id: None,
+            site_id: None,
+        })
+        .is_err());
+    assert_eq!(store.pending_changes().unwrap(), before + 2);
+    // An enterprise's contact keeps no unit records.
+    as_person_of(&store, "site-07-00", "p-site", "秦勇", &["site_contact"]);
+    let err = store
+        .record_meeting(MeetingInput {
+            kind: MeetingKind::SpecialMeeting,
+            title: "企业例会".into(),
+            held_at: None,
+            attendees: vec![],
+            minutes: None,
+            on_behalf_of: None,
+        })
+        .unwrap_err();
+    assert!(matches!(err, AnjianError::NotAllowed(_)), "{err}");
 }

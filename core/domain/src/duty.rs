@@ -229,7 +229,7 @@ pub fn activity_of_meeting(meeting: &Meeting) -> Activity {
         id: meeting.id.clone(),
         kind,
         date: china_date(meeting.held_at),
-        person_id: meeting.chaired_by.clone(),
+        person_id: meeting.counts_for().to_string(),
         unit_id: meeting.unit_id.clone(),
         source: crate::sync::entity::MEETING.to_string(),
         title: meeting.title.clone(),

@@ -46,7 +46,12 @@ pub struct Meeting {
     pub kind: MeetingKind,
     pub unit_id: String,
     pub title: String,
+    /// Person id of who chaired it.
     pub chaired_by: String,
+    /// Person id of the principal who delegated the chair (委托): the notice lets the county
+    /// head 主持或委托分管负责人召开 the quarterly 安委会 meeting, which then counts for the head.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<String>,
     pub held_at: DateTime<Utc>,
     pub attendees: Vec<String>,
     pub minutes: Option<String>,
@@ -58,7 +63,18 @@ impl Meeting {
         required_text(&self.title, "会议名称")?;
         required_text(&self.chaired_by, "主持人")?;
         required_text(&self.unit_id, "召开单位")?;
+        if self.on_behalf_of.is_some() && self.kind != MeetingKind::SafetyCommittee {
+            return Err(DomainError::InvalidValue {
+                field: "委托主持",
+                reason: "只有安全生产委员会工作会议可以委托主持".into(),
+            });
+        }
         Ok(())
+    }
+
+    /// Whose duty the meeting fulfils: the delegating principal, else the chair.
+    pub fn counts_for(&self) -> &str {
+        self.on_behalf_of.as_deref().unwrap_or(&self.chaired_by)
     }
 }
 

@@ -292,7 +292,11 @@ fn inspect_flags_a_photo_cut_in_half_as_incomplete() {
     let path = corpus().join("drewnoakes-metadata-extractor-images/jpg/Samsung SM-J327T1.jpg");
     let whole = std::fs::read(&path).expect("the corpus photo, read in place");
     let sound = photo::inspect_bytes(&whole).unwrap();
-    assert!(!sound.flags.contains(&"truncated".to_string()), "{:?}", sound.flags);
+    assert!(
+        !sound.flags.contains(&"truncated".to_string()),
+        "{:?}",
+        sound.flags
+    );
     for cut in [whole.len() / 2, whole.len() - 2, whole.len() / 10] {
         let report = photo::inspect_bytes(&whole[..cut]).unwrap();
         assert!(

@@ -20,7 +20,9 @@ fn require_admin(caller: &Caller) -> ApiResult<()> {
     if caller.is_admin() {
         Ok(())
     } else {
-        Err(ApiError::forbidden("只有县安委办可以管理账号和查看审计日志"))
+        Err(ApiError::forbidden(
+            "只有县安委办可以管理账号和查看审计日志",
+        ))
     }
 }
 
@@ -42,7 +44,9 @@ async fn set_disabled(
     }
     state
         .write(move |tx| {
-            let mut account = tx.get_account(&username)?.ok_or_else(|| not_found(&username))?;
+            let mut account = tx
+                .get_account(&username)?
+                .ok_or_else(|| not_found(&username))?;
             account.disabled = disabled;
             tx.put_account(&account)?;
             let ended = if disabled {
@@ -121,7 +125,9 @@ pub async fn reset_password(
     let hash = auth::hash_password_bounded(&state, req.new_password).await?;
     state
         .write(move |tx| {
-            let mut account = tx.get_account(&username)?.ok_or_else(|| not_found(&username))?;
+            let mut account = tx
+                .get_account(&username)?
+                .ok_or_else(|| not_found(&username))?;
             account.password_hash = hash;
             tx.put_account(&account)?;
             let ended = tx.delete_tokens_of(&username, None)?;
@@ -150,7 +156,8 @@ pub async fn revoke_sessions(
     let username = normalise_username(&username);
     let ended = state
         .write(move |tx| {
-            tx.get_account(&username)?.ok_or_else(|| not_found(&username))?;
+            tx.get_account(&username)?
+                .ok_or_else(|| not_found(&username))?;
             let n = tx.delete_tokens_of(&username, None)?;
             audit::record(
                 tx,
@@ -194,8 +201,6 @@ pub async fn audit_log(
         limit: q.limit.unwrap_or(100).clamp(1, 1000),
     };
     Ok(Json(
-        state
-            .read(move |tx| Ok(tx.list_audit(&query)?))
-            .await?,
+        state.read(move |tx| Ok(tx.list_audit(&query)?)).await?,
     ))
 }

@@ -15,8 +15,8 @@ use anjian_domain::sync::entity;
 
 use crate::audit;
 use crate::auth;
-use crate::ratelimit::ClientAddr;
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::ratelimit::ClientAddr;
 use crate::records;
 use crate::scope::Caller;
 use crate::AppState;

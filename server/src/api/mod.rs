@@ -12,6 +12,7 @@ pub mod publish;
 pub mod reads;
 pub mod session;
 pub mod sync;
+pub mod unit_records;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, StatusCode};
@@ -57,6 +58,9 @@ use crate::{listen, security_headers, tus, AppState, Config};
         reads::checklist,
         checklist_diff::checklist_diff,
         reads::patrols,
+        unit_records::meetings,
+        unit_records::investments,
+        unit_records::accountability,
         reads::create_patrol,
         console::config,
         console_reads::ledger,
@@ -150,11 +154,7 @@ async fn render_metrics(state: &AppState) -> Response {
     body.push_str(&format!(
         "# HELP anjian_change_seq the change log's latest sequence number\n# TYPE anjian_change_seq gauge\nanjian_change_seq {seq}\n"
     ));
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        body,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
 
 /// `/metrics` on the main address: only with the configured token (constant-time compare).
@@ -173,7 +173,11 @@ async fn metrics(
     use sha2::Digest;
     let a = sha2::Sha256::digest(given.as_bytes());
     let b = sha2::Sha256::digest(token.as_bytes());
-    if a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) != 0 {
+    if a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        != 0
+    {
         return crate::error::ApiError::unauthorized().into_response();
     }
     render_metrics(&state).await
@@ -223,7 +227,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
             "/metrics",
             get(metrics).with_state((
                 state.clone(),
-                config.metrics_token.as_deref().map(std::sync::Arc::<str>::from),
+                config
+                    .metrics_token
+                    .as_deref()
+                    .map(std::sync::Arc::<str>::from),
             )),
         )
         .route("/openapi.json", get(openapi))
@@ -231,8 +238,14 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/v1/auth/logout", post(session::logout))
         .route("/v1/auth/logout-others", post(session::logout_others))
         .route("/v1/auth/password", post(session::change_password))
-        .route("/v1/admin/accounts/{username}/disable", post(accounts::disable))
-        .route("/v1/admin/accounts/{username}/enable", post(accounts::enable))
+        .route(
+            "/v1/admin/accounts/{username}/disable",
+            post(accounts::disable),
+        )
+        .route(
+            "/v1/admin/accounts/{username}/enable",
+            post(accounts::enable),
+        )
         .route(
             "/v1/admin/accounts/{username}/password",
             post(accounts::reset_password),
@@ -256,6 +269,9 @@ pub fn router(state: AppState, config: &Config) -> Router {
             "/v1/checklists/{industry}/diff",
             get(checklist_diff::checklist_diff),
         )
+        .route("/v1/meetings", get(unit_records::meetings))
+        .route("/v1/investments", get(unit_records::investments))
+        .route("/v1/accountability", get(unit_records::accountability))
         .route(
             "/v1/patrols",
             get(reads::patrols).post(reads::create_patrol),

@@ -204,8 +204,10 @@ pub async fn export(
 ) -> ApiResult<Response> {
     let kind = ExportFile::from_name(&file)
         .ok_or_else(|| ApiError::not_found(format!("没有这种文件：{file}")))?;
-    if matches!(kind, ExportFile::AssessmentNotice | ExportFile::PatrolNotice)
-        && crate::api::reads::is_outsider(&caller)
+    if matches!(
+        kind,
+        ExportFile::AssessmentNotice | ExportFile::PatrolNotice
+    ) && crate::api::reads::is_outsider(&caller)
     {
         return Err(ApiError::forbidden("通报仅限党政机关工作人员查看"));
     }

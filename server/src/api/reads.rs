@@ -383,12 +383,7 @@ pub async fn create_patrol(
             for t in &saved.targets {
                 match records::load::<Site>(tx, entity::SITE, &t.site_id)? {
                     Some((rec, _)) if caller.can_see(&rec.audience) => {}
-                    _ => {
-                        return Err(ApiError::not_found(format!(
-                            "未找到场所：{}",
-                            t.site_id
-                        )))
-                    }
+                    _ => return Err(ApiError::not_found(format!("未找到场所：{}", t.site_id))),
                 }
             }
             for p in &saved.team {

@@ -11,9 +11,9 @@ use utoipa::ToSchema;
 use crate::account_rules::{self, normalise_username};
 use crate::audit;
 use crate::auth;
-use crate::ratelimit::ClientAddr;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::metrics::Metrics;
+use crate::ratelimit::ClientAddr;
 use crate::scope::Caller;
 use crate::AppState;
 
@@ -96,7 +96,11 @@ pub async fn login(
                     audit::LOGIN_FAILED,
                     &name,
                     Some(client),
-                    if known { "密码错误" } else { "账号不存在" },
+                    if known {
+                        "密码错误"
+                    } else {
+                        "账号不存在"
+                    },
                 )?;
                 if let Some(h) = hold {
                     audit::record(tx, &name, audit::LOCKOUT, &name, Some(client), h.code())?;
@@ -177,7 +181,10 @@ fn own_token(headers: &HeaderMap) -> ApiResult<String> {
     headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(|t| auth::token_hash(t.trim()))
         .ok_or_else(ApiError::unauthorized)
 }
@@ -241,8 +248,8 @@ pub async fn change_password(
     let account = state
         .read(move |tx| tx.get_account(&name)?.ok_or_else(ApiError::unauthorized))
         .await?;
-    let ok = auth::check_password_bounded(&state, req.old_password, Some(account.password_hash))
-        .await?;
+    let ok =
+        auth::check_password_bounded(&state, req.old_password, Some(account.password_hash)).await?;
     if !ok {
         state
             .login
@@ -250,7 +257,14 @@ pub async fn change_password(
         let name = username.clone();
         state
             .write(move |tx| {
-                audit::record(tx, &name, audit::LOGIN_FAILED, &name, Some(client), "修改密码时原密码错误")
+                audit::record(
+                    tx,
+                    &name,
+                    audit::LOGIN_FAILED,
+                    &name,
+                    Some(client),
+                    "修改密码时原密码错误",
+                )
             })
             .await?;
         return Err(ApiError::forbidden("原密码错误"));

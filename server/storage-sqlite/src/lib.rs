@@ -542,20 +542,17 @@ impl Tx for SqliteTx<'_> {
              AND (?3 IS NULL OR actor = ?3 OR target = ?3)
              ORDER BY id DESC LIMIT ?4",
         )?;
-        let rows = stmt.query_map(
-            params![q.before_id, q.action, q.username, q.limit],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                ))
-            },
-        )?;
+        let rows = stmt.query_map(params![q.before_id, q.action, q.username, q.limit], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?;
         let mut out = Vec::new();
         for row in rows {
             let (id, at, actor, action, target, client, detail) = row?;

@@ -242,16 +242,21 @@ macro_rules! both_backends_configured {
             use super::*;
             #[test]
             fn sqlite() {
-                let server =
-                    common::TestServer::start_configured(common::Backend::Sqlite, false, $configure)
-                        .unwrap();
+                let server = common::TestServer::start_configured(
+                    common::Backend::Sqlite,
+                    false,
+                    $configure,
+                )
+                .unwrap();
                 ($body)(&server);
             }
             #[test]
             fn postgres() {
-                if let Some(server) =
-                    common::TestServer::start_configured(common::Backend::Postgres, false, $configure)
-                {
+                if let Some(server) = common::TestServer::start_configured(
+                    common::Backend::Postgres,
+                    false,
+                    $configure,
+                ) {
                     ($body)(&server);
                 }
             }

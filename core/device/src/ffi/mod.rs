@@ -27,12 +27,14 @@ pub(crate) type FfiResult<T> = std::result::Result<T, AnjianError>;
 mod duty;
 mod evidence;
 mod hazards;
+mod records;
 mod sites;
 mod sync;
 
 pub use duty::*;
 pub use evidence::*;
 pub use hazards::*;
+pub use records::*;
 pub use sites::*;
 pub use sync::*;
 

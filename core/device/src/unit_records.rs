@@ -1,0 +1,131 @@
+//! A unit's own records kept on the phone: meetings with their minutes (会议纪要) and proof of
+//! hardware investment (改设施: contracts, invoices, photos before / during / after). Each is
+//! checked against the access policy and queued for the server with its typed operation.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+
+use anjian_domain::policy::{self, Act, Target};
+use anjian_domain::records::{HardwareInvestment, Meeting};
+use anjian_domain::sync::ops::OpBody;
+
+use crate::error::Result;
+use crate::store::{enqueue, from_json, json, new_id, Store};
+
+impl Store {
+    /// Records a meeting of the signed-in person's unit, chaired by them unless another chair
+    /// is named (委托: `on_behalf_of` is then the principal).
+    pub fn record_meeting(&self, mut meeting: Meeting) -> Result<Meeting> {
+        let me = self.actor()?;
+        if meeting.id.trim().is_empty() {
+            meeting.id = new_id();
+        }
+        if meeting.unit_id.trim().is_empty() {
+            meeting.unit_id = me.unit_id.clone();
+        }
+        if meeting.chaired_by.trim().is_empty() {
+            meeting.chaired_by = me.person_id.clone();
+        }
+        meeting.validate()?;
+        let target = Target {
+            unit_id: Some(&meeting.unit_id),
+            ..Target::default()
+        };
+        policy::check(&me, Act::UnitRecord, &target)?;
+        self.write(|tx| {
+            tx.prepare_cached(
+                "INSERT INTO meetings (id, unit_id, kind, held_at, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                meeting.id,
+                meeting.unit_id,
+                json(&meeting.kind)?,
+                meeting.held_at.to_rfc3339(),
+                json(&meeting)?
+            ])?;
+            enqueue(tx, &new_id(), &meeting.id, &OpBody::CreateMeeting(meeting.clone()))
+        })?;
+        Ok(meeting)
+    }
+
+    /// Records proof of a hardware investment of the signed-in person's unit; its contracts,
+    /// invoices and photos are attached to it as evidence.
+    pub fn record_hardware_investment(
+        &self,
+        mut inv: HardwareInvestment,
+    ) -> Result<HardwareInvestment> {
+        let me = self.actor()?;
+        if inv.id.trim().is_empty() {
+            inv.id = new_id();
+        }
+        if inv.unit_id.trim().is_empty() {
+            inv.unit_id = me.unit_id.clone();
+        }
+        inv.validate()?;
+        if let Some(h) = &inv.hazard_id {
+            self.hazard(h)?;
+        }
+        let target = Target {
+            unit_id: Some(&inv.unit_id),
+            ..Target::default()
+        };
+        policy::check(&me, Act::UnitRecord, &target)?;
+        self.write(|tx| {
+            tx.prepare_cached(
+                "INSERT INTO hardware_investments (id, unit_id, hazard_id, amount_fen, invested_on, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                inv.id,
+                inv.unit_id,
+                inv.hazard_id,
+                inv.amount_fen,
+                inv.invested_on.to_string(),
+                json(&inv)?
+            ])?;
+            enqueue(tx, &new_id(), &inv.id, &OpBody::CreateHardwareInvestment(inv.clone()))
+        })?;
+        Ok(inv)
+    }
+
+    /// Meetings of a unit known here (recorded on this phone or pulled), newest first.
+    pub fn meetings(&self, unit_id: &str) -> Result<Vec<Meeting>> {
+        let mut out: Vec<Meeting> = self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT data FROM meetings WHERE unit_id = ?1
+                 UNION ALL SELECT data FROM pulled_records WHERE entity = 'meeting'",
+            )?;
+            let rows = stmt.query_map(params![unit_id], |r| r.get::<_, String>(0))?;
+            rows.map(|r| from_json(&r?)).collect()
+        })?;
+        out.retain(|m: &Meeting| m.unit_id == unit_id);
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out.dedup_by(|a, b| a.id == b.id);
+        out.sort_by_key(|m| std::cmp::Reverse(m.held_at));
+        Ok(out)
+    }
+
+    /// Hardware investments of a unit known here, newest first.
+    pub fn hardware_investments(&self, unit_id: &str) -> Result<Vec<HardwareInvestment>> {
+        let mut out: Vec<HardwareInvestment> = self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT data FROM hardware_investments WHERE unit_id = ?1
+                 UNION ALL SELECT data FROM pulled_records WHERE entity = 'hardware_investment'",
+            )?;
+            let rows = stmt.query_map(params![unit_id], |r| r.get::<_, String>(0))?;
+            rows.map(|r| from_json(&r?)).collect()
+        })?;
+        out.retain(|i: &HardwareInvestment| i.unit_id == unit_id);
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out.dedup_by(|a, b| a.id == b.id);
+        out.sort_by_key(|i| std::cmp::Reverse(i.invested_on));
+        Ok(out)
+    }
+}
+
+/// Parses an RFC 3339 time from the app.
+pub(crate) fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}

@@ -1,0 +1,93 @@
+//! A unit's own records, as the office and the unit read them: meetings (会议纪要), proof of
+//! hardware investment (改设施佐证) and reminder talks / accountability (提醒约谈、追责问责).
+//! Each list is what the caller may see (county level: every unit; a unit: its own), filtered
+//! by unit and month.
+
+use axum::extract::{Query, State};
+use axum::Json;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use anjian_domain::hazard::china_date;
+use anjian_domain::month::YearMonth;
+use anjian_domain::records::{AccountabilityRecord, HardwareInvestment, Meeting};
+use anjian_domain::sync::entity;
+
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::records;
+use crate::scope::Caller;
+use crate::AppState;
+
+#[derive(Deserialize, IntoParams)]
+pub struct UnitRecordQuery {
+    /// Only this unit's records.
+    pub unit: Option<String>,
+    /// Only this month's (YYYY-MM, China time).
+    pub month: Option<String>,
+}
+
+impl UnitRecordQuery {
+    fn month(&self) -> ApiResult<Option<YearMonth>> {
+        self.month
+            .as_deref()
+            .map(|m| {
+                m.parse::<YearMonth>()
+                    .map_err(|e| ApiError::invalid(e.to_string()))
+            })
+            .transpose()
+    }
+
+    fn unit_ok(&self, unit_id: &str) -> bool {
+        self.unit.as_deref().is_none_or(|u| u == unit_id)
+    }
+}
+
+/// Meetings (安委会、例会、专题会、形势分析、培训), newest first.
+#[utoipa::path(get, path = "/v1/meetings", params(UnitRecordQuery), responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn meetings(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<UnitRecordQuery>,
+) -> ApiResult<Json<Vec<Meeting>>> {
+    let month = q.month()?;
+    let mut out: Vec<Meeting> = state
+        .read(move |tx| records::visible(tx, entity::MEETING, &caller))
+        .await?;
+    out.retain(|m| {
+        q.unit_ok(&m.unit_id) && month.is_none_or(|ym| ym.contains(china_date(m.held_at)))
+    });
+    out.sort_by(|a, b| b.held_at.cmp(&a.held_at).then(a.id.cmp(&b.id)));
+    Ok(Json(out))
+}
+
+/// Proof of hardware investment (改设施), newest first.
+#[utoipa::path(get, path = "/v1/investments", params(UnitRecordQuery), responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn investments(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<UnitRecordQuery>,
+) -> ApiResult<Json<Vec<HardwareInvestment>>> {
+    let month = q.month()?;
+    let mut out: Vec<HardwareInvestment> = state
+        .read(move |tx| records::visible(tx, entity::HARDWARE_INVESTMENT, &caller))
+        .await?;
+    out.retain(|i| q.unit_ok(&i.unit_id) && month.is_none_or(|ym| ym.contains(i.invested_on)));
+    out.sort_by(|a, b| b.invested_on.cmp(&a.invested_on).then(a.id.cmp(&b.id)));
+    Ok(Json(out))
+}
+
+/// Reminder talks and accountability (提醒约谈、追责问责), newest first.
+#[utoipa::path(get, path = "/v1/accountability", params(UnitRecordQuery), responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn accountability(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<UnitRecordQuery>,
+) -> ApiResult<Json<Vec<AccountabilityRecord>>> {
+    let month = q.month()?;
+    let mut out: Vec<AccountabilityRecord> = state
+        .read(move |tx| records::visible(tx, entity::ACCOUNTABILITY, &caller))
+        .await?;
+    out.retain(|a| q.unit_ok(&a.unit_id) && month.is_none_or(|ym| ym.contains(a.decided_on)));
+    out.sort_by(|a, b| b.decided_on.cmp(&a.decided_on).then(a.id.cmp(&b.id)));
+    Ok(Json(out))
+}
