@@ -9,6 +9,7 @@ pub mod evidence_fetch;
 pub mod evidence_store;
 pub mod ffi;
 mod rows;
+pub mod ffi_app;
 pub mod schema;
 pub mod store;
 pub mod sync_engine;

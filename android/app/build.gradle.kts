@@ -1,0 +1,49 @@
+// The thin Android layer: Activity, camera, location, WorkManager. Everything else — screens,
+// presenters, the generated bindings — is shared with the desktop build and tested there.
+//
+// Before building, put the core's .so files in place (from the repository root):
+//   cargo ndk -t arm64-v8a -t armeabi-v7a -t x86_64 -o android/app/src/main/jniLibs \
+//       build -p anjian-device --release
+//   scripts/gen-bindings.sh
+plugins {
+    id("com.android.application")
+    id("org.jetbrains.kotlin.android")
+    id("org.jetbrains.kotlin.plugin.compose")
+}
+
+android {
+    namespace = "cn.anjian.android"
+    compileSdk = 35
+    defaultConfig {
+        applicationId = "cn.anjian.field"
+        minSdk = 26
+        targetSdk = 35
+        versionCode = 1
+        versionName = "0.1.0"
+    }
+    sourceSets["main"].java.srcDirs(
+        "src/main/kotlin",
+        "../shared/src/main/kotlin",
+        "../generated/kotlin",
+    )
+    buildFeatures { compose = true }
+    compileOptions {
+        sourceCompatibility = JavaVersion.VERSION_17
+        targetCompatibility = JavaVersion.VERSION_17
+    }
+    kotlinOptions { jvmTarget = "17" }
+    packaging { jniLibs.useLegacyPackaging = false }
+}
+
+dependencies {
+    val composeBom = platform("androidx.compose:compose-bom:2025.05.00")
+    implementation(composeBom)
+    implementation("androidx.compose.ui:ui")
+    implementation("androidx.compose.foundation:foundation")
+    implementation("androidx.compose.material3:material3")
+    implementation("androidx.activity:activity-compose:1.10.1")
+    implementation("androidx.work:work-runtime-ktx:2.10.1")
+    implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.10.2")
+    // The uniffi bindings call the core through JNA.
+    implementation("net.java.dev.jna:jna:5.17.0@aar")
+}

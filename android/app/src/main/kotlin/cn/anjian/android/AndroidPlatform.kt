@@ -1,0 +1,146 @@
+package cn.anjian.android
+
+import android.annotation.SuppressLint
+import android.content.Context
+import android.graphics.BitmapFactory
+import android.location.Location
+import android.location.LocationManager
+import android.net.ConnectivityManager
+import android.net.NetworkCapabilities
+import android.os.Build
+import android.os.CancellationSignal
+import androidx.activity.ComponentActivity
+import androidx.activity.result.ActivityResultLauncher
+import androidx.compose.ui.graphics.asImageBitmap
+import androidx.core.content.FileProvider
+import androidx.work.Constraints
+import androidx.work.CoroutineWorker
+import androidx.work.ExistingPeriodicWorkPolicy
+import androidx.work.NetworkType
+import androidx.work.PeriodicWorkRequestBuilder
+import androidx.work.WorkManager
+import androidx.work.WorkerParameters
+import cn.anjian.app.platform.AppFiles
+import cn.anjian.app.platform.ImageDecoder
+import cn.anjian.app.platform.LocationFix
+import cn.anjian.app.platform.LocationSource
+import cn.anjian.app.platform.NetworkKind
+import cn.anjian.app.platform.PhotoSource
+import cn.anjian.app.platform.SyncScheduler
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.suspendCancellableCoroutine
+import kotlinx.coroutines.withContext
+import kotlinx.coroutines.withTimeoutOrNull
+import java.io.File
+import java.util.UUID
+import java.util.concurrent.TimeUnit
+import kotlin.coroutines.resume
+
+class AndroidFiles(context: Context) : AppFiles {
+    override val storePath: String = File(context.filesDir, "anjian.db").absolutePath
+    override val scratchDir: String = File(context.filesDir, "scratch").apply { mkdirs() }.absolutePath
+    /** Android ships Noto CJK; its .ttc face 2 is Simplified Chinese. */
+    override val watermarkFont: Pair<String, Int>? =
+        listOf("/system/fonts/NotoSansCJK-Regular.ttc", "/system/fonts/NotoSansSC-Regular.otf")
+            .firstOrNull { File(it).isFile }?.let { it to if (it.endsWith(".ttc")) 2 else 0 }
+}
+
+object AndroidImages : ImageDecoder {
+    override fun decode(path: String) = BitmapFactory.decodeFile(path)?.asImageBitmap()
+}
+
+/**
+ * The system camera (ACTION_IMAGE_CAPTURE through TakePicture) writes a full-size JPEG, with
+ * its EXIF, into the app's scratch folder; the path goes to the core, which keeps the original.
+ */
+class CameraPhotos : PhotoSource {
+    private var activity: ComponentActivity? = null
+    private var launcher: ActivityResultLauncher<android.net.Uri>? = null
+    private var pending: Pair<File, CompletableDeferred<String?>>? = null
+
+    fun attach(a: ComponentActivity, l: ActivityResultLauncher<android.net.Uri>) {
+        activity = a
+        launcher = l
+    }
+
+    fun detach(a: ComponentActivity) {
+        if (activity === a) {
+            activity = null
+            launcher = null
+        }
+    }
+
+    fun onResult(ok: Boolean) {
+        val (file, done) = pending ?: return
+        pending = null
+        done.complete(if (ok && file.length() > 0) file.absolutePath else null)
+    }
+
+    override suspend fun takePhoto(purpose: String): String? {
+        val a = activity ?: return null
+        val dir = File(a.filesDir, "scratch").apply { mkdirs() }
+        val file = File(dir, "${UUID.randomUUID()}.jpg")
+        val uri = FileProvider.getUriForFile(a, "${a.packageName}.photos", file)
+        val done = CompletableDeferred<String?>()
+        pending = file to done
+        withContext(Dispatchers.Main) { launcher?.launch(uri) }
+        return done.await()
+    }
+}
+
+/** The platform's fused/GPS position with its accuracy and the mock-provider flag. */
+class AndroidLocation(private val context: Context) : LocationSource {
+    @SuppressLint("MissingPermission")
+    override suspend fun current(): LocationFix? = withContext(Dispatchers.Main) {
+        val lm = context.getSystemService(LocationManager::class.java) ?: return@withContext null
+        val provider = listOf(LocationManager.GPS_PROVIDER, LocationManager.NETWORK_PROVIDER)
+            .firstOrNull { runCatching { lm.isProviderEnabled(it) }.getOrDefault(false) } ?: return@withContext null
+        val loc: Location? = try {
+            if (Build.VERSION.SDK_INT < 30) lm.getLastKnownLocation(provider) else withTimeoutOrNull(15_000) {
+                suspendCancellableCoroutine { cont ->
+                    val signal = CancellationSignal()
+                    cont.invokeOnCancellation { signal.cancel() }
+                    lm.getCurrentLocation(provider, signal, context.mainExecutor) { cont.resume(it) }
+                }
+            } ?: lm.getLastKnownLocation(provider)
+        } catch (e: SecurityException) {
+            null
+        }
+        loc?.let {
+            val mock = if (Build.VERSION.SDK_INT >= 31) it.isMock else @Suppress("DEPRECATION") it.isFromMockProvider
+            LocationFix(it.latitude, it.longitude, if (it.hasAccuracy()) it.accuracy.toDouble() else null, mock)
+        }
+    }
+}
+
+/** Background sync by WorkManager: every 30 minutes when connected; originals on Wi-Fi. */
+class WorkManagerSync(private val context: Context) : SyncScheduler {
+    override fun scheduleBackgroundSync() {
+        val request = PeriodicWorkRequestBuilder<SyncWorker>(30, TimeUnit.MINUTES)
+            .setConstraints(Constraints.Builder().setRequiredNetworkType(NetworkType.CONNECTED).build())
+            .build()
+        WorkManager.getInstance(context).enqueueUniquePeriodicWork("anjian-sync", ExistingPeriodicWorkPolicy.KEEP, request)
+    }
+
+    override fun cancelBackgroundSync() {
+        WorkManager.getInstance(context).cancelUniqueWork("anjian-sync")
+    }
+
+    override fun network(): NetworkKind {
+        val cm = context.getSystemService(ConnectivityManager::class.java) ?: return NetworkKind.NONE
+        val caps = cm.getNetworkCapabilities(cm.activeNetwork) ?: return NetworkKind.NONE
+        return if (caps.hasCapability(NetworkCapabilities.NET_CAPABILITY_NOT_METERED)) NetworkKind.UNMETERED else NetworkKind.METERED
+    }
+}
+
+/** Runs one sync through the shared session (the core refuses a second concurrent one). */
+class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
+    override suspend fun doWork(): Result {
+        val session = (applicationContext as AnjianApplication).session
+        if (!session.store.syncStatus().signedIn) return Result.success()
+        if (!session.startSync()) return Result.success()
+        withContext(Dispatchers.IO) { session.awaitSync() }
+        return Result.success()
+    }
+}

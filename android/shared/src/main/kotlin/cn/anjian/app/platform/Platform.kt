@@ -1,0 +1,61 @@
+package cn.anjian.app.platform
+
+/**
+ * What the shared app needs from the device it runs on. Android implements these with the
+ * system camera, LocationManager and WorkManager; the desktop build with a file chooser, a
+ * fixed or absent position and a timer; the tests with fixtures.
+ */
+interface PhotoSource {
+    /**
+     * Takes (or picks) one photo and returns the path of the JPEG file it wrote, or null when
+     * the user cancelled. Photos cross into the core as paths, never as bytes.
+     * [purpose] is shown to the user (整改前照片, 整改后照片 ...).
+     */
+    suspend fun takePhoto(purpose: String): String?
+}
+
+/** A position fix with its horizontal accuracy, and whether it came from a mock provider. */
+data class LocationFix(
+    val lat: Double,
+    val lon: Double,
+    val accuracyM: Double?,
+    val mock: Boolean,
+)
+
+interface LocationSource {
+    /** The current position, or null when there is no fix (or no permission). */
+    suspend fun current(): LocationFix?
+}
+
+/** How the device connects now, for 原图仅在 Wi-Fi 下上传. */
+enum class NetworkKind { NONE, METERED, UNMETERED }
+
+interface SyncScheduler {
+    /** Asks the platform to sync in the background, now and periodically, when online. */
+    fun scheduleBackgroundSync()
+    fun cancelBackgroundSync()
+    fun network(): NetworkKind
+}
+
+/** Where the app's files live. */
+interface AppFiles {
+    /** The store's database file (private storage). */
+    val storePath: String
+    /** A folder for camera output before it is attached. */
+    val scratchDir: String
+    /** A CJK font for photo watermarks: path and face index, or null to skip watermarks. */
+    val watermarkFont: Pair<String, Int>?
+}
+
+/** Decodes a JPEG the core made (thumbnail, upload copy) for display. */
+fun interface ImageDecoder {
+    fun decode(path: String): androidx.compose.ui.graphics.ImageBitmap?
+}
+
+class Platform(
+    val photos: PhotoSource,
+    val location: LocationSource,
+    val sync: SyncScheduler,
+    val files: AppFiles,
+    val images: ImageDecoder,
+)

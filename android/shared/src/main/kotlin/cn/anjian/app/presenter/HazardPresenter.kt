@@ -1,0 +1,193 @@
+package cn.anjian.app.presenter
+
+import cn.anjian.app.Load
+import cn.anjian.app.Session
+import cn.anjian.app.errorText
+import cn.anjian.core.AttentionRecord
+import cn.anjian.core.EvidenceFile
+import cn.anjian.core.EvidenceItem
+import cn.anjian.core.EvidenceStage
+import cn.anjian.core.EvidenceTarget
+import cn.anjian.core.FivePlanInput
+import cn.anjian.core.HazardActionKind
+import cn.anjian.core.HazardCommand
+import cn.anjian.core.HazardEventRecord
+import cn.anjian.core.HazardLevel
+import cn.anjian.core.HazardRecord
+import cn.anjian.core.UnitRecord
+import java.io.File
+
+data class HazardData(
+    val hazard: HazardRecord,
+    val siteName: String?,
+    val unitNames: Map<String, String>,
+    val history: List<HazardEventRecord>,
+    val photos: Map<EvidenceStage, List<EvidenceItem>>,
+    val actions: List<HazardActionKind>,
+    /** What the server refused about this hazard, with its reason. */
+    val refusals: List<AttentionRecord>,
+    val units: List<UnitRecord>,
+)
+
+/** A form the user fills in for an action that needs input. */
+data class ActionForm(
+    val kind: HazardActionKind,
+    val text: String = "",
+    val unitId: String? = null,
+    val date: String = "",
+    val plan: FivePlanInput = FivePlanInput(null, null, null, null, null, null),
+    val fundingYuan: String = "",
+    val level: HazardLevel = HazardLevel.GENERAL,
+)
+
+data class HazardState(
+    val data: Load<HazardData> = Load.Loading,
+    val form: ActionForm? = null,
+    val busy: Boolean = false,
+    /** The refusal of the last action, in Chinese, as the core or the server gave it. */
+    val error: String? = null,
+    val done: String? = null,
+    /** Local files of photos fetched on demand (evidence id → path). */
+    val fetched: Map<String, String> = emptyMap(),
+    val fetchErrors: Map<String, String> = emptyMap(),
+)
+
+fun actionLabel(kind: HazardActionKind): String = when (kind) {
+    HazardActionKind.RECLASSIFY -> "调整等级"
+    HazardActionKind.UPDATE_PLAN -> "填报五落实"
+    HazardActionKind.SET_HARDWARE_PLAN -> "一患一策"
+    HazardActionKind.SET_TEMPORARY_MEASURES -> "临时防控措施"
+    HazardActionKind.ASSIGN -> "交办"
+    HazardActionKind.CLOSE_ON_SPOT -> "即查即改"
+    HazardActionKind.START_RECTIFICATION -> "开始整改"
+    HazardActionKind.SUBMIT_RECTIFICATION -> "提交整改"
+    HazardActionKind.VERIFY -> "验收通过"
+    HazardActionKind.REJECT -> "验收不通过"
+}
+
+/** Where a photo can be shown from now, or null when it must be fetched first. */
+fun localPhoto(e: EvidenceItem, fetched: Map<String, String>): String? =
+    fetched[e.id] ?: listOfNotNull(e.thumbnailPath, e.uploadPath, e.originalPath).firstOrNull { File(it).exists() }
+
+/**
+ * 隐患 detail: timeline, before / during / after photos, and the actions my role may take now.
+ * A refusal (by the rules here, or by the server after a sync) is shown in Chinese.
+ */
+class HazardPresenter(private val session: Session, private val hazardId: String) :
+    Presenter<HazardState>(HazardState()) {
+
+    override suspend fun load() {
+        val r = session.call {
+            val h = hazard(hazardId)
+            val photos = evidenceFor(EvidenceTarget.Hazard(hazardId)).groupBy { it.stage }
+            val units = units()
+            HazardData(
+                hazard = h,
+                siteName = h.siteId?.let { id -> runCatching { site(id).name }.getOrNull() },
+                unitNames = units.associate { it.id to it.name },
+                history = hazardHistory(hazardId),
+                photos = photos,
+                actions = hazardActions(hazardId),
+                refusals = attention().filter { it.entityId == hazardId },
+                units = units.filter { it.kind == "township" || it.kind == "department" },
+            )
+        }
+        update { it.copy(data = r.fold({ d -> Load.Ready(d) }, { e -> Load.Failed(errorText(e)) })) }
+    }
+
+    /** Opens the form of an action, or runs it at once when it needs no input. */
+    suspend fun begin(kind: HazardActionKind) {
+        update { it.copy(error = null, done = null) }
+        if (kind == HazardActionKind.START_RECTIFICATION) {
+            run(HazardCommand.StartRectification, kind)
+            return
+        }
+        val h = (state.value.data as? Load.Ready)?.value?.hazard
+        val plan = h?.plan
+        update {
+            it.copy(
+                form = ActionForm(
+                    kind = kind,
+                    plan = FivePlanInput(plan?.target, plan?.measures, plan?.deadline, plan?.responsible, null, plan?.fundingSource),
+                    fundingYuan = plan?.fundingFen?.let { f -> (f / 100).toString() } ?: "",
+                    level = if (h?.level == HazardLevel.MAJOR) HazardLevel.GENERAL else HazardLevel.MAJOR,
+                ),
+            )
+        }
+    }
+
+    fun edit(f: (ActionForm) -> ActionForm) = update { s -> s.copy(form = s.form?.let(f)) }
+    fun cancelForm() = update { it.copy(form = null, error = null) }
+
+    /** Submits the open form. */
+    suspend fun submitForm() {
+        val form = state.value.form ?: return
+        val afterIds = (state.value.data as? Load.Ready)?.value?.photos?.get(EvidenceStage.AFTER).orEmpty().map { it.id }
+        val command = when (form.kind) {
+            HazardActionKind.RECLASSIFY -> HazardCommand.Reclassify(form.level, form.text)
+            HazardActionKind.UPDATE_PLAN -> {
+                val fen = form.fundingYuan.trim().takeIf { it.isNotEmpty() }?.let { y ->
+                    y.toBigDecimalOrNull()?.movePointRight(2)?.toLong() ?: run {
+                        update { it.copy(error = "整改资金请填写金额（元）") }
+                        return
+                    }
+                }
+                HazardCommand.UpdatePlan(form.plan.copy(fundingFen = fen))
+            }
+            HazardActionKind.SET_HARDWARE_PLAN -> HazardCommand.SetHardwarePlan(form.text)
+            HazardActionKind.SET_TEMPORARY_MEASURES -> HazardCommand.SetTemporaryMeasures(form.text)
+            HazardActionKind.ASSIGN -> HazardCommand.Assign(form.unitId.orEmpty(), form.date)
+            HazardActionKind.CLOSE_ON_SPOT -> HazardCommand.CloseOnSpot(form.text, afterIds)
+            HazardActionKind.START_RECTIFICATION -> HazardCommand.StartRectification
+            HazardActionKind.SUBMIT_RECTIFICATION -> HazardCommand.SubmitRectification(form.text, afterIds)
+            HazardActionKind.VERIFY -> HazardCommand.Verify(form.text.ifBlank { null })
+            HazardActionKind.REJECT -> HazardCommand.Reject(form.text)
+        }
+        run(command, form.kind)
+    }
+
+    private suspend fun run(command: HazardCommand, kind: HazardActionKind) {
+        update { it.copy(busy = true, error = null) }
+        val r = session.call { actOnHazard(hazardId, command) }
+        r.fold(
+            {
+                update { it.copy(busy = false, form = null, done = "已${actionLabel(kind)}，同步后报送") }
+                session.changed()
+                load()
+            },
+            { e -> update { it.copy(busy = false, error = errorText(e)) } },
+        )
+    }
+
+    /** A during or after photo of the rectification. */
+    suspend fun addPhoto(stage: EvidenceStage) {
+        val purpose = when (stage) {
+            EvidenceStage.DURING -> "整改中照片"
+            EvidenceStage.AFTER -> "整改后照片"
+            else -> "整改前照片"
+        }
+        val path = session.platform.photos.takePhoto(purpose) ?: return
+        update { it.copy(busy = true, error = null) }
+        val r = session.call { attachPhoto(path, EvidenceTarget.Hazard(hazardId), stage) }
+        update { it.copy(busy = false, error = r.exceptionOrNull()?.let(::errorText)) }
+        if (r.isSuccess) {
+            session.changed()
+            load()
+        }
+    }
+
+    /** Downloads someone else's photo (thumbnail) from the server, hash-checked. */
+    suspend fun fetch(evidenceId: String) {
+        val r = session.call { fetchEvidence(evidenceId, EvidenceFile.THUMBNAIL) }
+        r.fold(
+            { p -> update { it.copy(fetched = it.fetched + (evidenceId to p), fetchErrors = it.fetchErrors - evidenceId) } },
+            { e -> update { it.copy(fetchErrors = it.fetchErrors + (evidenceId to errorText(e))) } },
+        )
+    }
+
+    /** The user has read the server's refusal. */
+    suspend fun dismiss(opId: String) {
+        session.call { dismissAttention(opId) }
+        load()
+    }
+}

@@ -1,0 +1,68 @@
+package cn.anjian.app.presenter
+
+import cn.anjian.app.Load
+import cn.anjian.app.Session
+import cn.anjian.app.errorText
+import cn.anjian.core.DutyStatusRecord
+import cn.anjian.core.HazardRecord
+import cn.anjian.core.InspectionRecord
+import cn.anjian.core.PatrolPlanRecord
+import cn.anjian.core.Profile
+import cn.anjian.core.SyncStatus
+import java.time.LocalDate
+
+/** A duty section that may be unavailable (no organisation on the device yet). */
+data class DutySection(val items: List<DutyStatusRecord>, val message: String?)
+
+data class HomeData(
+    val profile: Profile,
+    val duty: DutySection,
+    /** My unit's open hazards that are overdue or due within [DUE_SOON_DAYS] days. */
+    val dueHazards: List<HazardRecord>,
+    val openHazardCount: Int,
+    val patrolPlans: List<PatrolPlanRecord>?,
+    val openInspections: List<InspectionRecord>,
+    val siteNames: Map<String, String>,
+    val sync: SyncStatus,
+    val canInspect: Boolean,
+    val canPatrol: Boolean,
+)
+
+const val DUE_SOON_DAYS = 7L
+
+/** 首页 / 今日. */
+class HomePresenter(
+    private val session: Session,
+    private val today: () -> LocalDate = { LocalDate.now() },
+) : Presenter<Load<HomeData>>(Load.Loading) {
+    override suspend fun load() {
+        if (state.value !is Load.Ready) set(Load.Loading)
+        val data = session.call {
+            val me = profile() ?: throw IllegalStateException("请先登录")
+            val duty = try {
+                DutySection(myDutyStatus(null), null)
+            } catch (e: Exception) {
+                DutySection(emptyList(), errorText(e))
+            }
+            val limit = today().plusDays(DUE_SOON_DAYS).toString()
+            val open = myUnitOpenHazards()
+            val due = open.filter { h -> h.overdue || (h.deadline != null && h.deadline!! <= limit) }
+            val patrols = if (Roles.patrols(me.roles)) myPatrolPlans() else null
+            val inspections = openInspections()
+            val names = listSites(null).associate { it.id to it.name }
+            HomeData(
+                profile = me,
+                duty = duty,
+                dueHazards = due,
+                openHazardCount = open.size,
+                patrolPlans = patrols,
+                openInspections = inspections,
+                siteNames = names,
+                sync = syncStatus(),
+                canInspect = myInspectionKinds().isNotEmpty(),
+                canPatrol = Roles.patrols(me.roles),
+            )
+        }
+        set(data.fold({ Load.Ready(it) }, { Load.Failed(errorText(it)) }))
+    }
+}

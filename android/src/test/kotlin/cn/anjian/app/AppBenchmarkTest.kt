@@ -1,0 +1,104 @@
+package cn.anjian.app
+
+import androidx.compose.runtime.Composable
+import androidx.compose.ui.ImageComposeScene
+import androidx.compose.ui.unit.Density
+import androidx.compose.ui.use
+import cn.anjian.app.presenter.InspectionPresenter
+import cn.anjian.app.presenter.LedgerFilter
+import cn.anjian.app.presenter.LedgerPresenter
+import cn.anjian.app.ui.AnjianTheme
+import cn.anjian.app.ui.InspectionActions
+import cn.anjian.app.ui.InspectionScreen
+import cn.anjian.app.ui.LedgerScreen
+import cn.anjian.core.HazardInput
+import cn.anjian.core.HazardLevel
+import cn.anjian.core.InspectionKind
+import cn.anjian.core.ItemOutcome
+import cn.anjian.core.LedgerQuery
+import cn.anjian.core.Profile
+import cn.anjian.core.SiteInput
+import cn.anjian.core.checklistFor
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.io.TempDir
+import java.nio.file.Files
+import java.nio.file.Path
+
+/**
+ * Opening the ledger with N hazards in the store, and the checklist screen of a 16-item
+ * inspection: presenter load + first frame drawn, beside the core's query alone, median of
+ * several runs in one process. `scripts/bench-app.sh` runs it with 10,000 hazards and prints
+ * the figures for docs/benchmarks.md; the test run uses a small N as a smoke check.
+ */
+class AppBenchmarkTest {
+    @TempDir
+    lateinit var dir: Path
+
+    private fun median(runs: Int, f: () -> Unit): Double {
+        val t = (1..runs).map { val s = System.nanoTime(); f(); (System.nanoTime() - s) / 1e6 }.sorted()
+        return t[runs / 2]
+    }
+
+    private fun frame(content: @Composable () -> Unit) {
+        ImageComposeScene(800, 1720, Density(2f)) { AnjianTheme(false) { content() } }.use { it.render() }
+    }
+
+    @Test
+    fun ledgerAndChecklistBesideTheCore() = runBlocking {
+        val n = (System.getProperty("anjian.bench.hazards")?.takeIf { it.isNotBlank() } ?: "300").toInt()
+        val runs = (System.getProperty("anjian.bench.runs")?.takeIf { it.isNotBlank() } ?: "5").toInt()
+        val device = Device(dir)
+        val store = device.store
+        store.setProfile(Profile("p-bench", "测试员", "500233107", listOf("inspector")))
+        val sites = (0 until 50).map { i ->
+            store.addSite(SiteInput("场所$i", "gas", 30.42 + i * 0.001, 108.18, 80.0, "500233107", null, "忠县石宝镇$i 号", null, null))
+        }
+        val seed = System.nanoTime()
+        for (i in 0 until n) {
+            store.raiseHazard(
+                HazardInput("隐患描述第 $i 条：灭火器压力不足", sites[i % sites.size].id, null, null, null,
+                    if (i % 7 == 0) HazardLevel.MAJOR else HazardLevel.GENERAL, if (i % 7 == 0) "现场判定" else null, false),
+            )
+        }
+        val seedMs = (System.nanoTime() - seed) / 1e6
+        val insp = store.startInspection(InspectionKind.ROUTINE_CHECK, sites[0].id, emptyList())
+        val items = checklistFor("gas").items
+        assertEquals(16, items.size)
+        for (item in items.take(8)) store.recordItem(insp.id, item.id, ItemOutcome.PASS, null)
+
+        // Warm both paths once (JIT, Skia, fonts) before measuring.
+        val ledger = LedgerPresenter(device.session)
+        ledger.filter(LedgerFilter.ALL)
+        frame { LedgerScreen(ledger.state.value, {}, {}) }
+        val noop = InspectionActions({ _, _ -> }, { _, _ -> }, {}, {}, {}, {}, {}, {})
+
+        val coreLedger = median(runs) { store.ledger(LedgerQuery(null, null, null, null, false)).size }
+        val appLedger = median(runs) {
+            runBlocking {
+                val p = LedgerPresenter(device.session)
+                p.filter(LedgerFilter.ALL)
+                frame { LedgerScreen(p.state.value, {}, {}) }
+            }
+        }
+        assertEquals(n, (ledger.state.value.data as Load.Ready).value.rows.size)
+        val coreChecklist = median(runs) { store.inspection(insp.id); checklistFor("gas") }
+        val appChecklist = median(runs) {
+            runBlocking {
+                val p = InspectionPresenter(device.session, insp.id)
+                p.load()
+                frame { InspectionScreen(p.state.value, noop) }
+            }
+        }
+        val report = buildString {
+            appendLine("hazards=$n seed_ms=${"%.0f".format(seedMs)} runs=$runs")
+            appendLine("ledger: core_ms=${"%.1f".format(coreLedger)} app_ms=${"%.1f".format(appLedger)} ratio=${"%.1f".format(appLedger / coreLedger)}")
+            appendLine("checklist16: core_ms=${"%.2f".format(coreChecklist)} app_ms=${"%.1f".format(appChecklist)} ratio=${"%.1f".format(appChecklist / coreChecklist)}")
+        }
+        print(report)
+        Files.createDirectories(Path.of("target"))
+        Files.writeString(Path.of("target/app-bench.txt"), report)
+        store.destroy()
+    }
+}

@@ -1,0 +1,125 @@
+package cn.anjian.app
+
+import cn.anjian.app.platform.AppFiles
+import cn.anjian.app.platform.LocationFix
+import cn.anjian.app.platform.LocationSource
+import cn.anjian.app.platform.NetworkKind
+import cn.anjian.app.platform.PhotoSource
+import cn.anjian.app.platform.Platform
+import cn.anjian.app.platform.SyncScheduler
+import cn.anjian.core.AnjianStore
+import cn.anjian.desktop.SkiaImages
+import java.net.URI
+import java.net.http.HttpClient
+import java.net.http.HttpRequest
+import java.net.http.HttpResponse
+import java.nio.file.Files
+import java.nio.file.Path
+import java.time.Instant
+import java.util.UUID
+
+/** Real photos from the shared test data, read in place. */
+object TestData {
+    private val root: Path = Path.of(System.getProperty("anjian.testdata") ?: "../../shared/testdata").toAbsolutePath().normalize()
+    fun photo(rel: String): String {
+        val p = root.resolve("photos").resolve(rel)
+        check(Files.isRegularFile(p)) { "missing test photo $p" }
+        return p.toString()
+    }
+    val before get() = photo("drewnoakes-metadata-extractor-images/jpg/Apple iPhone 6.jpg")
+    val after get() = photo("recurser-exif-orientation-examples/Landscape_0.jpg")
+    val during get() = photo("recurser-exif-orientation-examples/Landscape_3.jpg")
+}
+
+/** The camera in tests: hands out the queued files in order; empty queue = cancelled. */
+class QueuePhotos(vararg paths: String) : PhotoSource {
+    val queue = ArrayDeque(paths.toList())
+    val asked = mutableListOf<String>()
+    fun push(path: String) = queue.addLast(path)
+    override suspend fun takePhoto(purpose: String): String? {
+        asked += purpose
+        return queue.removeFirstOrNull()
+    }
+}
+
+class SettableLocation(var fix: LocationFix? = null) : LocationSource {
+    override suspend fun current(): LocationFix? = fix
+}
+
+class TestSync(var kind: NetworkKind = NetworkKind.UNMETERED) : SyncScheduler {
+    var scheduled = 0
+    override fun scheduleBackgroundSync() { scheduled++ }
+    override fun cancelBackgroundSync() {}
+    override fun network() = kind
+}
+
+class TempFiles(dir: Path) : AppFiles {
+    override val storePath = dir.resolve("anjian.db").toString()
+    override val scratchDir = dir.resolve("scratch").also { Files.createDirectories(it) }.toString()
+    override val watermarkFont: Pair<String, Int>? = null
+}
+
+class Device(dir: Path) {
+    val photos = QueuePhotos()
+    val location = SettableLocation()
+    val sync = TestSync()
+    val files = TempFiles(dir)
+    val store: AnjianStore = AnjianStore.open(files.storePath)
+    val session = Session(store, Platform(photos, location, sync, files, SkiaImages))
+
+    /** Starts a sync the way the app does and waits for its end. */
+    fun syncAndWait(): SyncRun {
+        check(session.startSync()) { "sync refused: ${session.sync.value}" }
+        session.awaitSync()
+        val deadline = System.currentTimeMillis() + 60_000
+        while (session.sync.value is SyncRun.Running && System.currentTimeMillis() < deadline) Thread.sleep(20)
+        return session.sync.value
+    }
+}
+
+fun testServer(): String? = System.getProperty("anjian.test.server")?.takeIf { it.isNotBlank() }
+
+/** The county office, straight through the API (`POST /v1/sync/push`), as the console does. */
+class OfficeApi(private val server: String, username: String = "admin", password: String = "anjian-demo") {
+    private val http = HttpClient.newHttpClient()
+    private val token: String
+    private val actor: String
+
+    init {
+        val body = post("/v1/auth/login", """{"username":"$username","password":"$password"}""", null)
+        token = field(body, "token")
+        val person = body.substringAfter("\"person\"")
+        val roles = Regex("\"roles\"\\s*:\\s*\\[([^]]*)]").find(person)!!.groupValues[1]
+        actor = """{"person_id":"${field(person, "id")}","name":"${field(person, "name")}","unit_id":"${field(person, "unit_id")}","roles":[$roles]}"""
+    }
+
+    private fun field(json: String, name: String) = Regex("\"$name\"\\s*:\\s*\"([^\"]*)\"").find(json)?.groupValues?.get(1)
+        ?: error("no $name in $json")
+
+    private fun post(path: String, json: String, token: String?): String {
+        val req = HttpRequest.newBuilder(URI.create(server + path))
+            .header("content-type", "application/json")
+            .apply { if (token != null) header("authorization", "Bearer $token") }
+            .POST(HttpRequest.BodyPublishers.ofString(json)).build()
+        val resp = http.send(req, HttpResponse.BodyHandlers.ofString())
+        check(resp.statusCode() in 200..299) { "$path: ${resp.statusCode()} ${resp.body()}" }
+        return resp.body()
+    }
+
+    /**
+     * One action on a hazard, as a transition operation. Returns the op's status
+     * (`applied`, `already_applied`, `rejected`) and the reason if refused.
+     */
+    fun act(hazardId: String, version: ULong, from: String, to: String, actionJson: String): Pair<String, String?> {
+        val op = UUID.randomUUID().toString()
+        val event = """{"id":"$op","hazard_id":"$hazardId","action":$actionJson,"actor":$actor,"at":"${Instant.now()}","from":"$from","to":"$to","version":${version + 1u}}"""
+        val body = post(
+            "/v1/sync/push",
+            """{"protocol":1,"device_id":"office-console-test","ops":[{"op_id":"$op","entity":"hazard","entity_id":"$hazardId","op":"transition","payload":$event}]}""",
+            token,
+        )
+        val status = field(body, "status")
+        val reason = Regex("\"reason\"\\s*:\\s*\"([^\"]*)\"").find(body)?.groupValues?.get(1)
+        return status to reason
+    }
+}
