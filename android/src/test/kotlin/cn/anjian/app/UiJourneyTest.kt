@@ -5,6 +5,7 @@ import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.SemanticsNodeInteraction
 import androidx.compose.ui.test.hasTestTag
 import androidx.compose.ui.test.hasText
+import androidx.compose.ui.test.onAllNodesWithText
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.onNodeWithText
 import androidx.compose.ui.test.performClick
@@ -33,11 +34,22 @@ fun ComposeUiTest.waitFor(timeoutMs: Long = 30_000, what: () -> SemanticsNodeInt
 
 @OptIn(ExperimentalTestApi::class)
 fun ComposeUiTest.waitForText(text: String, substring: Boolean = true, timeoutMs: Long = 30_000) =
-    waitFor(timeoutMs) { onNodeWithText(text, substring = substring, useUnmergedTree = true) }
+    waitUntil(timeoutMillis = timeoutMs) {
+        onAllNodesWithText(text, substring = substring, useUnmergedTree = true).fetchSemanticsNodes().isNotEmpty()
+    }
 
 @OptIn(ExperimentalTestApi::class)
 fun ComposeUiTest.scrollTo(list: String, tag: String): SemanticsNodeInteraction {
     onNodeWithTag(list).performScrollToNode(hasTestTag(tag))
+    return onNodeWithTag(tag)
+}
+
+/** Waits until the lazy list [list] can be scrolled to a node tagged [tag] (it may load late). */
+@OptIn(ExperimentalTestApi::class)
+fun ComposeUiTest.waitScrollTo(list: String, tag: String, timeoutMs: Long = 30_000): SemanticsNodeInteraction {
+    waitUntil(timeoutMillis = timeoutMs) {
+        runCatching { onNodeWithTag(list).performScrollToNode(hasTestTag(tag)) }.isSuccess
+    }
     return onNodeWithTag(tag)
 }
 
@@ -74,16 +86,17 @@ class UiJourneyTest {
             onNodeWithTag("tab.场所").performClick()
             waitFor { onNodeWithTag("sites.list") }
             onNodeWithTag("sites.search").performTextReplacement(gas.name)
-            waitForText(gas.name)
-            onNodeWithTag("sites.list").performScrollToNode(hasText(gas.name))
-            onNodeWithText(gas.name, useUnmergedTree = true).performClick()
+            waitScrollTo("sites.list", "site.${gas.id}")
+            scrollTo("sites.list", "site.${gas.id}").performClick()
             waitFor { onNodeWithTag("site.start.排查") }
             onNodeWithTag("site.start.排查").performClick()
             waitFor { onNodeWithTag("inspection.progress") }
             waitForText("位置正常")
 
             // Item by item: GAS-007 (a major item) fails with a note and a photo.
-            for (item in checklistFor("gas").items) {
+            val inspectionId = inspector.store.openInspections().single().id
+            fun answered() = inspector.store.inspection(inspectionId).answeredItems.toInt()
+            for ((k, item) in checklistFor("gas").items.withIndex()) {
                 if (item.id == "GAS-007") {
                     scrollTo("inspection", "item.GAS-007.FAIL").performClick()
                     waitFor { onNodeWithTag("item.GAS-007.note") }
@@ -95,20 +108,20 @@ class UiJourneyTest {
                     waitForText("拍照取证（1）")
                 } else {
                     scrollTo("inspection", "item.${item.id}.PASS").performClick()
-                    waitForText("已答：符合")
                 }
+                waitUntil(timeoutMillis = 10_000) { answered() == k + 1 }
             }
-            waitForText("完成检查，登记隐患")
             scrollTo("inspection", "inspection.finish").performClick()
-            waitForText("检查已完成")
-            hazardId = inspector.store.ledger(LedgerQuery(null, null, null, gas.id, false)).first { it.itemId == "GAS-007" }.id
+            waitUntil(timeoutMillis = 10_000) { inspector.store.inspection(inspectionId).finishedAt != null }
+            waitUntil(timeoutMillis = 10_000) { inspector.store.ledger(LedgerQuery(null, null, null, gas.id, false)).any { it.inspectionId == inspectionId } }
+            hazardId = inspector.store.ledger(LedgerQuery(null, null, null, gas.id, false)).first { it.inspectionId == inspectionId }.id
             val number = inspector.store.hazard(hazardId).number
 
             // The ledger shows it; then 同步.
             onNodeWithTag("tab.隐患").performClick()
             waitFor { onNodeWithTag("ledger.list") }
             onNodeWithTag("ledger.filter.MAJOR").performClick()
-            waitFor { onNodeWithTag("hazard.$number") }
+            waitScrollTo("ledger.list", "hazard.$number")
             onNodeWithTag("tab.同步").performClick()
             waitFor { onNodeWithTag("sync.start") }
             onNodeWithTag("sync.start").performClick()
@@ -134,12 +147,11 @@ class UiJourneyTest {
             onNodeWithTag("login.password").performTextReplacement("anjian-demo")
             onNodeWithTag("login.submit").performClick()
             waitUntil(timeoutMillis = 60_000) { head.session.sync.value is SyncRun.Finished }
-            waitFor { onNodeWithTag("hazard.$number") }
-            onNodeWithTag("hazard.$number").performClick()
-            waitFor { onNodeWithTag("hazard.action.UPDATE_PLAN") }
+            waitScrollTo("home", "hazard.$number").performClick()
+            waitScrollTo("hazard", "hazard.action.UPDATE_PLAN")
             // Starting first is refused, and the screen says why.
             scrollTo("hazard", "hazard.action.START_RECTIFICATION").performClick()
-            waitFor { onNodeWithTag("hazard.error") }
+            waitScrollTo("hazard", "hazard.error")
             waitForText("尚缺")
             scrollTo("hazard", "hazard.action.UPDATE_PLAN").performClick()
             scrollTo("hazard", "form.target").performTextReplacement("钢瓶全部移出地下室")
@@ -149,9 +161,9 @@ class UiJourneyTest {
             scrollTo("hazard", "form.funding").performTextReplacement("35000")
             scrollTo("hazard", "form.source").performTextReplacement("企业自筹")
             scrollTo("hazard", "form.submit").performClick()
-            waitForText("五落实已齐全")
+            waitUntil(timeoutMillis = 10_000) { head.store.hazard(hazardId).plan.missing.isEmpty() }
             scrollTo("hazard", "hazard.action.START_RECTIFICATION").performClick()
-            waitFor { onNodeWithTag("hazard.action.SUBMIT_RECTIFICATION") }
+            waitScrollTo("hazard", "hazard.action.SUBMIT_RECTIFICATION")
             head.photos.push(TestData.after)
             scrollTo("hazard", "hazard.photo.after").performClick()
             waitUntil(timeoutMillis = 30_000) { head.store.evidenceFor(cn.anjian.core.EvidenceTarget.Hazard(hazardId)).any { it.stage == cn.anjian.core.EvidenceStage.AFTER } }
@@ -175,9 +187,8 @@ class UiJourneyTest {
             waitUntil(timeoutMillis = 10_000) { inspector.store.hazard(hazardId).status == HazardStatus.SUBMITTED }
             onNodeWithTag("tab.隐患").performClick()
             onNodeWithTag("ledger.filter.SUBMITTED").performClick()
-            waitFor { onNodeWithTag("hazard.$number") }
-            onNodeWithTag("hazard.$number").performClick()
-            waitFor { onNodeWithTag("hazard.action.VERIFY") }
+            waitScrollTo("ledger.list", "hazard.$number").performClick()
+            waitScrollTo("hazard", "hazard.action.VERIFY")
             scrollTo("hazard", "hazard.action.VERIFY").performClick()
             scrollTo("hazard", "form.submit").performClick()
             waitUntil(timeoutMillis = 30_000) { inspector.store.hazard(hazardId).status == HazardStatus.CLOSED }

@@ -71,13 +71,13 @@ class UiOfflineTest {
             onNodeWithTag("site.start.排查").performClick()
             waitFor { onNodeWithTag("inspection.progress") }
             waitForText("无定位")
-            for (item in checklistFor("gas").items) {
+            val inspectionId = device.store.openInspections().single().id
+            for ((k, item) in checklistFor("gas").items.withIndex()) {
                 scrollTo("inspection", "item.${item.id}.NOT_APPLICABLE").performClick()
-                waitForText("已答：不涉及")
+                waitUntil(timeoutMillis = 10_000) { device.store.inspection(inspectionId).answeredItems.toInt() == k + 1 }
             }
-            waitForText("完成检查，登记隐患")
             scrollTo("inspection", "inspection.finish").performClick()
-            waitForText("全部符合或不涉及")
+            waitUntil(timeoutMillis = 10_000) { device.store.inspection(inspectionId).finishedAt != null }
             onNodeWithTag("tab.同步").performClick()
             waitFor { onNodeWithTag("sync.start") }
             onNodeWithTag("sync.start").performClick()

@@ -58,7 +58,7 @@ class UiPatrolAndRefusalTest {
             waitFor { onNodeWithTag("capture.saved") }
         }
         assertEquals(listOf("暗访发现问题照片"), patrol.photos.asked)
-        val hazard = patrol.store.ledger(cn.anjian.core.LedgerQuery(null, null, null, site.id, false)).single { it.raisedByName == "褚明" }
+        val hazard = patrol.store.ledger(cn.anjian.core.LedgerQuery(null, null, null, site.id, false)).filter { it.description == "消防通道堆放杂物" }.maxBy { it.raisedAt }
         hazardId = hazard.id
         assertEquals("消防通道堆放杂物", hazard.description)
         assertEquals(HazardLevel.GENERAL, hazard.level)

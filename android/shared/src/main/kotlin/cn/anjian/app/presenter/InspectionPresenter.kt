@@ -117,7 +117,7 @@ class InspectionPresenter(private val session: Session, private val inspectionId
         val path = session.platform.photos.takePhoto("不符合项照片") ?: return
         update { it.copy(busy = true, error = null) }
         val r = session.call {
-            attachPhoto(path, EvidenceTarget.InspectionItem(inspectionId, itemId), EvidenceStage.BEFORE)
+            attachPhoto(path, EvidenceTarget.InspectionItem(inspectionId, itemId), EvidenceStage.NONE)
             read()
         }
         r.fold(

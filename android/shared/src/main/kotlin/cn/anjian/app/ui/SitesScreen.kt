@@ -66,7 +66,7 @@ fun SitesScreen(
             } else LazyColumn(Modifier.testTag("sites.list")) {
                 items(rows.value, key = { it.site.id }) { r ->
                     Column(
-                        Modifier.fillMaxWidth().heightIn(min = LocalSizes.current.touch).clickable { onSite(r.site.id) }.padding(vertical = 8.dp),
+                        Modifier.fillMaxWidth().heightIn(min = LocalSizes.current.touch).clickable { onSite(r.site.id) }.padding(vertical = 8.dp).testTag("site.${r.site.id}"),
                     ) {
                         Row(horizontalArrangement = Arrangement.spacedBy(6.dp), verticalAlignment = Alignment.CenterVertically) {
                             Text(r.site.name, style = MaterialTheme.typography.titleMedium)
