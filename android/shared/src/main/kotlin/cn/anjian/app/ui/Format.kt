@@ -42,3 +42,7 @@ fun deadlineText(h: HazardRecord): String = when {
     h.deadline != null -> "时限 ${h.deadline}"
     else -> "未定时限"
 }
+
+/** An RFC 3339 time from the core (last sync, refusals) in China time; as is if unparsable. */
+fun timeShown(rfc3339: String): String =
+    runCatching { java.time.OffsetDateTime.parse(rfc3339).toInstant().shown() }.getOrDefault(rfc3339)

@@ -101,7 +101,7 @@ private fun SyncCard(d: HomeData, sync: SyncRun, onSync: () -> Unit) {
         Text(line, style = MaterialTheme.typography.bodyLarge, modifier = Modifier.testTag("home.sync"))
         when (sync) {
             is SyncRun.Running -> Tag("正在同步", Tone.INFO)
-            else -> s.lastSync?.let { Text("上次同步：$it", style = MaterialTheme.typography.bodySmall) }
+            else -> s.lastSync?.let { Text("上次同步：${timeShown(it)}", style = MaterialTheme.typography.bodySmall) }
         }
         s.lastError?.let { Notice(it, Tone.WARNING, "上次同步未完成") }
         if (!s.signedIn) Notice("登录已失效或已退出，记录保存在本机，重新登录后同步。", Tone.WARNING)

@@ -110,7 +110,7 @@ fun SyncScreen(state: Load<SyncData>, run: SyncRun, runText: String, a: SyncActi
                 item {
                     Section("状态") {
                         Text("待上传记录 ${s.pendingChanges} 条；待上传文件 ${s.pendingFiles} 个（${bytes(s.pendingBytes)}）", style = MaterialTheme.typography.bodyLarge, modifier = Modifier.testTag("sync.pending"))
-                        Text("上次同步：${s.lastSync ?: "从未同步"}", style = MaterialTheme.typography.bodyMedium)
+                        Text("上次同步：${s.lastSync?.let(::timeShown) ?: "从未同步"}", style = MaterialTheme.typography.bodyMedium)
                         s.clockSkewSeconds?.takeIf { kotlin.math.abs(it) > 300 }?.let {
                             Notice("手机时间与服务器相差 ${it / 60} 分钟，请校准时间（照片时间会被标记为异常）。", Tone.WARNING)
                         }
@@ -143,7 +143,7 @@ fun SyncScreen(state: Load<SyncData>, run: SyncRun, runText: String, a: SyncActi
                     Section("需处理（${d.attention.size}）") {
                         if (d.attention.isEmpty()) Text("没有被服务器退回的记录。", style = MaterialTheme.typography.bodyMedium)
                         d.attention.forEach { r ->
-                            Notice(r.reason, Tone.DANGER, "${entityLabel(r.entity)}未被接受（${r.at.take(16).replace('T', ' ')}）", Modifier.testTag("sync.attention"))
+                            Notice(r.reason, Tone.DANGER, "${entityLabel(r.entity)}未被接受（${timeShown(r.at)}）", Modifier.testTag("sync.attention"))
                             Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                                 if (r.entity == "hazard") BigButton("查看隐患", { a.open(r.entity, r.entityId) }, primary = false)
                                 BigButton("我已知晓", { a.dismiss(r.opId) }, primary = false)

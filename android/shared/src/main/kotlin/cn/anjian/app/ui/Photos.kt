@@ -30,7 +30,9 @@ fun PhotoThumb(e: EvidenceItem, path: String?, onFetch: (() -> Unit)? = null, fe
             if (bitmap != null) {
                 Image(bitmap, contentDescription = "${e.stageLabel}照片", contentScale = ContentScale.Crop, modifier = Modifier.size(112.dp))
             } else if (onFetch != null) {
-                BigButton("加载照片", onFetch, primary = false)
+                androidx.compose.material3.TextButton(onFetch, Modifier.size(112.dp)) {
+                    Text("点击加载\n他人拍摄的照片", style = MaterialTheme.typography.labelMedium, color = Palette.primary)
+                }
             } else {
                 Text("照片", style = MaterialTheme.typography.bodySmall)
             }
