@@ -7,10 +7,10 @@
 use std::collections::HashMap;
 
 use anjian_domain::hazard::{Hazard, HazardLevel, HazardStatus};
-use anjian_domain::inspection::InspectionKind;
 use anjian_domain::location::{self, LocationCheck};
-use anjian_domain::org::{Actor, Role};
+use anjian_domain::org::Actor;
 use anjian_domain::patrol::PatrolPlan;
+use anjian_domain::policy::Act;
 use anjian_domain::site::GeoPoint;
 
 use crate::error::AnjianError;
@@ -52,13 +52,6 @@ pub struct UnitRecord {
     pub kind_label: String,
 }
 
-/// A kind of inspection someone may lead, with the notice's name for it.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct InspectionKindOption {
-    pub kind: InspectionKind,
-    pub label: String,
-}
-
 /// Where I am against a site, for the inspection screen.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct SiteLocationCheck {
@@ -92,9 +85,10 @@ pub struct PatrolPlanRecord {
     pub visited: u32,
 }
 
-/// An action on a hazard the app offers as a button.
+/// One step of the hazard workflow the app offers as a button: the access policy's act
+/// (`allowed_hazard_actions`) narrowed by the hazard's status, level and who rectified it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum HazardActionKind {
+pub enum HazardStep {
     Reclassify,
     UpdatePlan,
     SetHardwarePlan,
@@ -105,6 +99,23 @@ pub enum HazardActionKind {
     SubmitRectification,
     Verify,
     Reject,
+    AttachEvidence,
+}
+
+impl HazardStep {
+    fn act(self) -> Act {
+        match self {
+            HazardStep::Reclassify => Act::Reclassify,
+            HazardStep::UpdatePlan
+            | HazardStep::SetHardwarePlan
+            | HazardStep::SetTemporaryMeasures => Act::PlanRectification,
+            HazardStep::Assign => Act::Assign,
+            HazardStep::CloseOnSpot => Act::CloseOnSpot,
+            HazardStep::StartRectification | HazardStep::SubmitRectification => Act::Rectify,
+            HazardStep::Verify | HazardStep::Reject => Act::Verify,
+            HazardStep::AttachEvidence => Act::AttachEvidence,
+        }
+    }
 }
 
 /// What the app tells before logging out.
@@ -116,63 +127,42 @@ pub struct LogoutCheck {
     pub warning: Option<String>,
 }
 
-/// The kinds of inspection a role leads, as the notice assigns them (五查): county leaders
-/// supervise on site, units check routinely, the office and the units' 工作专班 patrol
-/// unannounced, the supervision office checks at random, professionals assess. Inspectors
-/// join routine and random checks.
-pub fn kinds_for_role(role: Role) -> &'static [InspectionKind] {
-    use InspectionKind::*;
-    match role {
-        Role::CountyHead | Role::CountyDeputyHead | Role::CountyOtherLeader => &[LeaderSupervision],
-        Role::SafetyOfficeStaff => &[UnannouncedPatrol, LeaderSupervision],
-        Role::SupervisionStaff => &[RandomCheck],
-        Role::UnitHead | Role::UnitDeputyHead => &[RoutineCheck],
-        Role::PatrolMember => &[UnannouncedPatrol],
-        Role::Inspector => &[RoutineCheck, RandomCheck],
-        Role::ThirdPartyAssessor | Role::Expert => &[ProfessionalAssessment],
-        Role::SiteContact => &[],
-    }
-}
-
-/// The actions `actor` may take on `hazard` now, by status, level and role. The store's rules
-/// still decide (a major hazard without 五落实 is refused with what is missing); this only
-/// keeps buttons off the screen that could never apply.
-pub fn actions_for(hazard: &Hazard, actor: &Actor) -> Vec<HazardActionKind> {
-    use HazardActionKind as A;
+/// The steps that fit `hazard` now by its status, level and rectifier (before the policy).
+pub fn steps_for_status(hazard: &Hazard, actor: &Actor) -> Vec<HazardStep> {
     use HazardStatus::*;
+    use HazardStep as S;
     let mut out = Vec::new();
     let planning = matches!(hazard.status, Registered | Assigned | Rectifying);
-    let site_contact_only = !actor.has_role(|r| r != Role::SiteContact);
-    if matches!(hazard.status, Registered | Assigned) && actor.has_role(Role::may_assign) {
-        out.push(A::Assign);
+    if matches!(hazard.status, Registered | Assigned) {
+        out.push(S::Assign);
     }
     if planning {
         if hazard.level == HazardLevel::Major {
-            out.push(A::UpdatePlan);
+            out.push(S::UpdatePlan);
         }
         if hazard.needs_hardware {
-            out.push(A::SetHardwarePlan);
-            out.push(A::SetTemporaryMeasures);
+            out.push(S::SetHardwarePlan);
+            out.push(S::SetTemporaryMeasures);
         }
-        if !site_contact_only {
-            out.push(A::Reclassify);
-        }
+        out.push(S::Reclassify);
     }
     if matches!(hazard.status, Registered | Assigned) {
         if hazard.level == HazardLevel::General {
-            out.push(A::CloseOnSpot);
+            out.push(S::CloseOnSpot);
         }
-        out.push(A::StartRectification);
+        out.push(S::StartRectification);
     }
     if hazard.status == Rectifying {
-        out.push(A::SubmitRectification);
+        out.push(S::SubmitRectification);
     }
     if hazard.status == Submitted
-        && actor.has_role(Role::may_verify)
         && hazard.rectified_by.as_deref() != Some(actor.person_id.as_str())
     {
-        out.push(A::Verify);
-        out.push(A::Reject);
+        out.push(S::Verify);
+        out.push(S::Reject);
+    }
+    if hazard.status != Closed {
+        out.push(S::AttachEvidence);
     }
     out
 }
@@ -315,23 +305,6 @@ impl AnjianStore {
             .collect())
     }
 
-    /// The kinds of inspection my roles lead (the 检查 screen offers only these).
-    pub fn my_inspection_kinds(&self) -> FfiResult<Vec<InspectionKindOption>> {
-        let actor = self.inner().actor()?;
-        let mut out: Vec<InspectionKindOption> = Vec::new();
-        for role in &actor.roles {
-            for kind in kinds_for_role(*role) {
-                if !out.iter().any(|o| o.kind == *kind) {
-                    out.push(InspectionKindOption {
-                        kind: *kind,
-                        label: kind.label().to_string(),
-                    });
-                }
-            }
-        }
-        Ok(out)
-    }
-
     /// My inspections not yet finished, newest first: the app reopens them after being killed.
     pub fn open_inspections(&self) -> FfiResult<Vec<InspectionRecord>> {
         let me = self.inner().actor()?;
@@ -391,11 +364,17 @@ impl AnjianStore {
             .collect())
     }
 
-    /// The actions my roles may take on a hazard in its present state.
-    pub fn hazard_actions(&self, hazard_id: String) -> FfiResult<Vec<HazardActionKind>> {
-        let actor = self.inner().actor()?;
-        let hazard = self.inner().hazard(&hazard_id)?;
-        Ok(actions_for(&hazard, &actor))
+    /// The workflow steps I may take on a hazard now: its status, level and rectifier, and
+    /// the access policy the server also checks. The rules still decide (a major hazard
+    /// without 五落实 is refused with what is missing).
+    pub fn hazard_steps(&self, hazard_id: String) -> FfiResult<Vec<HazardStep>> {
+        let s = self.inner();
+        let actor = s.actor()?;
+        let hazard = s.hazard(&hazard_id)?;
+        Ok(steps_for_status(&hazard, &actor)
+            .into_iter()
+            .filter(|step| s.hazard_act_permitted(&actor, &hazard, step.act()))
+            .collect())
     }
 
     /// The app's own preference (large text, originals on Wi-Fi only ...), kept in the store.
@@ -450,14 +429,16 @@ impl AnjianStore {
 mod tests {
     use super::*;
     use crate::ffi::{Profile, SiteInput};
+    use anjian_domain::inspection::InspectionKind;
+    use anjian_domain::org::Role;
 
-    fn store(dir: &std::path::Path, roles: &[&str]) -> std::sync::Arc<AnjianStore> {
+    fn store(dir: &std::path::Path, roles: &[Role]) -> std::sync::Arc<AnjianStore> {
         let s = AnjianStore::open(dir.join("a.db").display().to_string()).unwrap();
         s.set_profile(Profile {
             person_id: "p1".into(),
             name: "陈刚".into(),
             unit_id: "500233107".into(),
-            roles: roles.iter().map(|r| r.to_string()).collect(),
+            roles: roles.to_vec(),
         })
         .unwrap();
         s
@@ -482,7 +463,7 @@ mod tests {
     #[test]
     fn sites_nearest_first_filtered_with_open_hazards() {
         let dir = tempfile::tempdir().unwrap();
-        let s = store(dir.path(), &["inspector"]);
+        let s = store(dir.path(), &[Role::Inspector]);
         let far = site(&s, "远处加油站", "gas", 30.50, 108.30);
         let near = site(&s, "石宝镇液化气站", "gas", 30.4215, 108.1803);
         let school = site(&s, "石宝镇敬老院", "elderly_care", 30.4220, 108.1810);
@@ -525,14 +506,7 @@ mod tests {
     #[test]
     fn kinds_half_done_inspections_location_and_actions() {
         let dir = tempfile::tempdir().unwrap();
-        let s = store(dir.path(), &["inspector", "patrol_member"]);
-        let kinds: Vec<_> = s
-            .my_inspection_kinds()
-            .unwrap()
-            .into_iter()
-            .map(|k| k.label)
-            .collect();
-        assert_eq!(kinds, vec!["排查", "抽查", "暗访"]);
+        let s = store(dir.path(), &[Role::Inspector, Role::PatrolMember]);
         let gas = site(&s, "石宝镇液化气站", "gas", 30.4215, 108.1803);
         let insp = s
             .start_inspection(InspectionKind::RoutineCheck, gas.id.clone(), vec![])
@@ -573,24 +547,24 @@ mod tests {
                 needs_hardware: true,
             })
             .unwrap();
-        let actions = s.hazard_actions(h.id.clone()).unwrap();
-        assert!(actions.contains(&HazardActionKind::UpdatePlan));
-        assert!(actions.contains(&HazardActionKind::SetHardwarePlan));
+        let actions = s.hazard_steps(h.id.clone()).unwrap();
+        assert!(actions.contains(&HazardStep::UpdatePlan));
+        assert!(actions.contains(&HazardStep::SetHardwarePlan));
         assert!(
-            !actions.contains(&HazardActionKind::CloseOnSpot),
+            !actions.contains(&HazardStep::CloseOnSpot),
             "major: never on the spot"
         );
         assert!(
-            !actions.contains(&HazardActionKind::Assign),
+            !actions.contains(&HazardStep::Assign),
             "an inspector does not assign"
         );
-        assert!(!actions.contains(&HazardActionKind::Verify));
+        assert!(!actions.contains(&HazardStep::Verify));
     }
 
     #[test]
     fn logout_keeps_records_and_warns() {
         let dir = tempfile::tempdir().unwrap();
-        let s = store(dir.path(), &["inspector"]);
+        let s = store(dir.path(), &[Role::Inspector]);
         assert!(s.logout_check().unwrap().warning.is_none());
         site(&s, "石宝镇敬老院", "elderly_care", 30.4220, 108.1810);
         s.set_app_setting("large_text".into(), "1".into()).unwrap();

@@ -51,7 +51,7 @@ class AppBenchmarkTest {
         val runs = (System.getProperty("anjian.bench.runs")?.takeIf { it.isNotBlank() } ?: "5").toInt()
         val device = Device(dir)
         val store = device.store
-        store.setProfile(Profile("p-bench", "测试员", "500233107", listOf("inspector")))
+        store.setProfile(Profile("p-bench", "测试员", "500233107", listOf(cn.anjian.core.Role.INSPECTOR)))
         val sites = (0 until 50).map { i ->
             store.addSite(SiteInput("场所$i", "gas", 30.42 + i * 0.001, 108.18, 80.0, "500233107", null, "忠县石宝镇$i 号", null, null))
         }

@@ -10,11 +10,12 @@ import cn.anjian.app.ui.Palette
 import cn.anjian.app.ui.Tone
 import cn.anjian.app.ui.contrast
 import cn.anjian.core.EvidenceStage
-import cn.anjian.core.HazardActionKind
+import cn.anjian.core.HazardStep
 import cn.anjian.core.HazardLevel
 import cn.anjian.core.InspectionKind
 import cn.anjian.core.ItemOutcome
 import cn.anjian.core.Profile
+import cn.anjian.core.Role
 import cn.anjian.core.SiteInput
 import cn.anjian.core.checklistFor
 import kotlinx.coroutines.runBlocking
@@ -32,7 +33,7 @@ class OfflinePresenterTest {
     @TempDir
     lateinit var dir: Path
 
-    private fun device(vararg roles: String): Device {
+    private fun device(vararg roles: Role): Device {
         val d = Device(dir.resolve("d"))
         d.store.setProfile(Profile("p-1", "陈刚", "500233107", roles.toList()))
         return d
@@ -55,7 +56,7 @@ class OfflinePresenterTest {
 
     @Test
     fun sitesNearestFirstAndSearch() = runBlocking {
-        val d = device("inspector")
+        val d = device(Role.INSPECTOR)
         val far = d.site("远处液化气站", 30.50)
         val near = d.site("石宝镇顺发液化气供应站", 30.4215)
         d.location.fix = LocationFix(30.4216, 108.1803, 20.0, mock = false)
@@ -68,7 +69,7 @@ class OfflinePresenterTest {
 
     @Test
     fun halfDoneInspectionSurvivesAndMockLocationIsNotProof() = runBlocking {
-        val d = device("inspector")
+        val d = device(Role.INSPECTOR)
         val s = d.site("石宝镇顺发液化气供应站", 30.4215)
         d.location.fix = LocationFix(30.4215, 108.1803, 5.0, mock = true)
         val insp = d.store.startInspection(InspectionKind.ROUTINE_CHECK, s.id, emptyList())
@@ -96,7 +97,7 @@ class OfflinePresenterTest {
 
     @Test
     fun quickCaptureNeedsAPhotoThenSavesAGeneralHazardWithIt() = runBlocking {
-        val d = device("patrol_member")
+        val d = device(Role.PATROL_MEMBER)
         val s = d.site("石宝镇顺发液化气供应站", 30.4215)
         d.location.fix = LocationFix(30.4215, 108.1803, 5.0, mock = false)
         val p = PatrolCapturePresenter(d.session)
@@ -116,30 +117,28 @@ class OfflinePresenterTest {
         hp.load()
         val data = (hp.state.value.data as Load.Ready).value
         assertEquals(1, data.photos[EvidenceStage.BEFORE]!!.size)
-        assertTrue(HazardActionKind.CLOSE_ON_SPOT !in data.actions, "a major hazard is never closed on the spot")
+        assertTrue(HazardStep.CLOSE_ON_SPOT !in data.actions, "a major hazard is never closed on the spot")
         assertEquals(InspectionKind.UNANNOUNCED_PATROL, d.store.openInspections().single().kind)
         d.store.destroy()
     }
 
     @Test
     fun closeOnSpotNeedsAnAfterPhotoAndLogoutKeepsEverything() = runBlocking {
-        val d = device("inspector")
+        val d = device(Role.INSPECTOR)
         val s = d.site("石宝镇顺发液化气供应站", 30.4215)
-        d.photos.push(TestData.before)
-        val cap = PatrolCapturePresenter(d.session)
-        cap.load()
-        cap.site(s.id)
-        cap.takePhoto()
-        val h = cap.save()!!
+        val h = d.store.raiseHazard(
+            cn.anjian.core.HazardInput("消防通道堆放杂物", s.id, null, null, null, HazardLevel.GENERAL, null, false),
+        )
+        d.store.attachPhoto(TestData.before, cn.anjian.core.EvidenceTarget.Hazard(h.id), EvidenceStage.BEFORE)
         val hp = HazardPresenter(d.session, h.id)
         hp.load()
-        hp.begin(HazardActionKind.CLOSE_ON_SPOT)
+        hp.begin(HazardStep.CLOSE_ON_SPOT)
         hp.edit { it.copy(text = "已当场清理") }
         hp.submitForm()
         assertTrue(hp.state.value.error!!.contains("照片"), hp.state.value.error)
         d.photos.push(TestData.after)
         hp.addPhoto(EvidenceStage.AFTER)
-        hp.begin(HazardActionKind.CLOSE_ON_SPOT)
+        hp.begin(HazardStep.CLOSE_ON_SPOT)
         hp.edit { it.copy(text = "已当场清理") }
         hp.submitForm()
         assertNull(hp.state.value.error)

@@ -42,7 +42,7 @@ import cn.anjian.app.ui.SitesScreen
 import cn.anjian.app.ui.SyncActions
 import cn.anjian.app.ui.SyncScreen
 import cn.anjian.core.AttentionRecord
-import cn.anjian.core.HazardActionKind
+import cn.anjian.core.HazardStep
 import cn.anjian.core.HazardLevel
 import cn.anjian.core.InspectionKind
 import cn.anjian.core.ItemOutcome
@@ -108,7 +108,7 @@ class ScreenGalleryTest {
 
         // An empty device: signed in, never synced.
         val empty = Device(dir.resolve("empty"))
-        empty.store.setProfile(Profile("p-new", "新用户", "500233107", listOf("inspector")))
+        empty.store.setProfile(Profile("p-new", "新用户", "500233107", listOf(cn.anjian.core.Role.INSPECTOR)))
         val emptyHome = HomePresenter(empty.session).also { it.load() }
         shot("home-empty") { HomeScreen(emptyHome.state.value, SyncRun.Idle, {}, {}, {}, {}, {}) }
         shot("home-loading") { HomeScreen(Load.Loading, SyncRun.Idle, {}, {}, {}, {}, {}) }
@@ -174,7 +174,7 @@ class ScreenGalleryTest {
         ledger.filter(LedgerFilter.OVERDUE)
         shot("ledger-overdue") { LedgerScreen(ledger.state.value, {}, {}) }
         val hp = HazardPresenter(insp.session, raised.id).also { it.load() }
-        hp.begin(HazardActionKind.START_RECTIFICATION)
+        hp.begin(HazardStep.START_RECTIFICATION)
         shot("hazard-refused", heightDp = 1300) { HazardScreen(hp.state.value, noHazard) }
         // A hazard of the demo that went through 四改, with its photos and history.
         val closed = insp.store.ledger(LedgerQuery(cn.anjian.core.HazardStatus.CLOSED, HazardLevel.MAJOR, null, null, false)).firstOrNull()
@@ -184,7 +184,7 @@ class ScreenGalleryTest {
         val headHazard = head.store.myUnitOpenHazards().firstOrNull()
         if (headHazard != null) {
             val hh = HazardPresenter(head.session, headHazard.id).also { it.load() }
-            (hh.state.value.data as? Load.Ready)?.value?.actions?.firstOrNull { it == HazardActionKind.ASSIGN || it == HazardActionKind.UPDATE_PLAN }?.let { hh.begin(it) }
+            (hh.state.value.data as? Load.Ready)?.value?.actions?.firstOrNull { it == HazardStep.ASSIGN || it == HazardStep.UPDATE_PLAN }?.let { hh.begin(it) }
             shot("hazard-form", heightDp = 1500) { HazardScreen(hh.state.value, noHazard) }
         }
         val sync = SyncPresenter(insp.session).also { it.load() }

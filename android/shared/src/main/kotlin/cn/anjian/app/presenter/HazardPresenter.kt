@@ -9,7 +9,7 @@ import cn.anjian.core.EvidenceItem
 import cn.anjian.core.EvidenceStage
 import cn.anjian.core.EvidenceTarget
 import cn.anjian.core.FivePlanInput
-import cn.anjian.core.HazardActionKind
+import cn.anjian.core.HazardStep
 import cn.anjian.core.HazardCommand
 import cn.anjian.core.HazardEventRecord
 import cn.anjian.core.HazardLevel
@@ -23,7 +23,7 @@ data class HazardData(
     val unitNames: Map<String, String>,
     val history: List<HazardEventRecord>,
     val photos: Map<EvidenceStage, List<EvidenceItem>>,
-    val actions: List<HazardActionKind>,
+    val actions: List<HazardStep>,
     /** What the server refused about this hazard, with its reason. */
     val refusals: List<AttentionRecord>,
     val units: List<UnitRecord>,
@@ -31,7 +31,7 @@ data class HazardData(
 
 /** A form the user fills in for an action that needs input. */
 data class ActionForm(
-    val kind: HazardActionKind,
+    val kind: HazardStep,
     val text: String = "",
     val unitId: String? = null,
     val date: String = "",
@@ -52,17 +52,18 @@ data class HazardState(
     val fetchErrors: Map<String, String> = emptyMap(),
 )
 
-fun actionLabel(kind: HazardActionKind): String = when (kind) {
-    HazardActionKind.RECLASSIFY -> "调整等级"
-    HazardActionKind.UPDATE_PLAN -> "填报五落实"
-    HazardActionKind.SET_HARDWARE_PLAN -> "一患一策"
-    HazardActionKind.SET_TEMPORARY_MEASURES -> "临时防控措施"
-    HazardActionKind.ASSIGN -> "交办"
-    HazardActionKind.CLOSE_ON_SPOT -> "即查即改"
-    HazardActionKind.START_RECTIFICATION -> "开始整改"
-    HazardActionKind.SUBMIT_RECTIFICATION -> "提交整改"
-    HazardActionKind.VERIFY -> "验收通过"
-    HazardActionKind.REJECT -> "验收不通过"
+fun actionLabel(kind: HazardStep): String = when (kind) {
+    HazardStep.RECLASSIFY -> "调整等级"
+    HazardStep.UPDATE_PLAN -> "填报五落实"
+    HazardStep.SET_HARDWARE_PLAN -> "一患一策"
+    HazardStep.SET_TEMPORARY_MEASURES -> "临时防控措施"
+    HazardStep.ASSIGN -> "交办"
+    HazardStep.CLOSE_ON_SPOT -> "即查即改"
+    HazardStep.START_RECTIFICATION -> "开始整改"
+    HazardStep.SUBMIT_RECTIFICATION -> "提交整改"
+    HazardStep.VERIFY -> "验收通过"
+    HazardStep.REJECT -> "验收不通过"
+    HazardStep.ATTACH_EVIDENCE -> "上传照片"
 }
 
 /** Where a photo can be shown from now, or null when it must be fetched first. */
@@ -87,7 +88,7 @@ class HazardPresenter(private val session: Session, private val hazardId: String
                 unitNames = units.associate { it.id to it.name },
                 history = hazardHistory(hazardId),
                 photos = photos,
-                actions = hazardActions(hazardId),
+                actions = hazardSteps(hazardId),
                 refusals = attention().filter { it.entityId == hazardId },
                 units = units.filter { it.kind == "township" || it.kind == "department" },
             )
@@ -96,9 +97,9 @@ class HazardPresenter(private val session: Session, private val hazardId: String
     }
 
     /** Opens the form of an action, or runs it at once when it needs no input. */
-    suspend fun begin(kind: HazardActionKind) {
+    suspend fun begin(kind: HazardStep) {
         update { it.copy(error = null, done = null) }
-        if (kind == HazardActionKind.START_RECTIFICATION) {
+        if (kind == HazardStep.START_RECTIFICATION) {
             run(HazardCommand.StartRectification, kind)
             return
         }
@@ -124,8 +125,8 @@ class HazardPresenter(private val session: Session, private val hazardId: String
         val form = state.value.form ?: return
         val afterIds = (state.value.data as? Load.Ready)?.value?.photos?.get(EvidenceStage.AFTER).orEmpty().map { it.id }
         val command = when (form.kind) {
-            HazardActionKind.RECLASSIFY -> HazardCommand.Reclassify(form.level, form.text)
-            HazardActionKind.UPDATE_PLAN -> {
+            HazardStep.RECLASSIFY -> HazardCommand.Reclassify(form.level, form.text)
+            HazardStep.UPDATE_PLAN -> {
                 val fen = form.fundingYuan.trim().takeIf { it.isNotEmpty() }?.let { y ->
                     y.toBigDecimalOrNull()?.movePointRight(2)?.toLong() ?: run {
                         update { it.copy(error = "整改资金请填写金额（元）") }
@@ -134,19 +135,20 @@ class HazardPresenter(private val session: Session, private val hazardId: String
                 }
                 HazardCommand.UpdatePlan(form.plan.copy(fundingFen = fen))
             }
-            HazardActionKind.SET_HARDWARE_PLAN -> HazardCommand.SetHardwarePlan(form.text)
-            HazardActionKind.SET_TEMPORARY_MEASURES -> HazardCommand.SetTemporaryMeasures(form.text)
-            HazardActionKind.ASSIGN -> HazardCommand.Assign(form.unitId.orEmpty(), form.date)
-            HazardActionKind.CLOSE_ON_SPOT -> HazardCommand.CloseOnSpot(form.text, afterIds)
-            HazardActionKind.START_RECTIFICATION -> HazardCommand.StartRectification
-            HazardActionKind.SUBMIT_RECTIFICATION -> HazardCommand.SubmitRectification(form.text, afterIds)
-            HazardActionKind.VERIFY -> HazardCommand.Verify(form.text.ifBlank { null })
-            HazardActionKind.REJECT -> HazardCommand.Reject(form.text)
+            HazardStep.SET_HARDWARE_PLAN -> HazardCommand.SetHardwarePlan(form.text)
+            HazardStep.SET_TEMPORARY_MEASURES -> HazardCommand.SetTemporaryMeasures(form.text)
+            HazardStep.ASSIGN -> HazardCommand.Assign(form.unitId.orEmpty(), form.date)
+            HazardStep.CLOSE_ON_SPOT -> HazardCommand.CloseOnSpot(form.text, afterIds)
+            HazardStep.START_RECTIFICATION -> HazardCommand.StartRectification
+            HazardStep.SUBMIT_RECTIFICATION -> HazardCommand.SubmitRectification(form.text, afterIds)
+            HazardStep.VERIFY -> HazardCommand.Verify(form.text.ifBlank { null })
+            HazardStep.REJECT -> HazardCommand.Reject(form.text)
+            HazardStep.ATTACH_EVIDENCE -> return
         }
         run(command, form.kind)
     }
 
-    private suspend fun run(command: HazardCommand, kind: HazardActionKind) {
+    private suspend fun run(command: HazardCommand, kind: HazardStep) {
         update { it.copy(busy = true, error = null) }
         val r = session.call { actOnHazard(hazardId, command) }
         r.fold(

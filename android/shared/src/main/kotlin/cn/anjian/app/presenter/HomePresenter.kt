@@ -59,7 +59,7 @@ class HomePresenter(
                 openInspections = inspections,
                 siteNames = names,
                 sync = syncStatus(),
-                canInspect = myInspectionKinds().isNotEmpty(),
+                canInspect = Roles.inspects(me.roles),
                 canPatrol = Roles.patrols(me.roles),
             )
         }

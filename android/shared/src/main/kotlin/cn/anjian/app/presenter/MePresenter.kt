@@ -21,21 +21,6 @@ data class MeState(
     val logout: LogoutCheck? = null,
 )
 
-val roleLabels = mapOf(
-    "county_head" to "县政府主要领导",
-    "county_deputy_head" to "县政府分管领导",
-    "county_other_leader" to "县政府其他领导",
-    "safety_office_staff" to "县安委办工作人员",
-    "supervision_staff" to "县政府督查办工作人员",
-    "unit_head" to "主要负责人",
-    "unit_deputy_head" to "分管负责人",
-    "patrol_member" to "工作专班成员",
-    "inspector" to "检查人员",
-    "third_party_assessor" to "第三方专业机构人员",
-    "expert" to "专家库专家",
-    "site_contact" to "企业（场所）安全联系人",
-)
-
 /** 我的: duty status in detail, account, large text, logout (never deletes records). */
 class MePresenter(private val session: Session) : Presenter<MeState>(MeState()) {
     override suspend fun load() {

@@ -42,7 +42,9 @@ class PatrolCapturePresenter(private val session: Session) : Presenter<CaptureSt
             val targets = plans.flatMap { p -> p.targets.filter { !it.visited }.map { it.siteId to p.title } }.toMap()
             val planned = near.filter { it.site.id in targets }
                 .map { CaptureSite(it.site.id, it.site.name, targets[it.site.id], it.distanceM) }
+            // Other sites only where the access policy lets me patrol (my unit's, as a rule).
             val others = near.filter { it.site.id !in targets }
+                .filter { InspectionKind.UNANNOUNCED_PATROL in inspectionKindsFor(it.site.id) }
                 .map { CaptureSite(it.site.id, it.site.name, null, it.distanceM) }
             plans to planned + others
         }

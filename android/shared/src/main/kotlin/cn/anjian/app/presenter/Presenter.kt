@@ -1,5 +1,8 @@
 package cn.anjian.app.presenter
 
+import cn.anjian.core.InspectionKind
+import cn.anjian.core.Role
+
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
@@ -25,12 +28,19 @@ abstract class Presenter<S>(initial: S) {
     abstract suspend fun load()
 }
 
-/** Roles as the core names them. */
 object Roles {
-    const val PATROL_MEMBER = "patrol_member"
-    const val SAFETY_OFFICE = "safety_office_staff"
-    const val UNIT_HEAD = "unit_head"
-    const val UNIT_DEPUTY = "unit_deputy_head"
+    /** 暗访: the office and the units' 工作专班. */
+    fun patrols(roles: List<Role>) = roles.any { it == Role.PATROL_MEMBER || it == Role.SAFETY_OFFICE_STAFF }
 
-    fun patrols(roles: List<String>) = roles.any { it == PATROL_MEMBER || it == SAFETY_OFFICE }
+    /** Everyone but a site's own contact inspects (which kinds, per site, is the policy's). */
+    fun inspects(roles: List<Role>) = roles.any { it != Role.SITE_CONTACT }
+}
+
+/** The notice's short name of an inspection kind (五查). */
+fun kindLabel(kind: InspectionKind): String = when (kind) {
+    InspectionKind.LEADER_SUPERVISION -> "督查"
+    InspectionKind.ROUTINE_CHECK -> "排查"
+    InspectionKind.UNANNOUNCED_PATROL -> "暗访"
+    InspectionKind.RANDOM_CHECK -> "抽查"
+    InspectionKind.PROFESSIONAL_ASSESSMENT -> "专业评估"
 }

@@ -6,7 +6,7 @@ import cn.anjian.app.errorText
 import cn.anjian.app.platform.LocationFix
 import cn.anjian.core.HazardRecord
 import cn.anjian.core.IndustrySummary
-import cn.anjian.core.InspectionKindOption
+import cn.anjian.core.InspectionKind
 import cn.anjian.core.InspectionRecord
 import cn.anjian.core.LedgerQuery
 import cn.anjian.core.SiteListItem
@@ -66,7 +66,7 @@ data class SiteDetailData(
     val townshipName: String?,
     val history: List<InspectionRecord>,
     val hazards: List<HazardRecord>,
-    val kinds: List<InspectionKindOption>,
+    val kinds: List<InspectionKind>,
 )
 
 data class SiteDetailState(val data: Load<SiteDetailData> = Load.Loading, val error: String? = null)
@@ -82,15 +82,15 @@ class SiteDetailPresenter(private val session: Session, private val siteId: Stri
                 townshipName = units().firstOrNull { it.id == site.townshipId }?.name,
                 history = siteInspections(siteId),
                 hazards = ledger(LedgerQuery(null, null, null, siteId, false)),
-                kinds = myInspectionKinds(),
+                kinds = inspectionKindsFor(siteId),
             )
         }
         update { it.copy(data = data.fold({ d -> Load.Ready(d) }, { e -> Load.Failed(errorText(e)) })) }
     }
 
     /** Starts an inspection here; returns its id for the checklist screen. */
-    suspend fun start(kind: InspectionKindOption): String? {
-        val r = session.call { startInspection(kind.kind, siteId, emptyList()) }
+    suspend fun start(kind: InspectionKind): String? {
+        val r = session.call { startInspection(kind, siteId, emptyList()) }
         return r.fold(
             { session.changed(); it.id },
             { e -> update { s -> s.copy(error = errorText(e)) }; null },

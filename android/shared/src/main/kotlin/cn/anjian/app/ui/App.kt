@@ -108,7 +108,7 @@ private data class Tab(val route: Route, val label: String)
 @Composable
 private fun BottomTabs(session: Session, route: Route, nav: Navigator) {
     val roles = remember(session.profile()?.personId) { session.profile()?.roles.orEmpty() }
-    val inspects = remember(roles) { runCatching { session.store.myInspectionKinds().isNotEmpty() }.getOrDefault(false) }
+    val inspects = cn.anjian.app.presenter.Roles.inspects(roles)
     val tabs = buildList {
         add(Tab(Route.Home, "今日"))
         if (inspects) add(Tab(Route.Sites, "场所"))
@@ -176,9 +176,9 @@ private fun Screen(session: Session, route: Route, nav: Navigator) {
             val s by p.state.collectAsState()
             SiteDetailScreen(
                 s,
-                onStart = { k -> scope.launch { p.start(k)?.let { nav.go(Route.Inspection(it)) } } },
-                onHazard = { nav.go(Route.Hazard(it)) },
-                onInspection = { nav.go(Route.Inspection(it)) },
+                onStart = { k: cn.anjian.core.InspectionKind -> scope.launch { p.start(k)?.let { nav.go(Route.Inspection(it)) } } },
+                onHazard = { id: String -> nav.go(Route.Hazard(id)) },
+                onInspection = { id: String -> nav.go(Route.Inspection(id)) },
             )
         }
         is Route.Inspection -> {

@@ -30,7 +30,7 @@ import cn.anjian.app.presenter.LedgerState
 import cn.anjian.app.presenter.actionLabel
 import cn.anjian.app.presenter.localPhoto
 import cn.anjian.core.EvidenceStage
-import cn.anjian.core.HazardActionKind
+import cn.anjian.core.HazardStep
 import cn.anjian.core.HazardLevel
 
 @Composable
@@ -59,7 +59,7 @@ fun LedgerScreen(state: LedgerState, onFilter: (LedgerFilter) -> Unit, onHazard:
 }
 
 class HazardActions(
-    val begin: (HazardActionKind) -> Unit,
+    val begin: (HazardStep) -> Unit,
     val edit: ((ActionForm) -> ActionForm) -> Unit,
     val submit: () -> Unit,
     val cancel: () -> Unit,
@@ -125,7 +125,7 @@ fun HazardScreen(state: HazardState, a: HazardActions) {
                             }
                         }
                         h.rectificationNote?.let { Text("整改情况：$it", style = MaterialTheme.typography.bodyMedium) }
-                        if (HazardActionKind.SUBMIT_RECTIFICATION in d.actions || HazardActionKind.CLOSE_ON_SPOT in d.actions) {
+                        if (HazardStep.ATTACH_EVIDENCE in d.actions && (HazardStep.SUBMIT_RECTIFICATION in d.actions || HazardStep.CLOSE_ON_SPOT in d.actions)) {
                             FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                                 BigButton("拍整改中照片", { a.photo(EvidenceStage.DURING) }, primary = false)
                                 BigButton("拍整改后照片", { a.photo(EvidenceStage.AFTER) }, Modifier.testTag("hazard.photo.after"), primary = false)
@@ -135,9 +135,10 @@ fun HazardScreen(state: HazardState, a: HazardActions) {
                 }
                 item {
                     Section("可办理") {
-                        if (d.actions.isEmpty()) Text("当前状态下本账号没有可办理的事项。", style = MaterialTheme.typography.bodyMedium)
+                        val buttons = d.actions - HazardStep.ATTACH_EVIDENCE
+                        if (buttons.isEmpty()) Text("当前状态下本账号没有可办理的事项。", style = MaterialTheme.typography.bodyMedium)
                         FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
-                            d.actions.forEach { k ->
+                            buttons.forEach { k ->
                                 BigButton(actionLabel(k), { a.begin(k) }, Modifier.testTag("hazard.action.${k.name}"), enabled = !state.busy, primary = state.form?.kind == k)
                             }
                         }
@@ -187,14 +188,14 @@ private fun ActionFormView(f: ActionForm, d: HazardData, a: HazardActions) {
     Column(verticalArrangement = Arrangement.spacedBy(8.dp), modifier = Modifier.testTag("hazard.form")) {
         Text(actionLabel(f.kind), style = MaterialTheme.typography.titleMedium)
         when (f.kind) {
-            HazardActionKind.ASSIGN -> {
+            HazardStep.ASSIGN -> {
                 Text("交办单位", style = MaterialTheme.typography.labelLarge)
                 FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
                     d.units.forEach { u -> FilterChip(f.unitId == u.id, { a.edit { it.copy(unitId = u.id) } }, { Text(u.name) }, Modifier.heightIn(min = LocalSizes.current.touch)) }
                 }
                 FormField("整改时限（年-月-日）", f.date, "form.date") { v -> a.edit { it.copy(date = v) } }
             }
-            HazardActionKind.UPDATE_PLAN -> {
+            HazardStep.UPDATE_PLAN -> {
                 FormField("整改目标", f.plan.target.orEmpty(), "form.target") { v -> a.edit { it.copy(plan = it.plan.copy(target = v)) } }
                 FormField("整改措施", f.plan.measures.orEmpty(), "form.measures") { v -> a.edit { it.copy(plan = it.plan.copy(measures = v)) } }
                 FormField("整改时限（年-月-日）", f.plan.deadline.orEmpty(), "form.deadline") { v -> a.edit { it.copy(plan = it.plan.copy(deadline = v)) } }
@@ -202,20 +203,20 @@ private fun ActionFormView(f: ActionForm, d: HazardData, a: HazardActions) {
                 FormField("整改资金（元）", f.fundingYuan, "form.funding") { v -> a.edit { it.copy(fundingYuan = v) } }
                 FormField("资金来源", f.plan.fundingSource.orEmpty(), "form.source") { v -> a.edit { it.copy(plan = it.plan.copy(fundingSource = v)) } }
             }
-            HazardActionKind.RECLASSIFY -> {
+            HazardStep.RECLASSIFY -> {
                 Text("调整为：${if (f.level == HazardLevel.MAJOR) "重大隐患" else "一般隐患"}", style = MaterialTheme.typography.bodyLarge)
                 FormField("调整理由（必填）", f.text, "form.text") { v -> a.edit { it.copy(text = v) } }
             }
-            HazardActionKind.SET_HARDWARE_PLAN -> FormField("一患一策（先标后本）", f.text, "form.text") { v -> a.edit { it.copy(text = v) } }
-            HazardActionKind.SET_TEMPORARY_MEASURES -> FormField("临时防控措施", f.text, "form.text") { v -> a.edit { it.copy(text = v) } }
-            HazardActionKind.CLOSE_ON_SPOT, HazardActionKind.SUBMIT_RECTIFICATION -> {
+            HazardStep.SET_HARDWARE_PLAN -> FormField("一患一策（先标后本）", f.text, "form.text") { v -> a.edit { it.copy(text = v) } }
+            HazardStep.SET_TEMPORARY_MEASURES -> FormField("临时防控措施", f.text, "form.text") { v -> a.edit { it.copy(text = v) } }
+            HazardStep.CLOSE_ON_SPOT, HazardStep.SUBMIT_RECTIFICATION -> {
                 val after = d.photos[EvidenceStage.AFTER].orEmpty().size
                 Text("整改后照片：$after 张${if (after == 0) "（请先拍整改后照片）" else ""}", style = MaterialTheme.typography.bodyMedium)
                 FormField("整改情况（必填）", f.text, "form.text") { v -> a.edit { it.copy(text = v) } }
             }
-            HazardActionKind.VERIFY -> FormField("验收意见（可不填）", f.text, "form.text") { v -> a.edit { it.copy(text = v) } }
-            HazardActionKind.REJECT -> FormField("退回理由（必填）", f.text, "form.text") { v -> a.edit { it.copy(text = v) } }
-            HazardActionKind.START_RECTIFICATION -> {}
+            HazardStep.VERIFY -> FormField("验收意见（可不填）", f.text, "form.text") { v -> a.edit { it.copy(text = v) } }
+            HazardStep.REJECT -> FormField("退回理由（必填）", f.text, "form.text") { v -> a.edit { it.copy(text = v) } }
+            HazardStep.START_RECTIFICATION, HazardStep.ATTACH_EVIDENCE -> {}
         }
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
             BigButton("确定${actionLabel(f.kind)}", a.submit, Modifier.testTag("form.submit"))

@@ -21,6 +21,7 @@ import cn.anjian.app.presenter.DutySection
 import cn.anjian.app.presenter.HomeData
 import cn.anjian.core.DutyStatusRecord
 import cn.anjian.core.HazardRecord
+import cn.anjian.core.QuotaState
 
 @Composable
 fun HomeScreen(
@@ -120,7 +121,7 @@ fun DutyCard(duty: DutySection) {
 
 @Composable
 fun DutyRow(d: DutyStatusRecord) {
-    val tone = when (d.state) { "met" -> Tone.OK; "missed" -> Tone.DANGER; else -> Tone.WARNING }
+    val tone = when (d.state) { QuotaState.MET -> Tone.OK; QuotaState.MISSED -> Tone.DANGER; QuotaState.IN_PROGRESS -> Tone.WARNING }
     Row(horizontalArrangement = Arrangement.spacedBy(8.dp), verticalAlignment = Alignment.CenterVertically) {
         Tag(d.stateLabel, tone)
         Column {

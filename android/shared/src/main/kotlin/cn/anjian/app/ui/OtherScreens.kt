@@ -27,7 +27,6 @@ import cn.anjian.app.SyncRun
 import cn.anjian.app.presenter.CaptureState
 import cn.anjian.app.presenter.MeState
 import cn.anjian.app.presenter.SyncData
-import cn.anjian.app.presenter.roleLabels
 import cn.anjian.core.SyncPhase
 
 class CaptureActions(
@@ -186,7 +185,7 @@ fun MeScreen(state: MeState, largeText: Boolean, a: MeActions) {
                 item {
                     Section("账号") {
                         Text(d.profile.name, style = MaterialTheme.typography.titleLarge)
-                        Text("${d.unitName ?: d.profile.unitId} · ${d.profile.roles.joinToString("、") { roleLabels[it] ?: it }}", style = MaterialTheme.typography.bodyMedium)
+                        Text("${d.unitName ?: d.profile.unitId} · ${d.profile.roles.joinToString("、") { cn.anjian.core.roleLabel(it) }}", style = MaterialTheme.typography.bodyMedium)
                         Text("服务器：${d.server ?: "未设置"}", style = MaterialTheme.typography.bodySmall)
                         Text("设备编号：${d.deviceId}", style = MaterialTheme.typography.bodySmall)
                     }

@@ -23,7 +23,8 @@ import androidx.compose.ui.unit.dp
 import cn.anjian.app.Load
 import cn.anjian.app.presenter.SiteDetailState
 import cn.anjian.app.presenter.SitesState
-import cn.anjian.core.InspectionKindOption
+import cn.anjian.app.presenter.kindLabel
+import cn.anjian.core.InspectionKind
 
 @Composable
 fun SitesScreen(
@@ -87,7 +88,7 @@ fun SitesScreen(
 }
 
 @Composable
-fun SiteDetailScreen(state: SiteDetailState, onStart: (InspectionKindOption) -> Unit, onHazard: (String) -> Unit, onInspection: (String) -> Unit) {
+fun SiteDetailScreen(state: SiteDetailState, onStart: (InspectionKind) -> Unit, onHazard: (String) -> Unit, onInspection: (String) -> Unit) {
     when (val d = state.data) {
         Load.Loading -> Loading()
         is Load.Failed -> Notice(d.message, title = "无法读取场所")
@@ -103,7 +104,7 @@ fun SiteDetailScreen(state: SiteDetailState, onStart: (InspectionKindOption) -> 
                 item {
                     Section("开始检查") {
                         if (s.kinds.isEmpty()) Text("本账号的角色不开展现场检查。", style = MaterialTheme.typography.bodyMedium)
-                        s.kinds.forEach { k -> BigButton("开始${k.label}", { onStart(k) }, Modifier.fillMaxWidth().testTag("site.start.${k.label}")) }
+                        s.kinds.forEach { k -> BigButton("开始${kindLabel(k)}", { onStart(k) }, Modifier.fillMaxWidth().testTag("site.start.${kindLabel(k)}")) }
                     }
                 }
                 item {
