@@ -8,4 +8,13 @@ source scripts/demo-server-for-tests.sh
 rm -f docs/app/*.png
 mvn -q -B -f android/pom.xml test -Dtest=ScreenGalleryTest -Dsurefire.failIfNoSpecifiedTests=false \
     -Danjian.test.server="$demo_url" -Danjian.render.dir="$PWD/docs/app"
-ls docs/app
+{
+    echo "# The field app's screens"
+    echo
+    echo "Rendered by \`scripts/render-app-screens.sh\` from the real core and the demo county"
+    echo "(400 dp wide at 2x; \`-large\` is the large-text mode). Each screen in its states:"
+    echo "loading, error, empty, full."
+    echo
+    for f in docs/app/*.png; do n=$(basename "$f" .png); echo "## $n"; echo; echo "![$n]($n.png)"; echo; done
+} > docs/app/README.md
+ls docs/app | wc -l

@@ -3,7 +3,6 @@ package cn.anjian.app
 import androidx.compose.runtime.Composable
 import androidx.compose.ui.ImageComposeScene
 import androidx.compose.ui.unit.Density
-import androidx.compose.ui.use
 import cn.anjian.app.presenter.InspectionPresenter
 import cn.anjian.app.presenter.LedgerFilter
 import cn.anjian.app.presenter.LedgerPresenter
@@ -41,8 +40,12 @@ class AppBenchmarkTest {
         return t[runs / 2]
     }
 
+    /** One phone-sized scene for the whole run: each frame is a fresh composition of a screen. */
+    private val scene by lazy { ImageComposeScene(800, 1720, Density(2f)) }
+
     private fun frame(content: @Composable () -> Unit) {
-        ImageComposeScene(800, 1720, Density(2f)) { AnjianTheme(false) { content() } }.use { it.render() }
+        scene.setContent { AnjianTheme(false) { content() } }
+        scene.render()
     }
 
     @Test
@@ -53,7 +56,7 @@ class AppBenchmarkTest {
         val store = device.store
         store.setProfile(Profile("p-bench", "测试员", "500233107", listOf(cn.anjian.core.Role.INSPECTOR)))
         val sites = (0 until 50).map { i ->
-            store.addSite(SiteInput("场所$i", "gas", 30.42 + i * 0.001, 108.18, 80.0, "500233107", null, "忠县石宝镇$i 号", null, null))
+            store.addSite(SiteInput("场所$i", "elderly_care", 30.42 + i * 0.001, 108.18, 80.0, "500233107", null, "忠县石宝镇$i 号", null, null))
         }
         val seed = System.nanoTime()
         for (i in 0 until n) {
@@ -64,7 +67,7 @@ class AppBenchmarkTest {
         }
         val seedMs = (System.nanoTime() - seed) / 1e6
         val insp = store.startInspection(InspectionKind.ROUTINE_CHECK, sites[0].id, emptyList())
-        val items = checklistFor("gas").items
+        val items = checklistFor("elderly_care").items
         assertEquals(16, items.size)
         for (item in items.take(8)) store.recordItem(insp.id, item.id, ItemOutcome.PASS, null)
 
@@ -83,7 +86,7 @@ class AppBenchmarkTest {
             }
         }
         assertEquals(n, (ledger.state.value.data as Load.Ready).value.rows.size)
-        val coreChecklist = median(runs) { store.inspection(insp.id); checklistFor("gas") }
+        val coreChecklist = median(runs) { store.inspection(insp.id); checklistFor("elderly_care") }
         val appChecklist = median(runs) {
             runBlocking {
                 val p = InspectionPresenter(device.session, insp.id)
@@ -99,6 +102,7 @@ class AppBenchmarkTest {
         print(report)
         Files.createDirectories(Path.of("target"))
         Files.writeString(Path.of("target/app-bench.txt"), report)
+        scene.close()
         store.destroy()
     }
 }

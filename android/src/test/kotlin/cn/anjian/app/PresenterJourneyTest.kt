@@ -83,7 +83,7 @@ class PresenterJourneyTest {
         assertTrue(loc.atSite, loc.label)
         assertTrue(loc.label.contains("±15"), loc.label)
         val items = checklistFor("gas").items
-        val major = items.first { it.id == "GAS-007" }
+        val major = items.first { it.major }
         assertTrue(major.major)
         for (item in items) {
             if (item.id == major.id) {

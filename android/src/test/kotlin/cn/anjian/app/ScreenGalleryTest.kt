@@ -41,7 +41,7 @@ import cn.anjian.app.ui.SiteDetailScreen
 import cn.anjian.app.ui.SitesScreen
 import cn.anjian.app.ui.SyncActions
 import cn.anjian.app.ui.SyncScreen
-import cn.anjian.core.AttentionRecord
+import cn.anjian.core.AttentionItem
 import cn.anjian.core.HazardStep
 import cn.anjian.core.HazardLevel
 import cn.anjian.core.InspectionKind
@@ -157,12 +157,13 @@ class ScreenGalleryTest {
         val inspection = insp.store.startInspection(InspectionKind.ROUTINE_CHECK, gas.id, emptyList())
         val ip = InspectionPresenter(insp.session, inspection.id).also { it.load() }
         val items = checklistFor("gas").items
-        for (item in items.take(6)) ip.answer(item.id, if (item.id == "GAS-004") ItemOutcome.NOT_APPLICABLE else ItemOutcome.PASS)
-        ip.answer("GAS-007", ItemOutcome.FAIL)
-        ip.draft("GAS-007", "液化气钢瓶12只存放于地下室")
-        ip.confirmFail("GAS-007")
+        val major = items.first { it.major }.id
+        for ((k, item) in items.take(6).withIndex()) if (item.id != major) ip.answer(item.id, if (k == 3) ItemOutcome.NOT_APPLICABLE else ItemOutcome.PASS)
+        ip.answer(major, ItemOutcome.FAIL)
+        ip.draft(major, "液化气钢瓶12只存放于地下室")
+        ip.confirmFail(major)
         insp.photos.push(TestData.before)
-        ip.addPhoto("GAS-007")
+        ip.addPhoto(major)
         shot("inspection-full", heightDp = 1400) { InspectionScreen(ip.state.value, noInspection) }
         shot("inspection-full-large", large = true, heightDp = 1400) { InspectionScreen(ip.state.value, noInspection) }
         for (item in items) if (ItemOutcome.FAIL != ip.state.value.let { (it.data as Load.Ready).value.outcome(item.id) }) ip.answer(item.id, ItemOutcome.PASS)
@@ -189,7 +190,7 @@ class ScreenGalleryTest {
         }
         val sync = SyncPresenter(insp.session).also { it.load() }
         val withAttention = (sync.state.value as Load.Ready).value.let {
-            it.copy(attention = listOf(AttentionRecord("op-1", "hazard", raised.id, "transition", "重大隐患须“五落实”齐全后才能开始整改，尚缺：整改目标、整改措施、整改时限、整改责任、整改资金", "2026-11-29T09:12:00Z")))
+            it.copy(attention = listOf(AttentionItem("op-1", "hazard", raised.id, "transition", "重大隐患须“五落实”齐全后才能开始整改，尚缺：整改目标、整改措施、整改时限、整改责任、整改资金", "2026-11-29T09:12:00Z")))
         }
         shot("sync-full") { SyncScreen(Load.Ready(withAttention), SyncRun.Idle, "", noSync) }
         shot("sync-running") {

@@ -93,18 +93,19 @@ class UiJourneyTest {
             waitFor { onNodeWithTag("inspection.progress") }
             waitForText("位置正常")
 
-            // Item by item: GAS-007 (a major item) fails with a note and a photo.
+            // Item by item: the first major item (重大隐患判定项) fails with a note and a photo.
+            val major = checklistFor("gas").items.first { it.major }.id
             val inspectionId = inspector.store.openInspections().single().id
             fun answered() = inspector.store.inspection(inspectionId).answeredItems.toInt()
             for ((k, item) in checklistFor("gas").items.withIndex()) {
-                if (item.id == "GAS-007") {
-                    scrollTo("inspection", "item.GAS-007.FAIL").performClick()
-                    waitFor { onNodeWithTag("item.GAS-007.note") }
-                    scrollTo("inspection", "item.GAS-007.note").performTextReplacement("液化气钢瓶12只存放于地下室")
-                    scrollTo("inspection", "item.GAS-007.save").performClick()
-                    waitFor { onNodeWithTag("item.GAS-007.photo") }
+                if (item.id == major) {
+                    scrollTo("inspection", "item.$major.FAIL").performClick()
+                    waitFor { onNodeWithTag("item.$major.note") }
+                    scrollTo("inspection", "item.$major.note").performTextReplacement("液化气钢瓶12只存放于地下室")
+                    scrollTo("inspection", "item.$major.save").performClick()
+                    waitFor { onNodeWithTag("item.$major.photo") }
                     inspector.photos.push(TestData.before)
-                    scrollTo("inspection", "item.GAS-007.photo").performClick()
+                    scrollTo("inspection", "item.$major.photo").performClick()
                     waitForText("拍照取证（1）")
                 } else {
                     scrollTo("inspection", "item.${item.id}.PASS").performClick()

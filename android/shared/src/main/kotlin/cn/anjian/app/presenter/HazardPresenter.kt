@@ -3,7 +3,7 @@ package cn.anjian.app.presenter
 import cn.anjian.app.Load
 import cn.anjian.app.Session
 import cn.anjian.app.errorText
-import cn.anjian.core.AttentionRecord
+import cn.anjian.core.AttentionItem
 import cn.anjian.core.EvidenceFile
 import cn.anjian.core.EvidenceItem
 import cn.anjian.core.EvidenceStage
@@ -25,7 +25,7 @@ data class HazardData(
     val photos: Map<EvidenceStage, List<EvidenceItem>>,
     val actions: List<HazardStep>,
     /** What the server refused about this hazard, with its reason. */
-    val refusals: List<AttentionRecord>,
+    val refusals: List<AttentionItem>,
     val units: List<UnitRecord>,
 )
 

@@ -4,13 +4,13 @@ import cn.anjian.app.Load
 import cn.anjian.app.Session
 import cn.anjian.app.Settings
 import cn.anjian.app.errorText
-import cn.anjian.core.AttentionRecord
+import cn.anjian.core.AttentionItem
 import cn.anjian.core.PendingFileRecord
 import cn.anjian.core.SyncStatus
 
 data class SyncData(
     val status: SyncStatus,
-    val attention: List<AttentionRecord>,
+    val attention: List<AttentionItem>,
     val files: List<PendingFileRecord>,
     val originalsOnWifiOnly: Boolean,
 )
