@@ -8,7 +8,6 @@ pub mod error;
 pub mod evidence_fetch;
 pub mod evidence_store;
 pub mod ffi;
-pub mod ffi_app;
 mod rows;
 pub mod schema;
 pub mod store;

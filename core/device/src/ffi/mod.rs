@@ -28,6 +28,7 @@ mod duty;
 mod evidence;
 mod hazards;
 mod records;
+mod screens;
 mod sites;
 mod sync;
 
@@ -35,6 +36,7 @@ pub use duty::*;
 pub use evidence::*;
 pub use hazards::*;
 pub use records::*;
+pub use screens::*;
 pub use sites::*;
 pub use sync::*;
 

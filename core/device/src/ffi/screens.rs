@@ -13,11 +13,8 @@ use anjian_domain::patrol::PatrolPlan;
 use anjian_domain::policy::Act;
 use anjian_domain::site::GeoPoint;
 
-use crate::error::AnjianError;
-use crate::ffi::{AnjianStore, InspectionRecord, SiteRecord};
+use super::{AnjianStore, FfiResult, InspectionRecord, SiteRecord};
 use crate::store::{self, LedgerFilter};
-
-type FfiResult<T> = std::result::Result<T, AnjianError>;
 
 /// What the 场所 screen filters by. Empty fields filter nothing; with a position the list
 /// comes nearest first, otherwise by name.
