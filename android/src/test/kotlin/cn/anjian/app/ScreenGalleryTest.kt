@@ -92,6 +92,7 @@ class ScreenGalleryTest {
     private val noSync = SyncActions({}, {}, {}, {}, { _, _ -> })
     private val noMe = MeActions({}, {}, {}, {})
     private val noCapture = CaptureActions({}, {}, {}, {}, {}, {})
+    private val noRecords = cn.anjian.app.ui.RecordsActions({}, {}, {}, {}, {}, {}, {}, { _, _ -> }, { _, _ -> })
 
     @Test
     fun rendersEveryScreenInItsStates() = runBlocking {
@@ -132,6 +133,8 @@ class ScreenGalleryTest {
         shot("site-loading") { SiteDetailScreen(SiteDetailState(), {}, {}, {}) }
         shot("capture-empty") { CaptureScreen(CaptureState(sites = Load.Ready(emptyList())), noCapture) }
         shot("me-loading") { MeScreen(MeState(), false, noMe) }
+        val emptyRecords = cn.anjian.app.presenter.RecordsPresenter(empty.session).also { it.load() }
+        shot("records-empty") { cn.anjian.app.ui.RecordsScreen(emptyRecords.state.value, noRecords) }
 
         // Full: the demo county, as a unit head, an inspector and a patrol member see it.
         val head = Device(dir.resolve("head"))
@@ -140,6 +143,11 @@ class ScreenGalleryTest {
         val home = HomePresenter(head.session).also { it.load() }
         shot("home-full") { HomeScreen(home.state.value, SyncRun.Idle, {}, {}, {}, {}, {}) }
         shot("home-full-large", large = true) { HomeScreen(home.state.value, SyncRun.Idle, {}, {}, {}, {}, {}) }
+        val records = cn.anjian.app.presenter.RecordsPresenter(head.session).also { it.load() }
+        shot("records-full") { cn.anjian.app.ui.RecordsScreen(records.state.value, noRecords) }
+        records.newInvestment()
+        records.editInvestment { it.copy(description = "新建独立气瓶间", yuan = "35000") }
+        shot("records-form") { cn.anjian.app.ui.RecordsScreen(records.state.value, noRecords) }
         val me = MePresenter(head.session).also { it.load() }
         shot("me-full") { MeScreen(me.state.value, false, noMe) }
         me.askLogout()

@@ -144,3 +144,52 @@ class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(c
         return Result.success()
     }
 }
+
+/**
+ * Contracts and invoices through the system's document picker (OpenDocument); the chosen file
+ * is copied into the app's scratch folder so the core gets a path, never bytes.
+ */
+class DocumentPicker : cn.anjian.app.platform.DocumentSource {
+    private var activity: ComponentActivity? = null
+    private var launcher: ActivityResultLauncher<Array<String>>? = null
+    private var pending: CompletableDeferred<String?>? = null
+
+    fun attach(a: ComponentActivity, l: ActivityResultLauncher<Array<String>>) {
+        activity = a
+        launcher = l
+    }
+
+    fun detach(a: ComponentActivity) {
+        if (activity === a) {
+            activity = null
+            launcher = null
+        }
+    }
+
+    fun onResult(uri: android.net.Uri?) {
+        val done = pending ?: return
+        pending = null
+        val a = activity
+        if (uri == null || a == null) {
+            done.complete(null)
+            return
+        }
+        val type = a.contentResolver.getType(uri).orEmpty()
+        val ext = if (type.contains("pdf")) "pdf" else "jpg"
+        val file = File(File(a.filesDir, "scratch").apply { mkdirs() }, "${UUID.randomUUID()}.$ext")
+        val copied = runCatching {
+            a.contentResolver.openInputStream(uri)!!.use { input -> file.outputStream().use { input.copyTo(it) } }
+        }.isSuccess
+        done.complete(if (copied) file.absolutePath else null)
+    }
+
+    override suspend fun pickDocument(purpose: String): String? {
+        val done = CompletableDeferred<String?>()
+        pending = done
+        withContext(Dispatchers.Main) {
+            val l = launcher
+            if (l == null) done.complete(null) else l.launch(arrayOf("application/pdf", "image/jpeg"))
+        }
+        return done.await()
+    }
+}

@@ -9,10 +9,11 @@ import cn.anjian.core.AnjianStore
 class AnjianApplication : Application() {
     val files by lazy { AndroidFiles(this) }
     val photos = CameraPhotos()
+    val documents = DocumentPicker()
     val location by lazy { AndroidLocation(this) }
     val sync by lazy { WorkManagerSync(this) }
     val session: Session by lazy {
         val store = AnjianStore.open(files.storePath)
-        Session(store, Platform(photos, location, sync, files, AndroidImages))
+        Session(store, Platform(photos, location, sync, files, AndroidImages, documents))
     }
 }

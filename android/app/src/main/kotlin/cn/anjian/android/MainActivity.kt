@@ -15,12 +15,16 @@ class MainActivity : ComponentActivity() {
     private val takePicture = registerForActivityResult(ActivityResultContracts.TakePicture()) { ok ->
         (application as AnjianApplication).photos.onResult(ok)
     }
+    private val openDocument = registerForActivityResult(ActivityResultContracts.OpenDocument()) { uri ->
+        (application as AnjianApplication).documents.onResult(uri)
+    }
     private val askLocation = registerForActivityResult(ActivityResultContracts.RequestMultiplePermissions()) {}
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
         val app = application as AnjianApplication
         app.photos.attach(this, takePicture)
+        app.documents.attach(this, openDocument)
         askLocation.launch(arrayOf(Manifest.permission.ACCESS_FINE_LOCATION, Manifest.permission.ACCESS_COARSE_LOCATION))
         val session = app.session
         val nav = Navigator(if (session.hasOfflineSession()) Route.Home else Route.Login)
@@ -35,6 +39,7 @@ class MainActivity : ComponentActivity() {
 
     override fun onDestroy() {
         (application as AnjianApplication).photos.detach(this)
+        (application as AnjianApplication).documents.detach(this)
         super.onDestroy()
     }
 }

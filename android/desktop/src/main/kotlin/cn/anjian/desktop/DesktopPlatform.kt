@@ -35,6 +35,17 @@ class FileChooserPhotos : PhotoSource {
     }
 }
 
+/** Contracts and invoices are PDF or image files chosen from disk. */
+class FileChooserDocuments : cn.anjian.app.platform.DocumentSource {
+    override suspend fun pickDocument(purpose: String): String? = withContext(Dispatchers.Main) {
+        val chooser = JFileChooser().apply {
+            dialogTitle = "选择$purpose（PDF 或照片）"
+            fileFilter = FileNameExtensionFilter("PDF 或 JPEG", "pdf", "jpg", "jpeg")
+        }
+        if (chooser.showOpenDialog(null) == JFileChooser.APPROVE_OPTION) chooser.selectedFile.absolutePath else null
+    }
+}
+
 /**
  * A desktop has no GPS: the position comes from `ANJIAN_LOCATION=lat,lon[,accuracy]` when an
  * office worker sets where they are; otherwise there is no fix (and the app says so).

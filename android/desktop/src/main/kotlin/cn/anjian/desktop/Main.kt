@@ -34,7 +34,7 @@ fun main(args: Array<String>) {
             }
         }
     }
-    val platform = Platform(FileChooserPhotos(), FixedLocation.fromEnv(System.getenv("ANJIAN_LOCATION")), sync, files, SkiaImages)
+    val platform = Platform(FileChooserPhotos(), FixedLocation.fromEnv(System.getenv("ANJIAN_LOCATION")), sync, files, SkiaImages, FileChooserDocuments())
     session = Session(store, platform)
     sync.scheduleBackgroundSync()
     if (session.hasOfflineSession() && store.syncStatus().signedIn) session.startSync()

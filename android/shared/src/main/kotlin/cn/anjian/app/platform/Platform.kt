@@ -47,6 +47,11 @@ interface AppFiles {
     val watermarkFont: Pair<String, Int>?
 }
 
+/** A contract or invoice (PDF or image) chosen by the user: its path, or null if cancelled. */
+fun interface DocumentSource {
+    suspend fun pickDocument(purpose: String): String?
+}
+
 /** Decodes a JPEG the core made (thumbnail, upload copy) for display. */
 fun interface ImageDecoder {
     fun decode(path: String): androidx.compose.ui.graphics.ImageBitmap?
@@ -58,4 +63,5 @@ class Platform(
     val sync: SyncScheduler,
     val files: AppFiles,
     val images: ImageDecoder,
+    val documents: DocumentSource = DocumentSource { null },
 )

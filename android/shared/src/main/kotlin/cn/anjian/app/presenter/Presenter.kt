@@ -32,6 +32,12 @@ object Roles {
     /** 暗访: the office and the units' 工作专班. */
     fun patrols(roles: List<Role>) = roles.any { it == Role.PATROL_MEMBER || it == Role.SAFETY_OFFICE_STAFF }
 
+    /** Heads of units and county leaders keep meetings and hardware-investment proof. */
+    fun keepsRecords(roles: List<Role>) = roles.any {
+        it == Role.UNIT_HEAD || it == Role.UNIT_DEPUTY_HEAD || it == Role.COUNTY_HEAD ||
+            it == Role.COUNTY_DEPUTY_HEAD || it == Role.COUNTY_OTHER_LEADER
+    }
+
     /** Everyone but a site's own contact inspects (which kinds, per site, is the policy's). */
     fun inspects(roles: List<Role>) = roles.any { it != Role.SITE_CONTACT }
 }

@@ -53,6 +53,7 @@ sealed interface Route {
     data object Capture : Route { override val title = "暗访取证" }
     data object Ledger : Route { override val title = "隐患台账" }
     data class Hazard(val id: String) : Route { override val title = "隐患" }
+    data object Records : Route { override val title = "会议与设施投入" }
     data object Sync : Route { override val title = "同步" }
     data object Me : Route { override val title = "我的" }
 }
@@ -113,6 +114,7 @@ private fun BottomTabs(session: Session, route: Route, nav: Navigator) {
         add(Tab(Route.Home, "今日"))
         if (inspects) add(Tab(Route.Sites, "场所"))
         add(Tab(Route.Ledger, "隐患"))
+        if (cn.anjian.app.presenter.Roles.keepsRecords(roles)) add(Tab(Route.Records, "记录"))
         add(Tab(Route.Sync, "同步"))
         add(Tab(Route.Me, "我的"))
     }
@@ -235,6 +237,25 @@ private fun Screen(session: Session, route: Route, nav: Navigator) {
                     photo = { st -> scope.launch { p.addPhoto(st) } },
                     fetch = { id -> scope.launch { p.fetch(id) } },
                     dismiss = { id -> scope.launch { p.dismiss(id) } },
+                ),
+            )
+        }
+        Route.Records -> {
+            val p = remember { cn.anjian.app.presenter.RecordsPresenter(session) }
+            LaunchedEffect(revision) { p.load() }
+            val s by p.state.collectAsState()
+            RecordsScreen(
+                s,
+                RecordsActions(
+                    newMeeting = p::newMeeting,
+                    newInvestment = p::newInvestment,
+                    editMeeting = p::editMeeting,
+                    editInvestment = p::editInvestment,
+                    saveMeeting = { scope.launch { p.saveMeeting() } },
+                    saveInvestment = { scope.launch { p.saveInvestment() } },
+                    cancel = p::cancel,
+                    photo = { id, st -> scope.launch { p.addPhoto(id, st) } },
+                    document = { id, t -> scope.launch { p.addDocument(id, t) } },
                 ),
             )
         }
