@@ -16,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use anjian_domain::checklist;
 use anjian_domain::evidence::{EvidenceRecord, EvidenceTarget};
 use anjian_domain::hazard::{china_date, Hazard, HazardLevel, HazardStatus};
-use anjian_domain::inspection::{Inspection, InspectionKind};
+use anjian_domain::inspection::InspectionKind;
 use anjian_domain::month::YearMonth;
 use anjian_domain::org::{Unit, UnitKind};
 use anjian_domain::site::Site;
@@ -42,6 +42,19 @@ fn code_of<T: Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
+/// A stored hazard without its history: the ledger needs the hazard, not its events.
+#[derive(Deserialize)]
+struct HazardOnly {
+    hazard: Hazard,
+}
+
+/// An inspection's kind, without its answers.
+#[derive(Deserialize)]
+struct InspectionKindOnly {
+    id: String,
+    kind: InspectionKind,
+}
+
 /// Everything a ledger line is joined with: names of units, sites and checklists, and the
 /// kind of the inspection a hazard came from.
 struct Names {
@@ -62,7 +75,7 @@ impl Names {
         }
         let units: Vec<Unit> = all(tx, entity::UNIT)?;
         let sites: Vec<Site> = all(tx, entity::SITE)?;
-        let inspections: Vec<Inspection> = all(tx, entity::INSPECTION)?;
+        let inspections: Vec<InspectionKindOnly> = all(tx, entity::INSPECTION)?;
         Ok(Names {
             units: units.into_iter().map(|u| (u.id.clone(), u)).collect(),
             sites: sites.into_iter().map(|s| (s.id.clone(), s)).collect(),
@@ -312,7 +325,7 @@ async fn filtered(
     let filter = parse_filter(q)?;
     let (docs, names) = state
         .read(move |tx| {
-            let docs: Vec<HazardDoc> = records::visible(tx, entity::HAZARD, &caller)?;
+            let docs: Vec<HazardOnly> = records::visible(tx, entity::HAZARD, &caller)?;
             Ok((docs, Names::load(tx)?))
         })
         .await?;
@@ -581,7 +594,7 @@ pub async fn overview(
     let scope = unit_scope(&caller, None)?;
     let (docs, names, county) = state
         .read(move |tx| {
-            let docs: Vec<HazardDoc> = records::visible(tx, entity::HAZARD, &caller)?;
+            let docs: Vec<HazardOnly> = records::visible(tx, entity::HAZARD, &caller)?;
             Ok((docs, Names::load(tx)?, County::load(tx)?))
         })
         .await?;
