@@ -423,20 +423,25 @@ pub async fn patch(
     }
 }
 
+/// Parses an `Upload-Checksum` value (`sha1 <base64>` or `sha256 <base64>`).
+pub fn parse_checksum_value(raw: &str) -> Result<(String, Vec<u8>), &'static str> {
+    let (algo, value) = raw.split_once(' ').ok_or("Upload-Checksum 格式错误")?;
+    if algo != "sha1" && algo != "sha256" {
+        return Err("不支持的校验算法");
+    }
+    let digest = base64::engine::general_purpose::STANDARD
+        .decode(value.trim())
+        .map_err(|_| "Upload-Checksum 不是有效的 base64")?;
+    Ok((algo.to_string(), digest))
+}
+
 fn parse_checksum(headers: &HeaderMap) -> Result<Option<(String, Vec<u8>)>, Response> {
     let Some(raw) = header(headers, "Upload-Checksum") else {
         return Ok(None);
     };
-    let (algo, value) = raw
-        .split_once(' ')
-        .ok_or_else(|| tus_error(StatusCode::BAD_REQUEST, "Upload-Checksum 格式错误"))?;
-    if algo != "sha1" && algo != "sha256" {
-        return Err(tus_error(StatusCode::BAD_REQUEST, "不支持的校验算法"));
-    }
-    let digest = base64::engine::general_purpose::STANDARD
-        .decode(value.trim())
-        .map_err(|_| tus_error(StatusCode::BAD_REQUEST, "Upload-Checksum 不是有效的 base64"))?;
-    Ok(Some((algo.to_string(), digest)))
+    parse_checksum_value(raw)
+        .map(Some)
+        .map_err(|m| tus_error(StatusCode::BAD_REQUEST, m))
 }
 
 /// Appends a request body to an upload at `offset` and finishes the upload on its last byte.
