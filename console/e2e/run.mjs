@@ -231,6 +231,25 @@ await step('a site sheet with a bad row shows the row and imports nothing', asyn
   assert.equal((await api(adminToken, '/v1/sites')).length, sitesBefore)
 })
 
+await step('a site is edited and the server keeps the change', async () => {
+  const sites = (await api(adminToken, '/v1/sites')).sort((a, b) => a.id.localeCompare(b.id))
+  const first = sites[0]
+  await page.goto(`${base}/sites`)
+  await page.locator('.el-table__body-wrapper tbody tr').first().getByRole('button', { name: '编辑' }).click()
+  await page.locator('#s-cn').fill('王五')
+  await page.locator('#s-cp').fill('12')
+  await page.getByRole('dialog').getByRole('button', { name: '保存' }).click()
+  // A bad phone number is refused with the server's reason; a good one is kept.
+  await page.getByRole('dialog').locator('[role=alert]').waitFor()
+  await page.locator('#s-cp').fill('13912345678')
+  await page.getByRole('dialog').getByRole('button', { name: '保存' }).click()
+  await page.getByRole('dialog').waitFor({ state: 'hidden' })
+  const after = await api(adminToken, `/v1/sites/${first.id}`)
+  assert.equal(after.contact_name, '王五')
+  assert.equal(after.contact_phone, '13912345678')
+  assert.equal(after.name, first.name)
+})
+
 await step('a patrol plan is created and the visited township\'s head cannot see it', async () => {
   const title = `暗访测试 ${Date.now()}`
   await page.goto(`${base}/patrols`)
