@@ -1,0 +1,80 @@
+package cn.anjian.app
+
+import androidx.compose.runtime.Composable
+import androidx.compose.ui.semantics.Role
+import androidx.compose.ui.semantics.SemanticsProperties
+import androidx.compose.ui.semantics.getOrNull
+import androidx.compose.ui.test.ExperimentalTestApi
+import androidx.compose.ui.test.hasClickAction
+import androidx.compose.ui.test.runComposeUiTest
+import androidx.compose.ui.unit.dp
+import cn.anjian.app.platform.LocationFix
+import cn.anjian.app.presenter.HazardPresenter
+import cn.anjian.app.presenter.InspectionPresenter
+import cn.anjian.app.presenter.LedgerPresenter
+import cn.anjian.app.ui.AnjianTheme
+import cn.anjian.app.ui.HazardActions
+import cn.anjian.app.ui.HazardScreen
+import cn.anjian.app.ui.InspectionActions
+import cn.anjian.app.ui.InspectionScreen
+import cn.anjian.app.ui.LedgerScreen
+import cn.anjian.core.EvidenceStage
+import cn.anjian.core.EvidenceTarget
+import cn.anjian.core.HazardInput
+import cn.anjian.core.HazardLevel
+import cn.anjian.core.InspectionKind
+import cn.anjian.core.Profile
+import cn.anjian.core.SiteInput
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.io.TempDir
+import java.nio.file.Path
+
+/**
+ * 适老化: every clickable thing is at least 44 dp high and wide (48 dp as drawn), and in the
+ * large-text mode every button is at least 60 dp high — measured on the real screens.
+ */
+@OptIn(ExperimentalTestApi::class)
+class TouchTargetTest {
+    @TempDir
+    lateinit var dir: Path
+
+    @Test
+    fun touchTargetsAreLargeEnoughInBothModes() {
+        val d = Device(dir)
+        d.store.setProfile(Profile("p-1", "陈刚", "500233107", listOf(cn.anjian.core.Role.INSPECTOR)))
+        val site = d.store.addSite(SiteInput("石宝镇敬老院", "elderly_care", 30.42, 108.18, 80.0, "500233107", null, null, null, null))
+        d.location.fix = LocationFix(30.42, 108.18, 10.0, mock = false)
+        val h = d.store.raiseHazard(HazardInput("消防通道堆放杂物", site.id, null, null, null, HazardLevel.GENERAL, null, false))
+        d.store.attachPhoto(TestData.before, EvidenceTarget.Hazard(h.id), EvidenceStage.BEFORE)
+        val insp = d.store.startInspection(InspectionKind.ROUTINE_CHECK, site.id, emptyList())
+        val screens: List<Pair<String, @Composable () -> Unit>> = runBlocking {
+            val ledger = LedgerPresenter(d.session).also { it.load() }
+            val ip = InspectionPresenter(d.session, insp.id).also { it.load() }
+            val hp = HazardPresenter(d.session, h.id).also { it.load() }
+            listOf(
+                "ledger" to @Composable { LedgerScreen(ledger.state.value, {}, {}) },
+                "inspection" to @Composable { InspectionScreen(ip.state.value, InspectionActions({ _, _ -> }, { _, _ -> }, {}, {}, {}, {}, {}, {})) },
+                "hazard" to @Composable { HazardScreen(hp.state.value, HazardActions({}, {}, {}, {}, {}, {}, {})) },
+            )
+        }
+        for (large in listOf(false, true)) for ((name, screen) in screens) runComposeUiTest {
+            setContent { AnjianTheme(large) { screen() } }
+            waitForIdle()
+            val nodes = onAllNodes(hasClickAction(), useUnmergedTree = true).fetchSemanticsNodes()
+            assertTrue(nodes.isNotEmpty(), name)
+            val min = with(density) { 44.dp.toPx() }
+            val button = with(density) { 60.dp.toPx() }
+            if (name != "ledger") assertTrue(nodes.any { it.config.getOrNull(SemanticsProperties.Role) == Role.Button }, "$name has buttons")
+            for (n in nodes) {
+                val label = n.config.getOrNull(SemanticsProperties.Text)?.joinToString() ?: n.config.getOrNull(SemanticsProperties.TestTag) ?: "?"
+                assertTrue(n.size.height >= min && n.size.width >= min, "$name large=$large: '$label' is ${n.size}")
+                if (large && n.config.getOrNull(SemanticsProperties.Role) == Role.Button) {
+                    assertTrue(n.size.height >= button, "$name large: button '$label' is ${n.size.height}px high")
+                }
+            }
+        }
+        d.store.destroy()
+    }
+}
