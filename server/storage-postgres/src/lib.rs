@@ -10,8 +10,8 @@ use postgres::{Client, NoTls, Transaction};
 use serde_json::Value;
 
 use anjian_storage::{
-    audience_rows, Account, AppliedOp, AuditEntry, AuditQuery, Blob, ChangeRow, Result,
-    StorageError, StoredRecord, Tx, Upload,
+    Account, AppliedOp, AuditEntry, AuditQuery, Blob, ChangeRow, Result, StorageError,
+    StoredRecord, Tx, Upload,
 };
 
 const MIGRATIONS: &[&str] = &[
@@ -208,9 +208,32 @@ struct PgTx<'a, 'b> {
     tx: &'a mut Transaction<'b>,
 }
 
-impl PgTx<'_, '_> {
-    /// Deletes the record's earlier changes (its new change supersedes them) and returns
-    /// every principal they were logged for, so removals are carried forward.
+impl Tx for PgTx<'_, '_> {
+    fn get_record(&mut self, entity: &str, id: &str) -> Result<Option<StoredRecord>> {
+        let row = self.tx.query_opt(
+            "SELECT version, data, deleted FROM records WHERE entity = $1 AND id = $2",
+            &[&entity, &id],
+        )?;
+        let Some(row) = row else { return Ok(None) };
+        let data: String = row.get(1);
+        Ok(Some(StoredRecord {
+            entity: entity.into(),
+            id: id.into(),
+            version: row.get(0),
+            data: serde_json::from_str(&data)?,
+            deleted: row.get(2),
+            audience: self.record_audience(entity, id)?,
+        }))
+    }
+
+    fn record_audience(&mut self, entity: &str, id: &str) -> Result<Vec<String>> {
+        let rows = self.tx.query(
+            "SELECT principal FROM record_audience WHERE entity = $1 AND id = $2",
+            &[&entity, &id],
+        )?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
     fn take_earlier_changes(&mut self, entity: &str, id: &str) -> Result<Vec<String>> {
         let rows = self.tx.query(
             "SELECT DISTINCT a.principal FROM changes c JOIN change_audience a ON a.seq = c.seq
@@ -228,44 +251,17 @@ impl PgTx<'_, '_> {
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
-    fn audience_of(&mut self, entity: &str, id: &str) -> Result<Vec<String>> {
-        let rows = self.tx.query(
-            "SELECT principal FROM record_audience WHERE entity = $1 AND id = $2",
-            &[&entity, &id],
-        )?;
-        Ok(rows.iter().map(|r| r.get(0)).collect())
-    }
-}
-
-impl Tx for PgTx<'_, '_> {
-    fn get_record(&mut self, entity: &str, id: &str) -> Result<Option<StoredRecord>> {
-        let row = self.tx.query_opt(
-            "SELECT version, data, deleted FROM records WHERE entity = $1 AND id = $2",
-            &[&entity, &id],
-        )?;
-        let Some(row) = row else { return Ok(None) };
-        let data: String = row.get(1);
-        Ok(Some(StoredRecord {
-            entity: entity.into(),
-            id: id.into(),
-            version: row.get(0),
-            data: serde_json::from_str(&data)?,
-            deleted: row.get(2),
-            audience: self.audience_of(entity, id)?,
-        }))
-    }
-
-    fn put_record(&mut self, record: &StoredRecord) -> Result<i64> {
-        let mut previous = self.audience_of(&record.entity, &record.id)?;
-        previous.extend(self.take_earlier_changes(&record.entity, &record.id)?);
-        let seq: i64 = self
+    fn next_change_seq(&mut self) -> Result<i64> {
+        Ok(self
             .tx
             .query_one(
                 "UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value",
                 &[],
             )?
-            .get(0);
-        let data = serde_json::to_string(&record.data)?;
+            .get(0))
+    }
+
+    fn write_record(&mut self, record: &StoredRecord, data: &str, seq: i64) -> Result<()> {
         self.tx.execute(
             "INSERT INTO records (entity, id, version, data, deleted, seq) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (entity, id) DO UPDATE SET version = excluded.version, data = excluded.data,
@@ -282,24 +278,27 @@ impl Tx for PgTx<'_, '_> {
                 &[&record.entity, &record.id, p],
             )?;
         }
-        let change_data = (!record.deleted).then_some(&data);
+        Ok(())
+    }
+
+    fn log_change(
+        &mut self,
+        record: &StoredRecord,
+        data: Option<&str>,
+        seq: i64,
+        audience: &[(String, bool)],
+    ) -> Result<()> {
         self.tx.execute(
             "INSERT INTO changes (seq, entity, id, version, data) VALUES ($1, $2, $3, $4, $5)",
-            &[
-                &seq,
-                &record.entity,
-                &record.id,
-                &record.version,
-                &change_data,
-            ],
+            &[&seq, &record.entity, &record.id, &record.version, &data],
         )?;
-        for (principal, removal) in audience_rows(&previous, record) {
+        for (principal, removal) in audience {
             self.tx.execute(
                 "INSERT INTO change_audience (principal, seq, removal) VALUES ($1, $2, $3)",
-                &[&principal, &seq, &removal],
+                &[principal, &seq, removal],
             )?;
         }
-        Ok(seq)
+        Ok(())
     }
 
     fn list_records(

@@ -13,8 +13,8 @@ use rusqlite::{
 use serde_json::Value;
 
 use anjian_storage::{
-    audience_rows, Account, AppliedOp, AuditEntry, AuditQuery, Blob, ChangeRow, Result,
-    StorageError, StoredRecord, Tx, Upload,
+    Account, AppliedOp, AuditEntry, AuditQuery, Blob, ChangeRow, Result, StorageError,
+    StoredRecord, Tx, Upload,
 };
 
 const MIGRATIONS: &[&str] = &[
@@ -211,35 +211,6 @@ fn placeholders(n: usize, start: usize) -> String {
         .join(", ")
 }
 
-impl SqliteTx<'_> {
-    /// Deletes the record's earlier changes (its new change supersedes them) and returns
-    /// every principal they were logged for, so removals are carried forward.
-    fn take_earlier_changes(&self, entity: &str, id: &str) -> Result<Vec<String>> {
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT DISTINCT a.principal FROM changes c JOIN change_audience a ON a.seq = c.seq
-             WHERE c.entity = ?1 AND c.id = ?2",
-        )?;
-        let rows = stmt.query_map(params![entity, id], |r| r.get(0))?;
-        let principals = rows.collect::<rusqlite::Result<Vec<String>>>()?;
-        self.tx.prepare_cached(
-            "DELETE FROM change_audience WHERE seq IN (SELECT seq FROM changes WHERE entity = ?1 AND id = ?2)",
-        )?
-        .execute(params![entity, id])?;
-        self.tx
-            .prepare_cached("DELETE FROM changes WHERE entity = ?1 AND id = ?2")?
-            .execute(params![entity, id])?;
-        Ok(principals)
-    }
-
-    fn audience_of(&self, entity: &str, id: &str) -> Result<Vec<String>> {
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT principal FROM record_audience WHERE entity = ?1 AND id = ?2",
-        )?;
-        let rows = stmt.query_map(params![entity, id], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-}
-
 impl Tx for SqliteTx<'_> {
     fn get_record(&mut self, entity: &str, id: &str) -> Result<Option<StoredRecord>> {
         let row: Option<(i64, String, bool)> = self
@@ -258,20 +229,45 @@ impl Tx for SqliteTx<'_> {
             id: id.into(),
             version,
             data: serde_json::from_str(&data)?,
-            audience: self.audience_of(entity, id)?,
+            audience: self.record_audience(entity, id)?,
             deleted,
         }))
     }
 
-    fn put_record(&mut self, record: &StoredRecord) -> Result<i64> {
-        let mut previous = self.audience_of(&record.entity, &record.id)?;
-        previous.extend(self.take_earlier_changes(&record.entity, &record.id)?);
-        let seq: i64 = self.tx.query_row(
+    fn record_audience(&mut self, entity: &str, id: &str) -> Result<Vec<String>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT principal FROM record_audience WHERE entity = ?1 AND id = ?2",
+        )?;
+        let rows = stmt.query_map(params![entity, id], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn take_earlier_changes(&mut self, entity: &str, id: &str) -> Result<Vec<String>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT DISTINCT a.principal FROM changes c JOIN change_audience a ON a.seq = c.seq
+             WHERE c.entity = ?1 AND c.id = ?2",
+        )?;
+        let rows = stmt.query_map(params![entity, id], |r| r.get(0))?;
+        let principals = rows.collect::<rusqlite::Result<Vec<String>>>()?;
+        self.tx.prepare_cached(
+            "DELETE FROM change_audience WHERE seq IN (SELECT seq FROM changes WHERE entity = ?1 AND id = ?2)",
+        )?
+        .execute(params![entity, id])?;
+        self.tx
+            .prepare_cached("DELETE FROM changes WHERE entity = ?1 AND id = ?2")?
+            .execute(params![entity, id])?;
+        Ok(principals)
+    }
+
+    fn next_change_seq(&mut self) -> Result<i64> {
+        Ok(self.tx.query_row(
             "UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value",
             [],
             |r| r.get(0),
-        )?;
-        let data = serde_json::to_string(&record.data)?;
+        )?)
+    }
+
+    fn write_record(&mut self, record: &StoredRecord, data: &str, seq: i64) -> Result<()> {
         self.tx.prepare_cached(
             "INSERT INTO records (entity, id, version, data, deleted, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (entity, id) DO UPDATE SET version = excluded.version, data = excluded.data,
@@ -287,25 +283,29 @@ impl Tx for SqliteTx<'_> {
             )?
             .execute(params![record.entity, record.id, p])?;
         }
+        Ok(())
+    }
+
+    fn log_change(
+        &mut self,
+        record: &StoredRecord,
+        data: Option<&str>,
+        seq: i64,
+        audience: &[(String, bool)],
+    ) -> Result<()> {
         self.tx
             .prepare_cached(
                 "INSERT INTO changes (seq, entity, id, version, data) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
-            .execute(params![
-                seq,
-                record.entity,
-                record.id,
-                record.version,
-                (!record.deleted).then_some(&data)
-            ])?;
-        for (principal, removal) in audience_rows(&previous, record) {
+            .execute(params![seq, record.entity, record.id, record.version, data])?;
+        for (principal, removal) in audience {
             self.tx
                 .prepare_cached(
                     "INSERT INTO change_audience (principal, seq, removal) VALUES (?1, ?2, ?3)",
                 )?
                 .execute(params![principal, seq, removal])?;
         }
-        Ok(seq)
+        Ok(())
     }
 
     fn list_records(

@@ -124,8 +124,42 @@ pub struct AppliedOp {
 pub trait Tx {
     fn get_record(&mut self, entity: &str, id: &str) -> Result<Option<StoredRecord>>;
     /// Upserts a record (or its tombstone) and logs the change for every principal that sees
-    /// it now, plus removals for principals that saw it before and no longer do.
-    fn put_record(&mut self, record: &StoredRecord) -> Result<i64>;
+    /// it now, plus removals for principals that saw it before and no longer do. The log is
+    /// compacted as it is written: the record's earlier changes are replaced by this one, their
+    /// principals carried forward. Written once here, over the primitives each backend gives.
+    fn put_record(&mut self, record: &StoredRecord) -> Result<i64> {
+        let mut previous = self.record_audience(&record.entity, &record.id)?;
+        previous.extend(self.take_earlier_changes(&record.entity, &record.id)?);
+        let seq = self.next_change_seq()?;
+        let data = serde_json::to_string(&record.data)?;
+        self.write_record(record, &data, seq)?;
+        self.log_change(
+            record,
+            (!record.deleted).then_some(data.as_str()),
+            seq,
+            &audience_rows(&previous, record),
+        )?;
+        Ok(seq)
+    }
+
+    // -- primitives of `put_record`, one query each, provided by every backend --
+
+    /// Who may see the record now.
+    fn record_audience(&mut self, entity: &str, id: &str) -> Result<Vec<String>>;
+    /// Deletes the record's earlier changes from the log; returns the principals they went to.
+    fn take_earlier_changes(&mut self, entity: &str, id: &str) -> Result<Vec<String>>;
+    /// The next change number, from the counter row, inside the writing transaction.
+    fn next_change_seq(&mut self) -> Result<i64>;
+    /// Upserts the record's row (JSON `data`) and replaces its audience.
+    fn write_record(&mut self, record: &StoredRecord, data: &str, seq: i64) -> Result<()>;
+    /// Logs the change with its data (none for a tombstone) for each (principal, removal).
+    fn log_change(
+        &mut self,
+        record: &StoredRecord,
+        data: Option<&str>,
+        seq: i64,
+        audience: &[(String, bool)],
+    ) -> Result<()>;
     /// Live records of an entity; `principals: None` means no scope restriction.
     fn list_records(
         &mut self,

@@ -172,7 +172,14 @@ fn run(label: &str, throttle: bool, pushes: usize) -> (Duration, Duration) {
 
     let stop = Arc::new(AtomicBool::new(false));
     let counts: Arc<[AtomicU64; 4]> = Arc::new(Default::default());
-    let users = ["admin", "sb_head", "zz_head", "xianzhang", "nobody", "fenguan"];
+    let users = [
+        "admin",
+        "sb_head",
+        "zz_head",
+        "xianzhang",
+        "nobody",
+        "fenguan",
+    ];
     let flood_start = Instant::now();
     let threads: Vec<_> = (0..FLOOD)
         .map(|i| {
@@ -251,7 +258,10 @@ fn main() {
     println!("| server | idle p50 ms | idle p99 ms | flood p50 ms | flood p99 ms | flood p99 / idle p99 | login attempts | RSS MiB before → during |");
     println!("|---|---|---|---|---|---|---|---|");
     let mut worst: f64 = 0.0;
-    for (label, throttle) in [("as shipped (throttling on)", true), ("throttling off (every attempt hashed)", false)] {
+    for (label, throttle) in [
+        ("as shipped (throttling on)", true),
+        ("throttling off (every attempt hashed)", false),
+    ] {
         let (idle, flood) = run(label, throttle, pushes);
         worst = worst.max(flood.as_secs_f64() / idle.as_secs_f64());
     }
