@@ -3,13 +3,11 @@
 //! county office's duty table; and my unit's open hazards with their deadlines.
 
 use chrono::NaiveDate;
-use rusqlite::params;
 
 use anjian_domain::duty::{self, Activity, QuotaSet, QuotaStatus};
 use anjian_domain::evidence::EvidenceRecord;
 use anjian_domain::hazard::Hazard;
 use anjian_domain::org::{Unit, UnitKind};
-use anjian_domain::records::Meeting;
 
 use crate::error::{Result, StoreError};
 use crate::store::{from_json, LedgerFilter, Store};
@@ -32,18 +30,8 @@ impl Store {
             .into_iter()
             .filter(|i| i.leader.unit_id == unit_id)
             .collect();
-        // Meetings recorded here, and those pulled from the server (kept as pulled records).
-        let mut meetings: Vec<Meeting> = self.read(|c| {
-            let mut stmt = c.prepare(
-                "SELECT data FROM meetings WHERE unit_id = ?1
-                 UNION ALL SELECT data FROM pulled_records WHERE entity = 'meeting'",
-            )?;
-            let rows = stmt.query_map(params![unit_id], |r| r.get::<_, String>(0))?;
-            rows.map(|r| from_json(&r?)).collect()
-        })?;
-        meetings.retain(|m: &Meeting| m.unit_id == unit_id);
-        meetings.sort_by(|a, b| a.id.cmp(&b.id));
-        meetings.dedup_by(|a, b| a.id == b.id);
+        // Meetings recorded here, and those pulled from the server.
+        let meetings = self.meetings(unit_id)?;
         let evidence: Vec<EvidenceRecord> = self.read(|c| {
             let mut stmt = c.prepare(
                 "SELECT data FROM evidence WHERE target_type IN ('inspection', 'meeting')",
