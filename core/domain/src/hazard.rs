@@ -327,10 +327,12 @@ impl HazardKeys {
     }
 }
 
-/// 隐患编号: the China calendar day and the random tail of the id, unique without a server.
+/// 隐患编号: the China calendar day and the random tail of the id (10 hex digits, 40 bits:
+/// ten thousand hazards on one day collide with odds of about 1 in 20,000), unique without
+/// a server.
 pub fn hazard_number(id: &str, at: DateTime<Utc>) -> String {
     let tail: String = id.chars().filter(|c| c.is_ascii_hexdigit()).collect();
-    let tail = &tail[tail.len().saturating_sub(6)..];
+    let tail = &tail[tail.len().saturating_sub(10)..];
     format!(
         "YH-{}-{}",
         china_date(at).format("%Y%m%d"),
