@@ -154,8 +154,13 @@ fn gps(exif: &Exif, flags: &mut Vec<String>) -> Option<GpsFix> {
             return None;
         }
         let secs = t[0] * 3600.0 + t[1] * 60.0 + t[2];
-        let naive = date.and_hms_opt(0, 0, 0)?
-            + chrono::Duration::milliseconds((secs * 1000.0).round() as i64);
+        // A time of day (a leap second allowed): anything else is junk, not a date overflow.
+        if secs >= 86_401.0 {
+            return None;
+        }
+        let naive = date.and_hms_opt(0, 0, 0)?.checked_add_signed(
+            chrono::Duration::milliseconds((secs * 1000.0).round() as i64),
+        )?;
         Some(Utc.from_utc_datetime(&naive))
     })();
     Some(GpsFix {
@@ -353,6 +358,79 @@ fn xmp_fill(xmp: &str, meta: &mut PhotoMeta) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A JPEG whose only EXIF is a GPS block (30°N 108°E) with this date and time of day
+    /// (hours, minutes, seconds as rationals n/1).
+    fn jpeg_with_gps_time(date: &str, hms: [u32; 3]) -> Vec<u8> {
+        let rationals = |v: [u32; 3]| -> Vec<u8> {
+            v.iter()
+                .flat_map(|n| n.to_le_bytes().into_iter().chain(1u32.to_le_bytes()))
+                .collect()
+        };
+        let mut date_bytes = date.as_bytes().to_vec();
+        date_bytes.push(0);
+        // (tag, type, count, value bytes)
+        let entries: Vec<(u16, u16, u32, Vec<u8>)> = vec![
+            (0x0001, 2, 2, b"N\0".to_vec()),
+            (0x0002, 5, 3, rationals([30, 0, 0])),
+            (0x0003, 2, 2, b"E\0".to_vec()),
+            (0x0004, 5, 3, rationals([108, 0, 0])),
+            (0x0007, 5, 3, rationals(hms)),
+            (0x001D, 2, date_bytes.len() as u32, date_bytes),
+        ];
+        let gps_at = 26u32;
+        let mut data_at = gps_at + 2 + 12 * entries.len() as u32 + 4;
+        let mut tiff: Vec<u8> = b"II*\0".to_vec();
+        tiff.extend(8u32.to_le_bytes());
+        tiff.extend(1u16.to_le_bytes());
+        tiff.extend(0x8825u16.to_le_bytes());
+        tiff.extend(4u16.to_le_bytes());
+        tiff.extend(1u32.to_le_bytes());
+        tiff.extend(gps_at.to_le_bytes());
+        tiff.extend(0u32.to_le_bytes());
+        tiff.extend((entries.len() as u16).to_le_bytes());
+        let mut data: Vec<u8> = Vec::new();
+        for (tag, typ, count, bytes) in &entries {
+            tiff.extend(tag.to_le_bytes());
+            tiff.extend(typ.to_le_bytes());
+            tiff.extend(count.to_le_bytes());
+            if bytes.len() <= 4 {
+                let mut inline = bytes.clone();
+                inline.resize(4, 0);
+                tiff.extend(inline);
+            } else {
+                tiff.extend(data_at.to_le_bytes());
+                data.extend(bytes);
+                data_at += bytes.len() as u32;
+            }
+        }
+        tiff.extend(0u32.to_le_bytes());
+        tiff.extend(data);
+        let mut app1 = b"Exif\0\0".to_vec();
+        app1.extend(tiff);
+        let mut out = vec![0xFF, 0xD8, 0xFF, 0xE1];
+        out.extend(((app1.len() + 2) as u16).to_be_bytes());
+        out.extend(app1);
+        out.extend([0xFF, 0xD9]);
+        out
+    }
+
+    #[test]
+    fn a_gps_time_of_day_beyond_a_day_is_junk_not_a_panic() {
+        // Found by the photo_inspect fuzz target: `NaiveDateTime + TimeDelta` overflowed.
+        let sound = read(&jpeg_with_gps_time("2026:11:29", [8, 30, 5]));
+        assert_eq!(
+            sound.gps.as_ref().and_then(|g| g.time).map(|t| t.to_rfc3339()),
+            Some("2026-11-29T08:30:05+00:00".to_string()),
+            "{sound:?}"
+        );
+        for hms in [[u32::MAX, 0, 0], [24, 0, 2], [0, u32::MAX, 0]] {
+            let junk = read(&jpeg_with_gps_time("2026:11:29", hms));
+            assert_eq!(junk.gps.and_then(|g| g.time), None);
+        }
+        let far = read(&jpeg_with_gps_time("9999:12:31", [23, 59, 59]));
+        let _ = far;
+    }
 
     #[test]
     fn xmp_values_as_attributes_or_elements() {
