@@ -158,9 +158,11 @@ fn gps(exif: &Exif, flags: &mut Vec<String>) -> Option<GpsFix> {
         if secs >= 86_401.0 {
             return None;
         }
-        let naive = date.and_hms_opt(0, 0, 0)?.checked_add_signed(
-            chrono::Duration::milliseconds((secs * 1000.0).round() as i64),
-        )?;
+        let naive =
+            date.and_hms_opt(0, 0, 0)?
+                .checked_add_signed(chrono::Duration::milliseconds(
+                    (secs * 1000.0).round() as i64
+                ))?;
         Some(Utc.from_utc_datetime(&naive))
     })();
     Some(GpsFix {
@@ -420,7 +422,11 @@ mod tests {
         // Found by the photo_inspect fuzz target: `NaiveDateTime + TimeDelta` overflowed.
         let sound = read(&jpeg_with_gps_time("2026:11:29", [8, 30, 5]));
         assert_eq!(
-            sound.gps.as_ref().and_then(|g| g.time).map(|t| t.to_rfc3339()),
+            sound
+                .gps
+                .as_ref()
+                .and_then(|g| g.time)
+                .map(|t| t.to_rfc3339()),
             Some("2026-11-29T08:30:05+00:00".to_string()),
             "{sound:?}"
         );
