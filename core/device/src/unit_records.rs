@@ -2,7 +2,6 @@
 //! hardware investment (改设施: contracts, invoices, photos before / during / after). Each is
 //! checked against the access policy and queued for the server with its typed operation.
 
-use chrono::{DateTime, Utc};
 use rusqlite::params;
 
 use anjian_domain::policy::{self, Act, Target};
@@ -121,11 +120,4 @@ impl Store {
         out.sort_by_key(|i| std::cmp::Reverse(i.invested_on));
         Ok(out)
     }
-}
-
-/// Parses an RFC 3339 time from the app.
-pub(crate) fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text.trim())
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
 }

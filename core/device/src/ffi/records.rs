@@ -99,7 +99,7 @@ impl AnjianStore {
     /// Records a meeting of my unit, chaired by me.
     pub fn record_meeting(&self, input: MeetingInput) -> FfiResult<MeetingRecord> {
         let held_at = match input.held_at.as_deref().filter(|t| !t.trim().is_empty()) {
-            Some(t) => crate::unit_records::parse_time(t).ok_or_else(|| StoreError::Invalid {
+            Some(t) => crate::store::parse_time(t.trim()).map_err(|_| StoreError::Invalid {
                 field: "会议时间",
                 reason: format!("“{t}”不是有效的时间"),
             })?,
