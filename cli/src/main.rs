@@ -47,8 +47,15 @@ enum Command {
         /// Serve `/metrics` (without a token) on this separate address, e.g. 127.0.0.1:9090.
         /// On the main address `/metrics` needs `Authorization: Bearer $ANJIAN_METRICS_TOKEN`
         /// and is not served when that variable is unset.
+        /// Behind a reverse proxy, set `ANJIAN_TRUSTED_PROXIES` (e.g. `127.0.0.1/32`): from
+        /// those addresses `X-Forwarded-For` names the client (login throttling, audit log);
+        /// from anyone else it is ignored.
         #[arg(long)]
         metrics_listen: Option<std::net::SocketAddr>,
+        /// Bytes each person may upload in a day (China time), in MiB: declared sizes of the
+        /// evidence files they start; past it the server answers 429 until midnight.
+        #[arg(long, default_value_t = 4096)]
+        upload_mb_per_day: i64,
     },
     /// Evidence photos: inspect one, or make its upload copy and thumbnail.
     Photo {
@@ -265,6 +272,7 @@ fn serve(
     ttl: i64,
     log_json: bool,
     metrics_listen: Option<std::net::SocketAddr>,
+    upload_mb_per_day: i64,
 ) -> Result<(), String> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,tower_http=info".into());
@@ -277,6 +285,9 @@ fn serve(
     if ttl <= 0 {
         return Err("登录有效期须为正数（分钟）".into());
     }
+    if upload_mb_per_day <= 0 {
+        return Err("每人每天上传上限须为正数（MB）".into());
+    }
     let mut config = anjian_server::Config::new(listen, data);
     // Some(with_activity) when the demo county is asked for.
     config.demo = demo.is_some();
@@ -287,6 +298,10 @@ fn serve(
         .ok()
         .filter(|t| !t.trim().is_empty());
     config.metrics_listen = metrics_listen;
+    config.upload_quota.max_daily_bytes = upload_mb_per_day.saturating_mul(1024 * 1024);
+    if let Ok(list) = std::env::var("ANJIAN_TRUSTED_PROXIES") {
+        config.conn_limits.trusted_proxies = anjian_server::proxies::TrustedProxies::parse(&list)?;
+    }
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime
         .block_on(anjian_server::serve(config))
@@ -303,6 +318,7 @@ fn run(command: Command) -> Result<(), String> {
             token_ttl_minutes,
             log_json,
             metrics_listen,
+            upload_mb_per_day,
         } => {
             let demo = demo.then_some(!demo_without_activity);
             serve(
@@ -312,6 +328,7 @@ fn run(command: Command) -> Result<(), String> {
                 token_ttl_minutes,
                 log_json,
                 metrics_listen,
+                upload_mb_per_day,
             )?
         }
         Command::Photo { command } => photo(command)?,

@@ -13,6 +13,8 @@ pub mod import;
 pub mod listen;
 pub mod metrics;
 pub mod monthly;
+pub mod phones;
+pub mod proxies;
 pub mod ratelimit;
 pub mod records;
 pub mod scope;
@@ -221,7 +223,7 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Sen
         let metrics_listener = tokio::net::TcpListener::bind(addr).await?;
         tracing::info!(listen = %metrics_listener.local_addr()?, "metrics listening");
         let metrics_app = api::metrics_router(state.clone());
-        let limits = config.conn_limits;
+        let limits = config.conn_limits.clone();
         tokio::spawn(async move {
             let _ = listen::serve(
                 metrics_listener,
@@ -233,7 +235,7 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Sen
         });
     }
     tus::spawn_expiry(state.clone());
-    listen::serve(listener, app, config.conn_limits, shutdown_signal()).await?;
+    listen::serve(listener, app, config.conn_limits.clone(), shutdown_signal()).await?;
     tracing::info!("anjian server stopped");
     Ok(())
 }

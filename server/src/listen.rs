@@ -8,7 +8,9 @@
 //! - **Slow bodies** ([`slow_bodies`], a middleware): a request body that stops, or trickles
 //!   below [`ConnLimits::min_body_bytes`] per [`ConnLimits::body_window`] (a tus PATCH at one
 //!   byte a second), ends with an error; what arrived of an upload is kept for resuming.
-//! - Client addresses reach handlers as `ConnectInfo<SocketAddr>` (login throttling).
+//! - Client addresses reach handlers as `ConnectInfo<SocketAddr>` (the peer) and
+//!   [`ClientAddr`] (the client: behind a trusted proxy, from its `X-Forwarded-For`; see
+//!   [`crate::proxies`]), for login throttling and the audit log.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -26,12 +28,17 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
-#[derive(Debug, Clone, Copy)]
+use crate::proxies::TrustedProxies;
+use crate::ratelimit::ClientAddr;
+
+#[derive(Debug, Clone)]
 pub struct ConnLimits {
     pub header_read: Duration,
     pub max_connections: usize,
     pub body_window: Duration,
     pub min_body_bytes: u64,
+    /// Peers whose `X-Forwarded-For` names the client (none by default).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for ConnLimits {
@@ -41,6 +48,7 @@ impl Default for ConnLimits {
             max_connections: 2048,
             body_window: Duration::from_secs(30),
             min_body_bytes: 8 * 1024,
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -81,8 +89,11 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
+        let proxies = limits.trusted_proxies.clone();
         let service = hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
+            let client = proxies.client(addr.ip(), req.headers());
             req.extensions_mut().insert(ConnectInfo(addr));
+            req.extensions_mut().insert(ClientAddr(client));
             app.clone().oneshot(req.map(Body::new))
         });
         let conn = builder.serve_connection(TokioIo::new(stream), service);

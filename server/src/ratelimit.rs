@@ -25,8 +25,9 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use tokio::sync::Semaphore;
 
-/// The client's address (from the connection; unspecified when the server was started
-/// without connection info).
+/// The client's address: as the connection loop resolved it (the peer, or behind a trusted
+/// proxy the client it names: `crate::proxies`); else the peer; unspecified when the server
+/// was started without connection info.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddr(pub IpAddr);
 
@@ -34,6 +35,9 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        if let Some(resolved) = parts.extensions.get::<ClientAddr>() {
+            return Ok(*resolved);
+        }
         Ok(ClientAddr(
             parts
                 .extensions

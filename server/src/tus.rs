@@ -30,12 +30,15 @@ pub const TUS_VERSION: &str = "1.0.0";
 pub const MAX_SIZE: i64 = 1024 * 1024 * 1024;
 
 /// What one person may hold open: uploads started and not finished, and the bytes they
-/// declared. An upload not written to for `idle` expires (its part file is deleted).
+/// declared. An upload not written to for `idle` expires (its part file is deleted). And
+/// what one person may start in a day (China time): `max_daily_bytes` declared among the
+/// uploads they created that day, finished or not.
 #[derive(Debug, Clone, Copy)]
 pub struct UploadQuota {
     pub max_open: usize,
     pub max_open_bytes: i64,
     pub idle: std::time::Duration,
+    pub max_daily_bytes: i64,
 }
 
 impl Default for UploadQuota {
@@ -44,8 +47,18 @@ impl Default for UploadQuota {
             max_open: 64,
             max_open_bytes: 4 * 1024 * 1024 * 1024,
             idle: std::time::Duration::from_secs(24 * 3600),
+            // A long day of photos (a few hundred originals with their copies) is well
+            // under 1 GiB; four leave room for a backlog of days sent at once.
+            max_daily_bytes: 4 * 1024 * 1024 * 1024,
         }
     }
+}
+
+/// Seconds until the next China midnight (when the daily quota starts again).
+fn until_tomorrow(now: chrono::DateTime<Utc>) -> i64 {
+    let tomorrow = anjian_domain::hazard::china_date(now) + Duration::days(1);
+    let midnight = tomorrow.and_hms_opt(0, 0, 0).expect("midnight") - Duration::hours(8);
+    (midnight.and_utc() - now).num_seconds().max(1)
 }
 
 fn idle_expiry(state: &AppState) -> chrono::DateTime<Utc> {
@@ -271,13 +284,31 @@ pub async fn create(
                     ),
                 ));
             }
+            let day = anjian_domain::hazard::china_date(now).to_string();
+            let today = tx.uploaded_on(&stored.created_by, &day)?;
+            if today + stored.length > quota.max_daily_bytes {
+                return Err(ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "daily_quota",
+                    format!(
+                        "今日上传已达上限（每人每天 {} MB），请明天再上传；未上传的照片仍保存在手机上",
+                        quota.max_daily_bytes / (1024 * 1024)
+                    ),
+                ));
+            }
+            tx.add_uploaded(&stored.created_by, &day, stored.length)?;
             Ok(tx.put_upload(&stored)?)
         })
         .await;
     if let Err(e) = admitted {
         let _ = tokio::fs::remove_file(&path).await;
+        let daily = e.code == "daily_quota";
         let mut resp = e.into_response();
         tus_headers(resp.headers_mut());
+        if daily {
+            resp.headers_mut()
+                .insert("Retry-After", HeaderValue::from(until_tomorrow(Utc::now())));
+        }
         return resp;
     }
     let guard = lock_upload(&upload.id);

@@ -6,11 +6,8 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::net::{IpAddr, TcpStream};
-use std::time::Duration;
 
-use common::TestServer;
-use reqwest::blocking::Client;
+use common::{client_from, healthy, login_from, TestServer};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -18,29 +15,6 @@ const SHIBAO_GAS: &str = "site-07-03";
 const ZHONGZHOU: &str = "500233001";
 const SHIBAO: &str = "500233107";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-fn client_from(ip: &str) -> Client {
-    Client::builder()
-        .local_address(ip.parse::<IpAddr>().unwrap())
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap()
-}
-
-fn login_from(s: &TestServer, client: &Client, user: &str, password: &str) -> (u16, Value) {
-    let r = client
-        .post(s.url("/v1/auth/login"))
-        .json(&json!({ "username": user, "password": password }))
-        .send()
-        .unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().unwrap_or(Value::Null))
-}
-
-fn healthy(s: &TestServer) {
-    let r = s.client.get(s.url("/healthz")).send().unwrap();
-    assert_eq!(r.status(), 200, "the server is still up");
-}
 
 fn import(s: &TestServer, token: &str, bytes: Vec<u8>) -> (u16, Value) {
     let r = s
@@ -495,6 +469,83 @@ both_backends!(
                 assert!(phones <= 1, "{outsider}: {phones} phones");
             }
         }
+        // A safety contact of a site in 石宝镇 with a phone: the township's staff need it;
+        // another township's, enterprises and third parties do not.
+        let r = s.post(
+            &admin,
+            "/v1/admin/people",
+            &json!({
+                "person": {
+                    "id": "person-test-contact", "name": "测试联系人", "unit_id": SHIBAO_GAS,
+                    "roles": ["site_contact"], "industries": [], "portfolio": null,
+                    "phone": "13800005678"
+                },
+                "username": "sb_gas_contact",
+                "password": "县里的新密码2026",
+            }),
+        );
+        assert_eq!(r.status(), 201, "{}", r.text().unwrap());
+        // Each principal gets the same phone numbers from `GET /v1/people` and from the
+        // person records of a sync pull.
+        let seen = |token: &str| -> std::collections::BTreeMap<String, Option<String>> {
+            let from_people: std::collections::BTreeMap<_, _> = s
+                .get_json(token, "/v1/people")
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    (
+                        p["name"].as_str().unwrap().to_string(),
+                        p["phone"].as_str().map(str::to_string),
+                    )
+                })
+                .collect();
+            let from_pull: std::collections::BTreeMap<_, _> = s
+                .pull_all(token, 500)
+                .iter()
+                .filter(|c| c["entity"] == "person")
+                .map(|c| {
+                    let p = &c["data"];
+                    (
+                        p["name"].as_str().unwrap().to_string(),
+                        p["phone"].as_str().map(str::to_string),
+                    )
+                })
+                .collect();
+            assert_eq!(from_people, from_pull, "people and pull differ");
+            assert!(
+                from_people.len() >= 16,
+                "names stay visible: {}",
+                from_people.len()
+            );
+            from_people
+        };
+        let phone = |who: &str, whose: &str| seen(&s.login(who))[whose].clone();
+        for who in ["admin", "xianzhang", "sb_inspector", "sb_head"] {
+            assert_eq!(
+                phone(who, "测试人员").as_deref(),
+                Some("13800001234"),
+                "{who}"
+            );
+            assert_eq!(
+                phone(who, "测试联系人").as_deref(),
+                Some("13800005678"),
+                "{who}"
+            );
+        }
+        for who in ["zz_head", "yjj_inspector"] {
+            assert_eq!(phone(who, "测试人员"), None, "{who}");
+            assert_eq!(phone(who, "测试联系人"), None, "{who}");
+        }
+        for who in ["site_contact", "thirdparty", "expert"] {
+            let all = seen(&s.login(who));
+            assert!(all.values().all(Option::is_none), "{who}: {all:?}");
+        }
+        let (status, body) = login_from(s, &s.client, "sb_gas_contact", "县里的新密码2026");
+        assert_eq!(status, 200, "{body}");
+        let own = seen(body["token"].as_str().unwrap());
+        assert_eq!(own["测试联系人"].as_deref(), Some("13800005678"));
+        assert_eq!(own["测试人员"], None, "a contact reads no official's phone");
         // The office's notices: not for enterprises, third parties or experts.
         for outsider in ["site_contact", "thirdparty", "expert"] {
             let token = s.login(outsider);
@@ -590,179 +641,3 @@ both_backends!(health_metrics_and_security_headers, |s: &TestServer| {
         .unwrap()
         .starts_with("default-src 'self'"));
 });
-
-both_backends_configured!(
-    slow_headers_idle_sockets_and_trickled_bodies_are_cut_off,
-    |c: &mut anjian_server::Config| {
-        c.conn_limits.header_read = Duration::from_secs(1);
-        c.conn_limits.body_window = Duration::from_secs(1);
-        c.conn_limits.min_body_bytes = 1024;
-    },
-    |s: &TestServer| {
-        let addr = s.base.trim_start_matches("http://").to_string();
-        let closed = |mut stream: TcpStream| -> bool {
-            stream
-                .set_read_timeout(Some(Duration::from_secs(30)))
-                .unwrap();
-            let mut buf = Vec::new();
-            // Closed by the server: read ends (Ok) or is reset; a timeout means still open.
-            match stream.read_to_end(&mut buf) {
-                Ok(_) => true,
-                Err(e) => !matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ),
-            }
-        };
-        // Half a request head, then nothing.
-        let mut slow = TcpStream::connect(&addr).unwrap();
-        slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
-            .unwrap();
-        assert!(closed(slow), "slow headers: closed");
-        // An idle socket that never sends a byte.
-        assert!(
-            closed(TcpStream::connect(&addr).unwrap()),
-            "idle socket: closed"
-        );
-        // A tus PATCH trickled at a few bytes a second.
-        let token = s.login("sb_inspector");
-        let r = s
-            .request(Method::POST, &token, "/v1/uploads")
-            .header("Tus-Resumable", "1.0.0")
-            .header("Upload-Length", "100000")
-            .header(
-                "Upload-Metadata",
-                format!("sha256 {}", base64_of(&"a".repeat(64))),
-            )
-            .send()
-            .unwrap();
-        assert_eq!(r.status(), 201);
-        let location = r.headers()["location"].to_str().unwrap().to_string();
-        let mut trickle = TcpStream::connect(&addr).unwrap();
-        write!(
-            trickle,
-            "PATCH {location} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: 100000\r\n\r\n"
-        )
-        .unwrap();
-        trickle
-            .set_read_timeout(Some(Duration::from_millis(200)))
-            .unwrap();
-        let mut answered = false;
-        for _ in 0..150 {
-            if trickle.write_all(b"x").is_err() {
-                answered = true;
-                break;
-            }
-            let mut buf = [0u8; 512];
-            match trickle.read(&mut buf) {
-                Ok(_) => {
-                    answered = true;
-                    break;
-                }
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                    ) => {}
-                Err(_) => {
-                    answered = true;
-                    break;
-                }
-            }
-        }
-        assert!(answered, "a trickled body is cut off well before it ends");
-        // What came is kept for resuming.
-        let head = s
-            .request(Method::HEAD, &token, &location)
-            .header("Tus-Resumable", "1.0.0")
-            .send()
-            .unwrap();
-        assert_eq!(head.status(), 200);
-        healthy(s);
-    }
-);
-
-fn base64_of(s: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(s)
-}
-
-both_backends_configured!(
-    upload_quotas_and_idle_expiry,
-    |c: &mut anjian_server::Config| {
-        c.upload_quota.max_open = 2;
-        c.upload_quota.max_open_bytes = 1000;
-    },
-    |s: &TestServer| {
-        let token = s.login("sb_inspector");
-        let create = |token: &str, len: usize| {
-            s.request(Method::POST, token, "/v1/uploads")
-                .header("Tus-Resumable", "1.0.0")
-                .header("Upload-Length", len.to_string())
-                .header(
-                    "Upload-Metadata",
-                    format!("sha256 {}", base64_of(&"b".repeat(64))),
-                )
-                .send()
-                .unwrap()
-        };
-        assert_eq!(create(&token, 600).status(), 201);
-        let r = create(&token, 600);
-        assert_eq!(r.status(), 413, "declared bytes over the quota");
-        assert!(r.text().unwrap().contains("总量"));
-        assert_eq!(create(&token, 100).status(), 201);
-        let r = create(&token, 100);
-        assert_eq!(r.status(), 429, "open uploads over the quota");
-        assert!(r.text().unwrap().contains("未完成的上传过多"));
-        // Another person has their own quota.
-        let other = s.login("zz_patrol");
-        assert_eq!(create(&other, 100).status(), 201);
-    }
-);
-
-both_backends_configured!(
-    idle_uploads_expire,
-    |c: &mut anjian_server::Config| {
-        c.upload_quota.idle = Duration::ZERO;
-    },
-    |s: &TestServer| {
-        let token = s.login("sb_inspector");
-        let r = s
-            .request(Method::POST, &token, "/v1/uploads")
-            .header("Tus-Resumable", "1.0.0")
-            .header("Upload-Length", "10")
-            .header(
-                "Upload-Metadata",
-                format!("sha256 {}", base64_of(&"c".repeat(64))),
-            )
-            .send()
-            .unwrap();
-        assert_eq!(r.status(), 201);
-        let location = r.headers()["location"].to_str().unwrap().to_string();
-        let head = s
-            .request(Method::HEAD, &token, &location)
-            .header("Tus-Resumable", "1.0.0")
-            .send()
-            .unwrap();
-        assert_eq!(
-            head.status(),
-            410,
-            "not written to within the idle time: gone"
-        );
-        // An expired upload does not count against the quota.
-        for _ in 0..70 {
-            let r = s
-                .request(Method::POST, &token, "/v1/uploads")
-                .header("Tus-Resumable", "1.0.0")
-                .header("Upload-Length", "10")
-                .header(
-                    "Upload-Metadata",
-                    format!("sha256 {}", base64_of(&"c".repeat(64))),
-                )
-                .send()
-                .unwrap();
-            assert_eq!(r.status(), 201);
-        }
-        let _ = SHIBAO;
-    }
-);

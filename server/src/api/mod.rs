@@ -336,7 +336,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .merge(uploads)
         .merge(console)
         .layer(middleware::from_fn_with_state(
-            config.conn_limits,
+            config.conn_limits.clone(),
             listen::slow_bodies,
         ))
         .layer(middleware::from_fn_with_state(

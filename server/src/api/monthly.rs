@@ -207,7 +207,7 @@ pub async fn export(
     if matches!(
         kind,
         ExportFile::AssessmentNotice | ExportFile::PatrolNotice
-    ) && crate::api::reads::is_outsider(&caller)
+    ) && crate::phones::is_outsider(&caller)
     {
         return Err(ApiError::forbidden("通报仅限党政机关工作人员查看"));
     }

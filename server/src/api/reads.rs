@@ -17,6 +17,7 @@ use anjian_domain::site::Site;
 use anjian_domain::sync::entity;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::phones::PhoneReach;
 use crate::records::{self, HazardDoc};
 use crate::scope::Caller;
 use crate::AppState;
@@ -31,62 +32,22 @@ pub async fn units(State(state): State<AppState>, caller: Caller) -> ApiResult<J
     ))
 }
 
-/// People outside the government's own staff: an enterprise's safety contact, a third-party
-/// assessor, an expert. They see the organisation's names, not its phone numbers, and not
-/// the office's notices.
-pub fn is_outsider(caller: &Caller) -> bool {
-    !caller.is_county_level()
-        && caller.person.roles.iter().all(|r| {
-            matches!(
-                r,
-                Role::SiteContact | Role::ThirdPartyAssessor | Role::Expert
-            )
-        })
-}
-
-/// Whether the caller needs this person's phone number: their own; the county level, all;
-/// a unit's staff, their colleagues', the county offices' and the safety contacts' of the
-/// sites in their scope; outsiders, only their own.
-fn phone_visible(caller: &Caller, p: &Person, sites_in_scope: &[String]) -> bool {
-    if p.id == caller.person.id || caller.is_county_level() {
-        return true;
-    }
-    if is_outsider(caller) {
-        return false;
-    }
-    let other = Caller {
-        person: p.clone(),
-        username: String::new(),
-    };
-    p.unit_id == caller.person.unit_id
-        || (other.is_county_level() && !is_outsider(&other))
-        || (p.roles.contains(&Role::SiteContact) && sites_in_scope.contains(&p.unit_id))
-}
-
-/// People of the organisation; phone numbers only where the caller's role needs them.
+/// People of the organisation; phone numbers only where the caller's role needs them
+/// (`crate::phones`).
 #[utoipa::path(get, path = "/v1/people", responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody)))]
 pub async fn people(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Person>>> {
-    let (mut people, sites) = state
-        .read(move |tx| {
-            let people: Vec<Person> = records::visible(tx, entity::PERSON, &caller)?;
-            let sites: Vec<String> = if is_outsider(&caller) || caller.is_county_level() {
-                Vec::new()
-            } else {
-                records::visible::<Site>(tx, entity::SITE, &caller)?
-                    .into_iter()
-                    .map(|s| s.id)
-                    .collect()
-            };
-            Ok((people, (caller, sites)))
-        })
-        .await?;
-    let (caller, site_ids) = sites;
-    for p in &mut people {
-        if !phone_visible(&caller, p, &site_ids) {
-            p.phone = None;
-        }
-    }
-    Ok(Json(people))
+    Ok(Json(
+        state
+            .read(move |tx| {
+                let mut people: Vec<Person> = records::visible(tx, entity::PERSON, &caller)?;
+                let mut reach = PhoneReach::new(&caller);
+                for p in &mut people {
+                    reach.redact(tx, p)?;
+                }
+                Ok(people)
+            })
+            .await?,
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]

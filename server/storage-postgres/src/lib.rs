@@ -104,6 +104,14 @@ CREATE TABLE audit_log (
 CREATE INDEX tokens_username ON tokens (username);
 CREATE INDEX uploads_created_by ON uploads (created_by);
 "#,
+    r#"
+CREATE TABLE upload_days (
+    person_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    bytes BIGINT NOT NULL,
+    PRIMARY KEY (person_id, day)
+);
+"#,
 ];
 
 pub struct PgDb {
@@ -597,5 +605,28 @@ impl Tx for PgTx<'_, '_> {
             })
         })
         .transpose()
+    }
+
+    fn uploaded_on(&mut self, person_id: &str, day: &str) -> Result<i64> {
+        Ok(self
+            .tx
+            .query_opt(
+                "SELECT bytes FROM upload_days WHERE person_id = $1 AND day = $2",
+                &[&person_id, &day],
+            )?
+            .map_or(0, |r| r.get(0)))
+    }
+
+    fn add_uploaded(&mut self, person_id: &str, day: &str, bytes: i64) -> Result<()> {
+        self.tx.execute(
+            "DELETE FROM upload_days WHERE person_id = $1 AND day < $2",
+            &[&person_id, &day],
+        )?;
+        self.tx.execute(
+            "INSERT INTO upload_days (person_id, day, bytes) VALUES ($1, $2, $3)
+             ON CONFLICT (person_id, day) DO UPDATE SET bytes = upload_days.bytes + excluded.bytes",
+            &[&person_id, &day, &bytes],
+        )?;
+        Ok(())
     }
 }

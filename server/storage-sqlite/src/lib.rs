@@ -112,6 +112,15 @@ CREATE TABLE audit_log (
 CREATE INDEX tokens_username ON tokens (username);
 CREATE INDEX uploads_created_by ON uploads (created_by);
 "#,
+    r#"
+-- Bytes each person's uploads declared today (China date): the daily upload quota.
+CREATE TABLE upload_days (
+    person_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    PRIMARY KEY (person_id, day)
+);
+"#,
 ];
 
 pub struct SqliteDb {
@@ -676,5 +685,30 @@ impl Tx for SqliteTx<'_> {
             })
         })
         .transpose()
+    }
+
+    fn uploaded_on(&mut self, person_id: &str, day: &str) -> Result<i64> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT bytes FROM upload_days WHERE person_id = ?1 AND day = ?2",
+                [person_id, day],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(0))
+    }
+
+    fn add_uploaded(&mut self, person_id: &str, day: &str, bytes: i64) -> Result<()> {
+        self.tx.execute(
+            "DELETE FROM upload_days WHERE person_id = ?1 AND day < ?2",
+            [person_id, day],
+        )?;
+        self.tx.execute(
+            "INSERT INTO upload_days (person_id, day, bytes) VALUES (?1, ?2, ?3)
+             ON CONFLICT (person_id, day) DO UPDATE SET bytes = upload_days.bytes + excluded.bytes",
+            params![person_id, day, bytes],
+        )?;
+        Ok(())
     }
 }

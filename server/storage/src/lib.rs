@@ -208,6 +208,10 @@ pub trait Tx {
     fn touch_upload(&mut self, id: &str, expires_at: DateTime<Utc>) -> Result<()>;
     fn put_blob(&mut self, blob: &Blob) -> Result<()>;
     fn get_blob(&mut self, sha256: &str) -> Result<Option<Blob>>;
+    /// Bytes a person's uploads declared on `day` (a China date, `YYYY-MM-DD`).
+    fn uploaded_on(&mut self, person_id: &str, day: &str) -> Result<i64>;
+    /// Adds to that count; the person's counts of earlier days are dropped.
+    fn add_uploaded(&mut self, person_id: &str, day: &str, bytes: i64) -> Result<()>;
 }
 
 /// Principals whose change-log rows a record produces: every current member of its audience,

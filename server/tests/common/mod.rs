@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use anjian_domain::checklist::{self, Industry};
@@ -98,7 +98,7 @@ impl TestServer {
                 let app = anjian_server::api::router(state, &config);
                 let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
                 addr_tx.send(listener.local_addr().unwrap()).unwrap();
-                anjian_server::listen::serve(listener, app, config.conn_limits, async {
+                anjian_server::listen::serve(listener, app, config.conn_limits.clone(), async {
                     let _ = stop_rx.await;
                 })
                 .await
@@ -417,4 +417,32 @@ pub fn inspection_ops(
         serde_json::to_value(&hazard).unwrap(),
     ));
     (ops, insp_id, hazard_id)
+}
+
+pub fn client_from(ip: &str) -> Client {
+    Client::builder()
+        .local_address(ip.parse::<IpAddr>().unwrap())
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
+pub fn login_from(s: &TestServer, client: &Client, user: &str, password: &str) -> (u16, Value) {
+    let r = client
+        .post(s.url("/v1/auth/login"))
+        .json(&json!({ "username": user, "password": password }))
+        .send()
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().unwrap_or(Value::Null))
+}
+
+pub fn healthy(s: &TestServer) {
+    let r = s.client.get(s.url("/healthz")).send().unwrap();
+    assert_eq!(r.status(), 200, "the server is still up");
+}
+
+pub fn base64_of(s: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(s)
 }

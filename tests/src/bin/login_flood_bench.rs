@@ -48,7 +48,7 @@ fn start(throttle: bool) -> Server {
         let app = anjian_server::api::router(state, &config);
         let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let limits = config.conn_limits;
+        let limits = config.conn_limits.clone();
         tokio::spawn(async move {
             anjian_server::listen::serve(listener, app, limits, std::future::pending())
                 .await

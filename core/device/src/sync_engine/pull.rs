@@ -31,6 +31,16 @@ impl Store {
         Ok(PulledPage::prepare(page)?)
     }
 
+    /// Applies one pull response body (`GET /v1/sync/pull`'s JSON) as a sync applies a page:
+    /// read, prepared, then applied with its cursor in one transaction. A body that cannot be
+    /// read, or a record in it that cannot, changes nothing. For pages that come from
+    /// elsewhere than the sync's own fetch: tests and the `device_pull_page` fuzz target.
+    pub fn apply_pull_body(&self, body: &[u8]) -> Result<usize> {
+        let page = PulledPage::prepare(serde_json::from_slice(body)?)?;
+        self.write(|tx| apply_page(tx, &page))?;
+        Ok(page.len())
+    }
+
     /// Pulls every page. While one page is applied (with its cursor, in one transaction), the
     /// next is already being fetched and parsed, so the network, the server and the device's
     /// database work side by side.
