@@ -5,7 +5,8 @@
 #   scripts/fuzz.sh 120 site_sheet   # one target
 # Needs a nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`). Corpora are seeded at
 # run time from ../shared/testdata (read in place, never copied into the project) and from the
-# project's own files; what the fuzzer learns and any crash go to target/fuzz-work/ (ignored).
+# project's own files (fuzz/seeds: push bodies and pull pages the project's own server and
+# field CLI produced on the demo county); what the fuzzer learns and any crash go to target/fuzz-work/ (ignored).
 # Sanitizers are off (-s none): the code under test is safe Rust plus libjpeg-turbo's C, and
 # what is looked for is panics, unbounded memory (-rss_limit_mb) and slow inputs (-timeout).
 set -euo pipefail
@@ -15,9 +16,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 testdata="${ANJIAN_TESTDATA:-$root/../shared/testdata}"
 work="${FUZZ_WORK:-$root/target/fuzz-work}"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(photo_inspect checklist_toml site_sheet tus_headers sync_push_body)
+[ ${#targets[@]} -gt 0 ] || targets=(photo_inspect checklist_toml site_sheet tus_headers sync_push_body sync_push_apply device_pull_page)
 seeds="$work/seeds"
-mkdir -p "$seeds"/{checklist_toml,site_sheet,tus_headers,sync_push_body}
+mkdir -p "$seeds"/{checklist_toml,site_sheet,tus_headers,sync_push_body,sync_push_apply}
 
 # Seeds the project makes itself (small, regenerated every run).
 cp "$root"/core/domain/checklists/*.toml "$seeds/checklist_toml/" 2>/dev/null || true
@@ -55,13 +56,25 @@ cat > "$seeds/sync_push_body/hazard.json" <<'JSON'
 {"protocol":1,"device_id":"d1","ops":[{"op_id":"0190a1b2-0000-7000-8000-000000000001","entity":"hazard","entity_id":"h1","op":"transition","payload":{"type":"start_rectification"}},{"op_id":"0190a1b2-0000-7000-8000-000000000002","entity":"inspection","entity_id":"i1","op":"finish","payload":{"finished_at":"2026-11-29T08:00:00Z"}},{"op_id":"0190a1b2-0000-7000-8000-000000000003","entity":"inspection","entity_id":"i1","op":"record_item","payload":{"item_id":"GAS-007","result":{"outcome":"fail","note":"x","recorded_at":"2026-11-29T08:00:00Z"}}}]}
 JSON
 
+# The push apply target's first byte picks who pushes (the 15 demo accounts in order: 0 admin,
+# 5 zz_head, 7 zz_patrol, 9 sb_inspector, 12 expert, 13 thirdparty, 14 site_contact); each push body
+# (fuzz/seeds/sync_push: a field inspection recorded by `anjian field` on the demo county)
+# is seeded for several of them.
+for body in "$root"/fuzz/seeds/sync_push/*.json "$seeds/sync_push_body/hazard.json"; do
+    for who in 0 5 7 9 12 13 14; do
+        { printf "\\$(printf '%03o' "$who")"; cat "$body"; } > "$seeds/sync_push_apply/$who-$(basename "$body")"
+    done
+done
+
 seed_dirs() {
     case "$1" in
         photo_inspect) echo "$testdata/photos" ;;
         checklist_toml) echo "$seeds/checklist_toml" ;;
         site_sheet) echo "$seeds/site_sheet" ;;
         tus_headers) echo "$seeds/tus_headers" ;;
-        sync_push_body) echo "$seeds/sync_push_body" ;;
+        sync_push_body) echo "$seeds/sync_push_body $root/fuzz/seeds/sync_push" ;;
+        sync_push_apply) echo "$seeds/sync_push_apply" ;;
+        device_pull_page) echo "$root/fuzz/seeds/pull_page" ;;
     esac
 }
 
