@@ -13,6 +13,24 @@ use common::{base64_of, client_from, healthy, TestServer};
 use reqwest::Method;
 use serde_json::json;
 
+/// `POST /v1/uploads` of `len` bytes declared, for a file whose hash is `fill` × 64.
+fn create_upload(
+    s: &TestServer,
+    token: &str,
+    len: usize,
+    fill: char,
+) -> reqwest::blocking::Response {
+    s.request(Method::POST, token, "/v1/uploads")
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", len.to_string())
+        .header(
+            "Upload-Metadata",
+            format!("sha256 {}", base64_of(&fill.to_string().repeat(64))),
+        )
+        .send()
+        .unwrap()
+}
+
 both_backends_configured!(
     slow_headers_idle_sockets_and_trickled_bodies_are_cut_off,
     |c: &mut anjian_server::Config| {
@@ -48,51 +66,46 @@ both_backends_configured!(
         );
         // A tus PATCH trickled at a few bytes a second.
         let token = s.login("sb_inspector");
-        let r = s
-            .request(Method::POST, &token, "/v1/uploads")
-            .header("Tus-Resumable", "1.0.0")
-            .header("Upload-Length", "100000")
-            .header(
-                "Upload-Metadata",
-                format!("sha256 {}", base64_of(&"a".repeat(64))),
-            )
-            .send()
-            .unwrap();
+        let r = create_upload(s, &token, 100000, 'a');
         assert_eq!(r.status(), 201);
         let location = r.headers()["location"].to_str().unwrap().to_string();
-        let mut trickle = TcpStream::connect(&addr).unwrap();
-        write!(
-            trickle,
-            "PATCH {location} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: 100000\r\n\r\n"
-        )
-        .unwrap();
-        trickle
-            .set_read_timeout(Some(Duration::from_millis(200)))
-            .unwrap();
-        let mut answered = false;
-        for _ in 0..150 {
-            if trickle.write_all(b"x").is_err() {
-                answered = true;
-                break;
-            }
-            let mut buf = [0u8; 512];
-            match trickle.read(&mut buf) {
-                Ok(_) => {
-                    answered = true;
-                    break;
+        // Sends `head`, then one byte at a time (a few a second); true when the server
+        // answers or closes before the body ends.
+        let cut_off = |head: String| -> bool {
+            let mut trickle = TcpStream::connect(&addr).unwrap();
+            trickle.write_all(head.as_bytes()).unwrap();
+            trickle
+                .set_read_timeout(Some(Duration::from_millis(200)))
+                .unwrap();
+            for _ in 0..150 {
+                if trickle.write_all(b"x").is_err() {
+                    return true;
                 }
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                    ) => {}
-                Err(_) => {
-                    answered = true;
-                    break;
+                let mut buf = [0u8; 512];
+                match trickle.read(&mut buf) {
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                        ) => {}
+                    _ => return true,
                 }
             }
-        }
-        assert!(answered, "a trickled body is cut off well before it ends");
+            false
+        };
+        assert!(
+            cut_off(format!(
+                "PATCH {location} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: 100000\r\n\r\n"
+            )),
+            "a trickled upload is cut off well before it ends"
+        );
+        // Any other body too (a sync push).
+        assert!(
+            cut_off(format!(
+                "POST /v1/sync/push HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+            )),
+            "a trickled push is cut off well before it ends"
+        );
         // What came is kept for resuming.
         let head = s
             .request(Method::HEAD, &token, &location)
@@ -112,17 +125,7 @@ both_backends_configured!(
     },
     |s: &TestServer| {
         let token = s.login("sb_inspector");
-        let create = |token: &str, len: usize| {
-            s.request(Method::POST, token, "/v1/uploads")
-                .header("Tus-Resumable", "1.0.0")
-                .header("Upload-Length", len.to_string())
-                .header(
-                    "Upload-Metadata",
-                    format!("sha256 {}", base64_of(&"b".repeat(64))),
-                )
-                .send()
-                .unwrap()
-        };
+        let create = |token: &str, len: usize| create_upload(s, token, len, 'b');
         assert_eq!(create(&token, 600).status(), 201);
         let r = create(&token, 600);
         assert_eq!(r.status(), 413, "declared bytes over the quota");
@@ -144,16 +147,7 @@ both_backends_configured!(
     },
     |s: &TestServer| {
         let token = s.login("sb_inspector");
-        let r = s
-            .request(Method::POST, &token, "/v1/uploads")
-            .header("Tus-Resumable", "1.0.0")
-            .header("Upload-Length", "10")
-            .header(
-                "Upload-Metadata",
-                format!("sha256 {}", base64_of(&"c".repeat(64))),
-            )
-            .send()
-            .unwrap();
+        let r = create_upload(s, &token, 10, 'c');
         assert_eq!(r.status(), 201);
         let location = r.headers()["location"].to_str().unwrap().to_string();
         let head = s
@@ -168,16 +162,7 @@ both_backends_configured!(
         );
         // An expired upload does not count against the quota.
         for _ in 0..70 {
-            let r = s
-                .request(Method::POST, &token, "/v1/uploads")
-                .header("Tus-Resumable", "1.0.0")
-                .header("Upload-Length", "10")
-                .header(
-                    "Upload-Metadata",
-                    format!("sha256 {}", base64_of(&"c".repeat(64))),
-                )
-                .send()
-                .unwrap();
+            let r = create_upload(s, &token, 10, 'c');
             assert_eq!(r.status(), 201);
         }
     }
@@ -190,17 +175,7 @@ both_backends_configured!(
     },
     |s: &TestServer| {
         let token = s.login("sb_inspector");
-        let create = |token: &str, len: usize| {
-            s.request(Method::POST, token, "/v1/uploads")
-                .header("Tus-Resumable", "1.0.0")
-                .header("Upload-Length", len.to_string())
-                .header(
-                    "Upload-Metadata",
-                    format!("sha256 {}", base64_of(&"d".repeat(64))),
-                )
-                .send()
-                .unwrap()
-        };
+        let create = |token: &str, len: usize| create_upload(s, token, len, 'd');
         let mib = 1024 * 1024;
         let first = create(&token, 2 * mib);
         assert_eq!(first.status(), 201);
