@@ -252,6 +252,7 @@ fn scores_duty_and_notices_read_back() {
         industries: vec![],
         portfolio: None,
         phone: None,
+        certificates: vec![],
     }];
     let acts = vec![Activity {
         id: "insp-1".into(),

@@ -5,7 +5,9 @@ use anjian_domain::checklist::Industry;
 use anjian_domain::county::{
     self, County, COUNTY_GOVERNMENT_ID, SAFETY_OFFICE_ID, SUPERVISION_OFFICE_ID,
 };
+use anjian_domain::enforcement::Certificate;
 use anjian_domain::org::{Person, Role, Unit, UnitKind};
+use chrono::{Duration, NaiveDate, Utc};
 use anjian_domain::site::{GeoPoint, Site, SiteLocation};
 
 use crate::auth;
@@ -87,6 +89,7 @@ pub(crate) fn accounts() -> Vec<DemoAccount> {
         a("sb_inspector", "蒋华", Role::Inspector, "500233107"),
         a("yjj_head", "沈文", Role::UnitHead, &dept("yjj")),
         a("yjj_inspector", "韩磊", Role::Inspector, &dept("yjj")),
+        a("mzj_inspector", "吕洁", Role::Inspector, &dept("mzj")),
         a("expert", "杨帆", Role::Expert, &dept("yjj")),
         a(
             "thirdparty",
@@ -101,6 +104,43 @@ pub(crate) fn accounts() -> Vec<DemoAccount> {
             &demo_site_id(7, 0),
         ),
     ]
+}
+
+/// The enforcement certificates (行政执法证) of a demo person: officers of a department hold
+/// one for its industries, valid three years from the start of 2024, except 沈文 (县应急管理局),
+/// whose expires 40 days from today (flagged ahead), and 吕洁 (县民政局), whose expired
+/// 20 days ago (she may not carry out 行政检查).
+pub fn certificates(person_id: &str, unit_id: &str, role: Role) -> Vec<Certificate> {
+    let c = county::zhong_county();
+    let Some(dept) = c
+        .departments
+        .iter()
+        .find(|d| County::department_id(&d.code) == unit_id)
+    else {
+        return vec![];
+    };
+    if !anjian_domain::enforcement::OFFICER_ROLES.contains(&role) {
+        return vec![];
+    }
+    let today = anjian_domain::hazard::china_date(Utc::now());
+    let from = NaiveDate::from_ymd_opt(2024, 1, 1).expect("valid date");
+    let until = match person_id {
+        "person-yjj_head" => today + Duration::days(40),
+        "person-mzj_inspector" => today - Duration::days(20),
+        _ => NaiveDate::from_ymd_opt(2026, 12, 31).expect("valid date") + Duration::days(365 * 2),
+    };
+    // A stable number from the person id (demo data).
+    let serial = person_id
+        .bytes()
+        .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32))
+        % 100_000;
+    vec![Certificate {
+        number: format!("渝{}{:05}", c.county_code, serial),
+        issued_by: "重庆市人民政府".into(),
+        valid_from: from,
+        valid_until: until.max(from),
+        fields: dept.industries.iter().map(|i| i.code().to_string()).collect(),
+    }]
 }
 
 /// The person record behind a demo account.
@@ -269,6 +309,7 @@ pub fn seed_if_empty(tx: &mut dyn Tx) -> ApiResult<Option<Vec<DemoAccount>>> {
             kind: UnitKind::ThirdPartyInstitution,
             parent_id: None,
             code: None,
+            enforcement: None,
         },
     )?;
     for site in sites(c) {
@@ -288,6 +329,7 @@ pub fn seed_if_empty(tx: &mut dyn Tx) -> ApiResult<Option<Vec<DemoAccount>>> {
             },
             portfolio: (a.role == Role::CountyOtherLeader).then(|| "交通运输".to_string()),
             phone: None,
+            certificates: certificates(&person_id(a.username), &a.unit_id, a.role),
         };
         records::save_person(tx, &person)?;
         auth::create_account(tx, a.username, DEMO_PASSWORD, &person.id)?;

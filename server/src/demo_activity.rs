@@ -23,7 +23,9 @@ use anjian_domain::hazard::{
     hazard_number, FiveImplementations, Funding, Hazard, HazardAction, HazardDraft, HazardLevel,
     HazardSource, HazardStatus,
 };
+use anjian_domain::enforcement::Officer;
 use anjian_domain::inspection::{Inspection, InspectionKind, ItemOutcome};
+use anjian_domain::policy;
 use anjian_domain::month::YearMonth;
 use anjian_domain::org::{Person, Role};
 use anjian_domain::patrol::{PatrolPlan, PatrolTarget};
@@ -199,6 +201,7 @@ impl Seeder<'_> {
             industries: vec![],
             portfolio: None,
             phone: None,
+            certificates: demo::certificates(&demo::person_id(a.username), &a.unit_id, a.role),
         };
         let mut units = Vec::new();
         let mut n = 0usize;
@@ -230,6 +233,11 @@ impl Seeder<'_> {
                     industries: vec![],
                     portfolio: None,
                     phone: Some(format!("1380233{:04}", 1000 + n)),
+                    certificates: demo::certificates(
+                        &format!("person-{unit_id}-{title}"),
+                        &unit_id,
+                        role,
+                    ),
                 };
                 records::save_person(self.tx, &p)?;
                 self.summary.people += 1;
@@ -470,6 +478,24 @@ impl Seeder<'_> {
             InspectionKind::UnannouncedPatrol | InspectionKind::RandomCheck => 0.7,
             _ => 0.35,
         };
+        // Its legal nature as the server would decide it (in the demo's own unit and with the
+        // leader's certificate, on the day of the visit).
+        let unit = self.county.units().into_iter().find(|u| u.id == leader.unit_id);
+        let target = policy::Target {
+            site: Some(&site),
+            on_patrol_plan: kind == InspectionKind::UnannouncedPatrol,
+            officer: unit.as_ref().map(|unit| Officer {
+                unit,
+                certificates: &leader.certificates,
+                today: day,
+            }),
+            ..policy::Target::default()
+        };
+        if let Ok(st) = policy::inspection_standing(&leader.actor(), kind, None, &target) {
+            insp.activity = Some(st.activity);
+            insp.in_name_of = st.in_name_of;
+            insp.certificate_number = st.certificate_number;
+        }
         // Only the items that apply to the site are asked (conditional items by its attributes).
         let attributes = demo::site_attributes(&site);
         let asked = insp.applicable_items(&attributes);

@@ -42,9 +42,12 @@ pub(crate) fn upsert_unit(tx: &Connection, u: &Unit, data: &str) -> Result<()> {
 /// Inserts or updates an inspection's row (its results are [`upsert_result`]'s).
 pub(crate) fn upsert_inspection(tx: &Connection, i: &Inspection) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO inspections (id, kind, site_id, industry, checklist_version, leader, participants, started_at, finished_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-         ON CONFLICT(id) DO UPDATE SET finished_at = excluded.finished_at, leader = excluded.leader",
+        "INSERT INTO inspections (id, kind, site_id, industry, checklist_version, leader, participants, started_at, finished_at,
+                                  activity, in_name_of, certificate_number)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         ON CONFLICT(id) DO UPDATE SET finished_at = excluded.finished_at, leader = excluded.leader,
+         activity = excluded.activity, in_name_of = excluded.in_name_of,
+         certificate_number = excluded.certificate_number",
     )?
     .execute(params![
         i.id,
@@ -55,7 +58,10 @@ pub(crate) fn upsert_inspection(tx: &Connection, i: &Inspection) -> Result<()> {
         json(&i.leader)?,
         json(&i.participants)?,
         i.started_at.to_rfc3339(),
-        i.finished_at.map(|t| t.to_rfc3339())
+        i.finished_at.map(|t| t.to_rfc3339()),
+        i.activity.map(|a| a.code()),
+        i.in_name_of,
+        i.certificate_number
     ])?;
     Ok(())
 }

@@ -162,6 +162,13 @@ CREATE TABLE pulled_records (
     PRIMARY KEY (entity, id)
 );
 "#,
+    r#"
+-- An inspection's legal nature (国办发〔2024〕54号): 行政检查 in an enforcement body's name
+-- with the leader's certificate, 督查暗访, 巡查报告 or 技术服务.
+ALTER TABLE inspections ADD COLUMN activity TEXT;
+ALTER TABLE inspections ADD COLUMN in_name_of TEXT;
+ALTER TABLE inspections ADD COLUMN certificate_number TEXT;
+"#,
 ];
 
 /// The schema version this code writes.

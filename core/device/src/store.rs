@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anjian_domain::checklist::Industry;
+use anjian_domain::enforcement::FieldActivity;
 use anjian_domain::hazard::{
     china_date, hazard_number, Hazard, HazardAction, HazardDraft, HazardEvent, HazardLevel,
     HazardStatus,
@@ -331,16 +332,11 @@ impl Store {
     ) -> Result<Inspection> {
         let leader = self.actor()?;
         let site = self.site(site_id)?;
-        let on_plan =
-            kind == InspectionKind::UnannouncedPatrol && self.on_patrol_plan(&leader, site_id)?;
-        let target = Target {
-            site: Some(&site),
-            on_patrol_plan: on_plan,
-            ..Target::default()
-        };
-        policy::check(&leader, Act::Inspect(kind), &target)?;
+        // The same decision as the server's: the notice's kind, the visit's legal nature, and
+        // for a 行政检查 the unit's powers and a valid certificate.
+        let standing = self.standing_for(&leader, kind, &site)?;
         let industry = Industry::from_code(&site.industry)?;
-        let insp = Inspection::start(
+        let mut insp = Inspection::start(
             new_id(),
             kind,
             &site.id,
@@ -349,6 +345,9 @@ impl Store {
             participants,
             Utc::now(),
         )?;
+        insp.activity = Some(standing.activity);
+        insp.in_name_of = standing.in_name_of;
+        insp.certificate_number = standing.certificate_number;
         self.write(|tx| {
             rows::upsert_inspection(tx, &insp)?;
             enqueue(
@@ -371,17 +370,21 @@ impl Store {
             String,
             String,
             Option<String>,
+            [Option<String>; 3],
         );
         let row: Option<Row> = c
             .query_row(
-                "SELECT kind, site_id, industry, checklist_version, leader, participants, started_at, finished_at
+                "SELECT kind, site_id, industry, checklist_version, leader, participants, started_at, finished_at,
+                 activity, in_name_of, certificate_number
                  FROM inspections WHERE id = ?1",
                 [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?,
+                        [r.get(8)?, r.get(9)?, r.get(10)?])),
             )
             .optional()?;
-        let (kind, site_id, industry, version, leader, participants, started, finished) =
+        let (kind, site_id, industry, version, leader, participants, started, finished, legal) =
             row.ok_or_else(|| not_found("检查", id))?;
+        let [activity, in_name_of, certificate_number] = legal;
         let mut stmt = c.prepare(
             "SELECT item_id, outcome, note, recorded_at FROM inspection_results WHERE inspection_id = ?1",
         )?;
@@ -416,6 +419,9 @@ impl Store {
             started_at: parse_time(&started)?,
             finished_at: finished.as_deref().map(parse_time).transpose()?,
             results,
+            activity: activity.as_deref().map(FieldActivity::from_code).transpose()?,
+            in_name_of,
+            certificate_number,
         })
     }
 
@@ -445,14 +451,6 @@ impl Store {
                     .iter()
                     .any(|t| t.site_id == site_id && t.visited_inspection_id.is_none())
         }))
-    }
-
-    /// The inspection kinds the signed-in person may start at a site (the app offers these).
-    pub fn inspection_kinds_for(&self, site_id: &str) -> Result<Vec<InspectionKind>> {
-        let who = self.actor()?;
-        let site = self.site(site_id)?;
-        let on_plan = self.on_patrol_plan(&who, site_id)?;
-        Ok(policy::inspection_kinds(&who, &site, on_plan))
     }
 
     /// Records one item's result. The check and the write happen under the writer lock.

@@ -541,6 +541,7 @@ fn my_duty_status_and_my_units_open_hazards_offline() {
             kind: anjian_domain::org::UnitKind::Township,
             parent_id: Some("county".into()),
             code: Some("500233107".into()),
+            enforcement: None,
         }])
         .unwrap();
     let before = store.my_duty_status(None).unwrap();

@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use crate::checklist::Industry;
+use crate::enforcement::{EnforcementBasis, EnforcementBody};
 use crate::org::{Unit, UnitKind};
 use crate::site::GeoPoint;
 
@@ -70,6 +71,7 @@ impl County {
             kind,
             parent_id: parent.map(str::to_string),
             code: None,
+            enforcement: None,
         };
         let mut units = vec![
             Unit {
@@ -100,6 +102,7 @@ impl County {
             kind: UnitKind::Township,
             parent_id: Some(COUNTY_GOVERNMENT_ID.into()),
             code: Some(t.code.clone()),
+            enforcement: None,
         }));
         units.extend(self.departments.iter().map(|d| Unit {
             id: Self::department_id(&d.code),
@@ -107,6 +110,13 @@ impl County {
             kind: UnitKind::Department,
             parent_id: Some(COUNTY_GOVERNMENT_ID.into()),
             code: Some(d.code.clone()),
+            // Every industry department of the county is a statutory enforcement body for
+            // the industries it supervises, in its own name.
+            enforcement: (!d.industries.is_empty()).then(|| EnforcementBody {
+                name_of_record: format!("{}{}", self.county_name, d.name.trim_start_matches('县')),
+                basis: EnforcementBasis::Statutory,
+                industries: d.industries.iter().map(|i| i.code().to_string()).collect(),
+            }),
         }));
         units
     }

@@ -41,6 +41,9 @@ pub enum DomainError {
     InspectionFinished,
     #[error("整改时限不能早于今天（{0}）")]
     DeadlineInPast(chrono::NaiveDate),
+    /// The person or their unit lacks the legal standing (执法主体资格, 执法证) for the act.
+    #[error("{0}")]
+    NotQualified(String),
 }
 
 /// What kind of refusal a [`DomainError`] is: the one mapping both the server (HTTP status)
@@ -61,7 +64,9 @@ impl DomainError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             DomainError::NotFound { .. } => ErrorKind::NotFound,
-            DomainError::NotPermitted { .. } | DomainError::VerifierIsRectifier => {
+            DomainError::NotPermitted { .. }
+            | DomainError::VerifierIsRectifier
+            | DomainError::NotQualified(_) => {
                 ErrorKind::NotPermitted
             }
             DomainError::WrongStatus { .. }

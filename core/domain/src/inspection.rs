@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::checklist::{self, Checklist, ChecklistItem};
+use crate::enforcement::FieldActivity;
 use crate::org::Actor;
 use crate::{required_text, DomainError};
 
@@ -130,6 +131,15 @@ pub struct Inspection {
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
     pub results: BTreeMap<String, ItemResult>,
+    /// Its legal nature; records from before it was kept have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activity: Option<FieldActivity>,
+    /// A 行政检查's enforcement body, in whose name it is made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_name_of: Option<String>,
+    /// The leader's enforcement certificate shown (亮证).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_number: Option<String>,
 }
 
 impl Inspection {
@@ -159,6 +169,9 @@ impl Inspection {
             started_at: at,
             finished_at: None,
             results: BTreeMap::new(),
+            activity: None,
+            in_name_of: None,
+            certificate_number: None,
         })
     }
 

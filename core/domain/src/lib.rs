@@ -9,6 +9,7 @@ pub mod assessment;
 pub mod checklist;
 pub mod county;
 pub mod duty;
+pub mod enforcement;
 pub mod error;
 pub mod evidence;
 pub mod hazard;

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::enforcement::{Certificate, EnforcementBody};
 use crate::{required_text, DomainError};
 
 /// What kind of body a unit is.
@@ -156,12 +157,18 @@ pub struct Unit {
     pub parent_id: Option<String>,
     /// Administrative division code for townships (e.g. 500233001), sector for departments.
     pub code: Option<String>,
+    /// Its enforcement powers, when it is a 行政执法主体.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enforcement: Option<EnforcementBody>,
 }
 
 impl Unit {
     pub fn validate(&self) -> Result<(), DomainError> {
         required_text(&self.id, "单位编号")?;
         required_text(&self.name, "单位名称")?;
+        if let Some(b) = &self.enforcement {
+            b.validate()?;
+        }
         Ok(())
     }
 }
@@ -178,6 +185,9 @@ pub struct Person {
     /// For 县政府其他领导: their portfolio (分管领域).
     pub portfolio: Option<String>,
     pub phone: Option<String>,
+    /// Administrative enforcement certificates (行政执法证) held.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certificates: Vec<Certificate>,
 }
 
 impl Person {
@@ -187,6 +197,9 @@ impl Person {
         required_text(&self.unit_id, "所属单位")?;
         if self.roles.is_empty() {
             return Err(DomainError::MissingField("角色"));
+        }
+        for c in &self.certificates {
+            c.validate()?;
         }
         Ok(())
     }

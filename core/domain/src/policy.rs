@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use crate::access;
+use crate::enforcement::{activities_for, FieldActivity, Officer, OFFICER_ROLES};
 use crate::hazard::{Hazard, HazardAction};
 use crate::inspection::InspectionKind;
 use crate::org::{Actor, Role};
@@ -17,7 +18,10 @@ use crate::DomainError;
 #[serde(rename_all = "snake_case")]
 pub enum Act {
     CreateSite,
+    /// One of the notice's 五查 (who the notice asks to do it).
     Inspect(InspectionKind),
+    /// A field activity by its legal nature (who the law lets do it): both must allow a visit.
+    InspectAs(FieldActivity),
     /// Record items of, or finish, an inspection.
     RecordFindings,
     RaiseHazard,
@@ -60,6 +64,10 @@ impl Act {
             Act::Inspect(InspectionKind::UnannouncedPatrol) => "开展暗访巡查",
             Act::Inspect(InspectionKind::RandomCheck) => "开展随机抽查",
             Act::Inspect(InspectionKind::ProfessionalAssessment) => "开展专业评估检查",
+            Act::InspectAs(FieldActivity::AdministrativeInspection) => "开展行政检查",
+            Act::InspectAs(FieldActivity::WorkSupervision) => "开展督查暗访",
+            Act::InspectAs(FieldActivity::PatrolReport) => "开展巡查并报告",
+            Act::InspectAs(FieldActivity::TechnicalSupport) => "受委托开展技术服务",
             Act::RecordFindings => "填写检查结果",
             Act::RaiseHazard => "登记隐患",
             Act::Reclassify => "调整隐患等级",
@@ -89,6 +97,9 @@ pub enum Reach {
     OwnWork,
     /// The sites of a patrol plan the caller is on the team of.
     PatrolPlan,
+    /// Sites within the powers of the caller's unit as an enforcement body, with a valid
+    /// enforcement certificate of the caller covering the site's industry.
+    Enforcement,
 }
 
 impl Reach {
@@ -99,6 +110,7 @@ impl Reach {
             Reach::OwnSite => "本企业（场所）",
             Reach::OwnWork => "本人带队或登记的",
             Reach::PatrolPlan => "本人所在暗访组计划内的场所",
+            Reach::Enforcement => "本单位执法范围内、持有效执法证",
         }
     }
 }
@@ -150,8 +162,9 @@ const EVERYONE: &[Role] = &Role::ALL;
 use Act::*;
 use Reach::*;
 
-/// The policy. Third-party assessors inspect only the sites they are engaged for; engagements
-/// are not recorded yet, so no grant reaches them.
+/// The policy. A visit to a site needs both an `Inspect` line (the notice's 五查) and an
+/// `InspectAs` line (its legal nature, 国办发〔2024〕54号). Third-party assessors work only
+/// where a department engages them; engagements are not recorded yet, so no grant reaches them.
 pub const POLICY: &[Grant] = &[
     Grant {
         act: CreateSite,
@@ -175,17 +188,7 @@ pub const POLICY: &[Grant] = &[
     },
     Grant {
         act: Inspect(InspectionKind::RoutineCheck),
-        roles: OFFICE,
-        reach: County,
-    },
-    Grant {
-        act: Inspect(InspectionKind::RoutineCheck),
         roles: UNIT_FIELD,
-        reach: OwnUnit,
-    },
-    Grant {
-        act: Inspect(InspectionKind::RoutineCheck),
-        roles: &[Role::Expert],
         reach: OwnUnit,
     },
     Grant {
@@ -224,9 +227,34 @@ pub const POLICY: &[Grant] = &[
         reach: OwnUnit,
     },
     Grant {
-        act: Inspect(InspectionKind::ProfessionalAssessment),
-        roles: OFFICE,
+        act: InspectAs(FieldActivity::AdministrativeInspection),
+        roles: OFFICER_ROLES,
+        reach: Enforcement,
+    },
+    Grant {
+        act: InspectAs(FieldActivity::WorkSupervision),
+        roles: COUNTY_BODIES,
         reach: County,
+    },
+    Grant {
+        act: InspectAs(FieldActivity::PatrolReport),
+        roles: &[
+            Role::PatrolMember,
+            Role::UnitHead,
+            Role::UnitDeputyHead,
+            Role::Inspector,
+        ],
+        reach: OwnUnit,
+    },
+    Grant {
+        act: InspectAs(FieldActivity::PatrolReport),
+        roles: &[Role::PatrolMember],
+        reach: PatrolPlan,
+    },
+    Grant {
+        act: InspectAs(FieldActivity::TechnicalSupport),
+        roles: &[Role::Expert],
+        reach: OwnUnit,
     },
     Grant {
         act: RecordFindings,
@@ -386,6 +414,8 @@ pub struct Target<'a> {
     pub owner_id: Option<&'a str>,
     /// The caller is on the team of a patrol plan that lists the site.
     pub on_patrol_plan: bool,
+    /// The caller's unit and certificates, for a 行政检查.
+    pub officer: Option<Officer<'a>>,
 }
 
 fn site_of_unit(site: &Site, unit_id: &str) -> bool {
@@ -426,6 +456,10 @@ pub fn reaches(who: &Actor, reach: Reach, t: &Target) -> bool {
         }
         OwnWork => t.owner_id == Some(who.person_id.as_str()),
         PatrolPlan => t.on_patrol_plan,
+        Enforcement => match (t.officer, t.site) {
+            (Some(o), Some(s)) => o.unit.id == who.unit_id && o.standing(s).is_ok(),
+            _ => false,
+        },
     }
 }
 
@@ -450,16 +484,81 @@ pub fn check(who: &Actor, act: Act, target: &Target) -> Result<(), DomainError> 
     }
 }
 
-/// The inspection kinds `who` may start at `site` (the app offers these).
-pub fn inspection_kinds(who: &Actor, site: &Site, on_patrol_plan: bool) -> Vec<InspectionKind> {
-    let t = Target {
-        site: Some(site),
-        on_patrol_plan,
-        ..Target::default()
+/// How a visit is carried out: its legal nature and, for a 行政检查, in whose name and with
+/// which certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    pub activity: FieldActivity,
+    pub in_name_of: Option<String>,
+    pub certificate_number: Option<String>,
+}
+
+/// Whether `who` may carry out an inspection of `kind` at the target's site, and as what.
+/// `requested` is the activity the device asked for (none: the first lawful one). An officer
+/// of an enforcement body with powers over the site's industry visits it as a 行政检查 whatever
+/// the visit is called, so their certificate must be valid.
+pub fn inspection_standing(
+    who: &Actor,
+    kind: InspectionKind,
+    requested: Option<FieldActivity>,
+    t: &Target,
+) -> Result<Standing, DomainError> {
+    let lawful = activities_for(kind);
+    if let Some(a) = requested.filter(|a| !lawful.contains(a)) {
+        return Err(DomainError::InvalidValue {
+            field: "检查性质",
+            reason: format!("{}不能以{}方式开展", kind.label(), a.label()),
+        });
+    }
+    let refused = || DomainError::NotPermitted {
+        role: who.roles_label(),
+        action: Act::Inspect(kind).label(),
     };
+    if !permits(who, Inspect(kind), t) {
+        return Err(refused());
+    }
+    let admin = FieldActivity::AdministrativeInspection;
+    let officer = who.roles.iter().any(|r| OFFICER_ROLES.contains(r));
+    if let (Some(o), Some(site), true) = (t.officer, t.site, officer) {
+        if lawful.contains(&admin) && o.unit.id == who.unit_id && o.body_covers(site) {
+            if requested.is_some_and(|a| a != admin) {
+                return Err(DomainError::NotQualified(format!(
+                    "{}对该行业有执法权，到企业检查即为行政检查，须以行政检查开展",
+                    o.unit.name
+                )));
+            }
+            let cert = o.standing(site)?;
+            return Ok(Standing {
+                activity: admin,
+                in_name_of: o.unit.enforcement.as_ref().map(|b| b.name_of_record.clone()),
+                certificate_number: Some(cert.number.clone()),
+            });
+        }
+    }
+    lawful
+        .iter()
+        .copied()
+        .filter(|a| requested.is_none_or(|r| r == *a))
+        .find(|a| permits(who, InspectAs(*a), t))
+        .map(|activity| Standing {
+            activity,
+            in_name_of: None,
+            certificate_number: None,
+        })
+        .ok_or_else(|| match requested {
+            Some(a) => DomainError::NotPermitted {
+                role: who.roles_label(),
+                action: InspectAs(a).label(),
+            },
+            None => refused(),
+        })
+}
+
+/// The inspection kinds `who` may start at the target's site (the app offers these).
+pub fn inspection_kinds(who: &Actor, t: &Target) -> Vec<InspectionKind> {
     InspectionKind::ALL
         .into_iter()
-        .filter(|k| permits(who, Inspect(*k), &t))
+        .filter(|k| inspection_standing(who, *k, None, t).is_ok())
         .collect()
 }
 

@@ -260,6 +260,7 @@ fn unit(id: &str, name: &str, kind: UnitKind) -> Unit {
         kind,
         parent_id: Some("county".into()),
         code: None,
+        enforcement: None,
     }
 }
 
@@ -272,6 +273,7 @@ fn person(id: &str, unit: &str, roles: &[Role]) -> Person {
         industries: vec![],
         portfolio: None,
         phone: None,
+        certificates: vec![],
     }
 }
 

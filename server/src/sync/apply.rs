@@ -16,6 +16,8 @@ use anjian_domain::hazard::{HazardAction, HazardDraft, HazardEvent};
 use anjian_domain::inspection::{Inspection, InspectionKind};
 use anjian_domain::ledger::{self, HazardDoc};
 use anjian_domain::patrol::PatrolPlan;
+use anjian_domain::enforcement::Officer;
+use anjian_domain::org::Unit;
 use anjian_domain::policy::{self, Act, Target};
 use anjian_domain::site::Site;
 use anjian_domain::sync::ops::{check_reported_time, FinishInspection, OpBody, RecordItem};
@@ -247,25 +249,42 @@ fn start_inspection(tx: &mut dyn Tx, caller: &Caller, id: &str, mut insp: Inspec
     };
     let on_plan =
         insp.kind == InspectionKind::UnannouncedPatrol && on_patrol_plan(tx, caller, &site.id)?;
+    // The caller's own unit (its enforcement powers) and certificates, for a 行政检查.
+    let unit = records::load::<Unit>(tx, entity::UNIT, &caller.person.unit_id)?.map(|(_, u)| u);
     let target = Target {
         site: Some(&site),
         on_patrol_plan: on_plan,
+        officer: unit.as_ref().map(|unit| Officer {
+            unit,
+            certificates: &caller.person.certificates,
+            today: anjian_domain::hazard::china_date(Utc::now()),
+        }),
         ..Target::default()
     };
-    if !policy::permits(&caller.actor(), Act::Inspect(insp.kind), &target) {
+    let standing = match policy::inspection_standing(
+        &caller.actor(),
+        insp.kind,
+        insp.activity,
+        &target,
+    ) {
+        Ok(s) => s,
         // Name neither the site nor its units: the caller may not be allowed to see them.
-        return Err(refuse(format!(
-            "{}无权在该场所{}：不在本单位属地或属事范围",
-            caller.actor().roles_label(),
-            Act::Inspect(insp.kind).label()
-        )));
-    }
+        Err(DomainError::NotPermitted { role, action }) => {
+            return Err(refuse(format!(
+                "{role}无权在该场所{action}：不在本人职责或本单位属地、属事范围"
+            )))
+        }
+        Err(e) => return Err(refuse(e.to_string())),
+    };
     check_reported_time("检查开始时间", insp.started_at, None, Utc::now())?;
     if exists(tx, entity::INSPECTION, &insp.id)? {
         return Err(refuse(format!("检查 {} 已存在", insp.id)));
     }
     // The server decides who leads: the signed-in person, not what the device claims.
     insp.leader = caller.actor();
+    insp.activity = Some(standing.activity);
+    insp.in_name_of = standing.in_name_of;
+    insp.certificate_number = standing.certificate_number;
     insp.finished_at = None;
     insp.results.clear();
     insp.checklist_version = insp.checklist().version.clone();

@@ -61,6 +61,7 @@ fn main() {
             kind: UnitKind::Department,
             parent_id: Some("county".into()),
             code: Some(format!("x{extra}")),
+            enforcement: None,
         });
     }
     let assessed: Vec<&Unit> = units
@@ -81,6 +82,7 @@ fn main() {
                 industries: vec![],
                 portfolio: None,
                 phone: None,
+                certificates: vec![],
             });
         }
     }

@@ -84,6 +84,29 @@ pub struct InspectionRecord {
     pub answered_items: u32,
     pub failed_item_ids: Vec<String>,
     pub results: Vec<ItemResultRecord>,
+    /// Its legal nature (行政检查, 督查暗访, 巡查报告, 技术服务); none on records made before.
+    pub activity_label: Option<String>,
+    /// A 行政检查's enforcement body, in whose name it is made.
+    pub in_name_of: Option<String>,
+    /// The leader's enforcement certificate shown.
+    pub certificate_number: Option<String>,
+}
+
+/// One of the signed-in person's enforcement certificates (行政执法证) and where it stands.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct CertificateRecord {
+    pub number: String,
+    pub issued_by: String,
+    pub valid_from: String,
+    pub valid_until: String,
+    /// Industry names it covers.
+    pub fields: Vec<String>,
+    /// 有效 / N 天后到期 / 已过期 / 尚未生效
+    pub status_label: String,
+    /// Expired or expiring within the warning window: show it ahead.
+    pub needs_attention: bool,
+    /// Usable for a 行政检查 today.
+    pub usable: bool,
 }
 
 impl From<Site> for SiteRecord {
@@ -118,6 +141,9 @@ impl From<Inspection> for InspectionRecord {
             .collect();
         InspectionRecord {
             kind_label: i.kind.label().to_string(),
+            activity_label: i.activity.map(|a| a.label().to_string()),
+            in_name_of: i.in_name_of.clone(),
+            certificate_number: i.certificate_number.clone(),
             total_items: total,
             answered_items: total - i.unanswered() as u32,
             failed_item_ids,
@@ -247,5 +273,33 @@ impl AnjianStore {
 
     pub fn inspection(&self, inspection_id: String) -> FfiResult<InspectionRecord> {
         Ok(self.inner.inspection(&inspection_id)?.into())
+    }
+
+    /// The signed-in person's enforcement certificates, each with its status today; an
+    /// expired one stops 行政检查 (the phone refuses before queuing, as the server does).
+    pub fn my_certificates(&self) -> FfiResult<Vec<CertificateRecord>> {
+        Ok(self
+            .inner
+            .my_certificates()?
+            .into_iter()
+            .map(|(c, s)| CertificateRecord {
+                fields: c
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        checklist::by_code(f)
+                            .map(|l| l.name.clone())
+                            .unwrap_or_else(|_| f.clone())
+                    })
+                    .collect(),
+                number: c.number,
+                issued_by: c.issued_by,
+                valid_from: c.valid_from.to_string(),
+                valid_until: c.valid_until.to_string(),
+                status_label: s.label(),
+                needs_attention: !matches!(s, anjian_domain::enforcement::CertificateStatus::Valid),
+                usable: s.usable(),
+            })
+            .collect())
     }
 }
