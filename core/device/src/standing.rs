@@ -31,6 +31,20 @@ impl OwnFacts {
 }
 
 impl Store {
+    /// Keeps the signed-in person's own record (with their certificates) as received at login,
+    /// so the phone knows them before the first pull; any pulled version replaces it.
+    pub(crate) fn remember_own_person(&self, p: &Person) -> Result<()> {
+        let data = serde_json::to_string(p)?;
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO pulled_records (entity, id, version, data) VALUES ('person', ?1, 0, ?2)
+                 ON CONFLICT(entity, id) DO NOTHING",
+                rusqlite::params![p.id, data],
+            )?;
+            Ok(())
+        })
+    }
+
     pub(crate) fn own_facts(&self, who: &Actor) -> Result<OwnFacts> {
         self.read(|c| {
             let unit: Option<String> = c
@@ -105,5 +119,113 @@ impl Store {
                 (c, s)
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use anjian_domain::enforcement::{Certificate, EnforcementBasis, EnforcementBody};
+    use anjian_domain::org::{Person, Role, Unit, UnitKind};
+    use anjian_domain::site::{GeoPoint, Site, SiteLocation};
+    use chrono::Duration;
+
+    use super::*;
+
+    /// The phone refuses a 行政检查 on an expired certificate before anything is queued, and
+    /// flags a certificate about to expire.
+    #[test]
+    fn the_phone_refuses_an_administrative_inspection_on_an_expired_certificate() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("anjian.db")).unwrap();
+        let unit = Unit {
+            id: "dept-mzj".into(),
+            name: "县民政局".into(),
+            kind: UnitKind::Department,
+            parent_id: None,
+            code: None,
+            enforcement: Some(EnforcementBody {
+                name_of_record: "忠县民政局".into(),
+                basis: EnforcementBasis::Statutory,
+                industries: vec!["elderly_care".into()],
+            }),
+        };
+        store.upsert_units(&[unit]).unwrap();
+        let today = today();
+        let mut me = Person {
+            id: "p-lv".into(),
+            name: "吕洁".into(),
+            unit_id: "dept-mzj".into(),
+            roles: vec![Role::Inspector],
+            industries: vec![],
+            portfolio: None,
+            phone: None,
+            certificates: vec![Certificate {
+                number: "渝50023300042".into(),
+                issued_by: "重庆市人民政府".into(),
+                valid_from: today - Duration::days(900),
+                valid_until: today - Duration::days(1),
+                fields: vec!["elderly_care".into()],
+            }],
+        };
+        store.set_profile(&me.actor()).unwrap();
+        store.remember_own_person(&me).unwrap();
+        let home = store
+            .add_site(Site {
+                id: String::new(),
+                name: "石宝镇敬老院".into(),
+                industry: "elderly_care".into(),
+                location: SiteLocation {
+                    point: GeoPoint {
+                        lat: 30.42,
+                        lon: 108.18,
+                    },
+                    radius_m: Some(80.0),
+                    polygon: None,
+                },
+                township_id: "500233107".into(),
+                department_id: Some("dept-mzj".into()),
+                address: None,
+                contact_name: None,
+                contact_phone: None,
+            })
+            .unwrap();
+        let queued = store.outbox_len().unwrap();
+        let e = store
+            .start_inspection(InspectionKind::RoutineCheck, &home.id, vec![])
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("已于") && e.to_string().contains("过期，不能开展行政检查"),
+            "{e}"
+        );
+        assert_eq!(store.outbox_len().unwrap(), queued, "nothing queued");
+        assert!(store.inspection_kinds_for(&home.id).unwrap().is_empty());
+        let certs = store.my_certificates().unwrap();
+        assert_eq!(certs[0].1, CertificateStatus::Expired);
+
+        // Renewed, expiring in 30 days: allowed, flagged, recorded in the body's name.
+        me.certificates[0].valid_until = today + Duration::days(30);
+        store
+            .write(|tx| {
+                tx.execute(
+                    "UPDATE pulled_records SET data = ?1 WHERE entity = 'person' AND id = 'p-lv'",
+                    [serde_json::to_string(&me)?],
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(
+            store.my_certificates().unwrap()[0].1,
+            CertificateStatus::ExpiringSoon { days_left: 30 }
+        );
+        let insp = store
+            .start_inspection(InspectionKind::RoutineCheck, &home.id, vec![])
+            .unwrap();
+        let insp = store.inspection(&insp.id).unwrap();
+        assert_eq!(
+            insp.activity,
+            Some(anjian_domain::enforcement::FieldActivity::AdministrativeInspection)
+        );
+        assert_eq!(insp.in_name_of.as_deref(), Some("忠县民政局"));
+        assert_eq!(insp.certificate_number.as_deref(), Some("渝50023300042"));
     }
 }

@@ -232,6 +232,7 @@ impl Store {
             reason: e.to_string(),
         })?;
         self.set_profile(&reply.person.actor())?;
+        self.remember_own_person(&reply.person)?;
         self.write(|tx| {
             set_setting(tx, "server", &server)?;
             set_setting(tx, "token", &reply.token)?;
