@@ -7,8 +7,8 @@ use anjian_domain::county::{
 };
 use anjian_domain::enforcement::Certificate;
 use anjian_domain::org::{Person, Role, Unit, UnitKind};
-use chrono::{Duration, NaiveDate, Utc};
 use anjian_domain::site::{GeoPoint, Site, SiteLocation};
+use chrono::{Duration, NaiveDate, Utc};
 
 use crate::auth;
 use crate::error::ApiResult;
@@ -139,7 +139,11 @@ pub fn certificates(person_id: &str, unit_id: &str, role: Role) -> Vec<Certifica
         issued_by: "重庆市人民政府".into(),
         valid_from: from,
         valid_until: until.max(from),
-        fields: dept.industries.iter().map(|i| i.code().to_string()).collect(),
+        fields: dept
+            .industries
+            .iter()
+            .map(|i| i.code().to_string())
+            .collect(),
     }]
 }
 

@@ -18,17 +18,17 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 use anjian_domain::assessment::SelfAssessment;
 use anjian_domain::checklist::{ChecklistItem, Industry};
 use anjian_domain::county::{self, County, COUNTY_GOVERNMENT_ID, SAFETY_OFFICE_ID};
+use anjian_domain::enforcement::Officer;
 use anjian_domain::evidence::{EvidenceKind, EvidenceRecord, EvidenceStage, EvidenceTarget};
 use anjian_domain::hazard::{
     hazard_number, FiveImplementations, Funding, Hazard, HazardAction, HazardDraft, HazardLevel,
     HazardSource, HazardStatus,
 };
-use anjian_domain::enforcement::Officer;
 use anjian_domain::inspection::{Inspection, InspectionKind, ItemOutcome};
-use anjian_domain::policy;
 use anjian_domain::month::YearMonth;
 use anjian_domain::org::{Person, Role};
 use anjian_domain::patrol::{PatrolPlan, PatrolTarget};
+use anjian_domain::policy;
 use anjian_domain::records::{HardwareInvestment, Meeting, MeetingKind};
 use anjian_domain::rotation::{self, DutyReport, ReportForum, ReporterKind, SlotState};
 use anjian_domain::site::Site;
@@ -480,7 +480,11 @@ impl Seeder<'_> {
         };
         // Its legal nature as the server would decide it (in the demo's own unit and with the
         // leader's certificate, on the day of the visit).
-        let unit = self.county.units().into_iter().find(|u| u.id == leader.unit_id);
+        let unit = self
+            .county
+            .units()
+            .into_iter()
+            .find(|u| u.id == leader.unit_id);
         let target = policy::Target {
             site: Some(&site),
             on_patrol_plan: kind == InspectionKind::UnannouncedPatrol,

@@ -40,7 +40,9 @@ fn start(
     if let Some(a) = activity {
         payload["activity"] = a.into();
     }
-    let mut r = s.push(token, &[op("inspection", &id, "start", payload)]).remove(0);
+    let mut r = s
+        .push(token, &[op("inspection", &id, "start", payload)])
+        .remove(0);
     r["inspection_id"] = id.into();
     r
 }

@@ -48,9 +48,11 @@ impl Store {
     pub(crate) fn own_facts(&self, who: &Actor) -> Result<OwnFacts> {
         self.read(|c| {
             let unit: Option<String> = c
-                .query_row("SELECT data FROM units WHERE id = ?1", [&who.unit_id], |r| {
-                    r.get(0)
-                })
+                .query_row(
+                    "SELECT data FROM units WHERE id = ?1",
+                    [&who.unit_id],
+                    |r| r.get(0),
+                )
                 .optional()?;
             let person: Option<String> = c
                 .query_row(

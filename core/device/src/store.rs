@@ -419,7 +419,10 @@ impl Store {
             started_at: parse_time(&started)?,
             finished_at: finished.as_deref().map(parse_time).transpose()?,
             results,
-            activity: activity.as_deref().map(FieldActivity::from_code).transpose()?,
+            activity: activity
+                .as_deref()
+                .map(FieldActivity::from_code)
+                .transpose()?,
             in_name_of,
             certificate_number,
         })

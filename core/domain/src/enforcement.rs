@@ -167,7 +167,9 @@ pub struct Certificate {
 pub enum CertificateStatus {
     Valid,
     /// Valid, but expires within [`EXPIRY_WARNING_DAYS`].
-    ExpiringSoon { days_left: i64 },
+    ExpiringSoon {
+        days_left: i64,
+    },
     Expired,
     NotYetValid,
 }
@@ -262,7 +264,7 @@ pub fn certificate_alerts<'a>(
             })
         })
         .collect();
-    out.sort_by(|a, b| a.valid_until.cmp(&b.valid_until));
+    out.sort_by_key(|a| a.valid_until);
     out
 }
 
@@ -303,20 +305,22 @@ impl Officer<'_> {
         if let Some(c) = for_field.iter().find(|c| c.status(self.today).usable()) {
             return Ok(c);
         }
-        Err(refuse(match for_field.iter().max_by_key(|c| c.valid_until) {
-            None if self.certificates.is_empty() => {
-                "未持有行政执法证，不能开展行政检查".to_string()
-            }
-            None => "所持行政执法证的执法领域不含该行业，不能开展行政检查".to_string(),
-            Some(c) if c.status(self.today) == CertificateStatus::NotYetValid => format!(
-                "行政执法证 {} 自 {} 起生效，不能开展行政检查",
-                c.number, c.valid_from
-            ),
-            Some(c) => format!(
-                "行政执法证 {} 已于 {} 过期，不能开展行政检查",
-                c.number, c.valid_until
-            ),
-        }))
+        Err(refuse(
+            match for_field.iter().max_by_key(|c| c.valid_until) {
+                None if self.certificates.is_empty() => {
+                    "未持有行政执法证，不能开展行政检查".to_string()
+                }
+                None => "所持行政执法证的执法领域不含该行业，不能开展行政检查".to_string(),
+                Some(c) if c.status(self.today) == CertificateStatus::NotYetValid => format!(
+                    "行政执法证 {} 自 {} 起生效，不能开展行政检查",
+                    c.number, c.valid_from
+                ),
+                Some(c) => format!(
+                    "行政执法证 {} 已于 {} 过期，不能开展行政检查",
+                    c.number, c.valid_until
+                ),
+            },
+        ))
     }
 
     /// Whether the officer's unit has powers over the site's industry (so that any visit of

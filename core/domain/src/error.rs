@@ -66,9 +66,7 @@ impl DomainError {
             DomainError::NotFound { .. } => ErrorKind::NotFound,
             DomainError::NotPermitted { .. }
             | DomainError::VerifierIsRectifier
-            | DomainError::NotQualified(_) => {
-                ErrorKind::NotPermitted
-            }
+            | DomainError::NotQualified(_) => ErrorKind::NotPermitted,
             DomainError::WrongStatus { .. }
             | DomainError::FiveImplementationsIncomplete { .. }
             | DomainError::MajorCannotCloseOnSpot

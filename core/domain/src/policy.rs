@@ -530,7 +530,11 @@ pub fn inspection_standing(
             let cert = o.standing(site)?;
             return Ok(Standing {
                 activity: admin,
-                in_name_of: o.unit.enforcement.as_ref().map(|b| b.name_of_record.clone()),
+                in_name_of: o
+                    .unit
+                    .enforcement
+                    .as_ref()
+                    .map(|b| b.name_of_record.clone()),
                 certificate_number: Some(cert.number.clone()),
             });
         }

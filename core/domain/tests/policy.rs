@@ -100,25 +100,40 @@ fn each_kind_of_person_may_carry_out_exactly_its_activities() {
         };
         policy::inspection_standing(who, kind, None, &t)
     };
-    let allowed = |who: &Actor, certs: &[Certificate], plan: bool| -> Vec<(InspectionKind, FieldActivity)> {
-        InspectionKind::ALL
-            .into_iter()
-            .filter_map(|k| standing(who, certs, plan, k).ok().map(|st| (k, st.activity)))
-            .collect()
-    };
+    let allowed =
+        |who: &Actor, certs: &[Certificate], plan: bool| -> Vec<(InspectionKind, FieldActivity)> {
+            InspectionKind::ALL
+                .into_iter()
+                .filter_map(|k| {
+                    standing(who, certs, plan, k)
+                        .ok()
+                        .map(|st| (k, st.activity))
+                })
+                .collect()
+        };
     let office = actor("o", "safety-office", Role::SafetyOfficeStaff);
     assert_eq!(
         allowed(&office, &[], false),
-        vec![(LeaderSupervision, WorkSupervision), (UnannouncedPatrol, WorkSupervision)],
+        vec![
+            (LeaderSupervision, WorkSupervision),
+            (UnannouncedPatrol, WorkSupervision)
+        ],
         "安委办 supervises and patrols unannounced; it never inspects enterprises itself"
     );
     assert_eq!(
-        allowed(&actor("d", "supervision", Role::SupervisionStaff), &[], false),
+        allowed(
+            &actor("d", "supervision", Role::SupervisionStaff),
+            &[],
+            false
+        ),
         vec![(RandomCheck, WorkSupervision)]
     );
     assert_eq!(
         allowed(&actor("h", "county-gov", Role::CountyHead), &[], false),
-        vec![(LeaderSupervision, WorkSupervision), (RandomCheck, WorkSupervision)]
+        vec![
+            (LeaderSupervision, WorkSupervision),
+            (RandomCheck, WorkSupervision)
+        ]
     );
     // A township without enforcement powers patrols and reports.
     assert_eq!(
@@ -128,7 +143,10 @@ fn each_kind_of_person_may_carry_out_exactly_its_activities() {
     assert!(allowed(&actor("i", "town-b", Role::Inspector), &[], false).is_empty());
     assert_eq!(
         allowed(&actor("p", "town-a", Role::PatrolMember), &[], false),
-        vec![(RoutineCheck, PatrolReport), (UnannouncedPatrol, PatrolReport)]
+        vec![
+            (RoutineCheck, PatrolReport),
+            (UnannouncedPatrol, PatrolReport)
+        ]
     );
     assert!(allowed(&actor("p", "town-b", Role::PatrolMember), &[], false).is_empty());
     assert_eq!(
@@ -149,9 +167,15 @@ fn each_kind_of_person_may_carry_out_exactly_its_activities() {
     assert_eq!(st.in_name_of.as_deref(), Some("忠县住房城乡建委"));
     assert_eq!(st.certificate_number.as_deref(), Some("渝500233001"));
     for (certs, why) in [
-        (&expired[..], "行政执法证 渝500233001 已于 2026-05-01 过期，不能开展行政检查"),
+        (
+            &expired[..],
+            "行政执法证 渝500233001 已于 2026-05-01 过期，不能开展行政检查",
+        ),
         (&[][..], "未持有行政执法证，不能开展行政检查"),
-        (&other_field[..], "所持行政执法证的执法领域不含该行业，不能开展行政检查"),
+        (
+            &other_field[..],
+            "所持行政执法证的执法领域不含该行业，不能开展行政检查",
+        ),
     ] {
         assert!(allowed(&officer, certs, false).is_empty());
         let e = standing(&officer, certs, false, RoutineCheck).unwrap_err();
@@ -173,10 +197,16 @@ fn each_kind_of_person_may_carry_out_exactly_its_activities() {
         }),
         ..Target::default()
     };
-    let e = policy::inspection_standing(&officer, RoutineCheck, Some(PatrolReport), &t).unwrap_err();
+    let e =
+        policy::inspection_standing(&officer, RoutineCheck, Some(PatrolReport), &t).unwrap_err();
     assert!(e.to_string().contains("须以行政检查开展"), "{e}");
-    let e = policy::inspection_standing(&office, LeaderSupervision, Some(AdministrativeInspection), &t)
-        .unwrap_err();
+    let e = policy::inspection_standing(
+        &office,
+        LeaderSupervision,
+        Some(AdministrativeInspection),
+        &t,
+    )
+    .unwrap_err();
     assert_eq!(e.to_string(), "检查性质无效：督查不能以行政检查方式开展");
     // Experts give technical support under their department's commission.
     assert_eq!(
@@ -186,8 +216,13 @@ fn each_kind_of_person_may_carry_out_exactly_its_activities() {
     // Outsiders carry out nothing (third parties only where engaged: not recorded yet).
     assert!(allowed(&actor("c", "s1", Role::SiteContact), &[], false).is_empty());
     assert!(allowed(&actor("t", "third", Role::ThirdPartyAssessor), &[], false).is_empty());
-    let e = standing(&actor("t", "third", Role::ThirdPartyAssessor), &[], false, RoutineCheck)
-        .unwrap_err();
+    let e = standing(
+        &actor("t", "third", Role::ThirdPartyAssessor),
+        &[],
+        false,
+        RoutineCheck,
+    )
+    .unwrap_err();
     assert_eq!(e.to_string(), "第三方专业机构人员无权开展排查");
 }
 

@@ -11,13 +11,13 @@ use chrono::Utc;
 use serde_json::Value;
 
 use anjian_domain::assessment::IndicatorSet;
+use anjian_domain::enforcement::Officer;
 use anjian_domain::evidence::{EvidenceRecord, EvidenceTarget};
 use anjian_domain::hazard::{HazardAction, HazardDraft, HazardEvent};
 use anjian_domain::inspection::{Inspection, InspectionKind};
 use anjian_domain::ledger::{self, HazardDoc};
-use anjian_domain::patrol::PatrolPlan;
-use anjian_domain::enforcement::Officer;
 use anjian_domain::org::Unit;
+use anjian_domain::patrol::PatrolPlan;
 use anjian_domain::policy::{self, Act, Target};
 use anjian_domain::site::Site;
 use anjian_domain::sync::ops::{check_reported_time, FinishInspection, OpBody, RecordItem};
@@ -261,21 +261,17 @@ fn start_inspection(tx: &mut dyn Tx, caller: &Caller, id: &str, mut insp: Inspec
         }),
         ..Target::default()
     };
-    let standing = match policy::inspection_standing(
-        &caller.actor(),
-        insp.kind,
-        insp.activity,
-        &target,
-    ) {
-        Ok(s) => s,
-        // Name neither the site nor its units: the caller may not be allowed to see them.
-        Err(DomainError::NotPermitted { role, action }) => {
-            return Err(refuse(format!(
-                "{role}无权在该场所{action}：不在本人职责或本单位属地、属事范围"
-            )))
-        }
-        Err(e) => return Err(refuse(e.to_string())),
-    };
+    let standing =
+        match policy::inspection_standing(&caller.actor(), insp.kind, insp.activity, &target) {
+            Ok(s) => s,
+            // Name neither the site nor its units: the caller may not be allowed to see them.
+            Err(DomainError::NotPermitted { role, action }) => {
+                return Err(refuse(format!(
+                    "{role}无权在该场所{action}：不在本人职责或本单位属地、属事范围"
+                )))
+            }
+            Err(e) => return Err(refuse(e.to_string())),
+        };
     check_reported_time("检查开始时间", insp.started_at, None, Utc::now())?;
     if exists(tx, entity::INSPECTION, &insp.id)? {
         return Err(refuse(format!("检查 {} 已存在", insp.id)));
