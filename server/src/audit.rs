@@ -23,6 +23,7 @@ pub const UNIT_SAVED: &str = "unit_saved";
 pub const SITE_SAVED: &str = "site_saved";
 pub const SITES_IMPORTED: &str = "sites_imported";
 pub const CHECKLIST_PUBLISHED: &str = "checklist_published";
+pub const REPORT_FILE_ADDED: &str = "report_file_added";
 
 /// Appends one entry (inside the caller's transaction).
 pub fn record(

@@ -1008,6 +1008,7 @@ impl Seeder<'_> {
             topic: topic.clone(),
             reported_on: day,
             evidence: Vec::new(),
+            files: Vec::new(),
         };
         report.validate().map_err(demo_error)?;
         records::save_unit_record(self.tx, entity::DUTY_REPORT, &report.id, unit_id, &report)?;

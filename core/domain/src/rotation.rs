@@ -86,6 +86,24 @@ pub struct DutyReport {
     /// Evidence ids of the report file and minutes.
     #[serde(default)]
     pub evidence: Vec<String>,
+    /// Files uploaded with the report (its text, minutes), stored by content hash. Only the
+    /// server adds these, after the report is recorded.
+    #[serde(default)]
+    pub files: Vec<ReportFile>,
+}
+
+/// A file of a duty report as the server stored it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportFile {
+    /// SHA-256 of the bytes (hex): the file is `GET /v1/blobs/{sha256}`.
+    pub sha256: String,
+    /// The name it was uploaded under.
+    pub name: String,
+    pub content_type: String,
+    pub size: u64,
+    /// Person id of who uploaded it.
+    pub uploaded_by: String,
+    pub uploaded_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl DutyReport {

@@ -62,6 +62,7 @@ fn report(id: &str, member: &RotationMember, month: YearMonth) -> DutyReport {
         topic: "安全生产履职情况".into(),
         reported_on: month.first_day().succ_opt().unwrap(),
         evidence: vec![],
+        files: vec![],
     }
 }
 
@@ -422,6 +423,7 @@ fn monthly_scores_ranks_self_assessment_and_month_clear() {
         topic: "10月安全生产履职".into(),
         reported_on: d(2026, 10, 30),
         evidence: vec![],
+        files: vec![],
     }];
     let selfs = vec![SelfAssessment {
         id: "sa1".into(),

@@ -144,14 +144,20 @@ pub async fn reset_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// How many sessions ended.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct SessionsEnded {
+    pub ended: u64,
+}
+
 /// Ends every session of a user (a lost phone, someone leaving).
-#[utoipa::path(post, path = "/v1/admin/accounts/{username}/revoke-sessions", params(("username" = String, Path)), responses((status = 200, body = Object, description = "{\"ended\": n}"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(post, path = "/v1/admin/accounts/{username}/revoke-sessions", params(("username" = String, Path)), responses((status = 200, body = SessionsEnded), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn revoke_sessions(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
     caller: Caller,
     Path(username): Path<String>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<SessionsEnded>> {
     require_admin(&caller)?;
     let username = normalise_username(&username);
     let ended = state
@@ -170,7 +176,7 @@ pub async fn revoke_sessions(
             Ok(n)
         })
         .await?;
-    Ok(Json(serde_json::json!({ "ended": ended })))
+    Ok(Json(SessionsEnded { ended }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -187,7 +193,7 @@ pub struct AuditParams {
 
 /// The audit log, newest first: logins (success and failure), lockouts, account creation
 /// and changes, administrative actions. 县安委办 only.
-#[utoipa::path(get, path = "/v1/admin/audit", params(AuditParams), responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/admin/audit", params(AuditParams), responses((status = 200, body = Vec<AuditEntry>), (status = 403, body = ErrorBody)))]
 pub async fn audit_log(
     State(state): State<AppState>,
     caller: Caller,
@@ -202,5 +208,43 @@ pub async fn audit_log(
     };
     Ok(Json(
         state.read(move |tx| Ok(tx.list_audit(&query)?)).await?,
+    ))
+}
+
+/// One login account as 县安委办 manages it (never its password hash).
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct AccountSummary {
+    pub username: String,
+    /// The person the account signs in as (`/v1/people`).
+    pub person_id: String,
+    /// Disabled by 县安委办: no login.
+    pub disabled: bool,
+    /// Locked after failed logins until this time (RFC 3339), if still locked.
+    #[schema(format = DateTime)]
+    pub locked_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// Failed logins since the last successful one.
+    pub failed_logins: i64,
+}
+
+/// Every login account, by username. 县安委办 only.
+#[utoipa::path(get, path = "/v1/admin/accounts", responses((status = 200, body = Vec<AccountSummary>), (status = 403, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<AccountSummary>>> {
+    require_admin(&caller)?;
+    let now = chrono::Utc::now();
+    let accounts = state.read(|tx| Ok(tx.list_accounts()?)).await?;
+    Ok(Json(
+        accounts
+            .into_iter()
+            .map(|a| AccountSummary {
+                username: a.username,
+                person_id: a.person_id,
+                disabled: a.disabled,
+                locked_until: a.locked_until.filter(|t| *t > now),
+                failed_logins: a.failed_logins,
+            })
+            .collect(),
     ))
 }

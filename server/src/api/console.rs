@@ -25,6 +25,59 @@ fn tile_template() -> Option<String> {
         .filter(|s| s.starts_with("https://") || s.starts_with("http://"))
 }
 
+/// The datum the map's tiles are drawn in. 天地图 (CGCS2000) and OpenStreetMap-style tiles
+/// are WGS-84 for a map's purposes; 高德 (Amap) tiles are GCJ-02, so sites must be shifted
+/// to land on their streets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MapDatum {
+    Wgs84,
+    Gcj02,
+}
+
+impl MapDatum {
+    /// `ANJIAN_MAP_DATUM` (`wgs84` / `gcj02`) when set; else GCJ-02 for 高德's tile hosts
+    /// (`*.autonavi.com`, `*.amap.com`), WGS-84 for any other, and WGS-84 with no tiles.
+    pub fn configured() -> MapDatum {
+        Self::of(
+            tile_template().as_deref(),
+            std::env::var("ANJIAN_MAP_DATUM").ok().as_deref(),
+        )
+    }
+
+    fn of(tiles: Option<&str>, setting: Option<&str>) -> MapDatum {
+        let Some(tiles) = tiles else {
+            return MapDatum::Wgs84;
+        };
+        match setting.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+            Some("gcj02") | Some("gcj-02") => MapDatum::Gcj02,
+            Some("wgs84") | Some("wgs-84") | Some("cgcs2000") => MapDatum::Wgs84,
+            _ => {
+                let host = origin_of(tiles).unwrap_or_default().to_ascii_lowercase();
+                if host.ends_with(".autonavi.com") || host.ends_with(".amap.com") {
+                    MapDatum::Gcj02
+                } else {
+                    MapDatum::Wgs84
+                }
+            }
+        }
+    }
+
+    /// A stored (WGS-84) point as drawn on these tiles: `(lat, lon)`.
+    pub fn project(self, lat: f64, lon: f64) -> (f64, f64) {
+        match self {
+            MapDatum::Wgs84 => (lat, lon),
+            MapDatum::Gcj02 => {
+                let p = anjian_domain::location::gcj02::from_wgs84(anjian_domain::site::GeoPoint {
+                    lat,
+                    lon,
+                });
+                (p.lat, p.lon)
+            }
+        }
+    }
+}
+
 /// The origin of a URL template (`https://t0.example.com/{z}/{x}/{y}.png` → `https://t0.example.com`).
 fn origin_of(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;
@@ -165,6 +218,8 @@ pub struct ConsoleConfig {
     /// Map tile URL template (`{z}/{x}/{y}`), or null: the map then shows sites and
     /// townships without a background.
     pub map_tiles: Option<String>,
+    /// The datum of the tiles; `/v1/console/overview` gives map points in it.
+    pub map_datum: MapDatum,
 }
 
 /// The console's settings (no sign-in needed).
@@ -172,6 +227,7 @@ pub struct ConsoleConfig {
 pub async fn config() -> Json<ConsoleConfig> {
     Json(ConsoleConfig {
         map_tiles: tile_template(),
+        map_datum: MapDatum::configured(),
     })
 }
 
@@ -187,6 +243,22 @@ mod tests {
         );
         assert_eq!(origin_of("https://{s}.tiles/x"), None);
         assert_eq!(origin_of("nonsense"), None);
+    }
+
+    #[test]
+    fn gaode_tiles_get_gcj02_points_and_tianditu_stays_wgs84() {
+        let amap = "https://webrd01.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}&style=8";
+        let tdt = "https://t0.tianditu.gov.cn/vec_w/wmts?x={x}&y={y}&z={z}";
+        assert_eq!(MapDatum::of(Some(amap), None), MapDatum::Gcj02);
+        assert_eq!(MapDatum::of(Some(tdt), None), MapDatum::Wgs84);
+        assert_eq!(MapDatum::of(Some(tdt), Some("GCJ02")), MapDatum::Gcj02);
+        assert_eq!(MapDatum::of(Some(amap), Some("wgs84")), MapDatum::Wgs84);
+        assert_eq!(MapDatum::of(None, Some("gcj02")), MapDatum::Wgs84);
+        // 忠县 county seat: GCJ-02 lies a few hundred metres off, WGS-84 is unchanged.
+        let (lat, lon) = MapDatum::Gcj02.project(30.30, 108.04);
+        assert!((lat - 30.30).abs() > 1e-4 && (lat - 30.30).abs() < 1e-2);
+        assert!((lon - 108.04).abs() > 1e-4 && (lon - 108.04).abs() < 1e-2);
+        assert_eq!(MapDatum::Wgs84.project(30.30, 108.04), (30.30, 108.04));
     }
 
     #[test]

@@ -540,7 +540,7 @@ pub struct TrendPoint {
 pub struct MapSite {
     pub id: String,
     pub name: String,
-    /// WGS-84.
+    /// In the map's datum (`/v1/console/config`): WGS-84, or GCJ-02 for 高德 tiles.
     pub lat: f64,
     pub lon: f64,
     pub township_name: String,
@@ -553,7 +553,7 @@ pub struct MapSite {
 pub struct MapTownship {
     pub id: String,
     pub name: String,
-    /// The centre of the township's sites (WGS-84).
+    /// The centre of the township's sites, in the map's datum.
     pub lat: f64,
     pub lon: f64,
     pub sites: usize,
@@ -704,15 +704,17 @@ pub async fn overview(
             }
         }
     }
+    let datum = super::console::MapDatum::configured();
     let map_sites: Vec<MapSite> = per_site
         .iter()
         .filter_map(|(id, (o, m, d))| {
             let s = names.sites.get(*id)?;
+            let (lat, lon) = datum.project(s.location.point.lat, s.location.point.lon);
             Some(MapSite {
                 id: s.id.clone(),
                 name: s.name.clone(),
-                lat: s.location.point.lat,
-                lon: s.location.point.lon,
+                lat,
+                lon,
                 township_name: names.unit_name(&s.township_id),
                 open: *o,
                 major_open: *m,
@@ -737,11 +739,12 @@ pub async fn overview(
         })
         .filter_map(|(t, (lat, lon, n))| {
             let u = names.units.get(t)?;
+            let (lat, lon) = datum.project(lat / n as f64, lon / n as f64);
             Some(MapTownship {
                 id: u.id.clone(),
                 name: u.name.clone(),
-                lat: lat / n as f64,
-                lon: lon / n as f64,
+                lat,
+                lon,
                 sites: n,
                 open: map_sites
                     .iter()

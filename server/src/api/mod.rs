@@ -7,6 +7,7 @@ pub mod blobs;
 pub mod checklist_diff;
 pub mod console;
 pub mod console_reads;
+pub mod duty_reports;
 pub mod monthly;
 pub mod publish;
 pub mod reads;
@@ -42,6 +43,7 @@ use crate::{listen, security_headers, tus, AppState, Config};
         session::logout_others,
         session::change_password,
         session::me,
+        accounts::list,
         accounts::disable,
         accounts::enable,
         accounts::reset_password,
@@ -81,6 +83,8 @@ use crate::{listen, security_headers, tus, AppState, Config};
         monthly::month_clear,
         monthly::rotation,
         monthly::create_duty_report,
+        duty_reports::list,
+        duty_reports::add_file,
         monthly::create_self_assessment,
         monthly::export,
         sync::push,
@@ -100,6 +104,9 @@ use crate::{listen, security_headers, tus, AppState, Config};
         session::LoginResponse,
         session::PasswordChange,
         accounts::PasswordReset,
+        accounts::AccountSummary,
+        accounts::SessionsEnded,
+        crate::storage::AuditEntry,
         reads::HazardItem,
         reads::ChecklistSummary,
         reads::NewPatrol,
@@ -238,6 +245,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/v1/auth/logout", post(session::logout))
         .route("/v1/auth/logout-others", post(session::logout_others))
         .route("/v1/auth/password", post(session::change_password))
+        .route("/v1/admin/accounts", get(accounts::list))
         .route(
             "/v1/admin/accounts/{username}/disable",
             post(accounts::disable),
@@ -297,7 +305,11 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/v1/assessments/{month}/published", get(publish::published))
         .route("/v1/month-clear", get(monthly::month_clear))
         .route("/v1/rotation", get(monthly::rotation))
-        .route("/v1/duty-reports", post(monthly::create_duty_report))
+        .route(
+            "/v1/duty-reports",
+            get(duty_reports::list).post(monthly::create_duty_report),
+        )
+        .route("/v1/duty-reports/{id}/files", post(duty_reports::add_file))
         .route(
             "/v1/self-assessments",
             post(monthly::create_self_assessment),

@@ -183,6 +183,9 @@ fn apply_body(tx: &mut dyn Tx, caller: &Caller, op: &Operation, body: OpBody) ->
         }
         OpBody::CreateDutyReport(r) => {
             r.validate()?;
+            if !r.files.is_empty() {
+                return Err(refuse("述职文件须在登记述职后上传"));
+            }
             let unit = r.unit_id.clone();
             create_unit_record(tx, caller, op, &unit, Act::UnitRecord, &r)
         }

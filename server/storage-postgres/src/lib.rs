@@ -415,17 +415,17 @@ impl Tx for PgTx<'_, '_> {
 
     fn get_account(&mut self, username: &str) -> Result<Option<Account>> {
         let row = self.tx.query_opt(
-            "SELECT username, person_id, password_hash, failed_logins, locked_until, disabled FROM accounts WHERE username = $1",
+            &format!("{ACCOUNT_COLUMNS} WHERE username = $1"),
             &[&username],
         )?;
-        Ok(row.map(|r| Account {
-            username: r.get(0),
-            person_id: r.get(1),
-            password_hash: r.get(2),
-            failed_logins: r.get(3),
-            locked_until: r.get(4),
-            disabled: r.get(5),
-        }))
+        Ok(row.as_ref().map(account_of))
+    }
+
+    fn list_accounts(&mut self) -> Result<Vec<Account>> {
+        let rows = self
+            .tx
+            .query(&format!("{ACCOUNT_COLUMNS} ORDER BY username"), &[])?;
+        Ok(rows.iter().map(account_of).collect())
     }
 
     fn put_account(&mut self, a: &Account) -> Result<()> {
@@ -628,5 +628,19 @@ impl Tx for PgTx<'_, '_> {
             &[&person_id, &day, &bytes],
         )?;
         Ok(())
+    }
+}
+
+const ACCOUNT_COLUMNS: &str =
+    "SELECT username, person_id, password_hash, failed_logins, locked_until, disabled FROM accounts";
+
+fn account_of(r: &postgres::Row) -> Account {
+    Account {
+        username: r.get(0),
+        person_id: r.get(1),
+        password_hash: r.get(2),
+        failed_logins: r.get(3),
+        locked_until: r.get(4),
+        disabled: r.get(5),
     }
 }

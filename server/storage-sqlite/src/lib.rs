@@ -448,28 +448,23 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn get_account(&mut self, username: &str) -> Result<Option<Account>> {
-        type Row = (String, String, String, i64, Option<String>, bool);
-        let row: Option<Row> = self
+        let row: Option<AccountRow> = self
             .tx
             .query_row(
-                "SELECT username, person_id, password_hash, failed_logins, locked_until, disabled FROM accounts WHERE username = ?1",
+                &format!("{ACCOUNT_COLUMNS} WHERE username = ?1"),
                 [username],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+                account_row,
             )
             .optional()?;
-        row.map(
-            |(username, person_id, password_hash, failed_logins, locked, disabled)| {
-                Ok(Account {
-                    username,
-                    person_id,
-                    password_hash,
-                    failed_logins,
-                    locked_until: locked.as_deref().map(parse_ts).transpose()?,
-                    disabled,
-                })
-            },
-        )
-        .transpose()
+        row.map(account_of).transpose()
+    }
+
+    fn list_accounts(&mut self) -> Result<Vec<Account>> {
+        let mut stmt = self
+            .tx
+            .prepare(&format!("{ACCOUNT_COLUMNS} ORDER BY username"))?;
+        let rows = stmt.query_map([], account_row)?;
+        rows.map(|r| account_of(r?)).collect()
     }
 
     fn put_account(&mut self, a: &Account) -> Result<()> {
@@ -711,4 +706,33 @@ impl Tx for SqliteTx<'_> {
         )?;
         Ok(())
     }
+}
+
+const ACCOUNT_COLUMNS: &str =
+    "SELECT username, person_id, password_hash, failed_logins, locked_until, disabled FROM accounts";
+
+type AccountRow = (String, String, String, i64, Option<String>, bool);
+
+fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
+}
+
+fn account_of(
+    (username, person_id, password_hash, failed_logins, locked, disabled): AccountRow,
+) -> Result<Account> {
+    Ok(Account {
+        username,
+        person_id,
+        password_hash,
+        failed_logins,
+        locked_until: locked.as_deref().map(parse_ts).transpose()?,
+        disabled,
+    })
 }

@@ -69,7 +69,7 @@ pub struct Account {
 }
 
 /// One line of the audit log: logins, lockouts, account changes, administrative actions.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     /// Assigned by the database (ascending); 0 when appending.
     pub id: i64,
@@ -183,6 +183,8 @@ pub trait Tx {
     fn get_account(&mut self, username: &str) -> Result<Option<Account>>;
     fn put_account(&mut self, account: &Account) -> Result<()>;
     fn count_accounts(&mut self) -> Result<i64>;
+    /// Every account, by username.
+    fn list_accounts(&mut self) -> Result<Vec<Account>>;
     fn put_token(
         &mut self,
         token_hash: &str,

@@ -189,6 +189,7 @@ fn main() {
                 topic: "述职".into(),
                 reported_on: m.first_day(),
                 evidence: vec![],
+                files: vec![],
             });
             selfs.push(SelfAssessment {
                 id: format!("s-{}-{m}", u.id),
