@@ -3,7 +3,7 @@ import { session } from './api/client'
 import Layout from './components/Layout.vue'
 import Login from './views/Login.vue'
 
-export const pages: { path: string; name: string; title: string; countyOnly?: boolean; component: () => Promise<unknown> }[] = [
+export const pages: { path: string; name: string; title: string; countyOnly?: boolean; props?: Record<string, string>; component: () => Promise<unknown> }[] = [
   { path: '', name: 'overview', title: '总览', component: () => import('./views/Overview.vue') },
   { path: 'hazards', name: 'hazards', title: '隐患台账', component: () => import('./views/Hazards.vue') },
   { path: 'inspections', name: 'inspections', title: '检查记录', component: () => import('./views/Inspections.vue') },
@@ -13,6 +13,9 @@ export const pages: { path: string; name: string; title: string; countyOnly?: bo
   { path: 'patrols', name: 'patrols', title: '暗访计划', component: () => import('./views/Patrols.vue') },
   { path: 'duty', name: 'duty', title: '履职纪实', component: () => import('./views/Duty.vue') },
   { path: 'rotation', name: 'rotation', title: '述职安排', component: () => import('./views/Rotation.vue') },
+  { path: 'meetings', name: 'meetings', title: '会议记录', props: { kind: 'meetings' }, component: () => import('./views/UnitRecords.vue') },
+  { path: 'investments', name: 'investments', title: '硬件投入', props: { kind: 'investments' }, component: () => import('./views/UnitRecords.vue') },
+  { path: 'accountability', name: 'accountability', title: '约谈问责', props: { kind: 'accountability' }, component: () => import('./views/UnitRecords.vue') },
   { path: 'assessment', name: 'assessment', title: '月度考核', component: () => import('./views/Assessment.vue') },
   { path: 'downloads', name: 'downloads', title: '下载', component: () => import('./views/Downloads.vue') },
 ]
@@ -23,7 +26,7 @@ const routes: RouteRecordRaw[] = [
     path: '/',
     component: Layout,
     children: [
-      ...pages.map((p) => ({ path: p.path, name: p.name, component: p.component, meta: { title: p.title } })),
+      ...pages.map((p) => ({ path: p.path, name: p.name, component: p.component, props: p.props, meta: { title: p.title } })),
       {
         path: 'hazards/:id',
         name: 'hazard',

@@ -6,8 +6,7 @@ import type { components } from './schema'
 
 export type Schemas = components['schemas']
 export type LoginResponse = Schemas['LoginResponse']
-// The server documents `person` as a bare object; its fields are those of directory.Person.
-export type Me = Omit<Schemas['Me'], 'person'> & { person: import('./directory').Person }
+export type Me = Schemas['Me']
 
 const KEY = 'anjian.session'
 
@@ -121,6 +120,12 @@ export async function getJson<T>(path: string, query?: Query): Promise<T> {
 export async function postJson<T>(path: string, body: unknown): Promise<T> {
   const resp = await request('POST', path, { body: JSON.stringify(body), type: 'application/json' })
   return resp.status === 204 ? (undefined as T) : (resp.json() as Promise<T>)
+}
+
+/** Uploads a file as the request body (its name in the query); the server's answer as JSON. */
+export async function postFile<T>(path: string, file: File): Promise<T> {
+  const resp = await request('POST', path, { query: { name: file.name }, body: file, type: file.type || 'application/octet-stream' })
+  return resp.json() as Promise<T>
 }
 
 export async function postRaw<T>(path: string, body: Blob | ArrayBuffer | string, type: string): Promise<{ status: number; body: T }> {

@@ -2,14 +2,13 @@
 import { reactive } from 'vue'
 import { getJson } from './client'
 
-export interface Unit { id: string; name: string; kind: string; parent_id: string | null; code: string | null }
-export interface Person { id: string; name: string; unit_id: string; roles: string[]; industries: string[]; portfolio: string | null; phone: string | null }
-export interface Site {
-  id: string; name: string; industry: string; township_id: string; department_id: string | null
-  address: string | null; contact_name: string | null; contact_phone: string | null
-  location: { point: { lat: number; lon: number }; radius_m: number | null; polygon: { lat: number; lon: number }[] | null }
-}
-export interface ChecklistSummary { code: string; name: string; version: string; versions: string[]; items: number; major_items: number; major_hazard_standard: string }
+import type { Schemas } from './client'
+
+// Generated from the server's /openapi.json (npm run gen:api).
+export type Unit = Schemas['Unit']
+export type Person = Schemas['Person']
+export type Site = Schemas['Site']
+export type ChecklistSummary = Schemas['ChecklistSummary']
 
 export const dir = reactive<{ units: Unit[]; people: Person[]; checklists: ChecklistSummary[] }>({ units: [], people: [], checklists: [] })
 

@@ -41,6 +41,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every login account, by username. 县安委办 only. */
+        get: operations["list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/accounts/{username}/disable": {
         parameters: {
             query?: never;
@@ -574,13 +591,38 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The duty reports (述职) recorded, newest first: county level sees every unit's, a unit its
+         *     own.
+         */
+        get: operations["list"];
         put?: never;
         /**
          * Records a duty report given (at the executive meeting, the unit's meeting, or the annual
          *     collective report), with its file.
          */
         post: operations["create_duty_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/duty-reports/{id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Adds a file (the report's text, the minutes) to a recorded 述职. Who may record the
+         *     unit's reports may add its files; the file is then readable by whoever reads the report.
+         *     The same file twice is stored once.
+         */
+        post: operations["add_file"];
         delete?: never;
         options?: never;
         head?: never;
@@ -922,6 +964,43 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description One login account as 县安委办 manages it (never its password hash). */
+        AccountSummary: {
+            /** @description Disabled by 县安委办: no login. */
+            disabled: boolean;
+            /**
+             * Format: int64
+             * @description Failed logins since the last successful one.
+             */
+            failed_logins: number;
+            /**
+             * Format: date-time
+             * @description Locked after failed logins until this time (RFC 3339), if still locked.
+             */
+            locked_until?: string | null;
+            /** @description The person the account signs in as (`/v1/people`). */
+            person_id: string;
+            username: string;
+        };
+        /** @description One line of the audit log: logins, lockouts, account changes, administrative actions. */
+        AuditEntry: {
+            /** @description `login_ok`, `login_failed`, `lockout`, `account_created`, `password_changed`, ... */
+            action: string;
+            /** @description The username (as typed, normalised) of whoever acted; empty when unknown. */
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            /** @description The client address the request came from. */
+            client: string;
+            detail: string;
+            /**
+             * Format: int64
+             * @description Assigned by the database (ascending); 0 when appending.
+             */
+            id: number;
+            /** @description What the action was about (an account, a unit, a site, a file). */
+            target: string;
+        };
         ChecklistSummary: {
             code: string;
             items: number;
@@ -935,11 +1014,38 @@ export interface components {
         };
         /** @description What the console needs to know before signing in. */
         ConsoleConfig: {
+            /** @description The datum of the tiles; `/v1/console/overview` gives map points in it. */
+            map_datum: components["schemas"]["MapDatum"];
             /**
              * @description Map tile URL template (`{z}/{x}/{y}`), or null: the map then shows sites and
              *     townships without a background.
              */
             map_tiles?: string | null;
+        };
+        /** @description A duty report that was given, with its file (the report text, minutes). */
+        DutyReport: {
+            /** @description Evidence ids of the report file and minutes. */
+            evidence?: string[];
+            /**
+             * @description Files uploaded with the report (its text, minutes), stored by content hash. Only the
+             *     server adds these, after the report is recorded.
+             */
+            files?: components["schemas"]["ReportFile"][];
+            forum: components["schemas"]["ReportForum"];
+            id: string;
+            /**
+             * @description The month reported for; the report's date must fall in it (for the annual collective
+             *     report: in its year).
+             * @example 2026-11
+             */
+            month: string;
+            /** @description The person who reported (the unit's head at the executive meeting). */
+            person_id: string;
+            /** Format: date */
+            reported_on: string;
+            reporter_name: string;
+            topic: string;
+            unit_id: string;
         };
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
@@ -949,6 +1055,13 @@ export interface components {
             code: string;
             /** @description What went wrong, in Chinese. */
             message: string;
+        };
+        /** @description A WGS-84 (CGCS2000-compatible) coordinate in degrees. GCJ-02 is never stored. */
+        GeoPoint: {
+            /** Format: double */
+            lat: number;
+            /** Format: double */
+            lon: number;
         };
         /** @description One line of the hazard ledger (隐患台账). */
         HazardItem: {
@@ -1030,17 +1143,24 @@ export interface components {
         LoginResponse: {
             /** Format: date-time */
             expires_at: string;
-            person: Record<string, never>;
+            person: components["schemas"]["Person"];
             /** @description Principals the caller holds (for debugging scope). */
             principals: string[];
             /** @description Bearer token for `Authorization: Bearer ...`. */
             token: string;
         };
+        /**
+         * @description The datum the map's tiles are drawn in. 天地图 (CGCS2000) and OpenStreetMap-style tiles
+         *     are WGS-84 for a map's purposes; 高德 (Amap) tiles are GCJ-02, so sites must be shifted
+         *     to land on their streets.
+         * @enum {string}
+         */
+        MapDatum: "wgs84" | "gcj02";
         MapSite: {
             id: string;
             /**
              * Format: double
-             * @description WGS-84.
+             * @description In the map's datum (`/v1/console/config`): WGS-84, or GCJ-02 for 高德 tiles.
              */
             lat: number;
             /** Format: double */
@@ -1055,7 +1175,7 @@ export interface components {
             id: string;
             /**
              * Format: double
-             * @description The centre of the township's sites (WGS-84).
+             * @description The centre of the township's sites, in the map's datum.
              */
             lat: number;
             /** Format: double */
@@ -1066,7 +1186,7 @@ export interface components {
         };
         Me: {
             county_level: boolean;
-            person: Record<string, never>;
+            person: components["schemas"]["Person"];
             principals: string[];
             username: string;
         };
@@ -1081,8 +1201,16 @@ export interface components {
             window_start: string;
         };
         NewPerson: {
+            /**
+             * @description 10 to 128 characters (at most 128 bytes), at least 4 different, not the username, not
+             *     a common password.
+             */
             password: string;
-            person: Record<string, never>;
+            person: components["schemas"]["Person"];
+            /**
+             * @description 2 to 32 of: ASCII letters and digits, `.`, `_`, `-`, Chinese characters; compared
+             *     after NFKC and lower-casing (so `Admin` is `admin`).
+             */
             username: string;
         };
         /** @description The console's first page: the caller's scope in numbers. */
@@ -1107,6 +1235,18 @@ export interface components {
         PasswordReset: {
             new_password: string;
         };
+        /** @description A person with their unit and roles. */
+        Person: {
+            id: string;
+            /** @description For experts and third-party assessors: the industries they cover (checklist codes). */
+            industries: string[];
+            name: string;
+            phone?: string | null;
+            /** @description For 县政府其他领导: their portfolio (分管领域). */
+            portfolio?: string | null;
+            roles: components["schemas"]["Role"][];
+            unit_id: string;
+        };
         /** @description A month's assessment as published. */
         Publication: {
             /** @description The scores as they stood when published (a `MonthlyAssessment`). */
@@ -1125,10 +1265,84 @@ export interface components {
             published_at: string;
             published_by_name: string;
         };
+        /** @description A file of a duty report as the server stored it. */
+        ReportFile: {
+            content_type: string;
+            /** @description The name it was uploaded under. */
+            name: string;
+            /** @description SHA-256 of the bytes (hex): the file is `GET /v1/blobs/{sha256}`. */
+            sha256: string;
+            /** Format: int64 */
+            size: number;
+            /** Format: date-time */
+            uploaded_at: string;
+            /** @description Person id of who uploaded it. */
+            uploaded_by: string;
+        };
+        /**
+         * @description Where a duty report was given.
+         * @enum {string}
+         */
+        ReportForum: "executive_meeting" | "unit_meeting" | "collective_annual";
+        /**
+         * @description A role a person holds; one person may hold several (一岗双责).
+         * @enum {string}
+         */
+        Role: "county_head" | "county_deputy_head" | "county_other_leader" | "safety_office_staff" | "supervision_staff" | "unit_head" | "unit_deputy_head" | "patrol_member" | "inspector" | "third_party_assessor" | "expert" | "site_contact";
         RowError: {
             message: string;
             /** @description Row number as Excel shows it (the header is row 1); 0 for the file as a whole. */
             row: number;
+        };
+        /** @description A unit's own monthly assessment (自评), sent to 县安委办. */
+        SelfAssessment: {
+            evidence?: string[];
+            id: string;
+            /** @example 2026-11 */
+            month: string;
+            /**
+             * Format: double
+             * @description 0 to the indicator set's total weight (100).
+             */
+            score: number;
+            /** Format: date-time */
+            submitted_at: string;
+            submitted_by: string;
+            summary: string;
+            unit_id: string;
+        };
+        /** @description How many sessions ended. */
+        SessionsEnded: {
+            /** Format: int64 */
+            ended: number;
+        };
+        /** @description An enterprise or place (企业/场所). */
+        Site: {
+            address?: string | null;
+            contact_name?: string | null;
+            /** @description 7 to 15 digits (spaces and dashes allowed), or empty. */
+            contact_phone?: string | null;
+            /** @description 属事: the department that supervises its sector. */
+            department_id?: string | null;
+            /** @description Empty: the server assigns one. */
+            id: string;
+            /** @description Checklist industry code, e.g. `gas`, `hazchem` (see [`checklist::Industry`]). */
+            industry: string;
+            location: components["schemas"]["SiteLocation"];
+            name: string;
+            /** @description 属地: the township the site lies in. */
+            township_id: string;
+        };
+        /** @description Where a site is: a point, with an optional radius or boundary polygon. */
+        SiteLocation: {
+            point: components["schemas"]["GeoPoint"];
+            /** @description Boundary ring (WGS-84), first point not repeated at the end. */
+            polygon?: components["schemas"]["GeoPoint"][] | null;
+            /**
+             * Format: double
+             * @description Radius in metres around the point that counts as "at the site".
+             */
+            radius_m?: number | null;
         };
         TrendPoint: {
             closed: number;
@@ -1137,6 +1351,21 @@ export interface components {
             month: string;
             raised: number;
         };
+        /** @description A unit of the organisation tree. */
+        Unit: {
+            /** @description Administrative division code for townships (e.g. 500233001), sector for departments. */
+            code?: string | null;
+            id: string;
+            kind: components["schemas"]["UnitKind"];
+            name: string;
+            /** @description The parent unit (the county government for townships and departments). */
+            parent_id?: string | null;
+        };
+        /**
+         * @description What kind of body a unit is.
+         * @enum {string}
+         */
+        UnitKind: "county_government" | "safety_committee_office" | "supervision_office" | "township" | "department" | "third_party_institution";
         /** @description One unit's line of the overview. */
         UnitLine: {
             /** @description Duty quotas of the unit's people for the month: met and all. */
@@ -1217,6 +1446,33 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountSummary"][];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1354,13 +1610,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {"ended": n} */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["SessionsEnded"];
                 };
             };
             403: {
@@ -1404,7 +1659,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": components["schemas"]["AuditEntry"][];
                 };
             };
             403: {
@@ -1482,7 +1737,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Person"];
                 };
             };
             403: {
@@ -1512,7 +1767,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["Site"];
             };
         };
         responses: {
@@ -1521,7 +1776,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Site"];
                 };
             };
             403: {
@@ -1590,7 +1845,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["Unit"];
             };
         };
         responses: {
@@ -1599,7 +1854,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Unit"];
                 };
             };
             403: {
@@ -1875,13 +2130,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {"ended": n} */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["SessionsEnded"];
                 };
             };
             401: {
@@ -2350,6 +2604,46 @@ export interface operations {
             };
         };
     };
+    list: {
+        parameters: {
+            query?: {
+                /** @description Only this unit's reports. */
+                unit?: string | null;
+                /** @description Only this year's (by the month reported for). */
+                year?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DutyReport"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     create_duty_report: {
         parameters: {
             query?: never;
@@ -2359,7 +2653,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["DutyReport"];
             };
         };
         responses: {
@@ -2368,10 +2662,71 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["DutyReport"];
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_file: {
+        parameters: {
+            query: {
+                /** @description The file's name as the user chose it (shown and used when downloading). */
+                name: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description the file's bytes (at most 8 MiB) */
+        requestBody: {
+            content: {
+                "application/octet-stream": number[];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportFile"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2747,7 +3102,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": components["schemas"]["Person"][];
                 };
             };
             401: {
@@ -2791,7 +3146,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["SelfAssessment"];
             };
         };
         responses: {
@@ -2800,7 +3155,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["SelfAssessment"];
                 };
             };
             403: {
@@ -2840,7 +3195,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": components["schemas"]["Site"][];
                 };
             };
             401: {
@@ -2869,7 +3224,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Site"];
                 };
             };
             404: {
@@ -2996,7 +3351,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": components["schemas"]["Unit"][];
                 };
             };
             401: {

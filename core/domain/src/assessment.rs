@@ -117,11 +117,18 @@ impl IndicatorSet {
 
 /// A unit's own monthly assessment (自评), sent to 县安委办.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SelfAssessment {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
     pub unit_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^\s*(20[0-9]{2}|2100)-(0?[1-9]|1[0-2])\s*$", example = "2026-11"))]
     pub month: YearMonth,
+    /// 0 to the indicator set's total weight (100).
+    #[cfg_attr(feature = "openapi", schema(minimum = 0.0, maximum = 100.0))]
     pub score: f64,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
     pub summary: String,
     pub submitted_by: String,
     pub submitted_at: DateTime<Utc>,

@@ -7,6 +7,7 @@ use crate::{required_text, DomainError};
 
 /// What kind of body a unit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UnitKind {
     /// 县政府
@@ -38,6 +39,7 @@ impl UnitKind {
 
 /// A role a person holds; one person may hold several (一岗双责).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// 县政府主要领导
@@ -149,8 +151,11 @@ impl Role {
 
 /// A unit of the organisation tree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Unit {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
     pub name: String,
     pub kind: UnitKind,
     /// The parent unit (the county government for townships and departments).
@@ -175,10 +180,15 @@ impl Unit {
 
 /// A person with their unit and roles.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Person {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
     pub unit_id: String,
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub roles: Vec<Role>,
     /// For experts and third-party assessors: the industries they cover (checklist codes).
     pub industries: Vec<String>,

@@ -17,6 +17,7 @@ use crate::{required_text, DomainError};
 
 /// Where a duty report was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReportForum {
     /// 县政府常务会: the rotation.
@@ -73,14 +74,23 @@ impl ReporterKind {
 
 /// A duty report that was given, with its file (the report text, minutes).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DutyReport {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
     pub id: String,
     pub forum: ReportForum,
+    /// The month reported for; the report's date must fall in it (for the annual collective
+    /// report: in its year).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^\s*(20[0-9]{2}|2100)-(0?[1-9]|1[0-2])\s*$", example = "2026-11"))]
     pub month: YearMonth,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
     pub unit_id: String,
     /// The person who reported (the unit's head at the executive meeting).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
     pub person_id: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
     pub reporter_name: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
     pub topic: String,
     pub reported_on: NaiveDate,
     /// Evidence ids of the report file and minutes.
@@ -89,11 +99,13 @@ pub struct DutyReport {
     /// Files uploaded with the report (its text, minutes), stored by content hash. Only the
     /// server adds these, after the report is recorded.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 0))]
     pub files: Vec<ReportFile>,
 }
 
 /// A file of a duty report as the server stored it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportFile {
     /// SHA-256 of the bytes (hex): the file is `GET /v1/blobs/{sha256}`.
     pub sha256: String,

@@ -6,8 +6,11 @@ use crate::{checklist, required_text, DomainError};
 
 /// A WGS-84 (CGCS2000-compatible) coordinate in degrees. GCJ-02 is never stored.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GeoPoint {
+    #[cfg_attr(feature = "openapi", schema(minimum = -90.0, maximum = 90.0))]
     pub lat: f64,
+    #[cfg_attr(feature = "openapi", schema(minimum = -180.0, maximum = 180.0))]
     pub lon: f64,
 }
 
@@ -32,11 +35,14 @@ impl GeoPoint {
 
 /// Where a site is: a point, with an optional radius or boundary polygon.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiteLocation {
     pub point: GeoPoint,
     /// Radius in metres around the point that counts as "at the site".
+    #[cfg_attr(feature = "openapi", schema(exclusive_minimum = 0.0, maximum = 50000.0))]
     pub radius_m: Option<f64>,
     /// Boundary ring (WGS-84), first point not repeated at the end.
+    #[cfg_attr(feature = "openapi", schema(min_items = 3))]
     pub polygon: Option<Vec<GeoPoint>>,
 }
 
@@ -68,18 +74,25 @@ impl SiteLocation {
 
 /// An enterprise or place (企业/场所).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Site {
+    /// Empty: the server assigns one.
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
     pub name: String,
     /// Checklist industry code, e.g. `gas`, `hazchem` (see [`checklist::Industry`]).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 32))]
     pub industry: String,
     pub location: SiteLocation,
     /// 属地: the township the site lies in.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
     pub township_id: String,
     /// 属事: the department that supervises its sector.
     pub department_id: Option<String>,
     pub address: Option<String>,
     pub contact_name: Option<String>,
+    /// 7 to 15 digits (spaces and dashes allowed), or empty.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^(\D*\d){7,15}\D*$|^$"))]
     pub contact_phone: Option<String>,
 }
 

@@ -109,7 +109,7 @@ pub async fn publish_checklist(
 }
 
 /// Adds or updates a unit.
-#[utoipa::path(post, path = "/v1/admin/units", request_body = Object, responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/v1/admin/units", request_body = Unit, responses((status = 201, body = Unit), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_unit(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -136,14 +136,19 @@ pub async fn create_unit(
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewPerson {
-    #[schema(value_type = Object)]
     pub person: Person,
+    /// 2 to 32 of: ASCII letters and digits, `.`, `_`, `-`, Chinese characters; compared
+    /// after NFKC and lower-casing (so `Admin` is `admin`).
+    #[schema(min_length = 2, max_length = 32, pattern = r"^[A-Za-z0-9._\u4e00-\u9fff-]*[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9._\u4e00-\u9fff-]*$")]
     pub username: String,
+    /// 10 to 128 characters (at most 128 bytes), at least 4 different, not the username, not
+    /// a common password.
+    #[schema(min_length = 10, max_length = 128)]
     pub password: String,
 }
 
 /// Adds a person with a login account.
-#[utoipa::path(post, path = "/v1/admin/people", request_body = NewPerson, responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/v1/admin/people", request_body = NewPerson, responses((status = 201, body = Person), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_person(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -203,7 +208,7 @@ fn check_site_units(tx: &mut dyn crate::storage::Tx, site: &Site) -> ApiResult<(
 }
 
 /// Adds or updates a site.
-#[utoipa::path(post, path = "/v1/admin/sites", request_body = Object, responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/v1/admin/sites", request_body = Site, responses((status = 201, body = Site), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_site(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,

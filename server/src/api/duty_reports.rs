@@ -40,7 +40,7 @@ pub struct DutyReportQuery {
 
 /// The duty reports (述职) recorded, newest first: county level sees every unit's, a unit its
 /// own.
-#[utoipa::path(get, path = "/v1/duty-reports", params(DutyReportQuery), responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/duty-reports", params(DutyReportQuery), responses((status = 200, body = Vec<DutyReport>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -103,7 +103,7 @@ fn content_type_of(headers: &HeaderMap) -> String {
 /// Adds a file (the report's text, the minutes) to a recorded 述职. Who may record the
 /// unit's reports may add its files; the file is then readable by whoever reads the report.
 /// The same file twice is stored once.
-#[utoipa::path(post, path = "/v1/duty-reports/{id}/files", params(("id" = String, Path), FileQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file's bytes (at most 8 MiB)"), responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/v1/duty-reports/{id}/files", params(("id" = String, Path), FileQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file's bytes (at most 8 MiB)"), responses((status = 201, body = ReportFile), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_file(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,

@@ -164,7 +164,7 @@ async fn record<T: serde::Serialize>(
 
 /// Records a duty report given (at the executive meeting, the unit's meeting, or the annual
 /// collective report), with its file.
-#[utoipa::path(post, path = "/v1/duty-reports", request_body = Object, responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/v1/duty-reports", request_body = DutyReport, responses((status = 201, body = DutyReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_duty_report(
     State(state): State<AppState>,
     caller: Caller,
@@ -182,7 +182,7 @@ pub async fn create_duty_report(
 }
 
 /// Sends a unit's monthly self-assessment to 县安委办.
-#[utoipa::path(post, path = "/v1/self-assessments", request_body = Object, responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/v1/self-assessments", request_body = SelfAssessment, responses((status = 201, body = SelfAssessment), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_self_assessment(
     State(state): State<AppState>,
     caller: Caller,

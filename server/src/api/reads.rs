@@ -23,7 +23,7 @@ use crate::scope::Caller;
 use crate::AppState;
 
 /// The organisation tree.
-#[utoipa::path(get, path = "/v1/units", responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/units", responses((status = 200, body = Vec<Unit>), (status = 401, body = ErrorBody)))]
 pub async fn units(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Unit>>> {
     Ok(Json(
         state
@@ -34,7 +34,7 @@ pub async fn units(State(state): State<AppState>, caller: Caller) -> ApiResult<J
 
 /// People of the organisation; phone numbers only where the caller's role needs them
 /// (`crate::phones`).
-#[utoipa::path(get, path = "/v1/people", responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/people", responses((status = 200, body = Vec<Person>), (status = 401, body = ErrorBody)))]
 pub async fn people(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Person>>> {
     Ok(Json(
         state
@@ -59,7 +59,7 @@ pub struct SiteQuery {
 }
 
 /// Sites the caller may see (a township its own, a department its sector, the county all).
-#[utoipa::path(get, path = "/v1/sites", params(SiteQuery), responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/sites", params(SiteQuery), responses((status = 200, body = Vec<Site>), (status = 401, body = ErrorBody)))]
 pub async fn sites(
     State(state): State<AppState>,
     caller: Caller,
@@ -76,7 +76,7 @@ pub async fn sites(
 }
 
 /// One site, if in the caller's scope.
-#[utoipa::path(get, path = "/v1/sites/{id}", params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/sites/{id}", params(("id" = String, Path)), responses((status = 200, body = Site), (status = 404, body = ErrorBody)))]
 pub async fn site(
     State(state): State<AppState>,
     caller: Caller,

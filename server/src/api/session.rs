@@ -28,7 +28,6 @@ pub struct LoginResponse {
     /// Bearer token for `Authorization: Bearer ...`.
     pub token: String,
     pub expires_at: DateTime<Utc>,
-    #[schema(value_type = Object)]
     pub person: anjian_domain::org::Person,
     /// Principals the caller holds (for debugging scope).
     pub principals: Vec<String>,
@@ -190,13 +189,13 @@ fn own_token(headers: &HeaderMap) -> ApiResult<String> {
 }
 
 /// Ends every other session of the signed-in user (other phones, a lost one); this one stays.
-#[utoipa::path(post, path = "/v1/auth/logout-others", responses((status = 200, body = Object, description = "{\"ended\": n}"), (status = 401, body = ErrorBody)))]
+#[utoipa::path(post, path = "/v1/auth/logout-others", responses((status = 200, body = crate::api::accounts::SessionsEnded), (status = 401, body = ErrorBody)))]
 pub async fn logout_others(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
     caller: Caller,
     headers: HeaderMap,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<crate::api::accounts::SessionsEnded>> {
     let keep = own_token(&headers)?;
     let ended = state
         .write(move |tx| {
@@ -212,7 +211,7 @@ pub async fn logout_others(
             Ok(n)
         })
         .await?;
-    Ok(Json(serde_json::json!({ "ended": ended })))
+    Ok(Json(crate::api::accounts::SessionsEnded { ended }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -293,7 +292,6 @@ pub async fn change_password(
 
 #[derive(Serialize, ToSchema)]
 pub struct Me {
-    #[schema(value_type = Object)]
     pub person: anjian_domain::org::Person,
     pub username: String,
     pub principals: Vec<String>,
