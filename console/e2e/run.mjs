@@ -289,10 +289,149 @@ await step('a month that has ended is published (frozen) once', async () => {
   assert.equal(again.status, 409)
 })
 
+await step('a county version of a checklist is uploaded and what changed is shown', async () => {
+  const original = readFileSync('../core/domain/checklists/gas.toml', 'utf8')
+  const version = '2026.1-忠县'
+  const extra = original.slice(original.indexOf('[[items]]\nid = "GAS-003"')).split('\n[[items]]')[0].replace('id = "GAS-003"', 'id = "GAS-901"').replace(/^text = ".*"$/m, 'text = "县级补充：燃气用户端安装燃气泄漏报警装置并保持有效"')
+  const county = original.replace(/^version = ".*"$/m, `version = "${version}"`)
+    .replace('text = "主要负责人、安全生产管理人员经燃气主管部门考核合格"', 'text = "主要负责人、安全生产管理人员经县燃气主管部门考核合格并持证上岗"')
+    + '\n' + extra + '\n'
+  await page.goto(`${base}/checklists`)
+  await page.locator('input[type=file]').setInputFiles({ name: 'gas-county.toml', mimeType: 'text/plain', buffer: Buffer.from(county) })
+  await page.getByText(`已发布：城镇燃气 ${version}`).waitFor()
+  const list = await api(adminToken, '/v1/checklists')
+  assert.equal(list.find((c) => c.code === 'gas').version, version)
+  await page.locator('.el-table__body-wrapper tbody tr', { hasText: '城镇燃气' }).first().click()
+  await page.getByText('与上一版本相比：新增 1 项，删除 0 项，修改 1 项').waitFor()
+  await page.getByText('县级补充：燃气用户端安装燃气泄漏报警装置并保持有效').waitFor()
+})
+
+const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)
+await step('a 述职 is recorded with its file, listed, and the file downloads unchanged', async () => {
+  const topic = `石宝镇${today.slice(0, 7)}安全生产履职述职 ${Date.now() % 100000}`
+  const text = `${topic}\n本月排查隐患 12 处，已整改 10 处，2 处正在整改。`
+  await page.goto(`${base}/rotation`)
+  await page.click('[data-test=ro-new]')
+  const dlg = page.getByRole('dialog')
+  await pickOption(page, dlg.locator('[data-test=ro-unit]'), '石宝镇')
+  await pickOption(page, dlg.locator('[data-test=ro-person]'), '卫东')
+  await field(dlg, 'ro-date').fill(today)
+  await field(dlg, 'ro-date').press('Enter')
+  await dlg.locator('#ro-topic').fill(topic)
+  await dlg.locator('#ro-file').setInputFiles({ name: '述职报告.txt', mimeType: 'text/plain', buffer: Buffer.from(text) })
+  await page.click('[data-test=ro-ok]')
+  await page.getByText('已上传 述职报告.txt').waitFor()
+  const row = page.locator('.el-table__body-wrapper tbody tr', { hasText: topic })
+  await row.getByRole('button', { name: '下载 述职报告.txt' }).waitFor()
+  const reports = await api(adminToken, `/v1/duty-reports?unit=500233107`)
+  const rec = reports.find((r) => r.topic === topic)
+  assert.ok(rec, 'the report is on the server')
+  assert.equal(rec.files.length, 1)
+  assert.equal(rec.files[0].name, '述职报告.txt')
+  const [dl] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: '下载 述职报告.txt' }).click()])
+  assert.equal(dl.suggestedFilename(), '述职报告.txt')
+  assert.equal(readFileSync(await dl.path(), 'utf8'), text)
+  // Another township cannot read the file.
+  const other = await apiLogin('zz_head')
+  const r = await fetch(`${base}/v1/blobs/${rec.files[0].sha256}`, { headers: { Authorization: `Bearer ${other}` } })
+  assert.equal(r.status, 404)
+})
+
+await step('a person is created with an account; its password is reset; disabled, it cannot sign in', async () => {
+  const username = `zz_safety${Date.now() % 100000}`
+  const first = 'Zhongzhou-2026!'
+  const second = 'Shibao-reset-77'
+  await page.goto(`${base}/org?tab=people`)
+  await page.getByRole('button', { name: '新增人员与账号' }).click()
+  const dlg = page.getByRole('dialog')
+  await dlg.locator('#p-name').fill('杨帆')
+  await pickOption(page, dlg.locator('[data-test=p-unit]'), '忠州街道')
+  await pickOption(page, dlg.locator('[data-test=p-roles]'), '检查人员')
+  await page.keyboard.press('Escape')
+  await dlg.locator('#p-phone').fill('13700001111')
+  await dlg.locator('#p-user').fill(username)
+  await dlg.locator('#p-pass').fill(first)
+  await dlg.getByRole('button', { name: '保存' }).click()
+  await dlg.waitFor({ state: 'hidden' })
+  const people = await api(adminToken, '/v1/people')
+  const person = people.find((p) => p.name === '杨帆' && p.unit_id === '500233001')
+  assert.ok(person, 'the person is on the server')
+  const login = (pw) => fetch(`${base}/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: pw }) })
+  assert.equal((await login(first)).status, 200)
+  // The account in the list; its password reset.
+  await page.goto(`${base}/org?tab=accounts`)
+  await page.getByLabel('账号或姓名').fill(username)
+  const row = page.locator('.el-table__body-wrapper tbody tr', { hasText: username })
+  await row.getByText('杨帆').waitFor()
+  await row.getByRole('button', { name: `重置 ${username} 的密码` }).click()
+  const reset = page.getByRole('dialog', { name: `重置密码：${username}` })
+  await reset.locator('#ac-pass').fill('123')
+  await reset.getByRole('button', { name: '确定重置' }).click()
+  await reset.locator('[role=alert]').waitFor()
+  assert.match(await reset.locator('[role=alert]').innerText(), /[\u4e00-\u9fff]/)
+  await reset.locator('#ac-pass').fill(second)
+  await reset.getByRole('button', { name: '确定重置' }).click()
+  await page.getByText(`已重置 ${username} 的密码`).waitFor()
+  assert.equal((await login(first)).status, 401)
+  assert.equal((await login(second)).status, 200)
+  // Disabled: the list says so, and signing in is refused in Chinese.
+  await row.getByRole('button', { name: `停用 ${username}` }).click()
+  await page.locator('.el-message-box').getByRole('button', { name: '停用' }).click()
+  await row.getByText('已停用').waitFor()
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' })
+  const p = await ctx.newPage()
+  watch(p, username)
+  await p.goto(`${base}/login`)
+  await p.fill('#username', username)
+  await p.fill('#password', second)
+  await p.click('button[type=submit]')
+  await p.locator('[role=alert]', { hasText: '账号已停用' }).waitFor()
+  assert.match(p.url(), /\/login/)
+  await ctx.close()
+  // The audit log shows what the office did.
+  await page.goto(`${base}/org?tab=audit`)
+  await page.locator('.el-table__body-wrapper tbody tr', { hasText: username }).first().waitFor()
+  const audit = await api(adminToken, `/v1/admin/audit?username=${username}`)
+  for (const a of ['account_created', 'password_reset', 'account_disabled']) assert.ok(audit.some((e) => e.action === a), a)
+})
+
+await step('履职纪实 drills down from required vs done to the records themselves', async () => {
+  const month = today.slice(0, 7)
+  const duty = await api(adminToken, `/v1/duty?month=${month}`)
+  let pick = null
+  for (const p of duty) for (const s of p.statuses) if (!pick && s.activity_ids.length && p.unit_id === '500233107') pick = { p, s }
+  assert.ok(pick, 'a 石宝镇 duty line with records this month')
+  await page.goto(`${base}/duty`)
+  await page.locator('.el-table__body-wrapper tbody tr', { hasText: '石宝镇' }).first().click()
+  const n = pick.s.activity_ids.length
+  await page.getByRole('button', { name: `查看${pick.p.name}“${pick.s.quota.label}”的 ${n} 条记录` }).click()
+  const drawer = page.locator('.el-drawer', { hasText: `${pick.p.name} · ${pick.s.quota.label}` })
+  await drawer.locator('.el-table__body-wrapper tbody tr').first().waitFor()
+  assert.equal(await drawer.locator('.el-table__body-wrapper tbody tr').count(), n)
+  // From a record to the record.
+  const link = drawer.locator('.el-table__body-wrapper tbody tr a').first()
+  const title = await link.innerText()
+  await link.click()
+  await page.waitForURL(/\/(inspections|meetings)\?/)
+  if (/inspections/.test(page.url())) await page.locator('.el-drawer__title', { hasText: title }).waitFor()
+  else await page.getByText(title).first().waitFor()
+  // The unit's meetings, investments and 约谈问责 of the month, as the API lists them.
+  for (const [path, endpoint] of [['meetings', '/v1/meetings'], ['investments', '/v1/investments'], ['accountability', '/v1/accountability']]) {
+    const rows = await api(adminToken, `${endpoint}?unit=500233107&month=${month}`)
+    await page.goto(`${base}/${path}?unit=500233107&month=${month}`)
+    await page.getByText(`共 ${rows.length} 条`).first().waitFor()
+    const shown = Math.min(rows.length, 20)
+    if (shown) await page.locator('.el-table__body-wrapper tbody tr').nth(shown - 1).waitFor()
+    assert.equal(await page.locator('.el-table__body-wrapper tbody tr').count(), shown)
+  }
+})
+
 const pages = [
   ['overview', '/'], ['hazards', '/hazards'], ['hazard-detail', `/hazards/${submitted[1].id}`], ['inspections', '/inspections'],
   ['sites', '/sites'], ['org', '/org'], ['checklists', '/checklists'], ['patrols', '/patrols'], ['duty', '/duty'],
   ['rotation', '/rotation'], ['assessment', '/assessment'], ['downloads', '/downloads'],
+  ['org-accounts', '/org?tab=accounts'], ['org-audit', '/org?tab=audit'], ['meetings', '/meetings'],
+  ['investments', '/investments'], ['accountability', '/accountability'],
 ]
 
 await step('axe-core: no serious or critical violation on any page', async () => {
