@@ -794,7 +794,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** People of the organisation; phone numbers only where the caller's role needs them. */
+        /**
+         * People of the organisation; phone numbers only where the caller's role needs them
+         *     (`crate::phones`).
+         */
         get: operations["people"];
         put?: never;
         post?: never;
@@ -1001,6 +1004,19 @@ export interface components {
             /** @description What the action was about (an account, a unit, a site, a file). */
             target: string;
         };
+        /** @description An administrative enforcement certificate (行政执法证) held by a person. */
+        Certificate: {
+            /** @description 执法领域 (checklist industry codes). */
+            fields: string[];
+            /** @description 发证机关 */
+            issued_by: string;
+            /** @description 证件编号 */
+            number: string;
+            /** Format: date */
+            valid_from: string;
+            /** Format: date */
+            valid_until: string;
+        };
         ChecklistSummary: {
             code: string;
             items: number;
@@ -1046,6 +1062,19 @@ export interface components {
             reporter_name: string;
             topic: string;
             unit_id: string;
+        };
+        /**
+         * @description On what ground a unit holds enforcement powers.
+         * @enum {string}
+         */
+        EnforcementBasis: "statutory" | "authorised" | "entrusted";
+        /** @description A unit's enforcement powers (行政执法主体资格). */
+        EnforcementBody: {
+            basis: components["schemas"]["EnforcementBasis"];
+            /** @description Industries (checklist codes) within its powers. */
+            industries: string[];
+            /** @description The name inspections are made in: the unit's own, or the entrusting body's. */
+            name_of_record: string;
         };
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
@@ -1237,6 +1266,8 @@ export interface components {
         };
         /** @description A person with their unit and roles. */
         Person: {
+            /** @description Administrative enforcement certificates (行政执法证) held. */
+            certificates?: components["schemas"]["Certificate"][];
             id: string;
             /** @description For experts and third-party assessors: the industries they cover (checklist codes). */
             industries: string[];
@@ -1355,6 +1386,7 @@ export interface components {
         Unit: {
             /** @description Administrative division code for townships (e.g. 500233001), sector for departments. */
             code?: string | null;
+            enforcement?: null | components["schemas"]["EnforcementBody"];
             id: string;
             kind: components["schemas"]["UnitKind"];
             name: string;

@@ -97,6 +97,7 @@ pub fn activities_for(kind: InspectionKind) -> &'static [FieldActivity] {
 }
 
 /// On what ground a unit holds enforcement powers.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EnforcementBasis {
@@ -119,6 +120,7 @@ impl EnforcementBasis {
 }
 
 /// A unit's enforcement powers (行政执法主体资格).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnforcementBody {
     /// The name inspections are made in: the unit's own, or the entrusting body's.
@@ -149,6 +151,7 @@ impl EnforcementBody {
 }
 
 /// An administrative enforcement certificate (行政执法证) held by a person.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Certificate {
     /// 证件编号
