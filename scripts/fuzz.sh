@@ -80,6 +80,8 @@ seed_dirs() {
 
 cd "$root/fuzz"
 cargo +nightly fuzz build -s none --release
+# The targets run as built here: editing the sources while they run rebuilds nothing.
+bin="$root/fuzz/target/$(rustc +nightly -vV | sed -n 's/^host: //p')/release"
 summary="$work/summary.txt"
 : > "$summary"
 status=0
@@ -89,15 +91,16 @@ for t in "${targets[@]}"; do
     mkdir -p "$corpus" "$artifacts"
     log="$work/$t.log"
     set +e
-    cargo +nightly fuzz run -s none --release "$t" "$corpus" $(seed_dirs "$t") -- \
-        -max_total_time="$secs" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=10 \
-        -max_len=1048576 -artifact_prefix="$artifacts/" -print_final_stats=1 >"$log" 2>&1
+    "$bin/$t" -max_total_time="$secs" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=10 \
+        -max_len=1048576 -artifact_prefix="$artifacts/" -print_final_stats=1 \
+        "$corpus" $(seed_dirs "$t") >"$log" 2>&1
     rc=$?
     set -e
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*')
+    ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*')
     found=$(find "$artifacts" -type f | wc -l)
-    line="$t: ${runs:-?} executions in ${secs}s, coverage ${cov:-?} edges, corpus $(find "$corpus" -type f | wc -l) files, findings $found (exit $rc)"
+    line="$t: ${runs:-?} executions in ${secs}s, coverage ${cov:-?} edges, ${ft:-?} features, corpus $(find "$corpus" -type f | wc -l) files, findings $found (exit $rc)"
     echo "$line" | tee -a "$summary"
     if [ "$rc" -ne 0 ] || [ "$found" -ne 0 ]; then
         status=1
