@@ -293,10 +293,15 @@ fn xmp_value(xmp: &str, name: &str) -> Option<String> {
     Some(xmp[start..start + end].trim().to_string())
 }
 
-/// XMP GPS coordinates: `DDD,MM,SSk` or `DDD,MM.mmk`.
+/// XMP GPS coordinates: `DDD,MM,SSk` or `DDD,MM.mmk`, `k` one of N, S, E, W; anything else
+/// is no coordinate.
 fn xmp_coordinate(v: &str) -> Option<f64> {
     let v = v.trim();
     let hemi = v.chars().last()?.to_ascii_uppercase();
+    if !matches!(hemi, 'N' | 'S' | 'E' | 'W') {
+        return None;
+    }
+    // The letter is ASCII: one byte (a multibyte last character is refused above).
     let parts: Vec<f64> = v[..v.len() - 1]
         .split(',')
         .map(|p| p.trim().parse::<f64>())
@@ -436,6 +441,23 @@ mod tests {
         }
         let far = read(&jpeg_with_gps_time("9999:12:31", [23, 59, 59]));
         let _ = far;
+    }
+
+    #[test]
+    fn an_xmp_coordinate_not_ending_in_a_direction_is_junk_not_a_panic() {
+        // Found by the photo_inspect fuzz target: the last character was cut off as one byte,
+        // inside a multibyte character (`Ψ`).
+        for v in ["54,59.38Ψ", "Ψ", "54,59,3Ψ", "1,54.85中", "54,59.38", "54,59.38X", ""] {
+            assert_eq!(xmp_coordinate(v), None, "{v}");
+            let xmp = format!(
+                "<exif:GPSLatitude>{v}</exif:GPSLatitude><exif:GPSLongitude>{v}</exif:GPSLongitude>"
+            );
+            let mut meta = PhotoMeta::default();
+            xmp_fill(&xmp, &mut meta);
+            assert!(meta.gps.is_none(), "{v}: {meta:?}");
+        }
+        assert_eq!(xmp_coordinate("30,18N"), Some(30.3));
+        assert_eq!(xmp_coordinate("107,54w"), Some(-107.9));
     }
 
     #[test]
