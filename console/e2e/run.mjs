@@ -250,6 +250,24 @@ await step('a site is edited and the server keeps the change', async () => {
   assert.equal(after.name, first.name)
 })
 
+await step('a site code (扫码入企) shows as a sticker and opens the public page', async () => {
+  const sites = (await api(adminToken, '/v1/sites')).sort((a, b) => a.id.localeCompare(b.id))
+  await page.goto(`${base}/sites`)
+  await page.locator('.el-table__body-wrapper tbody tr').first().getByRole('button', { name: '场所码' }).click()
+  const sticker = page.locator('[data-test=sticker]')
+  await sticker.locator('svg').waitFor()
+  assert.equal((await sticker.locator('.sticker-name').innerText()).trim(), sites[0].name)
+  const text = (await sticker.locator('.sticker-text').innerText()).trim()
+  assert.ok(text.includes(`/q/${sites[0].id}/`), text)
+  await page.getByRole('dialog').getByRole('button', { name: '关闭' }).click()
+  await page.getByRole('dialog').waitFor({ state: 'hidden' })
+  // The code's text opens the enterprise's page without signing in.
+  const r = await fetch(text)
+  assert.equal(r.status, 200)
+  const html = await r.text()
+  assert.ok(html.includes('入企检查记录') && html.includes(sites[0].name), html.slice(0, 200))
+})
+
 await step('a patrol plan is created and the visited township\'s head cannot see it', async () => {
   const title = `暗访测试 ${Date.now()}`
   await page.goto(`${base}/patrols`)

@@ -19,6 +19,7 @@ pub mod ratelimit;
 pub mod records;
 pub mod scope;
 pub mod security_headers;
+pub mod site_code;
 pub mod storage;
 pub mod sync;
 pub mod tus;
@@ -87,6 +88,7 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     pub login: Arc<ratelimit::LoginGuard>,
     pub upload_quota: tus::UploadQuota,
+    pub site_codes: Arc<site_code::SiteCodes>,
 }
 
 impl AppState {
@@ -151,6 +153,7 @@ pub fn state(config: &Config, db: Db) -> std::io::Result<AppState> {
         metrics: Arc::new(metrics::Metrics::default()),
         login: Arc::new(ratelimit::LoginGuard::new(config.login_limits.clone())),
         upload_quota: config.upload_quota,
+        site_codes: Arc::new(site_code::SiteCodes::load_or_create(&config.data_dir)?),
     };
     std::fs::create_dir_all(state.blobs_dir())?;
     std::fs::create_dir_all(state.uploads_dir())?;

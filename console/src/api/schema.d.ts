@@ -476,6 +476,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/complaints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Complaints left through site codes, newest first (county level only). */
+        get: operations["complaints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/config": {
         parameters: {
             query?: never;
@@ -841,6 +858,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/site-code/key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The county's public key for site codes. */
+        get: operations["key"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sites": {
         parameters: {
             query?: never;
@@ -867,6 +901,23 @@ export interface paths {
         };
         /** One site, if in the caller's scope. */
         get: operations["site"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sites/{id}/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A site's code for its sticker (扫码入企), if the site is in the caller's scope. */
+        get: operations["site_code"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1027,6 +1078,16 @@ export interface components {
             version: string;
             /** @description Every version known, oldest first. */
             versions: string[];
+        };
+        /** @description A complaint an enterprise left about the inspections of its site. */
+        Complaint: {
+            contact?: string | null;
+            id: string;
+            /** Format: date-time */
+            received_at: string;
+            site_id: string;
+            site_name: string;
+            text: string;
         };
         /** @description What the console needs to know before signing in. */
         ConsoleConfig: {
@@ -1363,6 +1424,21 @@ export interface components {
             name: string;
             /** @description 属地: the township the site lies in. */
             township_id: string;
+        };
+        SiteCode: {
+            address?: string | null;
+            site_id: string;
+            site_name: string;
+            /** @description The QR code as SVG, for the sticker at the gate. */
+            svg: string;
+            /** @description What the code carries: the site's public page, with the signature. */
+            text: string;
+        };
+        SiteCodeKey: {
+            /** @description `ed25519` */
+            algorithm: string;
+            /** @description The public key, 32 bytes as hex. */
+            public_key: string;
         };
         /** @description Where a site is: a point, with an optional radius or boundary polygon. */
         SiteLocation: {
@@ -2383,6 +2459,33 @@ export interface operations {
             };
         };
     };
+    complaints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Complaint"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     config: {
         parameters: {
             query?: never;
@@ -3208,6 +3311,33 @@ export interface operations {
             };
         };
     };
+    key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteCodeKey"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     sites: {
         parameters: {
             query?: {
@@ -3257,6 +3387,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Site"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    site_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteCode"];
                 };
             };
             404: {

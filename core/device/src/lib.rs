@@ -10,6 +10,7 @@ pub mod evidence_store;
 pub mod ffi;
 mod rows;
 pub mod schema;
+mod site_scan;
 mod standing;
 pub mod store;
 pub mod sync_engine;

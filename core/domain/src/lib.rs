@@ -23,6 +23,7 @@ pub mod policy;
 pub mod records;
 pub mod rotation;
 pub mod site;
+pub mod site_code;
 pub mod sync;
 
 pub use error::{DomainError, ErrorKind};

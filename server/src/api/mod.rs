@@ -12,6 +12,7 @@ pub mod monthly;
 pub mod publish;
 pub mod reads;
 pub mod session;
+pub mod site_codes;
 pub mod sync;
 pub mod unit_records;
 
@@ -72,6 +73,9 @@ use crate::{listen, security_headers, tus, AppState, Config};
         publish::publish,
         publish::published,
         publish::publications,
+        site_codes::key,
+        site_codes::site_code,
+        site_codes::complaints,
         admin::publish_checklist,
         admin::create_unit,
         admin::create_person,
@@ -123,6 +127,9 @@ use crate::{listen, security_headers, tus, AppState, Config};
         console_reads::Overview,
         publish::Publication,
         publish::PublicationSummary,
+        site_codes::SiteCodeKey,
+        site_codes::SiteCode,
+        crate::site_code::Complaint,
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -268,6 +275,13 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/v1/people", get(reads::people))
         .route("/v1/sites", get(reads::sites))
         .route("/v1/sites/{id}", get(reads::site))
+        .route("/v1/sites/{id}/code", get(site_codes::site_code))
+        .route("/v1/site-code/key", get(site_codes::key))
+        .route("/v1/complaints", get(site_codes::complaints))
+        .route(
+            "/q/{site}/{sig}",
+            get(crate::site_code::public_page).post(crate::site_code::complain),
+        )
         .route("/v1/hazards", get(reads::hazards))
         .route("/v1/hazards/{id}", get(reads::hazard))
         .route("/v1/inspections", get(reads::inspections))

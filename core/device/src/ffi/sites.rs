@@ -254,6 +254,24 @@ impl AnjianStore {
             .into())
     }
 
+    /// 扫码入企: the site a scanned code names, verified offline with the county's key.
+    pub fn site_from_code(&self, scanned: String) -> FfiResult<SiteRecord> {
+        Ok(self.inner.site_from_code(&scanned)?.into())
+    }
+
+    /// 扫码入企: starts an inspection of the site whose code was scanned.
+    pub fn start_inspection_from_code(
+        &self,
+        scanned: String,
+        kind: InspectionKind,
+        participants: Vec<String>,
+    ) -> FfiResult<InspectionRecord> {
+        Ok(self
+            .inner
+            .start_inspection_from_code(&scanned, kind, participants)?
+            .into())
+    }
+
     pub fn record_item(
         &self,
         inspection_id: String,

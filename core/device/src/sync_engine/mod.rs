@@ -200,12 +200,15 @@ impl Drop for ReleaseOnDrop<'_> {
     }
 }
 
+/// The setting holding the county's public key for site codes (hex).
+pub(crate) const SITE_CODE_KEY: &str = "site_code_key";
+
 impl Store {
     pub(crate) fn get_setting(&self, key: &str) -> Result<Option<String>> {
         self.read(|c| setting(c, key))
     }
 
-    fn put_setting(&self, key: &str, value: &str) -> Result<()> {
+    pub(crate) fn put_setting(&self, key: &str, value: &str) -> Result<()> {
         self.write(|tx| set_setting(tx, key, value))
     }
 
@@ -239,6 +242,20 @@ impl Store {
             set_setting(tx, "token_expires", &reply.expires_at.to_rfc3339())?;
             set_setting(tx, "username", username)
         })?;
+        // The county's public key for site codes (扫码入企), so scans verify offline. A
+        // server without it leaves scanning unavailable, not the login.
+        let key = client()
+            .get(format!("{server}/v1/site-code/key"))
+            .bearer_auth(&reply.token)
+            .send()
+            .ok()
+            .filter(|r| r.status().is_success())
+            .and_then(|r| r.json::<serde_json::Value>().ok())
+            .and_then(|v| v["public_key"].as_str().map(str::to_string));
+        if let Some(key) = key.filter(|k| anjian_domain::site_code::public_key_from_hex(k).is_ok())
+        {
+            self.put_setting(SITE_CODE_KEY, &key)?;
+        }
         Ok(reply.person)
     }
 
