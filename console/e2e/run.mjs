@@ -259,7 +259,7 @@ await step('a site code (扫码入企) shows as a sticker and opens the public p
   assert.equal((await sticker.locator('.sticker-name').innerText()).trim(), sites[0].name)
   const text = (await sticker.locator('.sticker-text').innerText()).trim()
   assert.ok(text.includes(`/q/${sites[0].id}/`), text)
-  await page.getByRole('dialog').getByRole('button', { name: '关闭' }).click()
+  await page.getByRole('dialog').getByRole('button', { name: '关闭', exact: true }).click()
   await page.getByRole('dialog').waitFor({ state: 'hidden' })
   // The code's text opens the enterprise's page without signing in.
   const r = await fetch(text)
