@@ -210,3 +210,46 @@ both_backends!(
         assert!(checklist::by_code("hazchem").is_ok());
     }
 );
+
+both_backends!(
+    a_joint_inspection_names_only_bodies_with_powers_there,
+    |s: &TestServer| {
+        let start_joint = |token: &str, site: (&str, Industry), joint: &[&str]| {
+            let id = uuid::Uuid::now_v7().to_string();
+            let mut insp = Inspection::start(
+                id.clone(),
+                InspectionKind::RoutineCheck,
+                site.0,
+                site.1,
+                device_actor(),
+                vec![],
+                Utc::now(),
+            )
+            .unwrap();
+            insp.joint_unit_ids = joint.iter().map(|j| j.to_string()).collect();
+            s.push(
+                token,
+                &[op(
+                    "inspection",
+                    &id,
+                    "start",
+                    serde_json::to_value(&insp).unwrap(),
+                )],
+            )
+            .remove(0)
+        };
+        let han = s.login("yjj_inspector");
+        let r = start_joint(&han, HAZCHEM, &["dept-zjw"]);
+        assert_eq!(status(&r), "rejected");
+        assert_eq!(
+            reason(&r),
+            "联合检查单位无效：县住房城乡建委对该企业没有执法权"
+        );
+        let sb = s.login("sb_inspector");
+        let r = start_joint(&sb, GAS, &["dept-zjw"]);
+        assert_eq!(reason(&r), "联合检查单位无效：只有行政检查可以联合开展");
+        // Naming only its own unit is no joint inspection at all.
+        let r = start_joint(&han, HAZCHEM, &["dept-yjj"]);
+        assert_eq!(status(&r), "applied", "{r:#}");
+    }
+);

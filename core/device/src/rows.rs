@@ -43,11 +43,11 @@ pub(crate) fn upsert_unit(tx: &Connection, u: &Unit, data: &str) -> Result<()> {
 pub(crate) fn upsert_inspection(tx: &Connection, i: &Inspection) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO inspections (id, kind, site_id, industry, checklist_version, leader, participants, started_at, finished_at,
-                                  activity, in_name_of, certificate_number)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                                  activity, in_name_of, certificate_number, joint_unit_ids)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
          ON CONFLICT(id) DO UPDATE SET finished_at = excluded.finished_at, leader = excluded.leader,
          activity = excluded.activity, in_name_of = excluded.in_name_of,
-         certificate_number = excluded.certificate_number",
+         certificate_number = excluded.certificate_number, joint_unit_ids = excluded.joint_unit_ids",
     )?
     .execute(params![
         i.id,
@@ -61,7 +61,10 @@ pub(crate) fn upsert_inspection(tx: &Connection, i: &Inspection) -> Result<()> {
         i.finished_at.map(|t| t.to_rfc3339()),
         i.activity.map(|a| a.code()),
         i.in_name_of,
-        i.certificate_number
+        i.certificate_number,
+        (!i.joint_unit_ids.is_empty())
+            .then(|| json(&i.joint_unit_ids))
+            .transpose()?
     ])?;
     Ok(())
 }

@@ -169,6 +169,10 @@ ALTER TABLE inspections ADD COLUMN activity TEXT;
 ALTER TABLE inspections ADD COLUMN in_name_of TEXT;
 ALTER TABLE inspections ADD COLUMN certificate_number TEXT;
 "#,
+    r#"
+-- A joint inspection's other enforcement bodies (JSON array of unit ids).
+ALTER TABLE inspections ADD COLUMN joint_unit_ids TEXT;
+"#,
 ];
 
 /// The schema version this code writes.

@@ -108,6 +108,28 @@ impl Store {
         Ok(policy::inspection_kinds(&who, &target))
     }
 
+    /// Warnings before the signed-in person's unit visits a site: the annual cap for the
+    /// site's industry reached, or another body's recent visit (联合检查 suggested), from the
+    /// inspections of the site this phone holds.
+    pub fn visit_warnings(&self, site_id: &str) -> Result<Vec<String>> {
+        let who = self.actor()?;
+        let site = self.site(site_id)?;
+        let past = self.inspections(Some(site_id))?;
+        let units = self.units()?;
+        let name_of = |id: &str| {
+            units
+                .iter()
+                .find(|u| u.id == id)
+                .map_or_else(|| id.to_string(), |u| u.name.clone())
+        };
+        Ok(
+            anjian_domain::visits::warnings(&who.unit_id, &site, &past, today())
+                .iter()
+                .map(|w| w.message(name_of))
+                .collect(),
+        )
+    }
+
     /// The signed-in person's enforcement certificates with where each stands today (an
     /// expired or soon-expiring one is flagged on the phone ahead of time).
     pub fn my_certificates(&self) -> Result<Vec<(Certificate, CertificateStatus)>> {
@@ -127,7 +149,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use anjian_domain::enforcement::{Certificate, EnforcementBasis, EnforcementBody};
-    use anjian_domain::org::{Person, Role, Unit, UnitKind};
+    use anjian_domain::org::{Actor, Person, Role, Unit, UnitKind};
     use anjian_domain::site::{GeoPoint, Site, SiteLocation};
     use chrono::Duration;
 
@@ -229,5 +251,151 @@ mod tests {
         );
         assert_eq!(insp.in_name_of.as_deref(), Some("忠县民政局"));
         assert_eq!(insp.certificate_number.as_deref(), Some("渝50023300042"));
+    }
+
+    /// Before a visit the phone warns of another body's recent visit and of the annual cap; a
+    /// joint inspection counts once for each body and names only bodies with powers there.
+    #[test]
+    fn the_phone_warns_of_caps_and_repeats_and_counts_a_joint_inspection_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("anjian.db")).unwrap();
+        let body = |id: &str, name: &str, industries: &[&str]| Unit {
+            id: id.into(),
+            name: name.into(),
+            kind: UnitKind::Department,
+            parent_id: None,
+            code: None,
+            enforcement: (!industries.is_empty()).then(|| EnforcementBody {
+                name_of_record: format!("忠{name}"),
+                basis: EnforcementBasis::Statutory,
+                industries: industries.iter().map(|i| i.to_string()).collect(),
+            }),
+        };
+        store
+            .upsert_units(&[
+                body("dept-mzj", "县民政局", &["elderly_care"]),
+                body("dept-xfjy", "县消防救援支队", &["elderly_care", "fire"]),
+                body("county-safety-office", "县安委办", &[]),
+            ])
+            .unwrap();
+        let today = today();
+        let me = Person {
+            id: "p-lv".into(),
+            name: "吕洁".into(),
+            unit_id: "dept-mzj".into(),
+            roles: vec![Role::Inspector],
+            industries: vec![],
+            portfolio: None,
+            phone: None,
+            certificates: vec![Certificate {
+                number: "渝50023300042".into(),
+                issued_by: "重庆市人民政府".into(),
+                valid_from: today - Duration::days(900),
+                valid_until: today + Duration::days(900),
+                fields: vec!["elderly_care".into()],
+            }],
+        };
+        store.set_profile(&me.actor()).unwrap();
+        store.remember_own_person(&me).unwrap();
+        let home = store
+            .add_site(Site {
+                id: String::new(),
+                name: "石宝镇敬老院".into(),
+                industry: "elderly_care".into(),
+                location: SiteLocation {
+                    point: GeoPoint {
+                        lat: 30.42,
+                        lon: 108.18,
+                    },
+                    radius_m: Some(80.0),
+                    polygon: None,
+                },
+                township_id: "500233107".into(),
+                department_id: Some("dept-mzj".into()),
+                address: None,
+                contact_name: None,
+                contact_phone: None,
+            })
+            .unwrap();
+        assert!(store.visit_warnings(&home.id).unwrap().is_empty());
+
+        // The fire brigade inspected it today, jointly with 民政局: a repeat for nobody else,
+        // and one visit (not two) for 民政局.
+        let fire_officer = Actor {
+            person_id: "p-xf".into(),
+            name: "马骏".into(),
+            unit_id: "dept-xfjy".into(),
+            roles: vec![Role::Inspector],
+        };
+        let mut theirs = anjian_domain::inspection::Inspection::start(
+            "i-xf".into(),
+            InspectionKind::RoutineCheck,
+            &home.id,
+            anjian_domain::checklist::Industry::ElderlyCare,
+            fire_officer,
+            vec![],
+            chrono::Utc::now(),
+        )
+        .unwrap();
+        theirs.activity = Some(anjian_domain::enforcement::FieldActivity::AdministrativeInspection);
+        theirs.joint_unit_ids = vec!["dept-mzj".into()];
+        store
+            .write(|tx| crate::rows::upsert_inspection(tx, &theirs))
+            .unwrap();
+        assert!(
+            store.visit_warnings(&home.id).unwrap().is_empty(),
+            "we took part"
+        );
+        // Two more of our own this year reach the cap of 3 for care homes.
+        for _ in 0..2 {
+            store
+                .start_inspection(InspectionKind::RoutineCheck, &home.id, vec![])
+                .unwrap();
+        }
+        let w = store.visit_warnings(&home.id).unwrap();
+        assert_eq!(
+            w,
+            vec![
+                "本单位今年已对该企业行政检查 3 次，年度上限 3 次：再次检查将超过公布的频次上限"
+                    .to_string()
+            ]
+        );
+        // The fire brigade's next look sees our visits as recent and is told to combine.
+        theirs.joint_unit_ids.clear();
+        theirs.id = "i-xf-2".into();
+        store
+            .write(|tx| crate::rows::upsert_inspection(tx, &theirs))
+            .unwrap();
+        let w = store.visit_warnings(&home.id).unwrap();
+        assert!(
+            w.iter().any(|m| m.starts_with("县消防救援支队已于")),
+            "{w:?}"
+        );
+
+        // A joint inspection names only bodies with powers over the site, each once.
+        let joint = store
+            .start_joint_inspection(
+                InspectionKind::RoutineCheck,
+                &home.id,
+                vec![],
+                vec!["dept-xfjy".into(), "dept-xfjy".into(), "dept-mzj".into()],
+            )
+            .unwrap();
+        assert_eq!(
+            store.inspection(&joint.id).unwrap().joint_unit_ids,
+            vec!["dept-xfjy".to_string()]
+        );
+        let e = store
+            .start_joint_inspection(
+                InspectionKind::RoutineCheck,
+                &home.id,
+                vec![],
+                vec!["county-safety-office".into()],
+            )
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "联合检查单位无效：县安委办对该企业没有执法权"
+        );
     }
 }

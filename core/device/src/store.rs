@@ -330,6 +330,18 @@ impl Store {
         site_id: &str,
         participants: Vec<String>,
     ) -> Result<Inspection> {
+        self.start_joint_inspection(kind, site_id, participants, vec![])
+    }
+
+    /// Starts an inspection, joint (联合检查) with the other enforcement bodies named: one visit
+    /// to the enterprise, counted once for each body.
+    pub fn start_joint_inspection(
+        &self,
+        kind: InspectionKind,
+        site_id: &str,
+        participants: Vec<String>,
+        joint_unit_ids: Vec<String>,
+    ) -> Result<Inspection> {
         let leader = self.actor()?;
         let site = self.site(site_id)?;
         // The same decision as the server's: the notice's kind, the visit's legal nature, and
@@ -348,6 +360,8 @@ impl Store {
         insp.activity = Some(standing.activity);
         insp.in_name_of = standing.in_name_of;
         insp.certificate_number = standing.certificate_number;
+        insp.joint_unit_ids = joint_unit_ids;
+        insp.joint_unit_ids = anjian_domain::visits::check_joint(&insp, &site, &self.units()?)?;
         self.write(|tx| {
             rows::upsert_inspection(tx, &insp)?;
             enqueue(
@@ -370,21 +384,21 @@ impl Store {
             String,
             String,
             Option<String>,
-            [Option<String>; 3],
+            [Option<String>; 4],
         );
         let row: Option<Row> = c
             .query_row(
                 "SELECT kind, site_id, industry, checklist_version, leader, participants, started_at, finished_at,
-                 activity, in_name_of, certificate_number
+                 activity, in_name_of, certificate_number, joint_unit_ids
                  FROM inspections WHERE id = ?1",
                 [id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?,
-                        [r.get(8)?, r.get(9)?, r.get(10)?])),
+                        [r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?])),
             )
             .optional()?;
         let (kind, site_id, industry, version, leader, participants, started, finished, legal) =
             row.ok_or_else(|| not_found("检查", id))?;
-        let [activity, in_name_of, certificate_number] = legal;
+        let [activity, in_name_of, certificate_number, joint] = legal;
         let mut stmt = c.prepare(
             "SELECT item_id, outcome, note, recorded_at FROM inspection_results WHERE inspection_id = ?1",
         )?;
@@ -425,6 +439,11 @@ impl Store {
                 .transpose()?,
             in_name_of,
             certificate_number,
+            joint_unit_ids: joint
+                .as_deref()
+                .map(from_json::<Vec<String>>)
+                .transpose()?
+                .unwrap_or_default(),
         })
     }
 

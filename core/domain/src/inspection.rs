@@ -140,6 +140,10 @@ pub struct Inspection {
     /// The leader's enforcement certificate shown (亮证).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate_number: Option<String>,
+    /// A joint inspection (联合检查): the other enforcement bodies taking part (unit ids). It
+    /// is one visit to the enterprise, counted once for each body.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub joint_unit_ids: Vec<String>,
 }
 
 impl Inspection {
@@ -172,6 +176,7 @@ impl Inspection {
             activity: None,
             in_name_of: None,
             certificate_number: None,
+            joint_unit_ids: Vec::new(),
         })
     }
 

@@ -25,6 +25,7 @@ pub mod rotation;
 pub mod site;
 pub mod site_code;
 pub mod sync;
+pub mod visits;
 
 pub use error::{DomainError, ErrorKind};
 

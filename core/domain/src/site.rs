@@ -39,7 +39,10 @@ impl GeoPoint {
 pub struct SiteLocation {
     pub point: GeoPoint,
     /// Radius in metres around the point that counts as "at the site".
-    #[cfg_attr(feature = "openapi", schema(exclusive_minimum = 0.0, maximum = 50000.0))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(exclusive_minimum = 0.0, maximum = 50000.0)
+    )]
     pub radius_m: Option<f64>,
     /// Boundary ring (WGS-84), first point not repeated at the end.
     #[cfg_attr(feature = "openapi", schema(min_items = 3))]

@@ -447,7 +447,15 @@ mod tests {
     fn an_xmp_coordinate_not_ending_in_a_direction_is_junk_not_a_panic() {
         // Found by the photo_inspect fuzz target: the last character was cut off as one byte,
         // inside a multibyte character (`Ψ`).
-        for v in ["54,59.38Ψ", "Ψ", "54,59,3Ψ", "1,54.85中", "54,59.38", "54,59.38X", ""] {
+        for v in [
+            "54,59.38Ψ",
+            "Ψ",
+            "54,59,3Ψ",
+            "1,54.85中",
+            "54,59.38",
+            "54,59.38X",
+            "",
+        ] {
             assert_eq!(xmp_coordinate(v), None, "{v}");
             let xmp = format!(
                 "<exif:GPSLatitude>{v}</exif:GPSLatitude><exif:GPSLongitude>{v}</exif:GPSLongitude>"

@@ -139,7 +139,11 @@ pub struct NewPerson {
     pub person: Person,
     /// 2 to 32 of: ASCII letters and digits, `.`, `_`, `-`, Chinese characters; compared
     /// after NFKC and lower-casing (so `Admin` is `admin`).
-    #[schema(min_length = 2, max_length = 32, pattern = r"^[A-Za-z0-9._\u4e00-\u9fff-]*[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9._\u4e00-\u9fff-]*$")]
+    #[schema(
+        min_length = 2,
+        max_length = 32,
+        pattern = r"^[A-Za-z0-9._\u4e00-\u9fff-]*[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9._\u4e00-\u9fff-]*$"
+    )]
     pub username: String,
     /// 10 to 128 characters (at most 128 bytes), at least 4 different, not the username, not
     /// a common password.

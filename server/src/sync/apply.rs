@@ -22,6 +22,7 @@ use anjian_domain::policy::{self, Act, Target};
 use anjian_domain::site::Site;
 use anjian_domain::sync::ops::{check_reported_time, FinishInspection, OpBody, RecordItem};
 use anjian_domain::sync::{entity, OpResult, OpStatus, Operation};
+use anjian_domain::visits;
 use anjian_domain::DomainError;
 
 use crate::error::{ApiError, ApiResult};
@@ -284,6 +285,18 @@ fn start_inspection(tx: &mut dyn Tx, caller: &Caller, id: &str, mut insp: Inspec
     insp.activity = Some(standing.activity);
     insp.in_name_of = standing.in_name_of;
     insp.certificate_number = standing.certificate_number;
+    let units: Vec<Unit> = insp
+        .joint_unit_ids
+        .iter()
+        .take(visits::MAX_JOINT + 1)
+        .filter_map(|id| {
+            records::load::<Unit>(tx, entity::UNIT, id)
+                .ok()
+                .flatten()
+                .map(|(_, u)| u)
+        })
+        .collect();
+    insp.joint_unit_ids = visits::check_joint(&insp, &site, &units)?;
     insp.finished_at = None;
     insp.results.clear();
     insp.checklist_version = insp.checklist().version.clone();

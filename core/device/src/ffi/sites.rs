@@ -254,6 +254,26 @@ impl AnjianStore {
             .into())
     }
 
+    /// 联合检查: one visit with the other enforcement bodies named (unit ids).
+    pub fn start_joint_inspection(
+        &self,
+        kind: InspectionKind,
+        site_id: String,
+        participants: Vec<String>,
+        joint_unit_ids: Vec<String>,
+    ) -> FfiResult<InspectionRecord> {
+        Ok(self
+            .inner
+            .start_joint_inspection(kind, &site_id, participants, joint_unit_ids)?
+            .into())
+    }
+
+    /// Warnings to show before visiting a site: the annual cap reached, another body's recent
+    /// visit.
+    pub fn visit_warnings(&self, site_id: String) -> FfiResult<Vec<String>> {
+        Ok(self.inner.visit_warnings(&site_id)?)
+    }
+
     /// 扫码入企: the site a scanned code names, verified offline with the county's key.
     pub fn site_from_code(&self, scanned: String) -> FfiResult<SiteRecord> {
         Ok(self.inner.site_from_code(&scanned)?.into())
