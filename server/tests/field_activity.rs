@@ -25,6 +25,18 @@ fn start(
     kind: InspectionKind,
     activity: Option<&str>,
 ) -> Value {
+    start_joint(s, token, site, kind, activity, &[])
+}
+
+/// [`start`] of a joint inspection with these other bodies.
+fn start_joint(
+    s: &TestServer,
+    token: &str,
+    site: (&str, Industry),
+    kind: InspectionKind,
+    activity: Option<&str>,
+    joint: &[&str],
+) -> Value {
     let id = uuid::Uuid::now_v7().to_string();
     let insp = Inspection::start(
         id.clone(),
@@ -37,6 +49,7 @@ fn start(
     )
     .unwrap();
     let mut payload = serde_json::to_value(&insp).unwrap();
+    payload["joint_unit_ids"] = joint.to_vec().into();
     if let Some(a) = activity {
         payload["activity"] = a.into();
     }
@@ -214,29 +227,8 @@ both_backends!(
 both_backends!(
     a_joint_inspection_names_only_bodies_with_powers_there,
     |s: &TestServer| {
-        let start_joint = |token: &str, site: (&str, Industry), joint: &[&str]| {
-            let id = uuid::Uuid::now_v7().to_string();
-            let mut insp = Inspection::start(
-                id.clone(),
-                InspectionKind::RoutineCheck,
-                site.0,
-                site.1,
-                device_actor(),
-                vec![],
-                Utc::now(),
-            )
-            .unwrap();
-            insp.joint_unit_ids = joint.iter().map(|j| j.to_string()).collect();
-            s.push(
-                token,
-                &[op(
-                    "inspection",
-                    &id,
-                    "start",
-                    serde_json::to_value(&insp).unwrap(),
-                )],
-            )
-            .remove(0)
+        let start_joint = |token: &str, site, joint: &[&str]| {
+            start_joint(s, token, site, InspectionKind::RoutineCheck, None, joint)
         };
         let han = s.login("yjj_inspector");
         let r = start_joint(&han, HAZCHEM, &["dept-zjw"]);

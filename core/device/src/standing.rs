@@ -155,27 +155,32 @@ mod tests {
 
     use super::*;
 
-    /// The phone refuses a 行政检查 on an expired certificate before anything is queued, and
-    /// flags a certificate about to expire.
-    #[test]
-    fn the_phone_refuses_an_administrative_inspection_on_an_expired_certificate() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("anjian.db")).unwrap();
-        let unit = Unit {
-            id: "dept-mzj".into(),
-            name: "县民政局".into(),
+    fn body(id: &str, name: &str, industries: &[&str]) -> Unit {
+        Unit {
+            id: id.into(),
+            name: name.into(),
             kind: UnitKind::Department,
             parent_id: None,
             code: None,
-            enforcement: Some(EnforcementBody {
-                name_of_record: "忠县民政局".into(),
+            enforcement: (!industries.is_empty()).then(|| EnforcementBody {
+                name_of_record: format!("忠{name}"),
                 basis: EnforcementBasis::Statutory,
-                industries: vec!["elderly_care".into()],
+                industries: industries.iter().map(|i| i.to_string()).collect(),
             }),
-        };
-        store.upsert_units(&[unit]).unwrap();
+        }
+    }
+
+    /// A phone signed in as 吕洁 (县民政局 inspector) whose certificate ends `days` from today,
+    /// with a care home of 石宝镇 and these units.
+    fn care_home_phone(
+        dir: &tempfile::TempDir,
+        units: &[Unit],
+        days: i64,
+    ) -> (Store, Person, Site) {
+        let store = Store::open(&dir.path().join("anjian.db")).unwrap();
+        store.upsert_units(units).unwrap();
         let today = today();
-        let mut me = Person {
+        let me = Person {
             id: "p-lv".into(),
             name: "吕洁".into(),
             unit_id: "dept-mzj".into(),
@@ -187,7 +192,7 @@ mod tests {
                 number: "渝50023300042".into(),
                 issued_by: "重庆市人民政府".into(),
                 valid_from: today - Duration::days(900),
-                valid_until: today - Duration::days(1),
+                valid_until: today + Duration::days(days),
                 fields: vec!["elderly_care".into()],
             }],
         };
@@ -213,6 +218,17 @@ mod tests {
                 contact_phone: None,
             })
             .unwrap();
+        (store, me, home)
+    }
+
+    /// The phone refuses a 行政检查 on an expired certificate before anything is queued, and
+    /// flags a certificate about to expire.
+    #[test]
+    fn the_phone_refuses_an_administrative_inspection_on_an_expired_certificate() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, mut me, home) =
+            care_home_phone(&dir, &[body("dept-mzj", "县民政局", &["elderly_care"])], -1);
+        let today = today();
         let queued = store.outbox_len().unwrap();
         let e = store
             .start_inspection(InspectionKind::RoutineCheck, &home.id, vec![])
@@ -258,65 +274,15 @@ mod tests {
     #[test]
     fn the_phone_warns_of_caps_and_repeats_and_counts_a_joint_inspection_once() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("anjian.db")).unwrap();
-        let body = |id: &str, name: &str, industries: &[&str]| Unit {
-            id: id.into(),
-            name: name.into(),
-            kind: UnitKind::Department,
-            parent_id: None,
-            code: None,
-            enforcement: (!industries.is_empty()).then(|| EnforcementBody {
-                name_of_record: format!("忠{name}"),
-                basis: EnforcementBasis::Statutory,
-                industries: industries.iter().map(|i| i.to_string()).collect(),
-            }),
-        };
-        store
-            .upsert_units(&[
+        let (store, _, home) = care_home_phone(
+            &dir,
+            &[
                 body("dept-mzj", "县民政局", &["elderly_care"]),
                 body("dept-xfjy", "县消防救援支队", &["elderly_care", "fire"]),
                 body("county-safety-office", "县安委办", &[]),
-            ])
-            .unwrap();
-        let today = today();
-        let me = Person {
-            id: "p-lv".into(),
-            name: "吕洁".into(),
-            unit_id: "dept-mzj".into(),
-            roles: vec![Role::Inspector],
-            industries: vec![],
-            portfolio: None,
-            phone: None,
-            certificates: vec![Certificate {
-                number: "渝50023300042".into(),
-                issued_by: "重庆市人民政府".into(),
-                valid_from: today - Duration::days(900),
-                valid_until: today + Duration::days(900),
-                fields: vec!["elderly_care".into()],
-            }],
-        };
-        store.set_profile(&me.actor()).unwrap();
-        store.remember_own_person(&me).unwrap();
-        let home = store
-            .add_site(Site {
-                id: String::new(),
-                name: "石宝镇敬老院".into(),
-                industry: "elderly_care".into(),
-                location: SiteLocation {
-                    point: GeoPoint {
-                        lat: 30.42,
-                        lon: 108.18,
-                    },
-                    radius_m: Some(80.0),
-                    polygon: None,
-                },
-                township_id: "500233107".into(),
-                department_id: Some("dept-mzj".into()),
-                address: None,
-                contact_name: None,
-                contact_phone: None,
-            })
-            .unwrap();
+            ],
+            900,
+        );
         assert!(store.visit_warnings(&home.id).unwrap().is_empty());
 
         // The fire brigade inspected it today, jointly with 民政局: a repeat for nobody else,
