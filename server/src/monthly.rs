@@ -490,8 +490,9 @@ impl ExportFile {
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
 pub struct ExportParams {
     /// "2026-11"; default: this month.
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<String>, pattern = r"^\s*(20[0-9]{2}|2100)-(0?[1-9]|1[0-2])\s*$")]
     pub month: Option<YearMonth>,
+    #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
     /// One unit's ledger; township and department callers always get their own.
     pub unit: Option<String>,

@@ -196,7 +196,7 @@ pub async fn options() -> Response {
 }
 
 /// `POST /v1/uploads`: creates an upload, optionally with its first bytes.
-#[utoipa::path(post, path = "/v1/uploads", params(("Tus-Resumable" = String, Header), ("Upload-Length" = i64, Header), ("Upload-Metadata" = String, Header, description = "须含 sha256")), request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"), responses((status = 201, description = "Location of the upload"), (status = 400, body = crate::error::ErrorBody), (status = 412, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/v1/uploads", params(("Tus-Resumable" = String, Header, pattern = r"^1\.0\.0$"), ("Upload-Length" = i64, Header), ("Upload-Metadata" = String, Header, description = "须含 sha256")), request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"), responses((status = 201, description = "Location of the upload"), (status = 400, body = crate::error::ErrorBody), (status = 412, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -371,7 +371,7 @@ async fn current_offset(state: &AppState, upload: &Upload) -> i64 {
 }
 
 /// `HEAD /v1/uploads/{id}`: how far an upload got.
-#[utoipa::path(head, path = "/v1/uploads/{id}", params(("id" = String, Path), ("Tus-Resumable" = String, Header)), responses((status = 200, description = "Upload-Offset, Upload-Length"), (status = 404, body = crate::error::ErrorBody), (status = 410, body = crate::error::ErrorBody)))]
+#[utoipa::path(head, path = "/v1/uploads/{id}", params(("id" = String, Path), ("Tus-Resumable" = String, Header, pattern = r"^1\.0\.0$")), responses((status = 200, description = "Upload-Offset, Upload-Length"), (status = 404, body = crate::error::ErrorBody), (status = 410, body = crate::error::ErrorBody), (status = 412, body = crate::error::ErrorBody, description = "Tus-Resumable is not 1.0.0")))]
 pub async fn head(
     State(state): State<AppState>,
     caller: Caller,
@@ -406,7 +406,7 @@ pub async fn head(
 }
 
 /// `PATCH /v1/uploads/{id}`: appends bytes at the current offset.
-#[utoipa::path(patch, path = "/v1/uploads/{id}", params(("id" = String, Path), ("Tus-Resumable" = String, Header), ("Upload-Offset" = i64, Header), ("Upload-Checksum" = Option<String>, Header)), request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"), responses((status = 204, description = "new Upload-Offset"), (status = 409, body = crate::error::ErrorBody), (status = 415, body = crate::error::ErrorBody), (status = 460, body = crate::error::ErrorBody, description = "checksum mismatch")))]
+#[utoipa::path(patch, path = "/v1/uploads/{id}", params(("id" = String, Path), ("Tus-Resumable" = String, Header, pattern = r"^1\.0\.0$"), ("Upload-Offset" = i64, Header), ("Upload-Checksum" = Option<String>, Header)), request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"), responses((status = 204, description = "new Upload-Offset"), (status = 409, body = crate::error::ErrorBody), (status = 415, body = crate::error::ErrorBody), (status = 460, body = crate::error::ErrorBody, description = "checksum mismatch")))]
 pub async fn patch(
     State(state): State<AppState>,
     caller: Caller,
@@ -662,7 +662,7 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
 }
 
 /// `DELETE /v1/uploads/{id}`: termination.
-#[utoipa::path(delete, path = "/v1/uploads/{id}", params(("id" = String, Path), ("Tus-Resumable" = String, Header)), responses((status = 204), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(delete, path = "/v1/uploads/{id}", params(("id" = String, Path), ("Tus-Resumable" = String, Header, pattern = r"^1\.0\.0$")), responses((status = 204), (status = 404, body = crate::error::ErrorBody), (status = 412, body = crate::error::ErrorBody, description = "Tus-Resumable is not 1.0.0")))]
 pub async fn terminate(
     State(state): State<AppState>,
     caller: Caller,

@@ -223,3 +223,37 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+both_backends!(framework_refusals_are_json_in_chinese, |s: &TestServer| {
+    let admin = s.login("admin");
+    // A JSON body missing a field, and no JSON at all: the API's error body, in Chinese.
+    let r = s.post(&admin, "/v1/sync/push", &json!({}));
+    assert_eq!(r.status(), 422);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    let body: Value = r.json().unwrap();
+    assert!(body["error"]["message"].as_str().unwrap().starts_with("请求格式不正确"));
+    let r = s
+        .request(reqwest::Method::POST, &admin, "/v1/sync/push")
+        .body("x")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    let body: Value = r.json().unwrap();
+    assert!(body["error"]["message"].as_str().unwrap().contains("JSON"));
+    // A record whose id is blank is refused, not stored under a blank key.
+    let r = s.post(
+        &admin,
+        "/v1/self-assessments",
+        &json!({ "id": "\u{c}", "unit_id": "500233107", "month": "2026-10", "score": 90.0,
+                 "summary": "自评", "submitted_by": "x", "submitted_at": "2026-11-01T00:00:00Z" }),
+    );
+    assert_eq!(r.status(), 422);
+    // The document says so: every operation with a body lists 415 and 422, secured ones 401.
+    let doc: Value = s.client.get(s.url("/openapi.json")).send().unwrap().json().unwrap();
+    let push = &doc["paths"]["/v1/sync/push"]["post"]["responses"];
+    for code in ["401", "415", "422"] {
+        assert!(push.get(code).is_some(), "{code}");
+    }
+    let people = &doc["components"]["schemas"]["Person"]["required"];
+    assert!(people.as_array().unwrap().iter().any(|f| f == "roles"));
+});

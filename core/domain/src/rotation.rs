@@ -99,7 +99,7 @@ pub struct DutyReport {
     /// Files uploaded with the report (its text, minutes), stored by content hash. Only the
     /// server adds these, after the report is recorded.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(max_items = 0))]
+    #[cfg_attr(feature = "openapi", schema(read_only))]
     pub files: Vec<ReportFile>,
 }
 

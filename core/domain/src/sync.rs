@@ -31,11 +31,14 @@ pub mod entity {
 }
 
 /// One operation from a device's outbox.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Operation {
     /// Idempotency key: the same key is applied at most once.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
     pub op_id: String,
     pub entity: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
     pub entity_id: String,
     /// `create`, `start`, `record_item`, `finish`, `raise`, `transition`.
     pub op: String,
@@ -45,13 +48,19 @@ pub struct Operation {
     pub device_time: Option<DateTime<Utc>>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushRequest {
+    /// The protocol version the device speaks (1).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub protocol: u32,
     pub device_id: String,
+    /// At most 500 (the server's batch limit).
+    #[cfg_attr(feature = "openapi", schema(max_items = 500))]
     pub ops: Vec<Operation>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OpStatus {
@@ -63,6 +72,7 @@ pub enum OpStatus {
     Rejected,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpResult {
     pub op_id: String,
@@ -74,6 +84,7 @@ pub struct OpResult {
     pub current: Option<serde_json::Value>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushResponse {
     pub results: Vec<OpResult>,

@@ -60,7 +60,7 @@ fn blob_headers(resp: &mut Response, blob: &Blob) {
 }
 
 /// Whether the server has the file (and the caller may see it).
-#[utoipa::path(head, path = "/v1/blobs/{sha256}", params(("sha256" = String, Path)), responses((status = 200), (status = 404, body = ErrorBody)))]
+#[utoipa::path(head, path = "/v1/blobs/{sha256}", params(("sha256" = String, Path, pattern = "^[0-9a-fA-F]{64}$")), responses((status = 200), (status = 404, body = ErrorBody)))]
 pub async fn head_blob(
     State(state): State<AppState>,
     caller: Caller,
@@ -73,7 +73,7 @@ pub async fn head_blob(
 }
 
 /// The file's bytes.
-#[utoipa::path(get, path = "/v1/blobs/{sha256}", params(("sha256" = String, Path)), responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/blobs/{sha256}", params(("sha256" = String, Path, pattern = "^[0-9a-fA-F]{64}$")), responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = ErrorBody)))]
 pub async fn get_blob(
     State(state): State<AppState>,
     caller: Caller,

@@ -506,7 +506,7 @@ pub async fn hazard_evidence(
 #[into_params(parameter_in = Query)]
 pub struct OverviewQuery {
     /// "2026-11"; default: this month.
-    #[param(pattern = "^[0-9]{4}-[0-9]{2}$")]
+    #[param(pattern = r"^\s*(20[0-9]{2}|2100)-(0?[1-9]|1[0-2])\s*$")]
     pub month: Option<String>,
 }
 

@@ -8,6 +8,7 @@ pub mod checklist_diff;
 pub mod console;
 pub mod console_reads;
 pub mod duty_reports;
+pub mod errors_doc;
 pub mod monthly;
 pub mod publish;
 pub mod reads;
@@ -32,6 +33,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::metrics::Metrics;
+use errors_doc::CommonErrors;
 use crate::{listen, security_headers, tus, AppState, Config};
 
 #[derive(OpenApi)]
@@ -131,7 +133,7 @@ use crate::{listen, security_headers, tus, AppState, Config};
         site_codes::SiteCode,
         crate::site_code::Complaint,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonErrors),
     security(("bearer" = []))
 )]
 pub struct ApiDoc;
@@ -233,6 +235,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
                 .patch(tus::patch)
                 .delete(tus::terminate),
         )
+        .layer(middleware::from_fn(errors_doc::json_rejections))
         // Upload bodies are bounded by their declared length, not the general limit.
         .layer(DefaultBodyLimit::max(tus::MAX_SIZE as usize));
     let api = Router::new()
@@ -335,6 +338,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
             "/v1/blobs/{sha256}",
             get(blobs::get_blob).head(blobs::head_blob),
         )
+        // Inside the compression: the framework's refusals are rewritten before being encoded.
+        .layer(middleware::from_fn(errors_doc::json_rejections))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         // Sync JSON compresses ~10x on the wire; evidence files are not recompressed.
         .layer(

@@ -26,6 +26,7 @@ use crate::AppState;
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct MonthQuery {
     /// "2026-11"; default: this month.
+    #[param(pattern = r"^\s*(20[0-9]{2}|2100)-(0?[1-9]|1[0-2])\s*$")]
     pub month: Option<String>,
     /// A unit id; township and department callers always get their own unit.
     pub unit: Option<String>,
@@ -34,6 +35,7 @@ pub struct MonthQuery {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct YearQuery {
     /// Default: this year.
+    #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
 }
 
@@ -55,7 +57,7 @@ async fn county(state: &AppState) -> ApiResult<County> {
 }
 
 /// 履职纪实: each person's duties of the month, required vs done, with the records that count.
-#[utoipa::path(get, path = "/v1/duty", params(MonthQuery), responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/duty", params(MonthQuery), responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn duty(
     State(state): State<AppState>,
     caller: Caller,
@@ -76,7 +78,7 @@ pub async fn duty(
 
 /// The monthly assessment: scores per indicator, ranks, self-assessment beside the office's
 /// score, 月清零.
-#[utoipa::path(get, path = "/v1/assessments/{month}", params(("month" = String, Path, description = "2026-11")), responses((status = 200, body = Object), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/assessments/{month}", params(("month" = String, Path, description = "2026-11", pattern = r"^\s*(20[0-9]{2}|2100)-(0?[1-9]|1[0-2])\s*$")), responses((status = 200, body = Object), (status = 422, body = ErrorBody)))]
 pub async fn assessment(
     State(state): State<AppState>,
     caller: Caller,
@@ -91,7 +93,7 @@ pub async fn assessment(
 }
 
 /// The annual target assessment: the months of the year and their mean.
-#[utoipa::path(get, path = "/v1/assessments/annual/{year}", params(("year" = i32, Path)), responses((status = 200, body = Vec<Object>)))]
+#[utoipa::path(get, path = "/v1/assessments/annual/{year}", params(("year" = i32, Path, minimum = 2000, maximum = 2100)), responses((status = 200, body = Vec<Object>)))]
 pub async fn annual(
     State(state): State<AppState>,
     caller: Caller,
@@ -108,7 +110,7 @@ pub async fn annual(
 }
 
 /// 月清零: a unit's enforcement findings still open at the end of the month.
-#[utoipa::path(get, path = "/v1/month-clear", params(MonthQuery), responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/month-clear", params(("month" = Option<String>, Query, description = "\"2026-11\"; default: this month.", pattern = r"^\s*(20[0-9]{2}|2100)-(0?[1-9]|1[0-2])\s*$"), ("unit" = String, Query, description = "The unit (township and department callers: their own).")), responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn month_clear(
     State(state): State<AppState>,
     caller: Caller,
@@ -145,6 +147,9 @@ async fn record<T: serde::Serialize>(
     id: String,
     value: &T,
 ) -> ApiResult<StatusCode> {
+    if id.trim().is_empty() {
+        return Err(ApiError::invalid("记录编号不能为空"));
+    }
     let op = Operation {
         op_id: uuid::Uuid::now_v7().to_string(),
         entity: entity.to_string(),

@@ -61,7 +61,7 @@ fn scoped(mut p: Publication, caller: &Caller) -> Publication {
 }
 
 /// Publishes (freezes) the assessment of a month that has ended; 县安委办 only, once per month.
-#[utoipa::path(post, path = "/v1/assessments/{month}/publish", params(("month" = String, Path, description = "2026-10", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")), responses((status = 201, body = Publication), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/v1/assessments/{month}/publish", params(("month" = String, Path, description = "2026-10", pattern = r"^\s*(20[0-9]{2}|2100)-(0?[1-9]|1[0-2])\s*$")), responses((status = 201, body = Publication), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn publish(
     State(state): State<AppState>,
     caller: Caller,
@@ -117,7 +117,7 @@ pub async fn publish(
 
 /// The published (frozen) assessment of a month, limited to the caller's scope; 404 when the
 /// month has not been published.
-#[utoipa::path(get, path = "/v1/assessments/{month}/published", params(("month" = String, Path, description = "2026-10")), responses((status = 200, body = Publication), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/assessments/{month}/published", params(("month" = String, Path, description = "2026-10", pattern = r"^\s*(20[0-9]{2}|2100)-(0?[1-9]|1[0-2])\s*$")), responses((status = 200, body = Publication), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn published(
     State(state): State<AppState>,
     caller: Caller,

@@ -95,8 +95,10 @@ pub async fn site(
 #[derive(Deserialize, IntoParams)]
 pub struct HazardQuery {
     /// registered / assigned / rectifying / submitted / closed
+    #[param(pattern = "^(registered|assigned|rectifying|submitted|closed)$")]
     pub status: Option<String>,
     /// general / major
+    #[param(pattern = "^(general|major)$")]
     pub level: Option<String>,
     /// The rectifying unit.
     pub unit: Option<String>,
@@ -259,7 +261,7 @@ pub struct ChecklistQuery {
 }
 
 /// One industry's checklist: the current version, or the one asked for.
-#[utoipa::path(get, path = "/v1/checklists/{industry}", params(("industry" = String, Path), ChecklistQuery), responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/checklists/{industry}", params(("industry" = String, Path, pattern = "^(agriculture|civil_explosives|commerce|construction|culture_tourism|elderly_care|fire|forest_fire|gas|geohazard|hazchem|industrial|medical|non_coal_mine|power|road_transport|school|self_built_housing|special_equipment|water_conservancy|water_transport)$"), ChecklistQuery), responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn checklist(
     _caller: Caller,
     Path(industry): Path<String>,
@@ -289,6 +291,7 @@ pub async fn patrols(
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewPatrol {
+    #[schema(min_length = 1, pattern = r"\S")]
     pub title: String,
     /// Person ids of the team besides the caller.
     #[serde(default)]

@@ -17,8 +17,8 @@ use crate::{sync as engine, AppState};
 const MAX_BATCH: usize = 500;
 
 /// Applies a batch of operations; each is idempotent by its `op_id`.
-#[utoipa::path(post, path = "/v1/sync/push", request_body(content = Object, description = "PushRequest: protocol, device_id, ops[] (op_id, entity, entity_id, op, payload)"), responses(
-    (status = 200, body = Object, description = "PushResponse: one result per op (applied / already_applied / rejected with reason and the server's row)"),
+#[utoipa::path(post, path = "/v1/sync/push", request_body(content = PushRequest, description = "At most 500 operations; each payload is the operation's typed body (core/domain/src/sync/ops.rs)"), responses(
+    (status = 200, body = PushResponse, description = "One result per op (applied / already_applied / rejected with reason and the server's row)"),
     (status = 401, body = ErrorBody),
     (status = 422, body = ErrorBody),
     (status = 426, body = ErrorBody, description = "client too old")
@@ -67,6 +67,7 @@ pub async fn push(
 pub struct PullQuery {
     /// Opaque cursor from the previous page; empty for the start.
     #[serde(default)]
+    #[param(pattern = "^(c2-[0-9a-fA-F]{1,15}-[0-9]{1,18}|c1-[0-9]{1,18})?$")]
     pub cursor: String,
     /// Page size (default 500, at most 2000).
     pub limit: Option<i64>,

@@ -23,6 +23,7 @@ pub struct UnitRecordQuery {
     /// Only this unit's records.
     pub unit: Option<String>,
     /// Only this month's (YYYY-MM, China time).
+    #[param(pattern = r"^\s*(20[0-9]{2}|2100)-(0?[1-9]|1[0-2])\s*$")]
     pub month: Option<String>,
 }
 
