@@ -124,9 +124,11 @@ impl EnforcementBasis {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnforcementBody {
     /// The name inspections are made in: the unit's own, or the entrusting body's.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
     pub name_of_record: String,
     pub basis: EnforcementBasis,
     /// Industries (checklist codes) within its powers.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub industries: Vec<String>,
 }
 
