@@ -52,7 +52,7 @@ pub struct Operation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushRequest {
     /// The protocol version the device speaks (1).
-    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 4294967295u32))]
     pub protocol: u32,
     pub device_id: String,
     /// At most 500 (the server's batch limit).
