@@ -20,6 +20,7 @@ pub mod month;
 pub mod org;
 pub mod patrol;
 pub mod policy;
+pub mod proof;
 pub mod records;
 pub mod rotation;
 pub mod site;

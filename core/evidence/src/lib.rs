@@ -9,6 +9,7 @@
 pub mod document;
 pub mod error;
 pub mod meta;
+pub mod phash;
 pub mod photo;
 pub mod sniff;
 pub mod timecheck;
