@@ -167,32 +167,40 @@ pub fn major_hazard_ledger(
     }
 }
 
-/// 设施设备投入台账 with its proof: each investment and the documents sent with it.
+/// One investment's proof as the ledger prints it.
+#[derive(Debug, Clone, Default)]
+pub struct InvestmentProof {
+    /// Each file attached: "合同", "施工前照片" …
+    pub files: Vec<String>,
+    /// Parts the notice asks for that are not attached.
+    pub missing: Vec<String>,
+    /// Recycled-photo flags, as sentences.
+    pub recycled: Vec<String>,
+}
+
+/// 设施设备投入台账 with its proof: each investment, the files sent with it, the parts still
+/// missing, when it was submitted (server time) and photos already used as proof elsewhere.
 pub fn hardware_ledger(
     investments: &[&HardwareInvestment],
     hazards: &HashMap<&str, &Hazard>,
-    proof_labels: &HashMap<&str, String>,
+    proofs: &HashMap<&str, InvestmentProof>,
     dir: &Directory,
     scope: &str,
 ) -> Table {
     let mut inv: Vec<&&HardwareInvestment> = investments.iter().collect();
     inv.sort_by_key(|i| (i.invested_on, i.id.clone()));
     let total: i64 = inv.iter().map(|i| i.amount_fen).sum();
+    let none = InvestmentProof::default();
+    let china = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
     let mut rows: Vec<Vec<Cell>> = inv
         .iter()
         .enumerate()
         .map(|(n, i)| {
             let hazard = i.hazard_id.as_deref().and_then(|h| hazards.get(h));
-            let proofs: Vec<String> = i
-                .documents
-                .iter()
-                .map(|d| {
-                    proof_labels
-                        .get(d.as_str())
-                        .cloned()
-                        .unwrap_or_else(|| d.clone())
-                })
-                .collect();
+            let proof = proofs.get(i.id.as_str()).unwrap_or(&none);
+            let submitted = i.submitted_at.map_or("未报送".to_string(), |t| {
+                t.with_timezone(&china).format("%Y-%m-%d %H:%M").to_string()
+            });
             vec![
                 Cell::Int(n as i64 + 1),
                 Cell::text(dir.unit(&i.unit_id)),
@@ -201,22 +209,26 @@ pub fn hardware_ledger(
                 Cell::text(&i.description),
                 Cell::Money(i.amount_fen),
                 Cell::Date(i.invested_on),
-                Cell::Int(i.documents.len() as i64),
-                Cell::text(proofs.join("；")),
+                Cell::text(submitted),
+                Cell::Int(proof.files.len() as i64),
+                Cell::text(proof.files.join("；")),
+                Cell::text(if proof.missing.is_empty() {
+                    "齐全".to_string()
+                } else {
+                    proof.missing.join("、")
+                }),
+                Cell::text(proof.recycled.join("；")),
             ]
         })
         .collect();
-    rows.push(vec![
-        Cell::text("合计"),
-        Cell::Empty,
-        Cell::Empty,
-        Cell::Empty,
-        Cell::Empty,
-        Cell::Money(total),
-        Cell::Empty,
-        Cell::Int(inv.iter().map(|i| i.documents.len() as i64).sum()),
-        Cell::Empty,
-    ]);
+    let files: i64 = inv
+        .iter()
+        .map(|i| proofs.get(i.id.as_str()).map_or(0, |p| p.files.len() as i64))
+        .sum();
+    let mut total_row = vec![Cell::text("合计"), Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty];
+    total_row.extend([Cell::Money(total), Cell::Empty, Cell::Empty, Cell::Int(files)]);
+    total_row.extend([Cell::Empty, Cell::Empty, Cell::Empty]);
+    rows.push(total_row);
     Table {
         sheet: "设施设备投入台账".into(),
         title: format!("{scope}设施设备整改投入台账"),
@@ -228,8 +240,11 @@ pub fn hardware_ledger(
             col("投入内容", 34.0),
             col("投入金额（元）", 14.0),
             col("投入日期", 12.0),
+            col("报送时间", 17.0),
             col("佐证材料（份）", 10.0),
-            col("佐证材料清单", 40.0),
+            col("佐证材料清单", 36.0),
+            col("缺少材料", 16.0),
+            col("疑似重复使用的照片", 36.0),
         ],
         rows,
     }

@@ -153,6 +153,8 @@ fn fixture() -> Fixture {
         amount_fen: 1_250_000,
         invested_on: d(2026, 11, 20),
         documents: vec!["ev-contract".into(), "ev-invoice".into()],
+        received_at: None,
+        submitted_at: Some(Utc.with_ymd_and_hms(2026, 11, 21, 2, 0, 0).unwrap()),
     }];
     Fixture {
         dir,
@@ -214,16 +216,20 @@ fn problem_and_major_hazard_ledgers_read_back() {
 fn hardware_ledger_lists_the_proof_and_totals() {
     let f = fixture();
     let hz: HashMap<&str, &Hazard> = f.hazards.iter().map(|h| (h.id.as_str(), h)).collect();
-    let labels: HashMap<&str, String> = [
-        ("ev-contract", "合同（整改中）".to_string()),
-        ("ev-invoice", "发票（整改后）".to_string()),
-    ]
+    let proofs: HashMap<&str, ledgers::InvestmentProof> = [(
+        "inv-1",
+        ledgers::InvestmentProof {
+            files: vec!["合同".into(), "施工后照片".into(), "发票".into()],
+            missing: vec!["施工前照片".into(), "施工中照片".into()],
+            recycled: vec!["疑似重复使用的照片：与较早报送隐患整改的照片为同一文件".into()],
+        },
+    )]
     .into();
     let inv: Vec<&HardwareInvestment> = f.investments.iter().collect();
     let bytes = xlsx::workbook(&[ledgers::hardware_ledger(
         &inv,
         &hz,
-        &labels,
+        &proofs,
         &f.dir,
         "石宝镇",
     )])
@@ -232,9 +238,13 @@ fn hardware_ledger_lists_the_proof_and_totals() {
     let (_, rows) = read_sheet(&bytes);
     assert_eq!(rows[2][3].to_string(), "YH-20261103-0001");
     assert_eq!(rows[2][5], Data::Float(12500.0));
-    assert_eq!(rows[2][8].to_string(), "合同（整改中）；发票（整改后）");
+    assert_eq!(rows[2][7].to_string(), "2026-11-21 10:00");
+    assert_eq!(rows[2][9].to_string(), "合同；施工后照片；发票");
+    assert_eq!(rows[2][10].to_string(), "施工前照片、施工中照片");
+    assert!(rows[2][11].to_string().contains("同一文件"));
     assert_eq!(rows[3][0].to_string(), "合计");
     assert_eq!(rows[3][5], Data::Float(12500.0));
+    assert_eq!(rows[3][8], Data::Float(3.0));
 }
 
 #[test]

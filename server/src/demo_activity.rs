@@ -70,6 +70,8 @@ pub fn seed(tx: &mut dyn Tx, blobs_dir: &Path, now: DateTime<Utc>) -> ApiResult<
         sites: demo::sites(county::zhong_county()),
         summary: ActivitySummary::default(),
         inspections_by_unit: HashMap::new(),
+        last_after_photo: None,
+        recycled_shown: false,
     };
     let people = s.people()?;
     let current = YearMonth::of(today);
@@ -181,6 +183,9 @@ struct Seeder<'a> {
     summary: ActivitySummary,
     /// Inspections led by each unit's people per month, for the self-assessments.
     inspections_by_unit: HashMap<(String, YearMonth), usize>,
+    /// The latest investment's "after" photo, and whether the one recycled copy was made.
+    last_after_photo: Option<Vec<u8>>,
+    recycled_shown: bool,
 }
 
 impl Seeder<'_> {
@@ -745,8 +750,10 @@ impl Seeder<'_> {
         self.rectify(story, township, plan_day, deadline, yesterday)
     }
 
-    /// Proof of hardware investment for a hazard that needs it: an acceptance form and a
-    /// picture of the installed equipment, in the month the money was spent.
+    /// Proof of hardware investment for a hazard that needs it, with the parts the notice
+    /// lists: contract, photos before / during / after the works, invoice. Most are submitted
+    /// a few days after the works; some still lack the invoice; one "after" photo is the
+    /// previous investment's, cropped and re-saved (a recycled photo the server flags).
     fn investment(
         &mut self,
         hazard: &Hazard,
@@ -760,7 +767,10 @@ impl Seeder<'_> {
             return Ok(());
         }
         let amount_fen = (3 + self.rng.below(120)) as i64 * 100_000;
-        let inv = HardwareInvestment {
+        let start = day - Duration::days(1 + self.rng.below(3) as i64);
+        let lacks_invoice = self.rng.chance(0.15);
+        let submit_day = day + Duration::days(1 + self.rng.below(4) as i64);
+        let mut inv = HardwareInvestment {
             id: new_id(),
             unit_id: township.unit_id.clone(),
             hazard_id: Some(hazard.id.clone()),
@@ -768,8 +778,14 @@ impl Seeder<'_> {
             description: format!("{}设施设备更换改造（隐患 {}）", site.name, hazard.number),
             amount_fen,
             invested_on: day,
-            documents: vec![new_id(), new_id()],
+            documents: (0..5).map(|_| new_id()).collect(),
+            received_at: Some(at(start, 9, 30)),
+            submitted_at: (!lacks_invoice && submit_day <= yesterday)
+                .then(|| at(submit_day, 10, 15)),
         };
+        if lacks_invoice {
+            inv.documents.pop();
+        }
         inv.validate().map_err(demo_error)?;
         records::save_unit_record(
             self.tx,
@@ -782,37 +798,63 @@ impl Seeder<'_> {
         let target = EvidenceTarget::HardwareInvestment {
             investment_id: inv.id.clone(),
         };
-        let form = word(
-            "设施设备投入验收单",
+        let by = &township.deputy;
+        let yuan = format!("{:.2} 元", amount_fen as f64 / 100.0);
+        let contract = word(
+            "设施设备更换改造施工合同",
             &[
-                format!("项目：{}", inv.description),
-                format!("隐患描述：{}", hazard.description),
-                format!("投入金额：{:.2} 元", amount_fen as f64 / 100.0),
-                format!("验收日期：{}", day.format("%Y年%-m月%-d日")),
-                format!(
-                    "验收意见：设施设备已安装到位，运行正常。验收人：{}",
-                    township.head.name
-                ),
+                format!("甲方：{}", township.unit_name),
+                "乙方：忠县安宏消防设备安装有限公司（演示数据）".to_string(),
+                format!("工程内容：{}", inv.description),
+                format!("合同价款：{yuan}"),
+                format!("工期：{} 至 {}", start.format("%Y年%-m月%-d日"), day.format("%Y年%-m月%-d日")),
             ],
         )?;
-        let when = at(day, 16, 0);
-        let by = &township.deputy;
-        self.document(
-            &inv.documents[0],
-            target.clone(),
-            &form,
-            by,
-            when,
-            Some(amount_fen),
-        )?;
-        self.photo(
-            &inv.documents[1],
-            target,
-            EvidenceStage::After,
-            by,
-            when,
-            site,
-        )
+        let docs = inv.documents.clone();
+        let file = DocFile::new(&contract, EvidenceKind::Contract, None);
+        self.document(&docs[0], target.clone(), file, by, at(start, 9, 0))?;
+        for (i, (stage, when)) in [
+            (EvidenceStage::Before, at(start, 9, 20)),
+            (EvidenceStage::During, at(start, 15, 40)),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            self.photo(&docs[1 + i], target.clone(), stage, by, when, site)?;
+        }
+        let after_at = at(day, 16, 0);
+        match self.last_after_photo.take() {
+            // The demo's one recycled photo: the previous investment's "after" picture,
+            // cropped and re-saved.
+            Some(previous) if !self.recycled_shown => {
+                self.recycled_shown = true;
+                let copy = recycled_copy(&previous)?;
+                let file = FileKind::Photo(&copy, EvidenceStage::After);
+                let point = (site.location.point.lat, site.location.point.lon);
+                self.store_file(&docs[3], target.clone(), file, by, after_at, Some(point))?;
+            }
+            _ => {
+                let bytes = illustration(self.rng.next()).map_err(demo_error)?;
+                let point = (site.location.point.lat, site.location.point.lon);
+                let file = FileKind::Photo(&bytes, EvidenceStage::After);
+                self.store_file(&docs[3], target.clone(), file, by, after_at, Some(point))?;
+                self.last_after_photo = Some(bytes);
+            }
+        }
+        if !lacks_invoice {
+            let invoice = word(
+                "增值税普通发票（复印件）",
+                &[
+                    format!("购买方：{}", township.unit_name),
+                    format!("项目：{}", inv.description),
+                    format!("价税合计：{yuan}"),
+                    format!("开票日期：{}", day.format("%Y年%-m月%-d日")),
+                ],
+            )?;
+            let file = DocFile::new(&invoice, EvidenceKind::Invoice, Some(amount_fen));
+            self.document(&docs[4], target, file, by, after_at + Duration::minutes(30))?;
+        }
+        Ok(())
     }
 
     fn meeting(
@@ -865,7 +907,8 @@ impl Seeder<'_> {
         let target = EvidenceTarget::Meeting {
             meeting_id: m.id.clone(),
         };
-        self.document(&m.evidence[0], target, &file, chair, held_at, None)
+        let file = DocFile::new(&file, EvidenceKind::OtherDocument, None);
+        self.document(&m.evidence[0], target, file, chair, held_at)
     }
 
     /// The executive-meeting rotation from January to `last_month`, month by month as the
@@ -1035,13 +1078,11 @@ impl Seeder<'_> {
         &mut self,
         id: &str,
         target: EvidenceTarget,
-        bytes: &[u8],
+        file: DocFile,
         by: &Person,
         when: DateTime<Utc>,
-        amount_fen: Option<i64>,
     ) -> ApiResult<()> {
-        let kind = FileKind::Document(bytes, amount_fen);
-        self.store_file(id, target, kind, by, when, None)
+        self.store_file(id, target, FileKind::Document(file), by, when, None)
     }
 
     fn audience_of(&mut self, target: &EvidenceTarget) -> ApiResult<Vec<String>> {
@@ -1067,16 +1108,12 @@ impl Seeder<'_> {
         let mut audience = self.audience_of(&target)?;
         let (bytes, kind, content_type, stage, amount_fen) = match file {
             FileKind::Photo(b, stage) => (b, EvidenceKind::Photo, "image/jpeg", stage, None),
-            FileKind::Document(b, amount) => (
-                b,
-                if amount.is_some() {
-                    EvidenceKind::Invoice
-                } else {
-                    EvidenceKind::OtherDocument
-                },
+            FileKind::Document(d) => (
+                d.bytes,
+                d.kind,
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                 EvidenceStage::None,
-                amount,
+                d.amount_fen,
             ),
         };
         let sha = anjian_evidence::sha256_hex(bytes);
@@ -1093,6 +1130,16 @@ impl Seeder<'_> {
         audience.extend([scope::COUNTY.to_string(), scope::person(&by.id)]);
         audience.sort();
         audience.dedup();
+        // Proof photos get their perceptual hashes, as an upload would.
+        let proof = matches!(
+            target,
+            EvidenceTarget::Hazard { .. } | EvidenceTarget::HardwareInvestment { .. }
+        );
+        if proof && kind == EvidenceKind::Photo {
+            if let Some(h) = crate::proof::hash_bytes(bytes) {
+                crate::proof::save_hashes(self.tx, &sha, &h)?;
+            }
+        }
         self.tx.put_blob(&Blob {
             sha256: sha.clone(),
             size: bytes.len() as i64,
@@ -1133,8 +1180,45 @@ impl Seeder<'_> {
 
 enum FileKind<'a> {
     Photo(&'a [u8], EvidenceStage),
-    /// A Word file, with the amount it proves when it is an invoice or acceptance form.
-    Document(&'a [u8], Option<i64>),
+    Document(DocFile<'a>),
+}
+
+/// A Word file: what it is (contract, invoice, minutes), with the amount an invoice proves.
+struct DocFile<'a> {
+    bytes: &'a [u8],
+    kind: EvidenceKind,
+    amount_fen: Option<i64>,
+}
+
+impl<'a> DocFile<'a> {
+    fn new(bytes: &'a [u8], kind: EvidenceKind, amount_fen: Option<i64>) -> DocFile<'a> {
+        DocFile {
+            bytes,
+            kind,
+            amount_fen,
+        }
+    }
+}
+
+/// A photo cropped at the edges and re-saved: how a recycled "after" photo is made.
+fn recycled_copy(jpeg: &[u8]) -> ApiResult<Vec<u8>> {
+    let (img, _) = photo::decode_scaled(jpeg, 100_000).map_err(demo_error)?;
+    let (x0, y0) = (img.width * 6 / 100, img.height * 6 / 100);
+    let (w, h) = (img.width - 2 * x0, img.height - 2 * y0);
+    let mut pixels = Vec::with_capacity(w * h * 3);
+    for y in y0..y0 + h {
+        let row = (y * img.width + x0) * 3;
+        pixels.extend_from_slice(&img.pixels[row..row + w * 3]);
+    }
+    photo::encode(
+        &Rgb {
+            width: w,
+            height: h,
+            pixels,
+        },
+        70,
+    )
+    .map_err(demo_error)
 }
 
 /// A hazard's story as it is told: the document with its events, and the after-photos its
@@ -1222,6 +1306,27 @@ fn illustration(seed: u64) -> Result<Vec<u8>, anjian_evidence::EvidenceError> {
                 ground
             };
             px.copy_from_slice(&rgb);
+        }
+    }
+    // Equipment in front: boxes of a few colours, placed by the seed, so that no two
+    // pictures share a layout (the server would rightly take them for one photo re-used).
+    let mut r = seed | 1;
+    let mut next = |n: usize| {
+        r ^= r << 13;
+        r ^= r >> 7;
+        r ^= r << 17;
+        (r % n as u64) as usize
+    };
+    let palette = [[200, 40, 40], [120, 120, 125], [225, 180, 40], [40, 80, 160], [30, 30, 30]];
+    for _ in 0..5 {
+        let (bw, bh) = (30 + next(160), 20 + next(140));
+        let (x0, y0) = (next(w - bw), next(h - bh));
+        let colour = palette[next(palette.len())];
+        for y in y0..y0 + bh {
+            let row = &mut pixels[(y * w + x0) * 3..(y * w + x0 + bw) * 3];
+            for px in row.chunks_exact_mut(3) {
+                px.copy_from_slice(&colour);
+            }
         }
     }
     photo::encode(

@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod monthly;
 pub mod phones;
 pub mod proxies;
+pub mod proof;
 pub mod ratelimit;
 pub mod records;
 pub mod scope;

@@ -17,6 +17,7 @@ use anjian_domain::hazard::{china_date, Hazard};
 use anjian_domain::inspection::{Inspection, InspectionKind};
 use anjian_domain::month::YearMonth;
 use anjian_domain::org::{Person, Role, Unit, UnitKind};
+use anjian_domain::proof::{ProofPart, ProofStatus};
 use anjian_domain::records::{HardwareInvestment, Meeting};
 use anjian_domain::rotation::{self, DutyReport, ReporterKind, RotationMember, RotationSlot};
 use anjian_domain::site::Site;
@@ -42,6 +43,21 @@ pub struct County {
     pub reports: Vec<DutyReport>,
     pub self_assessments: Vec<SelfAssessment>,
     pub evidence: Vec<EvidenceRecord>,
+    /// Recycled-photo flags of proof photos, by evidence id.
+    pub recycled: HashMap<String, Vec<String>>,
+}
+
+/// The recycled-photo flags of every proof photo (the office's ledger names no record).
+fn recycled_notes(tx: &mut dyn Tx) -> ApiResult<HashMap<String, Vec<String>>> {
+    let photos = crate::proof::ProofPhotos::load(tx, None)?;
+    let index = photos.index();
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for e in photos.all() {
+        for u in photos.recycled(&index, &[e]) {
+            out.entry(e.id.clone()).or_default().push(u.note);
+        }
+    }
+    Ok(out)
 }
 
 fn all<T: DeserializeOwned>(tx: &mut dyn Tx, entity: &str) -> ApiResult<Vec<T>> {
@@ -68,7 +84,33 @@ impl County {
             reports: all(tx, entity::DUTY_REPORT)?,
             self_assessments: all(tx, entity::SELF_ASSESSMENT)?,
             evidence: all(tx, entity::EVIDENCE)?,
+            recycled: recycled_notes(tx)?,
         })
+    }
+
+    /// One investment's proof for the ledger: its files, missing parts, recycled photos.
+    pub fn investment_proof(&self, investment_id: &str) -> ledgers::InvestmentProof {
+        let mine: Vec<&EvidenceRecord> = self
+            .evidence
+            .iter()
+            .filter(|e| e.target.key() == (entity::HARDWARE_INVESTMENT, investment_id))
+            .collect();
+        let status = ProofStatus::of(mine.iter().copied());
+        ledgers::InvestmentProof {
+            files: mine
+                .iter()
+                .map(|e| {
+                    ProofPart::of(e.kind, e.stage)
+                        .map_or(e.kind.label(), ProofPart::label)
+                        .to_string()
+                })
+                .collect(),
+            missing: status.missing,
+            recycled: mine
+                .iter()
+                .flat_map(|e| self.recycled.get(&e.id).cloned().unwrap_or_default())
+                .collect(),
+        }
     }
 
     pub fn unit(&self, id: &str) -> ApiResult<&Unit> {
@@ -296,26 +338,20 @@ impl County {
             ExportFile::Hardware => {
                 let hazards: HashMap<&str, &Hazard> =
                     self.hazards.iter().map(|h| (h.id.as_str(), h)).collect();
-                let labels: HashMap<&str, String> = self
-                    .evidence
-                    .iter()
-                    .map(|e| {
-                        (
-                            e.id.as_str(),
-                            format!("{}（{}）", e.kind.label(), e.stage.label()),
-                        )
-                    })
-                    .collect();
                 let inv: Vec<&HardwareInvestment> = self
                     .investments
                     .iter()
                     .filter(|i| unit.is_none_or(|u| i.unit_id == u))
-                    .filter(|i| q.month.is_none_or(|m| m.contains(i.invested_on)))
+                    .filter(|i| q.month.is_none_or(|m| m.contains(i.proof_date())))
+                    .collect();
+                let proofs: HashMap<&str, ledgers::InvestmentProof> = inv
+                    .iter()
+                    .map(|i| (i.id.as_str(), self.investment_proof(&i.id)))
                     .collect();
                 sheet(ledgers::hardware_ledger(
                     &inv,
                     &hazards,
-                    &labels,
+                    &proofs,
                     &dir,
                     &scope_name,
                 ))

@@ -643,6 +643,18 @@ async fn complete(state: AppState, caller: Caller, upload: Upload) -> Result<(),
         })
         .await
         .map_err(IntoResponse::into_response)?;
+    // A photo's perceptual hashes, for finding it again as someone else's proof.
+    let hashes = tokio::task::spawn_blocking(move || crate::proof::hash_file(&target))
+        .await
+        .ok()
+        .flatten();
+    if let Some(h) = hashes {
+        let sha = upload.sha256.clone();
+        state
+            .write(move |tx| crate::proof::save_hashes(tx, &sha, &h))
+            .await
+            .map_err(IntoResponse::into_response)?;
+    }
     Metrics::inc(&state.metrics.blobs_stored, 1);
     Ok(())
 }

@@ -134,4 +134,17 @@ both_backends!(demo_county_is_lived_in, true, |s: &TestServer| {
     );
     assert_eq!(res.status(), 200);
     assert!(res.bytes().unwrap().len() > 5_000);
+    // Investments with their proof: most submitted whole, some lacking the invoice, and the
+    // one recycled "after" photo flagged on both investments it proves, no other photo.
+    let investments = s.get_json(&admin, "/v1/investments");
+    let investments = investments.as_array().unwrap();
+    assert!(investments.len() >= 5, "{}", investments.len());
+    assert!(investments.iter().any(|i| i["status_label"] == "已报送"));
+    assert!(investments.iter().any(|i| i["proof"]["missing"] == serde_json::json!(["发票"])));
+    let flagged: Vec<&Value> = investments
+        .iter()
+        .filter(|i| !i["recycled_photos"].as_array().unwrap().is_empty())
+        .collect();
+    assert_eq!(flagged.len(), 2, "{flagged:#?}");
+    assert!(flagged.iter().all(|i| i["recycled_photos"][0]["same_file"] == false));
 });

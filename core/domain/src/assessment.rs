@@ -315,9 +315,10 @@ impl<'a> AssessmentData<'a> {
                 if active == 0 {
                     return Measure::check(true, "本月无设施设备类隐患".to_string());
                 }
+                // Proof counts for the month it was submitted complete (server time).
                 let proofs = self.investments.get(unit.id.as_str()).map_or(0, |v| {
                     v.iter()
-                        .filter(|i| month.contains(i.invested_on) && !i.documents.is_empty())
+                        .filter(|i| i.submitted_at.is_some_and(|t| month.contains(china_date(t))))
                         .count()
                 });
                 Measure::check(

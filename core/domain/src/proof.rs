@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::evidence::{EvidenceKind, EvidenceRecord, EvidenceStage, EvidenceTarget};
@@ -110,15 +109,25 @@ impl ProofStatus {
 /// even shots of one camera series, stay beyond it.
 pub const RECYCLED_MAX_DISTANCE: u32 = 10;
 
+/// A photo's perceptual hashes (computed by `anjian_evidence::phash`): the whole picture
+/// first, then its middle views, each a 64-bit DCT hash.
+pub type PhotoHashes = [u64; 4];
+
+/// The smallest distance in bits between one photo's whole picture and any view of the
+/// other: a copy cropped at the edges matches the original's middle view.
+pub fn photo_distance(a: &PhotoHashes, b: &PhotoHashes) -> u32 {
+    let whole_a = b.iter().map(|h| (a[0] ^ h).count_ones());
+    let whole_b = a.iter().map(|h| (b[0] ^ h).count_ones());
+    whole_a.chain(whole_b).min().unwrap_or(64)
+}
+
 /// A photo's identity for matching: the file's SHA-256 (and its upload copy's) and, once the
 /// server has the file, the perceptual hash of the picture.
 #[derive(Debug, Clone)]
 pub struct PhotoUse<'a> {
     pub evidence: &'a EvidenceRecord,
-    /// Perceptual hash of the file the server has (upload copy, else the original).
-    pub phash: Option<u64>,
-    /// When the server received the evidence record.
-    pub received_at: Option<DateTime<Utc>>,
+    /// Perceptual hashes of the file the server has (upload copy, else the original).
+    pub phash: Option<PhotoHashes>,
 }
 
 /// The other record a recycled photo is also proof of.
@@ -200,16 +209,14 @@ impl<'a> RecycleIndex<'a> {
             let same_file = same_file(me.evidence, other.evidence);
             let distance = match (same_file, me.phash, other.phash) {
                 (true, _, _) => 0,
-                (false, Some(a), Some(b)) => (a ^ b).count_ones(),
+                (false, Some(a), Some(b)) => photo_distance(&a, &b),
                 _ => continue,
             };
             if distance > RECYCLED_MAX_DISTANCE {
                 continue;
             }
-            let earlier = match (other.received_at, me.received_at) {
-                (Some(o), Some(m)) => (o, &other.evidence.id) < (m, &me.evidence.id),
-                _ => other.evidence.captured_at < me.evidence.captured_at,
-            };
+            let earlier = (other.evidence.captured_at, &other.evidence.id)
+                < (me.evidence.captured_at, &me.evidence.id);
             let how = if same_file {
                 "同一文件"
             } else {
@@ -315,12 +322,14 @@ mod tests {
         same.sha256 = old.sha256.clone();
         let near = ev("near", inv(), EvidenceKind::Photo, EvidenceStage::During);
         let far = ev("far", inv(), EvidenceKind::Photo, EvidenceStage::Before);
-        let t = |s: &str| Some(s.parse::<DateTime<Utc>>().unwrap());
+        let mut old = old;
+        old.captured_at = "2026-10-01T00:00:00Z".parse().unwrap();
+        let h = |x: u64| Some([x, !x, !x, !x]);
         let index = RecycleIndex::new(vec![
-            PhotoUse { evidence: &old, phash: Some(0xFFFF_0000_FFFF_0000), received_at: t("2026-10-01T00:00:00Z") },
-            PhotoUse { evidence: &same, phash: Some(0xFFFF_0000_FFFF_0000), received_at: t("2026-11-01T00:00:00Z") },
-            PhotoUse { evidence: &near, phash: Some(0xFFFF_0000_FFFF_00FF), received_at: t("2026-11-01T00:00:00Z") },
-            PhotoUse { evidence: &far, phash: Some(0x0F0F_0F0F_0F0F_0F0F), received_at: t("2026-11-01T00:00:00Z") },
+            PhotoUse { evidence: &old, phash: h(0xFFFF_0000_FFFF_0000) },
+            PhotoUse { evidence: &same, phash: h(0xFFFF_0000_FFFF_0000) },
+            PhotoUse { evidence: &near, phash: h(0xFFFF_0000_FFFF_00FF) },
+            PhotoUse { evidence: &far, phash: h(0x0F0F_0F0F_0F0F_0F0F) },
         ]);
         let all = |_: &str, _: &str| true;
         let r = index.recycled("same", &all);

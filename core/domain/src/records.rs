@@ -90,9 +90,24 @@ pub struct HardwareInvestment {
     pub invested_on: NaiveDate,
     /// Evidence ids of contracts, invoices and photos.
     pub documents: Vec<String>,
+    /// When the server received the record (set by the server, never by the phone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_at: Option<DateTime<Utc>>,
+    /// When the server received its submission (月底报送) with every part of the proof: the
+    /// proof counts for the month of this time, not of `invested_on`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_at: Option<DateTime<Utc>>,
 }
 
 impl HardwareInvestment {
+    /// The day (China time) the proof counts for: of its submission, else of its arrival at
+    /// the server, else of the spending (records from before the server dated them).
+    pub fn proof_date(&self) -> NaiveDate {
+        self.submitted_at
+            .or(self.received_at)
+            .map_or(self.invested_on, crate::hazard::china_date)
+    }
+
     pub fn validate(&self) -> Result<(), DomainError> {
         required_text(&self.description, "投入内容")?;
         required_text(&self.unit_id, "投入单位")?;

@@ -28,6 +28,9 @@ pub mod entity {
     pub const DUTY_REPORT: &str = "duty_report";
     pub const SELF_ASSESSMENT: &str = "self_assessment";
     pub const CHECKLIST: &str = "checklist";
+    /// The server's perceptual hashes of a stored photo file, by its SHA-256 (server only:
+    /// no one's audience, never pulled).
+    pub const PHOTO_HASH: &str = "photo_hash";
 }
 
 /// One operation from a device's outbox.

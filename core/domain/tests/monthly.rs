@@ -412,6 +412,8 @@ fn monthly_scores_ranks_self_assessment_and_month_clear() {
         amount_fen: 1_250_000,
         invested_on: d(2026, 10, 22),
         documents: vec!["ev-invoice".into()],
+        received_at: None,
+        submitted_at: Some(Utc.with_ymd_and_hms(2026, 10, 25, 2, 0, 0).unwrap()),
     }];
     let reports = vec![DutyReport {
         id: "ur1".into(),

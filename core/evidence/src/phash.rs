@@ -28,7 +28,7 @@ const DECODE_LONG_SIDE: u32 = 256;
 pub const CENTRES: [f64; 3] = [0.04, 0.08, 0.12];
 
 /// The hashes of one photo: the whole picture first, then its middle views ([`CENTRES`]).
-pub type Hashes = [u64; 1 + CENTRES.len()];
+pub type Hashes = anjian_domain::proof::PhotoHashes;
 
 /// The perceptual hashes of a JPEG photo, orientation applied.
 pub fn of_jpeg(bytes: &[u8]) -> Result<Hashes, EvidenceError> {
@@ -40,23 +40,23 @@ pub fn of_jpeg(bytes: &[u8]) -> Result<Hashes, EvidenceError> {
 
 /// The perceptual hashes of decoded RGB pixels.
 pub fn of_image(img: &Rgb) -> Hashes {
-    let mut out = [hash_view(img, 0.0); 1 + CENTRES.len()];
+    // One pass over the pixels into a finer grey grid; each view is averaged from it.
+    let fine = fine_grid(img);
+    let mut out: Hashes = [hash_view(&fine, 0.0); 4];
     for (o, cut) in out[1..].iter_mut().zip(CENTRES) {
-        *o = hash_view(img, cut);
+        *o = hash_view(&fine, cut);
     }
     out
 }
 
-/// The smallest distance between one photo's whole picture and any view of the other.
-pub fn nearest(a: &Hashes, b: &Hashes) -> u32 {
-    let whole_a = b.iter().map(|h| distance(a[0], *h));
-    let whole_b = a.iter().map(|h| distance(b[0], *h));
-    whole_a.chain(whole_b).min().unwrap_or(64)
-}
+pub use anjian_domain::proof::photo_distance as nearest;
+
+/// Side of the grey grid the views are taken from.
+const FINE: usize = 4 * N;
 
 /// The hash of the middle of the picture, `cut` of each side off.
-fn hash_view(img: &Rgb, cut: f64) -> u64 {
-    let grey = grey_grid(img, cut);
+fn hash_view(fine: &[f64], cut: f64) -> u64 {
+    let grey = view_grid(fine, cut);
     let coeffs = dct_low(&grey);
     // The DC term (overall brightness) is left out of the median, so a lighter or darker
     // copy of the same picture keeps its bits.
@@ -75,35 +75,42 @@ pub fn distance(a: u64, b: u64) -> u32 {
     (a ^ b).count_ones()
 }
 
-/// Area-averages the middle of the image (`cut` of each side off) into an N×N grid of luma.
-fn grey_grid(img: &Rgb, cut: f64) -> [f64; N * N] {
+/// Area-averages the image into a FINE×FINE grid of luma values.
+fn fine_grid(img: &Rgb) -> Vec<f64> {
+    let mut sum = vec![0f64; FINE * FINE];
+    let mut count = vec![0u32; FINE * FINE];
+    let (w, h) = (img.width.max(1), img.height.max(1));
+    for y in 0..img.height {
+        let gy = y * FINE / h;
+        let row = &img.pixels[y * img.width * 3..(y + 1) * img.width * 3];
+        for (x, px) in row.chunks_exact(3).enumerate() {
+            let cell = gy * FINE + x * FINE / w;
+            sum[cell] += 0.299 * px[0] as f64 + 0.587 * px[1] as f64 + 0.114 * px[2] as f64;
+            count[cell] += 1;
+        }
+    }
+    sum.iter()
+        .zip(&count)
+        .map(|(s, c)| if *c > 0 { s / *c as f64 } else { 0.0 })
+        .collect()
+}
+
+/// Averages the middle of the fine grid (`cut` of each side off) into an N×N grid.
+fn view_grid(fine: &[f64], cut: f64) -> [f64; N * N] {
+    let c = (FINE as f64 * cut).round() as usize;
+    let side = FINE - 2 * c;
     let mut sum = [0f64; N * N];
     let mut count = [0u32; N * N];
-    let (x0, y0) = (
-        (img.width as f64 * cut) as usize,
-        (img.height as f64 * cut) as usize,
-    );
-    let (w, h) = (
-        (img.width - 2 * x0).max(1),
-        (img.height - 2 * y0).max(1),
-    );
-    for y in y0..(y0 + h).min(img.height) {
-        let gy = (y - y0) * N / h;
-        let row = &img.pixels[(y * img.width + x0) * 3..(y * img.width + x0 + w).min((y + 1) * img.width) * 3];
-        for (x, px) in row.chunks_exact(3).enumerate() {
-            let gx = x * N / w;
-            let luma = 0.299 * px[0] as f64 + 0.587 * px[1] as f64 + 0.114 * px[2] as f64;
-            sum[gy * N + gx] += luma;
-            count[gy * N + gx] += 1;
+    for y in 0..side {
+        for x in 0..side {
+            let cell = (y * N / side) * N + x * N / side;
+            sum[cell] += fine[(y + c) * FINE + x + c];
+            count[cell] += 1;
         }
     }
     let mut out = [0f64; N * N];
     for i in 0..N * N {
-        out[i] = if count[i] > 0 {
-            sum[i] / count[i] as f64
-        } else {
-            0.0
-        };
+        out[i] = if count[i] > 0 { sum[i] / count[i] as f64 } else { 0.0 };
     }
     out
 }

@@ -460,14 +460,23 @@ fn status_rank(code: &str) -> usize {
         .unwrap_or(usize::MAX)
 }
 
+/// A piece of evidence as the console shows it, with recycled-photo flags (a photo already
+/// used as proof of another hazard or investment).
+#[derive(Serialize)]
+pub struct EvidenceView {
+    #[serde(flatten)]
+    pub evidence: EvidenceRecord,
+    pub recycled: Vec<anjian_domain::proof::RecycledUse>,
+}
+
 /// The photos and documents of one hazard: its own (before, during, after) and those of the
-/// checklist item it was found on.
+/// checklist item it was found on; its proof photos carry recycled-photo flags.
 #[utoipa::path(get, path = "/v1/console/hazards/{id}/evidence", params(("id" = String, Path)), responses((status = 200, body = Vec<Object>), (status = 404, body = ErrorBody)))]
 pub async fn hazard_evidence(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Vec<EvidenceRecord>>> {
+) -> ApiResult<Json<Vec<EvidenceView>>> {
     state
         .read(move |tx| {
             let doc = match records::load::<HazardDoc>(tx, entity::HAZARD, &id)? {
@@ -475,28 +484,29 @@ pub async fn hazard_evidence(
                 _ => return Err(ApiError::not_found(format!("未找到隐患：{id}"))),
             };
             let source = doc.hazard.source.clone();
-            let mut out: Vec<EvidenceRecord> = Vec::new();
-            for rec in tx.list_records(entity::EVIDENCE, None)? {
-                if rec.deleted {
-                    continue;
-                }
-                let ev: EvidenceRecord =
-                    serde_json::from_value(rec.data).map_err(ApiError::internal)?;
-                let ours = match &ev.target {
-                    EvidenceTarget::Hazard { hazard_id } => *hazard_id == doc.hazard.id,
-                    EvidenceTarget::InspectionItem {
-                        inspection_id,
-                        item_id,
-                    } => source.as_ref().is_some_and(|s| {
-                        &s.inspection_id == inspection_id && &s.item_id == item_id
-                    }),
-                    _ => false,
-                };
-                if ours {
-                    out.push(ev);
-                }
-            }
-            out.sort_by(|a, b| a.captured_at.cmp(&b.captured_at).then(a.id.cmp(&b.id)));
+            let photos = crate::proof::ProofPhotos::load(tx, Some(&caller))?;
+            let index = photos.index();
+            let ours = |ev: &EvidenceRecord| match &ev.target {
+                EvidenceTarget::Hazard { hazard_id } => *hazard_id == doc.hazard.id,
+                EvidenceTarget::InspectionItem {
+                    inspection_id,
+                    item_id,
+                } => source
+                    .as_ref()
+                    .is_some_and(|s| &s.inspection_id == inspection_id && &s.item_id == item_id),
+                _ => false,
+            };
+            let mut out: Vec<EvidenceView> = photos
+                .all()
+                .filter(|ev| ours(ev))
+                .map(|ev| EvidenceView {
+                    recycled: photos.recycled(&index, &[ev]),
+                    evidence: ev.clone(),
+                })
+                .collect();
+            out.sort_by(|a, b| {
+                (a.evidence.captured_at, &a.evidence.id).cmp(&(b.evidence.captured_at, &b.evidence.id))
+            });
             Ok(Json(out))
         })
         .await

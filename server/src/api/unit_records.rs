@@ -5,15 +5,17 @@
 
 use axum::extract::{Query, State};
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
 use anjian_domain::hazard::china_date;
 use anjian_domain::month::YearMonth;
+use anjian_domain::proof::{ProofStatus, RecycledUse};
 use anjian_domain::records::{AccountabilityRecord, HardwareInvestment, Meeting};
 use anjian_domain::sync::entity;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::proof::ProofPhotos;
 use crate::records;
 use crate::scope::Caller;
 use crate::AppState;
@@ -61,19 +63,63 @@ pub async fn meetings(
     Ok(Json(out))
 }
 
-/// Proof of hardware investment (改设施), newest first.
+/// A hardware investment as the office and the unit read it: which parts of the proof it has,
+/// and photos of it already used as proof elsewhere (recycled).
+#[derive(Serialize)]
+pub struct InvestmentView {
+    #[serde(flatten)]
+    pub investment: HardwareInvestment,
+    pub proof: ProofStatus,
+    /// 已报送 / 待报送（佐证齐全） / 佐证不全.
+    pub status_label: String,
+    pub recycled_photos: Vec<RecycledUse>,
+}
+
+/// Proof of hardware investment (改设施), newest first, each with its proof parts (合同、
+/// 施工前中后照片、发票) and recycled-photo flags; `month` filters by the month of submission.
 #[utoipa::path(get, path = "/v1/investments", params(UnitRecordQuery), responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn investments(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<UnitRecordQuery>,
-) -> ApiResult<Json<Vec<HardwareInvestment>>> {
+) -> ApiResult<Json<Vec<InvestmentView>>> {
     let month = q.month()?;
-    let mut out: Vec<HardwareInvestment> = state
-        .read(move |tx| records::visible(tx, entity::HARDWARE_INVESTMENT, &caller))
+    let mut out = state
+        .read(move |tx| {
+            let list: Vec<HardwareInvestment> =
+                records::visible(tx, entity::HARDWARE_INVESTMENT, &caller)?;
+            let photos = ProofPhotos::load(tx, Some(&caller))?;
+            let index = photos.index();
+            Ok(list
+                .into_iter()
+                .filter(|i| q.unit_ok(&i.unit_id))
+                .map(|i| {
+                    let evidence = photos.of_target(entity::HARDWARE_INVESTMENT, &i.id);
+                    let recycled_photos = photos.recycled(&index, &evidence);
+                    let proof = photos.investment_status(&i.id);
+                    let status_label = match (i.submitted_at, proof.complete) {
+                        (Some(_), _) => "已报送",
+                        (None, true) => "待报送（佐证齐全）",
+                        (None, false) => "佐证不全",
+                    }
+                    .to_string();
+                    InvestmentView {
+                        investment: i,
+                        proof,
+                        status_label,
+                        recycled_photos,
+                    }
+                })
+                .collect::<Vec<_>>())
+        })
         .await?;
-    out.retain(|i| q.unit_ok(&i.unit_id) && month.is_none_or(|ym| ym.contains(i.invested_on)));
-    out.sort_by(|a, b| b.invested_on.cmp(&a.invested_on).then(a.id.cmp(&b.id)));
+    out.retain(|v| month.is_none_or(|ym| ym.contains(v.investment.proof_date())));
+    out.sort_by(|a, b| {
+        b.investment.proof_date()
+            .cmp(&a.investment.proof_date())
+            .then(b.investment.invested_on.cmp(&a.investment.invested_on))
+            .then(a.investment.id.cmp(&b.investment.id))
+    });
     Ok(Json(out))
 }
 

@@ -19,6 +19,7 @@ use anjian_domain::ledger::{self, HazardDoc};
 use anjian_domain::org::Unit;
 use anjian_domain::patrol::PatrolPlan;
 use anjian_domain::policy::{self, Act, Target};
+use anjian_domain::records::HardwareInvestment;
 use anjian_domain::site::Site;
 use anjian_domain::sync::ops::{check_reported_time, FinishInspection, OpBody, RecordItem};
 use anjian_domain::sync::{entity, OpResult, OpStatus, Operation};
@@ -172,11 +173,15 @@ fn apply_body(tx: &mut dyn Tx, caller: &Caller, op: &Operation, body: OpBody) ->
             let unit = m.unit_id.clone();
             create_unit_record(tx, caller, op, &unit, Act::UnitRecord, &m)
         }
-        OpBody::CreateHardwareInvestment(h) => {
+        OpBody::CreateHardwareInvestment(mut h) => {
             h.validate()?;
+            // Dated by the server: received now, submitted only by its own step.
+            h.received_at = Some(Utc::now());
+            h.submitted_at = None;
             let unit = h.unit_id.clone();
             create_unit_record(tx, caller, op, &unit, Act::UnitRecord, &h)
         }
+        OpBody::SubmitHardwareInvestment(_) => submit_investment(tx, caller, id),
         OpBody::CreateAccountability(a) => {
             a.validate()?;
             let unit = a.unit_id.clone();
@@ -631,6 +636,33 @@ pub fn missing_after_files(
         }
     }
     Ok(missing)
+}
+
+/// 月底报送 of a hardware investment's proof: every part the notice lists (合同、施工前中后照片、
+/// 发票) must be attached; the proof is dated by when the server received the submission.
+fn submit_investment(tx: &mut dyn Tx, caller: &Caller, id: &str) -> Outcome {
+    let (rec, mut inv) =
+        visible::<HardwareInvestment>(tx, caller, entity::HARDWARE_INVESTMENT, "设施投入", id)?;
+    let target = Target {
+        unit_id: Some(&inv.unit_id),
+        ..Target::default()
+    };
+    if let Err(e) = policy::check(&caller.actor(), Act::UnitRecord, &target) {
+        return Err(refuse_with(caller, &rec.audience, e.to_string(), &inv));
+    }
+    if let Some(at) = inv.submitted_at {
+        let china = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+        let when = at.with_timezone(&china).format("%Y-%m-%d %H:%M");
+        let reason = format!("该设施投入佐证已于 {when} 报送");
+        return Err(refuse_with(caller, &rec.audience, reason, &inv));
+    }
+    let photos = crate::proof::ProofPhotos::load(tx, None)?;
+    if let Some(reason) = photos.investment_status(&inv.id).refusal() {
+        return Err(refuse_with(caller, &rec.audience, reason, &inv));
+    }
+    inv.submitted_at = Some(Utc::now());
+    records::save_unit_record(tx, entity::HARDWARE_INVESTMENT, &inv.id, &inv.unit_id, &inv)?;
+    applied(&inv)
 }
 
 fn create_unit_record<T: serde::Serialize>(

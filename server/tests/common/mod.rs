@@ -106,7 +106,8 @@ impl TestServer {
             });
         });
         let addr = addr_rx
-            .recv_timeout(Duration::from_secs(60))
+            // Seeding the demo county's activity takes seconds alone, minutes on a loaded machine.
+            .recv_timeout(Duration::from_secs(240))
             .expect("server started");
         Some(TestServer {
             base: format!("http://{addr}"),
@@ -290,6 +291,48 @@ macro_rules! both_backends {
             }
         }
     };
+}
+
+/// Uploads a file with tus in one request; returns its SHA-256.
+pub fn upload(s: &TestServer, token: &str, bytes: &[u8]) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let sha = hex::encode(sha2::Sha256::digest(bytes));
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let resp = s
+        .request(reqwest::Method::POST, token, "/v1/uploads")
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", bytes.len().to_string())
+        .header(
+            "Upload-Metadata",
+            format!("sha256 {},filename {}", b64(sha.as_bytes()), b64(b"photo.jpg")),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 201, "{:?}", resp.text());
+    let location = resp.headers()["location"].to_str().unwrap().to_string();
+    let resp = s
+        .request(reqwest::Method::PATCH, token, &location)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Offset", "0")
+        .header("Content-Type", "application/offset+octet-stream")
+        .body(bytes.to_vec())
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 204, "{:?}", resp.text());
+    sha
+}
+
+/// An evidence record as a phone pushes it (`target`: the `EvidenceTarget` JSON).
+pub fn evidence(id: &str, sha: &str, kind: &str, stage: &str, target: Value) -> Value {
+    json!({
+        "id": id, "sha256": sha, "kind": kind,
+        "content_type": if kind == "photo" { "image/jpeg" } else { "application/pdf" },
+        "size": 1000, "target": target, "stage": stage, "captured_at": Utc::now(),
+        "captured_by": "claimed", "taken_at": null, "lat": null, "lon": null,
+        "accuracy_m": null, "flags": [], "notes": [], "amount_fen": null,
+        "document_date": null, "upload_sha256": null, "thumb_sha256": null
+    })
 }
 
 pub fn op(entity: &str, entity_id: &str, op: &str, payload: Value) -> Value {

@@ -172,6 +172,8 @@ fn main() {
             amount_fen: 100_000,
             invested_on: start + Duration::days(rng.below(335) as i64),
             documents: vec!["ev".into()],
+            received_at: None,
+            submitted_at: Some(Utc.from_utc_datetime(&(start + Duration::days(rng.below(335) as i64)).and_hms_opt(2, 0, 0).unwrap())),
         })
         .collect();
     let months: Vec<YearMonth> = YearMonth::year_months(2026).take(11).collect();

@@ -78,11 +78,19 @@ pub struct InvestmentRecord {
     pub invested_on: String,
     pub hazard_id: Option<String>,
     pub site_id: Option<String>,
+    /// When the server received it / its submission (RFC 3339); none until synced.
+    pub received_at: Option<String>,
+    pub submitted_at: Option<String>,
+    /// Parts of the proof not attached yet (合同、施工前照片、施工中照片、施工后照片、发票).
+    pub missing_parts: Vec<String>,
 }
 
 impl From<HardwareInvestment> for InvestmentRecord {
     fn from(i: HardwareInvestment) -> Self {
         InvestmentRecord {
+            received_at: i.received_at.map(|t| t.to_rfc3339()),
+            submitted_at: i.submitted_at.map(|t| t.to_rfc3339()),
+            missing_parts: Vec::new(),
             id: i.id,
             unit_id: i.unit_id,
             description: i.description,
@@ -134,6 +142,8 @@ impl AnjianStore {
             amount_fen: input.amount_fen,
             invested_on: parse_date(&input.invested_on, "投入日期")?,
             documents: Vec::new(),
+            received_at: None,
+            submitted_at: None,
         };
         Ok(self.inner.record_hardware_investment(inv)?.into())
     }
@@ -149,14 +159,23 @@ impl AnjianStore {
             .collect())
     }
 
-    /// My unit's hardware investments known on this phone, newest first.
+    /// My unit's hardware investments known on this phone, newest first, each with the
+    /// parts of its proof still missing.
     pub fn my_unit_investments(&self) -> FfiResult<Vec<InvestmentRecord>> {
         let me = self.inner.actor()?;
-        Ok(self
-            .inner
-            .hardware_investments(&me.unit_id)?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        let mut out = Vec::new();
+        for inv in self.inner.hardware_investments(&me.unit_id)? {
+            let missing = self.inner.investment_proof(&inv.id)?.missing;
+            let mut rec = InvestmentRecord::from(inv);
+            rec.missing_parts = missing;
+            out.push(rec);
+        }
+        Ok(out)
+    }
+
+    /// 月底报送: sends the investment's proof to 县安委办 once every part (合同、施工前中后照片、
+    /// 发票) is attached; refused, naming the missing parts, before that.
+    pub fn submit_hardware_investment(&self, investment_id: String) -> FfiResult<InvestmentRecord> {
+        Ok(self.inner.submit_hardware_investment(&investment_id)?.into())
     }
 }

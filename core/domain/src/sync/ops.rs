@@ -34,6 +34,11 @@ pub struct FinishInspection {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
+/// `hardware_investment/submit`: the unit sends its proof of investment to 县安委办 (月底报送).
+/// The server dates it by when the submission arrived.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SubmitInvestment {}
+
 /// What one pushed operation asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum OpBody {
@@ -48,6 +53,7 @@ pub enum OpBody {
     AttachEvidence(EvidenceRecord),
     CreateMeeting(Meeting),
     CreateHardwareInvestment(HardwareInvestment),
+    SubmitHardwareInvestment(SubmitInvestment),
     CreateAccountability(AccountabilityRecord),
     CreateDutyReport(DutyReport),
     CreateSelfAssessment(SelfAssessment),
@@ -66,13 +72,14 @@ pub enum OpKind {
     AttachEvidence,
     CreateMeeting,
     CreateHardwareInvestment,
+    SubmitHardwareInvestment,
     CreateAccountability,
     CreateDutyReport,
     CreateSelfAssessment,
 }
 
 impl OpKind {
-    pub const ALL: [OpKind; 12] = [
+    pub const ALL: [OpKind; 13] = [
         OpKind::CreateSite,
         OpKind::StartInspection,
         OpKind::RecordItem,
@@ -82,6 +89,7 @@ impl OpKind {
         OpKind::AttachEvidence,
         OpKind::CreateMeeting,
         OpKind::CreateHardwareInvestment,
+        OpKind::SubmitHardwareInvestment,
         OpKind::CreateAccountability,
         OpKind::CreateDutyReport,
         OpKind::CreateSelfAssessment,
@@ -99,6 +107,7 @@ impl OpKind {
             OpKind::AttachEvidence => (entity::EVIDENCE, "attach"),
             OpKind::CreateMeeting => (entity::MEETING, "create"),
             OpKind::CreateHardwareInvestment => (entity::HARDWARE_INVESTMENT, "create"),
+            OpKind::SubmitHardwareInvestment => (entity::HARDWARE_INVESTMENT, "submit"),
             OpKind::CreateAccountability => (entity::ACCOUNTABILITY, "create"),
             OpKind::CreateDutyReport => (entity::DUTY_REPORT, "create"),
             OpKind::CreateSelfAssessment => (entity::SELF_ASSESSMENT, "create"),
@@ -120,7 +129,8 @@ impl OpKind {
             OpKind::ActOnHazard => "处理隐患",
             OpKind::AttachEvidence => "上传证据",
             OpKind::CreateMeeting => "登记会议",
-            OpKind::CreateHardwareInvestment => "报送设施投入佐证",
+            OpKind::CreateHardwareInvestment => "登记设施投入",
+            OpKind::SubmitHardwareInvestment => "报送设施投入佐证",
             OpKind::CreateAccountability => "登记约谈问责",
             OpKind::CreateDutyReport => "登记述职",
             OpKind::CreateSelfAssessment => "报送月度自评",
@@ -147,6 +157,7 @@ impl OpBody {
             OpBody::AttachEvidence(_) => OpKind::AttachEvidence,
             OpBody::CreateMeeting(_) => OpKind::CreateMeeting,
             OpBody::CreateHardwareInvestment(_) => OpKind::CreateHardwareInvestment,
+            OpBody::SubmitHardwareInvestment(_) => OpKind::SubmitHardwareInvestment,
             OpBody::CreateAccountability(_) => OpKind::CreateAccountability,
             OpBody::CreateDutyReport(_) => OpKind::CreateDutyReport,
             OpBody::CreateSelfAssessment(_) => OpKind::CreateSelfAssessment,
@@ -171,6 +182,9 @@ impl OpBody {
             OpKind::CreateHardwareInvestment => {
                 OpBody::CreateHardwareInvestment(decode(payload, kind)?)
             }
+            OpKind::SubmitHardwareInvestment => {
+                OpBody::SubmitHardwareInvestment(decode(payload, kind)?)
+            }
             OpKind::CreateAccountability => OpBody::CreateAccountability(decode(payload, kind)?),
             OpKind::CreateDutyReport => OpBody::CreateDutyReport(decode(payload, kind)?),
             OpKind::CreateSelfAssessment => OpBody::CreateSelfAssessment(decode(payload, kind)?),
@@ -189,6 +203,7 @@ impl OpBody {
             OpBody::AttachEvidence(x) => serde_json::to_value(x),
             OpBody::CreateMeeting(x) => serde_json::to_value(x),
             OpBody::CreateHardwareInvestment(x) => serde_json::to_value(x),
+            OpBody::SubmitHardwareInvestment(x) => serde_json::to_value(x),
             OpBody::CreateAccountability(x) => serde_json::to_value(x),
             OpBody::CreateDutyReport(x) => serde_json::to_value(x),
             OpBody::CreateSelfAssessment(x) => serde_json::to_value(x),
