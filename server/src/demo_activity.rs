@@ -1322,11 +1322,9 @@ fn illustration(seed: u64) -> Result<Vec<u8>, anjian_evidence::EvidenceError> {
         let (bw, bh) = (30 + next(160), 20 + next(140));
         let (x0, y0) = (next(w - bw), next(h - bh));
         let colour = palette[next(palette.len())];
+        let line: Vec<u8> = colour.iter().copied().cycle().take(bw * 3).collect();
         for y in y0..y0 + bh {
-            let row = &mut pixels[(y * w + x0) * 3..(y * w + x0 + bw) * 3];
-            for px in row.chunks_exact_mut(3) {
-                px.copy_from_slice(&colour);
-            }
+            pixels[(y * w + x0) * 3..(y * w + x0 + bw) * 3].copy_from_slice(&line);
         }
     }
     photo::encode(
