@@ -8,6 +8,7 @@ use anjian_domain::assessment::{AnnualScore, MonthlyAssessment};
 use anjian_domain::duty::{Activity, PersonDuty};
 use anjian_domain::hazard::{china_date, Hazard, HazardLevel};
 use anjian_domain::month::YearMonth;
+use anjian_domain::month_end::SubmissionStatus;
 use anjian_domain::records::HardwareInvestment;
 
 use crate::table::{col, Cell, Table};
@@ -245,6 +246,45 @@ pub fn hardware_ledger(
             col("佐证材料清单", 36.0),
             col("缺少材料", 16.0),
             col("疑似重复使用的照片", 36.0),
+        ],
+        rows,
+    }
+}
+
+/// 月底报送情况 of a month: each unit's items, due date, when sent, and the late flags.
+pub fn month_end_ledger(
+    statuses: &[SubmissionStatus],
+    dir: &Directory,
+    month: YearMonth,
+    scope: &str,
+) -> Table {
+    let china = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    let rows = statuses
+        .iter()
+        .enumerate()
+        .map(|(n, s)| {
+            vec![
+                Cell::Int(n as i64 + 1),
+                Cell::text(dir.unit(&s.unit_id)),
+                Cell::text(&s.label),
+                Cell::Date(s.due),
+                Cell::text(s.submitted_at.map_or(String::new(), |t| {
+                    t.with_timezone(&china).format("%Y-%m-%d %H:%M").to_string()
+                })),
+                Cell::text(&s.status_label),
+            ]
+        })
+        .collect();
+    Table {
+        sheet: "月底报送情况".into(),
+        title: format!("{scope}{}年{}月月底报送情况", month.year, month.month),
+        columns: vec![
+            col("序号", 6.0),
+            col("单位", 18.0),
+            col("报送事项", 34.0),
+            col("截止日期", 12.0),
+            col("报送时间", 17.0),
+            col("状态", 12.0),
         ],
         rows,
     }

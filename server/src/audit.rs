@@ -24,6 +24,8 @@ pub const SITE_SAVED: &str = "site_saved";
 pub const SITES_IMPORTED: &str = "sites_imported";
 pub const CHECKLIST_PUBLISHED: &str = "checklist_published";
 pub const REPORT_FILE_ADDED: &str = "report_file_added";
+pub const ASSESSMENT_PUBLISHED: &str = "assessment_published";
+pub const ASSESSMENT_REOPENED: &str = "assessment_reopened";
 
 /// Appends one entry (inside the caller's transaction).
 pub fn record(

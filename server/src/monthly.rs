@@ -16,6 +16,7 @@ use anjian_domain::evidence::EvidenceRecord;
 use anjian_domain::hazard::{china_date, Hazard};
 use anjian_domain::inspection::{Inspection, InspectionKind};
 use anjian_domain::month::YearMonth;
+use anjian_domain::month_end::{self, DueRules, MonthEndSubmission, SubmissionStatus, Submitted};
 use anjian_domain::org::{Person, Role, Unit, UnitKind};
 use anjian_domain::proof::{ProofPart, ProofStatus};
 use anjian_domain::records::{HardwareInvestment, Meeting};
@@ -45,6 +46,10 @@ pub struct County {
     pub evidence: Vec<EvidenceRecord>,
     /// Recycled-photo flags of proof photos, by evidence id.
     pub recycled: HashMap<String, Vec<String>>,
+    /// 月底报送 submitted explicitly (履职纪实, or a note such as 本月无投入).
+    pub submissions: Vec<MonthEndSubmission>,
+    /// Published months: their assessment as frozen.
+    pub frozen: HashMap<YearMonth, MonthlyAssessment>,
 }
 
 /// The recycled-photo flags of every proof photo (the office's ledger names no record).
@@ -85,7 +90,34 @@ impl County {
             self_assessments: all(tx, entity::SELF_ASSESSMENT)?,
             evidence: all(tx, entity::EVIDENCE)?,
             recycled: recycled_notes(tx)?,
+            submissions: all(tx, entity::MONTH_END)?,
+            frozen: crate::api::publish::frozen(tx)?,
         })
+    }
+
+    /// 月底报送 of `month`: each township's and department's items (or one unit's), with due
+    /// dates from data, when each was sent and late flags.
+    pub fn month_end(
+        &self,
+        unit: Option<&str>,
+        month: YearMonth,
+        today: NaiveDate,
+    ) -> Vec<SubmissionStatus> {
+        let mut units: Vec<&Unit> = self
+            .units
+            .iter()
+            .filter(|u| matches!(u.kind, UnitKind::Township | UnitKind::Department))
+            .filter(|u| unit.is_none_or(|x| u.id == x))
+            .collect();
+        units.sort_by(|a, b| a.id.cmp(&b.id));
+        let ids: Vec<&str> = units.iter().map(|u| u.id.as_str()).collect();
+        let sent = Submitted {
+            submissions: &self.submissions,
+            self_assessments: &self.self_assessments,
+            investments: &self.investments,
+            reports: &self.reports,
+        };
+        month_end::statuses(DueRules::standard(), &ids, month, &sent, today)
     }
 
     /// One investment's proof for the ledger: its files, missing parts, recycled photos.
@@ -187,7 +219,17 @@ impl County {
         f(&data)
     }
 
+    /// The month's assessment: as published when it was (later records change only months
+    /// not published, or re-opened), else computed now.
     pub fn assessment(&self, month: YearMonth, today: NaiveDate) -> MonthlyAssessment {
+        match self.frozen.get(&month) {
+            Some(a) => a.clone(),
+            None => self.live_assessment(month, today),
+        }
+    }
+
+    /// The month's assessment computed from the records as they are.
+    pub fn live_assessment(&self, month: YearMonth, today: NaiveDate) -> MonthlyAssessment {
         self.with_assessment(|d| {
             assessment::assess_month(IndicatorSet::standard(), d, month, today)
         })
@@ -356,6 +398,12 @@ impl County {
                     &scope_name,
                 ))
             }
+            ExportFile::MonthEnd => sheet(ledgers::month_end_ledger(
+                &self.month_end(unit, month, today),
+                &dir,
+                month,
+                &scope_name,
+            )),
             ExportFile::Duty => {
                 let activities = self.activities();
                 let by_id: HashMap<&str, &Activity> =
@@ -456,10 +504,11 @@ pub enum ExportFile {
     Annual,
     AssessmentNotice,
     PatrolNotice,
+    MonthEnd,
 }
 
 impl ExportFile {
-    pub const ALL: [ExportFile; 8] = [
+    pub const ALL: [ExportFile; 9] = [
         ExportFile::ProblemLedger,
         ExportFile::MajorHazards,
         ExportFile::Hardware,
@@ -468,6 +517,7 @@ impl ExportFile {
         ExportFile::Annual,
         ExportFile::AssessmentNotice,
         ExportFile::PatrolNotice,
+        ExportFile::MonthEnd,
     ];
 
     /// The file name in URLs and on disk.
@@ -481,6 +531,7 @@ impl ExportFile {
             ExportFile::Annual => "annual-assessment.xlsx",
             ExportFile::AssessmentNotice => "assessment-notice.docx",
             ExportFile::PatrolNotice => "patrol-notice.docx",
+            ExportFile::MonthEnd => "month-end-submissions.xlsx",
         }
     }
 
@@ -495,6 +546,7 @@ impl ExportFile {
             ExportFile::Annual => "年度目标考核",
             ExportFile::AssessmentNotice => "考核通报",
             ExportFile::PatrolNotice => "暗访通报",
+            ExportFile::MonthEnd => "月底报送情况",
         }
     }
 
@@ -519,6 +571,7 @@ impl ExportFile {
                 | ExportFile::MajorHazards
                 | ExportFile::Hardware
                 | ExportFile::Duty
+                | ExportFile::MonthEnd
         )
     }
 }

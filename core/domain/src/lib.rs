@@ -17,6 +17,7 @@ pub mod inspection;
 pub mod ledger;
 pub mod location;
 pub mod month;
+pub mod month_end;
 pub mod org;
 pub mod patrol;
 pub mod policy;

@@ -74,6 +74,7 @@ use crate::{listen, security_headers, tus, AppState, Config};
         console_reads::overview,
         publish::publish,
         publish::published,
+        publish::reopen,
         publish::publications,
         site_codes::key,
         site_codes::site_code,
@@ -83,6 +84,7 @@ use crate::{listen, security_headers, tus, AppState, Config};
         admin::create_person,
         admin::create_site,
         admin::import_sites,
+        monthly::month_end,
         monthly::duty,
         monthly::assessment,
         monthly::annual,
@@ -132,6 +134,8 @@ use crate::{listen, security_headers, tus, AppState, Config};
         site_codes::SiteCodeKey,
         site_codes::SiteCode,
         crate::site_code::Complaint,
+        publish::ReopenRequest,
+        publish::Reopening,
     )),
     modifiers(&BearerAuth, &CommonErrors),
     security(("bearer" = []))
@@ -320,6 +324,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/v1/assessments/published", get(publish::publications))
         .route("/v1/assessments/{month}/publish", post(publish::publish))
         .route("/v1/assessments/{month}/published", get(publish::published))
+        .route("/v1/assessments/{month}/reopen", post(publish::reopen))
+        .route("/v1/month-end", get(monthly::month_end))
         .route("/v1/month-clear", get(monthly::month_clear))
         .route("/v1/rotation", get(monthly::rotation))
         .route(

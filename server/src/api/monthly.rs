@@ -15,6 +15,7 @@ use anjian_domain::assessment::{AnnualScore, MonthlyAssessment, SelfAssessment};
 use anjian_domain::duty::PersonDuty;
 use anjian_domain::hazard::{china_date, Hazard};
 use anjian_domain::month::YearMonth;
+use anjian_domain::month_end::SubmissionStatus;
 use anjian_domain::rotation::{DutyReport, RotationSlot};
 use anjian_domain::sync::{entity, OpStatus, Operation};
 
@@ -74,6 +75,24 @@ pub async fn duty(
         table.retain(|p| !p.statuses.is_empty());
     }
     Ok(Json(table))
+}
+
+/// 月底报送: each item a township or department sends 县安委办 for the month (履职纪实, self-
+/// assessment, investment proof, unit duty report), its due date (data), when it reached the
+/// server, and late / overdue flags.
+#[utoipa::path(get, path = "/v1/month-end", params(MonthQuery), responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn month_end(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<MonthQuery>,
+) -> ApiResult<Json<Vec<SubmissionStatus>>> {
+    let month = month_of(q.month.as_deref())?;
+    let unit = unit_scope(&caller, q.unit.as_deref())?;
+    let c = county(&state).await?;
+    if let Some(u) = &unit {
+        c.unit(u)?;
+    }
+    Ok(Json(c.month_end(unit.as_deref(), month, today())))
 }
 
 /// The monthly assessment: scores per indicator, ranks, self-assessment beside the office's

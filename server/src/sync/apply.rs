@@ -182,6 +182,19 @@ fn apply_body(tx: &mut dyn Tx, caller: &Caller, op: &Operation, body: OpBody) ->
             create_unit_record(tx, caller, op, &unit, Act::UnitRecord, &h)
         }
         OpBody::SubmitHardwareInvestment(_) => submit_investment(tx, caller, id),
+        OpBody::SubmitMonthEnd(mut sub) => {
+            let now = Utc::now();
+            sub.id = id.to_string();
+            sub.validate(now)?;
+            if let Some(reason) = crate::api::publish::closed_for(tx, sub.month)? {
+                return Err(refuse(reason));
+            }
+            // Who and when are the server's.
+            sub.submitted_by = caller.person.id.clone();
+            sub.submitted_at = Some(now);
+            let unit = sub.unit_id.clone();
+            create_unit_record(tx, caller, op, &unit, Act::UnitRecord, &sub)
+        }
         OpBody::CreateAccountability(a) => {
             a.validate()?;
             let unit = a.unit_id.clone();
@@ -192,11 +205,17 @@ fn apply_body(tx: &mut dyn Tx, caller: &Caller, op: &Operation, body: OpBody) ->
             if !r.files.is_empty() {
                 return Err(refuse("述职文件须在登记述职后上传"));
             }
+            if let Some(reason) = crate::api::publish::closed_for(tx, r.month)? {
+                return Err(refuse(reason));
+            }
             let unit = r.unit_id.clone();
             create_unit_record(tx, caller, op, &unit, Act::UnitRecord, &r)
         }
         OpBody::CreateSelfAssessment(s) => {
             s.validate(IndicatorSet::standard())?;
+            if let Some(reason) = crate::api::publish::closed_for(tx, s.month)? {
+                return Err(refuse(reason));
+            }
             let unit = s.unit_id.clone();
             create_unit_record(tx, caller, op, &unit, Act::UnitRecord, &s)
         }

@@ -14,6 +14,7 @@ use crate::assessment::SelfAssessment;
 use crate::evidence::EvidenceRecord;
 use crate::hazard::{Hazard, HazardEvent};
 use crate::inspection::{Inspection, ItemResult};
+use crate::month_end::MonthEndSubmission;
 use crate::records::{AccountabilityRecord, HardwareInvestment, Meeting};
 use crate::rotation::DutyReport;
 use crate::site::Site;
@@ -57,6 +58,7 @@ pub enum OpBody {
     CreateAccountability(AccountabilityRecord),
     CreateDutyReport(DutyReport),
     CreateSelfAssessment(SelfAssessment),
+    SubmitMonthEnd(MonthEndSubmission),
 }
 
 /// The kind of an operation, without its payload: what the access policy is written in.
@@ -76,10 +78,11 @@ pub enum OpKind {
     CreateAccountability,
     CreateDutyReport,
     CreateSelfAssessment,
+    SubmitMonthEnd,
 }
 
 impl OpKind {
-    pub const ALL: [OpKind; 13] = [
+    pub const ALL: [OpKind; 14] = [
         OpKind::CreateSite,
         OpKind::StartInspection,
         OpKind::RecordItem,
@@ -93,6 +96,7 @@ impl OpKind {
         OpKind::CreateAccountability,
         OpKind::CreateDutyReport,
         OpKind::CreateSelfAssessment,
+        OpKind::SubmitMonthEnd,
     ];
 
     /// The `(entity, op)` pair of the wire envelope.
@@ -111,6 +115,7 @@ impl OpKind {
             OpKind::CreateAccountability => (entity::ACCOUNTABILITY, "create"),
             OpKind::CreateDutyReport => (entity::DUTY_REPORT, "create"),
             OpKind::CreateSelfAssessment => (entity::SELF_ASSESSMENT, "create"),
+            OpKind::SubmitMonthEnd => (entity::MONTH_END, "submit"),
         }
     }
 
@@ -134,6 +139,7 @@ impl OpKind {
             OpKind::CreateAccountability => "登记约谈问责",
             OpKind::CreateDutyReport => "登记述职",
             OpKind::CreateSelfAssessment => "报送月度自评",
+            OpKind::SubmitMonthEnd => "月底报送",
         }
     }
 }
@@ -161,6 +167,7 @@ impl OpBody {
             OpBody::CreateAccountability(_) => OpKind::CreateAccountability,
             OpBody::CreateDutyReport(_) => OpKind::CreateDutyReport,
             OpBody::CreateSelfAssessment(_) => OpKind::CreateSelfAssessment,
+            OpBody::SubmitMonthEnd(_) => OpKind::SubmitMonthEnd,
         }
     }
 
@@ -188,6 +195,7 @@ impl OpBody {
             OpKind::CreateAccountability => OpBody::CreateAccountability(decode(payload, kind)?),
             OpKind::CreateDutyReport => OpBody::CreateDutyReport(decode(payload, kind)?),
             OpKind::CreateSelfAssessment => OpBody::CreateSelfAssessment(decode(payload, kind)?),
+            OpKind::SubmitMonthEnd => OpBody::SubmitMonthEnd(decode(payload, kind)?),
         })
     }
 
@@ -207,6 +215,7 @@ impl OpBody {
             OpBody::CreateAccountability(x) => serde_json::to_value(x),
             OpBody::CreateDutyReport(x) => serde_json::to_value(x),
             OpBody::CreateSelfAssessment(x) => serde_json::to_value(x),
+            OpBody::SubmitMonthEnd(x) => serde_json::to_value(x),
         };
         // Domain records always serialise (no maps with non-string keys).
         v.unwrap_or(Value::Null)
