@@ -444,12 +444,22 @@ await step('履职纪实 drills down from required vs done to the records themse
   }
 })
 
+await step('月底报送: every unit\'s month-end items with due dates and status', async () => {
+  const month = today.slice(0, 7)
+  const rows = await api(adminToken, `/v1/month-end?month=${month}`)
+  assert.ok(rows.length >= 4 * 40, `${rows.length} items`)
+  await page.goto(`${base}/month-end`)
+  await page.getByText('主要负责人和分管负责人履职纪实').first().waitFor()
+  await page.locator('.el-table__body-wrapper tbody tr').nth(rows.length - 1).waitFor()
+  assert.equal(await page.locator('.el-table__body-wrapper tbody tr').count(), rows.length)
+})
+
 const pages = [
   ['overview', '/'], ['hazards', '/hazards'], ['hazard-detail', `/hazards/${submitted[1].id}`], ['inspections', '/inspections'],
   ['sites', '/sites'], ['org', '/org'], ['checklists', '/checklists'], ['patrols', '/patrols'], ['duty', '/duty'],
   ['rotation', '/rotation'], ['assessment', '/assessment'], ['downloads', '/downloads'],
   ['org-accounts', '/org?tab=accounts'], ['org-audit', '/org?tab=audit'], ['meetings', '/meetings'],
-  ['investments', '/investments'], ['accountability', '/accountability'],
+  ['investments', '/investments'], ['accountability', '/accountability'], ['month-end', '/month-end'],
 ]
 
 await step('axe-core: no serious or critical violation on any page', async () => {

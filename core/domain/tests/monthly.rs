@@ -514,9 +514,10 @@ fn monthly_scores_ranks_self_assessment_and_month_clear() {
         t2.total
     );
 
-    // Hardware proof missing when the investment has no documents.
+    // Hardware proof missing when the investment's proof was never submitted (a record with
+    // documents but no submission does not count).
     let mut bare = investments.clone();
-    bare[0].documents.clear();
+    bare[0].submitted_at = None;
     let data2 = AssessmentData::new(
         QuotaSet::standard(),
         &units,
