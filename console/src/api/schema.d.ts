@@ -331,6 +331,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/assessments/{month}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-opens a published month (县安委办 only, with a reason, audited): its frozen scores are
+         *     set aside (kept with the re-opening), records of the month are accepted again, and the
+         *     month is published anew when ready.
+         */
+        post: operations["reopen"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/login": {
         parameters: {
             query?: never;
@@ -519,7 +540,7 @@ export interface paths {
         };
         /**
          * The photos and documents of one hazard: its own (before, during, after) and those of the
-         *     checklist item it was found on.
+         *     checklist item it was found on; its proof photos carry recycled-photo flags.
          */
         get: operations["hazard_evidence"];
         put?: never;
@@ -725,7 +746,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Proof of hardware investment (改设施), newest first. */
+        /**
+         * Proof of hardware investment (改设施), newest first, each with its proof parts (合同、
+         *     施工前中后照片、发票) and recycled-photo flags; `month` filters by the month of submission.
+         */
         get: operations["investments"];
         put?: never;
         post?: never;
@@ -778,6 +802,27 @@ export interface paths {
         };
         /** 月清零: a unit's enforcement findings still open at the end of the month. */
         get: operations["month_clear"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/month-end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 月底报送: each item a township or department sends 县安委办 for the month (履职纪实, self-
+         *     assessment, investment proof, unit duty report), its due date (data), when it reached the
+         *     server, and late / overdue flags.
+         */
+        get: operations["month_end"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1393,6 +1438,21 @@ export interface components {
         };
         PushResponse: {
             results: components["schemas"]["OpResult"][];
+        };
+        ReopenRequest: {
+            /** @description Why the month is re-opened (补报、更正), kept with the audit entry. */
+            reason: string;
+        };
+        /** @description A published month re-opened: who, when, why, and the publication it replaced. */
+        Reopening: {
+            month: string;
+            /** @description The publication as it stood (a `Publication`). */
+            previous: Record<string, never>;
+            reason: string;
+            /** Format: date-time */
+            reopened_at: string;
+            reopened_by: string;
+            reopened_by_name: string;
         };
         /** @description A file of a duty report as the server stored it. */
         ReportFile: {
@@ -2570,6 +2630,92 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reopen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 2026-10 */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReopenRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reopening"];
+                };
+            };
+            /** @description 请求格式不正确 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求内容须为 JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4028,6 +4174,64 @@ export interface operations {
                 };
             };
             /** @description 请求内容不符合要求（原因见 message） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    month_end: {
+        parameters: {
+            query?: {
+                /** @description "2026-11"; default: this month. */
+                month?: string | null;
+                /** @description A unit id; township and department callers always get their own unit. */
+                unit?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>[];
+                };
+            };
+            /** @description 请求格式不正确 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
