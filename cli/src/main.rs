@@ -95,7 +95,7 @@ fn checklist_arg(arg: &str) -> Result<checklist::Checklist, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("无法读取 {arg}：{e}"))?;
         return checklist::read_for_diff(&text).map_err(|e| format!("{arg}：{e}"));
     }
-    checklist::by_code(arg)
+    checklist::compiled_by_code(arg)
         .map(|c| c.clone())
         .map_err(|e| e.to_string())
 }
@@ -338,12 +338,12 @@ fn run(command: Command) -> Result<(), String> {
             println!("{}", out.display());
         }
         Command::Checklists { json: false } => {
-            for list in checklist::all() {
+            for list in checklist::compiled() {
                 println!("{} {}", list.name, list.items.len());
             }
         }
         Command::Checklists { json: true } => {
-            let rows: Vec<_> = checklist::all()
+            let rows: Vec<_> = checklist::compiled()
                 .iter()
                 .map(|c| {
                     serde_json::json!({
@@ -363,7 +363,7 @@ fn run(command: Command) -> Result<(), String> {
             );
         }
         Command::Checklist { industry, json } => {
-            let list = checklist::by_code(&industry).map_err(|e| e.to_string())?;
+            let list = checklist::compiled_by_code(&industry).map_err(|e| e.to_string())?;
             if json {
                 let items: Vec<_> = list
                     .items

@@ -224,10 +224,25 @@ pub fn hardware_ledger(
         .collect();
     let files: i64 = inv
         .iter()
-        .map(|i| proofs.get(i.id.as_str()).map_or(0, |p| p.files.len() as i64))
+        .map(|i| {
+            proofs
+                .get(i.id.as_str())
+                .map_or(0, |p| p.files.len() as i64)
+        })
         .sum();
-    let mut total_row = vec![Cell::text("合计"), Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty];
-    total_row.extend([Cell::Money(total), Cell::Empty, Cell::Empty, Cell::Int(files)]);
+    let mut total_row = vec![
+        Cell::text("合计"),
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Empty,
+    ];
+    total_row.extend([
+        Cell::Money(total),
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Int(files),
+    ]);
     total_row.extend([Cell::Empty, Cell::Empty, Cell::Empty]);
     rows.push(total_row);
     Table {

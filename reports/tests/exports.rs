@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::{Cursor, Read};
 
 use anjian_domain::assessment::{assess_month, AssessmentData, IndicatorSet};
-use anjian_domain::checklist::Industry;
+use anjian_domain::checklist::{ChecklistRegistry, Industry};
 use anjian_domain::county::zhong_county;
 use anjian_domain::duty::{Activity, ActivityKind, QuotaSet};
 use anjian_domain::hazard::*;
@@ -107,6 +107,7 @@ fn fixture() -> Fixture {
                 level_reason: None,
                 needs_hardware: true,
             },
+            &ChecklistRegistry::new(),
             &inspector(),
             Utc.from_utc_datetime(&day.and_hms_opt(2, 0, 0).unwrap()),
         )

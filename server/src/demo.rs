@@ -424,7 +424,7 @@ mod tests {
             );
         }
         for s in &all {
-            let list = anjian_domain::checklist::by_code(&s.industry).unwrap();
+            let list = anjian_domain::checklist::compiled_by_code(&s.industry).unwrap();
             list.check_attributes(&site_attributes(s)).unwrap();
         }
         assert!(all.iter().any(|s| !site_attributes(s).is_empty()));

@@ -16,7 +16,7 @@ use std::path::Path;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 
 use anjian_domain::assessment::SelfAssessment;
-use anjian_domain::checklist::{ChecklistItem, Industry};
+use anjian_domain::checklist::{ChecklistItem, ChecklistRegistry, Industry};
 use anjian_domain::county::{self, County, COUNTY_GOVERNMENT_ID, SAFETY_OFFICE_ID};
 use anjian_domain::enforcement::Officer;
 use anjian_domain::evidence::{EvidenceKind, EvidenceRecord, EvidenceStage, EvidenceTarget};
@@ -72,6 +72,7 @@ pub fn seed(tx: &mut dyn Tx, blobs_dir: &Path, now: DateTime<Utc>) -> ApiResult<
         inspections_by_unit: HashMap::new(),
         last_after_photo: None,
         recycled_shown: false,
+        checklists: ChecklistRegistry::new(),
     };
     let people = s.people()?;
     let current = YearMonth::of(today);
@@ -186,6 +187,8 @@ struct Seeder<'a> {
     /// The latest investment's "after" photo, and whether the one recycled copy was made.
     last_after_photo: Option<Vec<u8>>,
     recycled_shown: bool,
+    /// The demo seeds an empty county: the compiled checklist versions.
+    checklists: ChecklistRegistry,
 }
 
 impl Seeder<'_> {
@@ -463,6 +466,7 @@ impl Seeder<'_> {
     ) -> ApiResult<String> {
         let site = self.sites[site].clone();
         let industry = Industry::from_code(&site.industry).map_err(demo_error)?;
+        let list = self.checklists.current(industry);
         let started = at(day, 9 + self.rng.below(6) as u32, self.rng.below(60) as u32);
         let participants = vec![format!(
             "{}{}",
@@ -473,7 +477,7 @@ impl Seeder<'_> {
             new_id(),
             kind,
             &site.id,
-            industry,
+            &list,
             leader.actor(),
             participants,
             started,
@@ -507,7 +511,7 @@ impl Seeder<'_> {
         }
         // Only the items that apply to the site are asked (conditional items by its attributes).
         let attributes = demo::site_attributes(&site);
-        let asked = insp.applicable_items(&attributes);
+        let asked = insp.applicable_items(&list, &attributes);
         let failed: Option<&ChecklistItem> = self.rng.chance(fail_rate).then(|| {
             let general: Vec<&ChecklistItem> = asked.iter().copied().filter(|i| !i.major).collect();
             if general.is_empty() || self.rng.chance(0.12) {
@@ -526,11 +530,11 @@ impl Seeder<'_> {
                 _ if self.rng.chance(0.04) => (ItemOutcome::NotApplicable, None),
                 _ => (ItemOutcome::Pass, None),
             };
-            insp.record(&item.id, outcome, note, recorded)
+            insp.record(&list, &item.id, outcome, note, recorded)
                 .map_err(demo_error)?;
         }
         let finished = started + Duration::minutes(3 * asked.len() as i64 + 10);
-        insp.finish_at_site(&attributes, finished)
+        insp.finish_at_site(&list, &attributes, finished)
             .map_err(demo_error)?;
         records::save_inspection(self.tx, &insp)?;
         self.summary.inspections += 1;
@@ -583,8 +587,14 @@ impl Seeder<'_> {
             level_reason: None,
             needs_hardware: item.major || self.rng.chance(0.25),
         };
-        let raised =
-            ledger::raise(draft, &finder.actor(), raised_at, new_id()).map_err(demo_error)?;
+        let raised = ledger::raise(
+            draft,
+            &self.checklists,
+            &finder.actor(),
+            raised_at,
+            new_id(),
+        )
+        .map_err(demo_error)?;
         let mut story = Story {
             doc: HazardDoc::raised(raised),
             photos: Vec::new(),
@@ -807,7 +817,11 @@ impl Seeder<'_> {
                 "乙方：忠县安宏消防设备安装有限公司（演示数据）".to_string(),
                 format!("工程内容：{}", inv.description),
                 format!("合同价款：{yuan}"),
-                format!("工期：{} 至 {}", start.format("%Y年%-m月%-d日"), day.format("%Y年%-m月%-d日")),
+                format!(
+                    "工期：{} 至 {}",
+                    start.format("%Y年%-m月%-d日"),
+                    day.format("%Y年%-m月%-d日")
+                ),
             ],
         )?;
         let docs = inv.documents.clone();
@@ -1317,7 +1331,13 @@ fn illustration(seed: u64) -> Result<Vec<u8>, anjian_evidence::EvidenceError> {
         r ^= r << 17;
         (r % n as u64) as usize
     };
-    let palette = [[200, 40, 40], [120, 120, 125], [225, 180, 40], [40, 80, 160], [30, 30, 30]];
+    let palette = [
+        [200, 40, 40],
+        [120, 120, 125],
+        [225, 180, 40],
+        [40, 80, 160],
+        [30, 30, 30],
+    ];
     for _ in 0..5 {
         let (bw, bh) = (30 + next(160), 20 + next(140));
         let (x0, y0) = (next(w - bw), next(h - bh));

@@ -196,7 +196,7 @@ fn find_industry(text: &str) -> Option<Industry> {
         return None;
     }
     Industry::from_code(text).ok().or_else(|| {
-        checklist::all()
+        checklist::compiled()
             .iter()
             .find(|c| c.name == text || c.name.starts_with(text))
             .map(|c| c.industry)

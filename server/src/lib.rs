@@ -14,8 +14,8 @@ pub mod listen;
 pub mod metrics;
 pub mod monthly;
 pub mod phones;
-pub mod proxies;
 pub mod proof;
+pub mod proxies;
 pub mod ratelimit;
 pub mod records;
 pub mod scope;
@@ -30,6 +30,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::Duration;
+
+use anjian_domain::checklist::ChecklistRegistry;
 
 use crate::error::ApiError;
 use crate::storage::{Db, StorageError, Tx};
@@ -90,6 +92,9 @@ pub struct AppState {
     pub login: Arc<ratelimit::LoginGuard>,
     pub upload_quota: tus::UploadQuota,
     pub site_codes: Arc<site_code::SiteCodes>,
+    /// The checklist versions this server knows: compiled, and published by the office
+    /// (loaded from the database at start).
+    pub checklists: ChecklistRegistry,
 }
 
 impl AppState {
@@ -115,6 +120,14 @@ impl AppState {
 
     pub fn blobs_dir(&self) -> PathBuf {
         self.data_dir.join("blobs")
+    }
+
+    /// Makes the checklist versions the office published (stored in the database) known to
+    /// this server, in publication order. Run once at start, before serving.
+    pub async fn load_checklists(&self) -> Result<usize, ApiError> {
+        let checklists = self.checklists.clone();
+        self.read(move |tx| records::publish_stored_checklists(tx, &checklists))
+            .await
     }
 
     pub fn uploads_dir(&self) -> PathBuf {
@@ -155,6 +168,7 @@ pub fn state(config: &Config, db: Db) -> std::io::Result<AppState> {
         login: Arc::new(ratelimit::LoginGuard::new(config.login_limits.clone())),
         upload_quota: config.upload_quota,
         site_codes: Arc::new(site_code::SiteCodes::load_or_create(&config.data_dir)?),
+        checklists: ChecklistRegistry::new(),
     };
     std::fs::create_dir_all(state.blobs_dir())?;
     std::fs::create_dir_all(state.uploads_dir())?;
@@ -194,10 +208,7 @@ pub async fn seed_demo(
 pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let db = open_db_async(&config).await?;
     let state = state(&config, db)?;
-    let published = state
-        .read(records::publish_stored_checklists)
-        .await
-        .map_err(|e| e.message)?;
+    let published = state.load_checklists().await.map_err(|e| e.message)?;
     if published > 0 {
         tracing::info!(
             published,

@@ -31,8 +31,7 @@ pub fn hash_bytes(bytes: &[u8]) -> Option<PhotoHashes> {
 
 /// Reads a stored file and hashes it when it is a photo (bounded: the evidence size limit).
 pub fn hash_file(path: &Path) -> Option<PhotoHashes> {
-    let bytes =
-        anjian_evidence::read_limited(path, anjian_evidence::photo::MAX_FILE_BYTES).ok()?;
+    let bytes = anjian_evidence::read_limited(path, anjian_evidence::photo::MAX_FILE_BYTES).ok()?;
     hash_bytes(&bytes)
 }
 

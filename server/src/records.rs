@@ -147,8 +147,11 @@ pub fn save_checklist(tx: &mut dyn Tx, doc: &ChecklistDoc) -> ApiResult<i64> {
     )
 }
 
-/// Makes every stored checklist version known to this process, in publication order.
-pub fn publish_stored_checklists(tx: &mut dyn Tx) -> ApiResult<usize> {
+/// Makes every stored checklist version known to `checklists`, in publication order.
+pub fn publish_stored_checklists(
+    tx: &mut dyn Tx,
+    checklists: &anjian_domain::checklist::ChecklistRegistry,
+) -> ApiResult<usize> {
     let mut docs: Vec<ChecklistDoc> = tx
         .list_records(entity::CHECKLIST, None)?
         .into_iter()
@@ -157,7 +160,7 @@ pub fn publish_stored_checklists(tx: &mut dyn Tx) -> ApiResult<usize> {
     docs.sort_by_key(|d| d.published_at);
     let n = docs.len();
     for d in docs {
-        anjian_domain::checklist::publish(d.checklist)?;
+        checklists.publish(d.checklist)?;
     }
     Ok(n)
 }

@@ -2,6 +2,7 @@
 //! public page a site's code opens (no login): who inspected the site when, on what basis,
 //! with what result, and a complaint form (bounded, rate limited).
 
+use anjian_domain::checklist::ChecklistRegistry;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::Path;
@@ -203,7 +204,7 @@ struct Visit {
     result: String,
 }
 
-fn visits(tx: &mut dyn Tx, site: &Site) -> ApiResult<Vec<Visit>> {
+fn visits(tx: &mut dyn Tx, checklists: &ChecklistRegistry, site: &Site) -> ApiResult<Vec<Visit>> {
     // What the enterprise's own contact may read: finished, not secret, of this site.
     let principals = vec![access::site(&site.id)];
     let mut list: Vec<Inspection> = tx
@@ -225,8 +226,9 @@ fn visits(tx: &mut dyn Tx, site: &Site) -> ApiResult<Vec<Visit>> {
     Ok(list
         .into_iter()
         .map(|i| {
-            let score = i.score(&[]);
-            let failed = i.failed_items().len();
+            let list = checklists.for_inspection(&i);
+            let score = i.score(&list, &[]);
+            let failed = i.failed_items(&list).len();
             Visit {
                 day: anjian_domain::hazard::china_date(i.started_at).to_string(),
                 nature: match i.activity {
@@ -240,8 +242,8 @@ fn visits(tx: &mut dyn Tx, site: &Site) -> ApiResult<Vec<Visit>> {
                         .unwrap_or_else(|| i.leader.unit_id.clone())
                 }) + &format!("　{}", i.leader.name),
                 basis: match &i.certificate_number {
-                    Some(n) => format!("行政执法证 {n}；{}", i.checklist().name),
-                    None => i.checklist().name.clone(),
+                    Some(n) => format!("行政执法证 {n}；{}", list.name),
+                    None => list.name.clone(),
                 },
                 result: if failed == 0 {
                     format!("未发现问题（{} 项合格）", score.passed)
@@ -306,7 +308,7 @@ pub async fn public_page(
     let found = state
         .read(move |tx| match site_of_code(&st, tx, &site_id, &sig)? {
             Some(site) => {
-                let v = visits(tx, &site)?;
+                let v = visits(tx, &st.checklists, &site)?;
                 Ok(Some(page(&site, &v, None, &action)))
             }
             None => Ok(None),
@@ -387,7 +389,7 @@ pub async fn complain(
                 tx.put_record(&record)?;
                 (StatusCode::CREATED, "投诉已收到，县政府将核查处理")
             };
-            let v = visits(tx, &site)?;
+            let v = visits(tx, &st.checklists, &site)?;
             Ok(Some((status, page(&site, &v, Some(notice), &action))))
         })
         .await?;

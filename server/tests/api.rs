@@ -7,7 +7,7 @@ use anjian_domain::hazard::{FiveImplementations, Funding, HazardAction, HazardSt
 use anjian_domain::inspection::InspectionKind;
 use anjian_domain::sync::{decode_cursor, encode_cursor};
 use chrono::{NaiveDate, Utc};
-use common::{inspection_ops, op, transition, TestServer};
+use common::{inspection_ops, inspection_ops_with, op, transition, TestServer};
 use reqwest::Method;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -962,8 +962,14 @@ both_backends!(admin_publishes_checklist_versions, |s: &TestServer| {
         404
     );
 
-    // An inspection made with the new version can record its new item.
-    let (ops, _, _) = inspection_ops(
+    // An inspection made with the new version (on a phone that pulled it) can record its
+    // new item.
+    let phone = anjian_domain::checklist::ChecklistRegistry::new();
+    phone
+        .publish(anjian_domain::checklist::parse(&v2).unwrap())
+        .unwrap();
+    let (ops, _, _) = inspection_ops_with(
+        &phone,
         "site-07-02",
         SHIBAO,
         Industry::Geohazard,

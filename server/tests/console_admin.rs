@@ -229,9 +229,15 @@ both_backends!(framework_refusals_are_json_in_chinese, |s: &TestServer| {
     // A JSON body missing a field, and no JSON at all: the API's error body, in Chinese.
     let r = s.post(&admin, "/v1/sync/push", &json!({}));
     assert_eq!(r.status(), 422);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
     let body: Value = r.json().unwrap();
-    assert!(body["error"]["message"].as_str().unwrap().starts_with("请求格式不正确"));
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("请求格式不正确"));
     let r = s
         .request(reqwest::Method::POST, &admin, "/v1/sync/push")
         .body("x")
@@ -249,7 +255,13 @@ both_backends!(framework_refusals_are_json_in_chinese, |s: &TestServer| {
     );
     assert_eq!(r.status(), 422);
     // The document says so: every operation with a body lists 415 and 422, secured ones 401.
-    let doc: Value = s.client.get(s.url("/openapi.json")).send().unwrap().json().unwrap();
+    let doc: Value = s
+        .client
+        .get(s.url("/openapi.json"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     let push = &doc["paths"]["/v1/sync/push"]["post"]["responses"];
     for code in ["401", "415", "422"] {
         assert!(push.get(code).is_some(), "{code}");

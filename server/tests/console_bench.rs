@@ -74,6 +74,7 @@ fn ledger_of_50000_hazards() {
                                 level_reason: major.then(|| "符合重大事故隐患判定标准".to_string()),
                                 needs_hardware: i % 5 == 0,
                             },
+                            &anjian_domain::checklist::ChecklistRegistry::new(),
                             &actor,
                             at,
                         )

@@ -140,11 +140,15 @@ both_backends!(demo_county_is_lived_in, true, |s: &TestServer| {
     let investments = investments.as_array().unwrap();
     assert!(investments.len() >= 5, "{}", investments.len());
     assert!(investments.iter().any(|i| i["status_label"] == "已报送"));
-    assert!(investments.iter().any(|i| i["proof"]["missing"] == serde_json::json!(["发票"])));
+    assert!(investments
+        .iter()
+        .any(|i| i["proof"]["missing"] == serde_json::json!(["发票"])));
     let flagged: Vec<&Value> = investments
         .iter()
         .filter(|i| !i["recycled_photos"].as_array().unwrap().is_empty())
         .collect();
     assert_eq!(flagged.len(), 2, "{flagged:#?}");
-    assert!(flagged.iter().all(|i| i["recycled_photos"][0]["same_file"] == false));
+    assert!(flagged
+        .iter()
+        .all(|i| i["recycled_photos"][0]["same_file"] == false));
 });

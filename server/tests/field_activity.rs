@@ -42,7 +42,7 @@ fn start_joint(
         id.clone(),
         kind,
         site.0,
-        site.1,
+        checklist::compiled_for(site.1),
         device_actor(),
         vec![],
         Utc::now(),
@@ -220,7 +220,7 @@ both_backends!(
             .find(|u| u["id"] == "dept-yjj")
             .unwrap();
         assert_eq!(yjj["enforcement"]["basis"], "statutory");
-        assert!(checklist::by_code("hazchem").is_ok());
+        assert!(checklist::compiled_by_code("hazchem").is_ok());
     }
 );
 

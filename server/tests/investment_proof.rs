@@ -73,7 +73,15 @@ both_backends!(
     a_proof_is_submitted_only_whole_by_its_unit_and_dated_by_the_server,
     |s: &TestServer| {
         let head = s.login("sb_head");
-        let r = s.push(&head, &[op("hardware_investment", "inv-p", "create", investment("inv-p"))]);
+        let r = s.push(
+            &head,
+            &[op(
+                "hardware_investment",
+                "inv-p",
+                "create",
+                investment("inv-p"),
+            )],
+        );
         assert_eq!(r[0]["status"], "applied", "{r:#?}");
         let received = r[0]["current"]["received_at"].as_str().unwrap().to_string();
         assert!(r[0]["current"]["submitted_at"].is_null());
@@ -96,13 +104,19 @@ both_backends!(
         assert_eq!(shown["proof"]["missing"], json!(["发票"]));
         assert_eq!(shown["status_label"], "佐证不全");
         // Missing part: refused, naming it.
-        let r = &s.push(&head, &[op("hardware_investment", "inv-p", "submit", json!({}))])[0];
+        let r = &s.push(
+            &head,
+            &[op("hardware_investment", "inv-p", "submit", json!({}))],
+        )[0];
         assert_eq!(r["status"], "rejected");
         assert_eq!(r["reason"], "投入佐证不完整，缺少：发票", "{r:#}");
         // Wrong scope: another township reads it as not found; an enterprise contact too.
         for user in ["zz_head", "site_contact"] {
             let t = s.login(user);
-            let r = &s.push(&t, &[op("hardware_investment", "inv-p", "submit", json!({}))])[0];
+            let r = &s.push(
+                &t,
+                &[op("hardware_investment", "inv-p", "submit", json!({}))],
+            )[0];
             assert_eq!(r["status"], "rejected", "{user}");
             assert_eq!(r["reason"], "未找到设施投入：inv-p", "{user}: {r:#}");
             assert!(r["current"].is_null(), "{user} sees nothing of it");
@@ -112,10 +126,16 @@ both_backends!(
         let mut theirs = investment("inv-zz");
         theirs["unit_id"] = json!("500233001");
         theirs["site_id"] = Value::Null;
-        let r = &s.push(&zz, &[op("hardware_investment", "inv-zz", "create", theirs)])[0];
+        let r = &s.push(
+            &zz,
+            &[op("hardware_investment", "inv-zz", "create", theirs)],
+        )[0];
         assert_eq!(r["status"], "applied", "{r:#}");
         let patrol = s.login("zz_patrol");
-        let r = &s.push(&patrol, &[op("hardware_investment", "inv-zz", "submit", json!({}))])[0];
+        let r = &s.push(
+            &patrol,
+            &[op("hardware_investment", "inv-zz", "submit", json!({}))],
+        )[0];
         assert_eq!(r["status"], "rejected", "{r:#}");
         assert!(
             r["reason"].as_str().unwrap().contains("无权报送本单位记录"),
@@ -128,9 +148,16 @@ both_backends!(
         );
         assert_eq!(r[0]["status"], "applied", "{r:#?}");
         let before = Utc::now();
-        let r = &s.push(&head, &[op("hardware_investment", "inv-p", "submit", json!({}))])[0];
+        let r = &s.push(
+            &head,
+            &[op("hardware_investment", "inv-p", "submit", json!({}))],
+        )[0];
         assert_eq!(r["status"], "applied", "{r:#}");
-        let at: chrono::DateTime<Utc> = r["current"]["submitted_at"].as_str().unwrap().parse().unwrap();
+        let at: chrono::DateTime<Utc> = r["current"]["submitted_at"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!(at >= before - chrono::Duration::seconds(1) && at <= Utc::now());
         assert_eq!(r["current"]["received_at"], received.as_str());
         let shown = listed(s, &head, "inv-p");
@@ -138,11 +165,24 @@ both_backends!(
         assert_eq!(shown["proof"]["complete"], true);
         let month = Utc::now().format("%Y-%m").to_string();
         let in_month = s.get_json(&head, &format!("/v1/investments?month={month}"));
-        assert!(in_month.as_array().unwrap().iter().any(|i| i["id"] == "inv-p"));
+        assert!(in_month
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == "inv-p"));
         // Once only.
-        let r = &s.push(&head, &[op("hardware_investment", "inv-p", "submit", json!({}))])[0];
+        let r = &s.push(
+            &head,
+            &[op("hardware_investment", "inv-p", "submit", json!({}))],
+        )[0];
         assert_eq!(r["status"], "rejected");
-        assert!(r["reason"].as_str().unwrap().starts_with("该设施投入佐证已于"), "{r:#}");
+        assert!(
+            r["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("该设施投入佐证已于"),
+            "{r:#}"
+        );
         // A phone cannot date its own submission.
         let mut sent = investment("inv-q");
         sent["submitted_at"] = json!("2026-01-01T00:00:00Z");
@@ -172,7 +212,13 @@ both_backends!(
         let hazard_t = json!({"type": "hazard", "hazard_id": hazard_id});
         let r = s.push(
             &inspector,
-            &[attach(evidence("ev-h-after", &sha_a, "photo", "after", hazard_t))],
+            &[attach(evidence(
+                "ev-h-after",
+                &sha_a,
+                "photo",
+                "after",
+                hazard_t,
+            ))],
         );
         assert_eq!(r[0]["status"], "applied", "{r:#?}");
         // Two investments later: one reuses the very file, one a cropped, re-saved copy; a
@@ -186,9 +232,27 @@ both_backends!(
         for id in ["inv-same", "inv-copy", "inv-fresh"] {
             ops.push(op("hardware_investment", id, "create", investment(id)));
         }
-        ops.push(attach(evidence("ev-same", &sha_a, "photo", "after", inv_target("inv-same"))));
-        ops.push(attach(evidence("ev-copy", &sha_copy, "photo", "after", inv_target("inv-copy"))));
-        ops.push(attach(evidence("ev-fresh", &sha_other, "photo", "after", inv_target("inv-fresh"))));
+        ops.push(attach(evidence(
+            "ev-same",
+            &sha_a,
+            "photo",
+            "after",
+            inv_target("inv-same"),
+        )));
+        ops.push(attach(evidence(
+            "ev-copy",
+            &sha_copy,
+            "photo",
+            "after",
+            inv_target("inv-copy"),
+        )));
+        ops.push(attach(evidence(
+            "ev-fresh",
+            &sha_other,
+            "photo",
+            "after",
+            inv_target("inv-fresh"),
+        )));
         let r = s.push(&head, &ops);
         assert!(r.iter().all(|r| r["status"] == "applied"), "{r:#?}");
 
@@ -199,7 +263,10 @@ both_backends!(
         assert_eq!(on_hazard["other_id"], hazard_id.as_str());
         assert_eq!(on_hazard["earlier"], true);
         assert!(
-            on_hazard["note"].as_str().unwrap().contains("较早报送隐患整改的照片为同一文件"),
+            on_hazard["note"]
+                .as_str()
+                .unwrap()
+                .contains("较早报送隐患整改的照片为同一文件"),
             "{on_hazard:#}"
         );
         let copy_flags = listed(s, &head, "inv-copy")["recycled_photos"].clone();
@@ -210,7 +277,10 @@ both_backends!(
             .find(|f| f["other_kind"] == "hazard")
             .unwrap_or_else(|| panic!("cropped copy not flagged: {copy_flags:#}"));
         assert_eq!(on_hazard["same_file"], false);
-        assert!(on_hazard["distance"].as_u64().unwrap() <= 10, "{on_hazard:#}");
+        assert!(
+            on_hazard["distance"].as_u64().unwrap() <= 10,
+            "{on_hazard:#}"
+        );
         assert!(
             on_hazard["note"].as_str().unwrap().contains("同一画面"),
             "{on_hazard:#}"
@@ -233,10 +303,17 @@ both_backends!(
             .iter()
             .map(|f| f["other_id"].as_str().unwrap())
             .collect();
-        assert!(others.contains(&"inv-same") && others.contains(&"inv-copy"), "{after:#}");
+        assert!(
+            others.contains(&"inv-same") && others.contains(&"inv-copy"),
+            "{after:#}"
+        );
         assert!(!others.contains(&"inv-fresh"), "{after:#}");
         // Another township sees none of it.
         let zz = s.login("zz_head");
-        assert!(s.get_json(&zz, "/v1/investments").as_array().unwrap().is_empty());
+        assert!(s
+            .get_json(&zz, "/v1/investments")
+            .as_array()
+            .unwrap()
+            .is_empty());
     }
 );

@@ -23,7 +23,12 @@ fn submission(id: &str, month: YearMonth, kind: &str) -> Value {
 fn submit(s: &TestServer, token: &str, id: &str, month: YearMonth, kind: &str) -> Value {
     let r = s.push(
         token,
-        &[op("month_end_submission", id, "submit", submission(id, month, kind))],
+        &[op(
+            "month_end_submission",
+            id,
+            "submit",
+            submission(id, month, kind),
+        )],
     );
     r[0].clone()
 }
@@ -47,21 +52,31 @@ both_backends!(
         let r = submit(s, &head, "me-1", this, "duty_records");
         assert_eq!(r["status"], "applied", "{r:#}");
         assert_eq!(r["current"]["submitted_by"], "person-sb_head");
-        let at: chrono::DateTime<Utc> = r["current"]["submitted_at"].as_str().unwrap().parse().unwrap();
+        let at: chrono::DateTime<Utc> = r["current"]["submitted_at"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!((Utc::now() - at).num_minutes().abs() < 5, "{at}");
         let status = s.get_json(&head, &format!("/v1/month-end?month={this}"));
         assert_eq!(status.as_array().unwrap().len(), 4, "the unit's four items");
         let duty = item(&status, SHIBAO, "duty_records");
         assert_eq!(duty["status_label"], "已报送");
         assert_eq!(duty["due"], this.last_day().to_string());
-        assert_eq!(item(&status, SHIBAO, "self_assessment")["status_label"], "未到期");
+        assert_eq!(
+            item(&status, SHIBAO, "self_assessment")["status_label"],
+            "未到期"
+        );
 
         // Wrong scope, wrong role, a month not begun: refused in Chinese.
         for user in ["zz_head", "site_contact"] {
             let t = s.login(user);
             let r = submit(s, &t, &format!("me-{user}"), this, "duty_records");
             assert_eq!(r["status"], "rejected", "{user}");
-            assert!(r["reason"].as_str().unwrap().contains("无权报送本单位记录"), "{user}: {r:#}");
+            assert!(
+                r["reason"].as_str().unwrap().contains("无权报送本单位记录"),
+                "{user}: {r:#}"
+            );
         }
         let r = submit(s, &head, "me-future", this.next(), "duty_records");
         assert_eq!(r["status"], "rejected");
@@ -72,7 +87,11 @@ both_backends!(
 
         // Last month, published: its items and records are refused (late), scores frozen.
         let admin = s.login("admin");
-        let res = s.post(&admin, &format!("/v1/assessments/{last}/publish"), &json!({}));
+        let res = s.post(
+            &admin,
+            &format!("/v1/assessments/{last}/publish"),
+            &json!({}),
+        );
         assert_eq!(res.status(), 201, "{:?}", res.text());
         let frozen = s.get_json(&admin, &format!("/v1/assessments/{last}"));
         let r = submit(s, &head, "me-2", last, "duty_records");
@@ -84,16 +103,26 @@ both_backends!(
         let sa = json!({"id": "sa-late", "unit_id": SHIBAO, "month": last, "score": 95.0,
                         "summary": "补报自评", "submitted_by": "person-sb_head",
                         "submitted_at": Utc::now()});
-        let r = &s.push(&head, &[op("self_assessment", "sa-late", "create", sa.clone())])[0];
+        let r = &s.push(
+            &head,
+            &[op("self_assessment", "sa-late", "create", sa.clone())],
+        )[0];
         assert_eq!(r["status"], "rejected", "{r:#}");
-        assert_eq!(s.get_json(&admin, &format!("/v1/assessments/{last}")), frozen);
+        assert_eq!(
+            s.get_json(&admin, &format!("/v1/assessments/{last}")),
+            frozen
+        );
 
         // Re-opening: the office only, with a reason, audited.
         let reopen = |token: &str, body: Value| {
-            s.request(Method::POST, token, &format!("/v1/assessments/{last}/reopen"))
-                .json(&body)
-                .send()
-                .unwrap()
+            s.request(
+                Method::POST,
+                token,
+                &format!("/v1/assessments/{last}/reopen"),
+            )
+            .json(&body)
+            .send()
+            .unwrap()
         };
         let res = reopen(&head, json!({"reason": "补报"}));
         assert_eq!(res.status(), 403);
@@ -101,17 +130,24 @@ both_backends!(
         let res = reopen(&admin, json!({"reason": "  "}));
         assert_eq!(res.status(), 422);
         assert!(res.text().unwrap().contains("须说明重新开启的理由"));
-        let res = reopen(&admin, json!({"reason": "石宝镇履职纪实漏报，经县安委办同意补报"}));
+        let res = reopen(
+            &admin,
+            json!({"reason": "石宝镇履职纪实漏报，经县安委办同意补报"}),
+        );
         assert_eq!(res.status(), 200, "{:?}", res.text());
         let body: Value = res.json().unwrap();
         assert_eq!(body["previous"]["month"], last.to_string());
         let audit = s.get_json(&admin, "/v1/admin/audit?action=assessment_reopened");
         let entry = &audit.as_array().unwrap()[0];
         assert_eq!(entry["target"], last.to_string());
-        assert!(entry["detail"].as_str().unwrap().contains("漏报"), "{entry:#}");
+        assert!(
+            entry["detail"].as_str().unwrap().contains("漏报"),
+            "{entry:#}"
+        );
         assert_eq!(reopen(&admin, json!({"reason": "再次"})).status(), 404);
         assert_eq!(
-            s.get(&admin, &format!("/v1/assessments/{last}/published")).status(),
+            s.get(&admin, &format!("/v1/assessments/{last}/published"))
+                .status(),
             404
         );
 
@@ -122,13 +158,20 @@ both_backends!(
         let duty = item(&status, SHIBAO, "duty_records");
         assert_eq!(duty["status_label"], "逾期报送");
         assert_eq!(duty["late"], true);
-        let res = s.post(&admin, &format!("/v1/assessments/{last}/publish"), &json!({}));
+        let res = s.post(
+            &admin,
+            &format!("/v1/assessments/{last}/publish"),
+            &json!({}),
+        );
         assert_eq!(res.status(), 201, "{:?}", res.text());
         let audit = s.get_json(&admin, "/v1/admin/audit?action=assessment_published");
         assert_eq!(audit.as_array().unwrap().len(), 2);
 
         // The office files the month-end status.
-        let res = s.get(&head, &format!("/v1/exports/month-end-submissions.xlsx?month={last}"));
+        let res = s.get(
+            &head,
+            &format!("/v1/exports/month-end-submissions.xlsx?month={last}"),
+        );
         assert_eq!(res.status(), 200);
         assert!(res.bytes().unwrap().len() > 3_000);
     }

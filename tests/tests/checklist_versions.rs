@@ -5,7 +5,7 @@ mod common;
 
 use anjian_core::store::Store;
 use anjian_core::sync_engine::{Outcome, SyncOptions};
-use anjian_domain::checklist::{self, Industry};
+use anjian_domain::checklist::Industry;
 use anjian_domain::inspection::{InspectionKind, ItemOutcome};
 use common::{api_get, token, ServerProcess};
 
@@ -49,13 +49,13 @@ fn a_published_version_reaches_the_phone_and_new_inspections_use_it() {
         .any(|c| c["code"] == "fire" && c["version"] == "2026.2"));
 
     sync();
-    assert_eq!(checklist::for_industry(Industry::Fire).version, "2026.2");
+    assert_eq!(phone.checklists().current(Industry::Fire).version, "2026.2");
     // Offline from here: the new inspection takes the new version and its new item.
     let after = phone
         .start_inspection(InspectionKind::RoutineCheck, FIRE_SITE, vec![])
         .unwrap();
     assert_eq!(after.checklist_version, "2026.2");
-    for item in &after.checklist().items {
+    for item in &phone.checklists().for_inspection(&after).items {
         let fail = item.id == "FIR-017";
         phone
             .record_item(
@@ -73,12 +73,13 @@ fn a_published_version_reaches_the_phone_and_new_inspections_use_it() {
     phone.finish_inspection(&after.id).unwrap();
     // The earlier inspection keeps its 16 items; the new item is not part of it.
     let before = phone.inspection(&before.id).unwrap();
-    assert_eq!(before.checklist().items.len(), 16);
-    assert!(before.checklist().item("FIR-017").is_err());
+    let before_list = phone.checklists().for_inspection(&before);
+    assert_eq!(before_list.items.len(), 16);
+    assert!(before_list.item("FIR-017").is_err());
     // A reopened store (the app restarted) still knows the version.
     drop(phone);
     let phone = Store::open(&dir.path().join("phone").join("device.db")).unwrap();
-    assert_eq!(checklist::for_industry(Industry::Fire).version, "2026.2");
+    assert_eq!(phone.checklists().current(Industry::Fire).version, "2026.2");
     let r = phone.sync(SyncOptions::default(), &|_| {}).unwrap();
     assert_eq!(r.outcome, Outcome::Completed, "{r:?}");
     assert_eq!(

@@ -8,7 +8,7 @@ use std::path::Path;
 use anjian_core::evidence_fetch::EvidenceFile;
 use anjian_core::store::{LedgerFilter, Store};
 use anjian_core::sync_engine::{Outcome, SyncOptions};
-use anjian_domain::checklist::{self, Industry};
+use anjian_domain::checklist::Industry;
 use anjian_domain::evidence::{EvidenceStage, EvidenceTarget};
 use anjian_domain::hazard::{
     china_date, FiveImplementations, Funding, HazardAction, HazardDraft, HazardSource, HazardStatus,
@@ -78,7 +78,7 @@ fn offline_inspection_to_verified_rectification_converges_on_every_device() {
     let insp = inspector
         .start_inspection(InspectionKind::RoutineCheck, SITE, vec!["王磊".into()])
         .unwrap();
-    for item in &checklist::for_industry(Industry::Gas).items {
+    for item in &inspector.checklists().for_inspection(&insp).items {
         let fail = item.id == "GAS-022";
         inspector
             .record_item(

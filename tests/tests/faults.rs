@@ -40,9 +40,10 @@ fn record_work(store: &Store, n: usize) -> Vec<String> {
         let insp = store
             .start_inspection(InspectionKind::RoutineCheck, &site.id, vec![])
             .unwrap();
-        let fail = insp.checklist().items[0].id.clone();
-        let items: Vec<String> = insp
-            .checklist()
+        let fail = store.checklists().for_inspection(&insp).items[0].id.clone();
+        let items: Vec<String> = store
+            .checklists()
+            .for_inspection(&insp)
             .items
             .iter()
             .map(|i| i.id.clone())

@@ -29,8 +29,9 @@ fn a_storage_failure_during_a_push_is_retried_and_never_parked_in_attention() {
     let insp = store
         .start_inspection(InspectionKind::RoutineCheck, &site.id, vec![])
         .unwrap();
-    let items: Vec<String> = insp
-        .checklist()
+    let items: Vec<String> = store
+        .checklists()
+        .for_inspection(&insp)
         .items
         .iter()
         .map(|i| i.id.clone())

@@ -105,6 +105,7 @@ impl Store {
 
     /// The site a target is at, and the hazard number for the watermark.
     fn target_context(
+        &self,
         c: &Connection,
         target: &EvidenceTarget,
     ) -> Result<(Option<Site>, Option<String>)> {
@@ -120,7 +121,7 @@ impl Store {
                 item_id,
             } => {
                 let insp = Store::load_inspection(c, inspection_id)?;
-                insp.checklist().item(item_id)?;
+                self.checklists().for_inspection(&insp).item(item_id)?;
                 Ok((site(&insp.site_id)?, None))
             }
             EvidenceTarget::Hazard { hazard_id } => {
@@ -217,7 +218,7 @@ impl Store {
         let actor = self.actor()?;
         let bytes = anjian_evidence::read_limited(path, photo::MAX_FILE_BYTES)?;
         let report = photo::inspect_bytes(&bytes)?;
-        let (site, hazard_number) = self.read(|c| Self::target_context(c, &target))?;
+        let (site, hazard_number) = self.read(|c| self.target_context(c, &target))?;
         if stage != EvidenceStage::None
             && !matches!(
                 target,
@@ -350,7 +351,7 @@ impl Store {
         let actor = self.actor()?;
         let today = anjian_domain::hazard::china_date(Utc::now());
         let report = document::inspect_document(path, kind, amount_fen, date, today)?;
-        self.read(|c| Self::target_context(c, &target))?;
+        self.read(|c| self.target_context(c, &target))?;
         let bytes = std::fs::read(path)?;
         let rec = EvidenceRecord {
             id: new_id(),

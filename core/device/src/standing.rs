@@ -297,7 +297,7 @@ mod tests {
             "i-xf".into(),
             InspectionKind::RoutineCheck,
             &home.id,
-            anjian_domain::checklist::Industry::ElderlyCare,
+            anjian_domain::checklist::compiled_for(anjian_domain::checklist::Industry::ElderlyCare),
             fire_officer,
             vec![],
             chrono::Utc::now(),

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use anjian_domain::checklist::Industry;
+use anjian_domain::checklist::{Checklist, ChecklistRegistry, Industry};
 use anjian_domain::enforcement::FieldActivity;
 use anjian_domain::hazard::{
     china_date, hazard_number, Hazard, HazardAction, HazardDraft, HazardEvent, HazardLevel,
@@ -74,6 +74,8 @@ pub struct Store {
     pub(crate) cancel: std::sync::atomic::AtomicBool,
     /// Held while a sync runs: one sync per store at a time.
     pub(crate) syncing: std::sync::atomic::AtomicBool,
+    /// The checklist versions this store knows (compiled, and pulled from the server).
+    checklists: ChecklistRegistry,
 }
 
 pub fn new_id() -> String {
@@ -107,17 +109,6 @@ pub(crate) fn enqueue(tx: &Transaction, op_id: &str, entity_id: &str, body: &OpB
     Ok(())
 }
 
-/// Publishes a pulled checklist record (`{checklist, published_at, published_by}`). The
-/// server checked it; one this build cannot take (a malformed or clashing version) is kept
-/// as a pulled record but not used, so it can never block a sync.
-pub(crate) fn publish_checklist_doc(doc: &serde_json::Value) {
-    let list =
-        serde_json::from_value::<anjian_domain::checklist::Checklist>(doc["checklist"].clone());
-    if let Ok(list) = list {
-        let _ = anjian_domain::checklist::publish(list);
-    }
-}
-
 impl Store {
     /// Opens (or creates) the store at `path`. A file that is not a readable database is moved
     /// aside and reported in [`Store::report`]; a database newer than this code is refused
@@ -145,6 +136,7 @@ impl Store {
             interrupts,
             cancel: std::sync::atomic::AtomicBool::new(false),
             syncing: std::sync::atomic::AtomicBool::new(false),
+            checklists: ChecklistRegistry::new(),
             report: OpenReport {
                 recovered_from,
                 schema_version: schema::SCHEMA_VERSION,
@@ -161,9 +153,11 @@ impl Store {
         Ok(store)
     }
 
-    /// Makes the checklist versions pulled from the server known to this process, in
-    /// publication order, so new inspections use the office's current version offline.
-    fn publish_pulled_checklists(&self) -> Result<()> {
+    /// Makes the checklist versions pulled from the server known to this store, in
+    /// publication order, so new inspections use the office's current version offline. The
+    /// server checked them; one this build cannot take (a malformed or clashing version) is
+    /// kept as a pulled record but not used, so it can never block a sync.
+    pub(crate) fn publish_pulled_checklists(&self) -> Result<()> {
         let mut docs: Vec<serde_json::Value> = self.read(|c| {
             let mut stmt =
                 c.prepare("SELECT data FROM pulled_records WHERE entity = 'checklist'")?;
@@ -172,9 +166,16 @@ impl Store {
         })?;
         docs.sort_by(|a, b| a["published_at"].as_str().cmp(&b["published_at"].as_str()));
         for doc in docs {
-            publish_checklist_doc(&doc);
+            if let Ok(list) = serde_json::from_value::<Checklist>(doc["checklist"].clone()) {
+                let _ = self.checklists.publish(list);
+            }
         }
         Ok(())
+    }
+
+    /// The checklist versions this store knows.
+    pub fn checklists(&self) -> &ChecklistRegistry {
+        &self.checklists
     }
 
     pub fn dir(&self) -> &Path {
@@ -347,12 +348,14 @@ impl Store {
         // The same decision as the server's: the notice's kind, the visit's legal nature, and
         // for a 行政检查 the unit's powers and a valid certificate.
         let standing = self.standing_for(&leader, kind, &site)?;
-        let industry = Industry::from_code(&site.industry)?;
+        let list = self
+            .checklists
+            .current(Industry::from_code(&site.industry)?);
         let mut insp = Inspection::start(
             new_id(),
             kind,
             &site.id,
-            industry,
+            &list,
             leader,
             participants,
             Utc::now(),
@@ -487,7 +490,13 @@ impl Store {
         self.write(|tx| {
             let mut insp = Self::load_inspection(tx, inspection_id)?;
             let at = Utc::now();
-            insp.record(item_id, outcome, note, at)?;
+            insp.record(
+                &self.checklists.for_inspection(&insp),
+                item_id,
+                outcome,
+                note,
+                at,
+            )?;
             let result = &insp.results[item_id];
             rows::upsert_result(tx, inspection_id, item_id, result)?;
             let body = OpBody::RecordItem(RecordItem {
@@ -504,7 +513,7 @@ impl Store {
         self.write(|tx| {
             let mut insp = Self::load_inspection(tx, inspection_id)?;
             let at = Utc::now();
-            insp.finish(at)?;
+            insp.finish(&self.checklists.for_inspection(&insp), at)?;
             rows::upsert_inspection(tx, &insp)?;
             let body = OpBody::FinishInspection(FinishInspection {
                 finished_at: Some(at),
@@ -559,7 +568,7 @@ impl Store {
             };
             policy::check(&actor, Act::RaiseHazard, &target)?;
             let event_id = new_id();
-            let raised = ledger::raise(draft, &actor, at, &event_id)?;
+            let raised = ledger::raise(draft, &self.checklists, &actor, at, &event_id)?;
             let exists: bool = tx
                 .prepare_cached("SELECT EXISTS (SELECT 1 FROM hazards WHERE id = ?1)")?
                 .query_row([&raised.hazard.id], |r| r.get(0))?;

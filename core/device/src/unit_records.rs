@@ -5,8 +5,8 @@
 use rusqlite::params;
 
 use anjian_domain::policy::{self, Act, Target};
-use anjian_domain::records::{HardwareInvestment, Meeting};
 use anjian_domain::proof::ProofStatus;
+use anjian_domain::records::{HardwareInvestment, Meeting};
 use anjian_domain::sync::ops::{OpBody, SubmitInvestment};
 
 use crate::error::{Result, StoreError};

@@ -77,7 +77,8 @@ fn inspect_with_major_finding(store: &AnjianStore) -> (InspectionRecord, HazardR
             vec!["王磊".into()],
         )
         .unwrap();
-    let list = checklist_for("gas".into()).unwrap();
+    let list = store.inspection_checklist(insp.id.clone()).unwrap();
+    assert_eq!(list.industry, "gas");
     assert_eq!(insp.total_items as usize, list.items.len());
     for item in &list.items {
         let (outcome, note) = if item.id == "GAS-022" {
@@ -236,7 +237,7 @@ fn every_change_has_exactly_one_outbox_entry() {
     let store = open(&dir);
     let (insp, hazard) = inspect_with_major_finding(&store);
     let outbox = store.inner().outbox().unwrap();
-    let items = checklist_for("gas".into()).unwrap().items.len();
+    let items = store.checklist("gas".into()).unwrap().items.len();
     // site + start + each item + finish + raise
     assert_eq!(outbox.len(), 1 + 1 + items + 1 + 1);
     assert_eq!(outbox.last().unwrap().op, "raise");
@@ -418,14 +419,16 @@ fn a_database_from_a_newer_app_is_refused_and_untouched() {
 
 #[test]
 fn industries_list_has_ten_with_at_least_fifteen_items() {
-    let list = list_industries();
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let list = store.industries();
     assert_eq!(list.len(), 21);
     assert!(list.iter().all(|i| i.item_count >= 15));
     // Major flags are set only where the official text was read (see README, Checklists).
     assert!(list.iter().filter(|i| i.major_count >= 1).count() >= 10);
     assert!(list.iter().any(|i| i.name == "水上交通"));
     assert!(matches!(
-        checklist_for("bakery".into()),
+        store.checklist("bakery".into()),
         Err(AnjianError::InvalidInput(_))
     ));
 }

@@ -318,7 +318,10 @@ impl<'a> AssessmentData<'a> {
                 // Proof counts for the month it was submitted complete (server time).
                 let proofs = self.investments.get(unit.id.as_str()).map_or(0, |v| {
                     v.iter()
-                        .filter(|i| i.submitted_at.is_some_and(|t| month.contains(china_date(t))))
+                        .filter(|i| {
+                            i.submitted_at
+                                .is_some_and(|t| month.contains(china_date(t)))
+                        })
                         .count()
                 });
                 Measure::check(

@@ -1,14 +1,16 @@
 //! The grassroots inspection-and-enforcement manual's checklists (基层检查执法指导手册),
 //! one versioned data file per industry, compiled into the crate.
 
-use std::sync::{OnceLock, RwLock};
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
 
 mod diff;
+mod registry;
 pub use diff::*;
+pub use registry::ChecklistRegistry;
 
 /// The industries the manual covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -260,10 +262,10 @@ impl Checklist {
     }
 }
 
-/// Every compiled-in checklist, parsed once.
-/// The versions compiled into the crate (the manual as shipped).
-pub fn compiled() -> &'static [Checklist] {
-    static ALL: OnceLock<Vec<Checklist>> = OnceLock::new();
+/// Every compiled-in checklist (the manual as shipped), parsed once: constant data, the same
+/// for every store and server. What was published since lives in a [`ChecklistRegistry`].
+pub fn compiled() -> &'static [Arc<Checklist>] {
+    static ALL: OnceLock<Vec<Arc<Checklist>>> = OnceLock::new();
     ALL.get_or_init(|| {
         Industry::ALL
             .into_iter()
@@ -272,18 +274,23 @@ pub fn compiled() -> &'static [Checklist] {
                     panic!("checklist data for {} is malformed: {e}", industry.code())
                 });
                 assert_eq!(list.industry, industry, "checklist file names its industry");
-                list
+                Arc::new(list)
             })
             .collect()
     })
 }
 
-/// Versions published after the build (by 县安委办 on the server, pulled by the phones), in
-/// publication order. Each lives for the process: inspections keep pointing at the version
-/// they were made with.
-fn published() -> &'static RwLock<Vec<&'static Checklist>> {
-    static PUBLISHED: OnceLock<RwLock<Vec<&'static Checklist>>> = OnceLock::new();
-    PUBLISHED.get_or_init(|| RwLock::new(Vec::new()))
+/// The compiled-in version of an industry (for tools and tests that know no published one).
+pub fn compiled_for(industry: Industry) -> &'static Checklist {
+    compiled()
+        .iter()
+        .find(|c| c.industry == industry)
+        .expect("every industry has a compiled checklist")
+}
+
+/// The compiled-in version of the industry with this code.
+pub fn compiled_by_code(code: &str) -> Result<&'static Checklist, DomainError> {
+    Industry::from_code(code).map(compiled_for)
 }
 
 /// Reads a checklist version (the TOML of `checklists/*.toml`) and checks it: a version, at
@@ -381,82 +388,6 @@ pub fn check(list: &Checklist) -> Result<(), DomainError> {
     Ok(())
 }
 
-/// Makes a version known to this process; it becomes the industry's current version. The
-/// same version again is a no-op; the same version number with other content is refused.
-pub fn publish(list: Checklist) -> Result<&'static Checklist, DomainError> {
-    if let Some(existing) = version(list.industry, &list.version) {
-        if *existing == list {
-            return Ok(existing);
-        }
-        return Err(DomainError::InvalidValue {
-            field: "检查表",
-            reason: format!(
-                "{} 的版本 {} 已存在且内容不同，请使用新的版本号",
-                existing.name, list.version
-            ),
-        });
-    }
-    let leaked: &'static Checklist = Box::leak(Box::new(list));
-    published()
-        .write()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .push(leaked);
-    Ok(leaked)
-}
-
-/// Every version of an industry, oldest first (compiled, then published).
-pub fn versions(industry: Industry) -> Vec<&'static Checklist> {
-    let mut out: Vec<&'static Checklist> = compiled()
-        .iter()
-        .filter(|c| c.industry == industry)
-        .collect();
-    out.extend(
-        published()
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .iter()
-            .copied()
-            .filter(|c| c.industry == industry),
-    );
-    out
-}
-
-/// One version of an industry's checklist, if known here.
-pub fn version(industry: Industry, version: &str) -> Option<&'static Checklist> {
-    versions(industry)
-        .into_iter()
-        .find(|c| c.version == version)
-}
-
-/// The current version of an industry: the latest published, else the compiled one.
-pub fn for_industry(industry: Industry) -> &'static Checklist {
-    versions(industry)
-        .pop()
-        .expect("every industry has a checklist")
-}
-
-/// The current version of every industry, in the manual's order.
-pub fn all() -> Vec<&'static Checklist> {
-    Industry::ALL.into_iter().map(for_industry).collect()
-}
-
-pub fn by_code(code: &str) -> Result<&'static Checklist, DomainError> {
-    Industry::from_code(code).map(for_industry)
-}
-
-/// An item of an industry: from the current version, else from any earlier one (a hazard
-/// raised from an inspection made with an older version).
-pub fn find_item(industry: Industry, item_id: &str) -> Result<&'static ChecklistItem, DomainError> {
-    let current = for_industry(industry);
-    current.item(item_id).or_else(|e| {
-        versions(industry)
-            .into_iter()
-            .rev()
-            .find_map(|c| c.item(item_id).ok())
-            .ok_or(e)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -464,8 +395,8 @@ mod tests {
 
     #[test]
     fn every_industry_has_at_least_fifteen_items_with_basis() {
-        assert!(all().len() >= 18, "{} industries", all().len());
-        for list in all() {
+        assert!(compiled().len() >= 18, "{} industries", compiled().len());
+        for list in compiled() {
             assert!(
                 list.items.len() >= 15,
                 "{} has {} items",
@@ -506,7 +437,7 @@ mod tests {
     #[test]
     fn every_major_item_is_verified_against_the_official_text() {
         let mut majors = 0;
-        for list in all() {
+        for list in compiled() {
             for item in list.items.iter().filter(|i| i.major) {
                 majors += 1;
                 let v = item
@@ -576,7 +507,7 @@ mod tests {
 
     #[test]
     fn conditional_items_apply_only_to_sites_with_the_attribute() {
-        let list = for_industry(Industry::Industrial);
+        let list = compiled_for(Industry::Industrial);
         let plain = list.applicable_items(&[]);
         let ammonia = list.applicable_items(&["liquid_ammonia".to_string()]);
         assert!(plain.iter().all(|i| i.applies_if.is_none()));
@@ -587,7 +518,7 @@ mod tests {
         let err = list.check_attributes(&["bakery".into()]).unwrap_err();
         assert!(err.to_string().contains("bakery"));
         // Every condition a file declares is used by at least one of its items.
-        for list in all() {
+        for list in compiled() {
             for c in &list.conditions {
                 assert!(
                     list.items
@@ -634,7 +565,7 @@ mod tests {
         assert!(matches!(&d.items[2], ItemChange::Removed { item } if item.id == "X-2"));
         assert!(d.items[0].describe().starts_with("修改 X-1 检查内容："));
         assert!(diff(&old, &old).unwrap().is_empty());
-        let other = for_industry(Industry::Gas);
+        let other = compiled_for(Industry::Gas);
         assert!(diff(&old, other).is_err());
         // A file from before per-item verification can still be compared.
         let legacy =
@@ -650,7 +581,7 @@ mod tests {
     #[test]
     fn item_ids_are_unique_across_all_checklists_and_prefixed() {
         let mut seen = HashSet::new();
-        for list in all() {
+        for list in compiled() {
             for item in &list.items {
                 assert!(seen.insert(item.id.clone()), "duplicate id {}", item.id);
             }
@@ -662,7 +593,7 @@ mod tests {
     fn unknown_industry_and_item_are_refused_in_chinese() {
         let err = Industry::from_code("bakery").unwrap_err();
         assert_eq!(err.to_string(), "行业无效：未知行业 bakery");
-        let gas = for_industry(Industry::Gas);
+        let gas = compiled_for(Industry::Gas);
         let err = gas.item("GAS-999").unwrap_err();
         assert!(err.to_string().contains("GAS-999"));
     }

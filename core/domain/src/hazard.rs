@@ -7,7 +7,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::checklist::{self, Industry};
+use crate::checklist::{ChecklistRegistry, Industry};
 use crate::org::{Actor, Role};
 use crate::site::GeoPoint;
 use crate::{required_text, DomainError};
@@ -360,8 +360,10 @@ fn non_empty_evidence(ids: &[String], action: &'static str) -> Result<Vec<String
 
 impl Hazard {
     /// Raises a hazard; the level comes from the checklist item unless overridden with a reason.
+    /// The item is looked up in `checklists` (the registry of the store or server raising it).
     pub fn raise(
         draft: HazardDraft,
+        checklists: &ChecklistRegistry,
         actor: &Actor,
         at: DateTime<Utc>,
     ) -> Result<Hazard, DomainError> {
@@ -373,7 +375,7 @@ impl Hazard {
         }
         let derived_level = match &draft.source {
             Some(src) => {
-                let item = checklist::find_item(src.industry, &src.item_id)?;
+                let item = checklists.find_item(src.industry, &src.item_id)?;
                 Some(if item.major {
                     HazardLevel::Major
                 } else {

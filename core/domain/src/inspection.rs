@@ -151,7 +151,7 @@ impl Inspection {
         id: String,
         kind: InspectionKind,
         site_id: &str,
-        industry: checklist::Industry,
+        list: &Checklist,
         leader: Actor,
         participants: Vec<String>,
         at: DateTime<Utc>,
@@ -166,8 +166,8 @@ impl Inspection {
             id,
             kind,
             site_id,
-            industry,
-            checklist_version: checklist::for_industry(industry).version.clone(),
+            industry: list.industry,
+            checklist_version: list.version.clone(),
             leader,
             participants,
             started_at: at,
@@ -180,26 +180,30 @@ impl Inspection {
         })
     }
 
-    /// The checklist version the inspection was made with (the current one when this device
-    /// or server has not got that version).
-    pub fn checklist(&self) -> &'static Checklist {
-        checklist::version(self.industry, &self.checklist_version)
-            .unwrap_or_else(|| checklist::for_industry(self.industry))
+    /// Each method that reads items takes the checklist version the inspection was made with,
+    /// as its store or server resolves it (`ChecklistRegistry::for_inspection`).
+    fn assert_list(&self, list: &Checklist) {
+        debug_assert_eq!(
+            list.industry, self.industry,
+            "checklist of another industry"
+        );
     }
 
     /// Records (or corrects) the result of one item. A failed item needs a note saying what
     /// was found.
-    pub fn record(
+    pub fn record<'l>(
         &mut self,
+        list: &'l Checklist,
         item_id: &str,
         outcome: ItemOutcome,
         note: Option<String>,
         at: DateTime<Utc>,
-    ) -> Result<&'static ChecklistItem, DomainError> {
+    ) -> Result<&'l ChecklistItem, DomainError> {
+        self.assert_list(list);
         if self.finished_at.is_some() {
             return Err(DomainError::InspectionFinished);
         }
-        let item = self.checklist().item(item_id)?;
+        let item = list.item(item_id)?;
         let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
         if outcome == ItemOutcome::Fail && note.is_none() {
             return Err(DomainError::MissingField("不合格项的问题描述"));
@@ -215,20 +219,20 @@ impl Inspection {
         Ok(item)
     }
 
-    pub fn unanswered(&self) -> usize {
-        self.checklist()
-            .items
+    pub fn unanswered(&self, list: &Checklist) -> usize {
+        self.assert_list(list);
+        list.items
             .iter()
             .filter(|i| !self.results.contains_key(&i.id))
             .count()
     }
 
     /// Finishes the inspection; every item must have a result (不适用 counts).
-    pub fn finish(&mut self, at: DateTime<Utc>) -> Result<(), DomainError> {
+    pub fn finish(&mut self, list: &Checklist, at: DateTime<Utc>) -> Result<(), DomainError> {
         if self.finished_at.is_some() {
             return Err(DomainError::InspectionFinished);
         }
-        let missing = self.unanswered();
+        let missing = self.unanswered(list);
         if missing > 0 {
             return Err(DomainError::InspectionIncomplete(missing));
         }
@@ -240,9 +244,13 @@ impl Inspection {
     /// [`Checklist::applicable_items`]): the unconditional items, the conditional ones whose
     /// attribute the site has, and any conditional item already answered otherwise than 不适用.
     /// A site without attributes sees the unconditional items.
-    pub fn applicable_items(&self, site_attributes: &[String]) -> Vec<&'static ChecklistItem> {
-        self.checklist()
-            .items
+    pub fn applicable_items<'l>(
+        &self,
+        list: &'l Checklist,
+        site_attributes: &[String],
+    ) -> Vec<&'l ChecklistItem> {
+        self.assert_list(list);
+        list.items
             .iter()
             .filter(|i| {
                 i.applies_to(site_attributes)
@@ -255,8 +263,8 @@ impl Inspection {
     }
 
     /// Applicable items still without a result.
-    pub fn unanswered_at_site(&self, site_attributes: &[String]) -> usize {
-        self.applicable_items(site_attributes)
+    pub fn unanswered_at_site(&self, list: &Checklist, site_attributes: &[String]) -> usize {
+        self.applicable_items(list, site_attributes)
             .iter()
             .filter(|i| !self.results.contains_key(&i.id))
             .count()
@@ -267,15 +275,15 @@ impl Inspection {
     /// the record stays complete for readers that know nothing of site attributes).
     pub fn finish_at_site(
         &mut self,
+        list: &Checklist,
         site_attributes: &[String],
         at: DateTime<Utc>,
     ) -> Result<(), DomainError> {
         if self.finished_at.is_some() {
             return Err(DomainError::InspectionFinished);
         }
-        let list = self.checklist();
         list.check_attributes(site_attributes)?;
-        let missing = self.unanswered_at_site(site_attributes);
+        let missing = self.unanswered_at_site(list, site_attributes);
         if missing > 0 {
             return Err(DomainError::InspectionIncomplete(missing));
         }
@@ -298,14 +306,14 @@ impl Inspection {
                 },
             );
         }
-        self.finish(at)
+        self.finish(list, at)
     }
 
     /// The inspection's score at a site with these attributes: only the applicable items
     /// count, and 不适用 answers count neither way.
-    pub fn score(&self, site_attributes: &[String]) -> InspectionScore {
+    pub fn score(&self, list: &Checklist, site_attributes: &[String]) -> InspectionScore {
         let mut score = InspectionScore::default();
-        for item in self.applicable_items(site_attributes) {
+        for item in self.applicable_items(list, site_attributes) {
             score.applicable += 1;
             match self.results.get(&item.id).map(|r| r.outcome) {
                 Some(ItemOutcome::Pass) => score.passed += 1,
@@ -323,9 +331,9 @@ impl Inspection {
     }
 
     /// The failed items, in checklist order.
-    pub fn failed_items(&self) -> Vec<(&'static ChecklistItem, &ItemResult)> {
-        self.checklist()
-            .items
+    pub fn failed_items<'l>(&self, list: &'l Checklist) -> Vec<(&'l ChecklistItem, &ItemResult)> {
+        self.assert_list(list);
+        list.items
             .iter()
             .filter_map(|i| {
                 self.results
@@ -374,11 +382,12 @@ mod tests {
     #[test]
     fn failed_item_needs_a_note_and_unknown_item_is_refused() {
         let now = Utc::now();
+        let list = checklist::compiled_for(Industry::Gas);
         let mut insp = Inspection::start(
             "i1".into(),
             InspectionKind::RoutineCheck,
             "s1",
-            Industry::Gas,
+            list,
             leader(),
             vec!["李华".into(), " ".into()],
             now,
@@ -386,11 +395,11 @@ mod tests {
         .unwrap();
         assert_eq!(insp.participants, vec!["李华".to_string()]);
         assert_eq!(
-            insp.record("GAS-001", ItemOutcome::Fail, Some("  ".into()), now),
+            insp.record(list, "GAS-001", ItemOutcome::Fail, Some("  ".into()), now),
             Err(DomainError::MissingField("不合格项的问题描述"))
         );
         assert!(matches!(
-            insp.record("FIR-001", ItemOutcome::Pass, None, now),
+            insp.record(list, "FIR-001", ItemOutcome::Pass, None, now),
             Err(DomainError::UnknownChecklistItem { .. })
         ));
         assert!(insp.results.is_empty());
@@ -399,18 +408,20 @@ mod tests {
     #[test]
     fn finishing_requires_every_item_and_freezes_the_results() {
         let now = Utc::now();
+        let list = checklist::compiled_for(Industry::Fire);
         let mut insp = Inspection::start(
             "i1".into(),
             InspectionKind::UnannouncedPatrol,
             "s1",
-            Industry::Fire,
+            list,
             leader(),
             vec![],
             now,
         )
         .unwrap();
-        let total = insp.checklist().items.len();
+        let total = list.items.len();
         insp.record(
+            list,
             "FIR-001",
             ItemOutcome::Fail,
             Some("安全出口上锁".into()),
@@ -418,23 +429,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            insp.finish(now),
+            insp.finish(list, now),
             Err(DomainError::InspectionIncomplete(total - 1))
         );
-        let ids: Vec<String> = insp
-            .checklist()
-            .items
-            .iter()
-            .map(|i| i.id.clone())
-            .collect();
+        let ids: Vec<String> = list.items.iter().map(|i| i.id.clone()).collect();
         for id in ids.iter().skip(1) {
-            insp.record(id, ItemOutcome::NotApplicable, None, now)
+            insp.record(list, id, ItemOutcome::NotApplicable, None, now)
                 .unwrap();
         }
-        insp.finish(now).unwrap();
-        assert_eq!(insp.failed_items().len(), 1);
+        insp.finish(list, now).unwrap();
+        assert_eq!(insp.failed_items(list).len(), 1);
         assert_eq!(
-            insp.record("FIR-002", ItemOutcome::Pass, None, now),
+            insp.record(list, "FIR-002", ItemOutcome::Pass, None, now),
             Err(DomainError::InspectionFinished)
         );
     }
@@ -442,12 +448,13 @@ mod tests {
     #[test]
     fn an_inspection_asks_and_scores_only_the_items_that_apply_to_the_site() {
         let now = Utc::now();
+        let list = checklist::compiled_for(Industry::Industrial);
         let start = || {
             Inspection::start(
                 "i1".into(),
                 InspectionKind::RoutineCheck,
                 "s1",
-                Industry::Industrial,
+                list,
                 leader(),
                 vec![],
                 now,
@@ -456,13 +463,13 @@ mod tests {
         };
         let ammonia = vec!["liquid_ammonia".to_string()];
         let mut plain = start();
-        let all = plain.checklist().items.len();
-        let asked = plain.applicable_items(&[]);
+        let all = list.items.len();
+        let asked = plain.applicable_items(list, &[]);
         assert!(asked.len() < all);
         assert!(asked.iter().all(|i| i.applies_if.is_none()));
-        let with_ammonia = plain.applicable_items(&ammonia);
+        let with_ammonia = plain.applicable_items(list, &ammonia);
         assert!(with_ammonia.iter().any(|i| i.id == "IND-012"));
-        assert_eq!(plain.unanswered_at_site(&[]), asked.len());
+        assert_eq!(plain.unanswered_at_site(list, &[]), asked.len());
 
         // A site without attributes: answering the unconditional items is enough; the rest
         // are recorded as 不适用 with the reason and do not count in the score.
@@ -473,18 +480,18 @@ mod tests {
             } else {
                 (ItemOutcome::Pass, None)
             };
-            plain.record(id, outcome, note, now).unwrap();
+            plain.record(list, id, outcome, note, now).unwrap();
         }
         assert_eq!(
             plain
-                .finish_at_site(&["bakery".into()], now)
+                .finish_at_site(list, &["bakery".into()], now)
                 .unwrap_err()
                 .to_string(),
             "场所属性无效：工贸（粉尘涉爆等） 的检查表没有场所属性 bakery"
         );
-        plain.finish_at_site(&[], now).unwrap();
+        plain.finish_at_site(list, &[], now).unwrap();
         assert_eq!(
-            plain.unanswered(),
+            plain.unanswered(list),
             0,
             "the record is complete for old readers"
         );
@@ -492,7 +499,7 @@ mod tests {
             plain.results["IND-012"].note.as_deref(),
             Some("场所不涉及“使用液氨制冷”")
         );
-        let score = plain.score(&[]);
+        let score = plain.score(list, &[]);
         assert_eq!(score.applicable, ids.len());
         assert_eq!((score.failed, score.major_failed), (1, 1));
         assert_eq!(score.passed, ids.len() - 1);
@@ -501,14 +508,14 @@ mod tests {
         // A site using liquid ammonia must answer the ammonia items too.
         let mut cold = start();
         for id in &ids {
-            cold.record(id, ItemOutcome::Pass, None, now).unwrap();
+            cold.record(list, id, ItemOutcome::Pass, None, now).unwrap();
         }
         let missing = with_ammonia.len() - ids.len();
         assert_eq!(
-            cold.finish_at_site(&ammonia, now),
+            cold.finish_at_site(list, &ammonia, now),
             Err(DomainError::InspectionIncomplete(missing))
         );
-        assert_eq!(cold.score(&ammonia).unanswered, missing);
-        assert_eq!(cold.score(&ammonia).pass_rate(), Some(100.0));
+        assert_eq!(cold.score(list, &ammonia).unanswered, missing);
+        assert_eq!(cold.score(list, &ammonia).pass_rate(), Some(100.0));
     }
 }

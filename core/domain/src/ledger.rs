@@ -8,6 +8,7 @@ use std::cmp::Ordering;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::checklist::ChecklistRegistry;
 use crate::hazard::{Hazard, HazardAction, HazardDraft, HazardEvent, HazardSource, HazardStatus};
 use crate::inspection::{Inspection, ItemOutcome};
 use crate::org::Actor;
@@ -32,11 +33,12 @@ pub struct Transition {
 /// operation's idempotency key, so the phone's and the server's event share one id).
 pub fn raise(
     draft: HazardDraft,
+    checklists: &ChecklistRegistry,
     actor: &Actor,
     at: DateTime<Utc>,
     event_id: impl Into<String>,
 ) -> Result<Transition, DomainError> {
-    let hazard = Hazard::raise(draft, actor, at)?;
+    let hazard = Hazard::raise(draft, checklists, actor, at)?;
     let event = HazardEvent {
         id: event_id.into(),
         hazard_id: hazard.id.clone(),

@@ -151,7 +151,12 @@ pub struct Submitted<'a> {
 
 impl Submitted<'_> {
     /// When the unit first sent `kind` for `month`, by the server's clock where it kept one.
-    pub fn first(&self, unit_id: &str, month: YearMonth, kind: SubmissionKind) -> Option<DateTime<Utc>> {
+    pub fn first(
+        &self,
+        unit_id: &str,
+        month: YearMonth,
+        kind: SubmissionKind,
+    ) -> Option<DateTime<Utc>> {
         let explicit = self
             .submissions
             .iter()
@@ -172,11 +177,13 @@ impl Submitted<'_> {
                 .filter(|i| i.unit_id == unit_id && month.contains(i.invested_on))
                 .filter_map(|i| i.submitted_at)
                 .collect(),
-            SubmissionKind::UnitDutyReport => rotation::unit_monthly_report(self.reports, unit_id, month)
-                .and_then(|r| r.reported_on.and_hms_opt(4, 0, 0))
-                .map(|t| t.and_utc())
-                .into_iter()
-                .collect(),
+            SubmissionKind::UnitDutyReport => {
+                rotation::unit_monthly_report(self.reports, unit_id, month)
+                    .and_then(|r| r.reported_on.and_hms_opt(4, 0, 0))
+                    .map(|t| t.and_utc())
+                    .into_iter()
+                    .collect()
+            }
         };
         explicit.chain(derived).min()
     }
@@ -268,7 +275,13 @@ mod tests {
         assert_eq!(of("t1").status_label, "已报送");
         assert!(of("t2").late && of("t2").status_label == "逾期报送");
         assert!(of("t3").overdue && of("t3").status_label == "逾期未报送");
-        let early = statuses(rules, &["t3"], oct, &sent, NaiveDate::from_ymd_opt(2026, 10, 20).unwrap());
+        let early = statuses(
+            rules,
+            &["t3"],
+            oct,
+            &sent,
+            NaiveDate::from_ymd_opt(2026, 10, 20).unwrap(),
+        );
         assert_eq!(early[0].status_label, "未到期");
     }
 

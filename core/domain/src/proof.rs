@@ -252,15 +252,19 @@ impl<'a> RecycleIndex<'a> {
 }
 
 fn same_file(a: &EvidenceRecord, b: &EvidenceRecord) -> bool {
-    a.sha256 == b.sha256
-        || (a.upload_sha256.is_some() && a.upload_sha256 == b.upload_sha256)
+    a.sha256 == b.sha256 || (a.upload_sha256.is_some() && a.upload_sha256 == b.upload_sha256)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn ev(id: &str, target: EvidenceTarget, kind: EvidenceKind, stage: EvidenceStage) -> EvidenceRecord {
+    fn ev(
+        id: &str,
+        target: EvidenceTarget,
+        kind: EvidenceKind,
+        stage: EvidenceStage,
+    ) -> EvidenceRecord {
         EvidenceRecord {
             id: id.into(),
             sha256: format!("{id:0>64}"),
@@ -326,10 +330,22 @@ mod tests {
         old.captured_at = "2026-10-01T00:00:00Z".parse().unwrap();
         let h = |x: u64| Some([x, !x, !x, !x]);
         let index = RecycleIndex::new(vec![
-            PhotoUse { evidence: &old, phash: h(0xFFFF_0000_FFFF_0000) },
-            PhotoUse { evidence: &same, phash: h(0xFFFF_0000_FFFF_0000) },
-            PhotoUse { evidence: &near, phash: h(0xFFFF_0000_FFFF_00FF) },
-            PhotoUse { evidence: &far, phash: h(0x0F0F_0F0F_0F0F_0F0F) },
+            PhotoUse {
+                evidence: &old,
+                phash: h(0xFFFF_0000_FFFF_0000),
+            },
+            PhotoUse {
+                evidence: &same,
+                phash: h(0xFFFF_0000_FFFF_0000),
+            },
+            PhotoUse {
+                evidence: &near,
+                phash: h(0xFFFF_0000_FFFF_00FF),
+            },
+            PhotoUse {
+                evidence: &far,
+                phash: h(0x0F0F_0F0F_0F0F_0F0F),
+            },
         ]);
         let all = |_: &str, _: &str| true;
         let r = index.recycled("same", &all);
@@ -343,8 +359,14 @@ mod tests {
         // other record learns only that it exists.
         let r = index.recycled("old", &|_, _| false);
         assert_eq!(r.len(), 1, "one line for the investment: {r:?}");
-        assert!(!r[0].earlier && r[0].other_id.is_none() && r[0].same_file, "{r:?}");
+        assert!(
+            !r[0].earlier && r[0].other_id.is_none() && r[0].same_file,
+            "{r:?}"
+        );
         // Photos of the same investment are not each other's copies.
-        assert!(index.recycled("near", &all).iter().all(|u| u.other_kind == "hazard"));
+        assert!(index
+            .recycled("near", &all)
+            .iter()
+            .all(|u| u.other_kind == "hazard"));
     }
 }

@@ -84,7 +84,12 @@ pub struct Site {
     #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
     pub name: String,
     /// Checklist industry code, e.g. `gas`, `hazchem` (see [`checklist::Industry`]).
-    #[cfg_attr(feature = "openapi", schema(pattern = "^(agriculture|civil_explosives|commerce|construction|culture_tourism|elderly_care|fire|forest_fire|gas|geohazard|hazchem|industrial|medical|non_coal_mine|power|road_transport|school|self_built_housing|special_equipment|water_conservancy|water_transport)$"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = "^(agriculture|civil_explosives|commerce|construction|culture_tourism|elderly_care|fire|forest_fire|gas|geohazard|hazchem|industrial|medical|non_coal_mine|power|road_transport|school|self_built_housing|special_equipment|water_conservancy|water_transport)$"
+        )
+    )]
     pub industry: String,
     pub location: SiteLocation,
     /// 属地: the township the site lies in.

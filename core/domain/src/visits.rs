@@ -185,7 +185,7 @@ mod tests {
             "i".into(),
             InspectionKind::RoutineCheck,
             "s1",
-            Industry::Fire,
+            crate::checklist::compiled_for(Industry::Fire),
             Actor {
                 person_id: "p".into(),
                 name: "马骏".into(),

@@ -1,6 +1,6 @@
 //! Every rule of the hazard workflow (四改), including the refusals.
 
-use anjian_domain::checklist::Industry;
+use anjian_domain::checklist::{ChecklistRegistry, Industry};
 use anjian_domain::hazard::*;
 use anjian_domain::org::{Actor, Role};
 use anjian_domain::DomainError;
@@ -50,10 +50,22 @@ fn draft(item: Option<&str>) -> HazardDraft {
 
 /// GAS-022 is a major item, GAS-012 a general one.
 fn major() -> Hazard {
-    Hazard::raise(draft(Some("GAS-022")), &inspector(), now()).unwrap()
+    Hazard::raise(
+        draft(Some("GAS-022")),
+        &ChecklistRegistry::new(),
+        &inspector(),
+        now(),
+    )
+    .unwrap()
 }
 fn general() -> Hazard {
-    Hazard::raise(draft(Some("GAS-012")), &inspector(), now()).unwrap()
+    Hazard::raise(
+        draft(Some("GAS-012")),
+        &ChecklistRegistry::new(),
+        &inspector(),
+        now(),
+    )
+    .unwrap()
 }
 
 fn full_plan() -> FiveImplementations {
@@ -77,7 +89,7 @@ fn evidence() -> Vec<String> {
 fn level_is_derived_from_the_checklist_item() {
     assert_eq!(major().level, HazardLevel::Major);
     assert_eq!(general().level, HazardLevel::General);
-    let free = Hazard::raise(draft(None), &inspector(), now()).unwrap();
+    let free = Hazard::raise(draft(None), &ChecklistRegistry::new(), &inspector(), now()).unwrap();
     assert_eq!(free.level, HazardLevel::General);
     assert_eq!(free.derived_level, None);
     assert_eq!(free.status, HazardStatus::Registered);
@@ -89,11 +101,11 @@ fn overriding_the_derived_level_needs_a_reason() {
     let mut d = draft(Some("GAS-022"));
     d.level = Some(HazardLevel::General);
     assert_eq!(
-        Hazard::raise(d.clone(), &inspector(), now()),
+        Hazard::raise(d.clone(), &ChecklistRegistry::new(), &inspector(), now()),
         Err(DomainError::ReclassifyReasonRequired)
     );
     d.level_reason = Some("现场已当场移出，经三人以上集体研判".into());
-    let h = Hazard::raise(d, &inspector(), now()).unwrap();
+    let h = Hazard::raise(d, &ChecklistRegistry::new(), &inspector(), now()).unwrap();
     assert_eq!(h.level, HazardLevel::General);
     assert_eq!(h.derived_level, Some(HazardLevel::Major));
 }
@@ -103,11 +115,16 @@ fn raising_refuses_blank_description_and_unknown_item() {
     let mut d = draft(None);
     d.description = "   ".into();
     assert_eq!(
-        Hazard::raise(d, &inspector(), now()),
+        Hazard::raise(d, &ChecklistRegistry::new(), &inspector(), now()),
         Err(DomainError::MissingField("隐患描述"))
     );
     assert!(matches!(
-        Hazard::raise(draft(Some("GAS-404")), &inspector(), now()),
+        Hazard::raise(
+            draft(Some("GAS-404")),
+            &ChecklistRegistry::new(),
+            &inspector(),
+            now()
+        ),
         Err(DomainError::UnknownChecklistItem { .. })
     ));
 }
@@ -228,7 +245,7 @@ fn plan_refuses_negative_funding_and_blank_fields() {
 fn hardware_hazard_needs_one_plan_per_hazard_and_temporary_measures() {
     let mut d = draft(Some("GAS-012"));
     d.needs_hardware = true;
-    let h = Hazard::raise(d, &inspector(), now()).unwrap();
+    let h = Hazard::raise(d, &ChecklistRegistry::new(), &inspector(), now()).unwrap();
     assert_eq!(
         h.apply(&HazardAction::StartRectification, &rectifier(), now()),
         Err(DomainError::HardwarePlanIncomplete(

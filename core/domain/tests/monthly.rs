@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use anjian_domain::assessment::*;
-use anjian_domain::checklist::Industry;
+use anjian_domain::checklist::{ChecklistRegistry, Industry};
 use anjian_domain::duty::{Activity, ActivityKind, QuotaSet};
 use anjian_domain::hazard::*;
 use anjian_domain::month::YearMonth;
@@ -302,6 +302,7 @@ fn hazard(id: &str, unit: &str, item: &str, inspection: &str, raised: NaiveDate)
             level_reason: None,
             needs_hardware: false,
         },
+        &ChecklistRegistry::new(),
         &actor,
         Utc.from_utc_datetime(&raised.and_hms_opt(2, 0, 0).unwrap()),
     )

@@ -1,5 +1,6 @@
 //! The access policy: who may do what, on which records. docs/security.md carries the table.
 
+use anjian_domain::checklist::ChecklistRegistry;
 use anjian_domain::enforcement::{
     Certificate, EnforcementBasis, EnforcementBody, FieldActivity, Officer,
 };
@@ -243,6 +244,7 @@ fn hazard_acts_reach_the_right_people() {
             level_reason: None,
             needs_hardware: false,
         },
+        &ChecklistRegistry::new(),
         &raiser,
         Utc::now(),
     )

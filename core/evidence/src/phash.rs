@@ -110,7 +110,11 @@ fn view_grid(fine: &[f64], cut: f64) -> [f64; N * N] {
     }
     let mut out = [0f64; N * N];
     for i in 0..N * N {
-        out[i] = if count[i] > 0 { sum[i] / count[i] as f64 } else { 0.0 };
+        out[i] = if count[i] > 0 {
+            sum[i] / count[i] as f64
+        } else {
+            0.0
+        };
     }
     out
 }
@@ -122,8 +126,7 @@ fn cosines() -> &'static [[f64; N]; K] {
         let mut t = [[0f64; N]; K];
         for (k, row) in t.iter_mut().enumerate() {
             for (n, c) in row.iter_mut().enumerate() {
-                *c = (std::f64::consts::PI * (2 * n + 1) as f64 * k as f64 / (2 * N) as f64)
-                    .cos();
+                *c = (std::f64::consts::PI * (2 * n + 1) as f64 * k as f64 / (2 * N) as f64).cos();
             }
         }
         t

@@ -68,13 +68,21 @@ fn decode_full(bytes: &[u8]) -> Rgb {
 
 /// Keeps the middle of the picture: `cut` of each side off.
 fn crop(img: &Rgb, cut: f64) -> Rgb {
-    let (x0, y0) = ((img.width as f64 * cut) as usize, (img.height as f64 * cut) as usize);
+    let (x0, y0) = (
+        (img.width as f64 * cut) as usize,
+        (img.height as f64 * cut) as usize,
+    );
     let (w, h) = (img.width - 2 * x0, img.height - 2 * y0);
     let mut pixels = Vec::with_capacity(w * h * 3);
     for y in y0..y0 + h {
-        pixels.extend_from_slice(&img.pixels[(y * img.width + x0) * 3..(y * img.width + x0 + w) * 3]);
+        pixels
+            .extend_from_slice(&img.pixels[(y * img.width + x0) * 3..(y * img.width + x0 + w) * 3]);
     }
-    Rgb { width: w, height: h, pixels }
+    Rgb {
+        width: w,
+        height: h,
+        pixels,
+    }
 }
 
 #[test]
@@ -87,9 +95,13 @@ fn recycled_copies_are_near_and_different_photos_are_far() {
     let mut failures = Vec::new();
     let mut uploads = Vec::new();
     for (name, bytes) in &photos {
-        let upload = photo::derive(bytes, anjian_evidence::meta::read(bytes).orientation.unwrap_or(1), &first)
-            .unwrap()
-            .upload;
+        let upload = photo::derive(
+            bytes,
+            anjian_evidence::meta::read(bytes).orientation.unwrap_or(1),
+            &first,
+        )
+        .unwrap()
+        .upload;
         let h = phash::of_jpeg(&upload).unwrap();
         let full = decode_full(bytes);
         let copies = [

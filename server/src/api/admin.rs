@@ -58,6 +58,7 @@ pub async fn publish_checklist(
         )));
     }
     let actor = caller.username.clone();
+    let checklists = state.checklists.clone();
     let doc = records::ChecklistDoc {
         checklist: list.clone(),
         published_at: chrono::Utc::now(),
@@ -78,7 +79,7 @@ pub async fn publish_checklist(
             }
             // Refuse before storing what this process could not take.
             if let Some(existing) =
-                checklist::version(doc.checklist.industry, &doc.checklist.version)
+                checklists.version(doc.checklist.industry, &doc.checklist.version)
             {
                 if *existing != doc.checklist {
                     return Err(ApiError::invalid(format!(
@@ -99,13 +100,13 @@ pub async fn publish_checklist(
             Ok(true)
         })
         .await?;
-    let published = checklist::publish(list)?;
+    let published = state.checklists.publish(list)?;
     let status = if created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(published.clone())))
+    Ok((status, Json((*published).clone())))
 }
 
 /// Adds or updates a unit.

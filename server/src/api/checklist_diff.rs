@@ -1,7 +1,7 @@
 //! What changed between two versions of an industry's checklist (for 县安委办 before and after
 //! publishing a county version).
 
-use axum::extract::{Path, Query};
+use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -10,6 +10,7 @@ use anjian_domain::checklist::{self, ChecklistDiff};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::scope::Caller;
+use crate::AppState;
 
 #[derive(Deserialize, IntoParams)]
 pub struct DiffQuery {
@@ -22,13 +23,16 @@ pub struct DiffQuery {
 /// What changed between two versions of an industry's checklist: items added, removed, changed.
 #[utoipa::path(get, path = "/v1/checklists/{industry}/diff", params(("industry" = String, Path, pattern = "^(agriculture|civil_explosives|commerce|construction|culture_tourism|elderly_care|fire|forest_fire|gas|geohazard|hazchem|industrial|medical|non_coal_mine|power|road_transport|school|self_built_housing|special_equipment|water_conservancy|water_transport)$"), DiffQuery), responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn checklist_diff(
+    State(state): State<AppState>,
     _caller: Caller,
     Path(industry): Path<String>,
     Query(q): Query<DiffQuery>,
 ) -> ApiResult<Json<ChecklistDiff>> {
-    let current = checklist::by_code(&industry)?;
+    let current = state.checklists.by_code(&industry)?;
     let find = |v: &str| {
-        checklist::version(current.industry, v)
+        state
+            .checklists
+            .version(current.industry, v)
             .ok_or_else(|| ApiError::not_found(format!("{} 没有版本 {v}", current.name)))
     };
     let from = find(&q.from)?;
@@ -36,5 +40,5 @@ pub async fn checklist_diff(
         Some(v) => find(v)?,
         None => current,
     };
-    Ok(Json(checklist::diff(from, to)?))
+    Ok(Json(checklist::diff(&from, &to)?))
 }

@@ -80,8 +80,8 @@ impl Names {
             units: units.into_iter().map(|u| (u.id.clone(), u)).collect(),
             sites: sites.into_iter().map(|s| (s.id.clone(), s)).collect(),
             kinds: inspections.into_iter().map(|i| (i.id, i.kind)).collect(),
-            industries: checklist::all()
-                .into_iter()
+            industries: checklist::compiled()
+                .iter()
                 .map(|c| (c.industry.code().to_string(), c.name.clone()))
                 .collect(),
         })
@@ -505,7 +505,8 @@ pub async fn hazard_evidence(
                 })
                 .collect();
             out.sort_by(|a, b| {
-                (a.evidence.captured_at, &a.evidence.id).cmp(&(b.evidence.captured_at, &b.evidence.id))
+                (a.evidence.captured_at, &a.evidence.id)
+                    .cmp(&(b.evidence.captured_at, &b.evidence.id))
             });
             Ok(Json(out))
         })

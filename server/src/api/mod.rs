@@ -33,8 +33,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::metrics::Metrics;
-use errors_doc::CommonErrors;
 use crate::{listen, security_headers, tus, AppState, Config};
+use errors_doc::CommonErrors;
 
 #[derive(OpenApi)]
 #[openapi(

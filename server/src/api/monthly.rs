@@ -177,8 +177,9 @@ async fn record<T: serde::Serialize>(
         payload: serde_json::to_value(value).map_err(ApiError::internal)?,
         device_time: None,
     };
+    let checklists = state.checklists.clone();
     let result = state
-        .write(move |tx| crate::sync::apply_op(tx, &caller, &op))
+        .write(move |tx| crate::sync::apply_op(tx, &checklists, &caller, &op))
         .await?;
     match result.status {
         OpStatus::Rejected => Err(ApiError::invalid(result.reason.unwrap_or_default())),

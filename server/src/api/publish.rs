@@ -17,10 +17,10 @@ use anjian_domain::hazard::china_date;
 use anjian_domain::month::YearMonth;
 use anjian_domain::org::Role;
 
+use crate::audit;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::monthly::County;
 use crate::scope::Caller;
-use crate::audit;
 use crate::storage::{StoredRecord, Tx};
 use crate::AppState;
 

@@ -234,15 +234,22 @@ pub struct ChecklistSummary {
 
 /// The manual's checklists and their versions.
 #[utoipa::path(get, path = "/v1/checklists", responses((status = 200, body = Vec<ChecklistSummary>)))]
-pub async fn checklists(_caller: Caller) -> Json<Vec<ChecklistSummary>> {
+pub async fn checklists(
+    State(state): State<AppState>,
+    _caller: Caller,
+) -> Json<Vec<ChecklistSummary>> {
     Json(
-        checklist::all()
+        state
+            .checklists
+            .all()
             .into_iter()
             .map(|c| ChecklistSummary {
                 code: c.industry.code().into(),
                 name: c.name.clone(),
                 version: c.version.clone(),
-                versions: checklist::versions(c.industry)
+                versions: state
+                    .checklists
+                    .versions(c.industry)
                     .into_iter()
                     .map(|v| v.version.clone())
                     .collect(),
@@ -263,15 +270,18 @@ pub struct ChecklistQuery {
 /// One industry's checklist: the current version, or the one asked for.
 #[utoipa::path(get, path = "/v1/checklists/{industry}", params(("industry" = String, Path, pattern = "^(agriculture|civil_explosives|commerce|construction|culture_tourism|elderly_care|fire|forest_fire|gas|geohazard|hazchem|industrial|medical|non_coal_mine|power|road_transport|school|self_built_housing|special_equipment|water_conservancy|water_transport)$"), ChecklistQuery), responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn checklist(
+    State(state): State<AppState>,
     _caller: Caller,
     Path(industry): Path<String>,
     Query(q): Query<ChecklistQuery>,
-) -> ApiResult<Json<&'static checklist::Checklist>> {
-    let current = checklist::by_code(&industry)?;
+) -> ApiResult<Json<checklist::Checklist>> {
+    let current = state.checklists.by_code(&industry)?;
     match q.version {
-        None => Ok(Json(current)),
-        Some(v) => checklist::version(current.industry, &v)
-            .map(Json)
+        None => Ok(Json((*current).clone())),
+        Some(v) => state
+            .checklists
+            .version(current.industry, &v)
+            .map(|c| Json((*c).clone()))
             .ok_or_else(|| ApiError::not_found(format!("{} 没有版本 {v}", current.name))),
     }
 }

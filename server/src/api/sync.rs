@@ -48,9 +48,10 @@ pub async fn push(
     let mut results = Vec::with_capacity(req.ops.len());
     for op in req.ops {
         let caller = caller.clone();
+        let checklists = state.checklists.clone();
         // One transaction per operation: a refusal never rolls back the others.
         let result = state
-            .write(move |tx| engine::apply_op(tx, &caller, &op))
+            .write(move |tx| engine::apply_op(tx, &checklists, &caller, &op))
             .await?;
         let counter = match result.status {
             OpStatus::Applied => &state.metrics.ops_applied,

@@ -115,7 +115,8 @@ pub async fn investments(
         .await?;
     out.retain(|v| month.is_none_or(|ym| ym.contains(v.investment.proof_date())));
     out.sort_by(|a, b| {
-        b.investment.proof_date()
+        b.investment
+            .proof_date()
             .cmp(&a.investment.proof_date())
             .then(b.investment.invested_on.cmp(&a.investment.invested_on))
             .then(a.investment.id.cmp(&b.investment.id))

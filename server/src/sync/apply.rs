@@ -11,6 +11,7 @@ use chrono::Utc;
 use serde_json::Value;
 
 use anjian_domain::assessment::IndicatorSet;
+use anjian_domain::checklist::ChecklistRegistry;
 use anjian_domain::enforcement::Officer;
 use anjian_domain::evidence::{EvidenceRecord, EvidenceTarget};
 use anjian_domain::hazard::{HazardAction, HazardDraft, HazardEvent};
@@ -112,7 +113,12 @@ fn applied<T: serde::Serialize>(value: &T) -> Outcome {
 /// Applies one operation in the caller's transaction. `Err` is an internal failure (the
 /// transaction is rolled back, the push answers 500 and the phone retries); refusals are
 /// results, recorded with the operation's key so a retry gets the same answer.
-pub fn apply_op(tx: &mut dyn Tx, caller: &Caller, op: &Operation) -> ApiResult<OpResult> {
+pub fn apply_op(
+    tx: &mut dyn Tx,
+    checklists: &ChecklistRegistry,
+    caller: &Caller,
+    op: &Operation,
+) -> ApiResult<OpResult> {
     if let Some(stored) = tx.applied_op(&op.op_id)? {
         // Keys are the caller's own: another person's key answers nothing of theirs.
         if stored.person_id != caller.person.id {
@@ -132,7 +138,7 @@ pub fn apply_op(tx: &mut dyn Tx, caller: &Caller, op: &Operation) -> ApiResult<O
     }
     let outcome = match op.body() {
         Err(e) => Err(ApplyError::from(e)),
-        Ok(body) => apply_body(tx, caller, op, body),
+        Ok(body) => apply_body(tx, checklists, caller, op, body),
     };
     let result = match outcome {
         Ok((status, current)) => OpResult {
@@ -158,14 +164,20 @@ pub fn apply_op(tx: &mut dyn Tx, caller: &Caller, op: &Operation) -> ApiResult<O
 }
 
 /// Every operation, matched exhaustively: one added to `OpBody` must be handled here.
-fn apply_body(tx: &mut dyn Tx, caller: &Caller, op: &Operation, body: OpBody) -> Outcome {
+fn apply_body(
+    tx: &mut dyn Tx,
+    checklists: &ChecklistRegistry,
+    caller: &Caller,
+    op: &Operation,
+    body: OpBody,
+) -> Outcome {
     let id = op.entity_id.as_str();
     match body {
         OpBody::CreateSite(site) => create_site(tx, caller, id, site),
-        OpBody::StartInspection(insp) => start_inspection(tx, caller, id, insp),
-        OpBody::RecordItem(r) => record_item(tx, caller, id, r),
-        OpBody::FinishInspection(f) => finish_inspection(tx, caller, id, f),
-        OpBody::RaiseHazard(h) => raise_hazard(tx, caller, op, h),
+        OpBody::StartInspection(insp) => start_inspection(tx, checklists, caller, id, insp),
+        OpBody::RecordItem(r) => record_item(tx, checklists, caller, id, r),
+        OpBody::FinishInspection(f) => finish_inspection(tx, checklists, caller, id, f),
+        OpBody::RaiseHazard(h) => raise_hazard(tx, checklists, caller, op, h),
         OpBody::ActOnHazard(e) => act_on_hazard(tx, caller, op, e),
         OpBody::AttachEvidence(e) => attach_evidence(tx, caller, id, e),
         OpBody::CreateMeeting(m) => {
@@ -270,7 +282,13 @@ fn on_patrol_plan(tx: &mut dyn Tx, caller: &Caller, site_id: &str) -> Result<boo
     }))
 }
 
-fn start_inspection(tx: &mut dyn Tx, caller: &Caller, id: &str, mut insp: Inspection) -> Outcome {
+fn start_inspection(
+    tx: &mut dyn Tx,
+    checklists: &ChecklistRegistry,
+    caller: &Caller,
+    id: &str,
+    mut insp: Inspection,
+) -> Outcome {
     insp.id = id.to_string();
     let Some((_, site)) = records::load::<Site>(tx, entity::SITE, &insp.site_id)? else {
         return Err(not_found("场所", &insp.site_id));
@@ -323,7 +341,7 @@ fn start_inspection(tx: &mut dyn Tx, caller: &Caller, id: &str, mut insp: Inspec
     insp.joint_unit_ids = visits::check_joint(&insp, &site, &units)?;
     insp.finished_at = None;
     insp.results.clear();
-    insp.checklist_version = insp.checklist().version.clone();
+    insp.checklist_version = checklists.for_inspection(&insp).version.clone();
     records::save_inspection(tx, &insp)?;
     applied(&insp)
 }
@@ -350,7 +368,13 @@ fn own_inspection(
     Ok((rec, insp))
 }
 
-fn record_item(tx: &mut dyn Tx, caller: &Caller, id: &str, r: RecordItem) -> Outcome {
+fn record_item(
+    tx: &mut dyn Tx,
+    checklists: &ChecklistRegistry,
+    caller: &Caller,
+    id: &str,
+    r: RecordItem,
+) -> Outcome {
     let (rec, mut insp) = own_inspection(tx, caller, id)?;
     let res = r.result;
     check_reported_time(
@@ -359,14 +383,21 @@ fn record_item(tx: &mut dyn Tx, caller: &Caller, id: &str, r: RecordItem) -> Out
         Some(insp.started_at),
         Utc::now(),
     )?;
-    if let Err(e) = insp.record(&r.item_id, res.outcome, res.note, res.recorded_at) {
+    let list = checklists.for_inspection(&insp);
+    if let Err(e) = insp.record(&list, &r.item_id, res.outcome, res.note, res.recorded_at) {
         return Err(refuse_with(caller, &rec.audience, e.to_string(), &insp));
     }
     records::save_inspection(tx, &insp)?;
     applied(&insp)
 }
 
-fn finish_inspection(tx: &mut dyn Tx, caller: &Caller, id: &str, f: FinishInspection) -> Outcome {
+fn finish_inspection(
+    tx: &mut dyn Tx,
+    checklists: &ChecklistRegistry,
+    caller: &Caller,
+    id: &str,
+    f: FinishInspection,
+) -> Outcome {
     let (rec, mut insp) = own_inspection(tx, caller, id)?;
     let now = Utc::now();
     let at = f.finished_at.unwrap_or(now);
@@ -382,7 +413,7 @@ fn finish_inspection(tx: &mut dyn Tx, caller: &Caller, id: &str, f: FinishInspec
         now,
     )?;
     let was_secret = scope::is_secret(&insp);
-    if let Err(e) = insp.finish(at) {
+    if let Err(e) = insp.finish(&checklists.for_inspection(&insp), at) {
         return Err(refuse_with(caller, &rec.audience, e.to_string(), &insp));
     }
     records::save_inspection(tx, &insp)?;
@@ -418,6 +449,7 @@ fn reveal_patrol_visit(tx: &mut dyn Tx, insp: &Inspection) -> ApiResult<()> {
 
 fn raise_hazard(
     tx: &mut dyn Tx,
+    checklists: &ChecklistRegistry,
     caller: &Caller,
     op: &Operation,
     sent: anjian_domain::hazard::Hazard,
@@ -479,6 +511,7 @@ fn raise_hazard(
     };
     let doc = HazardDoc::raised(ledger::raise(
         draft,
+        checklists,
         &caller.actor(),
         sent.raised_at,
         &op.op_id,

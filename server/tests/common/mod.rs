@@ -94,6 +94,7 @@ impl TestServer {
             rt.block_on(async move {
                 let db = anjian_server::open_db_async(&config).await.unwrap();
                 let state = anjian_server::state(&config, db).unwrap();
+                state.load_checklists().await.unwrap();
                 anjian_server::seed_demo(&state, &config).await.unwrap();
                 let app = anjian_server::api::router(state, &config);
                 let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
@@ -305,7 +306,11 @@ pub fn upload(s: &TestServer, token: &str, bytes: &[u8]) -> String {
         .header("Upload-Length", bytes.len().to_string())
         .header(
             "Upload-Metadata",
-            format!("sha256 {},filename {}", b64(sha.as_bytes()), b64(b"photo.jpg")),
+            format!(
+                "sha256 {},filename {}",
+                b64(sha.as_bytes()),
+                b64(b"photo.jpg")
+            ),
         )
         .send()
         .unwrap();
@@ -381,7 +386,8 @@ pub fn device_actor() -> Actor {
 }
 
 /// Ops for a whole inspection of `site_id` (industry of the site) with `fail_item` failed,
-/// and a hazard raised from it. Returns (ops, inspection id, hazard id).
+/// and a hazard raised from it, made with the compiled checklist versions. Returns (ops,
+/// inspection id, hazard id).
 pub fn inspection_ops(
     site_id: &str,
     township: &str,
@@ -389,13 +395,27 @@ pub fn inspection_ops(
     kind: InspectionKind,
     fail_item: &str,
 ) -> (Vec<Value>, String, String) {
+    let phone = checklist::ChecklistRegistry::new();
+    inspection_ops_with(&phone, site_id, township, industry, kind, fail_item)
+}
+
+/// [`inspection_ops`] on a phone that knows the versions in `phone`.
+pub fn inspection_ops_with(
+    phone: &checklist::ChecklistRegistry,
+    site_id: &str,
+    township: &str,
+    industry: Industry,
+    kind: InspectionKind,
+    fail_item: &str,
+) -> (Vec<Value>, String, String) {
     let now = Utc::now();
+    let list = phone.current(industry);
     let insp_id = uuid::Uuid::now_v7().to_string();
     let insp = Inspection::start(
         insp_id.clone(),
         kind,
         site_id,
-        industry,
+        &list,
         device_actor(),
         vec!["同行人员".into()],
         now,
@@ -407,7 +427,7 @@ pub fn inspection_ops(
         "start",
         serde_json::to_value(&insp).unwrap(),
     )];
-    for item in &checklist::for_industry(industry).items {
+    for item in &list.items {
         let failed = item.id == fail_item;
         let result = ItemResult {
             outcome: if failed {
@@ -449,6 +469,7 @@ pub fn inspection_ops(
             level_reason: None,
             needs_hardware: false,
         },
+        phone,
         &device_actor(),
         now,
     )

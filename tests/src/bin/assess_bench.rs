@@ -114,6 +114,7 @@ fn main() {
                 level_reason: None,
                 needs_hardware: rng.below(5) == 0,
             },
+            &anjian_domain::checklist::ChecklistRegistry::new(),
             &actor,
             Utc.from_utc_datetime(&raised.and_hms_opt(2, 0, 0).unwrap()),
         )
@@ -173,7 +174,13 @@ fn main() {
             invested_on: start + Duration::days(rng.below(335) as i64),
             documents: vec!["ev".into()],
             received_at: None,
-            submitted_at: Some(Utc.from_utc_datetime(&(start + Duration::days(rng.below(335) as i64)).and_hms_opt(2, 0, 0).unwrap())),
+            submitted_at: Some(
+                Utc.from_utc_datetime(
+                    &(start + Duration::days(rng.below(335) as i64))
+                        .and_hms_opt(2, 0, 0)
+                        .unwrap(),
+                ),
+            ),
         })
         .collect();
     let months: Vec<YearMonth> = YearMonth::year_months(2026).take(11).collect();

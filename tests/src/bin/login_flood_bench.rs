@@ -96,7 +96,7 @@ fn push_once(client: &Client, base: &str, token: &str) -> Duration {
         id.clone(),
         InspectionKind::RoutineCheck,
         SITE,
-        Industry::Gas,
+        anjian_domain::checklist::compiled_for(Industry::Gas),
         actor,
         vec![],
         Utc::now(),

@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use anjian_core::store::Store;
-use anjian_domain::checklist::{self, Industry};
+use anjian_domain::checklist::Industry;
 use anjian_domain::hazard::{
     FiveImplementations, Funding, HazardAction, HazardDraft, HazardSource,
 };
@@ -55,7 +55,7 @@ fn main() {
         })
         .expect("site");
     ack(&mut out);
-    let items = &checklist::for_industry(Industry::Fire).items;
+    let items = &store.checklists().current(Industry::Fire).items;
     loop {
         let insp = store
             .start_inspection(InspectionKind::RoutineCheck, &site.id, vec!["李华".into()])

@@ -52,6 +52,7 @@ fn main() {
                 level_reason: None,
                 needs_hardware: i % 7 == 0,
             },
+            &anjian_domain::checklist::ChecklistRegistry::new(),
             &actor,
             Utc::now(),
         )
@@ -212,8 +213,9 @@ fn main() {
         let insp = device
             .start_inspection(InspectionKind::RoutineCheck, site, vec!["王磊".into()])
             .unwrap();
-        let items: Vec<String> = insp
-            .checklist()
+        let items: Vec<String> = device
+            .checklists()
+            .for_inspection(&insp)
             .items
             .iter()
             .map(|i| i.id.clone())

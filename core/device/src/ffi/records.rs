@@ -176,6 +176,9 @@ impl AnjianStore {
     /// 月底报送: sends the investment's proof to 县安委办 once every part (合同、施工前中后照片、
     /// 发票) is attached; refused, naming the missing parts, before that.
     pub fn submit_hardware_investment(&self, investment_id: String) -> FfiResult<InvestmentRecord> {
-        Ok(self.inner.submit_hardware_investment(&investment_id)?.into())
+        Ok(self
+            .inner
+            .submit_hardware_investment(&investment_id)?
+            .into())
     }
 }

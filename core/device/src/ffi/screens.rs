@@ -280,7 +280,7 @@ impl AnjianStore {
             .inner()
             .inspections(Some(&site_id))?
             .into_iter()
-            .map(Into::into)
+            .map(|i| self.inspection_record(i))
             .collect())
     }
 
@@ -310,7 +310,7 @@ impl AnjianStore {
             .inspections(None)?
             .into_iter()
             .filter(|i| i.finished_at.is_none() && i.leader.person_id == me.person_id)
-            .map(Into::into)
+            .map(|i| self.inspection_record(i))
             .collect())
     }
 

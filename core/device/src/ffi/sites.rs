@@ -111,8 +111,8 @@ pub struct CertificateRecord {
 
 impl From<Site> for SiteRecord {
     fn from(s: Site) -> Self {
-        let industry_name = checklist::by_code(&s.industry)
-            .map(|c| c.name.clone())
+        let industry_name = checklist::Industry::from_code(&s.industry)
+            .map(|i| checklist::compiled_for(i).name.clone())
             .unwrap_or_default();
         SiteRecord {
             id: s.id,
@@ -131,11 +131,14 @@ impl From<Site> for SiteRecord {
     }
 }
 
-impl From<Inspection> for InspectionRecord {
-    fn from(i: Inspection) -> Self {
-        let total = i.checklist().items.len() as u32;
+impl AnjianStore {
+    /// An inspection as the app shows it, counted against the checklist version it was made
+    /// with.
+    pub(crate) fn inspection_record(&self, i: Inspection) -> InspectionRecord {
+        let list = self.inner().checklists().for_inspection(&i);
+        let total = list.items.len() as u32;
         let failed_item_ids = i
-            .failed_items()
+            .failed_items(&list)
             .into_iter()
             .map(|(item, _)| item.id.clone())
             .collect();
@@ -145,7 +148,7 @@ impl From<Inspection> for InspectionRecord {
             in_name_of: i.in_name_of.clone(),
             certificate_number: i.certificate_number.clone(),
             total_items: total,
-            answered_items: total - i.unanswered() as u32,
+            answered_items: total - i.unanswered(&list) as u32,
             failed_item_ids,
             results: i
                 .results
@@ -180,17 +183,8 @@ pub(crate) fn industry_summary(c: &checklist::Checklist) -> IndustrySummary {
     }
 }
 
-/// The manual's industries with their checklist sizes (no store needed).
-#[uniffi::export]
-pub fn list_industries() -> Vec<IndustrySummary> {
-    checklist::all().into_iter().map(industry_summary).collect()
-}
-
-/// The checklist of one industry.
-#[uniffi::export]
-pub fn checklist_for(industry: String) -> FfiResult<ChecklistRecord> {
-    let c = checklist::by_code(&industry).map_err(StoreError::from)?;
-    Ok(ChecklistRecord {
+pub(crate) fn checklist_record(c: &checklist::Checklist) -> ChecklistRecord {
+    ChecklistRecord {
         industry: c.industry.code().to_string(),
         name: c.name.clone(),
         version: c.version.clone(),
@@ -206,11 +200,40 @@ pub fn checklist_for(industry: String) -> FfiResult<ChecklistRecord> {
                 major: i.major,
             })
             .collect(),
-    })
+    }
 }
 
 #[uniffi::export]
 impl AnjianStore {
+    /// The manual's industries with the sizes of their current checklists on this device
+    /// (compiled, or published by the office and pulled).
+    pub fn industries(&self) -> Vec<IndustrySummary> {
+        self.inner()
+            .checklists()
+            .all()
+            .iter()
+            .map(|c| industry_summary(c))
+            .collect()
+    }
+
+    /// The current checklist of one industry on this device.
+    pub fn checklist(&self, industry: String) -> FfiResult<ChecklistRecord> {
+        let c = self
+            .inner()
+            .checklists()
+            .by_code(&industry)
+            .map_err(StoreError::from)?;
+        Ok(checklist_record(&c))
+    }
+
+    /// The checklist version an inspection was made with.
+    pub fn inspection_checklist(&self, inspection_id: String) -> FfiResult<ChecklistRecord> {
+        let insp = self.inner.inspection(&inspection_id)?;
+        Ok(checklist_record(
+            &self.inner().checklists().for_inspection(&insp),
+        ))
+    }
+
     pub fn add_site(&self, input: SiteInput) -> FfiResult<SiteRecord> {
         let site = Site {
             id: String::new(),
@@ -248,10 +271,8 @@ impl AnjianStore {
         site_id: String,
         participants: Vec<String>,
     ) -> FfiResult<InspectionRecord> {
-        Ok(self
-            .inner
-            .start_inspection(kind, &site_id, participants)?
-            .into())
+        let i = self.inner.start_inspection(kind, &site_id, participants)?;
+        Ok(self.inspection_record(i))
     }
 
     /// 联合检查: one visit with the other enforcement bodies named (unit ids).
@@ -262,10 +283,10 @@ impl AnjianStore {
         participants: Vec<String>,
         joint_unit_ids: Vec<String>,
     ) -> FfiResult<InspectionRecord> {
-        Ok(self
+        let i = self
             .inner
-            .start_joint_inspection(kind, &site_id, participants, joint_unit_ids)?
-            .into())
+            .start_joint_inspection(kind, &site_id, participants, joint_unit_ids)?;
+        Ok(self.inspection_record(i))
     }
 
     /// Warnings to show before visiting a site: the annual cap reached, another body's recent
@@ -286,10 +307,10 @@ impl AnjianStore {
         kind: InspectionKind,
         participants: Vec<String>,
     ) -> FfiResult<InspectionRecord> {
-        Ok(self
+        let i = self
             .inner
-            .start_inspection_from_code(&scanned, kind, participants)?
-            .into())
+            .start_inspection_from_code(&scanned, kind, participants)?;
+        Ok(self.inspection_record(i))
     }
 
     pub fn record_item(
@@ -299,18 +320,20 @@ impl AnjianStore {
         outcome: ItemOutcome,
         note: Option<String>,
     ) -> FfiResult<InspectionRecord> {
-        Ok(self
+        let i = self
             .inner
-            .record_item(&inspection_id, &item_id, outcome, note)?
-            .into())
+            .record_item(&inspection_id, &item_id, outcome, note)?;
+        Ok(self.inspection_record(i))
     }
 
     pub fn finish_inspection(&self, inspection_id: String) -> FfiResult<InspectionRecord> {
-        Ok(self.inner.finish_inspection(&inspection_id)?.into())
+        let i = self.inner.finish_inspection(&inspection_id)?;
+        Ok(self.inspection_record(i))
     }
 
     pub fn inspection(&self, inspection_id: String) -> FfiResult<InspectionRecord> {
-        Ok(self.inner.inspection(&inspection_id)?.into())
+        let i = self.inner.inspection(&inspection_id)?;
+        Ok(self.inspection_record(i))
     }
 
     /// The signed-in person's enforcement certificates, each with its status today; an
@@ -325,7 +348,7 @@ impl AnjianStore {
                     .fields
                     .iter()
                     .map(|f| {
-                        checklist::by_code(f)
+                        checklist::compiled_by_code(f)
                             .map(|l| l.name.clone())
                             .unwrap_or_else(|_| f.clone())
                     })

@@ -88,6 +88,10 @@ impl Store {
                 (applied, next)
             });
             applied?;
+            if page.changes.iter().any(|(c, _)| c.entity == "checklist") {
+                // A version published by the office: new inspections use it from now on.
+                self.publish_pulled_checklists()?;
+            }
             report.pulled += page.len() as u64;
             progress(Progress {
                 phase: Phase::Pull,
@@ -238,10 +242,6 @@ pub(super) fn apply_change(
             upsert_evidence_row(tx, &rec)?;
         }
         other => {
-            if other == "checklist" {
-                // A version published by the office: new inspections use it from now on.
-                crate::store::publish_checklist_doc(&serde_json::from_str(data)?);
-            }
             tx.prepare_cached("INSERT INTO pulled_records (entity, id, version, data) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT(entity, id) DO UPDATE SET version = excluded.version, data = excluded.data
                      WHERE excluded.version >= pulled_records.version")?.execute(params![other, id, change.version, data],

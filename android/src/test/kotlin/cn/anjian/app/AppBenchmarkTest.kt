@@ -17,7 +17,6 @@ import cn.anjian.core.ItemOutcome
 import cn.anjian.core.LedgerQuery
 import cn.anjian.core.Profile
 import cn.anjian.core.SiteInput
-import cn.anjian.core.checklistFor
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Test
@@ -82,7 +81,7 @@ class AppBenchmarkTest {
         }
         val seedMs = (System.nanoTime() - seed) / 1e6
         val insp = store.startInspection(InspectionKind.ROUTINE_CHECK, sites[0].id, emptyList())
-        val items = checklistFor("elderly_care").items
+        val items = store.checklist("elderly_care").items
         assertEquals(16, items.size)
         for (item in items.take(8)) store.recordItem(insp.id, item.id, ItemOutcome.PASS, null)
 
@@ -103,7 +102,7 @@ class AppBenchmarkTest {
             }
         }
         assertEquals(n, (ledger.state.value.data as Load.Ready).value.rows.size)
-        val coreChecklist = median(runs) { store.inspection(insp.id); checklistFor("elderly_care") }
+        val coreChecklist = median(runs) { store.inspection(insp.id); store.checklist("elderly_care") }
         val appChecklist = median(runs) {
             runBlocking {
                 val p = InspectionPresenter(device.session, insp.id)

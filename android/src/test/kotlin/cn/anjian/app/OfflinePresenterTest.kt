@@ -17,7 +17,6 @@ import cn.anjian.core.ItemOutcome
 import cn.anjian.core.Profile
 import cn.anjian.core.Role
 import cn.anjian.core.SiteInput
-import cn.anjian.core.checklistFor
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
@@ -77,7 +76,7 @@ class OfflinePresenterTest {
         p.load()
         assertFalse(p.state.value.location!!.atSite)
         assertTrue(p.state.value.location!!.label.contains("模拟"))
-        val items = checklistFor("gas").items
+        val items = d.store.checklist("gas").items
         p.answer(items[0].id, ItemOutcome.PASS)
         p.answer(items[1].id, ItemOutcome.NOT_APPLICABLE)
         // Finishing early is refused by the core (every item must be answered).

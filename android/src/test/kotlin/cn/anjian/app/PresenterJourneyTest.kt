@@ -17,7 +17,6 @@ import cn.anjian.core.HazardStatus
 import cn.anjian.core.InspectionKind
 import cn.anjian.core.ItemOutcome
 import cn.anjian.core.SyncOutcome
-import cn.anjian.core.checklistFor
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNotNull
@@ -82,7 +81,7 @@ class PresenterJourneyTest {
         val loc = insp.state.value.location!!
         assertTrue(loc.atSite, loc.label)
         assertTrue(loc.label.contains("±15"), loc.label)
-        val items = checklistFor("gas").items
+        val items = inspector.store.checklist("gas").items
         val major = items.first { it.major }
         assertTrue(major.major)
         for (item in items) {

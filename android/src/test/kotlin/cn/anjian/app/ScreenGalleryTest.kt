@@ -50,7 +50,6 @@ import cn.anjian.core.LedgerQuery
 import cn.anjian.core.Profile
 import cn.anjian.core.SyncPhase
 import cn.anjian.core.SyncProgress
-import cn.anjian.core.checklistFor
 import cn.anjian.desktop.SkiaImages
 import kotlinx.coroutines.runBlocking
 import org.jetbrains.skia.EncodedImageFormat
@@ -164,7 +163,7 @@ class ScreenGalleryTest {
         shot("site-full") { SiteDetailScreen(site.state.value, {}, {}, {}) }
         val inspection = insp.store.startInspection(InspectionKind.ROUTINE_CHECK, gas.id, emptyList())
         val ip = InspectionPresenter(insp.session, inspection.id).also { it.load() }
-        val items = checklistFor("gas").items
+        val items = insp.store.checklist("gas").items
         val major = items.first { it.major }.id
         for ((k, item) in items.take(6).withIndex()) if (item.id != major) ip.answer(item.id, if (k == 3) ItemOutcome.NOT_APPLICABLE else ItemOutcome.PASS)
         ip.answer(major, ItemOutcome.FAIL)

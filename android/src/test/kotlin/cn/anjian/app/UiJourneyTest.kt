@@ -18,7 +18,6 @@ import cn.anjian.app.ui.Navigator
 import cn.anjian.app.ui.Route
 import cn.anjian.core.HazardStatus
 import cn.anjian.core.LedgerQuery
-import cn.anjian.core.checklistFor
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Assumptions.assumeTrue
@@ -94,10 +93,10 @@ class UiJourneyTest {
             waitForText("位置正常")
 
             // Item by item: the first major item (重大隐患判定项) fails with a note and a photo.
-            val major = checklistFor("gas").items.first { it.major }.id
+            val major = inspector.store.checklist("gas").items.first { it.major }.id
             val inspectionId = inspector.store.openInspections().single().id
             fun answered() = inspector.store.inspection(inspectionId).answeredItems.toInt()
-            for ((k, item) in checklistFor("gas").items.withIndex()) {
+            for ((k, item) in inspector.store.checklist("gas").items.withIndex()) {
                 if (item.id == major) {
                     scrollTo("inspection", "item.$major.FAIL").performClick()
                     waitFor { onNodeWithTag("item.$major.note") }

@@ -6,7 +6,6 @@ import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.runComposeUiTest
 import cn.anjian.app.ui.AnjianApp
 import cn.anjian.app.ui.Navigator
-import cn.anjian.core.checklistFor
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Assumptions.assumeTrue
@@ -72,7 +71,7 @@ class UiOfflineTest {
             waitFor { onNodeWithTag("inspection.progress") }
             waitForText("无定位")
             val inspectionId = device.store.openInspections().single().id
-            for ((k, item) in checklistFor("gas").items.withIndex()) {
+            for ((k, item) in device.store.checklist("gas").items.withIndex()) {
                 scrollTo("inspection", "item.${item.id}.NOT_APPLICABLE").performClick()
                 waitUntil(timeoutMillis = 10_000) { device.store.inspection(inspectionId).answeredItems.toInt() == k + 1 }
             }

@@ -39,13 +39,14 @@ class WorkflowTest {
 
     @Test
     fun industriesAndChecklistsAreListed() {
-        val industries = listIndustries()
+        val store = openAs("p-inspector", "陈刚", Role.INSPECTOR)
+        val industries = store.industries()
         assertEquals(21, industries.size)
         assertTrue(industries.all { it.itemCount >= 15u })
-        val gas = checklistFor("gas")
+        val gas = store.checklist("gas")
         assertEquals("城镇燃气", gas.name)
         assertTrue(gas.items.any { it.id == "GAS-022" && it.major })
-        val err = assertThrows<AnjianException.InvalidInput> { checklistFor("bakery") }
+        val err = assertThrows<AnjianException.InvalidInput> { store.checklist("bakery") }
         assertEquals("行业无效：未知行业 bakery", err.message)
     }
 
@@ -57,7 +58,7 @@ class WorkflowTest {
 
         // Run the gas checklist: LPG appliances in a basement left without a written notice (GAS-022) fail.
         var inspection = store.startInspection(InspectionKind.ROUTINE_CHECK, site.id, listOf("王磊"))
-        for (item in checklistFor("gas").items) {
+        for (item in store.checklist("gas").items) {
             val failed = item.id == "GAS-022"
             inspection = store.recordItem(
                 inspection.id,
@@ -199,7 +200,7 @@ class WorkflowTest {
         // Offline work, then sync: the outbox empties and the status says so.
         val site = store.listSites(null).first { it.industry == "gas" }
         var inspection = store.startInspection(InspectionKind.ROUTINE_CHECK, site.id, emptyList())
-        for (item in checklistFor("gas").items) {
+        for (item in store.checklist("gas").items) {
             inspection = store.recordItem(inspection.id, item.id, ItemOutcome.NOT_APPLICABLE, null)
         }
         store.finishInspection(inspection.id)
@@ -235,7 +236,7 @@ class WorkflowTest {
         // The head leads a check on site (offline from here) and raises what it found.
         val site = store.listSites(null).first { it.industry == "gas" }
         var inspection = store.startInspection(InspectionKind.ROUTINE_CHECK, site.id, listOf("蒋华"))
-        for (item in checklistFor("gas").items) {
+        for (item in store.checklist("gas").items) {
             val fail = item.id == "GAS-012"
             inspection = store.recordItem(
                 inspection.id,

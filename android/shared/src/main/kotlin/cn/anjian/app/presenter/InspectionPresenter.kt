@@ -14,7 +14,6 @@ import cn.anjian.core.InspectionRecord
 import cn.anjian.core.ItemOutcome
 import cn.anjian.core.SiteLocationCheck
 import cn.anjian.core.SiteRecord
-import cn.anjian.core.checklistFor
 
 data class InspectionData(
     val inspection: InspectionRecord,
@@ -61,7 +60,7 @@ class InspectionPresenter(private val session: Session, private val inspectionId
 
     private fun cn.anjian.core.AnjianStore.read(): InspectionData {
         val insp = inspection(inspectionId)
-        val list = checklistFor(insp.industry)
+        val list = inspectionChecklist(inspectionId)
         val photos = insp.failedItemIds.associateWith { item ->
             evidenceFor(EvidenceTarget.InspectionItem(inspectionId, item))
         }

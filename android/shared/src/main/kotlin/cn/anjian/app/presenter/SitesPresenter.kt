@@ -13,7 +13,6 @@ import cn.anjian.core.SiteListItem
 import cn.anjian.core.SiteQuery
 import cn.anjian.core.SiteRecord
 import cn.anjian.core.UnitRecord
-import cn.anjian.core.listIndustries
 
 data class SitesState(
     val text: String = "",
@@ -30,7 +29,8 @@ data class SitesState(
 class SitesPresenter(private val session: Session) : Presenter<SitesState>(SitesState()) {
     override suspend fun load() {
         val townships = session.call { units().filter { it.kind == "township" } }.getOrDefault(emptyList())
-        update { it.copy(townships = townships, industries = listIndustries(), locating = true) }
+        val industries = session.call { industries() }.getOrDefault(emptyList())
+        update { it.copy(townships = townships, industries = industries, locating = true) }
         query()
         val fix = runCatching { session.platform.location.current() }.getOrNull()
         update { it.copy(fix = fix, locating = false) }
