@@ -10,109 +10,14 @@ use postgres::{Client, NoTls, Transaction};
 use serde_json::Value;
 
 use anjian_storage::{
-    Account, AppliedOp, AuditEntry, AuditQuery, Blob, ChangeRow, Result, StorageError,
+    schema, Account, AppliedOp, AuditEntry, AuditQuery, Blob, ChangeRow, Result, StorageError,
     StoredRecord, Tx, Upload,
 };
 
-const MIGRATIONS: &[&str] = &[
-    r#"
-CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
-INSERT INTO counters (name, value) VALUES ('change_seq', 0);
-CREATE TABLE records (
-    entity TEXT NOT NULL,
-    id TEXT NOT NULL,
-    version BIGINT NOT NULL,
-    data TEXT NOT NULL,
-    deleted BOOLEAN NOT NULL DEFAULT FALSE,
-    seq BIGINT NOT NULL,
-    PRIMARY KEY (entity, id)
-);
-CREATE TABLE record_audience (
-    entity TEXT NOT NULL,
-    id TEXT NOT NULL,
-    principal TEXT NOT NULL,
-    PRIMARY KEY (entity, id, principal)
-);
-CREATE INDEX record_audience_principal ON record_audience (principal, entity);
-CREATE TABLE changes (
-    seq BIGINT PRIMARY KEY,
-    entity TEXT NOT NULL,
-    id TEXT NOT NULL,
-    version BIGINT NOT NULL,
-    data TEXT
-);
-CREATE TABLE change_audience (
-    principal TEXT NOT NULL,
-    seq BIGINT NOT NULL,
-    removal BOOLEAN NOT NULL,
-    PRIMARY KEY (principal, seq)
-);
-CREATE TABLE applied_ops (
-    op_id TEXT PRIMARY KEY,
-    person_id TEXT NOT NULL,
-    result TEXT NOT NULL,
-    applied_at TIMESTAMPTZ NOT NULL
-);
-CREATE TABLE accounts (
-    username TEXT PRIMARY KEY,
-    person_id TEXT NOT NULL UNIQUE,
-    password_hash TEXT NOT NULL,
-    failed_logins BIGINT NOT NULL DEFAULT 0,
-    locked_until TIMESTAMPTZ
-);
-CREATE TABLE tokens (
-    token_hash TEXT PRIMARY KEY,
-    username TEXT NOT NULL,
-    expires_at TIMESTAMPTZ NOT NULL
-);
-CREATE TABLE uploads (
-    id TEXT PRIMARY KEY,
-    length BIGINT NOT NULL,
-    metadata TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    created_by TEXT NOT NULL,
-    expires_at TIMESTAMPTZ NOT NULL
-);
-CREATE TABLE blobs (
-    sha256 TEXT PRIMARY KEY,
-    size BIGINT NOT NULL,
-    uploaded_by TEXT NOT NULL,
-    audience TEXT NOT NULL,
-    created_at TIMESTAMPTZ NOT NULL
-);
-"#,
-    r#"
-CREATE INDEX change_audience_seq ON change_audience (seq, principal, removal);
-"#,
-    r#"
-CREATE INDEX changes_record ON changes (entity, id);
-"#,
-    r#"
-INSERT INTO counters (name, value) VALUES ('log_id', floor(random() * 4503599627370496)::bigint);
-"#,
-    r#"
-ALTER TABLE accounts ADD COLUMN disabled BOOLEAN NOT NULL DEFAULT FALSE;
-CREATE TABLE audit_log (
-    id BIGSERIAL PRIMARY KEY,
-    at TIMESTAMPTZ NOT NULL,
-    actor TEXT NOT NULL,
-    action TEXT NOT NULL,
-    target TEXT NOT NULL,
-    client TEXT NOT NULL,
-    detail TEXT NOT NULL
-);
-CREATE INDEX tokens_username ON tokens (username);
-CREATE INDEX uploads_created_by ON uploads (created_by);
-"#,
-    r#"
-CREATE TABLE upload_days (
-    person_id TEXT NOT NULL,
-    day TEXT NOT NULL,
-    bytes BIGINT NOT NULL,
-    PRIMARY KEY (person_id, day)
-);
-"#,
-];
+/// This backend's errors as storage errors (the interface names no database crate).
+fn db(e: postgres::Error) -> StorageError {
+    StorageError::backend("postgres", e)
+}
 
 pub struct PgDb {
     url: String,
@@ -121,28 +26,31 @@ pub struct PgDb {
 
 impl PgDb {
     pub fn open(url: &str) -> Result<PgDb> {
-        let mut client = Client::connect(url, NoTls)?;
+        let migrations = schema::migrations(&schema::POSTGRES);
+        let mut client = Client::connect(url, NoTls).map_err(db)?;
         {
-            let mut tx = client.transaction()?;
+            let mut tx = client.transaction().map_err(db)?;
             tx.batch_execute(
                 "CREATE TABLE IF NOT EXISTS schema_version (id INT PRIMARY KEY, version BIGINT NOT NULL);
                  LOCK TABLE schema_version IN EXCLUSIVE MODE;
                  INSERT INTO schema_version (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;",
-            )?;
+            ).map_err(db)?;
             let current: i64 = tx
-                .query_one("SELECT version FROM schema_version WHERE id = 1", &[])?
+                .query_one("SELECT version FROM schema_version WHERE id = 1", &[])
+                .map_err(db)?
                 .get(0);
-            if current > MIGRATIONS.len() as i64 {
+            if current > migrations.len() as i64 {
                 return Err(StorageError::SchemaTooNew(current));
             }
-            for sql in &MIGRATIONS[current as usize..] {
-                tx.batch_execute(sql)?;
+            for sql in &migrations[current as usize..] {
+                tx.batch_execute(sql).map_err(db)?;
             }
             tx.execute(
                 "UPDATE schema_version SET version = $1 WHERE id = 1",
-                &[&(MIGRATIONS.len() as i64)],
-            )?;
-            tx.commit()?;
+                &[&(migrations.len() as i64)],
+            )
+            .map_err(db)?;
+            tx.commit().map_err(db)?;
         }
         Ok(PgDb {
             url: url.to_string(),
@@ -154,7 +62,7 @@ impl PgDb {
         let pooled = self.pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
         match pooled {
             Some(c) if !c.is_closed() => Ok(c),
-            _ => Ok(Client::connect(&self.url, NoTls)?),
+            _ => Ok(Client::connect(&self.url, NoTls).map_err(db)?),
         }
     }
 
@@ -171,18 +79,18 @@ impl PgDb {
     {
         let mut client = self.client()?;
         let out = (|| {
-            let mut tx = client.transaction().map_err(StorageError::from)?;
+            let mut tx = client.transaction().map_err(db)?;
             if write {
                 // Serialise writers: the counter row stays locked until commit.
                 tx.execute(
                     "SELECT value FROM counters WHERE name = 'change_seq' FOR UPDATE",
                     &[],
                 )
-                .map_err(StorageError::from)?;
+                .map_err(db)?;
             }
             let mut wrapped = PgTx { tx: &mut tx };
             let out = work(&mut wrapped)?;
-            tx.commit().map_err(StorageError::from)?;
+            tx.commit().map_err(db)?;
             Ok(out)
         })();
         self.give_back(client);
@@ -218,10 +126,13 @@ struct PgTx<'a, 'b> {
 
 impl Tx for PgTx<'_, '_> {
     fn get_record(&mut self, entity: &str, id: &str) -> Result<Option<StoredRecord>> {
-        let row = self.tx.query_opt(
-            "SELECT version, data, deleted FROM records WHERE entity = $1 AND id = $2",
-            &[&entity, &id],
-        )?;
+        let row = self
+            .tx
+            .query_opt(
+                "SELECT version, data, deleted FROM records WHERE entity = $1 AND id = $2",
+                &[&entity, &id],
+            )
+            .map_err(db)?;
         let Some(row) = row else { return Ok(None) };
         let data: String = row.get(1);
         Ok(Some(StoredRecord {
@@ -235,27 +146,35 @@ impl Tx for PgTx<'_, '_> {
     }
 
     fn record_audience(&mut self, entity: &str, id: &str) -> Result<Vec<String>> {
-        let rows = self.tx.query(
-            "SELECT principal FROM record_audience WHERE entity = $1 AND id = $2",
-            &[&entity, &id],
-        )?;
+        let rows = self
+            .tx
+            .query(
+                "SELECT principal FROM record_audience WHERE entity = $1 AND id = $2",
+                &[&entity, &id],
+            )
+            .map_err(db)?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
     fn take_earlier_changes(&mut self, entity: &str, id: &str) -> Result<Vec<String>> {
-        let rows = self.tx.query(
-            "SELECT DISTINCT a.principal FROM changes c JOIN change_audience a ON a.seq = c.seq
+        let rows = self
+            .tx
+            .query(
+                "SELECT DISTINCT a.principal FROM changes c JOIN change_audience a ON a.seq = c.seq
              WHERE c.entity = $1 AND c.id = $2",
-            &[&entity, &id],
-        )?;
+                &[&entity, &id],
+            )
+            .map_err(db)?;
         self.tx.execute(
             "DELETE FROM change_audience WHERE seq IN (SELECT seq FROM changes WHERE entity = $1 AND id = $2)",
             &[&entity, &id],
-        )?;
-        self.tx.execute(
-            "DELETE FROM changes WHERE entity = $1 AND id = $2",
-            &[&entity, &id],
-        )?;
+        ).map_err(db)?;
+        self.tx
+            .execute(
+                "DELETE FROM changes WHERE entity = $1 AND id = $2",
+                &[&entity, &id],
+            )
+            .map_err(db)?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
@@ -265,7 +184,8 @@ impl Tx for PgTx<'_, '_> {
             .query_one(
                 "UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value",
                 &[],
-            )?
+            )
+            .map_err(db)?
             .get(0))
     }
 
@@ -275,16 +195,18 @@ impl Tx for PgTx<'_, '_> {
              ON CONFLICT (entity, id) DO UPDATE SET version = excluded.version, data = excluded.data,
              deleted = excluded.deleted, seq = excluded.seq",
             &[&record.entity, &record.id, &record.version, &data, &record.deleted, &seq],
-        )?;
-        self.tx.execute(
-            "DELETE FROM record_audience WHERE entity = $1 AND id = $2",
-            &[&record.entity, &record.id],
-        )?;
+        ).map_err(db)?;
+        self.tx
+            .execute(
+                "DELETE FROM record_audience WHERE entity = $1 AND id = $2",
+                &[&record.entity, &record.id],
+            )
+            .map_err(db)?;
         for p in &record.audience {
             self.tx.execute(
                 "INSERT INTO record_audience (entity, id, principal) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
                 &[&record.entity, &record.id, p],
-            )?;
+            ).map_err(db)?;
         }
         Ok(())
     }
@@ -296,15 +218,19 @@ impl Tx for PgTx<'_, '_> {
         seq: i64,
         audience: &[(String, bool)],
     ) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO changes (seq, entity, id, version, data) VALUES ($1, $2, $3, $4, $5)",
-            &[&seq, &record.entity, &record.id, &record.version, &data],
-        )?;
+        self.tx
+            .execute(
+                "INSERT INTO changes (seq, entity, id, version, data) VALUES ($1, $2, $3, $4, $5)",
+                &[&seq, &record.entity, &record.id, &record.version, &data],
+            )
+            .map_err(db)?;
         for (principal, removal) in audience {
-            self.tx.execute(
-                "INSERT INTO change_audience (principal, seq, removal) VALUES ($1, $2, $3)",
-                &[principal, &seq, removal],
-            )?;
+            self.tx
+                .execute(
+                    "INSERT INTO change_audience (principal, seq, removal) VALUES ($1, $2, $3)",
+                    &[principal, &seq, removal],
+                )
+                .map_err(db)?;
         }
         Ok(())
     }
@@ -318,7 +244,7 @@ impl Tx for PgTx<'_, '_> {
             None => self.tx.query(
                 "SELECT id, version, data FROM records WHERE entity = $1 AND NOT deleted ORDER BY id",
                 &[&entity],
-            )?,
+            ).map_err(db)?,
             Some(ps) => {
                 let ps: Vec<String> = ps.to_vec();
                 self.tx.query(
@@ -326,7 +252,7 @@ impl Tx for PgTx<'_, '_> {
                      AND EXISTS (SELECT 1 FROM record_audience a WHERE a.entity = r.entity AND a.id = r.id
                      AND a.principal = ANY($2)) ORDER BY r.id",
                     &[&entity, &ps],
-                )?
+                ).map_err(db)?
             }
         };
         rows.iter()
@@ -351,13 +277,16 @@ impl Tx for PgTx<'_, '_> {
         limit: i64,
     ) -> Result<Vec<ChangeRow>> {
         let ps: Vec<String> = principals.to_vec();
-        let rows = self.tx.query(
-            "SELECT c.seq, c.entity, c.id, c.version, c.data, bool_and(a.removal)
+        let rows = self
+            .tx
+            .query(
+                "SELECT c.seq, c.entity, c.id, c.version, c.data, bool_and(a.removal)
              FROM change_audience a JOIN changes c ON c.seq = a.seq
              WHERE a.seq > $1 AND a.principal = ANY($3)
              GROUP BY c.seq ORDER BY c.seq LIMIT $2",
-            &[&after, &limit, &ps],
-        )?;
+                &[&after, &limit, &ps],
+            )
+            .map_err(db)?;
         rows.iter()
             .map(|r| {
                 let removal: bool = r.get(5);
@@ -380,22 +309,27 @@ impl Tx for PgTx<'_, '_> {
     fn max_seq(&mut self) -> Result<i64> {
         Ok(self
             .tx
-            .query_one("SELECT value FROM counters WHERE name = 'change_seq'", &[])?
+            .query_one("SELECT value FROM counters WHERE name = 'change_seq'", &[])
+            .map_err(db)?
             .get(0))
     }
 
     fn log_id(&mut self) -> Result<i64> {
         Ok(self
             .tx
-            .query_one("SELECT value FROM counters WHERE name = 'log_id'", &[])?
+            .query_one("SELECT value FROM counters WHERE name = 'log_id'", &[])
+            .map_err(db)?
             .get(0))
     }
 
     fn applied_op(&mut self, op_id: &str) -> Result<Option<AppliedOp>> {
-        let row = self.tx.query_opt(
-            "SELECT person_id, result FROM applied_ops WHERE op_id = $1",
-            &[&op_id],
-        )?;
+        let row = self
+            .tx
+            .query_opt(
+                "SELECT person_id, result FROM applied_ops WHERE op_id = $1",
+                &[&op_id],
+            )
+            .map_err(db)?;
         row.map(|r| {
             Ok(AppliedOp {
                 person_id: r.get(0),
@@ -409,22 +343,26 @@ impl Tx for PgTx<'_, '_> {
         self.tx.execute(
             "INSERT INTO applied_ops (op_id, person_id, result, applied_at) VALUES ($1, $2, $3, $4)",
             &[&op_id, &person_id, &serde_json::to_string(result)?, &Utc::now()],
-        )?;
+        ).map_err(db)?;
         Ok(())
     }
 
     fn get_account(&mut self, username: &str) -> Result<Option<Account>> {
-        let row = self.tx.query_opt(
-            &format!("{ACCOUNT_COLUMNS} WHERE username = $1"),
-            &[&username],
-        )?;
+        let row = self
+            .tx
+            .query_opt(
+                &format!("{ACCOUNT_COLUMNS} WHERE username = $1"),
+                &[&username],
+            )
+            .map_err(db)?;
         Ok(row.as_ref().map(account_of))
     }
 
     fn list_accounts(&mut self) -> Result<Vec<Account>> {
         let rows = self
             .tx
-            .query(&format!("{ACCOUNT_COLUMNS} ORDER BY username"), &[])?;
+            .query(&format!("{ACCOUNT_COLUMNS} ORDER BY username"), &[])
+            .map_err(db)?;
         Ok(rows.iter().map(account_of).collect())
     }
 
@@ -443,14 +381,15 @@ impl Tx for PgTx<'_, '_> {
                 &a.locked_until,
                 &a.disabled,
             ],
-        )?;
+        ).map_err(db)?;
         Ok(())
     }
 
     fn count_accounts(&mut self) -> Result<i64> {
         Ok(self
             .tx
-            .query_one("SELECT count(*) FROM accounts", &[])?
+            .query_one("SELECT count(*) FROM accounts", &[])
+            .map_err(db)?
             .get(0))
     }
 
@@ -460,10 +399,12 @@ impl Tx for PgTx<'_, '_> {
         username: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO tokens (token_hash, username, expires_at) VALUES ($1, $2, $3)",
-            &[&token_hash, &username, &expires_at],
-        )?;
+        self.tx
+            .execute(
+                "INSERT INTO tokens (token_hash, username, expires_at) VALUES ($1, $2, $3)",
+                &[&token_hash, &username, &expires_at],
+            )
+            .map_err(db)?;
         Ok(())
     }
 
@@ -473,39 +414,47 @@ impl Tx for PgTx<'_, '_> {
             .query_opt(
                 "SELECT username FROM tokens WHERE token_hash = $1 AND expires_at > $2",
                 &[&token_hash, &now],
-            )?
+            )
+            .map_err(db)?
             .map(|r| r.get(0)))
     }
 
     fn delete_token(&mut self, token_hash: &str) -> Result<()> {
         self.tx
-            .execute("DELETE FROM tokens WHERE token_hash = $1", &[&token_hash])?;
+            .execute("DELETE FROM tokens WHERE token_hash = $1", &[&token_hash])
+            .map_err(db)?;
         Ok(())
     }
 
     fn delete_tokens_of(&mut self, username: &str, keep: Option<&str>) -> Result<u64> {
-        Ok(self.tx.execute(
-            "DELETE FROM tokens WHERE username = $1 AND token_hash IS DISTINCT FROM $2",
-            &[&username, &keep],
-        )?)
+        Ok(self
+            .tx
+            .execute(
+                "DELETE FROM tokens WHERE username = $1 AND token_hash IS DISTINCT FROM $2",
+                &[&username, &keep],
+            )
+            .map_err(db)?)
     }
 
     fn append_audit(&mut self, e: &AuditEntry) -> Result<()> {
         self.tx.execute(
             "INSERT INTO audit_log (at, actor, action, target, client, detail) VALUES ($1, $2, $3, $4, $5, $6)",
             &[&e.at, &e.actor, &e.action, &e.target, &e.client, &e.detail],
-        )?;
+        ).map_err(db)?;
         Ok(())
     }
 
     fn list_audit(&mut self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
-        let rows = self.tx.query(
-            "SELECT id, at, actor, action, target, client, detail FROM audit_log
+        let rows = self
+            .tx
+            .query(
+                "SELECT id, at, actor, action, target, client, detail FROM audit_log
              WHERE ($1::BIGINT IS NULL OR id < $1) AND ($2::TEXT IS NULL OR action = $2)
              AND ($3::TEXT IS NULL OR actor = $3 OR target = $3)
              ORDER BY id DESC LIMIT $4",
-            &[&q.before_id, &q.action, &q.username, &q.limit],
-        )?;
+                &[&q.before_id, &q.action, &q.username, &q.limit],
+            )
+            .map_err(db)?;
         Ok(rows
             .iter()
             .map(|r| AuditEntry {
@@ -524,7 +473,7 @@ impl Tx for PgTx<'_, '_> {
         self.tx.execute(
             "INSERT INTO uploads (id, length, metadata, sha256, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
             &[&u.id, &u.length, &u.metadata, &u.sha256, &u.created_by, &u.expires_at],
-        )?;
+        ).map_err(db)?;
         Ok(())
     }
 
@@ -532,7 +481,7 @@ impl Tx for PgTx<'_, '_> {
         let row = self.tx.query_opt(
             "SELECT id, length, metadata, sha256, created_by, expires_at FROM uploads WHERE id = $1",
             &[&id],
-        )?;
+        ).map_err(db)?;
         Ok(row.map(|r| Upload {
             id: r.get(0),
             length: r.get(1),
@@ -545,14 +494,16 @@ impl Tx for PgTx<'_, '_> {
 
     fn delete_upload(&mut self, id: &str) -> Result<()> {
         self.tx
-            .execute("DELETE FROM uploads WHERE id = $1", &[&id])?;
+            .execute("DELETE FROM uploads WHERE id = $1", &[&id])
+            .map_err(db)?;
         Ok(())
     }
 
     fn expired_uploads(&mut self, now: DateTime<Utc>) -> Result<Vec<String>> {
         let rows = self
             .tx
-            .query("SELECT id FROM uploads WHERE expires_at <= $1", &[&now])?;
+            .query("SELECT id FROM uploads WHERE expires_at <= $1", &[&now])
+            .map_err(db)?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
@@ -560,7 +511,7 @@ impl Tx for PgTx<'_, '_> {
         let rows = self.tx.query(
             "SELECT id, length, metadata, sha256, created_by, expires_at FROM uploads WHERE created_by = $1",
             &[&created_by],
-        )?;
+        ).map_err(db)?;
         Ok(rows
             .iter()
             .map(|r| Upload {
@@ -575,10 +526,12 @@ impl Tx for PgTx<'_, '_> {
     }
 
     fn touch_upload(&mut self, id: &str, expires_at: DateTime<Utc>) -> Result<()> {
-        self.tx.execute(
-            "UPDATE uploads SET expires_at = $2 WHERE id = $1",
-            &[&id, &expires_at],
-        )?;
+        self.tx
+            .execute(
+                "UPDATE uploads SET expires_at = $2 WHERE id = $1",
+                &[&id, &expires_at],
+            )
+            .map_err(db)?;
         Ok(())
     }
 
@@ -587,15 +540,18 @@ impl Tx for PgTx<'_, '_> {
             "INSERT INTO blobs (sha256, size, uploaded_by, audience, created_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (sha256) DO UPDATE SET audience = excluded.audience",
             &[&b.sha256, &b.size, &b.uploaded_by, &serde_json::to_string(&b.audience)?, &Utc::now()],
-        )?;
+        ).map_err(db)?;
         Ok(())
     }
 
     fn get_blob(&mut self, sha256: &str) -> Result<Option<Blob>> {
-        let row = self.tx.query_opt(
-            "SELECT sha256, size, uploaded_by, audience FROM blobs WHERE sha256 = $1",
-            &[&sha256],
-        )?;
+        let row = self
+            .tx
+            .query_opt(
+                "SELECT sha256, size, uploaded_by, audience FROM blobs WHERE sha256 = $1",
+                &[&sha256],
+            )
+            .map_err(db)?;
         row.map(|r| {
             Ok(Blob {
                 sha256: r.get(0),
@@ -613,20 +569,25 @@ impl Tx for PgTx<'_, '_> {
             .query_opt(
                 "SELECT bytes FROM upload_days WHERE person_id = $1 AND day = $2",
                 &[&person_id, &day],
-            )?
+            )
+            .map_err(db)?
             .map_or(0, |r| r.get(0)))
     }
 
     fn add_uploaded(&mut self, person_id: &str, day: &str, bytes: i64) -> Result<()> {
-        self.tx.execute(
-            "DELETE FROM upload_days WHERE person_id = $1 AND day < $2",
-            &[&person_id, &day],
-        )?;
-        self.tx.execute(
-            "INSERT INTO upload_days (person_id, day, bytes) VALUES ($1, $2, $3)
+        self.tx
+            .execute(
+                "DELETE FROM upload_days WHERE person_id = $1 AND day < $2",
+                &[&person_id, &day],
+            )
+            .map_err(db)?;
+        self.tx
+            .execute(
+                "INSERT INTO upload_days (person_id, day, bytes) VALUES ($1, $2, $3)
              ON CONFLICT (person_id, day) DO UPDATE SET bytes = upload_days.bytes + excluded.bytes",
-            &[&person_id, &day, &bytes],
-        )?;
+                &[&person_id, &day, &bytes],
+            )
+            .map_err(db)?;
         Ok(())
     }
 }

@@ -13,120 +13,19 @@ use rusqlite::{
 use serde_json::Value;
 
 use anjian_storage::{
-    Account, AppliedOp, AuditEntry, AuditQuery, Blob, ChangeRow, Result, StorageError,
+    schema, Account, AppliedOp, AuditEntry, AuditQuery, Blob, ChangeRow, Result, StorageError,
     StoredRecord, Tx, Upload,
 };
-
-const MIGRATIONS: &[&str] = &[
-    r#"
-CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT INTO counters (name, value) VALUES ('change_seq', 0);
-CREATE TABLE records (
-    entity TEXT NOT NULL,
-    id TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    data TEXT NOT NULL,
-    deleted INTEGER NOT NULL DEFAULT 0,
-    seq INTEGER NOT NULL,
-    PRIMARY KEY (entity, id)
-);
-CREATE TABLE record_audience (
-    entity TEXT NOT NULL,
-    id TEXT NOT NULL,
-    principal TEXT NOT NULL,
-    PRIMARY KEY (entity, id, principal)
-);
-CREATE INDEX record_audience_principal ON record_audience (principal, entity);
-CREATE TABLE changes (
-    seq INTEGER PRIMARY KEY,
-    entity TEXT NOT NULL,
-    id TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    data TEXT
-);
-CREATE TABLE change_audience (
-    principal TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    removal INTEGER NOT NULL,
-    PRIMARY KEY (principal, seq)
-);
-CREATE TABLE applied_ops (
-    op_id TEXT PRIMARY KEY,
-    person_id TEXT NOT NULL,
-    result TEXT NOT NULL,
-    applied_at TEXT NOT NULL
-);
-CREATE TABLE accounts (
-    username TEXT PRIMARY KEY,
-    person_id TEXT NOT NULL UNIQUE,
-    password_hash TEXT NOT NULL,
-    failed_logins INTEGER NOT NULL DEFAULT 0,
-    locked_until TEXT
-);
-CREATE TABLE tokens (
-    token_hash TEXT PRIMARY KEY,
-    username TEXT NOT NULL,
-    expires_at TEXT NOT NULL
-);
-CREATE TABLE uploads (
-    id TEXT PRIMARY KEY,
-    length INTEGER NOT NULL,
-    metadata TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    created_by TEXT NOT NULL,
-    expires_at TEXT NOT NULL
-);
-CREATE TABLE blobs (
-    sha256 TEXT PRIMARY KEY,
-    size INTEGER NOT NULL,
-    uploaded_by TEXT NOT NULL,
-    audience TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-"#,
-    r#"
--- Pull scans changes in sequence order and stops at the page size.
-CREATE INDEX change_audience_seq ON change_audience (seq, principal, removal);
-"#,
-    r#"
--- A record's newer change replaces its older ones (the log keeps the latest per record).
-CREATE INDEX changes_record ON changes (entity, id);
-"#,
-    r#"
--- This database's change log id: cursors carry it, so one from another database is known.
-INSERT INTO counters (name, value) VALUES ('log_id', abs(random() % 4503599627370496));
-"#,
-    r#"
--- Accounts can be disabled; logins, lockouts and administrative actions are audited;
--- tokens are found by user (ending someone's sessions), uploads by creator (quotas).
-ALTER TABLE accounts ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
-CREATE TABLE audit_log (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    action TEXT NOT NULL,
-    target TEXT NOT NULL,
-    client TEXT NOT NULL,
-    detail TEXT NOT NULL
-);
-CREATE INDEX tokens_username ON tokens (username);
-CREATE INDEX uploads_created_by ON uploads (created_by);
-"#,
-    r#"
--- Bytes each person's uploads declared today (China date): the daily upload quota.
-CREATE TABLE upload_days (
-    person_id TEXT NOT NULL,
-    day TEXT NOT NULL,
-    bytes INTEGER NOT NULL,
-    PRIMARY KEY (person_id, day)
-);
-"#,
-];
 
 pub struct SqliteDb {
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
     pub path: PathBuf,
+}
+
+/// This backend's errors as storage errors (the interface names no database crate).
+fn db(e: rusqlite::Error) -> StorageError {
+    StorageError::backend("sqlite", e)
 }
 
 fn ts(t: DateTime<Utc>) -> String {
@@ -141,23 +40,33 @@ fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
 
 impl SqliteDb {
     pub fn open(path: &Path) -> Result<SqliteDb> {
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if found > MIGRATIONS.len() as i64 {
+        let migrations = schema::migrations(&schema::SQLITE);
+        let conn = Connection::open(path).map_err(db)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(db)?;
+        let found: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(db)?;
+        if found > migrations.len() as i64 {
             return Err(StorageError::SchemaTooNew(found));
         }
-        conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))
+            .map_err(db)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(db)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
         {
-            let tx = Transaction::new_unchecked(&conn, TransactionBehavior::Immediate)?;
-            let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-            for sql in &MIGRATIONS[current.min(MIGRATIONS.len() as i64) as usize..] {
-                tx.execute_batch(sql)?;
+            let tx =
+                Transaction::new_unchecked(&conn, TransactionBehavior::Immediate).map_err(db)?;
+            let current: i64 = tx
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(db)?;
+            for sql in &migrations[current.min(migrations.len() as i64) as usize..] {
+                tx.execute_batch(sql).map_err(db)?;
             }
-            tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
-            tx.commit()?;
+            tx.pragma_update(None, "user_version", migrations.len() as i64)
+                .map_err(db)?;
+            tx.commit().map_err(db)?;
         }
         Ok(SqliteDb {
             writer: Mutex::new(conn),
@@ -176,14 +85,14 @@ impl SqliteDb {
             Some(c) => c,
             None => {
                 let c = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-                    .map_err(StorageError::from)?;
+                    .map_err(db)?;
                 c.busy_timeout(std::time::Duration::from_secs(10))
-                    .map_err(StorageError::from)?;
+                    .map_err(db)?;
                 c
             }
         };
         let out = {
-            let tx = conn.transaction().map_err(StorageError::from)?;
+            let tx = conn.transaction().map_err(db)?;
             let mut wrapped = SqliteTx { tx: &tx };
             work(&mut wrapped)
         };
@@ -201,10 +110,10 @@ impl SqliteDb {
         let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StorageError::from)?;
+            .map_err(db)?;
         let mut wrapped = SqliteTx { tx: &tx };
         let out = work(&mut wrapped)?;
-        tx.commit().map_err(StorageError::from)?;
+        tx.commit().map_err(db)?;
         Ok(out)
     }
 }
@@ -229,7 +138,8 @@ impl Tx for SqliteTx<'_> {
                 params![entity, id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
-            .optional()?;
+            .optional()
+            .map_err(db)?;
         let Some((version, data, deleted)) = row else {
             return Ok(None);
         };
@@ -244,36 +154,51 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn record_audience(&mut self, entity: &str, id: &str) -> Result<Vec<String>> {
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT principal FROM record_audience WHERE entity = ?1 AND id = ?2",
-        )?;
-        let rows = stmt.query_map(params![entity, id], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT principal FROM record_audience WHERE entity = ?1 AND id = ?2")
+            .map_err(db)?;
+        let rows = stmt
+            .query_map(params![entity, id], |r| r.get(0))
+            .map_err(db)?;
+        Ok(rows.collect::<rusqlite::Result<_>>().map_err(db)?)
     }
 
     fn take_earlier_changes(&mut self, entity: &str, id: &str) -> Result<Vec<String>> {
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT DISTINCT a.principal FROM changes c JOIN change_audience a ON a.seq = c.seq
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "SELECT DISTINCT a.principal FROM changes c JOIN change_audience a ON a.seq = c.seq
              WHERE c.entity = ?1 AND c.id = ?2",
-        )?;
-        let rows = stmt.query_map(params![entity, id], |r| r.get(0))?;
-        let principals = rows.collect::<rusqlite::Result<Vec<String>>>()?;
+            )
+            .map_err(db)?;
+        let rows = stmt
+            .query_map(params![entity, id], |r| r.get(0))
+            .map_err(db)?;
+        let principals = rows
+            .collect::<rusqlite::Result<Vec<String>>>()
+            .map_err(db)?;
         self.tx.prepare_cached(
             "DELETE FROM change_audience WHERE seq IN (SELECT seq FROM changes WHERE entity = ?1 AND id = ?2)",
-        )?
-        .execute(params![entity, id])?;
+        ).map_err(db)?
+        .execute(params![entity, id]).map_err(db)?;
         self.tx
-            .prepare_cached("DELETE FROM changes WHERE entity = ?1 AND id = ?2")?
-            .execute(params![entity, id])?;
+            .prepare_cached("DELETE FROM changes WHERE entity = ?1 AND id = ?2")
+            .map_err(db)?
+            .execute(params![entity, id])
+            .map_err(db)?;
         Ok(principals)
     }
 
     fn next_change_seq(&mut self) -> Result<i64> {
-        Ok(self.tx.query_row(
-            "UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value",
-            [],
-            |r| r.get(0),
-        )?)
+        Ok(self
+            .tx
+            .query_row(
+                "UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(db)?)
     }
 
     fn write_record(&mut self, record: &StoredRecord, data: &str, seq: i64) -> Result<()> {
@@ -281,16 +206,18 @@ impl Tx for SqliteTx<'_> {
             "INSERT INTO records (entity, id, version, data, deleted, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (entity, id) DO UPDATE SET version = excluded.version, data = excluded.data,
              deleted = excluded.deleted, seq = excluded.seq",
-        )?
-        .execute(params![record.entity, record.id, record.version, data, record.deleted, seq])?;
+        ).map_err(db)?
+        .execute(params![record.entity, record.id, record.version, data, record.deleted, seq]).map_err(db)?;
         self.tx
-            .prepare_cached("DELETE FROM record_audience WHERE entity = ?1 AND id = ?2")?
-            .execute(params![record.entity, record.id])?;
+            .prepare_cached("DELETE FROM record_audience WHERE entity = ?1 AND id = ?2")
+            .map_err(db)?
+            .execute(params![record.entity, record.id])
+            .map_err(db)?;
         for p in &record.audience {
             self.tx.prepare_cached(
                 "INSERT OR IGNORE INTO record_audience (entity, id, principal) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![record.entity, record.id, p])?;
+            ).map_err(db)?
+            .execute(params![record.entity, record.id, p]).map_err(db)?;
         }
         Ok(())
     }
@@ -305,14 +232,18 @@ impl Tx for SqliteTx<'_> {
         self.tx
             .prepare_cached(
                 "INSERT INTO changes (seq, entity, id, version, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![seq, record.entity, record.id, record.version, data])?;
+            )
+            .map_err(db)?
+            .execute(params![seq, record.entity, record.id, record.version, data])
+            .map_err(db)?;
         for (principal, removal) in audience {
             self.tx
                 .prepare_cached(
                     "INSERT INTO change_audience (principal, seq, removal) VALUES (?1, ?2, ?3)",
-                )?
-                .execute(params![principal, seq, removal])?;
+                )
+                .map_err(db)?
+                .execute(params![principal, seq, removal])
+                .map_err(db)?;
         }
         Ok(())
     }
@@ -327,9 +258,11 @@ impl Tx for SqliteTx<'_> {
             None => {
                 let mut stmt = self.tx.prepare_cached(
                     "SELECT id, version, data FROM records WHERE entity = ?1 AND deleted = 0 ORDER BY id",
-                )?;
-                let rows = stmt.query_map([entity], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-                rows.collect::<rusqlite::Result<_>>()?
+                ).map_err(db)?;
+                let rows = stmt
+                    .query_map([entity], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .map_err(db)?;
+                rows.collect::<rusqlite::Result<_>>().map_err(db)?
             }
             Some(ps) => {
                 let sql = format!(
@@ -338,12 +271,14 @@ impl Tx for SqliteTx<'_> {
                      AND a.principal IN ({})) ORDER BY r.id",
                     placeholders(ps.len(), 2)
                 );
-                let mut stmt = self.tx.prepare(&sql)?;
+                let mut stmt = self.tx.prepare(&sql).map_err(db)?;
                 let args = std::iter::once(entity.to_string()).chain(ps.iter().cloned());
-                let rows = stmt.query_map(params_from_iter(args), |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })?;
-                rows.collect::<rusqlite::Result<_>>()?
+                let rows = stmt
+                    .query_map(params_from_iter(args), |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    })
+                    .map_err(db)?;
+                rows.collect::<rusqlite::Result<_>>().map_err(db)?
             }
         };
         for (id, version, data) in rows {
@@ -372,24 +307,26 @@ impl Tx for SqliteTx<'_> {
              GROUP BY c.seq ORDER BY c.seq LIMIT ?2",
             placeholders(principals.len(), 3)
         );
-        let mut stmt = self.tx.prepare(&sql)?;
+        let mut stmt = self.tx.prepare(&sql).map_err(db)?;
         let args: Vec<rusqlite::types::Value> = [after.into(), limit.into()]
             .into_iter()
             .chain(principals.iter().map(|p| p.clone().into()))
             .collect();
-        let rows = stmt.query_map(params_from_iter(args), |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, bool>(5)?,
-            ))
-        })?;
+        let rows = stmt
+            .query_map(params_from_iter(args), |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, bool>(5)?,
+                ))
+            })
+            .map_err(db)?;
         let mut out = Vec::new();
         for row in rows {
-            let (seq, entity, id, version, data, removal) = row?;
+            let (seq, entity, id, version, data, removal) = row.map_err(db)?;
             out.push(ChangeRow {
                 seq,
                 entity,
@@ -406,19 +343,25 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn max_seq(&mut self) -> Result<i64> {
-        Ok(self.tx.query_row(
-            "SELECT value FROM counters WHERE name = 'change_seq'",
-            [],
-            |r| r.get(0),
-        )?)
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT value FROM counters WHERE name = 'change_seq'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(db)?)
     }
 
     fn log_id(&mut self) -> Result<i64> {
-        Ok(self.tx.query_row(
-            "SELECT value FROM counters WHERE name = 'log_id'",
-            [],
-            |r| r.get(0),
-        )?)
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT value FROM counters WHERE name = 'log_id'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(db)?)
     }
 
     fn applied_op(&mut self, op_id: &str) -> Result<Option<AppliedOp>> {
@@ -429,7 +372,8 @@ impl Tx for SqliteTx<'_> {
                 [op_id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .optional()?;
+            .optional()
+            .map_err(db)?;
         row.map(|(person_id, r)| {
             Ok(AppliedOp {
                 person_id,
@@ -443,7 +387,7 @@ impl Tx for SqliteTx<'_> {
         self.tx.execute(
             "INSERT INTO applied_ops (op_id, person_id, result, applied_at) VALUES (?1, ?2, ?3, ?4)",
             params![op_id, person_id, serde_json::to_string(result)?, ts(Utc::now())],
-        )?;
+        ).map_err(db)?;
         Ok(())
     }
 
@@ -455,16 +399,18 @@ impl Tx for SqliteTx<'_> {
                 [username],
                 account_row,
             )
-            .optional()?;
+            .optional()
+            .map_err(db)?;
         row.map(account_of).transpose()
     }
 
     fn list_accounts(&mut self) -> Result<Vec<Account>> {
         let mut stmt = self
             .tx
-            .prepare(&format!("{ACCOUNT_COLUMNS} ORDER BY username"))?;
-        let rows = stmt.query_map([], account_row)?;
-        rows.map(|r| account_of(r?)).collect()
+            .prepare(&format!("{ACCOUNT_COLUMNS} ORDER BY username"))
+            .map_err(db)?;
+        let rows = stmt.query_map([], account_row).map_err(db)?;
+        rows.map(|r| account_of(r.map_err(db)?)).collect()
     }
 
     fn put_account(&mut self, a: &Account) -> Result<()> {
@@ -482,14 +428,15 @@ impl Tx for SqliteTx<'_> {
                 a.locked_until.map(ts),
                 a.disabled
             ],
-        )?;
+        ).map_err(db)?;
         Ok(())
     }
 
     fn count_accounts(&mut self) -> Result<i64> {
         Ok(self
             .tx
-            .query_row("SELECT count(*) FROM accounts", [], |r| r.get(0))?)
+            .query_row("SELECT count(*) FROM accounts", [], |r| r.get(0))
+            .map_err(db)?)
     }
 
     fn put_token(
@@ -498,10 +445,12 @@ impl Tx for SqliteTx<'_> {
         username: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO tokens (token_hash, username, expires_at) VALUES (?1, ?2, ?3)",
-            params![token_hash, username, ts(expires_at)],
-        )?;
+        self.tx
+            .execute(
+                "INSERT INTO tokens (token_hash, username, expires_at) VALUES (?1, ?2, ?3)",
+                params![token_hash, username, ts(expires_at)],
+            )
+            .map_err(db)?;
         Ok(())
     }
 
@@ -513,20 +462,25 @@ impl Tx for SqliteTx<'_> {
                 params![token_hash, ts(now)],
                 |r| r.get(0),
             )
-            .optional()?)
+            .optional()
+            .map_err(db)?)
     }
 
     fn delete_token(&mut self, token_hash: &str) -> Result<()> {
         self.tx
-            .execute("DELETE FROM tokens WHERE token_hash = ?1", [token_hash])?;
+            .execute("DELETE FROM tokens WHERE token_hash = ?1", [token_hash])
+            .map_err(db)?;
         Ok(())
     }
 
     fn delete_tokens_of(&mut self, username: &str, keep: Option<&str>) -> Result<u64> {
-        let n = self.tx.execute(
-            "DELETE FROM tokens WHERE username = ?1 AND token_hash IS NOT ?2",
-            params![username, keep],
-        )?;
+        let n = self
+            .tx
+            .execute(
+                "DELETE FROM tokens WHERE username = ?1 AND token_hash IS NOT ?2",
+                params![username, keep],
+            )
+            .map_err(db)?;
         Ok(n as u64)
     }
 
@@ -534,32 +488,37 @@ impl Tx for SqliteTx<'_> {
         self.tx
             .prepare_cached(
                 "INSERT INTO audit_log (at, actor, action, target, client, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![ts(e.at), e.actor, e.action, e.target, e.client, e.detail])?;
+            ).map_err(db)?
+            .execute(params![ts(e.at), e.actor, e.action, e.target, e.client, e.detail]).map_err(db)?;
         Ok(())
     }
 
     fn list_audit(&mut self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT id, at, actor, action, target, client, detail FROM audit_log
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "SELECT id, at, actor, action, target, client, detail FROM audit_log
              WHERE (?1 IS NULL OR id < ?1) AND (?2 IS NULL OR action = ?2)
              AND (?3 IS NULL OR actor = ?3 OR target = ?3)
              ORDER BY id DESC LIMIT ?4",
-        )?;
-        let rows = stmt.query_map(params![q.before_id, q.action, q.username, q.limit], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-            ))
-        })?;
+            )
+            .map_err(db)?;
+        let rows = stmt
+            .query_map(params![q.before_id, q.action, q.username, q.limit], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                ))
+            })
+            .map_err(db)?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, at, actor, action, target, client, detail) = row?;
+            let (id, at, actor, action, target, client, detail) = row.map_err(db)?;
             out.push(AuditEntry {
                 id,
                 at: parse_ts(&at)?,
@@ -577,7 +536,7 @@ impl Tx for SqliteTx<'_> {
         self.tx.execute(
             "INSERT INTO uploads (id, length, metadata, sha256, created_by, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![u.id, u.length, u.metadata, u.sha256, u.created_by, ts(u.expires_at)],
-        )?;
+        ).map_err(db)?;
         Ok(())
     }
 
@@ -589,7 +548,7 @@ impl Tx for SqliteTx<'_> {
                 [id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
             )
-            .optional()?;
+            .optional().map_err(db)?;
         row.map(|(id, length, metadata, sha256, created_by, expires)| {
             Ok(Upload {
                 id,
@@ -604,35 +563,40 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn delete_upload(&mut self, id: &str) -> Result<()> {
-        self.tx.execute("DELETE FROM uploads WHERE id = ?1", [id])?;
+        self.tx
+            .execute("DELETE FROM uploads WHERE id = ?1", [id])
+            .map_err(db)?;
         Ok(())
     }
 
     fn expired_uploads(&mut self, now: DateTime<Utc>) -> Result<Vec<String>> {
         let mut stmt = self
             .tx
-            .prepare("SELECT id FROM uploads WHERE expires_at <= ?1")?;
-        let rows = stmt.query_map([ts(now)], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            .prepare("SELECT id FROM uploads WHERE expires_at <= ?1")
+            .map_err(db)?;
+        let rows = stmt.query_map([ts(now)], |r| r.get(0)).map_err(db)?;
+        Ok(rows.collect::<rusqlite::Result<_>>().map_err(db)?)
     }
 
     fn uploads_by(&mut self, created_by: &str) -> Result<Vec<Upload>> {
         let mut stmt = self.tx.prepare(
             "SELECT id, length, metadata, sha256, created_by, expires_at FROM uploads WHERE created_by = ?1",
-        )?;
-        let rows = stmt.query_map([created_by], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-            ))
-        })?;
+        ).map_err(db)?;
+        let rows = stmt
+            .query_map([created_by], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            })
+            .map_err(db)?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, length, metadata, sha256, created_by, expires) = row?;
+            let (id, length, metadata, sha256, created_by, expires) = row.map_err(db)?;
             out.push(Upload {
                 id,
                 length,
@@ -646,10 +610,12 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn touch_upload(&mut self, id: &str, expires_at: DateTime<Utc>) -> Result<()> {
-        self.tx.execute(
-            "UPDATE uploads SET expires_at = ?2 WHERE id = ?1",
-            params![id, ts(expires_at)],
-        )?;
+        self.tx
+            .execute(
+                "UPDATE uploads SET expires_at = ?2 WHERE id = ?1",
+                params![id, ts(expires_at)],
+            )
+            .map_err(db)?;
         Ok(())
     }
 
@@ -658,7 +624,7 @@ impl Tx for SqliteTx<'_> {
             "INSERT INTO blobs (sha256, size, uploaded_by, audience, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (sha256) DO UPDATE SET audience = excluded.audience",
             params![b.sha256, b.size, b.uploaded_by, serde_json::to_string(&b.audience)?, ts(Utc::now())],
-        )?;
+        ).map_err(db)?;
         Ok(())
     }
 
@@ -670,7 +636,8 @@ impl Tx for SqliteTx<'_> {
                 [sha256],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
-            .optional()?;
+            .optional()
+            .map_err(db)?;
         row.map(|(sha256, size, uploaded_by, audience)| {
             Ok(Blob {
                 sha256,
@@ -690,20 +657,25 @@ impl Tx for SqliteTx<'_> {
                 [person_id, day],
                 |r| r.get(0),
             )
-            .optional()?
+            .optional()
+            .map_err(db)?
             .unwrap_or(0))
     }
 
     fn add_uploaded(&mut self, person_id: &str, day: &str, bytes: i64) -> Result<()> {
-        self.tx.execute(
-            "DELETE FROM upload_days WHERE person_id = ?1 AND day < ?2",
-            [person_id, day],
-        )?;
-        self.tx.execute(
-            "INSERT INTO upload_days (person_id, day, bytes) VALUES (?1, ?2, ?3)
+        self.tx
+            .execute(
+                "DELETE FROM upload_days WHERE person_id = ?1 AND day < ?2",
+                [person_id, day],
+            )
+            .map_err(db)?;
+        self.tx
+            .execute(
+                "INSERT INTO upload_days (person_id, day, bytes) VALUES (?1, ?2, ?3)
              ON CONFLICT (person_id, day) DO UPDATE SET bytes = upload_days.bytes + excluded.bytes",
-            params![person_id, day, bytes],
-        )?;
+                params![person_id, day, bytes],
+            )
+            .map_err(db)?;
         Ok(())
     }
 }

@@ -13,14 +13,19 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+pub mod schema;
+
+/// A storage failure. Backend errors are carried without naming the backend's types, so this
+/// interface depends on no database crate.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
-    #[cfg(feature = "sqlite")]
-    #[error("sqlite: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[cfg(feature = "postgres")]
-    #[error("postgres: {0}")]
-    Postgres(#[from] postgres::Error),
+    #[error("{backend}: {source}")]
+    Backend {
+        /// Which backend failed (`sqlite`, `postgres`).
+        backend: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     #[error("json: {0}")]
     Json(#[from] serde_json::Error),
     #[error("io: {0}")]
@@ -29,6 +34,19 @@ pub enum StorageError {
     SchemaTooNew(i64),
     #[error("{0}")]
     Other(String),
+}
+
+impl StorageError {
+    /// A backend's own error.
+    pub fn backend(
+        backend: &'static str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> StorageError {
+        StorageError::Backend {
+            backend,
+            source: Box::new(source),
+        }
+    }
 }
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
