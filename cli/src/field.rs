@@ -150,13 +150,7 @@ pub fn run(device: &Path, command: FieldCommand) -> Result<i32, String> {
         } => {
             let kind = InspectionKind::from_code(&kind).map_err(|e| e.to_string())?;
             let insp = store.start_inspection(kind, &site, vec![]).map_err(err)?;
-            let items: Vec<String> = store
-                .checklists()
-                .for_inspection(&insp)
-                .items
-                .iter()
-                .map(|i| i.id.clone())
-                .collect();
+            let items: Vec<String> = store.item_ids(&insp);
             for id in &items {
                 let failed = fail.contains(id);
                 let outcome = if failed {

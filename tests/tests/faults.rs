@@ -41,13 +41,7 @@ fn record_work(store: &Store, n: usize) -> Vec<String> {
             .start_inspection(InspectionKind::RoutineCheck, &site.id, vec![])
             .unwrap();
         let fail = store.checklists().for_inspection(&insp).items[0].id.clone();
-        let items: Vec<String> = store
-            .checklists()
-            .for_inspection(&insp)
-            .items
-            .iter()
-            .map(|i| i.id.clone())
-            .collect();
+        let items: Vec<String> = store.item_ids(&insp);
         for id in &items {
             let f = *id == fail;
             store

@@ -29,13 +29,7 @@ fn a_storage_failure_during_a_push_is_retried_and_never_parked_in_attention() {
     let insp = store
         .start_inspection(InspectionKind::RoutineCheck, &site.id, vec![])
         .unwrap();
-    let items: Vec<String> = store
-        .checklists()
-        .for_inspection(&insp)
-        .items
-        .iter()
-        .map(|i| i.id.clone())
-        .collect();
+    let items: Vec<String> = store.item_ids(&insp);
     for id in &items {
         let (outcome, note) = if id == &items[0] {
             (ItemOutcome::Fail, Some("钢瓶存放在地下室".to_string()))

@@ -178,6 +178,12 @@ impl Store {
         &self.checklists
     }
 
+    /// The item ids of the checklist version an inspection was made with, in order.
+    pub fn item_ids(&self, inspection: &Inspection) -> Vec<String> {
+        let list = self.checklists.for_inspection(inspection);
+        list.items.iter().map(|i| i.id.clone()).collect()
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }

@@ -213,13 +213,7 @@ fn main() {
         let insp = device
             .start_inspection(InspectionKind::RoutineCheck, site, vec!["王磊".into()])
             .unwrap();
-        let items: Vec<String> = device
-            .checklists()
-            .for_inspection(&insp)
-            .items
-            .iter()
-            .map(|i| i.id.clone())
-            .collect();
+        let items: Vec<String> = device.item_ids(&insp);
         for id in &items {
             device
                 .record_item(&insp.id, id, ItemOutcome::Pass, None)
