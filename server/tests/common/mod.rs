@@ -510,3 +510,11 @@ pub fn base64_of(s: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(s)
 }
+
+/// The status of each operation's result in a push answer.
+pub fn statuses(results: &[Value]) -> Vec<String> {
+    results
+        .iter()
+        .map(|r| r["status"].as_str().unwrap().to_string())
+        .collect()
+}
