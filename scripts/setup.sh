@@ -14,10 +14,15 @@ have_cmd nasm || need+=(nasm)                 # libjpeg-turbo's SIMD (turbojpeg 
 have_cmd cmake || need+=(cmake)               # libjpeg-turbo is compiled from source
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)  # watermark, app renders
 [ -x /usr/bin/chromium ] || need+=(chromium)  # the console's browser tests (never a downloaded browser)
-if [ ${#need[@]} -gt 0 ]; then
-    echo "setup: installing ${need[*]}" >&2
+# Printing checks (exports → PDF, site documents read back); no recommends: keeps CI's install short.
+lean=()
+have_cmd soffice || lean+=(libreoffice-calc-nogui)
+have_cmd pdftotext || lean+=(poppler-utils)
+if [ ${#need[@]} -gt 0 ] || [ ${#lean[@]} -gt 0 ]; then
+    echo "setup: installing ${need[*]} ${lean[*]}" >&2
     sudo=""
     [ "$(id -u)" = 0 ] || sudo="sudo"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >&2
+    [ ${#need[@]} -eq 0 ] || DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >&2
+    [ ${#lean[@]} -eq 0 ] || DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${lean[@]}" >&2
 fi

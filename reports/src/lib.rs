@@ -6,6 +6,7 @@
 pub mod docx;
 pub mod ledgers;
 pub mod notices;
+pub mod print;
 pub mod table;
 pub mod xlsx;
 

@@ -1,11 +1,14 @@
 //! Tables to an .xlsx workbook that opens in LibreOffice and WPS like a hand-made ledger:
 //! a merged title, bold bordered Chinese headers, the header row frozen and repeated on every
-//! printed page, column widths, dates as real dates, money with two decimals, landscape A4.
+//! printed page, column widths, dates as real dates, money with two decimals. Every sheet
+//! prints the same way ([`crate::print`]): landscape A4 (A3 for the wide ledgers) fitted to
+//! the page width, rows as tall as their wrapped text, 第X页 共Y页 in the footer.
 
 use rust_xlsxwriter::{
     Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
 };
 
+use crate::print;
 use crate::table::{Cell, Table};
 use crate::Result;
 
@@ -66,8 +69,12 @@ pub fn workbook(tables: &[Table]) -> Result<Vec<u8>> {
 fn write_sheet(ws: &mut Worksheet, t: &Table, f: &Formats) -> Result<()> {
     ws.set_name(t.sheet.chars().take(31).collect::<String>())?;
     ws.set_landscape();
-    ws.set_paper_size(9); // A4
+    ws.set_paper_size(print::paper_for(t).code());
+    // As wide as the page, as many pages long as the rows need.
     ws.set_print_fit_to_pages(1, 0);
+    ws.set_print_center_horizontally(true);
+    ws.set_margins(0.4, 0.4, 0.5, 0.6, 0.2, 0.3);
+    ws.set_footer("&C第&P页 共&N页");
     let last_col = (t.columns.len().max(1) - 1) as u16;
     ws.merge_range(0, 0, 0, last_col, &t.title, &f.title)?;
     ws.set_row_height(0, 30)?;
@@ -75,11 +82,12 @@ fn write_sheet(ws: &mut Worksheet, t: &Table, f: &Formats) -> Result<()> {
         ws.write_string_with_format(1, c as u16, &column.header, &f.header)?;
         ws.set_column_width(c as u16, column.width)?;
     }
-    ws.set_row_height(1, 40)?;
+    ws.set_row_height(1, print::header_height(t))?;
     ws.set_freeze_panes(2, 0)?;
     ws.set_repeat_rows(1, 1)?;
     for (r, row) in t.rows.iter().enumerate() {
         let r = (r + 2) as u32;
+        ws.set_row_height(r, print::row_height(t, row))?;
         for (c, cell) in row.iter().enumerate() {
             let c = c as u16;
             match cell {

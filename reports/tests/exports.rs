@@ -31,6 +31,24 @@ fn keep(name: &str, bytes: &[u8]) {
     }
 }
 
+mod printed;
+
+/// Prints a workbook (LibreOffice → PDF) and checks its pages: the first header cells on
+/// every page, the page footer, no text over other text, every character of the cells.
+fn check_print(name: &str, bytes: &[u8], headers: &[&str]) -> Option<printed::Printed> {
+    let (_, rows) = read_sheet(bytes);
+    let cells: Vec<String> = rows
+        .iter()
+        .skip(1)
+        .flatten()
+        .filter_map(|c| match c {
+            Data::String(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    printed::check(name, bytes, headers, &cells)
+}
+
 fn read_sheet(bytes: &[u8]) -> (String, Vec<Vec<Data>>) {
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).unwrap();
     let name = wb.sheet_names()[0].clone();
@@ -171,6 +189,7 @@ fn problem_and_major_hazard_ledgers_read_back() {
     let refs: Vec<&Hazard> = f.hazards.iter().collect();
     let bytes = xlsx::workbook(&[ledgers::problem_ledger(&refs, &f.dir, "忠县", today)]).unwrap();
     keep("problem-ledger.xlsx", &bytes);
+    check_print("problem-ledger", &bytes, &["序号", "问题描述", "整改状态"]);
     let (name, rows) = read_sheet(&bytes);
     assert_eq!(name, "问题清单台账");
     assert_eq!(
@@ -191,6 +210,11 @@ fn problem_and_major_hazard_ledgers_read_back() {
     let bytes =
         xlsx::workbook(&[ledgers::major_hazard_ledger(&refs, &f.dir, "忠县", today)]).unwrap();
     keep("major-hazards.xlsx", &bytes);
+    check_print(
+        "major-hazards",
+        &bytes,
+        &["序号", "隐患描述", "临时防控措施"],
+    );
     let (_, rows) = read_sheet(&bytes);
     assert_eq!(rows.len(), 3, "only the major hazard");
     let headers: Vec<String> = rows[1].iter().map(|c| c.to_string()).collect();
@@ -236,6 +260,7 @@ fn hardware_ledger_lists_the_proof_and_totals() {
     )])
     .unwrap();
     keep("hardware-investment.xlsx", &bytes);
+    check_print("hardware-investment", &bytes, &["序号"]);
     let (_, rows) = read_sheet(&bytes);
     assert_eq!(rows[2][3].to_string(), "YH-20261103-0001");
     assert_eq!(rows[2][5], Data::Float(12500.0));
@@ -291,6 +316,7 @@ fn scores_duty_and_notices_read_back() {
     let a = assess_month(IndicatorSet::standard(), &data, month, today);
     let bytes = xlsx::workbook(&[ledgers::scores_ledger(&a)]).unwrap();
     keep("monthly-scores.xlsx", &bytes);
+    check_print("monthly-scores", &bytes, &["类别"]);
     let (_, rows) = read_sheet(&bytes);
     assert_eq!(rows.len(), 2 + 28 + 16);
     assert!(rows[1][3]
@@ -310,6 +336,7 @@ fn scores_duty_and_notices_read_back() {
     let by_id: HashMap<&str, &Activity> = acts.iter().map(|a| (a.id.as_str(), a)).collect();
     let bytes = xlsx::workbook(&[ledgers::duty_ledger(&duty, &by_id, month, "石宝镇")]).unwrap();
     keep("duty-records.xlsx", &bytes);
+    check_print("duty-records", &bytes, &["序号"]);
     let (_, rows) = read_sheet(&bytes);
     assert_eq!(
         rows[0][0].to_string(),
@@ -379,4 +406,54 @@ fn scores_duty_and_notices_read_back() {
     assert!(text.contains("关于2026年11月安全生产暗访巡查情况的通报"));
     assert!(text.contains("开展暗访巡查2次，暗访企业（场所）5家，发现问题1个（其中重大隐患1个）"));
     assert!(text.contains("1\t石宝镇\t石宝镇顺发加油站\t液化石油气钢瓶存放于地下室\t重大隐患\t2026年12月15日\t整改中\t"), "{text}");
+}
+
+/// A county's problem ledger as the office prints it: many rows, long descriptions that wrap.
+#[test]
+fn a_long_problem_ledger_prints_on_pages_that_repeat_the_header() {
+    let f = fixture();
+    let county = zhong_county();
+    let units = county.units();
+    let found = [
+        "液化石油气钢瓶存放于地下室，未设置可燃气体报警装置，现场作业人员不清楚应急处置程序",
+        "消防器材过期未检",
+        "安全出口上锁，疏散通道堆放纸箱等杂物，应急照明灯损坏，疏散指示标志被货架遮挡，夜间值班人员未经消防培训",
+        "粉尘涉爆区域未采用防爆电气设备",
+        "有限空间作业未执行“先通风、再检测、后作业”，未设置警示标识，作业审批单无监护人签字",
+        "叉车司机无特种设备作业人员证",
+        "危险化学品仓库未按规定分区分类存放，氧化剂与易燃液体同库存放，库房无通风设施",
+    ];
+    let hazards: Vec<Hazard> = (0..60)
+        .map(|n| {
+            let mut h = f.hazards[n % 2].clone();
+            h.id = format!("{n:04}");
+            h.number = format!("YH-202611{:02}-{n:04}", 1 + n % 28);
+            h.unit_id = units[n % units.len()].id.clone();
+            h.description = found[n % found.len()].to_string();
+            h.rectification_note = (n % 3 == 0).then(|| {
+                "已督促企业落实整改，更换过期灭火器，清理疏散通道并经复查合格".to_string()
+            });
+            h
+        })
+        .collect();
+    let refs: Vec<&Hazard> = hazards.iter().collect();
+    let table = ledgers::problem_ledger(&refs, &f.dir, "忠县", d(2026, 11, 28));
+    assert_eq!(
+        anjian_reports::print::paper_for(&table),
+        anjian_reports::print::Paper::A3
+    );
+    let bytes = xlsx::workbook(&[table]).unwrap();
+    keep("problem-ledger-long.xlsx", &bytes);
+    let Some(p) = check_print(
+        "problem-ledger-long",
+        &bytes,
+        &["序号", "问题描述", "整改状态"],
+    ) else {
+        return;
+    };
+    assert!(p.pages.len() > 1, "60 rows on {} page(s)", p.pages.len());
+    // Fitted to the width only: rows are not shrunk to squeeze the sheet onto one page.
+    let rows_per_page = 60 / p.pages.len();
+    assert!(rows_per_page < 30, "{rows_per_page} rows a page");
+    assert!(p.pages[0].contains("忠县安全生产问题清单台账"));
 }
