@@ -13,7 +13,7 @@ use crate::duty::{self, Activity, PersonDuty, QuotaSet, QuotaState};
 use crate::hazard::{china_date, Hazard, HazardLevel, HazardStatus};
 use crate::month::YearMonth;
 use crate::org::{Person, Unit, UnitKind};
-use crate::records::HardwareInvestment;
+use crate::records::{AccountabilityRecord, HardwareInvestment};
 use crate::rotation::{self, DutyReport};
 use crate::{required_text, DomainError};
 
@@ -37,11 +37,22 @@ pub enum Metric {
     SelfAssessmentSent,
     /// The unit's own monthly duty report (1 responsible person) was given.
     UnitDutyReport,
+    /// Reminder talks and accountability (提醒约谈、追责问责) of the unit decided this month: a
+    /// deduction (扣分项) of `per_item` each, at most `weight`, outside the full marks.
+    AccountabilityActions,
 }
 
 impl Metric {
     fn per_item(self) -> bool {
-        matches!(self, Metric::OverdueMajorHazards | Metric::PatrolFindings)
+        matches!(
+            self,
+            Metric::OverdueMajorHazards | Metric::PatrolFindings | Metric::AccountabilityActions
+        )
+    }
+
+    /// A deduction only: its weight caps the deduction and is not part of the full marks.
+    pub fn is_deduction(self) -> bool {
+        self == Metric::AccountabilityActions
     }
 }
 
@@ -110,8 +121,13 @@ impl IndicatorSet {
         })
     }
 
+    /// Full marks: the weights of every indicator except deductions.
     pub fn total_weight(&self) -> f64 {
-        self.indicators.iter().map(|i| i.weight).sum()
+        self.indicators
+            .iter()
+            .filter(|i| !i.metric.is_deduction())
+            .map(|i| i.weight)
+            .sum()
     }
 }
 
@@ -163,6 +179,7 @@ pub struct AssessmentData<'a> {
     self_assessments: HashMap<(&'a str, YearMonth), &'a SelfAssessment>,
     /// Inspections of the kinds 暗访巡查 and 随机抽查.
     patrol_inspections: &'a HashSet<String>,
+    accountability: HashMap<&'a str, Vec<&'a AccountabilityRecord>>,
 }
 
 impl<'a> AssessmentData<'a> {
@@ -209,7 +226,20 @@ impl<'a> AssessmentData<'a> {
             reports,
             self_assessments: selfs,
             patrol_inspections,
+            accountability: HashMap::new(),
         }
+    }
+
+    /// Adds the county's 提醒约谈、追责问责 records (deducted in the month decided).
+    pub fn with_accountability(mut self, records: &'a [AccountabilityRecord]) -> Self {
+        self.accountability.clear();
+        for r in records {
+            self.accountability
+                .entry(r.unit_id.as_str())
+                .or_default()
+                .push(r);
+        }
+        self
     }
 
     fn hazards_of(&self, unit_id: &str) -> &[&'a Hazard] {
@@ -337,6 +367,12 @@ impl<'a> AssessmentData<'a> {
                 let done = rotation::unit_monthly_report(self.reports, &unit.id, month).is_some();
                 Measure::check(done, if done { "已述职" } else { "未述职" }.to_string())
             }
+            Metric::AccountabilityActions => Measure::Deduction {
+                n: self.accountability.get(unit.id.as_str()).map_or(0, |v| {
+                    crate::accountability::count_in_month(v, month)
+                }),
+                what: "次提醒约谈、追责问责",
+            },
         }
     }
 
@@ -382,6 +418,11 @@ enum Measure {
         pass: bool,
         detail: String,
     },
+    /// Points off, outside the full marks.
+    Deduction {
+        n: usize,
+        what: &'static str,
+    },
 }
 
 impl Measure {
@@ -411,6 +452,10 @@ impl Measure {
             }
             Measure::Check { pass, detail } => {
                 (if *pass { ind.weight } else { 0.0 }, detail.clone())
+            }
+            Measure::Deduction { n, what } => {
+                let per = ind.per_item.unwrap_or(ind.weight);
+                (-(per * *n as f64).min(ind.weight), format!("{n} {what}"))
             }
         }
     }
@@ -482,7 +527,7 @@ pub fn assess_month(
                 unit_id: unit.id.clone(),
                 unit_name: unit.name.clone(),
                 unit_kind: unit.kind,
-                total: round2(indicators.iter().map(|i| i.points).sum()),
+                total: round2(indicators.iter().map(|i| i.points).sum::<f64>().max(0.0)),
                 indicators,
                 rank: 0,
                 self_score: data.self_assessment(&unit.id, month).map(|s| s.score),

@@ -5,6 +5,7 @@
 //! the Chinese message a user sees.
 
 pub mod access;
+pub mod accountability;
 pub mod assessment;
 pub mod checklist;
 pub mod county;

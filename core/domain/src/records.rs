@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::accountability::{AccountabilityReason, AccountabilityOutcome};
 use crate::{required_text, DomainError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -139,23 +140,71 @@ impl AccountabilityKind {
     }
 }
 
+/// A reminder talk or accountability decided by 县安委办: who (unit, person), why (typed
+/// reasons and the written 事由), what it decided, and when.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountabilityRecord {
     pub id: String,
     pub kind: AccountabilityKind,
     pub unit_id: String,
+    /// The person talked to, when they have an account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person_id: Option<String>,
     pub person_name: Option<String>,
+    /// 事由, as the office writes it (filled from the typed reasons when left blank).
     pub reason: String,
+    #[serde(default)]
+    pub reasons: Vec<AccountabilityReason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<AccountabilityOutcome>,
     pub decided_by: String,
     pub decided_on: NaiveDate,
     pub hazard_ids: Vec<String>,
+    /// The rules' suggestion this record answers (it is then no longer suggested).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion_id: Option<String>,
+    /// Who recorded it and when the server received it (set by the server).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_at: Option<DateTime<Utc>>,
 }
 
 impl AccountabilityRecord {
-    pub fn validate(&self) -> Result<(), DomainError> {
+    /// Checks what the office entered; a blank 事由 is written from the typed reasons, and the
+    /// hazards the reasons name are linked.
+    pub fn validate(&mut self, today: NaiveDate) -> Result<(), DomainError> {
         required_text(&self.unit_id, "被约谈（问责）单位")?;
-        required_text(&self.reason, "事由")?;
         required_text(&self.decided_by, "决定单位")?;
+        if self.reason.trim().is_empty() {
+            self.reason = self
+                .reasons
+                .iter()
+                .map(|r| r.describe(|p| p.to_string()))
+                .collect::<Vec<_>>()
+                .join("；");
+        }
+        required_text(&self.reason, "事由")?;
+        if self.person_id.is_none() && self.person_name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+            return Err(DomainError::MissingField("被约谈（问责）人"));
+        }
+        if self.decided_on > today {
+            return Err(DomainError::InvalidValue {
+                field: "约谈（问责）日期",
+                reason: "不能晚于今天".into(),
+            });
+        }
+        if self.reason.chars().count() > 2000 || self.reasons.len() > 100 || self.hazard_ids.len() > 100 {
+            return Err(DomainError::InvalidValue {
+                field: "事由",
+                reason: "内容过长".into(),
+            });
+        }
+        for h in self.reasons.iter().filter_map(|r| r.hazard_id()) {
+            if !self.hazard_ids.iter().any(|x| x == h) {
+                self.hazard_ids.push(h.to_string());
+            }
+        }
         Ok(())
     }
 }

@@ -9,7 +9,8 @@ use anjian_domain::duty::{Activity, ActivityKind, QuotaSet};
 use anjian_domain::hazard::*;
 use anjian_domain::month::YearMonth;
 use anjian_domain::org::{Actor, Person, Role, Unit, UnitKind};
-use anjian_domain::records::HardwareInvestment;
+use anjian_domain::accountability::AccountabilityOutcome;
+use anjian_domain::records::{AccountabilityKind, AccountabilityRecord, HardwareInvestment};
 use anjian_domain::rotation::*;
 use chrono::{NaiveDate, TimeZone, Utc};
 
@@ -336,7 +337,7 @@ fn points(s: &UnitScore, id: &str) -> f64 {
 fn sample_indicator_set_totals_100_and_bad_sets_are_refused() {
     let set = IndicatorSet::standard();
     assert_eq!(set.total_weight(), 100.0);
-    assert_eq!(set.indicators.len(), 8);
+    assert_eq!(set.indicators.len(), 9);
     let err = IndicatorSet::from_toml(
         "version = \"x\"\n[[indicators]]\nid = \"a\"\nlabel = \"逾期\"\nmetric = \"overdue_major_hazards\"\nweight = 10.0\n",
     )
@@ -591,4 +592,193 @@ fn ties_share_a_rank() {
         .map(|s| (s.unit_id.as_str(), s.rank))
         .collect();
     assert_eq!(ranks, vec![("c", 1), ("a", 2), ("b", 2)]);
+}
+
+// ---- 约谈问责: suggestions by rules, deduction in 月考 -----------------------------------
+
+fn talk(id: &str, unit: &str, on: NaiveDate) -> AccountabilityRecord {
+    AccountabilityRecord {
+        id: id.into(),
+        kind: AccountabilityKind::ReminderTalk,
+        unit_id: unit.into(),
+        person_id: None,
+        person_name: Some("卫东".into()),
+        reason: "重大隐患逾期未整改".into(),
+        reasons: vec![],
+        outcome: Some(AccountabilityOutcome::RectificationPledge),
+        decided_by: "县安委办".into(),
+        decided_on: on,
+        hazard_ids: vec![],
+        suggestion_id: None,
+        recorded_by: None,
+        received_at: None,
+    }
+}
+
+#[test]
+fn each_talk_or_accountability_is_deducted_in_the_month_decided_up_to_the_cap() {
+    let units = vec![
+        unit("t1", "忠州街道", UnitKind::Township),
+        unit("t2", "石宝镇", UnitKind::Township),
+    ];
+    let none = HashSet::new();
+    let mut records = vec![
+        talk("a1", "t1", d(2026, 10, 9)),
+        talk("a2", "t1", d(2026, 10, 20)),
+        talk("a3", "t1", d(2026, 11, 3)),
+    ];
+    let assess = |records: &[AccountabilityRecord]| {
+        let data = AssessmentData::new(
+            QuotaSet::standard(),
+            &units,
+            &[],
+            &[],
+            &[],
+            &[],
+            &[],
+            &[],
+            &none,
+        )
+        .with_accountability(records);
+        assess_month(IndicatorSet::standard(), &data, ym("2026-10"), d(2026, 11, 28))
+    };
+    let a = assess(&records);
+    assert_eq!(a.full_marks, 100.0, "a deduction is outside the full marks");
+    let by: HashMap<&str, &UnitScore> = a.scores.iter().map(|s| (s.unit_id.as_str(), s)).collect();
+    assert_eq!(points(by["t1"], "accountability"), -4.0, "two in October");
+    assert_eq!(points(by["t2"], "accountability"), 0.0);
+    assert_eq!(by["t2"].total - by["t1"].total, 4.0);
+    assert!(by["t2"].rank < by["t1"].rank);
+    for n in 0..6 {
+        records.push(talk(&format!("b{n}"), "t1", d(2026, 10, 25)));
+    }
+    let a = assess(&records);
+    let t1 = a.scores.iter().find(|s| s.unit_id == "t1").unwrap();
+    assert_eq!(points(t1, "accountability"), -10.0, "at most the weight");
+    assert!(t1.indicators.iter().any(|i| i.detail.contains("8 次提醒约谈")));
+}
+
+#[test]
+fn rules_suggest_talks_for_overdue_hazards_missed_quotas_and_late_submissions() {
+    use anjian_domain::accountability::*;
+    use anjian_domain::month_end::{self, DueRules, Submitted};
+    let today = d(2026, 11, 28);
+    let units = vec![
+        unit("t1", "忠州街道", UnitKind::Township),
+        unit("t2", "石宝镇", UnitKind::Township),
+    ];
+    let people = vec![
+        person("h1", "t1", &[Role::UnitHead]),
+        person("h2", "t2", &[Role::UnitHead]),
+    ];
+    let overdue = |id: &str, unit: &str, item: &str, deadline: NaiveDate| {
+        let mut h = hazard(id, unit, item, "insp", d(2026, 6, 1));
+        h.plan.deadline = Some(deadline);
+        h
+    };
+    let mut closed = overdue("H5", "t1", "GAS-022", d(2026, 8, 1));
+    close(&mut closed, d(2026, 11, 1));
+    let hazards = vec![
+        overdue("H1", "t2", "GAS-022", d(2026, 11, 8)), // major, 20 days
+        overdue("H2", "t2", "GAS-022", d(2026, 9, 1)),  // major, 88 days
+        overdue("H3", "t1", "GAS-012", d(2026, 10, 20)), // general, 39 days
+        overdue("H4", "t1", "GAS-012", d(2026, 11, 20)), // general, 8 days
+        closed,
+    ];
+    // h1 led an inspection in October; h2 did nothing in September and October.
+    let activities = vec![activity("a1", ActivityKind::LedInspection, d(2026, 10, 9), "h1", "t1")];
+    let none = HashSet::new();
+    let data = AssessmentData::new(
+        QuotaSet::standard(),
+        &units,
+        &people,
+        &hazards,
+        &activities,
+        &[],
+        &[],
+        &[],
+        &none,
+    );
+    let duty: Vec<(YearMonth, Vec<_>)> = [ym("2026-10"), ym("2026-09")]
+        .into_iter()
+        .map(|m| (m, units.iter().flat_map(|u| data.duty(u, m, today)).collect()))
+        .collect();
+    let sent = Submitted {
+        submissions: &[],
+        self_assessments: &[],
+        investments: &[],
+        reports: &[],
+    };
+    let statuses = month_end::statuses(DueRules::standard(), &["t1"], ym("2026-10"), &sent, today);
+    let mut records = vec![];
+    let run = |records: &[AccountabilityRecord]| {
+        suggest(
+            SuggestionRules::standard(),
+            &SuggestionInput {
+                hazards: &hazards,
+                people: &people,
+                duty: &duty,
+                month_end: (ym("2026-10"), &statuses),
+                records,
+            },
+            today,
+        )
+    };
+    let s = run(&records);
+    let by_id: HashMap<&str, &Suggestion> = s.iter().map(|x| (x.id.as_str(), x)).collect();
+    // The strongest rule that matches a hazard, once per hazard.
+    assert_eq!(by_id["major-overdue-60:H2"].kind, AccountabilityKind::Accountability);
+    assert_eq!(by_id["major-overdue-15:H1"].kind, AccountabilityKind::ReminderTalk);
+    assert_eq!(by_id["major-overdue-15:H1"].person_id.as_deref(), Some("h2"));
+    assert!(by_id["major-overdue-15:H1"].summary.contains("逾期20日未整改"));
+    assert!(by_id.contains_key("hazard-overdue-30:H3"));
+    assert!(!s.iter().any(|x| x.id.ends_with(":H4") || x.id.ends_with(":H5") || x.id == "hazard-overdue-30:H2"));
+    // Quotas missed two months running: h2, not h1 (met in October).
+    let q = by_id["quota-missed-2:h2:2026-10"];
+    assert_eq!(q.unit_id, "t2");
+    assert!(q.summary.contains("人员h2") && q.summary.contains("2026年9月、2026年10月"), "{}", q.summary);
+    assert!(!s.iter().any(|x| x.id.starts_with("quota-missed-2:h1")));
+    // Nothing of October's month-end was sent by t1.
+    let late = by_id["month-end-late:t1:2026-10"];
+    assert_eq!(late.reasons.len(), 4);
+    assert!(late.summary.contains("逾期未报送"));
+    // A record answering a suggestion ends it.
+    let mut r = talk("r1", "t2", today);
+    r.suggestion_id = Some("major-overdue-15:H1".into());
+    records.push(r);
+    let after = run(&records);
+    assert_eq!(after.len(), s.len() - 1);
+    assert!(!after.iter().any(|x| x.id == "major-overdue-15:H1"));
+}
+
+#[test]
+fn suggestion_rules_are_checked_when_read() {
+    use anjian_domain::accountability::SuggestionRules;
+    let bad = "version = \"x\"\n[[rule]]\nid = \"a\"\nlabel = \"逾期\"\ntrigger = \"hazard_overdue\"\nkind = \"reminder_talk\"\n";
+    assert!(SuggestionRules::from_toml(bad).unwrap_err().contains("days"));
+    let dup = "version = \"x\"\n[[rule]]\nid = \"a\"\nlabel = \"迟报\"\ntrigger = \"month_end_late\"\nkind = \"reminder_talk\"\n[[rule]]\nid = \"a\"\nlabel = \"迟报\"\ntrigger = \"month_end_late\"\nkind = \"reminder_talk\"\n";
+    assert!(SuggestionRules::from_toml(dup).unwrap_err().contains("重复"));
+    assert_eq!(SuggestionRules::standard().rule.len(), 5);
+}
+
+#[test]
+fn a_record_writes_its_reason_from_the_typed_reasons_and_refuses_a_future_date() {
+    use anjian_domain::accountability::AccountabilityReason;
+    let mut r = talk("r", "t1", d(2026, 11, 20));
+    r.reason = " ".into();
+    r.reasons = vec![AccountabilityReason::OverdueHazard {
+        hazard_id: "H1".into(),
+        number: "ZX-2026-001".into(),
+        level: HazardLevel::Major,
+        deadline: d(2026, 10, 1),
+        days_overdue: 50,
+    }];
+    r.validate(d(2026, 11, 28)).unwrap();
+    assert!(r.reason.contains("ZX-2026-001逾期50日未整改"), "{}", r.reason);
+    assert_eq!(r.hazard_ids, vec!["H1".to_string()]);
+    let e = r.validate(d(2026, 11, 19)).unwrap_err();
+    assert!(e.to_string().contains("不能晚于今天"), "{e}");
+    r.person_name = None;
+    let e = r.validate(d(2026, 11, 28)).unwrap_err();
+    assert!(e.to_string().contains("被约谈（问责）人"), "{e}");
 }
