@@ -5,6 +5,7 @@
 
 pub mod docx;
 pub mod ledgers;
+pub mod mechanism;
 pub mod notices;
 pub mod print;
 pub mod table;

@@ -3,6 +3,7 @@
 //! `DATABASE_URL` is set.
 
 pub mod account_rules;
+pub mod accountability;
 pub mod api;
 pub mod audit;
 pub mod auth;

@@ -19,7 +19,7 @@ use anjian_domain::month::YearMonth;
 use anjian_domain::month_end::{self, DueRules, MonthEndSubmission, SubmissionStatus, Submitted};
 use anjian_domain::org::{Person, Role, Unit, UnitKind};
 use anjian_domain::proof::{ProofPart, ProofStatus};
-use anjian_domain::records::{HardwareInvestment, Meeting};
+use anjian_domain::records::{AccountabilityRecord, HardwareInvestment, Meeting};
 use anjian_domain::rotation::{self, DutyReport, ReporterKind, RotationMember, RotationSlot};
 use anjian_domain::site::Site;
 use anjian_domain::sync::entity;
@@ -50,6 +50,8 @@ pub struct County {
     pub submissions: Vec<MonthEndSubmission>,
     /// Published months: their assessment as frozen.
     pub frozen: HashMap<YearMonth, MonthlyAssessment>,
+    /// 提醒约谈、追责问责 (deducted in 月考, and the rules' suggestions skip those answered).
+    pub accountability: Vec<AccountabilityRecord>,
 }
 
 /// The recycled-photo flags of every proof photo (the office's ledger names no record).
@@ -92,6 +94,7 @@ impl County {
             recycled: recycled_notes(tx)?,
             submissions: all(tx, entity::MONTH_END)?,
             frozen: crate::api::publish::frozen(tx)?,
+            accountability: all(tx, entity::ACCOUNTABILITY)?,
         })
     }
 
@@ -202,7 +205,7 @@ impl County {
     }
 
     /// Runs `f` over the assessment's view of the county.
-    fn with_assessment<T>(&self, f: impl FnOnce(&AssessmentData<'_>) -> T) -> T {
+    pub(crate) fn with_assessment<T>(&self, f: impl FnOnce(&AssessmentData<'_>) -> T) -> T {
         let activities = self.activities();
         let patrols = self.patrol_inspections();
         let data = AssessmentData::new(
@@ -215,7 +218,8 @@ impl County {
             &self.reports,
             &self.self_assessments,
             &patrols,
-        );
+        )
+        .with_accountability(&self.accountability);
         f(&data)
     }
 
@@ -244,7 +248,7 @@ impl County {
         self.duty_of(&self.activities(), unit, month, today)
     }
 
-    fn duty_of(
+    pub(crate) fn duty_of(
         &self,
         activities: &[Activity],
         unit: Option<&str>,
@@ -411,6 +415,7 @@ impl County {
                 let table = self.duty_of(&activities, unit, month, today);
                 sheet(ledgers::duty_ledger(&table, &by_id, month, &scope_name))
             }
+            ExportFile::Accountability => sheet(self.accountability_ledger(unit, q.month, &dir)),
             ExportFile::Scores => sheet(ledgers::scores_ledger(&self.assessment(month, today))),
             ExportFile::Annual => {
                 let year = q.year.unwrap_or(month.year);
@@ -505,10 +510,11 @@ pub enum ExportFile {
     AssessmentNotice,
     PatrolNotice,
     MonthEnd,
+    Accountability,
 }
 
 impl ExportFile {
-    pub const ALL: [ExportFile; 9] = [
+    pub const ALL: [ExportFile; 10] = [
         ExportFile::ProblemLedger,
         ExportFile::MajorHazards,
         ExportFile::Hardware,
@@ -518,6 +524,7 @@ impl ExportFile {
         ExportFile::AssessmentNotice,
         ExportFile::PatrolNotice,
         ExportFile::MonthEnd,
+        ExportFile::Accountability,
     ];
 
     /// The file name in URLs and on disk.
@@ -532,6 +539,7 @@ impl ExportFile {
             ExportFile::AssessmentNotice => "assessment-notice.docx",
             ExportFile::PatrolNotice => "patrol-notice.docx",
             ExportFile::MonthEnd => "month-end-submissions.xlsx",
+            ExportFile::Accountability => "accountability.xlsx",
         }
     }
 
@@ -547,6 +555,7 @@ impl ExportFile {
             ExportFile::AssessmentNotice => "考核通报",
             ExportFile::PatrolNotice => "暗访通报",
             ExportFile::MonthEnd => "月底报送情况",
+            ExportFile::Accountability => "约谈问责台账",
         }
     }
 
@@ -572,6 +581,7 @@ impl ExportFile {
                 | ExportFile::Hardware
                 | ExportFile::Duty
                 | ExportFile::MonthEnd
+                | ExportFile::Accountability
         )
     }
 }

@@ -10,9 +10,8 @@ use anjian_domain::checklist::Industry;
 use anjian_domain::hazard::china_date;
 use anjian_domain::inspection::InspectionKind;
 use anjian_domain::month::YearMonth;
-use calamine::{Data, Reader, Xlsx};
 use chrono::Utc;
-use common::{inspection_ops, op, TestServer};
+use common::{inspection_ops, op, sheet_rows, TestServer};
 use serde_json::json;
 
 const SHIBAO: &str = "500233107";
@@ -20,23 +19,6 @@ const SHIBAO_GAS: &str = "site-07-03";
 
 fn month() -> String {
     YearMonth::of(china_date(Utc::now())).to_string()
-}
-
-fn sheet_rows(bytes: &[u8]) -> Vec<Vec<String>> {
-    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).expect("an xlsx");
-    let name = wb.sheet_names()[0].clone();
-    let range = wb.worksheet_range(&name).unwrap();
-    range
-        .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| match c {
-                    Data::Empty => String::new(),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect()
 }
 
 fn docx_text(bytes: &[u8]) -> String {

@@ -393,13 +393,8 @@ pub const POLICY: &[Grant] = &[
     },
     Grant {
         act: Accountability,
-        roles: COUNTY_BODIES,
+        roles: OFFICE,
         reach: County,
-    },
-    Grant {
-        act: Accountability,
-        roles: &[Role::UnitHead],
-        reach: OwnUnit,
     },
 ];
 

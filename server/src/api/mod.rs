@@ -66,6 +66,7 @@ use errors_doc::CommonErrors;
         unit_records::meetings,
         unit_records::investments,
         unit_records::accountability,
+        unit_records::accountability_suggestions,
         reads::create_patrol,
         console::config,
         console_reads::ledger,
@@ -301,6 +302,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/v1/meetings", get(unit_records::meetings))
         .route("/v1/investments", get(unit_records::investments))
         .route("/v1/accountability", get(unit_records::accountability))
+        .route(
+            "/v1/accountability/suggestions",
+            get(unit_records::accountability_suggestions),
+        )
         .route(
             "/v1/patrols",
             get(reads::patrols).post(reads::create_patrol),

@@ -8,6 +8,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
+use anjian_domain::accountability::Suggestion;
 use anjian_domain::hazard::china_date;
 use anjian_domain::month::YearMonth;
 use anjian_domain::proof::{ProofStatus, RecycledUse};
@@ -124,18 +125,76 @@ pub async fn investments(
     Ok(Json(out))
 }
 
-/// Reminder talks and accountability (提醒约谈、追责问责), newest first.
+/// A talk or accountability as the office and the unit read it: the record with its labels.
+#[derive(Serialize)]
+pub struct AccountabilityView {
+    #[serde(flatten)]
+    pub record: AccountabilityRecord,
+    /// 提醒约谈 / 追责问责.
+    pub kind_label: &'static str,
+    pub outcome_label: Option<&'static str>,
+}
+
+/// Reminder talks and accountability (提醒约谈、追责问责), newest first: county level every unit,
+/// a township or department its own; `month` filters by the day decided.
 #[utoipa::path(get, path = "/v1/accountability", params(UnitRecordQuery), responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn accountability(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<UnitRecordQuery>,
-) -> ApiResult<Json<Vec<AccountabilityRecord>>> {
+) -> ApiResult<Json<Vec<AccountabilityView>>> {
     let month = q.month()?;
     let mut out: Vec<AccountabilityRecord> = state
         .read(move |tx| records::visible(tx, entity::ACCOUNTABILITY, &caller))
         .await?;
     out.retain(|a| q.unit_ok(&a.unit_id) && month.is_none_or(|ym| ym.contains(a.decided_on)));
     out.sort_by(|a, b| b.decided_on.cmp(&a.decided_on).then(a.id.cmp(&b.id)));
-    Ok(Json(out))
+    Ok(Json(
+        out.into_iter()
+            .map(|record| AccountabilityView {
+                kind_label: record.kind.label(),
+                outcome_label: record.outcome.map(|o| o.label()),
+                record,
+            })
+            .collect(),
+    ))
+}
+
+/// A suggestion with the names the office reads.
+#[derive(Serialize)]
+pub struct SuggestionView {
+    #[serde(flatten)]
+    pub suggestion: Suggestion,
+    pub kind_label: &'static str,
+    pub unit_name: String,
+    pub person_name: Option<String>,
+}
+
+/// 约谈问责 the rules suggest today (`data/accountability_rules.toml`: major hazards overdue,
+/// duty quotas missed months running, late month-end submissions), for 县安委办 to decide; a
+/// record made with the suggestion's id ends it. County level only.
+#[utoipa::path(get, path = "/v1/accountability/suggestions", params(UnitRecordQuery), responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn accountability_suggestions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<UnitRecordQuery>,
+) -> ApiResult<Json<Vec<SuggestionView>>> {
+    if !caller.is_county_level() {
+        return Err(ApiError::forbidden("约谈问责建议仅限县级查看"));
+    }
+    let county = state.read(crate::monthly::County::load).await?;
+    let today = china_date(chrono::Utc::now());
+    let dir = county.directory();
+    Ok(Json(
+        county
+            .accountability_suggestions(q.unit.as_deref(), today)
+            .into_iter()
+            .map(|s| SuggestionView {
+                kind_label: s.kind.label(),
+                unit_name: dir.unit(&s.unit_id),
+                person_name: s.person_id.as_deref().map(|p| dir.person(p)),
+                suggestion: s,
+            })
+            .collect(),
+    ))
 }

@@ -76,7 +76,7 @@ impl From<ApiError> for ApplyError {
     }
 }
 
-fn refuse(reason: impl Into<String>) -> ApplyError {
+pub(super) fn refuse(reason: impl Into<String>) -> ApplyError {
     ApplyError::Refused(Refusal {
         reason: reason.into(),
         current: None,
@@ -103,8 +103,8 @@ fn not_found(what: &str, id: &str) -> ApplyError {
     refuse(format!("未找到{what}：{id}"))
 }
 
-type Applied = (OpStatus, Option<Value>);
-type Outcome = Result<Applied, ApplyError>;
+pub(super) type Applied = (OpStatus, Option<Value>);
+pub(super) type Outcome = Result<Applied, ApplyError>;
 
 fn applied<T: serde::Serialize>(value: &T) -> Outcome {
     Ok((OpStatus::Applied, serde_json::to_value(value).ok()))
@@ -207,11 +207,7 @@ fn apply_body(
             let unit = sub.unit_id.clone();
             create_unit_record(tx, caller, op, &unit, Act::UnitRecord, &sub)
         }
-        OpBody::CreateAccountability(a) => {
-            a.validate()?;
-            let unit = a.unit_id.clone();
-            create_unit_record(tx, caller, op, &unit, Act::Accountability, &a)
-        }
+        OpBody::CreateAccountability(a) => super::accountability::create(tx, caller, op, a),
         OpBody::CreateDutyReport(r) => {
             r.validate()?;
             if !r.files.is_empty() {
@@ -717,7 +713,7 @@ fn submit_investment(tx: &mut dyn Tx, caller: &Caller, id: &str) -> Outcome {
     applied(&inv)
 }
 
-fn create_unit_record<T: serde::Serialize>(
+pub(super) fn create_unit_record<T: serde::Serialize>(
     tx: &mut dyn Tx,
     caller: &Caller,
     op: &Operation,

@@ -1,6 +1,7 @@
 //! Push and pull. Each pushed operation is applied in its own transaction together with its
 //! idempotency key, so a retried batch returns the stored results and applies nothing twice.
 
+mod accountability;
 mod apply;
 mod pull;
 

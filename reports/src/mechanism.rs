@@ -1,0 +1,63 @@
+//! Ledgers of 改作风 and 改机制: the 约谈问责台账 (and, beside it, the office's other records of
+//! the mechanism), in the columns the county keeps them by hand.
+
+use anjian_domain::records::AccountabilityRecord;
+
+use crate::table::{col, Cell, Table};
+use crate::Directory;
+
+/// 约谈问责台账: one row per talk or accountability, oldest first. `hazard_numbers` turns the
+/// linked hazard ids into their ledger numbers.
+pub fn accountability_ledger(
+    records: &[&AccountabilityRecord],
+    dir: &Directory,
+    hazard_number: impl Fn(&str) -> String,
+    scope: &str,
+    period: &str,
+) -> Table {
+    let rows = records
+        .iter()
+        .enumerate()
+        .map(|(n, r)| {
+            let person = r
+                .person_name
+                .clone()
+                .or_else(|| r.person_id.as_deref().map(|p| dir.person(p)))
+                .unwrap_or_default();
+            let hazards: Vec<String> = r.hazard_ids.iter().map(|h| hazard_number(h)).collect();
+            vec![
+                Cell::Int(n as i64 + 1),
+                Cell::Date(r.decided_on),
+                Cell::text(dir.unit(&r.unit_id)),
+                Cell::text(person),
+                Cell::text(r.kind.label()),
+                Cell::text(&r.reason),
+                Cell::text(hazards.join("、")),
+                Cell::text(r.outcome.map_or("", |o| o.label())),
+                Cell::text(&r.decided_by),
+                Cell::text(if r.suggestion_id.is_some() {
+                    "规则提示"
+                } else {
+                    "直接登记"
+                }),
+            ]
+        })
+        .collect();
+    Table {
+        sheet: "约谈问责台账".into(),
+        title: format!("{scope}提醒约谈、追责问责台账{period}"),
+        columns: vec![
+            col("序号", 6.0),
+            col("日期", 12.0),
+            col("单位", 18.0),
+            col("被约谈（问责）人", 14.0),
+            col("类别", 10.0),
+            col("事由", 44.0),
+            col("关联隐患", 18.0),
+            col("处理结果", 14.0),
+            col("决定单位", 14.0),
+            col("来源", 10.0),
+        ],
+        rows,
+    }
+}

@@ -1,0 +1,79 @@
+//! 约谈问责 on the server: the rules' suggestions for 县安委办 (from the county's hazards, the
+//! duty tables of the months before and last month's 月底报送) and the ledger.
+
+use chrono::NaiveDate;
+
+use anjian_domain::accountability::{self, Suggestion, SuggestionInput, SuggestionRules};
+use anjian_domain::month::YearMonth;
+use anjian_domain::records::AccountabilityRecord;
+use anjian_reports::table::Table;
+use anjian_reports::{mechanism, Directory};
+
+use crate::monthly::County;
+
+impl County {
+    /// What the rules suggest as of `today`, for every unit (or one).
+    pub fn accountability_suggestions(
+        &self,
+        unit: Option<&str>,
+        today: NaiveDate,
+    ) -> Vec<Suggestion> {
+        let rules = SuggestionRules::standard();
+        let months = rules
+            .rule
+            .iter()
+            .filter_map(|r| r.months)
+            .max()
+            .unwrap_or(0) as usize;
+        let activities = self.activities();
+        let mut month = YearMonth::of(today);
+        let mut duty = Vec::with_capacity(months);
+        for _ in 0..months {
+            month = month.prev();
+            duty.push((month, self.duty_of(&activities, None, month, today)));
+        }
+        let last = YearMonth::of(today).prev();
+        let month_end = self.month_end(None, last, today);
+        let mut out = accountability::suggest(
+            rules,
+            &SuggestionInput {
+                hazards: &self.hazards,
+                people: &self.people,
+                duty: &duty,
+                month_end: (last, &month_end),
+                records: &self.accountability,
+            },
+            today,
+        );
+        out.retain(|s| unit.is_none_or(|u| s.unit_id == u));
+        out
+    }
+
+    /// 约谈问责台账 of one unit (or all), of a month (or all), oldest first.
+    pub fn accountability_ledger(
+        &self,
+        unit: Option<&str>,
+        month: Option<YearMonth>,
+        dir: &Directory,
+    ) -> Table {
+        let mut rows: Vec<&AccountabilityRecord> = self
+            .accountability
+            .iter()
+            .filter(|r| unit.is_none_or(|u| r.unit_id == u))
+            .filter(|r| month.is_none_or(|m| m.contains(r.decided_on)))
+            .collect();
+        rows.sort_by(|a, b| a.decided_on.cmp(&b.decided_on).then(a.id.cmp(&b.id)));
+        let number = |id: &str| {
+            self.hazards
+                .iter()
+                .find(|h| h.id == id)
+                .map_or(id.to_string(), |h| h.number.clone())
+        };
+        let scope = match unit {
+            Some(u) => dir.unit(u),
+            None => "忠县".to_string(),
+        };
+        let period = month.map_or(String::new(), |m| format!("（{}）", m.label()));
+        mechanism::accountability_ledger(&rows, dir, number, &scope, &period)
+    }
+}
