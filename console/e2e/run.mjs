@@ -454,6 +454,29 @@ await step('月底报送: every unit\'s month-end items with due dates and statu
   assert.equal(await page.locator('.el-table__body-wrapper tbody tr').count(), rows.length)
 })
 
+await step('约谈问责: a rule's suggestion becomes a record in one step, and the ledger downloads', async () => {
+  const sugs = await api(adminToken, '/v1/accountability/suggestions')
+  assert.ok(sugs.length > 0, 'the demo county has suggestions')
+  const s = sugs[0]
+  await page.goto(`${base}/accountability`)
+  await page.getByRole('tab', { name: /规则提示/ }).click()
+  await page.getByRole('button', { name: `记录约谈：${s.unit_name} ${s.rule_label}` }).first().click()
+  const dialog = page.locator('.el-dialog', { hasText: '登记约谈问责' })
+  await dialog.waitFor()
+  assert.equal(await dialog.getByRole('textbox', { name: '事由' }).inputValue(), s.summary, 'nothing typed twice')
+  await dialog.getByRole('button', { name: '登记' }).click()
+  await page.getByText(`已登记：${s.unit_name}`).waitFor()
+  assert.ok(!(await api(adminToken, '/v1/accountability/suggestions')).some((x) => x.id === s.id), 'answered: no longer suggested')
+  const recs = await api(adminToken, '/v1/accountability')
+  assert.ok(recs.some((r) => r.suggestion_id === s.id && r.reason === s.summary && r.unit_id === s.unit_id))
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '导出约谈问责台账' }).click()])
+  const wb = new ExcelJS.Workbook()
+  await wb.xlsx.load(readFileSync(await dl.path()))
+  let found = false
+  wb.worksheets[0].eachRow((row) => row.eachCell((c) => { if (c.value === s.summary) found = true }))
+  assert.ok(found, 'the new record is in the ledger')
+})
+
 const pages = [
   ['overview', '/'], ['hazards', '/hazards'], ['hazard-detail', `/hazards/${submitted[1].id}`], ['inspections', '/inspections'],
   ['sites', '/sites'], ['org', '/org'], ['checklists', '/checklists'], ['patrols', '/patrols'], ['duty', '/duty'],

@@ -55,6 +55,7 @@ pub struct ActivitySummary {
     pub duty_reports: usize,
     pub self_assessments: usize,
     pub files: usize,
+    pub accountability: usize,
 }
 
 /// Seeds the activity of the month before `now` and of the current month up to yesterday
@@ -86,6 +87,7 @@ pub fn seed(tx: &mut dyn Tx, blobs_dir: &Path, now: DateTime<Utc>) -> ApiResult<
     }
     s.rotation(&people, current.prev())?;
     s.unit_reports_and_self_assessments(&people, current.prev())?;
+    s.summary.accountability = crate::demo_mechanism::seed_accountability(s.tx, &people.office, now)?;
     Ok(s.summary)
 }
 

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod demo;
 pub mod demo_activity;
+pub mod demo_mechanism;
 pub mod error;
 pub mod import;
 pub mod listen;

@@ -31,8 +31,32 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reminder talks and accountability (提醒约谈、追责问责), newest first. */
+        /**
+         * Reminder talks and accountability (提醒约谈、追责问责), newest first: county level every unit,
+         *     a township or department its own; `month` filters by the day decided.
+         */
         get: operations["accountability"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accountability/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 约谈问责 the rules suggest today (`data/accountability_rules.toml`: major hazards overdue,
+         *     duty quotas missed months running, late month-end submissions), for 县安委办 to decide; a
+         *     record made with the suggestion's id ends it. County level only.
+         */
+        get: operations["accountability_suggestions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -677,7 +701,7 @@ export interface paths {
         /**
          * Downloads a ledger (.xlsx) or notice (.docx): problem-ledger.xlsx, major-hazards.xlsx,
          *     hardware-investment.xlsx, duty-records.xlsx, monthly-scores.xlsx, annual-assessment.xlsx,
-         *     assessment-notice.docx, patrol-notice.docx.
+         *     assessment-notice.docx, patrol-notice.docx, month-end-submissions.xlsx, accountability.xlsx.
          */
         get: operations["export"];
         put?: never;
@@ -1659,6 +1683,64 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    accountability_suggestions: {
+        parameters: {
+            query?: {
+                /** @description Only this unit's records. */
+                unit?: string | null;
+                /** @description Only this month's (YYYY-MM, China time). */
+                month?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>[];
+                };
+            };
+            /** @description 请求格式不正确 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求内容不符合要求（原因见 message） */
             422: {
                 headers: {
                     [name: string]: unknown;
