@@ -454,7 +454,7 @@ await step('月底报送: every unit\'s month-end items with due dates and statu
   assert.equal(await page.locator('.el-table__body-wrapper tbody tr').count(), rows.length)
 })
 
-await step('约谈问责: a rule's suggestion becomes a record in one step, and the ledger downloads', async () => {
+await step('约谈问责: a suggestion of the rules becomes a record in one step, and the ledger downloads', async () => {
   const sugs = await api(adminToken, '/v1/accountability/suggestions')
   assert.ok(sugs.length > 0, 'the demo county has suggestions')
   const s = sugs[0]
