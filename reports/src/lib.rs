@@ -8,6 +8,7 @@ pub mod ledgers;
 pub mod mechanism;
 pub mod notices;
 pub mod print;
+pub mod parties;
 pub mod table;
 pub mod xlsx;
 

@@ -173,7 +173,12 @@ impl FromRequestParts<AppState> for Caller {
                     .filter(|a| !a.disabled)
                     .ok_or_else(ApiError::unauthorized)?;
                 let person = load_person(tx, &account.person_id)?;
-                Ok(Caller { person, username })
+                let engaged = crate::parties::engaged_principals(tx, &person)?;
+                Ok(Caller {
+                    person,
+                    username,
+                    engaged,
+                })
             })
             .await
     }

@@ -38,7 +38,7 @@ const NEWER: [(Industry, Option<&str>); 13] = [
     (Industry::Gas, Some("cgj")),
     (Industry::WaterTransport, Some("hsc")),
 ];
-const THIRD_PARTY_ID: &str = "tp-anxin";
+use crate::demo_parties::THIRD_PARTY_ID;
 
 #[derive(Debug, Clone)]
 pub struct DemoAccount {
@@ -316,8 +316,9 @@ pub fn seed_if_empty(tx: &mut dyn Tx) -> ApiResult<Option<Vec<DemoAccount>>> {
             enforcement: None,
         },
     )?;
-    for site in sites(c) {
-        records::save_site(tx, &site)?;
+    let all_sites = sites(c);
+    for site in &all_sites {
+        records::save_site(tx, site)?;
     }
     let accounts = accounts();
     for a in &accounts {
@@ -338,6 +339,7 @@ pub fn seed_if_empty(tx: &mut dyn Tx) -> ApiResult<Option<Vec<DemoAccount>>> {
         records::save_person(tx, &person)?;
         auth::create_account(tx, a.username, DEMO_PASSWORD, &person.id)?;
     }
+    crate::demo_parties::seed(tx, &all_sites)?;
     Ok(Some(accounts))
 }
 

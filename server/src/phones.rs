@@ -54,6 +54,7 @@ impl<'c> PhoneReach<'c> {
         let other = Caller {
             person: p.clone(),
             username: String::new(),
+            engaged: Vec::new(),
         };
         if p.unit_id == caller.person.unit_id || (other.is_county_level() && !is_outsider(&other)) {
             return Ok(true);

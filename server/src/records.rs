@@ -29,7 +29,8 @@ pub fn load<T: DeserializeOwned>(
     }
 }
 
-fn put<T: Serialize>(
+/// Stores a record with its audience (the next version unless given).
+pub(crate) fn put<T: Serialize>(
     tx: &mut dyn Tx,
     entity: &str,
     id: &str,

@@ -13,6 +13,9 @@ use anjian_domain::org::{Actor, Person, Role};
 pub struct Caller {
     pub person: Person,
     pub username: String,
+    /// Principals granted by engagements (委托技术服务) active today: the engaged sites of a
+    /// third party's or an expert's engagements (`site:<id>`), loaded when they sign in.
+    pub engaged: Vec<String>,
 }
 
 impl Caller {
@@ -35,10 +38,13 @@ impl Caller {
     }
 
     pub fn principals(&self) -> Vec<String> {
-        access::principals(&self.actor())
+        let mut out = access::principals(&self.actor());
+        out.extend(self.engaged.iter().cloned());
+        out
     }
 
     pub fn can_see(&self, audience: &[String]) -> bool {
         access::can_see(&self.actor(), audience)
+            || audience.iter().any(|p| self.engaged.contains(p))
     }
 }

@@ -121,7 +121,12 @@ both_backends!(
                 &[(ProfessionalAssessment, "technical_support")],
             ),
             ("mzj_inspector", ELDERLY, &[]),
-            ("thirdparty", GAS, &[]),
+            // Engaged by 县住建委 for its gas sites (the demo engagement): 技术服务 only.
+            (
+                "thirdparty",
+                GAS,
+                &[(ProfessionalAssessment, "technical_support")],
+            ),
             ("site_contact", GAS, &[]),
             ("zz_patrol", GAS, &[]),
         ];

@@ -143,6 +143,10 @@ impl Store {
                 found.ok_or_else(|| not_found("硬件投入", investment_id))?;
                 Ok((None, None))
             }
+            EvidenceTarget::InspectionReport { inspection_id } => {
+                let insp = Store::load_inspection(c, inspection_id)?;
+                Ok((site(&insp.site_id)?, None))
+            }
             EvidenceTarget::Meeting { meeting_id } => {
                 let found: Option<String> = c
                     .query_row("SELECT id FROM meetings WHERE id = ?1", [meeting_id], |r| {

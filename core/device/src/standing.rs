@@ -3,6 +3,7 @@
 //! so the phone decides as the server does before it queues a visit.
 
 use anjian_domain::enforcement::{Certificate, CertificateStatus, Officer};
+use anjian_domain::engagement::Engagement;
 use anjian_domain::inspection::InspectionKind;
 use anjian_domain::org::{Actor, Person, Unit};
 use anjian_domain::policy::{self, Standing, Target};
@@ -18,9 +19,15 @@ pub(crate) struct OwnFacts {
     pub unit: Option<Unit>,
     pub certificates: Vec<Certificate>,
     pub today: NaiveDate,
+    /// The engagements (委托技术服务) pulled for a third party or an expert.
+    pub engagements: Vec<Engagement>,
 }
 
 impl OwnFacts {
+    pub fn engaged(&self) -> Option<(&[Engagement], NaiveDate)> {
+        Some((&self.engagements, self.today))
+    }
+
     pub fn officer(&self) -> Option<Officer<'_>> {
         self.unit.as_ref().map(|unit| Officer {
             unit,
@@ -65,10 +72,18 @@ impl Store {
                 Some(p) => from_json::<Person>(&p)?.certificates,
                 None => vec![],
             };
+            let mut stmt = c.prepare(
+                "SELECT data FROM pulled_records WHERE entity = 'engagement' ORDER BY id",
+            )?;
+            let engagements = stmt
+                .query_map([], |r| r.get::<_, String>(0))?
+                .map(|r| Ok(from_json::<Engagement>(&r?)?))
+                .collect::<Result<Vec<_>>>()?;
             Ok(OwnFacts {
                 unit: unit.map(|u| from_json(&u)).transpose()?,
                 certificates,
                 today: today(),
+                engagements,
             })
         })
     }
@@ -88,6 +103,7 @@ impl Store {
             site: Some(site),
             on_patrol_plan: on_plan,
             officer: facts.officer(),
+            engagements: facts.engaged(),
             ..Target::default()
         };
         Ok(policy::inspection_standing(who, kind, None, &target)?)
@@ -103,6 +119,7 @@ impl Store {
             site: Some(&site),
             on_patrol_plan: on_plan,
             officer: facts.officer(),
+            engagements: facts.engaged(),
             ..Target::default()
         };
         Ok(policy::inspection_kinds(&who, &target))

@@ -453,6 +453,8 @@ impl Store {
                 .map(from_json::<Vec<String>>)
                 .transpose()?
                 .unwrap_or_default(),
+            engagement_id: None,
+            commissioned_by: None,
         })
     }
 

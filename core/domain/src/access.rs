@@ -96,7 +96,12 @@ pub fn inspection_audience(i: &Inspection, site: &Site) -> Vec<String> {
         // Only the patrol team's own side sees a patrol in progress.
         return dedup(vec![person(&i.leader.person_id)]);
     }
-    dedup([site_audience(site), leader].concat())
+    let mut v = [site_audience(site), leader].concat();
+    // A 技术服务's engaging department receives its findings.
+    if let Some(d) = &i.commissioned_by {
+        v.push(unit(d));
+    }
+    dedup(v)
 }
 
 pub fn hazard_audience(

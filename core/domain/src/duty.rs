@@ -363,7 +363,8 @@ pub fn derive_activities(
     let mut counts: HashMap<&str, u32> = HashMap::new();
     for e in evidence {
         let key = match &e.target {
-            EvidenceTarget::InspectionItem { inspection_id, .. } => inspection_id.as_str(),
+            EvidenceTarget::InspectionItem { inspection_id, .. }
+            | EvidenceTarget::InspectionReport { inspection_id } => inspection_id.as_str(),
             EvidenceTarget::Meeting { meeting_id } => meeting_id.as_str(),
             _ => continue,
         };

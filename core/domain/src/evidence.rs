@@ -41,6 +41,10 @@ pub enum EvidenceTarget {
     Meeting {
         meeting_id: String,
     },
+    /// The report file of an inspection as a whole (a 技术服务 assessment's 评估报告).
+    InspectionReport {
+        inspection_id: String,
+    },
 }
 
 impl EvidenceTarget {
@@ -52,6 +56,7 @@ impl EvidenceTarget {
                 ("hardware_investment", investment_id)
             }
             EvidenceTarget::Meeting { meeting_id } => ("meeting", meeting_id),
+            EvidenceTarget::InspectionReport { inspection_id } => ("inspection", inspection_id),
         }
     }
 }

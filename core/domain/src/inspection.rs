@@ -144,6 +144,12 @@ pub struct Inspection {
     /// is one visit to the enterprise, counted once for each body.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub joint_unit_ids: Vec<String>,
+    /// A 技术服务 assessment: the engagement (委托) it was made under, set by the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engagement_id: Option<String>,
+    /// The engaging department its findings are referred to, set by the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commissioned_by: Option<String>,
 }
 
 impl Inspection {
@@ -177,6 +183,8 @@ impl Inspection {
             in_name_of: None,
             certificate_number: None,
             joint_unit_ids: Vec::new(),
+            engagement_id: None,
+            commissioned_by: None,
         })
     }
 

@@ -38,6 +38,10 @@ pub enum Act {
     /// Meetings, hardware-investment proof, duty reports, self-assessments.
     UnitRecord,
     Accountability,
+    /// 委托技术服务: engage a third party or experts for sites of the department.
+    Engage,
+    /// Keep the county's expert pool (专家库).
+    KeepExperts,
 }
 
 impl Act {
@@ -79,6 +83,8 @@ impl Act {
             Act::AttachEvidence => "上传证据",
             Act::UnitRecord => "报送本单位记录",
             Act::Accountability => "登记约谈问责",
+            Act::Engage => "委托第三方机构或专家",
+            Act::KeepExperts => "维护专家库",
         }
     }
 }
@@ -100,6 +106,9 @@ pub enum Reach {
     /// Sites within the powers of the caller's unit as an enforcement body, with a valid
     /// enforcement certificate of the caller covering the site's industry.
     Enforcement,
+    /// Sites of an engagement (委托) of the caller's institution or of the caller as an
+    /// expert, within its industries and period.
+    Engagement,
 }
 
 impl Reach {
@@ -111,6 +120,7 @@ impl Reach {
             Reach::OwnWork => "本人带队或登记的",
             Reach::PatrolPlan => "本人所在暗访组计划内的场所",
             Reach::Enforcement => "本单位执法范围内、持有效执法证",
+            Reach::Engagement => "受委托的场所、行业和期限内",
         }
     }
 }
@@ -162,9 +172,11 @@ const EVERYONE: &[Role] = &Role::ALL;
 use Act::*;
 use Reach::*;
 
+const ENGAGED: &[Role] = &[Role::ThirdPartyAssessor, Role::Expert];
+
 /// The policy. A visit to a site needs both an `Inspect` line (the notice's 五查) and an
 /// `InspectAs` line (its legal nature, 国办发〔2024〕54号). Third-party assessors work only
-/// where a department engages them; engagements are not recorded yet, so no grant reaches them.
+/// where a department engages them (委托技术服务).
 pub const POLICY: &[Grant] = &[
     Grant {
         act: CreateSite,
@@ -227,6 +239,11 @@ pub const POLICY: &[Grant] = &[
         reach: OwnUnit,
     },
     Grant {
+        act: Inspect(InspectionKind::ProfessionalAssessment),
+        roles: ENGAGED,
+        reach: Engagement,
+    },
+    Grant {
         act: InspectAs(FieldActivity::AdministrativeInspection),
         roles: OFFICER_ROLES,
         reach: Enforcement,
@@ -255,6 +272,11 @@ pub const POLICY: &[Grant] = &[
         act: InspectAs(FieldActivity::TechnicalSupport),
         roles: &[Role::Expert],
         reach: OwnUnit,
+    },
+    Grant {
+        act: InspectAs(FieldActivity::TechnicalSupport),
+        roles: ENGAGED,
+        reach: Engagement,
     },
     Grant {
         act: RecordFindings,
@@ -396,6 +418,21 @@ pub const POLICY: &[Grant] = &[
         roles: OFFICE,
         reach: County,
     },
+    Grant {
+        act: Engage,
+        roles: OFFICE,
+        reach: County,
+    },
+    Grant {
+        act: Engage,
+        roles: UNIT_LEADERS,
+        reach: OwnUnit,
+    },
+    Grant {
+        act: KeepExperts,
+        roles: OFFICE,
+        reach: County,
+    },
 ];
 
 /// What an act is aimed at: the facts the policy needs, gathered by the caller of [`check`].
@@ -411,6 +448,8 @@ pub struct Target<'a> {
     pub on_patrol_plan: bool,
     /// The caller's unit and certificates, for a 行政检查.
     pub officer: Option<Officer<'a>>,
+    /// The engagements (委托) the caller is part of, and today, for a 技术服务.
+    pub engagements: Option<(&'a [crate::engagement::Engagement], chrono::NaiveDate)>,
 }
 
 fn site_of_unit(site: &Site, unit_id: &str) -> bool {
@@ -453,6 +492,10 @@ pub fn reaches(who: &Actor, reach: Reach, t: &Target) -> bool {
         PatrolPlan => t.on_patrol_plan,
         Enforcement => match (t.officer, t.site) {
             (Some(o), Some(s)) => o.unit.id == who.unit_id && o.standing(s).is_ok(),
+            _ => false,
+        },
+        Reach::Engagement => match (t.engagements, t.site) {
+            (Some((list, today)), Some(s)) => list.iter().any(|e| e.grants(who, s, today)),
             _ => false,
         },
     }

@@ -29,6 +29,8 @@ pub mod entity {
     pub const SELF_ASSESSMENT: &str = "self_assessment";
     pub const CHECKLIST: &str = "checklist";
     pub const MONTH_END: &str = "month_end_submission";
+    pub const ENGAGEMENT: &str = "engagement";
+    pub const EXPERT: &str = "expert";
     /// The server's perceptual hashes of a stored photo file, by its SHA-256 (server only:
     /// no one's audience, never pulled).
     pub const PHOTO_HASH: &str = "photo_hash";

@@ -10,6 +10,7 @@ pub mod console_reads;
 pub mod duty_reports;
 pub mod errors_doc;
 pub mod monthly;
+pub mod parties;
 pub mod publish;
 pub mod reads;
 pub mod session;
@@ -96,6 +97,15 @@ use errors_doc::CommonErrors;
         duty_reports::add_file,
         monthly::create_self_assessment,
         monthly::export,
+        parties::list,
+        parties::create,
+        parties::coverage,
+        parties::coverage_xlsx,
+        parties::experts,
+        parties::create_expert,
+        parties::update_expert,
+        parties::retire_expert,
+        parties::experts_xlsx,
         sync::push,
         sync::pull,
         blobs::head_blob,
@@ -137,6 +147,10 @@ use errors_doc::CommonErrors;
         crate::site_code::Complaint,
         publish::ReopenRequest,
         publish::Reopening,
+        parties::RetireRequest,
+        anjian_domain::engagement::Engagement,
+        anjian_domain::engagement::IndustryCoverage,
+        anjian_domain::experts::Expert,
     )),
     modifiers(&BearerAuth, &CommonErrors),
     security(("bearer" = []))
@@ -343,6 +357,22 @@ pub fn router(state: AppState, config: &Config) -> Router {
             post(monthly::create_self_assessment),
         )
         .route("/v1/exports/{file}", get(monthly::export))
+        .route("/v1/engagements", get(parties::list).post(parties::create))
+        .route("/v1/engagements/coverage", get(parties::coverage))
+        .route(
+            "/v1/exports/engagement-coverage.xlsx",
+            get(parties::coverage_xlsx),
+        )
+        .route(
+            "/v1/experts",
+            get(parties::experts).post(parties::create_expert),
+        )
+        .route(
+            "/v1/experts/{id}",
+            axum::routing::put(parties::update_expert),
+        )
+        .route("/v1/experts/{id}/retire", post(parties::retire_expert))
+        .route("/v1/exports/experts.xlsx", get(parties::experts_xlsx))
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/sync/pull", get(sync::pull))
         .route(

@@ -262,7 +262,8 @@ pub async fn export(
         .into_response())
 }
 
-fn percent(s: &str) -> String {
+/// Percent-encodes a file name for `filename*=UTF-8''…`.
+pub(crate) fn percent(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {

@@ -150,6 +150,7 @@ pub async fn login(
             let caller = Caller {
                 person: person.clone(),
                 username: String::new(),
+                engaged: Vec::new(),
             };
             Json(LoginResponse {
                 token,

@@ -12,7 +12,8 @@ use serde_json::Value;
 
 use anjian_domain::assessment::IndicatorSet;
 use anjian_domain::checklist::ChecklistRegistry;
-use anjian_domain::enforcement::Officer;
+use anjian_domain::enforcement::{FieldActivity, Officer};
+use anjian_domain::engagement;
 use anjian_domain::evidence::{EvidenceRecord, EvidenceTarget};
 use anjian_domain::hazard::{HazardAction, HazardDraft, HazardEvent};
 use anjian_domain::inspection::{Inspection, InspectionKind};
@@ -293,7 +294,11 @@ fn start_inspection(
         insp.kind == InspectionKind::UnannouncedPatrol && on_patrol_plan(tx, caller, &site.id)?;
     // The caller's own unit (its enforcement powers) and certificates, for a 行政检查.
     let unit = records::load::<Unit>(tx, entity::UNIT, &caller.person.unit_id)?.map(|(_, u)| u);
+    // The engagements (委托) the caller is part of, for a 技术服务.
+    let engagements = crate::parties::engagements_of(tx, &caller.person)?;
+    let today = anjian_domain::hazard::china_date(Utc::now());
     let target = Target {
+        engagements: Some((&engagements, today)),
         site: Some(&site),
         on_patrol_plan: on_plan,
         officer: unit.as_ref().map(|unit| Officer {
@@ -308,9 +313,12 @@ fn start_inspection(
             Ok(s) => s,
             // Name neither the site nor its units: the caller may not be allowed to see them.
             Err(DomainError::NotPermitted { role, action }) => {
-                return Err(refuse(format!(
-                    "{role}无权在该场所{action}：不在本人职责或本单位属地、属事范围"
-                )))
+                let why = if crate::parties::is_engageable(&caller.person) {
+                    engagement::refusal(&engagements, &caller.actor(), &site, today)
+                } else {
+                    "不在本人职责或本单位属地、属事范围".to_string()
+                };
+                return Err(refuse(format!("{role}无权在该场所{action}：{why}")));
             }
             Err(e) => return Err(refuse(e.to_string())),
         };
@@ -323,6 +331,12 @@ fn start_inspection(
     insp.activity = Some(standing.activity);
     insp.in_name_of = standing.in_name_of;
     insp.certificate_number = standing.certificate_number;
+    // A 技术服务 under an engagement: its findings go to the engaging department.
+    let commission = (standing.activity == FieldActivity::TechnicalSupport)
+        .then(|| engagement::engagement_for(&engagements, &caller.actor(), &site, today))
+        .flatten();
+    insp.engagement_id = commission.map(|e| e.id.clone());
+    insp.commissioned_by = commission.map(|e| e.department_id.clone());
     let units: Vec<Unit> = insp
         .joint_unit_ids
         .iter()
@@ -408,6 +422,10 @@ fn finish_inspection(
         ),
         now,
     )?;
+    if insp.engagement_id.is_some() && !has_report(tx, &insp.id)? {
+        let reason = "受委托技术服务须先上传评估报告文件，才能完成";
+        return Err(refuse_with(caller, &rec.audience, reason, &insp));
+    }
     let was_secret = scope::is_secret(&insp);
     if let Err(e) = insp.finish(&checklists.for_inspection(&insp), at) {
         return Err(refuse_with(caller, &rec.audience, e.to_string(), &insp));
@@ -454,6 +472,7 @@ fn raise_hazard(
     let mut site_id = sent.site_id.clone();
     let mut owner: Option<String> = None;
     let mut not_before = None;
+    let mut referred_to: Option<String> = None;
     if let Some(src) = &sent.source {
         let (_, insp) = visible::<Inspection>(
             tx,
@@ -468,6 +487,10 @@ fn raise_hazard(
         }
         site_id = Some(insp.site_id.clone());
         owner = Some(insp.leader.person_id.clone());
+        if let Some(dept) = &insp.commissioned_by {
+            // 技术服务 findings are referred (移交) to the engaging department.
+            referred_to = Some(dept.clone());
+        }
         not_before = Some(insp.started_at);
     }
     let site = match &site_id {
@@ -477,13 +500,14 @@ fn raise_hazard(
         },
         None => None,
     };
+    let unit_id = referred_to.unwrap_or_else(|| sent.unit_id.clone());
     // The responsible unit is the site's township (属地) or its department (属事).
     if let Some(s) = &site {
-        ledger::check_responsible_unit(&sent.unit_id, s)?;
+        ledger::check_responsible_unit(&unit_id, s)?;
     }
     let target = Target {
         site: site.as_ref(),
-        unit_id: Some(&sent.unit_id),
+        unit_id: Some(&unit_id),
         owner_id: owner.as_deref(),
         ..Target::default()
     };
@@ -497,7 +521,7 @@ fn raise_hazard(
         id: op.entity_id.clone(),
         number: sent.number.clone(),
         site_id,
-        unit_id: sent.unit_id.clone(),
+        unit_id,
         description: sent.description.clone(),
         location: sent.location,
         source: sent.source.clone(),
@@ -574,6 +598,17 @@ fn act_on_hazard(tx: &mut dyn Tx, caller: &Caller, op: &Operation, sent: HazardE
         }
         Err(err) => Err(refuse_with(caller, &rec.audience, err.to_string(), &doc)),
     }
+}
+
+/// Whether an inspection has its report file (评估报告) recorded.
+fn has_report(tx: &mut dyn Tx, inspection_id: &str) -> Result<bool, ApplyError> {
+    Ok(tx
+        .list_records(entity::EVIDENCE, None)?
+        .into_iter()
+        .filter_map(|r| serde_json::from_value::<EvidenceRecord>(r.data).ok())
+        .any(|e| {
+            matches!(&e.target, EvidenceTarget::InspectionReport { inspection_id: i } if i == inspection_id)
+        }))
 }
 
 /// After-photos must be evidence records attached to this hazard (sent before the action).

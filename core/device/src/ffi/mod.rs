@@ -85,6 +85,9 @@ pub enum EvidenceTarget {
     Meeting {
         meeting_id: String,
     },
+    InspectionReport {
+        inspection_id: String,
+    },
 }
 
 #[uniffi::remote(Enum)]
