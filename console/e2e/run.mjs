@@ -477,12 +477,27 @@ await step('约谈问责: a suggestion of the rules becomes a record in one step
   assert.ok(found, 'the new record is in the ledger')
 })
 
+await step('委托技术服务 and 专家库: coverage, engagements and the pool as the API has them', async () => {
+  const year = today.slice(0, 4)
+  const cov = await api(adminToken, `/v1/engagements/coverage?year=${year}`)
+  const gas = cov.find((r) => r.industry === 'gas')
+  assert.ok(gas && gas.engaged > 0, JSON.stringify(gas))
+  await page.goto(`${base}/engagements`)
+  await page.getByText(`${year}年城镇燃气场所安全评估检查`).waitFor()
+  await page.getByRole('cell', { name: gas.label, exact: true }).first().waitFor()
+  const pool = await api(adminToken, '/v1/experts')
+  await page.goto(`${base}/experts`)
+  await page.getByText(pool[0].employer).first().waitFor()
+  assert.equal(await page.locator('.el-table__body-wrapper tbody tr').count(), pool.length)
+})
+
 const pages = [
   ['overview', '/'], ['hazards', '/hazards'], ['hazard-detail', `/hazards/${submitted[1].id}`], ['inspections', '/inspections'],
   ['sites', '/sites'], ['org', '/org'], ['checklists', '/checklists'], ['patrols', '/patrols'], ['duty', '/duty'],
   ['rotation', '/rotation'], ['assessment', '/assessment'], ['downloads', '/downloads'],
   ['org-accounts', '/org?tab=accounts'], ['org-audit', '/org?tab=audit'], ['meetings', '/meetings'],
   ['investments', '/investments'], ['accountability', '/accountability'], ['month-end', '/month-end'],
+  ['engagements', '/engagements'], ['experts', '/experts'],
 ]
 
 await step('axe-core: no serious or critical violation on any page', async () => {

@@ -122,6 +122,11 @@ export async function postJson<T>(path: string, body: unknown): Promise<T> {
   return resp.status === 204 ? (undefined as T) : (resp.json() as Promise<T>)
 }
 
+export async function putJson<T>(path: string, body: unknown): Promise<T> {
+  const resp = await request('PUT', path, { body: JSON.stringify(body), type: 'application/json' })
+  return resp.json() as Promise<T>
+}
+
 /** Uploads a file as the request body (its name in the query); the server's answer as JSON. */
 export async function postFile<T>(path: string, file: File): Promise<T> {
   const resp = await request('POST', path, { query: { name: file.name }, body: file, type: file.type || 'application/octet-stream' })
