@@ -22,6 +22,10 @@ enum Command {
         /// Print JSON with codes, versions and major-item counts instead.
         #[arg(long)]
         json: bool,
+        /// For reviewers: per industry, the items not yet checked against the official text,
+        /// grouped by the reason given.
+        #[arg(long)]
+        unverified: bool,
     },
     /// Run the server: embedded SQLite in the data folder, or PostgreSQL with DATABASE_URL.
     Serve {
@@ -337,12 +341,16 @@ fn run(command: Command) -> Result<(), String> {
             let out = report::run(args)?;
             println!("{}", out.display());
         }
-        Command::Checklists { json: false } => {
+        Command::Checklists {
+            unverified: true,
+            json,
+        } => print_unverified(json)?,
+        Command::Checklists { json: false, .. } => {
             for list in checklist::compiled() {
                 println!("{} {}", list.name, list.items.len());
             }
         }
-        Command::Checklists { json: true } => {
+        Command::Checklists { json: true, .. } => {
             let rows: Vec<_> = checklist::compiled()
                 .iter()
                 .map(|c| {
@@ -459,6 +467,65 @@ fn run(command: Command) -> Result<(), String> {
                     println!("{}", change.describe());
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+/// `anjian checklists --unverified`: what a county's safety engineers still have to check,
+/// per industry file, grouped by the reason each item gives.
+fn print_unverified(json: bool) -> Result<(), String> {
+    let mut files = Vec::new();
+    for list in checklist::compiled() {
+        let mut reasons: Vec<(String, Vec<String>)> = Vec::new();
+        for item in list.items.iter().filter(|i| i.verified.is_none()) {
+            let reason = item.unverified.clone().unwrap_or_else(|| "未注明".into());
+            match reasons.iter_mut().find(|(r, _)| *r == reason) {
+                Some((_, ids)) => ids.push(item.id.clone()),
+                None => reasons.push((reason, vec![item.id.clone()])),
+            }
+        }
+        files.push((list, reasons));
+    }
+    if json {
+        let rows: Vec<_> = files
+            .iter()
+            .map(|(list, reasons)| {
+                serde_json::json!({
+                    "code": list.industry.code(),
+                    "name": list.name,
+                    "file": format!("core/domain/checklists/{}.toml", list.industry.code()),
+                    "items": list.items.len(),
+                    "unverified_items": list.items.len() - list.verified_count(),
+                    "reasons": reasons
+                        .iter()
+                        .map(|(r, ids)| serde_json::json!({ "reason": r, "items": ids }))
+                        .collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?
+        );
+        return Ok(());
+    }
+    let total: usize = files.iter().map(|(l, _)| l.items.len()).sum();
+    let open: usize = files
+        .iter()
+        .map(|(l, _)| l.items.len() - l.verified_count())
+        .sum();
+    println!("未对照官方文本核对的检查项：{open} / {total}");
+    for (list, reasons) in files.iter().filter(|(_, r)| !r.is_empty()) {
+        println!(
+            "\n{}（core/domain/checklists/{}.toml）未核对 {} / {} 项",
+            list.name,
+            list.industry.code(),
+            list.items.len() - list.verified_count(),
+            list.items.len()
+        );
+        for (reason, ids) in reasons {
+            println!("  {}：{}", ids.join("、"), reason);
         }
     }
     Ok(())

@@ -237,6 +237,10 @@ await step('a site is edited and the server keeps the change', async () => {
   const first = sites[0]
   await page.goto(`${base}/sites`)
   await page.locator('.el-table__body-wrapper tbody tr').first().getByRole('button', { name: '编辑' }).click()
+  // 场所属性: the industry's conditions as checkboxes; one more is ticked.
+  const unticked = page.getByRole('dialog').locator('[data-test=site-attribute-choices] .el-checkbox:not(.is-checked)').first()
+  const attributeLabel = (await unticked.innerText()).trim()
+  await unticked.click()
   await page.locator('#s-cn').fill('王五')
   await page.locator('#s-cp').fill('12')
   await page.getByRole('dialog').getByRole('button', { name: '保存' }).click()
@@ -249,6 +253,8 @@ await step('a site is edited and the server keeps the change', async () => {
   assert.equal(after.contact_name, '王五')
   assert.equal(after.contact_phone, '13912345678')
   assert.equal(after.name, first.name)
+  assert.equal(after.attributes.length, (first.attributes ?? []).length + 1)
+  await page.locator('.el-table__body-wrapper tbody tr').first().locator('[data-test=site-attributes]', { hasText: attributeLabel }).waitFor()
 })
 
 await step('a site code (扫码入企) shows as a sticker and opens the public page', async () => {

@@ -214,9 +214,10 @@ fn site_name(industry: Industry, town: &str, brand: &str, n: usize) -> String {
     }
 }
 
-/// What a demo site has, as checklist site attributes (涉氨制冷, 粉尘涉爆, 电梯 ...), read from the
-/// kind of site its name says. Demo data: real sites carry their attributes as recorded data.
-pub fn site_attributes(site: &Site) -> Vec<String> {
+/// What a demo site has, as checklist site attributes (涉氨制冷, 粉尘涉爆, 电梯 ...), from the kind
+/// of site its name says; stored on the site like the office's own data. Some sites of an
+/// industry have an attribute and others do not (a 木业 plant has dust, not ammonia).
+fn site_attributes(site: &Site) -> Vec<String> {
     let has = |word: &str| site.name.contains(word);
     let attrs: &[&str] = match site.industry.as_str() {
         "industrial" if has("木业") => &["dust_explosion"],
@@ -233,7 +234,10 @@ pub fn site_attributes(site: &Site) -> Vec<String> {
         "water_conservancy" => &["reservoir"],
         "agriculture" if has("农机") => &["tractor"],
         "forest_fire" => &["forest_farm"],
-        "self_built_housing" => &["three_storey", "crowded_use"],
+        "self_built_housing" if has("民宿") => &["three_storey", "crowded_use"],
+        "self_built_housing" => &["crowded_use"],
+        "fire" if has("商贸城") => &["fire_control_room"],
+        "school" if has("中心小学") => &["boarding"],
         "commerce" if has("超市") => &["mall"],
         "commerce" if has("冷库") => &["cold_storage"],
         "civil_explosives" if has("仓库") => &["sales_company"],
@@ -290,7 +294,10 @@ pub fn sites(c: &County) -> Vec<Site> {
                     GIVEN[(t * 3 + n) % 8]
                 )),
                 contact_phone: Some(format!("139{:04}{:04}", 2330 + t, 1000 + n * 37)),
+                attributes: Vec::new(),
             });
+            let site = out.last_mut().expect("just pushed");
+            site.attributes = site_attributes(site);
         }
     }
     out
@@ -428,9 +435,17 @@ mod tests {
         }
         for s in &all {
             let list = anjian_domain::checklist::compiled_by_code(&s.industry).unwrap();
-            list.check_attributes(&site_attributes(s)).unwrap();
+            s.validate().unwrap();
+            s.check_attributes(list).unwrap();
         }
-        assert!(all.iter().any(|s| !site_attributes(s).is_empty()));
+        // Attributes are stored on the sites; in an industry with conditions some sites have
+        // an attribute and others of the same industry do not.
+        let with = |code: &str| all.iter().filter(|s| s.attributes.iter().any(|a| a == code)).count();
+        assert!(with("dust_explosion") > 0 && with("liquid_ammonia") > 0);
+        let industrial = all.iter().filter(|s| s.industry == "industrial").count();
+        assert!(with("dust_explosion") < industrial && with("liquid_ammonia") < industrial);
+        assert!(with("fire_control_room") > 0);
+        assert!(all.iter().any(|s| s.industry == "fire" && s.attributes.is_empty()));
     }
 
     #[test]

@@ -512,7 +512,7 @@ impl Seeder<'_> {
             insp.certificate_number = st.certificate_number;
         }
         // Only the items that apply to the site are asked (conditional items by its attributes).
-        let attributes = demo::site_attributes(&site);
+        let attributes = list.declared_attributes(&site.attributes);
         let asked = insp.applicable_items(&list, &attributes);
         let failed: Option<&ChecklistItem> = self.rng.chance(fail_rate).then(|| {
             let general: Vec<&ChecklistItem> = asked.iter().copied().filter(|i| !i.major).collect();

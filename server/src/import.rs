@@ -6,12 +6,13 @@
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
+use std::sync::Arc;
 
 use calamine::{Data, Reader, Xlsx};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use anjian_domain::checklist::{self, Industry};
+use anjian_domain::checklist::{self, Checklist, Industry};
 use anjian_domain::org::{Unit, UnitKind};
 use anjian_domain::site::{GeoPoint, Site, SiteLocation};
 
@@ -163,8 +164,8 @@ fn read_rows(
     Ok(rows)
 }
 
-/// The columns of the site sheet, by their Chinese headers.
-const COLUMNS: [&str; 10] = [
+/// The columns of the site sheet, by their Chinese headers (the first six are required).
+const COLUMNS: [&str; 11] = [
     "名称",
     "行业",
     "纬度",
@@ -175,7 +176,41 @@ const COLUMNS: [&str; 10] = [
     "地址",
     "联系人",
     "联系电话",
+    "场所属性",
 ];
+
+/// The 场所属性 cell: conditions of the industry's checklist, by label or code, separated by
+/// 、，,；; or spaces.
+fn site_attributes(cell: &str, list: &Checklist) -> Result<Vec<String>, String> {
+    let mut codes: Vec<String> = Vec::new();
+    for part in cell
+        .split(['、', '，', ',', '；', ';', ' ', '\n'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let found = list
+            .conditions
+            .iter()
+            .find(|c| c.code == part || c.label == part)
+            .ok_or_else(|| {
+                let known: Vec<&str> = list.conditions.iter().map(|c| c.label.as_str()).collect();
+                if known.is_empty() {
+                    format!("{} 的检查表没有场所属性，“{}”无法识别", list.name, clip(part))
+                } else {
+                    format!(
+                        "场所属性“{}”无法识别（{} 可填：{}）",
+                        clip(part),
+                        list.name,
+                        known.join("、")
+                    )
+                }
+            })?;
+        if !codes.contains(&found.code) {
+            codes.push(found.code.clone());
+        }
+    }
+    Ok(codes)
+}
 
 fn cell_text(row: &[(u32, Data)], i: Option<u32>) -> String {
     let Some(i) = i else {
@@ -210,15 +245,34 @@ fn find_unit<'a>(units: &'a [Unit], kind: UnitKind, text: &str) -> Option<&'a Un
         .find(|u| u.id == text || u.name == text || u.code.as_deref() == Some(text))
 }
 
-/// Parses the sheet into sites; every bad row is reported (up to the limit), none is
-/// half-read.
+/// Parses the sheet into sites against the compiled checklists; every bad row is reported
+/// (up to the limit), none is half-read.
 pub fn parse_site_sheet(bytes: &[u8], units: &[Unit]) -> Result<Vec<(usize, Site)>, Vec<RowError>> {
     parse_site_sheet_with(bytes, units, &LIMITS)
+}
+
+/// Parses the sheet with the county's current checklists (whose conditions name the site
+/// attributes a row may carry).
+pub fn parse_site_sheet_for(
+    bytes: &[u8],
+    units: &[Unit],
+    lists: &[Arc<Checklist>],
+) -> Result<Vec<(usize, Site)>, Vec<RowError>> {
+    parse_sheet(bytes, units, lists, &LIMITS)
 }
 
 pub fn parse_site_sheet_with(
     bytes: &[u8],
     units: &[Unit],
+    limits: &SheetLimits,
+) -> Result<Vec<(usize, Site)>, Vec<RowError>> {
+    parse_sheet(bytes, units, checklist::compiled(), limits)
+}
+
+fn parse_sheet(
+    bytes: &[u8],
+    units: &[Unit],
+    lists: &[Arc<Checklist>],
     limits: &SheetLimits,
 ) -> Result<Vec<(usize, Site)>, Vec<RowError>> {
     let rows = read_rows(bytes, limits)?;
@@ -303,6 +357,10 @@ pub fn parse_site_sheet_with(
                 address: opt(7),
                 contact_name: opt(8),
                 contact_phone: opt(9),
+                attributes: match lists.iter().find(|l| l.industry == industry) {
+                    Some(list) => site_attributes(&text(10), list)?,
+                    None => Vec::new(),
+                },
             };
             site.validate().map_err(|e| e.to_string())?;
             Ok(site)

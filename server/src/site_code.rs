@@ -227,7 +227,7 @@ fn visits(tx: &mut dyn Tx, checklists: &ChecklistRegistry, site: &Site) -> ApiRe
         .into_iter()
         .map(|i| {
             let list = checklists.for_inspection(&i);
-            let score = i.score(&list, &[]);
+            let score = i.score(&list, &list.declared_attributes(&site.attributes));
             let failed = i.failed_items(&list).len();
             Visit {
                 day: anjian_domain::hazard::china_date(i.started_at).to_string(),

@@ -28,6 +28,17 @@ export function unitLabel(id: string | null | undefined): string {
   return dir.units.find((u) => u.id === id)?.name ?? id
 }
 
+/// The site attributes (场所属性) an industry's checklist declares.
+export function industryConditions(code: string | null | undefined): { code: string; label: string }[] {
+  return dir.checklists.find((c) => c.code === code)?.conditions ?? []
+}
+
+/// A site's attributes as users say them.
+export function attributeLabels(industry: string, codes: string[] | null | undefined): string[] {
+  const known = industryConditions(industry)
+  return (codes ?? []).map((a) => known.find((c) => c.code === a)?.label ?? a)
+}
+
 export function industryLabel(code: string | null | undefined): string {
   if (!code) return ''
   return dir.checklists.find((c) => c.code === code)?.name ?? code

@@ -233,6 +233,7 @@ mod tests {
                 address: None,
                 contact_name: None,
                 contact_phone: None,
+                attributes: Vec::new(),
             })
             .unwrap();
         (store, me, home)

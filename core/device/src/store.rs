@@ -297,6 +297,8 @@ impl Store {
         }
         site.name = site.name.trim().to_string();
         site.validate()?;
+        let industry = Industry::from_code(&site.industry)?;
+        site.check_attributes(&self.checklists.current(industry))?;
         self.write(|tx| {
             let exists: bool = tx
                 .prepare_cached("SELECT EXISTS (SELECT 1 FROM sites WHERE id = ?1)")?
@@ -521,7 +523,23 @@ impl Store {
         self.write(|tx| {
             let mut insp = Self::load_inspection(tx, inspection_id)?;
             let at = Utc::now();
-            insp.finish(&self.checklists.for_inspection(&insp), at)?;
+            let list = self.checklists.for_inspection(&insp);
+            let attributes = Self::inspection_site_attributes(tx, &insp, &list)?;
+            let answered: Vec<String> = insp.results.keys().cloned().collect();
+            insp.finish_at_site(&list, &attributes, at)?;
+            // The items that do not apply to the site were answered 不适用 by the domain: they
+            // go to the server as answers like any other, before the finish.
+            for (item_id, result) in &insp.results {
+                if answered.contains(item_id) {
+                    continue;
+                }
+                rows::upsert_result(tx, inspection_id, item_id, result)?;
+                let body = OpBody::RecordItem(RecordItem {
+                    item_id: item_id.clone(),
+                    result: result.clone(),
+                });
+                enqueue(tx, &new_id(), inspection_id, &body)?;
+            }
             rows::upsert_inspection(tx, &insp)?;
             let body = OpBody::FinishInspection(FinishInspection {
                 finished_at: Some(at),
@@ -600,6 +618,31 @@ impl Store {
             .query_row("SELECT data FROM hazards WHERE id = ?1", [id], |r| r.get(0))
             .optional()?;
         from_json(&data.ok_or_else(|| not_found("隐患", id))?)
+    }
+
+    /// The attributes of an inspection's site that its checklist version declares; none when
+    /// the site is not on this device.
+    pub(crate) fn inspection_site_attributes(
+        c: &Connection,
+        insp: &Inspection,
+        list: &Checklist,
+    ) -> Result<Vec<String>> {
+        let data: Option<String> = c
+            .query_row("SELECT data FROM sites WHERE id = ?1", [&insp.site_id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        Ok(match data {
+            Some(d) => list.declared_attributes(&from_json::<Site>(&d)?.attributes),
+            None => Vec::new(),
+        })
+    }
+
+    /// What an inspection asks at its site: its checklist version and the site's attributes.
+    pub fn inspection_scope(&self, insp: &Inspection) -> Result<(std::sync::Arc<Checklist>, Vec<String>)> {
+        let list = self.checklists.for_inspection(insp);
+        let attributes = self.read(|c| Self::inspection_site_attributes(c, insp, &list))?;
+        Ok((list, attributes))
     }
 
     pub(crate) fn load_site(c: &Connection, id: &str) -> Result<Site> {

@@ -47,6 +47,7 @@ fn gas_site(store: &AnjianStore) -> SiteRecord {
             address: Some("忠县石宝镇沿江路12号".into()),
             contact_name: Some("刘建华".into()),
             contact_phone: Some("13996512345".into()),
+            attributes: Vec::new(),
         })
         .unwrap()
 }
@@ -286,6 +287,7 @@ fn bad_site_input_gets_a_chinese_error_and_changes_nothing() {
         address: None,
         contact_name: None,
         contact_phone: None,
+        attributes: Vec::new(),
     };
     let err = store.add_site(input.clone()).unwrap_err();
     assert_eq!(err.to_string(), "坐标无效：坐标为 0,0，定位无效");
@@ -644,4 +646,81 @@ fn meetings_and_investment_proof_are_recorded_and_queued_for_the_unit() {
         })
         .unwrap_err();
     assert!(matches!(err, AnjianError::NotAllowed(_)), "{err}");
+}
+
+/// 场所属性: a cold store using liquid ammonia is asked the ammonia items and not the dust
+/// ones; the dust items are recorded 不适用 at the finish and queued like any answer.
+#[test]
+fn an_inspection_asks_only_the_items_that_apply_to_its_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let input = SiteInput {
+        name: "石宝镇恒通冷冻食品厂".into(),
+        industry: "industrial".into(),
+        lat: 30.4215,
+        lon: 108.1803,
+        radius_m: Some(120.0),
+        township_id: "500233107".into(),
+        department_id: None,
+        address: None,
+        contact_name: None,
+        contact_phone: None,
+        attributes: vec!["liquid_ammonia".into()],
+    };
+    // An attribute the industry does not declare is refused and nothing is queued.
+    let before = store.inner().outbox_len().unwrap();
+    let err = store
+        .add_site(SiteInput {
+            attributes: vec!["elevator".into()],
+            ..input.clone()
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("没有场所属性 elevator"), "{err}");
+    assert_eq!(store.inner().outbox_len().unwrap(), before);
+
+    let site = store.add_site(input).unwrap();
+    assert_eq!(site.attributes, vec!["liquid_ammonia".to_string()]);
+    assert_eq!(site.attribute_labels, vec!["使用液氨制冷".to_string()]);
+    let full = store.checklist("industrial".into()).unwrap();
+    assert!(full.conditions.iter().any(|c| c.code == "dust_explosion"));
+
+    let insp = store
+        .start_inspection(InspectionKind::RoutineCheck, site.id.clone(), vec![])
+        .unwrap();
+    let asked = store.inspection_checklist(insp.id.clone()).unwrap();
+    let ids: Vec<&str> = asked.items.iter().map(|i| i.id.as_str()).collect();
+    assert!(ids.contains(&"IND-012"), "ammonia items are asked");
+    assert!(!ids.contains(&"IND-003"), "dust items are not");
+    assert!(asked.items.len() < full.items.len());
+    assert_eq!(insp.total_items as usize, asked.items.len());
+    let ammonia = asked.items.iter().find(|i| i.id == "IND-012").unwrap();
+    assert_eq!(ammonia.condition.as_deref(), Some("使用液氨制冷"));
+    assert!(asked.items.iter().any(|i| i.verified && i.verification.starts_with("已核对")));
+
+    for item in &asked.items {
+        store
+            .record_item(insp.id.clone(), item.id.clone(), ItemOutcome::Pass, None)
+            .unwrap();
+    }
+    let done = store.finish_inspection(insp.id.clone()).unwrap();
+    assert!(done.finished_at.is_some());
+    assert_eq!(done.answered_items, done.total_items);
+    assert_eq!(done.total_items as usize, asked.items.len());
+    let dust = done.results.iter().find(|r| r.item_id == "IND-003").unwrap();
+    assert_eq!(dust.outcome, ItemOutcome::NotApplicable);
+    assert!(dust.note.as_deref().unwrap().contains("粉尘爆炸"));
+
+    // The server gets every answer, the 不适用 ones before the finish.
+    let ops: Vec<_> = store
+        .inner()
+        .outbox()
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.entity_id == insp.id)
+        .collect();
+    assert_eq!(ops.len(), 1 + full.items.len() + 1);
+    assert_eq!(ops.last().unwrap().op, "finish");
+    assert!(ops
+        .iter()
+        .any(|e| e.op == "record_item" && e.payload.contains("IND-003") && e.payload.contains("not_applicable")));
 }

@@ -141,6 +141,7 @@ pub struct Verified {
 
 /// A site attribute that makes some items apply (涉氨制冷, 粉尘涉爆 ...), declared by the file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Condition {
     /// Stable code stored with the site, e.g. `liquid_ammonia`.
@@ -243,6 +244,16 @@ impl Checklist {
         self.items
             .iter()
             .filter(|i| i.applies_to(attributes))
+            .collect()
+    }
+
+    /// The site attributes this version declares (a site may carry attributes a newer or
+    /// older version of the file names; an inspection reads them against its own version).
+    pub fn declared_attributes(&self, attributes: &[String]) -> Vec<String> {
+        attributes
+            .iter()
+            .filter(|a| self.condition(a).is_some())
+            .cloned()
             .collect()
     }
 

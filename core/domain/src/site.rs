@@ -102,7 +102,18 @@ pub struct Site {
     /// 7 to 15 digits (spaces and dashes allowed), or empty.
     #[cfg_attr(feature = "openapi", schema(pattern = r"^(\D*\d){7,15}\D*$|^$"))]
     pub contact_phone: Option<String>,
+    /// 场所属性: what the site has that makes conditional checklist items apply (涉氨制冷,
+    /// 粉尘涉爆 ...), as condition codes its industry's checklist declares (`[[conditions]]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_items = 16, pattern = "^[a-z0-9_]{1,40}$")
+    )]
+    pub attributes: Vec<String>,
 }
+
+/// At most this many attributes on one site (bounded work on outside input).
+pub const MAX_SITE_ATTRIBUTES: usize = 16;
 
 impl Site {
     pub fn validate(&self) -> Result<(), DomainError> {
@@ -120,6 +131,109 @@ impl Site {
                 });
             }
         }
+        self.check_attribute_codes()
+    }
+
+    /// The attributes' shape: short lower-case codes, no repeats, a bounded number. Whether
+    /// the industry's checklist declares them is [`Site::check_attributes`].
+    fn check_attribute_codes(&self) -> Result<(), DomainError> {
+        let bad = |reason: String| DomainError::InvalidValue {
+            field: "场所属性",
+            reason,
+        };
+        if self.attributes.len() > MAX_SITE_ATTRIBUTES {
+            return Err(bad(format!("最多 {MAX_SITE_ATTRIBUTES} 项")));
+        }
+        for (n, a) in self.attributes.iter().enumerate() {
+            let code_like = (1..=40).contains(&a.len())
+                && a.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            if !code_like {
+                let shown: String = a.chars().take(40).collect();
+                return Err(bad(format!("“{shown}”不是场所属性代码")));
+            }
+            if self.attributes[..n].contains(a) {
+                return Err(bad(format!("{a} 重复")));
+            }
+        }
         Ok(())
+    }
+
+    /// The site's attributes are conditions its industry's checklist (this version) declares.
+    pub fn check_attributes(&self, list: &checklist::Checklist) -> Result<(), DomainError> {
+        if list.industry.code() != self.industry {
+            return Err(DomainError::InvalidValue {
+                field: "场所属性",
+                reason: format!("{} 的检查表不适用于本场所的行业", list.name),
+            });
+        }
+        list.check_attributes(&self.attributes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checklist::{compiled_for, Industry};
+
+    fn site(industry: Industry, attributes: &[&str]) -> Site {
+        Site {
+            id: "s-1".into(),
+            name: "忠县石宝镇冷藏食品厂".into(),
+            industry: industry.code().into(),
+            location: SiteLocation {
+                point: GeoPoint {
+                    lat: 30.42,
+                    lon: 108.18,
+                },
+                radius_m: Some(100.0),
+                polygon: None,
+            },
+            township_id: "500233107".into(),
+            department_id: None,
+            address: None,
+            contact_name: None,
+            contact_phone: None,
+            attributes: attributes.iter().map(|a| a.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn attributes_are_codes_the_industry_declares() {
+        let cold = site(Industry::Industrial, &["liquid_ammonia", "confined_space"]);
+        cold.validate().unwrap();
+        cold.check_attributes(compiled_for(Industry::Industrial))
+            .unwrap();
+        // A site without attributes is valid and stored without the field.
+        let plain = site(Industry::Industrial, &[]);
+        plain.validate().unwrap();
+        assert!(!serde_json::to_string(&plain).unwrap().contains("attributes"));
+        let back: Site = serde_json::from_str(&serde_json::to_string(&cold).unwrap()).unwrap();
+        assert_eq!(back.attributes, cold.attributes);
+
+        let undeclared = site(Industry::Industrial, &["elevator"]);
+        undeclared.validate().unwrap();
+        let err = undeclared
+            .check_attributes(compiled_for(Industry::Industrial))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("elevator"), "{err}");
+        let other = cold
+            .check_attributes(compiled_for(Industry::Gas))
+            .unwrap_err();
+        assert!(other.to_string().contains("行业"));
+
+        let repeated = site(Industry::Industrial, &["liquid_ammonia", "liquid_ammonia"]);
+        assert!(repeated.validate().unwrap_err().to_string().contains("重复"));
+        let label = site(Industry::Industrial, &["使用液氨制冷"]);
+        assert!(label
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("不是场所属性代码"));
+        let many: Vec<String> = (0..17).map(|n| format!("a{n}")).collect();
+        let mut crowded = site(Industry::Industrial, &[]);
+        crowded.attributes = many;
+        assert!(crowded.validate().unwrap_err().to_string().contains("最多"));
     }
 }

@@ -225,6 +225,7 @@ pub async fn create_site(
         site.id = uuid::Uuid::now_v7().to_string();
     }
     site.validate()?;
+    site.check_attributes(&state.checklists.by_code(&site.industry)?)?;
     let saved = site.clone();
     state
         .write(move |tx| {
@@ -243,7 +244,7 @@ pub async fn create_site(
     Ok((StatusCode::CREATED, Json(site)))
 }
 
-pub use crate::import::{parse_site_sheet, ImportReport, RowError};
+pub use crate::import::{parse_site_sheet, parse_site_sheet_for, ImportReport, RowError};
 
 /// Imports sites from an .xlsx sheet (columns 名称, 行业, 纬度, 经度, 半径（米）, 属地乡镇,
 /// 属事部门, 地址, 联系人, 联系电话). All rows or none: any bad row is reported with its row
@@ -261,7 +262,9 @@ pub async fn import_sites(
         .read(move |tx| records::visible(tx, entity::UNIT, &reader))
         .await?;
     // Bounded, but still CPU work: off the async threads.
-    let parsed = tokio::task::spawn_blocking(move || parse_site_sheet(&body, &units)).await?;
+    let lists = state.checklists.all();
+    let parsed =
+        tokio::task::spawn_blocking(move || parse_site_sheet_for(&body, &units, &lists)).await?;
     match parsed {
         Err(errors) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -230,6 +230,8 @@ pub struct ChecklistSummary {
     pub items: usize,
     pub major_items: usize,
     pub major_hazard_standard: String,
+    /// The site attributes (场所属性) its conditional items depend on.
+    pub conditions: Vec<checklist::Condition>,
 }
 
 /// The manual's checklists and their versions.
@@ -256,6 +258,7 @@ pub async fn checklists(
                 items: c.items.len(),
                 major_items: c.major_count(),
                 major_hazard_standard: c.major_hazard_standard.clone(),
+                conditions: c.conditions.clone(),
             })
             .collect(),
     )

@@ -174,7 +174,7 @@ fn apply_body(
 ) -> Outcome {
     let id = op.entity_id.as_str();
     match body {
-        OpBody::CreateSite(site) => create_site(tx, caller, id, site),
+        OpBody::CreateSite(site) => create_site(tx, checklists, caller, id, site),
         OpBody::StartInspection(insp) => start_inspection(tx, checklists, caller, id, insp),
         OpBody::RecordItem(r) => record_item(tx, checklists, caller, id, r),
         OpBody::FinishInspection(f) => finish_inspection(tx, checklists, caller, id, f),
@@ -250,9 +250,16 @@ fn visible<T: serde::de::DeserializeOwned>(
     }
 }
 
-fn create_site(tx: &mut dyn Tx, caller: &Caller, id: &str, mut site: Site) -> Outcome {
+fn create_site(
+    tx: &mut dyn Tx,
+    checklists: &ChecklistRegistry,
+    caller: &Caller,
+    id: &str,
+    mut site: Site,
+) -> Outcome {
     site.id = id.to_string();
     site.validate()?;
+    site.check_attributes(&checklists.by_code(&site.industry)?)?;
     policy::check(
         &caller.actor(),
         Act::CreateSite,
@@ -427,7 +434,12 @@ fn finish_inspection(
         return Err(refuse_with(caller, &rec.audience, reason, &insp));
     }
     let was_secret = scope::is_secret(&insp);
-    if let Err(e) = insp.finish(&checklists.for_inspection(&insp), at) {
+    // Only the items that apply to the site are required; the rest are recorded 不适用.
+    let list = checklists.for_inspection(&insp);
+    let attributes = records::load::<Site>(tx, entity::SITE, &insp.site_id)?
+        .map(|(_, s)| list.declared_attributes(&s.attributes))
+        .unwrap_or_default();
+    if let Err(e) = insp.finish_at_site(&list, &attributes, at) {
         return Err(refuse_with(caller, &rec.audience, e.to_string(), &insp));
     }
     records::save_inspection(tx, &insp)?;

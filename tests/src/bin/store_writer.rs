@@ -52,6 +52,7 @@ fn main() {
             address: None,
             contact_name: None,
             contact_phone: None,
+            attributes: Vec::new(),
         })
         .expect("site");
     ack(&mut out);

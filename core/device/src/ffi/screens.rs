@@ -453,6 +453,7 @@ mod tests {
             address: Some(format!("忠县{name}")),
             contact_name: None,
             contact_phone: None,
+            attributes: Vec::new(),
         })
         .unwrap()
     }

@@ -18,6 +18,20 @@ pub struct ChecklistItemRecord {
     pub text: String,
     pub basis: String,
     pub major: bool,
+    /// Checked against the official text of its basis.
+    pub verified: bool,
+    /// 已核对：来源（日期） / 未核对：原因.
+    pub verification: String,
+    /// The site attribute it depends on, as users say it (使用液氨制冷); none when it always
+    /// applies.
+    pub condition: Option<String>,
+}
+
+/// A site attribute a checklist declares (场所属性).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ConditionRecord {
+    pub code: String,
+    pub label: String,
 }
 
 #[derive(Debug, Clone, uniffi::Record)]
@@ -26,6 +40,8 @@ pub struct ChecklistRecord {
     pub name: String,
     pub version: String,
     pub major_hazard_standard: String,
+    /// The site attributes its conditional items depend on.
+    pub conditions: Vec<ConditionRecord>,
     pub items: Vec<ChecklistItemRecord>,
 }
 
@@ -42,6 +58,9 @@ pub struct SiteInput {
     pub address: Option<String>,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
+    /// 场所属性: condition codes of the industry's checklist (see `ChecklistRecord.conditions`).
+    #[uniffi(default)]
+    pub attributes: Vec<String>,
 }
 
 #[derive(Debug, Clone, uniffi::Record)]
@@ -58,6 +77,9 @@ pub struct SiteRecord {
     pub address: Option<String>,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
+    pub attributes: Vec<String>,
+    /// The attributes as users say them (使用液氨制冷).
+    pub attribute_labels: Vec<String>,
 }
 
 #[derive(Debug, Clone, uniffi::Record)]
@@ -111,9 +133,18 @@ pub struct CertificateRecord {
 
 impl From<Site> for SiteRecord {
     fn from(s: Site) -> Self {
-        let industry_name = checklist::Industry::from_code(&s.industry)
-            .map(|i| checklist::compiled_for(i).name.clone())
-            .unwrap_or_default();
+        let list = checklist::Industry::from_code(&s.industry)
+            .ok()
+            .map(checklist::compiled_for);
+        let industry_name = list.map(|l| l.name.clone()).unwrap_or_default();
+        let attribute_labels = s
+            .attributes
+            .iter()
+            .map(|a| {
+                list.and_then(|l| l.condition(a))
+                    .map_or_else(|| a.clone(), |c| c.label.clone())
+            })
+            .collect();
         SiteRecord {
             id: s.id,
             name: s.name,
@@ -127,16 +158,24 @@ impl From<Site> for SiteRecord {
             address: s.address,
             contact_name: s.contact_name,
             contact_phone: s.contact_phone,
+            attributes: s.attributes,
+            attribute_labels,
         }
     }
 }
 
 impl AnjianStore {
     /// An inspection as the app shows it, counted against the checklist version it was made
-    /// with.
+    /// with and the items that apply to its site.
     pub(crate) fn inspection_record(&self, i: Inspection) -> InspectionRecord {
         let list = self.inner().checklists().for_inspection(&i);
-        let total = list.items.len() as u32;
+        let attributes = self
+            .inner
+            .inspection_scope(&i)
+            .map(|(_, a)| a)
+            .unwrap_or_default();
+        let score = i.score(&list, &attributes);
+        let total = score.applicable as u32;
         let failed_item_ids = i
             .failed_items(&list)
             .into_iter()
@@ -148,7 +187,7 @@ impl AnjianStore {
             in_name_of: i.in_name_of.clone(),
             certificate_number: i.certificate_number.clone(),
             total_items: total,
-            answered_items: total - i.unanswered(&list) as u32,
+            answered_items: total - score.unanswered as u32,
             failed_item_ids,
             results: i
                 .results
@@ -184,20 +223,40 @@ pub(crate) fn industry_summary(c: &checklist::Checklist) -> IndustrySummary {
 }
 
 pub(crate) fn checklist_record(c: &checklist::Checklist) -> ChecklistRecord {
+    checklist_record_of(c, c.items.iter())
+}
+
+fn checklist_record_of<'a>(
+    c: &checklist::Checklist,
+    items: impl Iterator<Item = &'a checklist::ChecklistItem>,
+) -> ChecklistRecord {
     ChecklistRecord {
         industry: c.industry.code().to_string(),
         name: c.name.clone(),
         version: c.version.clone(),
         major_hazard_standard: c.major_hazard_standard.clone(),
-        items: c
-            .items
+        conditions: c
+            .conditions
             .iter()
+            .map(|k| ConditionRecord {
+                code: k.code.clone(),
+                label: k.label.clone(),
+            })
+            .collect(),
+        items: items
             .map(|i| ChecklistItemRecord {
                 id: i.id.clone(),
                 section: i.section.clone(),
                 text: i.text.clone(),
                 basis: i.basis.clone(),
                 major: i.major,
+                verified: i.verified.is_some(),
+                verification: i.verification_label(),
+                condition: i
+                    .applies_if
+                    .as_deref()
+                    .and_then(|code| c.condition(code))
+                    .map(|k| k.label.clone()),
             })
             .collect(),
     }
@@ -226,12 +285,14 @@ impl AnjianStore {
         Ok(checklist_record(&c))
     }
 
-    /// The checklist version an inspection was made with.
+    /// The checklist version an inspection was made with, as asked at its site: the items
+    /// that apply to the site's attributes (conditional items of attributes it lacks are left
+    /// out, and are recorded 不适用 when the inspection is finished).
     pub fn inspection_checklist(&self, inspection_id: String) -> FfiResult<ChecklistRecord> {
         let insp = self.inner.inspection(&inspection_id)?;
-        Ok(checklist_record(
-            &self.inner().checklists().for_inspection(&insp),
-        ))
+        let (list, attributes) = self.inner.inspection_scope(&insp)?;
+        let items = insp.applicable_items(&list, &attributes);
+        Ok(checklist_record_of(&list, items.into_iter()))
     }
 
     pub fn add_site(&self, input: SiteInput) -> FfiResult<SiteRecord> {
@@ -252,6 +313,7 @@ impl AnjianStore {
             address: input.address,
             contact_name: input.contact_name,
             contact_phone: input.contact_phone,
+            attributes: input.attributes,
         };
         Ok(self.inner.add_site(site)?.into())
     }
