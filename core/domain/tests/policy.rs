@@ -38,6 +38,7 @@ fn site(id: &str, township: &str, department: Option<&str>) -> Site {
         address: None,
         contact_name: None,
         contact_phone: None,
+        attributes: Vec::new(),
     }
 }
 
