@@ -225,7 +225,8 @@ pub async fn create_site(
         site.id = uuid::Uuid::now_v7().to_string();
     }
     site.validate()?;
-    site.check_attributes(&state.checklists.by_code(&site.industry)?)?;
+    let list = state.checklists.by_code(&site.industry)?;
+    site.check_attributes(&list)?;
     let saved = site.clone();
     state
         .write(move |tx| {

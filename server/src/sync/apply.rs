@@ -259,7 +259,8 @@ fn create_site(
 ) -> Outcome {
     site.id = id.to_string();
     site.validate()?;
-    site.check_attributes(&checklists.by_code(&site.industry)?)?;
+    let list = checklists.by_code(&site.industry)?;
+    site.check_attributes(&list)?;
     policy::check(
         &caller.actor(),
         Act::CreateSite,
