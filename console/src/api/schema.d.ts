@@ -1272,6 +1272,8 @@ export interface components {
         };
         ChecklistSummary: {
             code: string;
+            /** @description The site attributes (场所属性) its conditional items depend on. */
+            conditions: components["schemas"]["Condition"][];
             items: number;
             major_hazard_standard: string;
             major_items: number;
@@ -1290,6 +1292,13 @@ export interface components {
             site_id: string;
             site_name: string;
             text: string;
+        };
+        /** @description A site attribute that makes some items apply (涉氨制冷, 粉尘涉爆 ...), declared by the file. */
+        Condition: {
+            /** @description Stable code stored with the site, e.g. `liquid_ammonia`. */
+            code: string;
+            /** @description What the site has, as users say it: 使用液氨制冷. */
+            label: string;
         };
         /** @description What the console needs to know before signing in. */
         ConsoleConfig: {
@@ -1748,6 +1757,11 @@ export interface components {
         /** @description An enterprise or place (企业/场所). */
         Site: {
             address?: string | null;
+            /**
+             * @description 场所属性: what the site has that makes conditional checklist items apply (涉氨制冷,
+             *     粉尘涉爆 ...), as condition codes its industry's checklist declares (`[[conditions]]`).
+             */
+            attributes?: string[];
             contact_name?: string | null;
             /** @description 7 to 15 digits (spaces and dashes allowed), or empty. */
             contact_phone?: string | null;
