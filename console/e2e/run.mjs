@@ -319,7 +319,7 @@ await step('a county version of a checklist is uploaded and what changed is show
   const version = '2026.1-忠县'
   const extra = original.slice(original.indexOf('[[items]]\nid = "GAS-003"')).split('\n[[items]]')[0].replace('id = "GAS-003"', 'id = "GAS-901"').replace(/^text = ".*"$/m, 'text = "县级补充：燃气用户端安装燃气泄漏报警装置并保持有效"')
   const county = original.replace(/^version = ".*"$/m, `version = "${version}"`)
-    .replace('text = "主要负责人、安全生产管理人员经燃气主管部门考核合格"', 'text = "主要负责人、安全生产管理人员经县燃气主管部门考核合格并持证上岗"')
+    .replace('text = "企业主要负责人、安全生产管理人员经专业培训并考核合格"', 'text = "企业主要负责人、安全生产管理人员经县燃气主管部门考核合格并持证上岗"')
     + '\n' + extra + '\n'
   await page.goto(`${base}/checklists`)
   await page.locator('input[type=file]').setInputFiles({ name: 'gas-county.toml', mimeType: 'text/plain', buffer: Buffer.from(county) })
