@@ -1187,6 +1187,7 @@ impl Seeder<'_> {
             document_date: (!photo).then(|| anjian_domain::hazard::china_date(when)),
             upload_sha256: None,
             thumb_sha256: None,
+            document: None,
         };
         records::save_evidence(self.tx, &rec, audience)?;
         self.summary.files += 1;

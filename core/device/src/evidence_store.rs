@@ -85,7 +85,8 @@ impl Store {
         })
     }
 
-    fn watermark_font(&self) -> Result<Option<WatermarkFont>> {
+    /// The CJK font's path and face index, as the app set it (watermarks and documents).
+    pub(crate) fn cjk_font_path(&self) -> Result<Option<(String, u32)>> {
         let value: Option<String> = self.read(|c| {
             Ok(c.query_row(
                 "SELECT value FROM sync_state WHERE key = ?1",
@@ -94,12 +95,13 @@ impl Store {
             )
             .optional()?)
         })?;
-        match value {
+        value.map(|v| from_json(&v)).transpose()
+    }
+
+    fn watermark_font(&self) -> Result<Option<WatermarkFont>> {
+        match self.cjk_font_path()? {
             None => Ok(None),
-            Some(v) => {
-                let (path, index): (String, u32) = from_json(&v)?;
-                Ok(Some(WatermarkFont::load(Path::new(&path), index)?))
-            }
+            Some((path, index)) => Ok(Some(WatermarkFont::load(Path::new(&path), index)?)),
         }
     }
 
@@ -177,7 +179,7 @@ impl Store {
         Ok(earliest)
     }
 
-    fn insert_evidence(&self, rec: &EvidenceRecord) -> Result<()> {
+    pub(crate) fn insert_evidence(&self, rec: &EvidenceRecord) -> Result<()> {
         let files = self.evidence_files(rec);
         // Thumbnails first, then upload copies, then originals (documents are their own proof).
         let mut queue = vec![(
@@ -256,6 +258,7 @@ impl Store {
             document_date: None,
             upload_sha256: None,
             thumb_sha256: None,
+            document: None,
         };
         if let Some(site) = &site {
             let point = report
@@ -385,6 +388,7 @@ impl Store {
             document_date: date,
             upload_sha256: None,
             thumb_sha256: None,
+            document: None,
         };
         let files = self.evidence_files(&rec);
         std::fs::create_dir_all(files.original.parent().expect("evidence folder"))?;

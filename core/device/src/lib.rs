@@ -11,6 +11,7 @@ pub mod ffi;
 mod rows;
 pub mod schema;
 mod site_scan;
+pub mod site_documents;
 mod standing;
 pub mod store;
 pub mod sync_engine;

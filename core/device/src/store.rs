@@ -523,8 +523,21 @@ impl Store {
         self.write(|tx| {
             let mut insp = Self::load_inspection(tx, inspection_id)?;
             let at = Utc::now();
+            // A 行政检查 needs its signed 现场检查记录 showing every result.
             let list = self.checklists.for_inspection(&insp);
             let attributes = Self::inspection_site_attributes(tx, &insp, &list)?;
+            let docs = Self::documents_of(tx, inspection_id)?;
+            let infos: Vec<_> = docs.iter().filter_map(|d| d.document.as_ref()).collect();
+            anjian_domain::site_document::check_finish(&insp, &list, &attributes, &infos)?;
+            let record = docs
+                .iter()
+                .rev()
+                .find(|d| {
+                    d.document.as_ref().is_some_and(|i| {
+                        i.kind == anjian_domain::site_document::DocumentKind::InspectionRecord
+                    })
+                })
+                .map(|d| d.id.clone());
             let answered: Vec<String> = insp.results.keys().cloned().collect();
             insp.finish_at_site(&list, &attributes, at)?;
             // The items that do not apply to the site were answered 不适用 by the domain: they
@@ -543,6 +556,7 @@ impl Store {
             rows::upsert_inspection(tx, &insp)?;
             let body = OpBody::FinishInspection(FinishInspection {
                 finished_at: Some(at),
+                inspection_record_id: record,
             });
             enqueue(tx, &new_id(), inspection_id, &body)?;
             Ok(insp)

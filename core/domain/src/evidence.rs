@@ -41,7 +41,8 @@ pub enum EvidenceTarget {
     Meeting {
         meeting_id: String,
     },
-    /// The report file of an inspection as a whole (a 技术服务 assessment's 评估报告).
+    /// The inspection as a whole: a 技术服务 assessment's 评估报告, or the documents left on
+    /// site after a 行政检查 (现场检查记录 …, with their `document`).
     InspectionReport {
         inspection_id: String,
     },
@@ -68,6 +69,8 @@ pub enum EvidenceKind {
     Contract,
     Invoice,
     OtherDocument,
+    /// A signed document left on site (现场检查记录, 责令限期整改指令书, 整改复查意见书).
+    SiteDocument,
 }
 
 impl EvidenceKind {
@@ -77,6 +80,7 @@ impl EvidenceKind {
             EvidenceKind::Contract => "合同",
             EvidenceKind::Invoice => "发票",
             EvidenceKind::OtherDocument => "其他材料",
+            EvidenceKind::SiteDocument => "现场执法文书",
         }
     }
 }
@@ -110,4 +114,7 @@ pub struct EvidenceRecord {
     /// SHA-256 of the upload copy and thumbnail (photos).
     pub upload_sha256: Option<String>,
     pub thumb_sha256: Option<String>,
+    /// A document left on site: its kind, number, hazards and signatures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<crate::site_document::SiteDocumentInfo>,
 }

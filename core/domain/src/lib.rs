@@ -29,6 +29,7 @@ pub mod records;
 pub mod rotation;
 pub mod site;
 pub mod site_code;
+pub mod site_document;
 pub mod sync;
 pub mod visits;
 

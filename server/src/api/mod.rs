@@ -60,6 +60,7 @@ use errors_doc::CommonErrors;
         reads::hazards,
         reads::hazard,
         reads::inspections,
+        reads::inspection_documents,
         reads::checklists,
         reads::checklist,
         checklist_diff::checklist_diff,
@@ -307,6 +308,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/v1/hazards", get(reads::hazards))
         .route("/v1/hazards/{id}", get(reads::hazard))
         .route("/v1/inspections", get(reads::inspections))
+        .route(
+            "/v1/inspections/{id}/documents",
+            get(reads::inspection_documents),
+        )
         .route("/v1/checklists", get(reads::checklists))
         .route("/v1/checklists/{industry}", get(reads::checklist))
         .route(

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use anjian_domain::checklist;
+use anjian_domain::evidence::{EvidenceRecord, EvidenceTarget};
 use anjian_domain::hazard::{china_date, HazardLevel, HazardStatus};
 use anjian_domain::inspection::Inspection;
 use anjian_domain::org::{Person, Role, Unit};
@@ -217,6 +218,35 @@ pub async fn inspections(
             .read(move |tx| records::visible(tx, entity::INSPECTION, &caller))
             .await?,
     ))
+}
+
+/// The documents left on site of an inspection (现场检查记录, 责令限期整改指令书, 整改复查意见书):
+/// evidence records with their 文号, hazards and signatures, oldest first; each PDF is read
+/// from `/v1/blobs/{sha256}`.
+#[utoipa::path(get, path = "/v1/inspections/{id}/documents", params(("id" = String, Path)), responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn inspection_documents(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<EvidenceRecord>>> {
+    state
+        .read(move |tx| {
+            match tx.get_record(entity::INSPECTION, &id)? {
+                Some(r) if !r.deleted && caller.can_see(&r.audience) => {}
+                _ => return Err(ApiError::not_found(format!("未找到检查：{id}"))),
+            }
+            let mut docs: Vec<EvidenceRecord> =
+                records::visible::<EvidenceRecord>(tx, entity::EVIDENCE, &caller)?
+                    .into_iter()
+                    .filter(|e| {
+                        e.document.is_some()
+                            && matches!(&e.target, EvidenceTarget::InspectionReport { inspection_id } if *inspection_id == id)
+                    })
+                    .collect();
+            docs.sort_by(|a, b| (a.captured_at, &a.id).cmp(&(b.captured_at, &b.id)));
+            Ok(Json(docs))
+        })
+        .await
 }
 
 #[derive(Serialize, ToSchema)]

@@ -24,6 +24,7 @@ use anjian_domain::month::YearMonth;
 
 pub(crate) type FfiResult<T> = std::result::Result<T, AnjianError>;
 
+mod documents;
 mod duty;
 mod evidence;
 mod hazards;
@@ -32,6 +33,7 @@ mod screens;
 mod sites;
 mod sync;
 
+pub use documents::*;
 pub use duty::*;
 pub use evidence::*;
 pub use hazards::*;
@@ -128,6 +130,7 @@ pub enum EvidenceKind {
     Contract,
     Invoice,
     OtherDocument,
+    SiteDocument,
 }
 
 /// A role's name as the notice says it (工作专班成员, 主要负责人 ...).

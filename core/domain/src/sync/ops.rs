@@ -33,6 +33,9 @@ pub struct RecordItem {
 pub struct FinishInspection {
     #[serde(default)]
     pub finished_at: Option<DateTime<Utc>>,
+    /// A 行政检查's signed 现场检查记录 (its evidence id): no 行政检查 finishes without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inspection_record_id: Option<String>,
 }
 
 /// `hardware_investment/submit`: the unit sends its proof of investment to 县安委办 (月底报送).

@@ -1,0 +1,129 @@
+//! The documents left on site (现场检查记录, 责令限期整改指令书, 整改复查意见书): made offline
+//! from the inspection, signed on the screen, stored as evidence of the inspection.
+
+use super::*;
+use anjian_domain::site_document::{DocumentKind, Signer};
+use chrono::{DateTime, Utc};
+
+use crate::site_documents::DocumentRequest;
+
+#[uniffi::remote(Enum)]
+pub enum DocumentKind {
+    InspectionRecord,
+    RectificationOrder,
+    ReviewOpinion,
+}
+
+#[uniffi::remote(Enum)]
+pub enum Signer {
+    Officer,
+    Representative,
+}
+
+/// A signature on a document: who, when, and its image's SHA-256.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct DocumentSignatureItem {
+    pub signer: Signer,
+    pub signer_label: String,
+    pub name: String,
+    pub image_sha256: String,
+    pub signed_at: SystemTime,
+}
+
+/// A document left on site, with the path of its PDF (to share or print).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SiteDocumentItem {
+    pub evidence_id: String,
+    pub kind: DocumentKind,
+    /// 现场检查记录 …
+    pub title: String,
+    /// 文号: （忠）应急责改〔2026〕1001号
+    pub number: String,
+    pub inspection_id: String,
+    pub hazard_ids: Vec<String>,
+    pub signatures: Vec<DocumentSignatureItem>,
+    /// The witness of a refusal to sign (拒签), if the representative refused.
+    pub refusal_witness: Option<String>,
+    /// The PDF's SHA-256, as the server checks it.
+    pub sha256: String,
+    pub pdf_path: String,
+    pub generated_at: SystemTime,
+}
+
+/// What the officer fills in before a document is made. Signature images are PNG files the
+/// signature pad wrote (never bytes across the FFI).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SiteDocumentRequest {
+    pub inspection_id: String,
+    pub kind: DocumentKind,
+    pub representative: String,
+    pub statement: Option<String>,
+    pub officer_signature_path: String,
+    pub officer_signed_at: SystemTime,
+    /// None when the representative refused to sign: then `refusal_witness` is required.
+    pub representative_signature_path: Option<String>,
+    pub representative_signed_at: Option<SystemTime>,
+    pub refusal_witness: Option<String>,
+}
+
+fn utc(t: SystemTime) -> DateTime<Utc> {
+    DateTime::<Utc>::from(t)
+}
+
+fn item(store: &Store, rec: EvidenceRecord) -> Option<SiteDocumentItem> {
+    let doc = rec.document.clone()?;
+    Some(SiteDocumentItem {
+        pdf_path: store.evidence_files(&rec).original.display().to_string(),
+        evidence_id: rec.id,
+        kind: doc.kind,
+        title: doc.kind.title().to_string(),
+        number: doc.number,
+        inspection_id: doc.inspection_id,
+        hazard_ids: doc.hazard_ids,
+        signatures: doc
+            .signatures
+            .into_iter()
+            .map(|s| DocumentSignatureItem {
+                signer: s.signer,
+                signer_label: s.signer.label().to_string(),
+                name: s.name,
+                image_sha256: s.image_sha256,
+                signed_at: s.signed_at.into(),
+            })
+            .collect(),
+        refusal_witness: doc.refusal.map(|r| r.witness),
+        sha256: rec.sha256,
+        generated_at: doc.generated_at.into(),
+    })
+}
+
+#[uniffi::export]
+impl AnjianStore {
+    /// Makes a document of the signed-in officer's 行政检查, signed by the officer and the
+    /// enterprise's representative (or refused before a witness), as a PDF kept as evidence
+    /// of the inspection. Needs the CJK font (`setWatermarkFont`).
+    pub fn make_site_document(&self, request: SiteDocumentRequest) -> FfiResult<SiteDocumentItem> {
+        let rec = self.inner.make_site_document(&DocumentRequest {
+            inspection_id: request.inspection_id,
+            kind: request.kind,
+            representative: request.representative,
+            statement: request.statement,
+            officer_signature: PathBuf::from(request.officer_signature_path),
+            officer_signed_at: utc(request.officer_signed_at),
+            representative_signature: request.representative_signature_path.map(PathBuf::from),
+            representative_signed_at: request.representative_signed_at.map(utc),
+            refusal_witness: request.refusal_witness,
+        })?;
+        Ok(item(&self.inner, rec).expect("a document record"))
+    }
+
+    /// The documents of an inspection, oldest first.
+    pub fn site_documents(&self, inspection_id: String) -> FfiResult<Vec<SiteDocumentItem>> {
+        Ok(self
+            .inner
+            .site_documents(&inspection_id)?
+            .into_iter()
+            .filter_map(|r| item(&self.inner, r))
+            .collect())
+    }
+}

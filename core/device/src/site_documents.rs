@@ -1,0 +1,284 @@
+//! The documents left on site, made offline on the phone: composed by the domain
+//! (`site_document`), drawn to PDF (`anjian-paper`) with the signatures drawn on the screen,
+//! and stored as evidence of the inspection, so that the PDF syncs and uploads like a photo
+//! (checked by its SHA-256 on the server) and names its hazards.
+
+use std::path::{Path, PathBuf};
+
+use anjian_domain::evidence::{EvidenceKind, EvidenceRecord, EvidenceStage, EvidenceTarget};
+use anjian_domain::hazard::{china_date, Hazard, HazardStatus};
+use anjian_domain::site_document::{
+    self, DocumentKind, DocumentSignature, Facts, OfficerOnSite, SignatureRefusal, Signer,
+    SiteDocumentInfo,
+};
+use anjian_evidence::{sha256_hex, write_atomically};
+use anjian_paper::{CjkFont, SignatureImage};
+use chrono::{Datelike, DateTime, Utc};
+use rusqlite::Connection;
+
+use crate::error::{Result, StoreError};
+use crate::store::{from_json, new_id, Store};
+
+/// What the officer asks for: which document, who signs, with which images.
+#[derive(Debug, Clone)]
+pub struct DocumentRequest {
+    pub inspection_id: String,
+    pub kind: DocumentKind,
+    /// 被检查单位负责人 (or the person in charge on site).
+    pub representative: String,
+    /// What the representative said, for the record (当事人意见).
+    pub statement: Option<String>,
+    /// The officer's signature: a PNG from the screen, and when it was made.
+    pub officer_signature: PathBuf,
+    pub officer_signed_at: DateTime<Utc>,
+    /// The representative's; `None` when they refused before `refusal_witness`.
+    pub representative_signature: Option<PathBuf>,
+    pub representative_signed_at: Option<DateTime<Utc>>,
+    pub refusal_witness: Option<String>,
+}
+
+fn invalid(field: &'static str, reason: impl Into<String>) -> StoreError {
+    StoreError::Invalid {
+        field,
+        reason: reason.into(),
+    }
+}
+
+fn hash_file(path: &Path) -> Result<String> {
+    let len = std::fs::metadata(path)
+        .map_err(|e| invalid("签名图片", format!("{}：{e}", path.display())))?
+        .len();
+    if len > anjian_paper::MAX_SIGNATURE_BYTES {
+        return Err(invalid("签名图片", "文件过大"));
+    }
+    Ok(sha256_hex(&std::fs::read(path)?))
+}
+
+impl Store {
+    /// The site documents of an inspection (evidence records with their document), oldest
+    /// first.
+    pub fn site_documents(&self, inspection_id: &str) -> Result<Vec<EvidenceRecord>> {
+        self.read(|c| Self::documents_of(c, inspection_id))
+    }
+
+    pub(crate) fn documents_of(c: &Connection, inspection_id: &str) -> Result<Vec<EvidenceRecord>> {
+        let mut stmt = c.prepare_cached(
+            "SELECT data FROM evidence WHERE target_type = 'inspection' AND target_id = ?1 ORDER BY captured_at, id",
+        )?;
+        let rows = stmt.query_map([inspection_id], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for data in rows {
+            let rec: EvidenceRecord = from_json(&data?)?;
+            if rec.document.is_some() {
+                out.push(rec);
+            }
+        }
+        Ok(out)
+    }
+
+    /// This officer's documents of a kind in a year, on this phone (for the 文号's serial).
+    fn count_in_year(c: &Connection, person_id: &str, kind: DocumentKind, year: i32) -> Result<u32> {
+        let mut stmt = c.prepare_cached(
+            "SELECT data FROM evidence WHERE target_type = 'inspection'",
+        )?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut n = 0;
+        for data in rows {
+            let rec: EvidenceRecord = from_json(&data?)?;
+            if rec.captured_by == person_id
+                && rec.document.as_ref().is_some_and(|d| {
+                    d.kind == kind && china_date(d.generated_at).year() == year
+                })
+            {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    fn hazards_of(c: &Connection, inspection_id: &str) -> Result<Vec<Hazard>> {
+        let mut stmt = c.prepare_cached("SELECT data FROM hazards ORDER BY number")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for data in rows {
+            let h: Hazard = from_json(&data?)?;
+            if h.source.as_ref().is_some_and(|s| s.inspection_id == inspection_id) {
+                out.push(h);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Makes, signs and stores a document of a 行政检查 led by the signed-in officer. The
+    /// 责令限期整改指令书 lists the inspection's open hazards, each with its deadline; the
+    /// 整改复查意见书 reviews the hazards of the latest order. Nothing is stored when any
+    /// part is refused.
+    pub fn make_site_document(&self, req: &DocumentRequest) -> Result<EvidenceRecord> {
+        let actor = self.actor()?;
+        let font = self.cjk_font()?.ok_or_else(|| {
+            invalid("字体", "未设置中文字体（setWatermarkFont），不能生成文书")
+        })?;
+        let at = Utc::now();
+        let (insp, site, attributes, hazards, order, count) = self.read(|c| {
+            let insp = Self::load_inspection(c, &req.inspection_id)?;
+            let list = self.checklists().for_inspection(&insp);
+            let attributes = Self::inspection_site_attributes(c, &insp, &list)?;
+            let site = Self::load_site(c, &insp.site_id)?;
+            let hazards = Self::hazards_of(c, &insp.id)?;
+            let order = Self::documents_of(c, &insp.id)?
+                .into_iter()
+                .filter_map(|r| r.document)
+                .filter(|d| d.kind == DocumentKind::RectificationOrder)
+                .last();
+            let count = Self::count_in_year(c, &actor.person_id, req.kind, china_date(at).year())?;
+            Ok((insp, site, attributes, hazards, order, count))
+        })?;
+        if insp.leader.person_id != actor.person_id {
+            return Err(invalid("执法人员", "只有带队的执法人员能制作本次检查的文书"));
+        }
+        let certificate = insp
+            .certificate_number
+            .clone()
+            .ok_or_else(|| invalid("执法证", "本次检查不是行政检查，不制作现场执法文书"))?;
+        let list = self.checklists().for_inspection(&insp);
+        let officers = [OfficerOnSite {
+            name: actor.name.clone(),
+            certificate_number: certificate,
+        }];
+        let facts = Facts {
+            inspection: &insp,
+            checklist: &list,
+            site: &site,
+            site_attributes: &attributes,
+            officers: &officers,
+            representative: &req.representative,
+            statement: req.statement.as_deref(),
+            at,
+            count_in_year: count + 1,
+        };
+        let draft = match req.kind {
+            DocumentKind::InspectionRecord => site_document::inspection_record(&facts)?,
+            DocumentKind::RectificationOrder => {
+                let open: Vec<&Hazard> = hazards
+                    .iter()
+                    .filter(|h| h.status != HazardStatus::Closed)
+                    .collect();
+                site_document::rectification_order(&facts, &open)?
+            }
+            DocumentKind::ReviewOpinion => {
+                let order = order.ok_or_else(|| {
+                    invalid("整改复查意见书", "本次检查尚未下达责令限期整改指令书")
+                })?;
+                let ordered: Vec<&Hazard> = hazards
+                    .iter()
+                    .filter(|h| order.hazard_ids.contains(&h.id))
+                    .collect();
+                site_document::review_opinion(
+                    &facts,
+                    &order.number,
+                    china_date(order.generated_at),
+                    &ordered,
+                )?
+            }
+        };
+
+        let representative = req.representative.trim().to_string();
+        let mut signatures = vec![DocumentSignature {
+            signer: Signer::Officer,
+            name: actor.name.clone(),
+            image_sha256: hash_file(&req.officer_signature)?,
+            signed_at: req.officer_signed_at,
+        }];
+        let mut images = vec![SignatureImage {
+            signer: Signer::Officer,
+            name: &actor.name,
+            png: &req.officer_signature,
+            signed_at: req.officer_signed_at,
+        }];
+        let refusal = match (&req.representative_signature, &req.refusal_witness) {
+            (Some(path), None) => {
+                let signed_at = req.representative_signed_at.unwrap_or(at);
+                signatures.push(DocumentSignature {
+                    signer: Signer::Representative,
+                    name: representative.clone(),
+                    image_sha256: hash_file(path)?,
+                    signed_at,
+                });
+                images.push(SignatureImage {
+                    signer: Signer::Representative,
+                    name: &representative,
+                    png: path,
+                    signed_at,
+                });
+                None
+            }
+            (None, Some(witness)) => Some(SignatureRefusal {
+                witness: witness.trim().to_string(),
+                recorded_at: at,
+            }),
+            (Some(_), Some(_)) => {
+                return Err(invalid("签名", "已签名的文书不能同时记录拒签"))
+            }
+            (None, None) => {
+                return Err(invalid(
+                    "签名",
+                    "须有被检查单位负责人签名，拒签的须记录见证人",
+                ))
+            }
+        };
+        let info = SiteDocumentInfo {
+            kind: req.kind,
+            number: draft.number.clone(),
+            inspection_id: insp.id.clone(),
+            hazard_ids: draft.hazard_ids.clone(),
+            signatures,
+            refusal,
+            generated_at: at,
+        };
+        info.validate()?;
+        let pdf = anjian_paper::render(&draft, &font, &images, info.refusal.as_ref())
+            .map_err(|e| invalid("文书", e.to_string()))?;
+
+        let rec = EvidenceRecord {
+            id: new_id(),
+            sha256: sha256_hex(&pdf),
+            kind: EvidenceKind::SiteDocument,
+            content_type: "application/pdf".into(),
+            size: pdf.len() as u64,
+            target: EvidenceTarget::InspectionReport {
+                inspection_id: insp.id.clone(),
+            },
+            stage: EvidenceStage::None,
+            captured_at: at,
+            captured_by: actor.person_id,
+            taken_at: None,
+            lat: None,
+            lon: None,
+            accuracy_m: None,
+            flags: vec![],
+            notes: vec![],
+            amount_fen: None,
+            document_date: Some(draft.date),
+            upload_sha256: None,
+            thumb_sha256: None,
+            document: Some(info),
+        };
+        let files = self.evidence_files(&rec);
+        std::fs::create_dir_all(files.original.parent().expect("evidence folder"))?;
+        if !files.original.exists() {
+            write_atomically(&files.original, &pdf)?;
+        }
+        self.insert_evidence(&rec)?;
+        Ok(rec)
+    }
+
+    /// The CJK font set for watermarks and documents.
+    fn cjk_font(&self) -> Result<Option<CjkFont>> {
+        match self.cjk_font_path()? {
+            None => Ok(None),
+            Some((path, index)) => Ok(Some(
+                CjkFont::load(Path::new(&path), index).map_err(|e| invalid("字体", e.to_string()))?,
+            )),
+        }
+    }
+}

@@ -1,0 +1,641 @@
+//! The documents an enforcement body leaves with the enterprise after a 行政检查: 现场检查记录,
+//! 责令限期整改指令书 and 整改复查意见书, as the emergency-management authorities' formats lay
+//! them out (文号, the parties, what was found, the legal basis, the deadline, the signatures).
+//!
+//! Pure: the content is composed here from the inspection, its checklist and its hazards; a
+//! renderer (`core/paper`) draws it, the phone signs and stores it. Both signatures (the
+//! officer's and the enterprise's representative's, or a recorded refusal before a witness)
+//! travel with the PDF's evidence record as their images' SHA-256 and times.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::checklist::Checklist;
+use crate::enforcement::FieldActivity;
+use crate::hazard::{china_date, Hazard, HazardStatus};
+use crate::inspection::{Inspection, ItemOutcome};
+use crate::site::Site;
+use crate::{required_text, DomainError};
+
+/// The three documents left on site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// 现场检查记录
+    InspectionRecord,
+    /// 责令限期整改指令书
+    RectificationOrder,
+    /// 整改复查意见书
+    ReviewOpinion,
+}
+
+impl DocumentKind {
+    pub const ALL: [DocumentKind; 3] = [
+        DocumentKind::InspectionRecord,
+        DocumentKind::RectificationOrder,
+        DocumentKind::ReviewOpinion,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            DocumentKind::InspectionRecord => "现场检查记录",
+            DocumentKind::RectificationOrder => "责令限期整改指令书",
+            DocumentKind::ReviewOpinion => "整改复查意见书",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            DocumentKind::InspectionRecord => "inspection_record",
+            DocumentKind::RectificationOrder => "rectification_order",
+            DocumentKind::ReviewOpinion => "review_opinion",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Result<Self, DomainError> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.code() == code)
+            .ok_or_else(|| DomainError::InvalidValue {
+                field: "文书类型",
+                reason: format!("未知文书类型 {code}"),
+            })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Numbering {
+    county: String,
+    kinds: BTreeMap<String, String>,
+    bodies: BTreeMap<String, String>,
+}
+
+fn numbering() -> &'static Numbering {
+    static N: OnceLock<Numbering> = OnceLock::new();
+    N.get_or_init(|| {
+        toml::from_str(include_str!("../data/site_documents.toml"))
+            .expect("site document numbering is valid")
+    })
+}
+
+/// 文号: （忠）应急责改〔2026〕1003号. The serial is unique without a server: the last four
+/// digits of the officer's certificate number, then their own count of this kind of document
+/// in the year (three digits).
+pub fn document_number(
+    kind: DocumentKind,
+    in_name_of: &str,
+    certificate_number: &str,
+    year: i32,
+    count_in_year: u32,
+) -> String {
+    let n = numbering();
+    let body = n.bodies.get(in_name_of).cloned().unwrap_or_else(|| {
+        let county = crate::county::zhong_county().county_name.as_str();
+        in_name_of.trim_start_matches(county).to_string()
+    });
+    let tag = n.kinds.get(kind.code()).map_or("", String::as_str);
+    let digits: String = certificate_number
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let tail: u32 = digits[digits.len().saturating_sub(4)..]
+        .parse()
+        .unwrap_or(0);
+    format!(
+        "（{}）{body}{tag}〔{year}〕{}号",
+        n.county,
+        tail * 1000 + count_in_year.min(999)
+    )
+}
+
+/// Who signs a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signer {
+    /// 执法人员
+    Officer,
+    /// 被检查单位负责人 (or the person in charge on site)
+    Representative,
+}
+
+impl Signer {
+    pub fn label(self) -> &'static str {
+        match self {
+            Signer::Officer => "执法人员",
+            Signer::Representative => "被检查单位负责人",
+        }
+    }
+}
+
+/// A signature made on the phone's screen: the image's SHA-256, who, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentSignature {
+    pub signer: Signer,
+    pub name: String,
+    pub image_sha256: String,
+    pub signed_at: DateTime<Utc>,
+}
+
+/// The representative refused to sign (拒签): recorded with a witness.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureRefusal {
+    pub witness: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// What a stored document says of itself, kept on its evidence record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteDocumentInfo {
+    pub kind: DocumentKind,
+    pub number: String,
+    pub inspection_id: String,
+    /// The hazards it orders rectified or reviews.
+    #[serde(default)]
+    pub hazard_ids: Vec<String>,
+    pub signatures: Vec<DocumentSignature>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<SignatureRefusal>,
+    pub generated_at: DateTime<Utc>,
+}
+
+fn is_sha256(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+impl SiteDocumentInfo {
+    /// Signed by an officer, and by the representative or refused before a witness.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        required_text(&self.number, "文书编号")?;
+        for s in &self.signatures {
+            required_text(&s.name, "签名人姓名")?;
+            if !is_sha256(&s.image_sha256) {
+                return Err(DomainError::InvalidValue {
+                    field: "签名",
+                    reason: "签名图片的 sha256 无效".into(),
+                });
+            }
+        }
+        let signed = |who| self.signatures.iter().any(|s| s.signer == who);
+        if !signed(Signer::Officer) {
+            return Err(DomainError::MissingField("执法人员签名"));
+        }
+        match &self.refusal {
+            Some(r) => {
+                required_text(&r.witness, "拒签见证人")?;
+            }
+            None if !signed(Signer::Representative) => {
+                return Err(DomainError::MissingField(
+                    "被检查单位负责人签名（拒签的须记录见证人）",
+                ))
+            }
+            None => {}
+        }
+        Ok(())
+    }
+}
+
+/// Whether a 行政检查 may be finished: it needs its signed 现场检查记录 made after the last
+/// result of an item that applies to the site (so the record shows every result; the items
+/// that do not apply are answered 不适用 when it finishes). Other activities need none.
+pub fn check_finish(
+    inspection: &Inspection,
+    list: &Checklist,
+    site_attributes: &[String],
+    docs: &[&SiteDocumentInfo],
+) -> Result<(), DomainError> {
+    if inspection.activity != Some(FieldActivity::AdministrativeInspection) {
+        return Ok(());
+    }
+    let last_result = inspection
+        .applicable_items(list, site_attributes)
+        .iter()
+        .filter_map(|i| inspection.results.get(&i.id))
+        .map(|r| r.recorded_at)
+        .max();
+    let covered = docs.iter().any(|d| {
+        d.kind == DocumentKind::InspectionRecord
+            && d.inspection_id == inspection.id
+            && d.validate().is_ok()
+            && last_result.is_none_or(|t| d.generated_at >= t)
+    });
+    if covered {
+        Ok(())
+    } else {
+        Err(DomainError::NotQualified(
+            "行政检查须先制作现场检查记录并由执法人员和被检查单位负责人签名（拒签的须记录见证人），才能完成".into(),
+        ))
+    }
+}
+
+/// One line of the fields block: 被检查单位：…
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Field {
+    pub label: String,
+    pub value: String,
+}
+
+/// A block of text under an optional heading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Paragraph {
+    pub heading: Option<String>,
+    pub lines: Vec<String>,
+}
+
+/// A place to sign.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignatureSlot {
+    pub signer: Signer,
+    pub name: String,
+    /// 执法证号 for officers.
+    pub note: Option<String>,
+}
+
+/// A document's content, ready to draw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentDraft {
+    pub kind: DocumentKind,
+    /// The body in whose name it is issued (its seal line).
+    pub issuer: String,
+    pub number: String,
+    pub fields: Vec<Field>,
+    pub paragraphs: Vec<Paragraph>,
+    pub slots: Vec<SignatureSlot>,
+    pub date: NaiveDate,
+    pub hazard_ids: Vec<String>,
+}
+
+impl DocumentDraft {
+    pub fn title(&self) -> &'static str {
+        self.kind.title()
+    }
+
+    /// Every text of the document, in reading order (what a reader of the PDF finds).
+    pub fn texts(&self) -> Vec<String> {
+        let mut out = vec![self.kind.title().to_string(), self.number.clone()];
+        for f in &self.fields {
+            out.push(format!("{}：{}", f.label, f.value));
+        }
+        for p in &self.paragraphs {
+            out.extend(p.heading.clone());
+            out.extend(p.lines.iter().cloned());
+        }
+        out
+    }
+}
+
+/// An enforcement officer taking part, with the certificate shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficerOnSite {
+    pub name: String,
+    pub certificate_number: String,
+}
+
+/// What every document of one inspection is composed from.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    pub inspection: &'a Inspection,
+    pub checklist: &'a Checklist,
+    pub site: &'a Site,
+    pub site_attributes: &'a [String],
+    /// The officers (at least the leader, with the certificate recorded on the inspection).
+    pub officers: &'a [OfficerOnSite],
+    /// 被检查单位负责人 (or the person in charge on site).
+    pub representative: &'a str,
+    /// The representative's own words, when they gave any (当事人意见).
+    pub statement: Option<&'a str>,
+    /// When the document is made.
+    pub at: DateTime<Utc>,
+    /// The officer's count of documents of this kind in the year, this one included.
+    pub count_in_year: u32,
+}
+
+fn time_cn(t: DateTime<Utc>) -> String {
+    (t + chrono::Duration::hours(8))
+        .format("%Y年%m月%d日%H时%M分")
+        .to_string()
+}
+
+fn date_cn(d: NaiveDate) -> String {
+    d.format("%Y年%m月%d日").to_string()
+}
+
+impl Facts<'_> {
+    fn in_name_of(&self) -> Result<&str, DomainError> {
+        if self.inspection.activity != Some(FieldActivity::AdministrativeInspection) {
+            return Err(DomainError::NotQualified(
+                "只有行政检查才制作现场执法文书（督查、巡查发现的问题移交行业主管部门）".into(),
+            ));
+        }
+        self.inspection
+            .in_name_of
+            .as_deref()
+            .ok_or(DomainError::MissingField("执法主体"))
+    }
+
+    fn number(&self, kind: DocumentKind) -> Result<String, DomainError> {
+        let certificate = self
+            .inspection
+            .certificate_number
+            .as_deref()
+            .ok_or(DomainError::MissingField("行政执法证号"))?;
+        Ok(document_number(
+            kind,
+            self.in_name_of()?,
+            certificate,
+            chrono::Datelike::year(&china_date(self.at)),
+            self.count_in_year,
+        ))
+    }
+
+    fn party_fields(&self) -> Vec<Field> {
+        let f = |label: &str, value: String| Field {
+            label: label.into(),
+            value,
+        };
+        vec![
+            f("被检查单位", self.site.name.clone()),
+            f("地址", self.site.address.clone().unwrap_or_default()),
+            f("负责人", self.representative.trim().to_string()),
+            f(
+                "联系电话",
+                self.site.contact_phone.clone().unwrap_or_default(),
+            ),
+        ]
+    }
+
+    fn slots(&self) -> Vec<SignatureSlot> {
+        let mut slots: Vec<SignatureSlot> = self
+            .officers
+            .iter()
+            .map(|o| SignatureSlot {
+                signer: Signer::Officer,
+                name: o.name.clone(),
+                note: Some(format!("证号：{}", o.certificate_number)),
+            })
+            .collect();
+        slots.push(SignatureSlot {
+            signer: Signer::Representative,
+            name: self.representative.trim().to_string(),
+            note: None,
+        });
+        slots
+    }
+
+    fn check_people(&self) -> Result<(), DomainError> {
+        required_text(self.representative, "被检查单位负责人")?;
+        if self.officers.is_empty() {
+            return Err(DomainError::MissingField("执法人员"));
+        }
+        Ok(())
+    }
+
+    fn officers_line(&self) -> String {
+        self.officers
+            .iter()
+            .map(|o| format!("{}（执法证号 {}）", o.name, o.certificate_number))
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+}
+
+/// 现场检查记录: who inspected what, when, on what basis, and each finding with its basis.
+/// Every applicable item needs a result first.
+pub fn inspection_record(facts: &Facts) -> Result<DocumentDraft, DomainError> {
+    facts.check_people()?;
+    let insp = facts.inspection;
+    let missing = insp.unanswered_at_site(facts.checklist, facts.site_attributes);
+    if missing > 0 {
+        return Err(DomainError::InspectionIncomplete(missing));
+    }
+    let score = insp.score(facts.checklist, facts.site_attributes);
+    let mut fields = facts.party_fields();
+    let f = |label: &str, value: String| Field {
+        label: label.into(),
+        value,
+    };
+    fields.extend([
+        f("检查场所", facts.site.address.clone().unwrap_or_else(|| facts.site.name.clone())),
+        f(
+            "检查时间",
+            format!("{}至{}", time_cn(insp.started_at), time_cn(facts.at)),
+        ),
+        f("检查人员", facts.officers_line()),
+        f(
+            "检查依据",
+            format!("《{}检查表》（{}版）", facts.checklist.name, facts.checklist.version),
+        ),
+    ]);
+    let mut found = vec![format!(
+        "检查 {} 项：合格 {} 项，不合格 {} 项（其中重大事故隐患 {} 项），不适用 {} 项。",
+        score.applicable, score.passed, score.failed, score.major_failed, score.not_applicable
+    )];
+    for (n, (item, result)) in insp.failed_items(facts.checklist).iter().enumerate() {
+        found.push(format!(
+            "{}. {}：{}（{}；依据：{}）",
+            n + 1,
+            item.section,
+            result.note.as_deref().unwrap_or(&item.text),
+            if item.major { "重大事故隐患" } else { "一般隐患" },
+            item.basis
+        ));
+    }
+    if score.failed == 0 {
+        found.push("未发现问题。".into());
+    }
+    let noted = insp
+        .results
+        .values()
+        .filter(|r| r.outcome == ItemOutcome::Pass)
+        .filter_map(|r| r.note.clone())
+        .count();
+    if noted > 0 {
+        found.push(format!("另有 {noted} 项合格项附有检查说明。"));
+    }
+    Ok(DocumentDraft {
+        kind: DocumentKind::InspectionRecord,
+        issuer: facts.in_name_of()?.to_string(),
+        number: facts.number(DocumentKind::InspectionRecord)?,
+        fields,
+        paragraphs: vec![
+            Paragraph {
+                heading: Some("告知事项".into()),
+                lines: vec![
+                    "执法人员已出示行政执法证件。被检查单位认为执法人员与本案有利害关系的，可以申请回避；对检查情况可以陈述、申辩。".into(),
+                ],
+            },
+            Paragraph {
+                heading: Some("检查情况".into()),
+                lines: found,
+            },
+            Paragraph {
+                heading: Some("被检查单位意见".into()),
+                lines: vec![facts
+                    .statement
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or("无")
+                    .to_string()],
+            },
+        ],
+        slots: facts.slots(),
+        date: china_date(facts.at),
+        hazard_ids: Vec::new(),
+    })
+}
+
+/// The hazards of this inspection that a document lists, in number order; each must come
+/// from the inspection.
+fn of_inspection<'h>(
+    facts: &Facts,
+    hazards: &[&'h Hazard],
+) -> Result<Vec<&'h Hazard>, DomainError> {
+    let mut hs: Vec<&Hazard> = hazards.to_vec();
+    for h in &hs {
+        if h.source.as_ref().map(|s| s.inspection_id.as_str()) != Some(facts.inspection.id.as_str())
+        {
+            return Err(DomainError::InvalidValue {
+                field: "隐患",
+                reason: format!("隐患 {} 不是本次检查发现的", h.number),
+            });
+        }
+    }
+    if hs.is_empty() {
+        return Err(DomainError::MissingField("须整改的隐患"));
+    }
+    hs.sort_by(|a, b| a.number.cmp(&b.number));
+    Ok(hs)
+}
+
+fn basis_of(facts: &Facts, h: &Hazard) -> String {
+    h.source
+        .as_ref()
+        .and_then(|s| facts.checklist.item(&s.item_id).ok())
+        .map(|i| i.basis.clone())
+        .unwrap_or_default()
+}
+
+/// 责令限期整改指令书: the problems found, each with its legal basis and deadline.
+pub fn rectification_order(facts: &Facts, hazards: &[&Hazard]) -> Result<DocumentDraft, DomainError> {
+    facts.check_people()?;
+    let hs = of_inspection(facts, hazards)?;
+    let mut problems = Vec::new();
+    for (n, h) in hs.iter().enumerate() {
+        let deadline = h.deadline().ok_or_else(|| DomainError::InvalidValue {
+            field: "整改期限",
+            reason: format!("隐患 {} 尚未确定整改期限", h.number),
+        })?;
+        problems.push(format!(
+            "{}. {}（{}，隐患编号 {}；依据：{}）。限于{}前整改完毕。",
+            n + 1,
+            h.description,
+            h.level.label(),
+            h.number,
+            basis_of(facts, h),
+            date_cn(deadline)
+        ));
+    }
+    let mut fields = facts.party_fields();
+    fields.push(Field {
+        label: "检查时间".into(),
+        value: time_cn(facts.inspection.started_at),
+    });
+    Ok(DocumentDraft {
+        kind: DocumentKind::RectificationOrder,
+        issuer: facts.in_name_of()?.to_string(),
+        number: facts.number(DocumentKind::RectificationOrder)?,
+        fields,
+        paragraphs: vec![
+            Paragraph {
+                heading: Some("经现场检查，你单位存在下列问题".into()),
+                lines: problems,
+            },
+            Paragraph {
+                heading: Some("整改要求".into()),
+                lines: vec![
+                    "请按上列期限整改，达到有关法律、法规、规章和国家标准、行业标准的要求；整改完成前须采取措施保证安全，不能保证安全的应停止相关作业。逾期未整改的，将依法处理。".into(),
+                    "对本指令书不服的，可以依法申请行政复议或者提起行政诉讼；复议、诉讼期间本指令书不停止执行，法律另有规定的除外。".into(),
+                ],
+            },
+        ],
+        slots: facts.slots(),
+        date: china_date(facts.at),
+        hazard_ids: hs.iter().map(|h| h.id.clone()).collect(),
+    })
+}
+
+/// 整改复查意见书: each ordered problem as the review found it, and the opinion.
+pub fn review_opinion(
+    facts: &Facts,
+    order_number: &str,
+    order_date: NaiveDate,
+    hazards: &[&Hazard],
+) -> Result<DocumentDraft, DomainError> {
+    facts.check_people()?;
+    let order_number = required_text(order_number, "责令限期整改指令书文号")?;
+    let hs = of_inspection(facts, hazards)?;
+    let done = |h: &Hazard| matches!(h.status, HazardStatus::Closed | HazardStatus::Submitted);
+    let lines: Vec<String> = hs
+        .iter()
+        .enumerate()
+        .map(|(n, h)| {
+            let how = h
+                .rectification_note
+                .as_deref()
+                .map(|r| format!("：{r}"))
+                .unwrap_or_default();
+            format!(
+                "{}. {}（隐患编号 {}）——{}{how}",
+                n + 1,
+                h.description,
+                h.number,
+                if done(h) { "已整改" } else { "未整改完毕" },
+            )
+        })
+        .collect();
+    let open: Vec<&str> = hs
+        .iter()
+        .filter(|h| !done(h))
+        .map(|h| h.number.as_str())
+        .collect();
+    let opinion = if open.is_empty() {
+        "经复查，指令书所列问题已整改完毕，符合要求。".to_string()
+    } else {
+        format!(
+            "经复查，隐患 {} 未整改完毕，请继续整改并采取安全措施；逾期仍未整改的，将依法处理。",
+            open.join("、")
+        )
+    };
+    Ok(DocumentDraft {
+        kind: DocumentKind::ReviewOpinion,
+        issuer: facts.in_name_of()?.to_string(),
+        number: facts.number(DocumentKind::ReviewOpinion)?,
+        fields: {
+            let mut f = facts.party_fields();
+            f.push(Field {
+                label: "复查依据".into(),
+                value: format!("《责令限期整改指令书》（{order_number}，{}）", date_cn(order_date)),
+            });
+            f.push(Field {
+                label: "复查时间".into(),
+                value: time_cn(facts.at),
+            });
+            f
+        },
+        paragraphs: vec![
+            Paragraph {
+                heading: Some("复查情况".into()),
+                lines,
+            },
+            Paragraph {
+                heading: Some("复查意见".into()),
+                lines: vec![opinion],
+            },
+        ],
+        slots: facts.slots(),
+        date: china_date(facts.at),
+        hazard_ids: hs.iter().map(|h| h.id.clone()).collect(),
+    })
+}

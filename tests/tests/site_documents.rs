@@ -1,0 +1,287 @@
+//! The documents left on site (issue 18), end to end: an officer of 县应急管理局 inspects an
+//! enterprise offline, cannot finish the 行政检查 before the 现场检查记录 is signed, makes the
+//! three documents signed on the screen (one refusal to sign before a witness), reads them
+//! back as PDF text, syncs; the server checks each PDF by its SHA-256 and lists them with the
+//! inspection.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anjian_core::store::Store;
+use anjian_core::sync_engine::{Outcome, SyncOptions};
+use anjian_core::site_documents::DocumentRequest;
+use anjian_domain::evidence::{EvidenceKind, EvidenceRecord};
+use anjian_domain::hazard::{FiveImplementations, HazardAction, HazardDraft, HazardSource};
+use anjian_domain::inspection::{InspectionKind, ItemOutcome};
+use anjian_domain::site_document::{DocumentKind, Signer};
+use chrono::{Duration, Utc};
+use common::{api_get, blob_sha, token, ServerProcess};
+
+const FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
+
+/// A signature as a pad writes it: dark strokes on a transparent background.
+fn signature_png(path: &Path, seed: u32) {
+    let (w, h) = (360u32, 120u32);
+    let mut rgba = vec![0u8; (w * h * 4) as usize];
+    for x in 20..340u32 {
+        let y = 60.0 + 30.0 * ((x as f32 + seed as f32 * 17.0) / 23.0).sin();
+        for dy in 0..4 {
+            let y = (y as u32 + dy).min(h - 1);
+            let i = ((y * w + x) * 4) as usize;
+            rgba[i..i + 4].copy_from_slice(&[20, 20, 80, 255]);
+        }
+    }
+    let file = std::fs::File::create(path).unwrap();
+    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), w, h);
+    enc.set_color(png::ColorType::Rgba);
+    enc.set_depth(png::BitDepth::Eight);
+    enc.write_header().unwrap().write_image_data(&rgba).unwrap();
+}
+
+/// The PDF's text (poppler), or `None` when pdftotext is missing and not required.
+fn pdf_text(pdf: &Path) -> Option<String> {
+    match Command::new("pdftotext").arg("-v").output() {
+        Ok(_) => {}
+        Err(_) if std::env::var_os("ANJIAN_REQUIRE_PRINT").is_none() => {
+            eprintln!("SKIPPED reading the PDF text: poppler's pdftotext is not installed (scripts/setup.sh installs it)");
+            return None;
+        }
+        Err(e) => panic!("ANJIAN_REQUIRE_PRINT is set but pdftotext is missing: {e}"),
+    }
+    let out = Command::new("pdftotext").arg(pdf).arg("-").output().unwrap();
+    assert!(out.status.success());
+    Some(String::from_utf8(out.stdout).unwrap())
+}
+
+/// How many images the PDF draws (poppler's `pdfimages -list`), or `None` without poppler.
+fn pdf_images(pdf: &Path) -> Option<usize> {
+    let out = Command::new("pdfimages").arg("-list").arg(pdf).output().ok()?;
+    let text = String::from_utf8(out.stdout).unwrap();
+    // Two header lines; an image with transparency lists its soft mask (smask) too.
+    Some(
+        text.lines()
+            .skip(2)
+            .filter(|l| l.split_whitespace().nth(2) == Some("image"))
+            .count(),
+    )
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn sync(store: &Store) {
+    let report = store.sync(SyncOptions::default(), &|_| {}).unwrap();
+    assert_eq!(report.outcome, Outcome::Completed, "{report:?}");
+    assert_eq!(report.rejected, 0, "{report:?}");
+}
+
+struct Signatures {
+    officer: PathBuf,
+    representative: PathBuf,
+}
+
+fn request(insp: &str, kind: DocumentKind, sig: &Signatures, refused: bool) -> DocumentRequest {
+    let now = Utc::now();
+    DocumentRequest {
+        inspection_id: insp.to_string(),
+        kind,
+        representative: "刘建国".into(),
+        statement: Some("对检查情况无异议，将按期整改。".into()),
+        officer_signature: sig.officer.clone(),
+        officer_signed_at: now - Duration::seconds(30),
+        representative_signature: (!refused).then(|| sig.representative.clone()),
+        representative_signed_at: (!refused).then(|| now - Duration::seconds(10)),
+        refusal_witness: refused.then(|| "王芳（石宝镇安监办）".into()),
+    }
+}
+
+#[test]
+fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&dir.path().join("server"));
+    let phone = Store::open(&dir.path().join("phone").join("device.db")).unwrap();
+    phone.login(&server.base, "yjj_inspector", "anjian-demo").unwrap();
+    sync(&phone);
+    phone.set_watermark_font(Path::new(FONT), 2).unwrap();
+    let sig = Signatures {
+        officer: dir.path().join("officer.png"),
+        representative: dir.path().join("representative.png"),
+    };
+    signature_png(&sig.officer, 1);
+    signature_png(&sig.representative, 2);
+
+    // An industrial enterprise within 县应急管理局's powers.
+    let site = phone
+        .sites(None)
+        .unwrap()
+        .into_iter()
+        .find(|s| s.industry == "industrial")
+        .expect("an industrial site in the demo county");
+    let insp = phone
+        .start_inspection(InspectionKind::RoutineCheck, &site.id, vec![])
+        .unwrap();
+    assert_eq!(
+        phone.inspection(&insp.id).unwrap().in_name_of.as_deref(),
+        Some("忠县应急管理局")
+    );
+    let list = phone.checklists().for_inspection(&insp);
+    let failed = list.items.iter().find(|i| i.applies_if.is_none()).unwrap().clone();
+    for item in &list.items {
+        let fail = item.id == failed.id;
+        phone
+            .record_item(
+                &insp.id,
+                &item.id,
+                if fail { ItemOutcome::Fail } else { ItemOutcome::Pass },
+                fail.then(|| "粉尘爆炸危险场所未按规定设置泄爆装置".to_string()),
+            )
+            .unwrap();
+    }
+
+    // No 行政检查 finishes without its signed 现场检查记录.
+    let refused = phone.finish_inspection(&insp.id).unwrap_err().to_string();
+    assert!(refused.contains("行政检查须先制作现场检查记录"), "{refused}");
+    // A record without the representative's signature or a witness is refused; nothing kept.
+    let mut unsigned = request(&insp.id, DocumentKind::InspectionRecord, &sig, false);
+    unsigned.representative_signature = None;
+    assert!(phone
+        .make_site_document(&unsigned)
+        .unwrap_err()
+        .to_string()
+        .contains("拒签的须记录见证人"));
+    assert!(phone.site_documents(&insp.id).unwrap().is_empty());
+
+    let record = phone
+        .make_site_document(&request(&insp.id, DocumentKind::InspectionRecord, &sig, false))
+        .unwrap();
+    phone.finish_inspection(&insp.id).unwrap();
+
+    // The finding, raised and planned with a deadline, is ordered rectified.
+    let deadline = anjian_domain::hazard::china_date(Utc::now()) + Duration::days(15);
+    let hazard = phone
+        .raise_hazard(HazardDraft {
+            id: String::new(),
+            number: String::new(),
+            site_id: Some(site.id.clone()),
+            unit_id: "dept-yjj".into(),
+            description: "粉尘爆炸危险场所未按规定设置泄爆装置".into(),
+            location: None,
+            source: Some(HazardSource {
+                inspection_id: insp.id.clone(),
+                industry: list.industry,
+                item_id: failed.id.clone(),
+            }),
+            level: None,
+            level_reason: None,
+            needs_hardware: false,
+        })
+        .unwrap();
+    phone
+        .act_on_hazard(
+            &hazard.id,
+            HazardAction::UpdatePlan {
+                plan: FiveImplementations {
+                    deadline: Some(deadline),
+                    ..Default::default()
+                },
+            },
+        )
+        .unwrap();
+    let order = phone
+        .make_site_document(&request(&insp.id, DocumentKind::RectificationOrder, &sig, false))
+        .unwrap();
+    // The review: the representative refuses to sign, before a witness.
+    let review = phone
+        .make_site_document(&request(&insp.id, DocumentKind::ReviewOpinion, &sig, true))
+        .unwrap();
+
+    let docs = phone.site_documents(&insp.id).unwrap();
+    assert_eq!(docs.len(), 3);
+    let officer_sha = anjian_evidence::sha256_hex(&std::fs::read(&sig.officer).unwrap());
+    let rep_sha = anjian_evidence::sha256_hex(&std::fs::read(&sig.representative).unwrap());
+    let year = chrono::Datelike::year(&anjian_domain::hazard::china_date(Utc::now()));
+    for (rec, kind, tag) in [
+        (&record, DocumentKind::InspectionRecord, "检记"),
+        (&order, DocumentKind::RectificationOrder, "责改"),
+        (&review, DocumentKind::ReviewOpinion, "复查"),
+    ] {
+        let doc = rec.document.as_ref().unwrap();
+        assert_eq!(doc.kind, kind);
+        assert_eq!(rec.kind, EvidenceKind::SiteDocument);
+        assert!(
+            doc.number.starts_with(&format!("（忠）应急{tag}〔{year}〕")),
+            "{}",
+            doc.number
+        );
+        let officer = doc.signatures.iter().find(|s| s.signer == Signer::Officer).unwrap();
+        assert_eq!(officer.image_sha256, officer_sha);
+        assert_eq!(officer.name, "韩磊");
+        let pdf = phone.evidence_files(rec).original;
+        let bytes = std::fs::read(&pdf).unwrap();
+        assert_eq!(anjian_evidence::sha256_hex(&bytes), rec.sha256, "its own SHA-256");
+        if let Ok(keep) = std::env::var("ANJIAN_EXPORT_DIR") {
+            std::fs::create_dir_all(&keep).unwrap();
+            std::fs::write(Path::new(&keep).join(format!("{}.pdf", kind.code())), &bytes).unwrap();
+        }
+        assert!(bytes.len() < 200_000, "the font is subset: {} bytes", bytes.len());
+        let Some(text) = pdf_text(&pdf) else { continue };
+        let text = squash(&text);
+        for want in [kind.title(), "忠县应急管理局", &doc.number, &site.name, "刘建国", "韩磊", "第1页共1页"] {
+            assert!(text.contains(&squash(want)), "{} lacks {want}:\n{text}", kind.title());
+        }
+        let images = pdf_images(&pdf).unwrap();
+        if kind == DocumentKind::ReviewOpinion {
+            assert!(doc.signatures.iter().all(|s| s.signer == Signer::Officer));
+            assert_eq!(doc.refusal.as_ref().unwrap().witness, "王芳（石宝镇安监办）");
+            assert!(text.contains("刘建国拒绝签名") && text.contains("见证人：王芳"), "{text}");
+            assert_eq!(images, 1, "the officer's signature only");
+        } else {
+            let rep = doc.signatures.iter().find(|s| s.signer == Signer::Representative).unwrap();
+            assert_eq!(rep.image_sha256, rep_sha);
+            assert_eq!(images, 2, "both signatures drawn");
+        }
+        match kind {
+            DocumentKind::InspectionRecord => {
+                assert!(text.contains(&squash(&failed.basis)), "the item's legal basis:\n{text}");
+                assert!(text.contains("粉尘爆炸危险场所未按规定设置泄爆装置"));
+                assert!(text.contains("对检查情况无异议"));
+            }
+            DocumentKind::RectificationOrder => {
+                assert_eq!(doc.hazard_ids, vec![hazard.id.clone()]);
+                assert!(text.contains(&hazard.number));
+                assert!(text.contains(&deadline.format("%Y年%m月%d日").to_string()), "{text}");
+            }
+            DocumentKind::ReviewOpinion => {
+                assert!(text.contains(&squash(&order.document.as_ref().unwrap().number)));
+                assert!(text.contains("未整改完毕"));
+            }
+        }
+    }
+
+    // Synced and uploaded: the server holds each PDF under its SHA-256 and lists it with the
+    // inspection, for the office as for the officer.
+    sync(&phone);
+    let upload = phone
+        .sync(SyncOptions { include_originals: true }, &|_| {})
+        .unwrap();
+    assert_eq!(upload.outcome, Outcome::Completed, "{upload:?}");
+    for who in ["yjj_inspector", "admin"] {
+        let t = token(&server, who);
+        for rec in &docs {
+            assert_eq!(blob_sha(&server, &t, &rec.sha256).as_deref(), Some(rec.sha256.as_str()));
+        }
+        let listed = api_get(&server, &t, &format!("/v1/inspections/{}/documents", insp.id));
+        let listed: Vec<EvidenceRecord> = serde_json::from_value(listed).unwrap();
+        let numbers: Vec<&str> = listed
+            .iter()
+            .map(|e| e.document.as_ref().unwrap().number.as_str())
+            .collect();
+        assert_eq!(numbers.len(), 3, "{who}: {numbers:?}");
+        for rec in &docs {
+            assert!(numbers.contains(&rec.document.as_ref().unwrap().number.as_str()));
+        }
+    }
+}
