@@ -285,6 +285,7 @@ mod tests {
             document_date: None,
             upload_sha256: None,
             thumb_sha256: None,
+            document: None,
         }
     }
 

@@ -639,3 +639,59 @@ pub fn review_opinion(
         hazard_ids: hs.iter().map(|h| h.id.clone()).collect(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signed(signer: Signer) -> DocumentSignature {
+        DocumentSignature {
+            signer,
+            name: "韩磊".into(),
+            image_sha256: "a".repeat(64),
+            signed_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn numbers_come_from_the_data_and_the_officers_certificate() {
+        assert_eq!(
+            document_number(DocumentKind::RectificationOrder, "忠县应急管理局", "渝50023360992", 2026, 3),
+            "（忠）应急责改〔2026〕992003号"
+        );
+        assert_eq!(
+            document_number(DocumentKind::InspectionRecord, "忠县某某局", "0001", 2027, 12),
+            "（忠）某某局检记〔2027〕1012号",
+            "a body not in the data keeps its own name"
+        );
+    }
+
+    #[test]
+    fn a_document_needs_the_officer_and_the_representative_or_a_witness() {
+        let mut info = SiteDocumentInfo {
+            kind: DocumentKind::InspectionRecord,
+            number: "（忠）应急检记〔2026〕1号".into(),
+            inspection_id: "i1".into(),
+            hazard_ids: vec![],
+            signatures: vec![signed(Signer::Officer)],
+            refusal: None,
+            generated_at: Utc::now(),
+        };
+        assert_eq!(
+            info.validate().unwrap_err().to_string(),
+            "请填写被检查单位负责人签名（拒签的须记录见证人）"
+        );
+        info.refusal = Some(SignatureRefusal {
+            witness: " ".into(),
+            recorded_at: Utc::now(),
+        });
+        assert_eq!(info.validate().unwrap_err().to_string(), "请填写拒签见证人");
+        info.refusal = None;
+        info.signatures.push(signed(Signer::Representative));
+        info.validate().unwrap();
+        info.signatures[0].image_sha256 = "not a hash".into();
+        assert!(info.validate().is_err());
+        info.signatures.remove(0);
+        assert_eq!(info.validate().unwrap_err().to_string(), "请填写执法人员签名");
+    }
+}

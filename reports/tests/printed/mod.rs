@@ -12,7 +12,6 @@ pub struct Printed {
     pub pages: Vec<String>,
     /// The text lines of each page with their boxes (x0, y0, x1, y1), in points.
     pub lines: Vec<Vec<(f64, f64, f64, f64, String)>>,
-    pub pdf: Vec<u8>,
 }
 
 fn have(cmd: &str, arg: &str) -> bool {
@@ -72,7 +71,7 @@ pub fn print(name: &str, xlsx: &[u8]) -> Option<Printed> {
     }
     let lines = line_boxes(&pdftotext(&pdf_path, &["-bbox-layout"]));
     assert_eq!(lines.len(), pages.len());
-    Some(Printed { pages, lines, pdf })
+    Some(Printed { pages, lines })
 }
 
 fn pdftotext(pdf: &Path, args: &[&str]) -> String {
