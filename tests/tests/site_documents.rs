@@ -9,9 +9,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use anjian_core::site_documents::DocumentRequest;
 use anjian_core::store::Store;
 use anjian_core::sync_engine::{Outcome, SyncOptions};
-use anjian_core::site_documents::DocumentRequest;
 use anjian_domain::evidence::{EvidenceKind, EvidenceRecord};
 use anjian_domain::hazard::{FiveImplementations, HazardAction, HazardDraft, HazardSource};
 use anjian_domain::inspection::{InspectionKind, ItemOutcome};
@@ -50,14 +50,22 @@ fn pdf_text(pdf: &Path) -> Option<String> {
         }
         Err(e) => panic!("ANJIAN_REQUIRE_PRINT is set but pdftotext is missing: {e}"),
     }
-    let out = Command::new("pdftotext").arg(pdf).arg("-").output().unwrap();
+    let out = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
     assert!(out.status.success());
     Some(String::from_utf8(out.stdout).unwrap())
 }
 
 /// How many images the PDF draws (poppler's `pdfimages -list`), or `None` without poppler.
 fn pdf_images(pdf: &Path) -> Option<usize> {
-    let out = Command::new("pdfimages").arg("-list").arg(pdf).output().ok()?;
+    let out = Command::new("pdfimages")
+        .arg("-list")
+        .arg(pdf)
+        .output()
+        .ok()?;
     let text = String::from_utf8(out.stdout).unwrap();
     // Two header lines; an image with transparency lists its soft mask (smask) too.
     Some(
@@ -103,7 +111,9 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
     let dir = tempfile::tempdir().unwrap();
     let server = ServerProcess::start(&dir.path().join("server"));
     let phone = Store::open(&dir.path().join("phone").join("device.db")).unwrap();
-    phone.login(&server.base, "yjj_inspector", "anjian-demo").unwrap();
+    phone
+        .login(&server.base, "yjj_inspector", "anjian-demo")
+        .unwrap();
     sync(&phone);
     phone.set_watermark_font(Path::new(FONT), 2).unwrap();
     let sig = Signatures {
@@ -128,14 +138,23 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
         Some("忠县应急管理局")
     );
     let list = phone.checklists().for_inspection(&insp);
-    let failed = list.items.iter().find(|i| i.applies_if.is_none()).unwrap().clone();
+    let failed = list
+        .items
+        .iter()
+        .find(|i| i.applies_if.is_none())
+        .unwrap()
+        .clone();
     for item in &list.items {
         let fail = item.id == failed.id;
         phone
             .record_item(
                 &insp.id,
                 &item.id,
-                if fail { ItemOutcome::Fail } else { ItemOutcome::Pass },
+                if fail {
+                    ItemOutcome::Fail
+                } else {
+                    ItemOutcome::Pass
+                },
                 fail.then(|| "粉尘爆炸危险场所未按规定设置泄爆装置".to_string()),
             )
             .unwrap();
@@ -143,7 +162,10 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
 
     // No 行政检查 finishes without its signed 现场检查记录.
     let refused = phone.finish_inspection(&insp.id).unwrap_err().to_string();
-    assert!(refused.contains("行政检查须先制作现场检查记录"), "{refused}");
+    assert!(
+        refused.contains("行政检查须先制作现场检查记录"),
+        "{refused}"
+    );
     // A record without the representative's signature or a witness is refused; nothing kept.
     let mut unsigned = request(&insp.id, DocumentKind::InspectionRecord, &sig, false);
     unsigned.representative_signature = None;
@@ -155,7 +177,12 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
     assert!(phone.site_documents(&insp.id).unwrap().is_empty());
 
     let record = phone
-        .make_site_document(&request(&insp.id, DocumentKind::InspectionRecord, &sig, false))
+        .make_site_document(&request(
+            &insp.id,
+            DocumentKind::InspectionRecord,
+            &sig,
+            false,
+        ))
         .unwrap();
     phone.finish_inspection(&insp.id).unwrap();
 
@@ -191,7 +218,12 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
         )
         .unwrap();
     let order = phone
-        .make_site_document(&request(&insp.id, DocumentKind::RectificationOrder, &sig, false))
+        .make_site_document(&request(
+            &insp.id,
+            DocumentKind::RectificationOrder,
+            &sig,
+            false,
+        ))
         .unwrap();
     // The review: the representative refuses to sign, before a witness.
     let review = phone
@@ -212,47 +244,92 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
         assert_eq!(doc.kind, kind);
         assert_eq!(rec.kind, EvidenceKind::SiteDocument);
         assert!(
-            doc.number.starts_with(&format!("（忠）应急{tag}〔{year}〕")),
+            doc.number
+                .starts_with(&format!("（忠）应急{tag}〔{year}〕")),
             "{}",
             doc.number
         );
-        let officer = doc.signatures.iter().find(|s| s.signer == Signer::Officer).unwrap();
+        let officer = doc
+            .signatures
+            .iter()
+            .find(|s| s.signer == Signer::Officer)
+            .unwrap();
         assert_eq!(officer.image_sha256, officer_sha);
         assert_eq!(officer.name, "韩磊");
         let pdf = phone.evidence_files(rec).original;
         let bytes = std::fs::read(&pdf).unwrap();
-        assert_eq!(anjian_evidence::sha256_hex(&bytes), rec.sha256, "its own SHA-256");
+        assert_eq!(
+            anjian_evidence::sha256_hex(&bytes),
+            rec.sha256,
+            "its own SHA-256"
+        );
         if let Ok(keep) = std::env::var("ANJIAN_EXPORT_DIR") {
             std::fs::create_dir_all(&keep).unwrap();
-            std::fs::write(Path::new(&keep).join(format!("{}.pdf", kind.code())), &bytes).unwrap();
+            std::fs::write(
+                Path::new(&keep).join(format!("{}.pdf", kind.code())),
+                &bytes,
+            )
+            .unwrap();
         }
-        assert!(bytes.len() < 200_000, "the font is subset: {} bytes", bytes.len());
+        assert!(
+            bytes.len() < 200_000,
+            "the font is subset: {} bytes",
+            bytes.len()
+        );
         let Some(text) = pdf_text(&pdf) else { continue };
         let text = squash(&text);
-        for want in [kind.title(), "忠县应急管理局", &doc.number, &site.name, "刘建国", "韩磊", "第1页共1页"] {
-            assert!(text.contains(&squash(want)), "{} lacks {want}:\n{text}", kind.title());
+        for want in [
+            kind.title(),
+            "忠县应急管理局",
+            &doc.number,
+            &site.name,
+            "刘建国",
+            "韩磊",
+            "第1页共1页",
+        ] {
+            assert!(
+                text.contains(&squash(want)),
+                "{} lacks {want}:\n{text}",
+                kind.title()
+            );
         }
         let images = pdf_images(&pdf).unwrap();
         if kind == DocumentKind::ReviewOpinion {
             assert!(doc.signatures.iter().all(|s| s.signer == Signer::Officer));
-            assert_eq!(doc.refusal.as_ref().unwrap().witness, "王芳（石宝镇安监办）");
-            assert!(text.contains("刘建国拒绝签名") && text.contains("见证人：王芳"), "{text}");
+            assert_eq!(
+                doc.refusal.as_ref().unwrap().witness,
+                "王芳（石宝镇安监办）"
+            );
+            assert!(
+                text.contains("刘建国拒绝签名") && text.contains("见证人：王芳"),
+                "{text}"
+            );
             assert_eq!(images, 1, "the officer's signature only");
         } else {
-            let rep = doc.signatures.iter().find(|s| s.signer == Signer::Representative).unwrap();
+            let rep = doc
+                .signatures
+                .iter()
+                .find(|s| s.signer == Signer::Representative)
+                .unwrap();
             assert_eq!(rep.image_sha256, rep_sha);
             assert_eq!(images, 2, "both signatures drawn");
         }
         match kind {
             DocumentKind::InspectionRecord => {
-                assert!(text.contains(&squash(&failed.basis)), "the item's legal basis:\n{text}");
+                assert!(
+                    text.contains(&squash(&failed.basis)),
+                    "the item's legal basis:\n{text}"
+                );
                 assert!(text.contains("粉尘爆炸危险场所未按规定设置泄爆装置"));
                 assert!(text.contains("对检查情况无异议"));
             }
             DocumentKind::RectificationOrder => {
                 assert_eq!(doc.hazard_ids, vec![hazard.id.clone()]);
                 assert!(text.contains(&hazard.number));
-                assert!(text.contains(&deadline.format("%Y年%m月%d日").to_string()), "{text}");
+                assert!(
+                    text.contains(&deadline.format("%Y年%m月%d日").to_string()),
+                    "{text}"
+                );
             }
             DocumentKind::ReviewOpinion => {
                 assert!(text.contains(&squash(&order.document.as_ref().unwrap().number)));
@@ -265,15 +342,27 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
     // inspection, for the office as for the officer.
     sync(&phone);
     let upload = phone
-        .sync(SyncOptions { include_originals: true }, &|_| {})
+        .sync(
+            SyncOptions {
+                include_originals: true,
+            },
+            &|_| {},
+        )
         .unwrap();
     assert_eq!(upload.outcome, Outcome::Completed, "{upload:?}");
     for who in ["yjj_inspector", "admin"] {
         let t = token(&server, who);
         for rec in &docs {
-            assert_eq!(blob_sha(&server, &t, &rec.sha256).as_deref(), Some(rec.sha256.as_str()));
+            assert_eq!(
+                blob_sha(&server, &t, &rec.sha256).as_deref(),
+                Some(rec.sha256.as_str())
+            );
         }
-        let listed = api_get(&server, &t, &format!("/v1/inspections/{}/documents", insp.id));
+        let listed = api_get(
+            &server,
+            &t,
+            &format!("/v1/inspections/{}/documents", insp.id),
+        );
         let listed: Vec<EvidenceRecord> = serde_json::from_value(listed).unwrap();
         let numbers: Vec<&str> = listed
             .iter()

@@ -13,7 +13,7 @@ use anjian_domain::site_document::{
 };
 use anjian_evidence::{sha256_hex, write_atomically};
 use anjian_paper::{CjkFont, SignatureImage};
-use chrono::{Datelike, DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use rusqlite::Connection;
 
 use crate::error::{Result, StoreError};
@@ -76,19 +76,46 @@ impl Store {
         Ok(out)
     }
 
+    /// A 行政检查 finishes only with its signed 现场检查记录 showing every result: the id of
+    /// the latest one (sent with the finish for the server to check), or the refusal.
+    pub(crate) fn record_to_finish(
+        c: &Connection,
+        insp: &anjian_domain::inspection::Inspection,
+        list: &anjian_domain::checklist::Checklist,
+        attributes: &[String],
+    ) -> Result<Option<String>> {
+        let docs = Self::documents_of(c, &insp.id)?;
+        let infos: Vec<_> = docs.iter().filter_map(|d| d.document.as_ref()).collect();
+        site_document::check_finish(insp, list, attributes, &infos)?;
+        Ok(docs
+            .iter()
+            .rev()
+            .find(|d| {
+                d.document
+                    .as_ref()
+                    .is_some_and(|i| i.kind == DocumentKind::InspectionRecord)
+            })
+            .map(|d| d.id.clone()))
+    }
+
     /// This officer's documents of a kind in a year, on this phone (for the 文号's serial).
-    fn count_in_year(c: &Connection, person_id: &str, kind: DocumentKind, year: i32) -> Result<u32> {
-        let mut stmt = c.prepare_cached(
-            "SELECT data FROM evidence WHERE target_type = 'inspection'",
-        )?;
+    fn count_in_year(
+        c: &Connection,
+        person_id: &str,
+        kind: DocumentKind,
+        year: i32,
+    ) -> Result<u32> {
+        let mut stmt =
+            c.prepare_cached("SELECT data FROM evidence WHERE target_type = 'inspection'")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         let mut n = 0;
         for data in rows {
             let rec: EvidenceRecord = from_json(&data?)?;
             if rec.captured_by == person_id
-                && rec.document.as_ref().is_some_and(|d| {
-                    d.kind == kind && china_date(d.generated_at).year() == year
-                })
+                && rec
+                    .document
+                    .as_ref()
+                    .is_some_and(|d| d.kind == kind && china_date(d.generated_at).year() == year)
             {
                 n += 1;
             }
@@ -102,7 +129,10 @@ impl Store {
         let mut out = Vec::new();
         for data in rows {
             let h: Hazard = from_json(&data?)?;
-            if h.source.as_ref().is_some_and(|s| s.inspection_id == inspection_id) {
+            if h.source
+                .as_ref()
+                .is_some_and(|s| s.inspection_id == inspection_id)
+            {
                 out.push(h);
             }
         }
@@ -115,9 +145,9 @@ impl Store {
     /// part is refused.
     pub fn make_site_document(&self, req: &DocumentRequest) -> Result<EvidenceRecord> {
         let actor = self.actor()?;
-        let font = self.cjk_font()?.ok_or_else(|| {
-            invalid("字体", "未设置中文字体（setWatermarkFont），不能生成文书")
-        })?;
+        let font = self
+            .cjk_font()?
+            .ok_or_else(|| invalid("字体", "未设置中文字体（setWatermarkFont），不能生成文书"))?;
         let at = Utc::now();
         let (insp, site, attributes, hazards, order, count) = self.read(|c| {
             let insp = Self::load_inspection(c, &req.inspection_id)?;
@@ -134,7 +164,10 @@ impl Store {
             Ok((insp, site, attributes, hazards, order, count))
         })?;
         if insp.leader.person_id != actor.person_id {
-            return Err(invalid("执法人员", "只有带队的执法人员能制作本次检查的文书"));
+            return Err(invalid(
+                "执法人员",
+                "只有带队的执法人员能制作本次检查的文书",
+            ));
         }
         let certificate = insp
             .certificate_number
@@ -216,9 +249,7 @@ impl Store {
                 witness: witness.trim().to_string(),
                 recorded_at: at,
             }),
-            (Some(_), Some(_)) => {
-                return Err(invalid("签名", "已签名的文书不能同时记录拒签"))
-            }
+            (Some(_), Some(_)) => return Err(invalid("签名", "已签名的文书不能同时记录拒签")),
             (None, None) => {
                 return Err(invalid(
                     "签名",
@@ -277,7 +308,8 @@ impl Store {
         match self.cjk_font_path()? {
             None => Ok(None),
             Some((path, index)) => Ok(Some(
-                CjkFont::load(Path::new(&path), index).map_err(|e| invalid("字体", e.to_string()))?,
+                CjkFont::load(Path::new(&path), index)
+                    .map_err(|e| invalid("字体", e.to_string()))?,
             )),
         }
     }

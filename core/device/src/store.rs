@@ -526,18 +526,7 @@ impl Store {
             // A 行政检查 needs its signed 现场检查记录 showing every result.
             let list = self.checklists.for_inspection(&insp);
             let attributes = Self::inspection_site_attributes(tx, &insp, &list)?;
-            let docs = Self::documents_of(tx, inspection_id)?;
-            let infos: Vec<_> = docs.iter().filter_map(|d| d.document.as_ref()).collect();
-            anjian_domain::site_document::check_finish(&insp, &list, &attributes, &infos)?;
-            let record = docs
-                .iter()
-                .rev()
-                .find(|d| {
-                    d.document.as_ref().is_some_and(|i| {
-                        i.kind == anjian_domain::site_document::DocumentKind::InspectionRecord
-                    })
-                })
-                .map(|d| d.id.clone());
+            let record = Self::record_to_finish(tx, &insp, &list, &attributes)?;
             let answered: Vec<String> = insp.results.keys().cloned().collect();
             insp.finish_at_site(&list, &attributes, at)?;
             // The items that do not apply to the site were answered 不适用 by the domain: they
@@ -642,9 +631,11 @@ impl Store {
         list: &Checklist,
     ) -> Result<Vec<String>> {
         let data: Option<String> = c
-            .query_row("SELECT data FROM sites WHERE id = ?1", [&insp.site_id], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT data FROM sites WHERE id = ?1",
+                [&insp.site_id],
+                |r| r.get(0),
+            )
             .optional()?;
         Ok(match data {
             Some(d) => list.declared_attributes(&from_json::<Site>(&d)?.attributes),
@@ -653,7 +644,10 @@ impl Store {
     }
 
     /// What an inspection asks at its site: its checklist version and the site's attributes.
-    pub fn inspection_scope(&self, insp: &Inspection) -> Result<(std::sync::Arc<Checklist>, Vec<String>)> {
+    pub fn inspection_scope(
+        &self,
+        insp: &Inspection,
+    ) -> Result<(std::sync::Arc<Checklist>, Vec<String>)> {
         let list = self.checklists.for_inspection(insp);
         let attributes = self.read(|c| Self::inspection_site_attributes(c, insp, &list))?;
         Ok((list, attributes))

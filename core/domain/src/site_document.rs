@@ -197,6 +197,28 @@ impl SiteDocumentInfo {
     }
 }
 
+/// A piece of evidence that is (or claims to be) a document left on site: a signed PDF of the
+/// inspection it names.
+pub fn check_evidence(rec: &crate::evidence::EvidenceRecord) -> Result<(), DomainError> {
+    use crate::evidence::{EvidenceKind, EvidenceTarget};
+    if rec.kind != EvidenceKind::SiteDocument && rec.document.is_none() {
+        return Ok(());
+    }
+    let doc = rec
+        .document
+        .as_ref()
+        .ok_or(DomainError::MissingField("现场执法文书的文书信息"))?;
+    doc.validate()?;
+    let own = matches!(&rec.target, EvidenceTarget::InspectionReport { inspection_id } if *inspection_id == doc.inspection_id);
+    if rec.kind != EvidenceKind::SiteDocument || rec.content_type != "application/pdf" || !own {
+        return Err(DomainError::InvalidValue {
+            field: "现场执法文书",
+            reason: "须为所属检查的 PDF 文件".into(),
+        });
+    }
+    Ok(())
+}
+
 /// Whether a 行政检查 may be finished: it needs its signed 现场检查记录 made after the last
 /// result of an item that applies to the site (so the record shows every result; the items
 /// that do not apply are answered 不适用 when it finishes). Other activities need none.
@@ -417,7 +439,14 @@ pub fn inspection_record(facts: &Facts) -> Result<DocumentDraft, DomainError> {
         value,
     };
     fields.extend([
-        f("检查场所", facts.site.address.clone().unwrap_or_else(|| facts.site.name.clone())),
+        f(
+            "检查场所",
+            facts
+                .site
+                .address
+                .clone()
+                .unwrap_or_else(|| facts.site.name.clone()),
+        ),
         f(
             "检查时间",
             format!("{}至{}", time_cn(insp.started_at), time_cn(facts.at)),
@@ -425,7 +454,10 @@ pub fn inspection_record(facts: &Facts) -> Result<DocumentDraft, DomainError> {
         f("检查人员", facts.officers_line()),
         f(
             "检查依据",
-            format!("《{}检查表》（{}版）", facts.checklist.name, facts.checklist.version),
+            format!(
+                "《{}检查表》（{}版）",
+                facts.checklist.name, facts.checklist.version
+            ),
         ),
     ]);
     let mut found = vec![format!(
@@ -438,7 +470,11 @@ pub fn inspection_record(facts: &Facts) -> Result<DocumentDraft, DomainError> {
             n + 1,
             item.section,
             result.note.as_deref().unwrap_or(&item.text),
-            if item.major { "重大事故隐患" } else { "一般隐患" },
+            if item.major {
+                "重大事故隐患"
+            } else {
+                "一般隐患"
+            },
             item.basis
         ));
     }
@@ -518,7 +554,10 @@ fn basis_of(facts: &Facts, h: &Hazard) -> String {
 }
 
 /// 责令限期整改指令书: the problems found, each with its legal basis and deadline.
-pub fn rectification_order(facts: &Facts, hazards: &[&Hazard]) -> Result<DocumentDraft, DomainError> {
+pub fn rectification_order(
+    facts: &Facts,
+    hazards: &[&Hazard],
+) -> Result<DocumentDraft, DomainError> {
     facts.check_people()?;
     let hs = of_inspection(facts, hazards)?;
     let mut problems = Vec::new();
@@ -591,7 +630,11 @@ pub fn review_opinion(
                 n + 1,
                 h.description,
                 h.number,
-                if done(h) { "已整改" } else { "未整改完毕" },
+                if done(h) {
+                    "已整改"
+                } else {
+                    "未整改完毕"
+                },
             )
         })
         .collect();
@@ -616,7 +659,10 @@ pub fn review_opinion(
             let mut f = facts.party_fields();
             f.push(Field {
                 label: "复查依据".into(),
-                value: format!("《责令限期整改指令书》（{order_number}，{}）", date_cn(order_date)),
+                value: format!(
+                    "《责令限期整改指令书》（{order_number}，{}）",
+                    date_cn(order_date)
+                ),
             });
             f.push(Field {
                 label: "复查时间".into(),
@@ -656,11 +702,23 @@ mod tests {
     #[test]
     fn numbers_come_from_the_data_and_the_officers_certificate() {
         assert_eq!(
-            document_number(DocumentKind::RectificationOrder, "忠县应急管理局", "渝50023360992", 2026, 3),
+            document_number(
+                DocumentKind::RectificationOrder,
+                "忠县应急管理局",
+                "渝50023360992",
+                2026,
+                3
+            ),
             "（忠）应急责改〔2026〕992003号"
         );
         assert_eq!(
-            document_number(DocumentKind::InspectionRecord, "忠县某某局", "0001", 2027, 12),
+            document_number(
+                DocumentKind::InspectionRecord,
+                "忠县某某局",
+                "0001",
+                2027,
+                12
+            ),
             "（忠）某某局检记〔2027〕1012号",
             "a body not in the data keeps its own name"
         );
@@ -692,6 +750,9 @@ mod tests {
         info.signatures[0].image_sha256 = "not a hash".into();
         assert!(info.validate().is_err());
         info.signatures.remove(0);
-        assert_eq!(info.validate().unwrap_err().to_string(), "请填写执法人员签名");
+        assert_eq!(
+            info.validate().unwrap_err().to_string(),
+            "请填写执法人员签名"
+        );
     }
 }

@@ -136,8 +136,19 @@ fn signature_image(path: &Path) -> Result<(Image, f32), PaperError> {
 }
 
 enum Op {
-    Text { x: f32, y: f32, size: f32, text: String },
-    Image { x: f32, y: f32, w: f32, h: f32, image: Image },
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        text: String,
+    },
+    Image {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        image: Image,
+    },
 }
 
 /// Lays out page by page.

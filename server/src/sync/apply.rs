@@ -14,7 +14,7 @@ use anjian_domain::assessment::IndicatorSet;
 use anjian_domain::checklist::ChecklistRegistry;
 use anjian_domain::enforcement::{FieldActivity, Officer};
 use anjian_domain::engagement;
-use anjian_domain::evidence::{EvidenceKind, EvidenceRecord, EvidenceTarget};
+use anjian_domain::evidence::{EvidenceRecord, EvidenceTarget};
 use anjian_domain::hazard::{HazardAction, HazardDraft, HazardEvent};
 use anjian_domain::inspection::{Inspection, InspectionKind};
 use anjian_domain::ledger::{self, HazardDoc};
@@ -665,9 +665,7 @@ fn attach_evidence(tx: &mut dyn Tx, caller: &Caller, id: &str, mut rec: Evidence
     {
         return Err(refuse("证据文件的 sha256 无效"));
     }
-    if rec.kind == EvidenceKind::SiteDocument || rec.document.is_some() {
-        check_site_document(&rec)?;
-    }
+    anjian_domain::site_document::check_evidence(&rec).map_err(|e| refuse(e.to_string()))?;
     let (target_entity, target_id) = rec.target.key();
     let target = match tx.get_record(target_entity, target_id)? {
         Some(r) if !r.deleted && caller.can_see(&r.audience) => r,
@@ -691,19 +689,6 @@ fn attach_evidence(tx: &mut dyn Tx, caller: &Caller, id: &str, mut rec: Evidence
     }
     records::save_evidence(tx, &rec, target.audience)?;
     applied(&rec)
-}
-
-/// A document left on site: a signed PDF of the inspection it names.
-fn check_site_document(rec: &EvidenceRecord) -> Result<(), ApplyError> {
-    let Some(doc) = &rec.document else {
-        return Err(refuse("现场执法文书缺少文书信息"));
-    };
-    doc.validate().map_err(|e| refuse(e.to_string()))?;
-    let own = matches!(&rec.target, EvidenceTarget::InspectionReport { inspection_id } if *inspection_id == doc.inspection_id);
-    if rec.kind != EvidenceKind::SiteDocument || rec.content_type != "application/pdf" || !own {
-        return Err(refuse("现场执法文书须为所属检查的 PDF 文件"));
-    }
-    Ok(())
 }
 
 /// What the policy needs to know of the record a piece of evidence proves.
