@@ -61,6 +61,16 @@ pub enum FieldCommand {
     },
     /// Operations the server refused.
     Attention,
+    /// Tasks 县安委办 assigned to my unit (工作任务交办), with my unit's status.
+    Tasks,
+    /// Report how my unit handled a task: the text, and photos attached as its proof.
+    TaskProof {
+        task: String,
+        text: String,
+        /// A photo of the proof (repeatable).
+        #[arg(long)]
+        photo: Vec<PathBuf>,
+    },
 }
 
 fn open(device: &Path) -> Result<Store, String> {
@@ -242,6 +252,38 @@ pub fn run(device: &Path, command: FieldCommand) -> Result<i32, String> {
             for a in store.attention().map_err(err)? {
                 println!("{}\t{}/{}\t{}", a.op_id, a.entity, a.op, a.reason);
             }
+        }
+        FieldCommand::Tasks => {
+            let me = store.actor().map_err(err)?;
+            let today = china_date(chrono::Utc::now());
+            for t in store.unit_tasks(&me.unit_id).map_err(err)? {
+                let status = t
+                    .part(&me.unit_id)
+                    .map_or("", |p| p.status(t.deadline, today).label());
+                println!("{}\t{}\t{}\t{}", t.id, t.deadline, status, t.title);
+            }
+        }
+        FieldCommand::TaskProof { task, text, photo } => {
+            let me = store.actor().map_err(err)?;
+            store.my_unit_task(&task).map_err(err)?;
+            let mut evidence = Vec::new();
+            for p in &photo {
+                let target = EvidenceTarget::WorkTask {
+                    task_id: task.clone(),
+                    unit_id: me.unit_id.clone(),
+                };
+                let rec = store
+                    .attach_photo(p, target, EvidenceStage::None)
+                    .map_err(err)?;
+                evidence.push(rec.id);
+            }
+            let t = store
+                .submit_task_proof(&task, &text, evidence)
+                .map_err(err)?;
+            let status = t
+                .part(&me.unit_id)
+                .map_or("", |p| p.status(t.deadline, china_date(chrono::Utc::now())).label());
+            println!("{} {}", t.title, status);
         }
     }
     Ok(0)

@@ -501,13 +501,24 @@ await step('委托技术服务 and 专家库: coverage, engagements and the pool
   assert.equal(await page.locator('.el-table__body-wrapper tbody tr').count(), pool.length)
 })
 
+await step('任务交办: the office accepts a submitted part and its status follows', async () => {
+  const r = (await api(adminToken, '/v1/tasks?status=submitted'))[0]
+  assert.ok(r, 'the demo county has a submitted task')
+  const unitName = (await api(adminToken, '/v1/units')).find((u) => u.id === r.unit_id).name
+  await page.goto(`${base}/tasks`)
+  await page.getByRole('button', { name: `办结：${r.title} ${unitName}` }).click()
+  await page.getByText(`已办结：${r.title}`).waitFor()
+  const after = (await api(adminToken, '/v1/tasks')).find((x) => x.task_id === r.task_id && x.unit_id === r.unit_id)
+  assert.equal(after.status_label, '已办结')
+})
+
 const pages = [
   ['overview', '/'], ['hazards', '/hazards'], ['hazard-detail', `/hazards/${submitted[1].id}`], ['inspections', '/inspections'],
   ['sites', '/sites'], ['org', '/org'], ['checklists', '/checklists'], ['patrols', '/patrols'], ['duty', '/duty'],
   ['rotation', '/rotation'], ['assessment', '/assessment'], ['downloads', '/downloads'],
   ['org-accounts', '/org?tab=accounts'], ['org-audit', '/org?tab=audit'], ['meetings', '/meetings'],
-  ['investments', '/investments'], ['accountability', '/accountability'], ['month-end', '/month-end'],
   ['engagements', '/engagements'], ['experts', '/experts'],
+  ['investments', '/investments'], ['accountability', '/accountability'], ['tasks', '/tasks'], ['mechanism', '/mechanism'], ['month-end', '/month-end'],
 ]
 
 await step('axe-core: no serious or critical violation on any page', async () => {

@@ -18,6 +18,8 @@ export const pages: { path: string; name: string; title: string; countyOnly?: bo
   { path: 'accountability', name: 'accountability', title: '约谈问责', component: () => import('./views/Accountability.vue') },
   { path: 'engagements', name: 'engagements', title: '委托技术服务', component: () => import('./views/Engagements.vue') },
   { path: 'experts', name: 'experts', title: '专家库', component: () => import('./views/Experts.vue') },
+  { path: 'mechanism', name: 'mechanism', title: '改机制', component: () => import('./views/Mechanism.vue') },
+  { path: 'tasks', name: 'tasks', title: '任务交办', component: () => import('./views/Tasks.vue') },
   { path: 'month-end', name: 'month-end', title: '月底报送', component: () => import('./views/MonthEnd.vue') },
   { path: 'assessment', name: 'assessment', title: '月度考核', component: () => import('./views/Assessment.vue') },
   { path: 'downloads', name: 'downloads', title: '下载', component: () => import('./views/Downloads.vue') },

@@ -1,6 +1,7 @@
 //! Ledgers of 改作风 and 改机制: the 约谈问责台账 (and, beside it, the office's other records of
 //! the mechanism), in the columns the county keeps them by hand.
 
+use anjian_domain::mechanism::MechanismRecord;
 use anjian_domain::records::AccountabilityRecord;
 
 use crate::table::{col, Cell, Table};
@@ -57,6 +58,51 @@ pub fn accountability_ledger(
             col("处理结果", 14.0),
             col("决定单位", 14.0),
             col("来源", 10.0),
+        ],
+        rows,
+    }
+}
+
+/// 改机制台账: one row per record, oldest first, with the findings that caused it.
+pub fn mechanism_ledger(
+    records: &[&MechanismRecord],
+    dir: &Directory,
+    hazard_number: impl Fn(&str) -> String,
+    scope: &str,
+    period: &str,
+) -> Table {
+    let rows = records
+        .iter()
+        .enumerate()
+        .map(|(n, r)| {
+            let mut causes: Vec<String> = r.hazard_ids.iter().map(|h| hazard_number(h)).collect();
+            if !r.inspection_ids.is_empty() {
+                causes.push(format!("检查 {} 次", r.inspection_ids.len()));
+            }
+            vec![
+                Cell::Int(n as i64 + 1),
+                Cell::Date(r.effective_on),
+                Cell::text(dir.unit(&r.unit_id)),
+                Cell::text(r.kind.label()),
+                Cell::text(&r.title),
+                Cell::text(r.document_number.clone().unwrap_or_default()),
+                Cell::text(&r.content),
+                Cell::text(causes.join("、")),
+            ]
+        })
+        .collect();
+    Table {
+        sheet: "改机制台账".into(),
+        title: format!("{scope}改机制工作台账{period}"),
+        columns: vec![
+            col("序号", 6.0),
+            col("印发日期", 12.0),
+            col("单位", 18.0),
+            col("类别", 16.0),
+            col("名称", 26.0),
+            col("文号", 16.0),
+            col("主要内容", 44.0),
+            col("关联问题", 20.0),
         ],
         rows,
     }

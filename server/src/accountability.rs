@@ -1,9 +1,10 @@
 //! 约谈问责 on the server: the rules' suggestions for 县安委办 (from the county's hazards, the
-//! duty tables of the months before and last month's 月底报送) and the ledger.
+//! duty tables of the months before and last month's 月底报送), the ledger, and the 改机制 ledger.
 
 use chrono::NaiveDate;
 
 use anjian_domain::accountability::{self, Suggestion, SuggestionInput, SuggestionRules};
+use anjian_domain::mechanism::MechanismRecord;
 use anjian_domain::month::YearMonth;
 use anjian_domain::records::AccountabilityRecord;
 use anjian_reports::table::Table;
@@ -75,5 +76,32 @@ impl County {
         };
         let period = month.map_or(String::new(), |m| format!("（{}）", m.label()));
         mechanism::accountability_ledger(&rows, dir, number, &scope, &period)
+    }
+}
+
+impl County {
+    /// 改机制台账 of one unit (or all), of a month (or all), oldest first.
+    pub fn mechanism_ledger(
+        &self,
+        unit: Option<&str>,
+        month: Option<YearMonth>,
+        dir: &Directory,
+    ) -> Table {
+        let mut rows: Vec<&MechanismRecord> = self
+            .mechanisms
+            .iter()
+            .filter(|r| unit.is_none_or(|u| r.unit_id == u))
+            .filter(|r| month.is_none_or(|m| m.contains(r.effective_on)))
+            .collect();
+        rows.sort_by(|a, b| a.effective_on.cmp(&b.effective_on).then(a.id.cmp(&b.id)));
+        let number = |id: &str| {
+            self.hazards
+                .iter()
+                .find(|h| h.id == id)
+                .map_or(id.to_string(), |h| h.number.clone())
+        };
+        let scope = unit.map_or("忠县".to_string(), |u| dir.unit(u));
+        let period = month.map_or(String::new(), |m| format!("（{}）", m.label()));
+        mechanism::mechanism_ledger(&rows, dir, number, &scope, &period)
     }
 }

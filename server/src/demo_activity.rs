@@ -56,6 +56,8 @@ pub struct ActivitySummary {
     pub self_assessments: usize,
     pub files: usize,
     pub accountability: usize,
+    pub tasks: usize,
+    pub mechanisms: usize,
 }
 
 /// Seeds the activity of the month before `now` and of the current month up to yesterday
@@ -88,6 +90,8 @@ pub fn seed(tx: &mut dyn Tx, blobs_dir: &Path, now: DateTime<Utc>) -> ApiResult<
     s.rotation(&people, current.prev())?;
     s.unit_reports_and_self_assessments(&people, current.prev())?;
     s.summary.accountability = crate::demo_mechanism::seed_accountability(s.tx, &people.office, now)?;
+    s.summary.tasks = crate::demo_mechanism::seed_tasks(s.tx, &people.office, now)?;
+    s.summary.mechanisms = crate::demo_mechanism::seed_mechanisms(s.tx, now)?;
     Ok(s.summary)
 }
 

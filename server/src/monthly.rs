@@ -52,6 +52,10 @@ pub struct County {
     pub frozen: HashMap<YearMonth, MonthlyAssessment>,
     /// 提醒约谈、追责问责 (deducted in 月考, and the rules' suggestions skip those answered).
     pub accountability: Vec<AccountabilityRecord>,
+    /// 工作任务交办.
+    pub tasks: Vec<anjian_domain::task::WorkTask>,
+    /// 改机制.
+    pub mechanisms: Vec<anjian_domain::mechanism::MechanismRecord>,
 }
 
 /// The recycled-photo flags of every proof photo (the office's ledger names no record).
@@ -95,6 +99,8 @@ impl County {
             submissions: all(tx, entity::MONTH_END)?,
             frozen: crate::api::publish::frozen(tx)?,
             accountability: all(tx, entity::ACCOUNTABILITY)?,
+            tasks: all(tx, entity::WORK_TASK)?,
+            mechanisms: all(tx, entity::MECHANISM)?,
         })
     }
 
@@ -416,6 +422,11 @@ impl County {
                 sheet(ledgers::duty_ledger(&table, &by_id, month, &scope_name))
             }
             ExportFile::Accountability => sheet(self.accountability_ledger(unit, q.month, &dir)),
+            ExportFile::Mechanism => sheet(self.mechanism_ledger(unit, q.month, &dir)),
+            ExportFile::Tasks => {
+                let rows = crate::api::tasks::rows(&self.tasks, unit, None, today);
+                sheet(crate::api::tasks::task_ledger(&rows, &dir, &scope_name))
+            }
             ExportFile::Scores => sheet(ledgers::scores_ledger(&self.assessment(month, today))),
             ExportFile::Annual => {
                 let year = q.year.unwrap_or(month.year);
@@ -511,10 +522,12 @@ pub enum ExportFile {
     PatrolNotice,
     MonthEnd,
     Accountability,
+    Tasks,
+    Mechanism,
 }
 
 impl ExportFile {
-    pub const ALL: [ExportFile; 10] = [
+    pub const ALL: [ExportFile; 12] = [
         ExportFile::ProblemLedger,
         ExportFile::MajorHazards,
         ExportFile::Hardware,
@@ -525,6 +538,8 @@ impl ExportFile {
         ExportFile::PatrolNotice,
         ExportFile::MonthEnd,
         ExportFile::Accountability,
+        ExportFile::Tasks,
+        ExportFile::Mechanism,
     ];
 
     /// The file name in URLs and on disk.
@@ -540,6 +555,8 @@ impl ExportFile {
             ExportFile::PatrolNotice => "patrol-notice.docx",
             ExportFile::MonthEnd => "month-end-submissions.xlsx",
             ExportFile::Accountability => "accountability.xlsx",
+            ExportFile::Tasks => "tasks.xlsx",
+            ExportFile::Mechanism => "mechanism.xlsx",
         }
     }
 
@@ -556,6 +573,8 @@ impl ExportFile {
             ExportFile::PatrolNotice => "暗访通报",
             ExportFile::MonthEnd => "月底报送情况",
             ExportFile::Accountability => "约谈问责台账",
+            ExportFile::Tasks => "工作任务清单",
+            ExportFile::Mechanism => "改机制台账",
         }
     }
 
@@ -582,6 +601,8 @@ impl ExportFile {
                 | ExportFile::Duty
                 | ExportFile::MonthEnd
                 | ExportFile::Accountability
+                | ExportFile::Tasks
+                | ExportFile::Mechanism
         )
     }
 }

@@ -158,6 +158,28 @@ impl Store {
                 found.ok_or_else(|| not_found("会议", meeting_id))?;
                 Ok((None, None))
             }
+            EvidenceTarget::WorkTask { task_id, .. } => {
+                let found: Option<String> = c
+                    .query_row(
+                        "SELECT id FROM pulled_records WHERE entity = 'work_task' AND id = ?1",
+                        [task_id],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                found.ok_or_else(|| not_found("工作任务", task_id))?;
+                Ok((None, None))
+            }
+            EvidenceTarget::MechanismRecord { record_id } => {
+                let found: Option<String> = c
+                    .query_row(
+                        "SELECT id FROM pulled_records WHERE entity = 'mechanism_record' AND id = ?1",
+                        [record_id],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                found.ok_or_else(|| not_found("改机制记录", record_id))?;
+                Ok((None, None))
+            }
         }
     }
 

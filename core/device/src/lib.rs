@@ -15,6 +15,7 @@ mod site_scan;
 mod standing;
 pub mod store;
 pub mod sync_engine;
+mod tasks;
 mod unit_records;
 
 pub use error::{AnjianError, StoreError};

@@ -46,6 +46,16 @@ pub enum EvidenceTarget {
     InspectionReport {
         inspection_id: String,
     },
+    /// A file of a task's assignment (`unit_id` empty) or of a unit's proof.
+    WorkTask {
+        task_id: String,
+        #[serde(default)]
+        unit_id: String,
+    },
+    /// The document of a 改机制 record (the revised list, rule or plan).
+    MechanismRecord {
+        record_id: String,
+    },
 }
 
 impl EvidenceTarget {
@@ -58,6 +68,8 @@ impl EvidenceTarget {
             }
             EvidenceTarget::Meeting { meeting_id } => ("meeting", meeting_id),
             EvidenceTarget::InspectionReport { inspection_id } => ("inspection", inspection_id),
+            EvidenceTarget::WorkTask { task_id, .. } => ("work_task", task_id),
+            EvidenceTarget::MechanismRecord { record_id } => ("mechanism_record", record_id),
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod hazard;
 pub mod inspection;
 pub mod ledger;
 pub mod location;
+pub mod mechanism;
 pub mod month;
 pub mod month_end;
 pub mod org;
@@ -31,6 +32,7 @@ pub mod site;
 pub mod site_code;
 pub mod site_document;
 pub mod sync;
+pub mod task;
 pub mod visits;
 
 pub use error::{DomainError, ErrorKind};

@@ -42,6 +42,10 @@ pub enum Act {
     Engage,
     /// Keep the county's expert pool (专家库).
     KeepExperts,
+    /// 工作任务交办: assign a task, accept or return a unit's proof.
+    AssignTask,
+    /// Submit a unit's proof of a task assigned to it.
+    SubmitTask,
 }
 
 impl Act {
@@ -85,6 +89,8 @@ impl Act {
             Act::Accountability => "登记约谈问责",
             Act::Engage => "委托第三方机构或专家",
             Act::KeepExperts => "维护专家库",
+            Act::AssignTask => "交办、审核工作任务",
+            Act::SubmitTask => "报送任务办理情况",
         }
     }
 }
@@ -432,6 +438,16 @@ pub const POLICY: &[Grant] = &[
         act: KeepExperts,
         roles: OFFICE,
         reach: County,
+    },
+    Grant {
+        act: AssignTask,
+        roles: OFFICE,
+        reach: County,
+    },
+    Grant {
+        act: SubmitTask,
+        roles: UNIT_STAFF,
+        reach: OwnUnit,
     },
 ];
 

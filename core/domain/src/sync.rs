@@ -31,6 +31,8 @@ pub mod entity {
     pub const MONTH_END: &str = "month_end_submission";
     pub const ENGAGEMENT: &str = "engagement";
     pub const EXPERT: &str = "expert";
+    pub const WORK_TASK: &str = "work_task";
+    pub const MECHANISM: &str = "mechanism_record";
     /// The server's perceptual hashes of a stored photo file, by its SHA-256 (server only:
     /// no one's audience, never pulled).
     pub const PHOTO_HASH: &str = "photo_hash";

@@ -16,6 +16,7 @@ pub mod reads;
 pub mod session;
 pub mod site_codes;
 pub mod sync;
+pub mod tasks;
 pub mod unit_records;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -69,6 +70,8 @@ use errors_doc::CommonErrors;
         unit_records::investments,
         unit_records::accountability,
         unit_records::accountability_suggestions,
+        tasks::tasks,
+        unit_records::mechanism,
         reads::create_patrol,
         console::config,
         console_reads::ledger,
@@ -325,6 +328,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
             "/v1/accountability/suggestions",
             get(unit_records::accountability_suggestions),
         )
+        .route("/v1/tasks", get(tasks::tasks))
+        .route("/v1/mechanism", get(unit_records::mechanism))
         .route(
             "/v1/patrols",
             get(reads::patrols).post(reads::create_patrol),

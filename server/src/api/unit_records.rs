@@ -10,6 +10,7 @@ use utoipa::IntoParams;
 
 use anjian_domain::accountability::Suggestion;
 use anjian_domain::hazard::china_date;
+use anjian_domain::mechanism::MechanismRecord;
 use anjian_domain::month::YearMonth;
 use anjian_domain::proof::{ProofStatus, RecycledUse};
 use anjian_domain::records::{AccountabilityRecord, HardwareInvestment, Meeting};
@@ -194,6 +195,38 @@ pub async fn accountability_suggestions(
                 unit_name: dir.unit(&s.unit_id),
                 person_name: s.person_id.as_deref().map(|p| dir.person(p)),
                 suggestion: s,
+            })
+            .collect(),
+    ))
+}
+
+/// A 改机制 record with its label.
+#[derive(Serialize)]
+pub struct MechanismView {
+    #[serde(flatten)]
+    pub record: MechanismRecord,
+    pub kind_label: &'static str,
+}
+
+/// 改机制 records (职责清单、制度修订、应急处置方案、联合执法、信息共享、举一反三), newest first, in
+/// the caller's scope; `month` filters by the day it took effect.
+#[utoipa::path(get, path = "/v1/mechanism", params(UnitRecordQuery), responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn mechanism(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<UnitRecordQuery>,
+) -> ApiResult<Json<Vec<MechanismView>>> {
+    let month = q.month()?;
+    let mut out: Vec<MechanismRecord> = state
+        .read(move |tx| records::visible(tx, entity::MECHANISM, &caller))
+        .await?;
+    out.retain(|m| q.unit_ok(&m.unit_id) && month.is_none_or(|ym| ym.contains(m.effective_on)));
+    out.sort_by(|a, b| b.effective_on.cmp(&a.effective_on).then(a.id.cmp(&b.id)));
+    Ok(Json(
+        out.into_iter()
+            .map(|record| MechanismView {
+                kind_label: record.kind.label(),
+                record,
             })
             .collect(),
     ))

@@ -107,7 +107,7 @@ fn not_found(what: &str, id: &str) -> ApplyError {
 pub(super) type Applied = (OpStatus, Option<Value>);
 pub(super) type Outcome = Result<Applied, ApplyError>;
 
-fn applied<T: serde::Serialize>(value: &T) -> Outcome {
+pub(super) fn applied<T: serde::Serialize>(value: &T) -> Outcome {
     Ok((OpStatus::Applied, serde_json::to_value(value).ok()))
 }
 
@@ -209,6 +209,10 @@ fn apply_body(
             create_unit_record(tx, caller, op, &unit, Act::UnitRecord, &sub)
         }
         OpBody::CreateAccountability(a) => super::accountability::create(tx, caller, op, a),
+        OpBody::AssignTask(t) => super::tasks::assign(tx, caller, op, t),
+        OpBody::SubmitTaskProof(p) => super::tasks::submit(tx, caller, id, p),
+        OpBody::ReviewTask(r) => super::tasks::review(tx, caller, id, r),
+        OpBody::CreateMechanism(m) => super::accountability::create_mechanism(tx, caller, op, m),
         OpBody::CreateDutyReport(r) => {
             r.validate()?;
             if !r.files.is_empty() {
@@ -671,7 +675,20 @@ fn attach_evidence(tx: &mut dyn Tx, caller: &Caller, id: &str, mut rec: Evidence
         Some(r) if !r.deleted && caller.can_see(&r.audience) => r,
         _ => return Err(not_found("证据关联的对象", target_id)),
     };
-    let facts = evidence_target_facts(&target);
+    let mut facts = evidence_target_facts(&target);
+    if let EvidenceTarget::WorkTask { unit_id, .. } = &rec.target {
+        // A unit's proof of a task (no unit: the office's own attachment): the unit must be
+        // one the task is assigned to.
+        if !unit_id.is_empty() {
+            let assigned = target.data["unit_ids"]
+                .as_array()
+                .is_some_and(|us| us.iter().any(|u| u.as_str() == Some(unit_id.as_str())));
+            if !assigned {
+                return Err(refuse("该任务未交办给该单位"));
+            }
+            facts.unit_id = Some(unit_id.clone());
+        }
+    }
     let site = match &facts.site_id {
         Some(id) => records::load::<Site>(tx, entity::SITE, id)?.map(|(_, s)| s),
         None => None,

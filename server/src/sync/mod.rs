@@ -4,6 +4,7 @@
 mod accountability;
 mod apply;
 mod pull;
+pub mod tasks;
 
 pub use apply::{apply_op, missing_after_files, ApplyError};
 pub use pull::{pull, PulledPage};

@@ -32,6 +32,7 @@ mod records;
 mod screens;
 mod sites;
 mod sync;
+mod tasks;
 
 pub use documents::*;
 pub use duty::*;
@@ -89,6 +90,13 @@ pub enum EvidenceTarget {
     },
     InspectionReport {
         inspection_id: String,
+    },
+    WorkTask {
+        task_id: String,
+        unit_id: String,
+    },
+    MechanismRecord {
+        record_id: String,
     },
 }
 

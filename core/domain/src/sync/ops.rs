@@ -14,11 +14,13 @@ use crate::assessment::SelfAssessment;
 use crate::evidence::EvidenceRecord;
 use crate::hazard::{Hazard, HazardEvent};
 use crate::inspection::{Inspection, ItemResult};
+use crate::mechanism::MechanismRecord;
 use crate::month_end::MonthEndSubmission;
 use crate::records::{AccountabilityRecord, HardwareInvestment, Meeting};
 use crate::rotation::DutyReport;
 use crate::site::Site;
 use crate::sync::{entity, Operation};
+use crate::task::{ReviewTask, SubmitTaskProof, WorkTask};
 use crate::DomainError;
 
 /// `inspection/record_item`: one checklist item's answer.
@@ -62,6 +64,10 @@ pub enum OpBody {
     CreateDutyReport(DutyReport),
     CreateSelfAssessment(SelfAssessment),
     SubmitMonthEnd(MonthEndSubmission),
+    AssignTask(WorkTask),
+    SubmitTaskProof(SubmitTaskProof),
+    ReviewTask(ReviewTask),
+    CreateMechanism(MechanismRecord),
 }
 
 /// The kind of an operation, without its payload: what the access policy is written in.
@@ -82,10 +88,14 @@ pub enum OpKind {
     CreateDutyReport,
     CreateSelfAssessment,
     SubmitMonthEnd,
+    AssignTask,
+    SubmitTaskProof,
+    ReviewTask,
+    CreateMechanism,
 }
 
 impl OpKind {
-    pub const ALL: [OpKind; 14] = [
+    pub const ALL: [OpKind; 18] = [
         OpKind::CreateSite,
         OpKind::StartInspection,
         OpKind::RecordItem,
@@ -100,6 +110,10 @@ impl OpKind {
         OpKind::CreateDutyReport,
         OpKind::CreateSelfAssessment,
         OpKind::SubmitMonthEnd,
+        OpKind::AssignTask,
+        OpKind::SubmitTaskProof,
+        OpKind::ReviewTask,
+        OpKind::CreateMechanism,
     ];
 
     /// The `(entity, op)` pair of the wire envelope.
@@ -119,6 +133,10 @@ impl OpKind {
             OpKind::CreateDutyReport => (entity::DUTY_REPORT, "create"),
             OpKind::CreateSelfAssessment => (entity::SELF_ASSESSMENT, "create"),
             OpKind::SubmitMonthEnd => (entity::MONTH_END, "submit"),
+            OpKind::AssignTask => (entity::WORK_TASK, "assign"),
+            OpKind::SubmitTaskProof => (entity::WORK_TASK, "submit"),
+            OpKind::ReviewTask => (entity::WORK_TASK, "review"),
+            OpKind::CreateMechanism => (entity::MECHANISM, "create"),
         }
     }
 
@@ -143,6 +161,10 @@ impl OpKind {
             OpKind::CreateDutyReport => "登记述职",
             OpKind::CreateSelfAssessment => "报送月度自评",
             OpKind::SubmitMonthEnd => "月底报送",
+            OpKind::AssignTask => "交办工作任务",
+            OpKind::SubmitTaskProof => "报送任务办理情况",
+            OpKind::ReviewTask => "审核任务办理情况",
+            OpKind::CreateMechanism => "登记改机制记录",
         }
     }
 }
@@ -171,6 +193,10 @@ impl OpBody {
             OpBody::CreateDutyReport(_) => OpKind::CreateDutyReport,
             OpBody::CreateSelfAssessment(_) => OpKind::CreateSelfAssessment,
             OpBody::SubmitMonthEnd(_) => OpKind::SubmitMonthEnd,
+            OpBody::AssignTask(_) => OpKind::AssignTask,
+            OpBody::SubmitTaskProof(_) => OpKind::SubmitTaskProof,
+            OpBody::ReviewTask(_) => OpKind::ReviewTask,
+            OpBody::CreateMechanism(_) => OpKind::CreateMechanism,
         }
     }
 
@@ -199,6 +225,10 @@ impl OpBody {
             OpKind::CreateDutyReport => OpBody::CreateDutyReport(decode(payload, kind)?),
             OpKind::CreateSelfAssessment => OpBody::CreateSelfAssessment(decode(payload, kind)?),
             OpKind::SubmitMonthEnd => OpBody::SubmitMonthEnd(decode(payload, kind)?),
+            OpKind::AssignTask => OpBody::AssignTask(decode(payload, kind)?),
+            OpKind::SubmitTaskProof => OpBody::SubmitTaskProof(decode(payload, kind)?),
+            OpKind::ReviewTask => OpBody::ReviewTask(decode(payload, kind)?),
+            OpKind::CreateMechanism => OpBody::CreateMechanism(decode(payload, kind)?),
         })
     }
 
@@ -219,6 +249,10 @@ impl OpBody {
             OpBody::CreateDutyReport(x) => serde_json::to_value(x),
             OpBody::CreateSelfAssessment(x) => serde_json::to_value(x),
             OpBody::SubmitMonthEnd(x) => serde_json::to_value(x),
+            OpBody::AssignTask(x) => serde_json::to_value(x),
+            OpBody::SubmitTaskProof(x) => serde_json::to_value(x),
+            OpBody::ReviewTask(x) => serde_json::to_value(x),
+            OpBody::CreateMechanism(x) => serde_json::to_value(x),
         };
         // Domain records always serialise (no maps with non-string keys).
         v.unwrap_or(Value::Null)
