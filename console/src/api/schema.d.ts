@@ -834,7 +834,7 @@ export interface paths {
         /**
          * Downloads a ledger (.xlsx) or notice (.docx): problem-ledger.xlsx, major-hazards.xlsx,
          *     hardware-investment.xlsx, duty-records.xlsx, monthly-scores.xlsx, annual-assessment.xlsx,
-         *     assessment-notice.docx, patrol-notice.docx, month-end-submissions.xlsx, accountability.xlsx.
+         *     assessment-notice.docx, patrol-notice.docx, month-end-submissions.xlsx, accountability.xlsx, tasks.xlsx, mechanism.xlsx.
          */
         get: operations["export"];
         put?: never;
@@ -946,6 +946,26 @@ export interface paths {
         };
         /** The signed-in person. */
         get: operations["me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/mechanism": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 改机制 records (职责清单、制度修订、应急处置方案、联合执法、信息共享、举一反三), newest first, in
+         *     the caller's scope; `month` filters by the day it took effect.
+         */
+        get: operations["mechanism"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1177,6 +1197,23 @@ export interface paths {
         put?: never;
         /** Applies a batch of operations; each is idempotent by its `op_id`. */
         post: operations["push"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tasks assigned by 县安委办 (工作任务交办), one row per task and unit, newest first. */
+        get: operations["tasks"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5015,6 +5052,55 @@ export interface operations {
             };
         };
     };
+    mechanism: {
+        parameters: {
+            query?: {
+                /** @description Only this unit's records. */
+                unit?: string | null;
+                /** @description Only this month's (YYYY-MM, China time). */
+                month?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>[];
+                };
+            };
+            /** @description 请求格式不正确 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     meetings: {
         parameters: {
             query?: {
@@ -5758,6 +5844,55 @@ export interface operations {
             };
             /** @description client too old */
             426: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tasks: {
+        parameters: {
+            query?: {
+                /** @description Only this unit's parts. */
+                unit?: string | null;
+                /** @description todo, submitted, done, returned or overdue. */
+                status?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>[];
+                };
+            };
+            /** @description 请求格式不正确 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
