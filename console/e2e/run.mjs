@@ -317,6 +317,18 @@ await step('a month that has ended is published (frozen) once', async () => {
   assert.equal(again.status, 409)
 })
 
+await step('月度考核: the self-assessment beside the office score, indicator by indicator', async () => {
+  const now = new Date(Date.now() + 8 * 3600_000)
+  const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0)).toISOString().slice(0, 7)
+  const a = await api(adminToken, `/v1/assessments/${last}`)
+  const row = a.scores.find((s) => s.self_score != null && s.unit_kind === 'township')
+  assert.ok(row, 'the demo county has self-assessments')
+  const item = row.indicators.find((i) => i.self_note)
+  await page.goto(`${base}/assessment?month=${last}`)
+  await page.getByRole('cell', { name: row.unit_name, exact: true }).first().click()
+  await page.getByText(item.self_note).first().waitFor()
+})
+
 await step('a county version of a checklist is uploaded and what changed is shown', async () => {
   const original = readFileSync('../core/domain/checklists/gas.toml', 'utf8')
   const version = '2026.1-忠县'

@@ -7,8 +7,9 @@ pub mod docx;
 pub mod ledgers;
 pub mod mechanism;
 pub mod notices;
-pub mod print;
 pub mod parties;
+pub mod print;
+pub mod self_assessed;
 pub mod table;
 pub mod xlsx;
 

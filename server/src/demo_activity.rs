@@ -15,7 +15,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 
-use anjian_domain::assessment::SelfAssessment;
+use anjian_domain::assessment::{SelfAssessment, SelfItem};
 use anjian_domain::checklist::{ChecklistItem, ChecklistRegistry, Industry};
 use anjian_domain::county::{self, County, COUNTY_GOVERNMENT_ID, SAFETY_OFFICE_ID};
 use anjian_domain::enforcement::Officer;
@@ -1022,11 +1022,30 @@ impl Seeder<'_> {
                     .get(&(l.unit_id.clone(), month))
                     .copied()
                     .unwrap_or(0);
-                let sa = SelfAssessment {
+                let set = anjian_domain::assessment::IndicatorSet::standard();
+                let items: Vec<SelfItem> = set
+                    .indicators
+                    .iter()
+                    .filter(|i| !i.metric.is_deduction())
+                    .map(|i| {
+                        let off = self.rng.below(3) as f64 * i.weight / 10.0;
+                        SelfItem {
+                            indicator_id: i.id.clone(),
+                            score: i.weight - off,
+                            note: Some(if off > 0.0 {
+                                format!("{}尚有差距，下月整改", i.label)
+                            } else {
+                                format!("{}已按要求完成", i.label)
+                            }),
+                        }
+                    })
+                    .collect();
+                let mut sa = SelfAssessment {
                     id: new_id(),
                     unit_id: l.unit_id.clone(),
                     month,
-                    score: 86.0 + self.rng.below(130) as f64 / 10.0,
+                    score: 0.0,
+                    items,
                     summary: format!(
                         "{}本单位领导带队开展检查 {led} 次，按期召开安全生产工作例会，\
                          发现问题均已建立台账并按时限推进整改。",
@@ -1036,8 +1055,8 @@ impl Seeder<'_> {
                     submitted_at: at(sent_on, 11, 0),
                     evidence: Vec::new(),
                 };
-                sa.validate(anjian_domain::assessment::IndicatorSet::standard())
-                    .map_err(demo_error)?;
+                sa.validate(set).map_err(demo_error)?;
+                sa.score = sa.total();
                 records::save_unit_record(
                     self.tx,
                     entity::SELF_ASSESSMENT,

@@ -427,7 +427,14 @@ impl County {
                 let rows = crate::api::tasks::rows(&self.tasks, unit, None, today);
                 sheet(crate::api::tasks::task_ledger(&rows, &dir, &scope_name))
             }
-            ExportFile::Scores => sheet(ledgers::scores_ledger(&self.assessment(month, today))),
+            ExportFile::Scores => {
+                let a = self.assessment(month, today);
+                xlsx::workbook(&[
+                    ledgers::scores_ledger(&a),
+                    anjian_reports::self_assessed::self_vs_assessed(&a),
+                ])
+                .map_err(ApiError::internal)
+            }
             ExportFile::Annual => {
                 let year = q.year.unwrap_or(month.year);
                 sheet(ledgers::annual_ledger(&self.annual(year, today), year))

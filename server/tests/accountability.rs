@@ -55,7 +55,11 @@ both_backends!(
 
         // Nothing of last month's 月底报送 was sent, and no duty done for two months: the rules
         // suggest talks; only the county level sees them.
-        let sugs = list(s, &admin, &format!("/v1/accountability/suggestions?unit={SHIBAO}"));
+        let sugs = list(
+            s,
+            &admin,
+            &format!("/v1/accountability/suggestions?unit={SHIBAO}"),
+        );
         let late_id = format!("month-end-late:{SHIBAO}:{last}");
         let late = sugs
             .iter()
@@ -65,8 +69,14 @@ both_backends!(
         assert_eq!(late["kind"], "reminder_talk");
         assert_eq!(late["unit_name"], "石宝镇");
         assert_eq!(late["person_name"], "卫东");
-        assert!(late["summary"].as_str().unwrap().contains("逾期未报送"), "{late:#}");
-        assert!(sugs.iter().any(|x| x["rule_id"] == "quota-missed-2"), "{sugs:#?}");
+        assert!(
+            late["summary"].as_str().unwrap().contains("逾期未报送"),
+            "{late:#}"
+        );
+        assert!(
+            sugs.iter().any(|x| x["rule_id"] == "quota-missed-2"),
+            "{sugs:#?}"
+        );
         let r = s.get(&head, "/v1/accountability/suggestions");
         assert_eq!(r.status(), 403);
         assert!(r.text().unwrap().contains("仅限县级"));
@@ -76,33 +86,62 @@ both_backends!(
             let t = s.login(user);
             let r = &s.push(
                 &t,
-                &[op("accountability", "acc-x", "create", record_of("acc-x", &late, "rectification_pledge"))],
+                &[op(
+                    "accountability",
+                    "acc-x",
+                    "create",
+                    record_of("acc-x", &late, "rectification_pledge"),
+                )],
             )[0];
             assert_eq!(r["status"], "rejected", "{user}: {r:#}");
-            assert!(r["reason"].as_str().unwrap().contains("无权"), "{user}: {r:#}");
+            assert!(
+                r["reason"].as_str().unwrap().contains("无权"),
+                "{user}: {r:#}"
+            );
         }
         // A person of another unit, a future date: refused in Chinese, nothing stored.
         let mut wrong = record_of("acc-y", &late, "admonishment");
         wrong["person_id"] = json!("person-zz_head");
         let r = &s.push(&admin, &[op("accountability", "acc-y", "create", wrong)])[0];
-        assert!(r["reason"].as_str().unwrap().contains("不是该单位人员"), "{r:#}");
+        assert!(
+            r["reason"].as_str().unwrap().contains("不是该单位人员"),
+            "{r:#}"
+        );
         let mut future = record_of("acc-y", &late, "admonishment");
         future["decided_on"] = json!((Utc::now() + chrono::Duration::days(3)).date_naive());
         let r = &s.push(&admin, &[op("accountability", "acc-y", "create", future)])[0];
-        assert!(r["reason"].as_str().unwrap().contains("不能晚于今天"), "{r:#}");
+        assert!(
+            r["reason"].as_str().unwrap().contains("不能晚于今天"),
+            "{r:#}"
+        );
 
         // The office records it from the suggestion: nothing typed again.
         let before = deduction(s, &admin, this);
         let r = &s.push(
             &admin,
-            &[op("accountability", "acc-1", "create", record_of("acc-1", &late, "rectification_pledge"))],
+            &[op(
+                "accountability",
+                "acc-1",
+                "create",
+                record_of("acc-1", &late, "rectification_pledge"),
+            )],
         )[0];
         assert_eq!(r["status"], "applied", "{r:#}");
         assert_eq!(r["current"]["person_name"], "卫东");
         assert_eq!(r["current"]["recorded_by"], "person-admin");
-        assert!(r["current"]["reason"].as_str().unwrap().contains("逾期未报送"));
-        let sugs = list(s, &admin, &format!("/v1/accountability/suggestions?unit={SHIBAO}"));
-        assert!(!sugs.iter().any(|x| x["id"] == late_id.as_str()), "answered: no longer suggested");
+        assert!(r["current"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("逾期未报送"));
+        let sugs = list(
+            s,
+            &admin,
+            &format!("/v1/accountability/suggestions?unit={SHIBAO}"),
+        );
+        assert!(
+            !sugs.iter().any(|x| x["id"] == late_id.as_str()),
+            "answered: no longer suggested"
+        );
 
         // The unit reads its own, typed; another township reads none of it.
         let mine = list(s, &head, &format!("/v1/accountability?month={this}"));
@@ -113,24 +152,44 @@ both_backends!(
         let zz = s.login("zz_head");
         assert!(list(s, &zz, "/v1/accountability").is_empty());
         assert_eq!(
-            s.get(&zz, &format!("/v1/exports/accountability.xlsx?unit={SHIBAO}")).status(),
+            s.get(
+                &zz,
+                &format!("/v1/exports/accountability.xlsx?unit={SHIBAO}")
+            )
+            .status(),
             403
         );
 
         // 月考: one talk this month, 2 points off, outside the full marks.
         assert_eq!(deduction(s, &head, this), before - 2.0);
-        assert_eq!(s.get_json(&admin, &format!("/v1/assessments/{this}"))["full_marks"], 100.0);
+        assert_eq!(
+            s.get_json(&admin, &format!("/v1/assessments/{this}"))["full_marks"],
+            100.0
+        );
 
         // The ledger.
-        let r = s.get(&admin, &format!("/v1/exports/accountability.xlsx?month={this}"));
+        let r = s.get(
+            &admin,
+            &format!("/v1/exports/accountability.xlsx?month={this}"),
+        );
         assert_eq!(r.status(), 200);
         let rows = sheet_rows(&r.bytes().unwrap());
         assert!(rows[0][0].contains("提醒约谈、追责问责台账"), "{rows:?}");
-        let row = rows.iter().find(|r| r.iter().any(|c| c == "石宝镇")).unwrap();
-        assert!(row.iter().any(|c| c == "卫东") && row.iter().any(|c| c == "规则提示"), "{row:?}");
+        let row = rows
+            .iter()
+            .find(|r| r.iter().any(|c| c == "石宝镇"))
+            .unwrap();
+        assert!(
+            row.iter().any(|c| c == "卫东") && row.iter().any(|c| c == "规则提示"),
+            "{row:?}"
+        );
 
         // Late: a talk dated in a published month is refused until the office re-opens it.
-        let r = s.post(&admin, &format!("/v1/assessments/{last}/publish"), &json!({}));
+        let r = s.post(
+            &admin,
+            &format!("/v1/assessments/{last}/publish"),
+            &json!({}),
+        );
         assert!(r.status().is_success(), "{}", r.text().unwrap());
         let mut old = record_of("acc-2", &late, "circular_criticism");
         old["suggestion_id"] = Value::Null;

@@ -12,7 +12,7 @@ use anjian_domain::inspection::InspectionKind;
 use anjian_domain::month::YearMonth;
 use chrono::Utc;
 use common::{inspection_ops, op, sheet_rows, TestServer};
-use serde_json::json;
+use serde_json::{json, Value};
 
 const SHIBAO: &str = "500233107";
 const SHIBAO_GAS: &str = "site-07-03";
@@ -67,22 +67,72 @@ both_backends!(monthly_duty_assessment_and_exports, |s: &TestServer| {
     );
 
     let m = month();
-    // Self-assessment: out of range refused in Chinese, a good one recorded.
+    // Self-assessment: a score and a note per indicator; out of range or missing ones are
+    // refused in Chinese, a full one recorded with the server's time and total.
+    let items = |over: f64| -> Value {
+        let set = anjian_domain::assessment::IndicatorSet::standard();
+        set.indicators
+            .iter()
+            .filter(|i| !i.metric.is_deduction())
+            .map(|i| json!({"indicator_id": i.id, "score": i.weight - 1.0 + over, "note": format!("{}落实", i.label)}))
+            .collect()
+    };
     let bad = s.post(
         &head,
         "/v1/self-assessments",
-        &json!({"id": "sa-bad", "unit_id": SHIBAO, "month": m, "score": 150.0,
-                "summary": "自评", "submitted_by": head_id, "submitted_at": Utc::now()}),
+        &json!({"id": "sa-bad", "unit_id": SHIBAO, "month": m, "items": items(50.0),
+                "summary": "自评"}),
     );
     assert_eq!(bad.status(), 422);
     assert!(bad.text().unwrap().contains("自评得分"));
+    let total = s.post(
+        &head,
+        "/v1/self-assessments",
+        &json!({"id": "sa-total", "unit_id": SHIBAO, "month": m, "score": 92.5,
+                "summary": "只报总分"}),
+    );
+    assert_eq!(total.status(), 422);
+    assert!(total.text().unwrap().contains("须逐项打分"));
     let ok = s.post(
         &head,
         "/v1/self-assessments",
-        &json!({"id": "sa-1", "unit_id": SHIBAO, "month": m, "score": 92.5,
-                "summary": "本月各项工作按要求落实", "submitted_by": head_id, "submitted_at": Utc::now()}),
+        &json!({"id": "sa-1", "unit_id": SHIBAO, "month": m, "score": 100.0, "items": items(0.0),
+                "summary": "本月各项工作按要求落实", "submitted_by": "someone-else",
+                "submitted_at": "2020-01-01T00:00:00Z"}),
     );
     assert_eq!(ok.status(), 201);
+    // The month-end item is dated by the server, never by the client's `submitted_at`.
+    let admin_token = s.login("admin");
+    let me = s.get_json(
+        &admin_token,
+        &format!("/v1/month-end?month={m}&unit={SHIBAO}"),
+    );
+    let sent = me
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["kind"] == "self_assessment")
+        .unwrap();
+    let at: chrono::DateTime<Utc> = sent["submitted_at"].as_str().unwrap().parse().unwrap();
+    assert!((Utc::now() - at).num_minutes().abs() < 10, "{sent:#}");
+    // The office reads the unit's score beside its own, indicator by indicator.
+    let a = s.get_json(&admin_token, &format!("/v1/assessments/{m}"));
+    let row = a["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["unit_id"] == SHIBAO)
+        .unwrap();
+    let duty = row["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "duty")
+        .unwrap();
+    assert_eq!(duty["self_points"], 24.0);
+    assert_eq!(duty["self_note"], "履职纪实完成情况落实");
+    let n = items(0.0).as_array().unwrap().len() as f64;
+    assert_eq!(row["self_score"], 100.0 - n);
     // Another unit's self-assessment is refused.
     let other = s.post(
         &head,
@@ -128,7 +178,7 @@ both_backends!(monthly_duty_assessment_and_exports, |s: &TestServer| {
     let scores = a["scores"].as_array().unwrap();
     assert_eq!(scores.len(), 28 + 16);
     let shibao = scores.iter().find(|x| x["unit_id"] == SHIBAO).unwrap();
-    assert_eq!(shibao["self_score"], 92.5);
+    assert_eq!(shibao["self_score"], 100.0 - n);
     assert_eq!(shibao["month_clear_open"], json!([hazard_id]));
     let mine = s.get_json(&zz, &format!("/v1/assessments/{m}"));
     assert_eq!(
@@ -200,7 +250,26 @@ both_backends!(monthly_duty_assessment_and_exports, |s: &TestServer| {
     let rows = sheet_rows(&bytes);
     assert_eq!(rows.len(), 2 + 44);
     let shibao_row = rows.iter().find(|r| r[2] == "石宝镇").unwrap();
-    assert_eq!(shibao_row[shibao_row.len() - 3], "92.5");
+    let n = anjian_domain::assessment::IndicatorSet::standard()
+        .indicators
+        .iter()
+        .filter(|i| !i.metric.is_deduction())
+        .count() as f64;
+    assert_eq!(shibao_row[shibao_row.len() - 3], format!("{}", 100.0 - n));
+    // The second sheet: the unit's score beside the office's, indicator by indicator.
+    {
+        use calamine::{Reader, Xlsx};
+        let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes.clone())).unwrap();
+        assert_eq!(wb.sheet_names()[1], "自评对照");
+        let range = wb.worksheet_range("自评对照").unwrap();
+        let row: Vec<String> = range
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>())
+            .find(|r| r[1] == "石宝镇" && r[2] == "履职纪实完成情况")
+            .unwrap();
+        assert_eq!(row[5], "24");
+        assert_eq!(row[7], "履职纪实完成情况落实");
+    }
 
     let (st, bytes) = download(
         s,

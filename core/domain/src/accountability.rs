@@ -76,7 +76,11 @@ impl AccountabilityReason {
             } => format!(
                 "{}{label}{}",
                 month.label(),
-                if *missing { "逾期未报送" } else { "逾期报送" }
+                if *missing {
+                    "逾期未报送"
+                } else {
+                    "逾期报送"
+                }
             ),
             AccountabilityReason::Other { text } => text.clone(),
         }
@@ -261,11 +265,11 @@ pub fn suggest(
     let mut out: Vec<Suggestion> = Vec::new();
     let mut hazards_taken: HashSet<&str> = HashSet::new();
     let push = |out: &mut Vec<Suggestion>,
-                    rule: &SuggestionRule,
-                    key: String,
-                    unit_id: &str,
-                    person_id: Option<String>,
-                    reasons: Vec<AccountabilityReason>| {
+                rule: &SuggestionRule,
+                key: String,
+                unit_id: &str,
+                person_id: Option<String>,
+                reasons: Vec<AccountabilityReason>| {
         let summary = reasons
             .iter()
             .map(|r| r.describe(name))

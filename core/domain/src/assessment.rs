@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::duty::{self, Activity, PersonDuty, QuotaSet, QuotaState};
@@ -15,7 +15,6 @@ use crate::month::YearMonth;
 use crate::org::{Person, Unit, UnitKind};
 use crate::records::{AccountabilityRecord, HardwareInvestment};
 use crate::rotation::{self, DutyReport};
-use crate::{required_text, DomainError};
 
 /// What an indicator measures; the computation is code, the weights and labels are data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -131,41 +130,7 @@ impl IndicatorSet {
     }
 }
 
-/// A unit's own monthly assessment (自评), sent to 县安委办.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct SelfAssessment {
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
-    pub id: String,
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
-    pub unit_id: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^\s*(20[0-9]{2}|2100)-(0?[1-9]|1[0-2])\s*$", example = "2026-11"))]
-    pub month: YearMonth,
-    /// 0 to the indicator set's total weight (100).
-    #[cfg_attr(feature = "openapi", schema(minimum = 0.0, maximum = 100.0))]
-    pub score: f64,
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
-    pub summary: String,
-    pub submitted_by: String,
-    pub submitted_at: DateTime<Utc>,
-    #[serde(default)]
-    pub evidence: Vec<String>,
-}
-
-impl SelfAssessment {
-    pub fn validate(&self, set: &IndicatorSet) -> Result<(), DomainError> {
-        required_text(&self.unit_id, "自评单位")?;
-        required_text(&self.summary, "自评情况")?;
-        let max = set.total_weight();
-        if !self.score.is_finite() || self.score < 0.0 || self.score > max {
-            return Err(DomainError::InvalidValue {
-                field: "自评得分",
-                reason: format!("须在 0 至 {max} 之间"),
-            });
-        }
-        Ok(())
-    }
-}
+pub use crate::self_assessment::{SelfAssessment, SelfItem};
 
 /// Everything an assessment reads, indexed once per unit so a county's year stays fast.
 pub struct AssessmentData<'a> {
@@ -368,9 +333,10 @@ impl<'a> AssessmentData<'a> {
                 Measure::check(done, if done { "已述职" } else { "未述职" }.to_string())
             }
             Metric::AccountabilityActions => Measure::Deduction {
-                n: self.accountability.get(unit.id.as_str()).map_or(0, |v| {
-                    crate::accountability::count_in_month(v, month)
-                }),
+                n: self
+                    .accountability
+                    .get(unit.id.as_str())
+                    .map_or(0, |v| crate::accountability::count_in_month(v, month)),
                 what: "次提醒约谈、追责问责",
             },
         }
@@ -468,6 +434,11 @@ pub struct IndicatorScore {
     pub weight: f64,
     pub points: f64,
     pub detail: String,
+    /// The unit's own score and note for this indicator (自评), beside the office's.
+    #[serde(default)]
+    pub self_points: Option<f64>,
+    #[serde(default)]
+    pub self_note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -509,17 +480,21 @@ pub fn assess_month(
         .units
         .iter()
         .map(|unit| {
+            let own = data.self_assessment(&unit.id, month);
             let indicators: Vec<IndicatorScore> = set
                 .indicators
                 .iter()
                 .map(|ind| {
                     let (points, detail) = data.measure(unit, ind.metric, month, today).score(ind);
+                    let mine = own.and_then(|s| s.item(&ind.id));
                     IndicatorScore {
                         id: ind.id.clone(),
                         label: ind.label.clone(),
                         weight: ind.weight,
                         points: round2(points),
                         detail,
+                        self_points: mine.map(|i| i.score),
+                        self_note: mine.and_then(|i| i.note.clone()),
                     }
                 })
                 .collect();

@@ -28,6 +28,7 @@ pub mod policy;
 pub mod proof;
 pub mod records;
 pub mod rotation;
+pub mod self_assessment;
 pub mod site;
 pub mod site_code;
 pub mod site_document;

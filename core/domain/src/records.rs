@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::accountability::{AccountabilityReason, AccountabilityOutcome};
+use crate::accountability::{AccountabilityOutcome, AccountabilityReason};
 use crate::{required_text, DomainError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -185,7 +185,12 @@ impl AccountabilityRecord {
                 .join("；");
         }
         required_text(&self.reason, "事由")?;
-        if self.person_id.is_none() && self.person_name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+        if self.person_id.is_none()
+            && self
+                .person_name
+                .as_deref()
+                .is_none_or(|n| n.trim().is_empty())
+        {
             return Err(DomainError::MissingField("被约谈（问责）人"));
         }
         if self.decided_on > today {
@@ -194,7 +199,10 @@ impl AccountabilityRecord {
                 reason: "不能晚于今天".into(),
             });
         }
-        if self.reason.chars().count() > 2000 || self.reasons.len() > 100 || self.hazard_ids.len() > 100 {
+        if self.reason.chars().count() > 2000
+            || self.reasons.len() > 100
+            || self.hazard_ids.len() > 100
+        {
             return Err(DomainError::InvalidValue {
                 field: "事由",
                 reason: "内容过长".into(),

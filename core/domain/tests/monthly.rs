@@ -3,13 +3,13 @@
 
 use std::collections::{HashMap, HashSet};
 
+use anjian_domain::accountability::AccountabilityOutcome;
 use anjian_domain::assessment::*;
 use anjian_domain::checklist::{ChecklistRegistry, Industry};
 use anjian_domain::duty::{Activity, ActivityKind, QuotaSet};
 use anjian_domain::hazard::*;
 use anjian_domain::month::YearMonth;
 use anjian_domain::org::{Actor, Person, Role, Unit, UnitKind};
-use anjian_domain::accountability::AccountabilityOutcome;
 use anjian_domain::records::{AccountabilityKind, AccountabilityRecord, HardwareInvestment};
 use anjian_domain::rotation::*;
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -434,6 +434,7 @@ fn monthly_scores_ranks_self_assessment_and_month_clear() {
         unit_id: "t2".into(),
         month,
         score: 96.0,
+        items: vec![],
         summary: "各项工作按要求落实".into(),
         submitted_by: "h2".into(),
         submitted_at: Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0).unwrap(),
@@ -563,6 +564,7 @@ fn ties_share_a_rank() {
         unit_id: "c".into(),
         month: ym("2026-03"),
         score: 90.0,
+        items: vec![],
         summary: "自评".into(),
         submitted_by: "x".into(),
         submitted_at: Utc::now(),
@@ -640,7 +642,12 @@ fn each_talk_or_accountability_is_deducted_in_the_month_decided_up_to_the_cap() 
             &none,
         )
         .with_accountability(records);
-        assess_month(IndicatorSet::standard(), &data, ym("2026-10"), d(2026, 11, 28))
+        assess_month(
+            IndicatorSet::standard(),
+            &data,
+            ym("2026-10"),
+            d(2026, 11, 28),
+        )
     };
     let a = assess(&records);
     assert_eq!(a.full_marks, 100.0, "a deduction is outside the full marks");
@@ -655,7 +662,10 @@ fn each_talk_or_accountability_is_deducted_in_the_month_decided_up_to_the_cap() 
     let a = assess(&records);
     let t1 = a.scores.iter().find(|s| s.unit_id == "t1").unwrap();
     assert_eq!(points(t1, "accountability"), -10.0, "at most the weight");
-    assert!(t1.indicators.iter().any(|i| i.detail.contains("8 次提醒约谈")));
+    assert!(t1
+        .indicators
+        .iter()
+        .any(|i| i.detail.contains("8 次提醒约谈")));
 }
 
 #[test]
@@ -686,7 +696,13 @@ fn rules_suggest_talks_for_overdue_hazards_missed_quotas_and_late_submissions() 
         closed,
     ];
     // h1 led an inspection in October; h2 did nothing in September and October.
-    let activities = vec![activity("a1", ActivityKind::LedInspection, d(2026, 10, 9), "h1", "t1")];
+    let activities = vec![activity(
+        "a1",
+        ActivityKind::LedInspection,
+        d(2026, 10, 9),
+        "h1",
+        "t1",
+    )];
     let none = HashSet::new();
     let data = AssessmentData::new(
         QuotaSet::standard(),
@@ -701,7 +717,12 @@ fn rules_suggest_talks_for_overdue_hazards_missed_quotas_and_late_submissions() 
     );
     let duty: Vec<(YearMonth, Vec<_>)> = [ym("2026-10"), ym("2026-09")]
         .into_iter()
-        .map(|m| (m, units.iter().flat_map(|u| data.duty(u, m, today)).collect()))
+        .map(|m| {
+            (
+                m,
+                units.iter().flat_map(|u| data.duty(u, m, today)).collect(),
+            )
+        })
         .collect();
     let sent = Submitted {
         submissions: &[],
@@ -727,16 +748,33 @@ fn rules_suggest_talks_for_overdue_hazards_missed_quotas_and_late_submissions() 
     let s = run(&records);
     let by_id: HashMap<&str, &Suggestion> = s.iter().map(|x| (x.id.as_str(), x)).collect();
     // The strongest rule that matches a hazard, once per hazard.
-    assert_eq!(by_id["major-overdue-60:H2"].kind, AccountabilityKind::Accountability);
-    assert_eq!(by_id["major-overdue-15:H1"].kind, AccountabilityKind::ReminderTalk);
-    assert_eq!(by_id["major-overdue-15:H1"].person_id.as_deref(), Some("h2"));
-    assert!(by_id["major-overdue-15:H1"].summary.contains("逾期20日未整改"));
+    assert_eq!(
+        by_id["major-overdue-60:H2"].kind,
+        AccountabilityKind::Accountability
+    );
+    assert_eq!(
+        by_id["major-overdue-15:H1"].kind,
+        AccountabilityKind::ReminderTalk
+    );
+    assert_eq!(
+        by_id["major-overdue-15:H1"].person_id.as_deref(),
+        Some("h2")
+    );
+    assert!(by_id["major-overdue-15:H1"]
+        .summary
+        .contains("逾期20日未整改"));
     assert!(by_id.contains_key("hazard-overdue-30:H3"));
-    assert!(!s.iter().any(|x| x.id.ends_with(":H4") || x.id.ends_with(":H5") || x.id == "hazard-overdue-30:H2"));
+    assert!(!s
+        .iter()
+        .any(|x| x.id.ends_with(":H4") || x.id.ends_with(":H5") || x.id == "hazard-overdue-30:H2"));
     // Quotas missed two months running: h2, not h1 (met in October).
     let q = by_id["quota-missed-2:h2:2026-10"];
     assert_eq!(q.unit_id, "t2");
-    assert!(q.summary.contains("人员h2") && q.summary.contains("2026年9月、2026年10月"), "{}", q.summary);
+    assert!(
+        q.summary.contains("人员h2") && q.summary.contains("2026年9月、2026年10月"),
+        "{}",
+        q.summary
+    );
     assert!(!s.iter().any(|x| x.id.starts_with("quota-missed-2:h1")));
     // Nothing of October's month-end was sent by t1.
     let late = by_id["month-end-late:t1:2026-10"];
@@ -755,9 +793,13 @@ fn rules_suggest_talks_for_overdue_hazards_missed_quotas_and_late_submissions() 
 fn suggestion_rules_are_checked_when_read() {
     use anjian_domain::accountability::SuggestionRules;
     let bad = "version = \"x\"\n[[rule]]\nid = \"a\"\nlabel = \"逾期\"\ntrigger = \"hazard_overdue\"\nkind = \"reminder_talk\"\n";
-    assert!(SuggestionRules::from_toml(bad).unwrap_err().contains("days"));
+    assert!(SuggestionRules::from_toml(bad)
+        .unwrap_err()
+        .contains("days"));
     let dup = "version = \"x\"\n[[rule]]\nid = \"a\"\nlabel = \"迟报\"\ntrigger = \"month_end_late\"\nkind = \"reminder_talk\"\n[[rule]]\nid = \"a\"\nlabel = \"迟报\"\ntrigger = \"month_end_late\"\nkind = \"reminder_talk\"\n";
-    assert!(SuggestionRules::from_toml(dup).unwrap_err().contains("重复"));
+    assert!(SuggestionRules::from_toml(dup)
+        .unwrap_err()
+        .contains("重复"));
     assert_eq!(SuggestionRules::standard().rule.len(), 5);
 }
 
@@ -774,7 +816,11 @@ fn a_record_writes_its_reason_from_the_typed_reasons_and_refuses_a_future_date()
         days_overdue: 50,
     }];
     r.validate(d(2026, 11, 28)).unwrap();
-    assert!(r.reason.contains("ZX-2026-001逾期50日未整改"), "{}", r.reason);
+    assert!(
+        r.reason.contains("ZX-2026-001逾期50日未整改"),
+        "{}",
+        r.reason
+    );
     assert_eq!(r.hazard_ids, vec!["H1".to_string()]);
     let e = r.validate(d(2026, 11, 19)).unwrap_err();
     assert!(e.to_string().contains("不能晚于今天"), "{e}");

@@ -224,8 +224,12 @@ fn apply_body(
             let unit = r.unit_id.clone();
             create_unit_record(tx, caller, op, &unit, Act::UnitRecord, &r)
         }
-        OpBody::CreateSelfAssessment(s) => {
+        OpBody::CreateSelfAssessment(mut s) => {
             s.validate(IndicatorSet::standard())?;
+            // The total is the items'; who and when are the server's (月底报送).
+            s.score = s.total();
+            s.submitted_by = caller.person.id.clone();
+            s.submitted_at = Utc::now();
             if let Some(reason) = crate::api::publish::closed_for(tx, s.month)? {
                 return Err(refuse(reason));
             }

@@ -205,6 +205,7 @@ fn main() {
                 unit_id: u.id.clone(),
                 month: *m,
                 score: 90.0,
+                items: vec![],
                 summary: "自评".into(),
                 submitted_by: "x".into(),
                 submitted_at: Utc::now(),
