@@ -279,6 +279,7 @@ mod tests {
             address: None,
             contact_name: None,
             contact_phone: None,
+            attributes: vec![],
         }
     }
 
