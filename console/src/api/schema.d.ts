@@ -1794,18 +1794,33 @@ export interface components {
         SelfAssessment: {
             evidence?: string[];
             id: string;
+            /** @description One per scored indicator of the county's set (deductions are the office's). */
+            items?: components["schemas"]["SelfItem"][];
             /** @example 2026-11 */
             month: string;
             /**
              * Format: double
-             * @description 0 to the indicator set's total weight (100).
+             * @description The total: the sum of `items` (the server computes it).
              */
-            score: number;
+            score?: number;
             /** Format: date-time */
-            submitted_at: string;
-            submitted_by: string;
+            submitted_at?: string;
+            /** @description Who and when are the server's (the month-end submission's time). */
+            submitted_by?: string;
             summary: string;
             unit_id: string;
+        };
+        /** @description The unit's score and note for one indicator. */
+        SelfItem: {
+            /** @description An indicator id of `core/domain/data/assessment_indicators.toml`. */
+            indicator_id: string;
+            /** @description What the unit did (or why points are missing). */
+            note?: string | null;
+            /**
+             * Format: double
+             * @description 0 to the indicator's weight.
+             */
+            score: number;
         };
         /** @description How many sessions ended. */
         SessionsEnded: {
