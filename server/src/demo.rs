@@ -90,6 +90,8 @@ pub(crate) fn accounts() -> Vec<DemoAccount> {
         a("yjj_head", "沈文", Role::UnitHead, &dept("yjj")),
         a("yjj_inspector", "韩磊", Role::Inspector, &dept("yjj")),
         a("mzj_inspector", "吕洁", Role::Inspector, &dept("mzj")),
+        // Accepts the gas findings referred (移交) to 县住房城乡建委.
+        a("zjw_inspector", "许峰", Role::Inspector, &dept("zjw")),
         a("expert", "杨帆", Role::Expert, &dept("yjj")),
         a(
             "thirdparty",

@@ -30,6 +30,7 @@ use anjian_domain::org::{Person, Role};
 use anjian_domain::patrol::{PatrolPlan, PatrolTarget};
 use anjian_domain::policy;
 use anjian_domain::records::{HardwareInvestment, Meeting, MeetingKind};
+use anjian_domain::referral;
 use anjian_domain::rotation::{self, DutyReport, ReportForum, ReporterKind, SlotState};
 use anjian_domain::site::Site;
 use anjian_domain::sync::entity;
@@ -604,7 +605,19 @@ impl Seeder<'_> {
         let mut story = Story {
             doc: HazardDoc::raised(raised),
             photos: Vec::new(),
+            verifier: None,
         };
+        // 移交: a finding not made in a 行政检查 is accepted by the competent unit's head,
+        // whose unit then verifies it.
+        let units = self.county.units();
+        if let Some(r) = referral::referral_for(insp, site, &units, raised_at) {
+            if let Some(to) = people.units.iter().find(|l| l.unit_id == r.to_unit_id) {
+                story.doc.hazard.referral = Some(r);
+                let accept_at = raised_at + Duration::minutes(30);
+                story.act(HazardAction::AcceptReferral, &to.head, accept_at)?;
+                story.verifier = Some(to.head.clone());
+            }
+        }
         let township = people
             .township(&site.township_id)
             .ok_or_else(|| demo_error(format!("未找到乡镇：{}", site.township_id)))?;
@@ -651,13 +664,15 @@ impl Seeder<'_> {
     ) -> ApiResult<()> {
         let raised_at = story.doc.hazard.raised_at;
         if !story.doc.hazard.needs_hardware && self.rng.chance(0.45) {
-            let photo = story.photo(finder, raised_at + Duration::minutes(40));
+            // A referred finding is closed by the competent unit that accepted it.
+            let closer = story.verifier.clone().unwrap_or(finder.clone());
+            let photo = story.photo(&closer, raised_at + Duration::minutes(40));
             return story.act(
                 HazardAction::CloseOnSpot {
                     note: "现场立即整改完毕，已拍照留存".into(),
                     after_evidence: vec![photo],
                 },
-                finder,
+                &closer,
                 raised_at + Duration::minutes(45),
             );
         }
@@ -716,11 +731,8 @@ impl Seeder<'_> {
             return Ok(());
         }
         let note = Some("经现场复核，整改到位，同意销号".to_string());
-        story.act(
-            HazardAction::Verify { note },
-            &township.head,
-            at(verify, 10, 0),
-        )
+        let verifier = story.verifier.clone().unwrap_or(township.head.clone());
+        story.act(HazardAction::Verify { note }, &verifier, at(verify, 10, 0))
     }
 
     /// 五落实 by the township, 临时防控措施, 一患一策 for hardware, 交办 by 县安委办, then
@@ -1266,6 +1278,8 @@ fn recycled_copy(jpeg: &[u8]) -> ApiResult<Vec<u8>> {
 struct Story {
     doc: HazardDoc,
     photos: Vec<(String, Person, DateTime<Utc>)>,
+    /// The competent unit's head who verifies a referred finding (移交).
+    verifier: Option<Person>,
 }
 
 impl Story {

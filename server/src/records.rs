@@ -56,6 +56,15 @@ pub fn save_unit(tx: &mut dyn Tx, u: &Unit) -> ApiResult<i64> {
     put(tx, entity::UNIT, &u.id, u, vec![scope::ALL.into()], None)
 }
 
+/// Every unit of the organisation tree.
+pub fn units(tx: &mut dyn Tx) -> ApiResult<Vec<Unit>> {
+    tx.list_records(entity::UNIT, None)?
+        .into_iter()
+        .filter(|r| !r.deleted)
+        .map(|r| serde_json::from_value(r.data).map_err(ApiError::internal))
+        .collect()
+}
+
 pub fn save_person(tx: &mut dyn Tx, p: &Person) -> ApiResult<i64> {
     p.validate()?;
     put(tx, entity::PERSON, &p.id, p, vec![scope::ALL.into()], None)

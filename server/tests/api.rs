@@ -213,6 +213,11 @@ both_backends!(
         let inspector = s.login("sb_inspector");
         let hazard_id = raise_in_shibao(s, &inspector);
         use HazardStatus::*;
+        // A township's patrol finding is referred (移交) to 县住房城乡建委, which accepts it and
+        // verifies (tests/referral.rs).
+        let zjw = s.login("zjw_inspector");
+        let accept = transition(&hazard_id, HazardAction::AcceptReferral, Registered, Registered);
+        assert_eq!(s.push(&zjw, &[accept])[0]["status"], "applied");
         // Major: start refused until 五落实 complete; the server's row comes back.
         let r = s.push(
             &inspector,
@@ -300,7 +305,7 @@ both_backends!(
         );
         // Verification waits for the after photo's file.
         let early = s.push(
-            &inspector,
+            &zjw,
             &[transition(
                 &hazard_id,
                 HazardAction::Verify { note: None },
@@ -336,7 +341,12 @@ both_backends!(
             )],
         );
         assert_eq!(r[0]["status"], "rejected");
-        assert!(r[0]["reason"].as_str().unwrap().contains("整改人不能验收"));
+        // Not the township: the referred department verifies (the rectifier never does:
+        // core/domain/tests).
+        assert!(r[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("验收销号须由该单位执法人员办理"));
         let verify_a = transition(
             &hazard_id,
             HazardAction::Verify { note: None },
@@ -351,7 +361,7 @@ both_backends!(
             Submitted,
             Closed,
         );
-        assert_eq!(s.push(&inspector, &[verify_a])[0]["status"], "applied");
+        assert_eq!(s.push(&zjw, &[verify_a])[0]["status"], "applied");
         assert_eq!(s.push(&admin, &[verify_b])[0]["status"], "already_applied");
         let doc = s.get_json(&admin, &format!("/v1/hazards/{hazard_id}"));
         assert_eq!(doc["hazard"]["status"], "closed");
@@ -364,6 +374,7 @@ both_backends!(
         assert_eq!(
             labels,
             [
+                "registered",
                 "registered",
                 "assigned",
                 "assigned",

@@ -59,6 +59,8 @@ fn offline_inspection_to_verified_rectification_converges_on_every_device() {
     let inspector = device(dir.path(), "inspector", &server, "sb_inspector");
     let office = device(dir.path(), "office", &server, "admin");
     let township = device(dir.path(), "township", &server, "sb_head");
+    // The competent department a township's patrol finding is referred to (移交).
+    let department = device(dir.path(), "department", &server, "zjw_inspector");
 
     // First sync: each device gets its scope's reference data.
     sync(&inspector);
@@ -136,6 +138,14 @@ fn offline_inspection_to_verified_rectification_converges_on_every_device() {
         "the original is still pending"
     );
 
+    // A patrol finding (石宝镇 has no enforcement powers): referred to 县住房城乡建委, which
+    // accepts it on its phone.
+    sync(&department);
+    department
+        .act_on_hazard(&hazard.id, HazardAction::AcceptReferral)
+        .unwrap();
+    assert_eq!(sync(&department).rejected, 0);
+
     // The office sees it in its ledger and assigns it (交办).
     sync(&office);
     let ledger = office
@@ -212,13 +222,14 @@ fn offline_inspection_to_verified_rectification_converges_on_every_device() {
     let report = sync(&township);
     assert_eq!(report.rejected, 0, "{:?}", township.attention().unwrap());
 
-    // The office verifies; everyone converges on the closed hazard and one history.
-    sync(&office);
+    // The competent department verifies; everyone converges on the closed hazard and one
+    // history.
+    sync(&department);
     assert_eq!(
-        hazard_status(&office, &hazard.id).0,
+        hazard_status(&department, &hazard.id).0,
         HazardStatus::Submitted
     );
-    office
+    department
         .act_on_hazard(
             &hazard.id,
             HazardAction::Verify {
@@ -226,8 +237,8 @@ fn offline_inspection_to_verified_rectification_converges_on_every_device() {
             },
         )
         .unwrap();
-    sync(&office);
-    for d in [&inspector, &township, &office] {
+    sync(&department);
+    for d in [&inspector, &township, &office, &department] {
         sync(d);
     }
     let closed = hazard_status(&office, &hazard.id);
@@ -244,6 +255,7 @@ fn offline_inspection_to_verified_rectification_converges_on_every_device() {
         history,
         [
             "登记隐患",
+            "受理移交",
             "交办",
             "填报五落实",
             "开始整改",

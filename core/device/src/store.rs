@@ -15,6 +15,7 @@ use anjian_domain::inspection::{Inspection, InspectionKind, ItemOutcome, ItemRes
 use anjian_domain::ledger;
 use anjian_domain::org::{Actor, Role, Unit};
 use anjian_domain::policy::{self, Act, Target};
+use anjian_domain::referral;
 use anjian_domain::site::Site;
 use anjian_domain::sync::ops::{FinishInspection, OpBody, RecordItem};
 use anjian_domain::DomainError;
@@ -568,6 +569,7 @@ impl Store {
         }
         self.write(|tx| {
             let mut owner = None;
+            let mut source = None;
             if let Some(src) = &draft.source {
                 let insp = Self::load_inspection(tx, &src.inspection_id)?;
                 src.check(&insp)?;
@@ -575,6 +577,7 @@ impl Store {
                     draft.site_id = Some(insp.site_id.clone());
                 }
                 owner = Some(insp.leader.person_id.clone());
+                source = Some(insp);
             }
             let site = match &draft.site_id {
                 Some(id) => Some(Self::load_site(tx, id)?),
@@ -597,7 +600,16 @@ impl Store {
             };
             policy::check(&actor, Act::RaiseHazard, &target)?;
             let event_id = new_id();
-            let raised = ledger::raise(draft, &self.checklists, &actor, at, &event_id)?;
+            let mut raised = ledger::raise(draft, &self.checklists, &actor, at, &event_id)?;
+            // 移交, as the server decides it: a finding not made in a 行政检查.
+            if let (Some(insp), Some(site)) = (&source, &site) {
+                let units: Vec<Unit> = tx
+                    .prepare_cached("SELECT data FROM units")?
+                    .query_map([], |r| r.get::<_, String>(0))?
+                    .map(|r| from_json(&r?))
+                    .collect::<Result<_>>()?;
+                raised.hazard.referral = referral::referral_for(insp, site, &units, at);
+            }
             let exists: bool = tx
                 .prepare_cached("SELECT EXISTS (SELECT 1 FROM hazards WHERE id = ?1)")?
                 .query_row([&raised.hazard.id], |r| r.get(0))?;

@@ -123,6 +123,9 @@ pub fn hazard_audience(
     if let Some(a) = &h.assigned_unit_id {
         v.push(unit(a));
     }
+    if let Some(r) = &h.referral {
+        v.push(unit(&r.to_unit_id));
+    }
     if let Some(s) = site {
         v.extend(site_audience(s));
     }

@@ -229,6 +229,8 @@ pub enum HazardAction {
     Verify { note: Option<String> },
     /// 验收不通过: back to 整改中.
     Reject { reason: String },
+    /// 受理移交: the competent department accepts a referred finding (`crate::referral`).
+    AcceptReferral,
 }
 
 impl HazardAction {
@@ -244,6 +246,7 @@ impl HazardAction {
             HazardAction::SubmitRectification { .. } => "提交整改",
             HazardAction::Verify { .. } => "验收销号",
             HazardAction::Reject { .. } => "验收退回",
+            HazardAction::AcceptReferral => "受理移交",
         }
     }
 }
@@ -289,6 +292,9 @@ pub struct Hazard {
     pub raised_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<DateTime<Utc>>,
+    /// 移交: a finding made in a 督查暗访, 巡查报告 or 技术服务, referred to the competent unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<crate::referral::Referral>,
     /// Number of events applied; the first event gives version 1.
     pub version: u64,
 }
@@ -422,6 +428,7 @@ impl Hazard {
             raised_by: actor.clone(),
             raised_at: at,
             closed_at: None,
+            referral: None,
             version: 1,
         })
     }
@@ -530,7 +537,8 @@ impl Hazard {
             HazardAction::Reclassify { .. }
             | HazardAction::UpdatePlan { .. }
             | HazardAction::SetHardwarePlan { .. }
-            | HazardAction::SetTemporaryMeasures { .. } => self.status,
+            | HazardAction::SetTemporaryMeasures { .. }
+            | HazardAction::AcceptReferral => self.status,
         }
     }
 
@@ -545,6 +553,9 @@ impl Hazard {
         use HazardStatus::*;
         let mut next = self.clone();
         let open_for_planning = [Registered, Assigned, Rectifying];
+        if let Some(r) = &self.referral {
+            next.referral = Some(r.check(action, actor, at)?);
+        }
         match action {
             HazardAction::Reclassify { level, reason } => {
                 self.require_status(action, &open_for_planning)?;
@@ -622,6 +633,15 @@ impl Hazard {
                 required_text(reason, "退回理由")?;
                 next.rejections += 1;
                 next.status = Rectifying;
+            }
+            HazardAction::AcceptReferral => {
+                if self.referral.is_none() {
+                    return Err(DomainError::InvalidValue {
+                        field: "移交",
+                        reason: "该隐患未移交，无需受理".into(),
+                    });
+                }
+                self.require_status(action, &open_for_planning)?;
             }
         }
         next.version += 1;

@@ -27,6 +27,7 @@ pub mod patrol;
 pub mod policy;
 pub mod proof;
 pub mod records;
+pub mod referral;
 pub mod rotation;
 pub mod self_assessment;
 pub mod site;

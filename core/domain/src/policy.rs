@@ -34,6 +34,8 @@ pub enum Act {
     Rectify,
     /// Verify or reject a submitted rectification.
     Verify,
+    /// 受理移交: accept a finding referred to the caller's unit.
+    AcceptReferral,
     AttachEvidence,
     /// Meetings, hardware-investment proof, duty reports, self-assessments.
     UnitRecord,
@@ -61,6 +63,7 @@ impl Act {
                 Act::Rectify
             }
             HazardAction::Verify { .. } | HazardAction::Reject { .. } => Act::Verify,
+            HazardAction::AcceptReferral => Act::AcceptReferral,
         }
     }
 
@@ -84,6 +87,7 @@ impl Act {
             Act::CloseOnSpot => "即查即改销号",
             Act::Rectify => "整改",
             Act::Verify => "验收",
+            Act::AcceptReferral => "受理移交",
             Act::AttachEvidence => "上传证据",
             Act::UnitRecord => "报送本单位记录",
             Act::Accountability => "登记约谈问责",
@@ -115,6 +119,8 @@ pub enum Reach {
     /// Sites of an engagement (委托) of the caller's institution or of the caller as an
     /// expert, within its industries and period.
     Engagement,
+    /// Hazards referred (移交) to the caller's unit.
+    ReferredToUnit,
 }
 
 impl Reach {
@@ -127,6 +133,7 @@ impl Reach {
             Reach::PatrolPlan => "本人所在暗访组计划内的场所",
             Reach::Enforcement => "本单位执法范围内、持有效执法证",
             Reach::Engagement => "受委托的场所、行业和期限内",
+            Reach::ReferredToUnit => "移交本单位的",
         }
     }
 }
@@ -390,6 +397,11 @@ pub const POLICY: &[Grant] = &[
         reach: OwnWork,
     },
     Grant {
+        act: AcceptReferral,
+        roles: UNIT_STAFF,
+        reach: ReferredToUnit,
+    },
+    Grant {
         act: AttachEvidence,
         roles: COUNTY_BODIES,
         reach: County,
@@ -483,9 +495,11 @@ pub fn reaches(who: &Actor, reach: Reach, t: &Target) -> bool {
             let mine = who.unit_id.as_str();
             let site_ok = t.site.map(|s| site_of_unit(s, mine));
             let unit_ok = t.unit_id.map(|u| u == mine);
-            let hazard_ok = t
-                .hazard
-                .map(|h| h.unit_id == mine || h.assigned_unit_id.as_deref() == Some(mine));
+            let hazard_ok = t.hazard.map(|h| {
+                h.unit_id == mine
+                    || h.assigned_unit_id.as_deref() == Some(mine)
+                    || h.referral.as_ref().is_some_and(|r| r.to_unit_id == mine)
+            });
             // Every fact given must agree except that a hazard of my unit counts wherever
             // its site lies (交办 to my unit).
             match hazard_ok {
@@ -506,6 +520,10 @@ pub fn reaches(who: &Actor, reach: Reach, t: &Target) -> bool {
         }
         OwnWork => t.owner_id == Some(who.person_id.as_str()),
         PatrolPlan => t.on_patrol_plan,
+        ReferredToUnit => t
+            .hazard
+            .and_then(|h| h.referral.as_ref())
+            .is_some_and(|r| r.to_unit_id == who.unit_id && !access::is_site_contact(who)),
         Enforcement => match (t.officer, t.site) {
             (Some(o), Some(s)) => o.unit.id == who.unit_id && o.standing(s).is_ok(),
             _ => false,

@@ -9,6 +9,7 @@ pub mod console;
 pub mod console_reads;
 pub mod duty_reports;
 pub mod errors_doc;
+pub mod ledger_filter;
 pub mod monthly;
 pub mod parties;
 pub mod publish;

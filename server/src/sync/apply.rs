@@ -22,6 +22,7 @@ use anjian_domain::org::Unit;
 use anjian_domain::patrol::PatrolPlan;
 use anjian_domain::policy::{self, Act, Target};
 use anjian_domain::records::HardwareInvestment;
+use anjian_domain::referral;
 use anjian_domain::site::Site;
 use anjian_domain::sync::ops::{check_reported_time, FinishInspection, OpBody, RecordItem};
 use anjian_domain::sync::{entity, OpResult, OpStatus, Operation};
@@ -505,6 +506,7 @@ fn raise_hazard(
     let mut owner: Option<String> = None;
     let mut not_before = None;
     let mut referred_to: Option<String> = None;
+    let mut source = None;
     if let Some(src) = &sent.source {
         let (_, insp) = visible::<Inspection>(
             tx,
@@ -524,6 +526,7 @@ fn raise_hazard(
             referred_to = Some(dept.clone());
         }
         not_before = Some(insp.started_at);
+        source = Some(insp);
     }
     let site = match &site_id {
         Some(id) => match records::load::<Site>(tx, entity::SITE, id)? {
@@ -561,13 +564,18 @@ fn raise_hazard(
         level_reason: sent.level_reason.clone(),
         needs_hardware: sent.needs_hardware,
     };
-    let doc = HazardDoc::raised(ledger::raise(
+    let mut doc = HazardDoc::raised(ledger::raise(
         draft,
         checklists,
         &caller.actor(),
         sent.raised_at,
         &op.op_id,
     )?);
+    // 移交: a finding not made in a 行政检查 goes to the competent department.
+    if let (Some(insp), Some(site)) = (&source, &site) {
+        let units = records::units(tx)?;
+        doc.hazard.referral = referral::referral_for(insp, site, &units, now);
+    }
     records::save_hazard(tx, &doc)?;
     applied(&doc)
 }

@@ -161,6 +161,14 @@ pub fn steps_for_status(hazard: &Hazard, actor: &Actor) -> Vec<HazardStep> {
     if hazard.status != Closed {
         out.push(S::AttachEvidence);
     }
+    // 移交: enforcement acts wait for the competent unit's acceptance and are then its own.
+    if hazard
+        .referral
+        .as_ref()
+        .is_some_and(|r| r.is_pending() || r.to_unit_id != actor.unit_id)
+    {
+        out.retain(|s| !matches!(s, S::CloseOnSpot | S::Verify | S::Reject));
+    }
     out
 }
 

@@ -127,6 +127,14 @@ class PresenterJourneyTest {
         sync.load()
         assertEquals(0uL, ready(sync.state.value).status.pendingChanges)
 
+        // A patrol finding of 石宝镇 (no enforcement powers) is referred (移交) to 县住房城乡建委,
+        // which accepts it through the API.
+        val (accepted, acceptWhy) = OfficeApi(server, "zjw_inspector").act(
+            raised.id, inspector.store.hazard(raised.id).version, "registered", "registered",
+            """{"type":"accept_referral"}""",
+        )
+        assertEquals("applied", accepted, acceptWhy)
+
         // The office assigns it to 石宝镇 through the API, due in five days.
         val due = LocalDate.now().plusDays(5).toString()
         val office = OfficeApi(server)
@@ -181,9 +189,16 @@ class PresenterJourneyTest {
         assertTrue(headRun is SyncRun.Finished && headRun.result.outcome is SyncOutcome.Completed, headRun.toString())
         assertTrue(head.store.attention().isEmpty(), head.store.attention().toString())
 
-        // The inspector (not the rectifier) verifies it; the after photo is fetched on demand.
+        // The finder may not verify a referred finding; the competent department's officer
+        // does (not the rectifier); the after photo is fetched on demand.
         inspector.syncAndWait()
-        val v = HazardPresenter(inspector.session, raised.id)
+        val finder = HazardPresenter(inspector.session, raised.id)
+        finder.load()
+        assertTrue(HazardStep.VERIFY !in ready(finder.state.value.data).actions, "the finder does not verify a referred finding")
+        val dept = Device(dir.resolve("dept"))
+        dept.store.login(server, "zjw_inspector", "anjian-demo")
+        dept.syncAndWait()
+        val v = HazardPresenter(dept.session, raised.id)
         v.load()
         val vd = ready(v.state.value.data)
         assertEquals(HazardStatus.SUBMITTED, vd.hazard.status)
@@ -195,10 +210,11 @@ class PresenterJourneyTest {
         v.submitForm()
         assertNull(v.state.value.error)
         assertEquals(HazardStatus.CLOSED, ready(v.state.value.data).hazard.status)
-        inspector.syncAndWait()
-        assertTrue(inspector.store.attention().isEmpty(), inspector.store.attention().toString())
-        assertEquals(0uL, inspector.store.syncStatus().pendingChanges)
+        dept.syncAndWait()
+        assertTrue(dept.store.attention().isEmpty(), dept.store.attention().toString())
+        assertEquals(0uL, dept.store.syncStatus().pendingChanges)
         inspector.store.destroy()
         head.store.destroy()
+        dept.store.destroy()
     }
 }

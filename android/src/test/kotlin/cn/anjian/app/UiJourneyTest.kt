@@ -129,6 +129,13 @@ class UiJourneyTest {
             waitForText("待上传记录 0 条")
         }
 
+        // A patrol finding of 石宝镇 is referred (移交) to 县住房城乡建委, which accepts it.
+        val (accepted, acceptWhy) = OfficeApi(server!!, "zjw_inspector").act(
+            hazardId, inspector.store.hazard(hazardId).version, "registered", "registered",
+            """{"type":"accept_referral"}""",
+        )
+        assertEquals("applied", accepted, acceptWhy)
+
         // The office assigns it through the API, due in three days.
         val due = LocalDate.now().plusDays(3).toString()
         val (status, reason) = OfficeApi(server!!).act(
@@ -178,27 +185,31 @@ class UiJourneyTest {
         }
         assertTrue(head.store.attention().isEmpty(), head.store.attention().toString())
 
-        // A different person (the inspector, not the rectifier) verifies.
+        // The competent department's officer (not the rectifier, not the finder) verifies.
+        val dept = Device(dir.resolve("dept"))
         runComposeUiTest {
-            setContent { AnjianApp(inspector.session, Navigator(Route.Sync)) }
-            waitFor { onNodeWithTag("sync.start") }
-            onNodeWithTag("sync.start").performClick()
-            waitForText("同步完成", timeoutMs = 60_000)
-            waitUntil(timeoutMillis = 10_000) { inspector.store.hazard(hazardId).status == HazardStatus.SUBMITTED }
+            setContent { AnjianApp(dept.session, Navigator(Route.Login)) }
+            onNodeWithTag("login.server").performTextReplacement(server)
+            onNodeWithTag("login.user").performTextReplacement("zjw_inspector")
+            onNodeWithTag("login.password").performTextReplacement("anjian-demo")
+            onNodeWithTag("login.submit").performClick()
+            waitUntil(timeoutMillis = 60_000) { dept.session.sync.value is SyncRun.Finished }
+            waitUntil(timeoutMillis = 10_000) { dept.store.hazard(hazardId).status == HazardStatus.SUBMITTED }
             onNodeWithTag("tab.隐患").performClick()
             onNodeWithTag("ledger.filter.SUBMITTED").performClick()
             waitScrollTo("ledger.list", "hazard.$number").performClick()
             waitScrollTo("hazard", "hazard.action.VERIFY")
             scrollTo("hazard", "hazard.action.VERIFY").performClick()
             scrollTo("hazard", "form.submit").performClick()
-            waitUntil(timeoutMillis = 30_000) { inspector.store.hazard(hazardId).status == HazardStatus.CLOSED }
+            waitUntil(timeoutMillis = 30_000) { dept.store.hazard(hazardId).status == HazardStatus.CLOSED }
             onNodeWithTag("tab.同步").performClick()
             waitFor { onNodeWithTag("sync.start") }
             onNodeWithTag("sync.start").performClick()
             waitForText("同步完成", timeoutMs = 60_000)
         }
-        assertTrue(inspector.store.attention().isEmpty(), inspector.store.attention().toString())
+        assertTrue(dept.store.attention().isEmpty(), dept.store.attention().toString())
         inspector.store.destroy()
         head.store.destroy()
+        dept.store.destroy()
     }
 }
