@@ -52,6 +52,7 @@ export type HazardAction =
   | { type: 'update_plan'; plan: Record<string, unknown> }
   | { type: 'set_hardware_plan'; plan: string }
   | { type: 'set_temporary_measures'; measures: string }
+  | { type: 'accept_referral' }
 
 /** The status an action leads to, as the phone states it in its event. */
 function targetStatus(action: HazardAction, from: string): string {
