@@ -43,11 +43,12 @@ pub(crate) fn upsert_unit(tx: &Connection, u: &Unit, data: &str) -> Result<()> {
 pub(crate) fn upsert_inspection(tx: &Connection, i: &Inspection) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO inspections (id, kind, site_id, industry, checklist_version, leader, participants, started_at, finished_at,
-                                  activity, in_name_of, certificate_number, joint_unit_ids)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                                  activity, in_name_of, certificate_number, joint_unit_ids, campaign_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT(id) DO UPDATE SET finished_at = excluded.finished_at, leader = excluded.leader,
          activity = excluded.activity, in_name_of = excluded.in_name_of,
-         certificate_number = excluded.certificate_number, joint_unit_ids = excluded.joint_unit_ids",
+         certificate_number = excluded.certificate_number, joint_unit_ids = excluded.joint_unit_ids,
+         campaign_id = excluded.campaign_id",
     )?
     .execute(params![
         i.id,
@@ -64,7 +65,8 @@ pub(crate) fn upsert_inspection(tx: &Connection, i: &Inspection) -> Result<()> {
         i.certificate_number,
         (!i.joint_unit_ids.is_empty())
             .then(|| json(&i.joint_unit_ids))
-            .transpose()?
+            .transpose()?,
+        i.campaign_id
     ])?;
     Ok(())
 }

@@ -173,6 +173,10 @@ ALTER TABLE inspections ADD COLUMN certificate_number TEXT;
 -- A joint inspection's other enforcement bodies (JSON array of unit ids).
 ALTER TABLE inspections ADD COLUMN joint_unit_ids TEXT;
 "#,
+    r#"
+-- A 专项检查's approved campaign plan.
+ALTER TABLE inspections ADD COLUMN campaign_id TEXT;
+"#,
 ];
 
 /// The schema version this code writes.

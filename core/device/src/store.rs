@@ -396,21 +396,21 @@ impl Store {
             String,
             String,
             Option<String>,
-            [Option<String>; 4],
+            [Option<String>; 5],
         );
         let row: Option<Row> = c
             .query_row(
                 "SELECT kind, site_id, industry, checklist_version, leader, participants, started_at, finished_at,
-                 activity, in_name_of, certificate_number, joint_unit_ids
+                 activity, in_name_of, certificate_number, joint_unit_ids, campaign_id
                  FROM inspections WHERE id = ?1",
                 [id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?,
-                        [r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?])),
+                        [r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?])),
             )
             .optional()?;
         let (kind, site_id, industry, version, leader, participants, started, finished, legal) =
             row.ok_or_else(|| not_found("检查", id))?;
-        let [activity, in_name_of, certificate_number, joint] = legal;
+        let [activity, in_name_of, certificate_number, joint, campaign_id] = legal;
         let mut stmt = c.prepare(
             "SELECT item_id, outcome, note, recorded_at FROM inspection_results WHERE inspection_id = ?1",
         )?;
@@ -458,6 +458,7 @@ impl Store {
                 .unwrap_or_default(),
             engagement_id: None,
             commissioned_by: None,
+            campaign_id,
         })
     }
 

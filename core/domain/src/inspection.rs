@@ -150,6 +150,9 @@ pub struct Inspection {
     /// The engaging department its findings are referred to, set by the server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commissioned_by: Option<String>,
+    /// A 专项检查: the approved campaign plan it is carried out under (`crate::campaign`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign_id: Option<String>,
 }
 
 impl Inspection {
@@ -185,6 +188,7 @@ impl Inspection {
             joint_unit_ids: Vec::new(),
             engagement_id: None,
             commissioned_by: None,
+            campaign_id: None,
         })
     }
 

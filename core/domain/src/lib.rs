@@ -7,6 +7,7 @@
 pub mod access;
 pub mod accountability;
 pub mod assessment;
+pub mod campaign;
 pub mod checklist;
 pub mod county;
 pub mod duty;

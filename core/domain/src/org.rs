@@ -227,6 +227,7 @@ impl Person {
 /// Who performs an action: copied into every event so the history stays readable even when
 /// the person later changes unit or role.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Actor {
     pub person_id: String,
     pub name: String,

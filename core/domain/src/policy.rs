@@ -48,6 +48,10 @@ pub enum Act {
     AssignTask,
     /// Submit a unit's proof of a task assigned to it.
     SubmitTask,
+    /// Record a 专项检查 plan.
+    RecordCampaignPlan,
+    /// Approve a 专项检查 plan (the county government).
+    ApproveCampaignPlan,
 }
 
 impl Act {
@@ -95,6 +99,8 @@ impl Act {
             Act::KeepExperts => "维护专家库",
             Act::AssignTask => "交办、审核工作任务",
             Act::SubmitTask => "报送任务办理情况",
+            Act::RecordCampaignPlan => "登记专项检查计划",
+            Act::ApproveCampaignPlan => "批准专项检查计划",
         }
     }
 }
@@ -460,6 +466,21 @@ pub const POLICY: &[Grant] = &[
         act: SubmitTask,
         roles: UNIT_STAFF,
         reach: OwnUnit,
+    },
+    Grant {
+        act: RecordCampaignPlan,
+        roles: OFFICE,
+        reach: County,
+    },
+    Grant {
+        act: RecordCampaignPlan,
+        roles: UNIT_LEADERS,
+        reach: OwnUnit,
+    },
+    Grant {
+        act: ApproveCampaignPlan,
+        roles: &[Role::CountyHead, Role::CountyDeputyHead],
+        reach: County,
     },
 ];
 

@@ -33,6 +33,7 @@ pub mod entity {
     pub const EXPERT: &str = "expert";
     pub const WORK_TASK: &str = "work_task";
     pub const MECHANISM: &str = "mechanism_record";
+    pub const CAMPAIGN_PLAN: &str = "campaign_plan";
     /// The server's perceptual hashes of a stored photo file, by its SHA-256 (server only:
     /// no one's audience, never pulled).
     pub const PHOTO_HASH: &str = "photo_hash";

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod blobs;
+pub mod campaigns;
 pub mod checklist_diff;
 pub mod console;
 pub mod console_reads;
@@ -84,6 +85,9 @@ use errors_doc::CommonErrors;
         publish::reopen,
         publish::publications,
         site_codes::key,
+        campaigns::list,
+        campaigns::create,
+        campaigns::approve,
         site_codes::site_code,
         site_codes::complaints,
         admin::publish_checklist,
@@ -148,6 +152,10 @@ use errors_doc::CommonErrors;
         publish::Publication,
         publish::PublicationSummary,
         site_codes::SiteCodeKey,
+        anjian_domain::campaign::CampaignDraft,
+        anjian_domain::campaign::CampaignPlan,
+        anjian_domain::campaign::CampaignApproval,
+        campaigns::Approve,
         site_codes::SiteCode,
         crate::site_code::Complaint,
         publish::ReopenRequest,
@@ -305,6 +313,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/v1/sites/{id}/code", get(site_codes::site_code))
         .route("/v1/site-code/key", get(site_codes::key))
         .route("/v1/complaints", get(site_codes::complaints))
+        .route("/v1/campaigns", get(campaigns::list).post(campaigns::create))
+        .route("/v1/campaigns/{id}/approve", post(campaigns::approve))
         .route(
             "/q/{site}/{sig}",
             get(crate::site_code::public_page).post(crate::site_code::complain),

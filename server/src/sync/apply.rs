@@ -11,6 +11,7 @@ use chrono::Utc;
 use serde_json::Value;
 
 use anjian_domain::assessment::IndicatorSet;
+use anjian_domain::campaign::{self, CampaignPlan};
 use anjian_domain::checklist::ChecklistRegistry;
 use anjian_domain::enforcement::{FieldActivity, Officer};
 use anjian_domain::engagement;
@@ -366,6 +367,12 @@ fn start_inspection(
         })
         .collect();
     insp.joint_unit_ids = visits::check_joint(&insp, &site, &units)?;
+    // 专项检查: only under an approved plan, within its period, industries and bodies.
+    if let Some(cid) = insp.campaign_id.clone() {
+        let plan = records::load::<CampaignPlan>(tx, entity::CAMPAIGN_PLAN, &cid)?;
+        let day = anjian_domain::hazard::china_date(insp.started_at);
+        campaign::check_inspection(&insp, &site, plan.map(|(_, p)| p).as_ref(), day)?;
+    }
     insp.finished_at = None;
     insp.results.clear();
     insp.checklist_version = checklists.for_inspection(&insp).version.clone();
