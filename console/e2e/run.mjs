@@ -317,6 +317,32 @@ await step('a patrol plan is created and the visited township\'s head cannot see
   await context.close()
 })
 
+await step('a 专项检查 plan is recorded by the office and approved by the county head', async () => {
+  const title = `专项检查测试 ${Date.now()}`
+  await page.goto(`${base}/campaigns`)
+  await page.click('[data-test=new-campaign]')
+  await field(page, 'campaign-title').fill(title)
+  await field(page, 'campaign-scope').fill('危险化学品企业重大危险源管控')
+  await pickOption(page, page.locator('[data-test=campaign-industries]'), '危险化学品')
+  await page.keyboard.press('Escape')
+  await pickOption(page, page.locator('[data-test=campaign-units]'), '县应急管理局')
+  await page.keyboard.press('Escape')
+  const inputs = field(page, 'campaign-period')
+  await inputs.nth(0).fill(deadline)
+  await inputs.nth(1).fill(deadline)
+  await inputs.nth(1).press('Enter')
+  await page.click('[data-test=campaign-ok]')
+  await page.locator('[data-test=campaign-table] tr', { hasText: title }).getByText('待批准').waitFor()
+  // The office may not approve; the county head does (console or API).
+  assert.equal(await page.locator('[data-test=approve]').count(), 0)
+  const headToken = await apiLogin('xianzhang')
+  const plan = (await api(headToken, '/v1/campaigns')).find((p) => p.title === title)
+  const r = await fetch(`${base}/v1/campaigns/${plan.id}/approve`, { method: 'POST', headers: { Authorization: `Bearer ${headToken}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ document: '忠府办〔2026〕12号' }) })
+  assert.equal(r.status, 200)
+  await page.reload()
+  await page.locator('[data-test=campaign-table] tr', { hasText: title }).locator('[data-test=approved]').waitFor()
+})
+
 await step('a month that has ended is published (frozen) once', async () => {
   const now = new Date(Date.now() + 8 * 3600_000)
   const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0)).toISOString().slice(0, 7)
@@ -541,7 +567,7 @@ await step('任务交办: the office accepts a submitted part and its status fol
 
 const pages = [
   ['overview', '/'], ['hazards', '/hazards'], ['hazard-detail', `/hazards/${submitted[1].id}`], ['inspections', '/inspections'],
-  ['sites', '/sites'], ['org', '/org'], ['checklists', '/checklists'], ['patrols', '/patrols'], ['duty', '/duty'],
+  ['sites', '/sites'], ['org', '/org'], ['checklists', '/checklists'], ['patrols', '/patrols'], ['campaigns', '/campaigns'], ['duty', '/duty'],
   ['rotation', '/rotation'], ['assessment', '/assessment'], ['downloads', '/downloads'],
   ['org-accounts', '/org?tab=accounts'], ['org-audit', '/org?tab=audit'], ['meetings', '/meetings'],
   ['engagements', '/engagements'], ['experts', '/experts'],

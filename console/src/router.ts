@@ -11,6 +11,7 @@ export const pages: { path: string; name: string; title: string; countyOnly?: bo
   { path: 'org', name: 'org', title: '组织与人员', component: () => import('./views/Org.vue') },
   { path: 'checklists', name: 'checklists', title: '检查清单', component: () => import('./views/Checklists.vue') },
   { path: 'patrols', name: 'patrols', title: '暗访计划', component: () => import('./views/Patrols.vue') },
+  { path: 'campaigns', name: 'campaigns', title: '专项检查计划', component: () => import('./views/Campaigns.vue') },
   { path: 'duty', name: 'duty', title: '履职纪实', component: () => import('./views/Duty.vue') },
   { path: 'rotation', name: 'rotation', title: '述职安排', component: () => import('./views/Rotation.vue') },
   { path: 'meetings', name: 'meetings', title: '会议记录', props: { kind: 'meetings' }, component: () => import('./views/UnitRecords.vue') },

@@ -131,3 +131,51 @@ both_backends!(
         assert_eq!(s.get_json(&admin, "/v1/campaigns").as_array().unwrap().len(), 1);
     }
 );
+
+both_backends!(
+    the_console_warns_before_a_visit_from_the_same_domain_rules,
+    |s: &TestServer| {
+        // 县应急管理局 inspects the chemical firm up to its annual cap (4 for 危化).
+        let han = s.login("yjj_inspector");
+        let path = format!("/v1/sites/{}/visit-warnings", HAZCHEM.0);
+        assert_eq!(s.get_json(&han, &path), json!([]));
+        for _ in 0..4 {
+            let id = uuid::Uuid::now_v7().to_string();
+            let insp = Inspection::start(
+                id.clone(),
+                InspectionKind::RoutineCheck,
+                HAZCHEM.0,
+                checklist::compiled_for(HAZCHEM.1),
+                device_actor(),
+                vec![],
+                Utc::now(),
+            )
+            .unwrap();
+            let payload = serde_json::to_value(&insp).unwrap();
+            let r = s.push(&han, &[op("inspection", &id, "start", payload)]);
+            assert_eq!(r[0]["status"], "applied", "{r:#?}");
+        }
+        let w = s.get_json(&han, &path);
+        assert_eq!(w[0]["kind"], "cap", "{w:#}");
+        assert_eq!(
+            w[0]["message"],
+            "本单位今年已对该企业行政检查 4 次，年度上限 4 次：再次检查将超过公布的频次上限"
+        );
+        // The office planning a visit of its own is told of the department's recent one, and
+        // may look on the department's behalf.
+        let admin = s.login("admin");
+        let w = s.get_json(&admin, &path);
+        assert_eq!(w[0]["kind"], "repeat", "{w:#}");
+        assert!(w[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("县应急管理局已于"));
+        let w = s.get_json(&admin, &format!("{path}?unit=dept-yjj"));
+        assert_eq!(w[0]["kind"], "cap");
+        // A unit may not look on another's behalf; a site out of scope is not found.
+        let sb = s.login("sb_head");
+        assert_eq!(s.get(&sb, &format!("{path}?unit=dept-yjj")).status(), 403);
+        let zz = s.login("zz_head");
+        assert_eq!(s.get(&zz, &path).status(), 404);
+    }
+);

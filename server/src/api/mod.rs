@@ -20,6 +20,7 @@ pub mod site_codes;
 pub mod sync;
 pub mod tasks;
 pub mod unit_records;
+pub mod visit_warnings;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, StatusCode};
@@ -85,6 +86,7 @@ use errors_doc::CommonErrors;
         publish::reopen,
         publish::publications,
         site_codes::key,
+        visit_warnings::visit_warnings,
         campaigns::list,
         campaigns::create,
         campaigns::approve,
@@ -156,6 +158,7 @@ use errors_doc::CommonErrors;
         anjian_domain::campaign::CampaignPlan,
         anjian_domain::campaign::CampaignApproval,
         campaigns::Approve,
+        visit_warnings::VisitWarningView,
         site_codes::SiteCode,
         crate::site_code::Complaint,
         publish::ReopenRequest,
@@ -314,6 +317,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/v1/site-code/key", get(site_codes::key))
         .route("/v1/complaints", get(site_codes::complaints))
         .route("/v1/campaigns", get(campaigns::list).post(campaigns::create))
+        .route("/v1/sites/{id}/visit-warnings", get(visit_warnings::visit_warnings))
         .route("/v1/campaigns/{id}/approve", post(campaigns::approve))
         .route(
             "/q/{site}/{sig}",
