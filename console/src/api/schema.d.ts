@@ -470,6 +470,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The 专项检查 plans, newest period first. */
+        get: operations["list"];
+        put?: never;
+        /**
+         * Records a 专项检查 plan (待批准): 县安委办 for any enforcement bodies, a department's head or
+         *     deputy head for its own.
+         */
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approves a plan (the county government: 县长 or 分管副县长), once. */
+        post: operations["approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/checklists": {
         parameters: {
             query?: never;
@@ -1169,6 +1207,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sites/{id}/visit-warnings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Warnings before `unit` visits the site, from the site's inspections the caller may read. */
+        get: operations["visit_warnings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sync/pull": {
         parameters: {
             query?: never;
@@ -1296,6 +1351,20 @@ export interface components {
             person_id: string;
             username: string;
         };
+        /**
+         * @description Who performs an action: copied into every event so the history stays readable even when
+         *     the person later changes unit or role.
+         */
+        Actor: {
+            name: string;
+            person_id: string;
+            roles: components["schemas"]["Role"][];
+            unit_id: string;
+        };
+        Approve: {
+            /** @description 批准文件 (e.g. 忠府办〔2026〕12号). */
+            document: string;
+        };
         /** @description One line of the audit log: logins, lockouts, account changes, administrative actions. */
         AuditEntry: {
             /** @description `login_ok`, `login_failed`, `lockout`, `account_created`, `password_changed`, ... */
@@ -1314,6 +1383,38 @@ export interface components {
             id: number;
             /** @description What the action was about (an account, a unit, a site, a file). */
             target: string;
+        };
+        /** @description The county government's approval of a plan. */
+        CampaignApproval: {
+            /** Format: date-time */
+            approved_at: string;
+            /** @description Who approved it (a county leader). */
+            approved_by: components["schemas"]["Actor"];
+            /** @description 批准文件 (e.g. 忠府办〔2026〕12号). */
+            document: string;
+        };
+        /** @description What the office or a department fills in to record a plan. */
+        CampaignDraft: {
+            /** Format: date */
+            ends_on: string;
+            /** @description Checklist industry codes within the campaign. */
+            industries: string[];
+            /** @description 检查范围和内容 */
+            scope: string;
+            /** Format: date */
+            starts_on: string;
+            /** @description 专项检查名称 */
+            title: string;
+            /** @description The enforcement bodies (unit ids) carrying it out. */
+            unit_ids: string[];
+        };
+        /** @description A recorded plan of a 专项检查, approved or waiting for approval. */
+        CampaignPlan: components["schemas"]["CampaignDraft"] & {
+            approval?: null | components["schemas"]["CampaignApproval"];
+            id: string;
+            /** Format: date-time */
+            recorded_at: string;
+            recorded_by: components["schemas"]["Actor"];
         };
         /** @description An administrative enforcement certificate (行政执法证) held by a person. */
         Certificate: {
@@ -1555,6 +1656,11 @@ export interface components {
             /** @description The unit rectifying it (the assigned one after 交办). */
             rectifying_unit_id: string;
             rectifying_unit_name: string;
+            /** @description 移交: what found it and where it was referred, e.g. 巡查报告发现，已移交县应急管理局（待受理）. */
+            referral?: string | null;
+            /** @description Referred and not yet accepted by the competent unit. */
+            referral_pending: boolean;
+            referred_to_unit_id?: string | null;
             site_id?: string | null;
             site_name?: string | null;
             /**
@@ -1912,6 +2018,12 @@ export interface components {
             open: number;
             overdue: number;
             unit_id: string;
+        };
+        /** @description One warning, as shown. */
+        VisitWarningView: {
+            /** @description `cap` (the annual cap reached) or `repeat` (another body's recent visit). */
+            kind: string;
+            message: string;
         };
     };
     responses: never;
@@ -3448,6 +3560,199 @@ export interface operations {
             };
         };
     };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignPlan"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignDraft"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignPlan"];
+                };
+            };
+            /** @description 请求格式不正确 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求内容须为 JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Approve"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignPlan"];
+                };
+            };
+            /** @description 请求格式不正确 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求内容须为 JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     checklists: {
         parameters: {
             query?: never;
@@ -3721,6 +4026,11 @@ export interface operations {
                 kind?: string;
                 /** @description Only hazards open past their deadline. */
                 overdue?: boolean;
+                /**
+                 * @description 移交: `pending` (referred, waiting for the competent unit to accept), `accepted`, or
+                 *     `any` (every referred hazard).
+                 */
+                referral?: string;
                 /** @description Raised on or after this day (China time). */
                 from?: string;
                 /** @description Raised on or before this day (China time). */
@@ -3793,6 +4103,11 @@ export interface operations {
                 kind?: string;
                 /** @description Only hazards open past their deadline. */
                 overdue?: boolean;
+                /**
+                 * @description 移交: `pending` (referred, waiting for the competent unit to accept), `accepted`, or
+                 *     `any` (every referred hazard).
+                 */
+                referral?: string;
                 /** @description Raised on or after this day (China time). */
                 from?: string;
                 /** @description Raised on or before this day (China time). */
@@ -5706,6 +6021,75 @@ export interface operations {
             };
             /** @description 未登录或登录已失效 */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求内容不符合要求（原因见 message） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    visit_warnings: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The body that would visit (unit id): the caller's own unit by default; the county
+                 *     level may ask for any unit.
+                 */
+                unit?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitWarningView"][];
+                };
+            };
+            /** @description 请求格式不正确 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
