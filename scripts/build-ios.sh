@@ -11,9 +11,17 @@ cargo build -p anjian-device --release
 cargo run -q -p uniffi-bindgen -- generate target/release/libanjian_core.dylib \
     --language swift --out-dir ios/generated/swift
 mkdir -p ios/generated/headers
-cp ios/generated/swift/AnjianCoreFFI.h ios/generated/headers/
-cp ios/generated/swift/AnjianCoreFFI.modulemap ios/generated/headers/module.modulemap
-cp ios/generated/swift/AnjianCore.swift ios/Sources/AnjianCore/
+# The phone core's bindings and the domain enums' (AnjianDomain.swift) share one FFI module and
+# one Swift target: one module map naming both headers.
+cp ios/generated/swift/AnjianCoreFFI.h ios/generated/swift/anjian_domainFFI.h ios/generated/headers/
+cat > ios/generated/headers/module.modulemap <<'MAP'
+module AnjianCoreFFI {
+    header "AnjianCoreFFI.h"
+    header "anjian_domainFFI.h"
+    export *
+}
+MAP
+cp ios/generated/swift/AnjianCore.swift ios/generated/swift/AnjianDomain.swift ios/Sources/AnjianCore/
 rm -rf ios/AnjianCoreFFI.xcframework
 xcodebuild -create-xcframework \
     -library target/aarch64-apple-ios/release/libanjian_core.a -headers ios/generated/headers \

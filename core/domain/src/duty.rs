@@ -239,6 +239,7 @@ pub fn activity_of_meeting(meeting: &Meeting) -> Activity {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum QuotaState {
     /// 已完成
@@ -463,165 +464,111 @@ mod tests {
 
     #[test]
     fn period_bounds_at_the_edges() {
-        assert_eq!(
-            Period::Month.bounds(d(2026, 2, 14)),
-            (d(2026, 2, 1), d(2026, 2, 28))
-        );
-        assert_eq!(
-            Period::Month.bounds(d(2028, 2, 29)),
-            (d(2028, 2, 1), d(2028, 2, 29))
-        );
-        assert_eq!(
-            Period::Quarter.bounds(d(2026, 3, 31)),
-            (d(2026, 1, 1), d(2026, 3, 31))
-        );
-        assert_eq!(
-            Period::Quarter.bounds(d(2026, 4, 1)),
-            (d(2026, 4, 1), d(2026, 6, 30))
-        );
-        assert_eq!(
-            Period::Quarter.bounds(d(2026, 12, 31)),
-            (d(2026, 10, 1), d(2026, 12, 31))
-        );
-        assert_eq!(
-            Period::HalfYear.bounds(d(2026, 6, 30)),
-            (d(2026, 1, 1), d(2026, 6, 30))
-        );
-        assert_eq!(
-            Period::HalfYear.bounds(d(2026, 7, 1)),
-            (d(2026, 7, 1), d(2026, 12, 31))
-        );
-        assert_eq!(
-            Period::Year.bounds(d(2026, 7, 1)),
-            (d(2026, 1, 1), d(2026, 12, 31))
-        );
+        type Ymd = (i32, u32, u32);
+        let cases: [(Period, Ymd, Ymd, Ymd); 8] = [
+            (Period::Month, (2026, 2, 14), (2026, 2, 1), (2026, 2, 28)),
+            (Period::Month, (2028, 2, 29), (2028, 2, 1), (2028, 2, 29)),
+            (Period::Quarter, (2026, 3, 31), (2026, 1, 1), (2026, 3, 31)),
+            (Period::Quarter, (2026, 4, 1), (2026, 4, 1), (2026, 6, 30)),
+            (Period::Quarter, (2026, 12, 31), (2026, 10, 1), (2026, 12, 31)),
+            (Period::HalfYear, (2026, 6, 30), (2026, 1, 1), (2026, 6, 30)),
+            (Period::HalfYear, (2026, 7, 1), (2026, 7, 1), (2026, 12, 31)),
+            (Period::Year, (2026, 7, 1), (2026, 1, 1), (2026, 12, 31)),
+        ];
+        for (period, day, first, last) in cases {
+            let at = |(y, m, dd): Ymd| d(y, m, dd);
+            assert_eq!(period.bounds(at(day)), (at(first), at(last)), "{period:?} of {day:?}");
+        }
+    }
+
+    /// Whose duty a test judges, under the standard quota file.
+    struct Judged<'a> {
+        person: &'a str,
+        unit: &'a str,
+        kind: UnitKind,
+        roles: &'a [Role],
+    }
+
+    impl Judged<'_> {
+        fn all(&self, acts: &[Activity], day: NaiveDate, today: NaiveDate) -> Vec<QuotaStatus> {
+            let set = QuotaSet::standard();
+            evaluate(set, self.person, self.unit, self.kind, self.roles, acts, day, today)
+        }
+
+        fn quota(
+            &self,
+            acts: &[Activity],
+            activity: ActivityKind,
+            day: NaiveDate,
+            today: NaiveDate,
+        ) -> QuotaStatus {
+            let all = self.all(acts, day, today);
+            all.into_iter()
+                .find(|q| q.quota.activity == activity)
+                .unwrap_or_else(|| panic!("no quota for {activity:?}"))
+        }
     }
 
     #[test]
     fn deputy_head_needs_two_special_checks_a_month() {
-        let set = QuotaSet::standard();
-        let roles = [Role::UnitDeputyHead];
+        let deputy = Judged {
+            person: "p1",
+            unit: "500233107",
+            kind: UnitKind::Township,
+            roles: &[Role::UnitDeputyHead],
+        };
         let acts = vec![
             act("a1", ActivityKind::SpecialCheck, d(2026, 11, 3), "p1"),
             act("a2", ActivityKind::SpecialCheck, d(2026, 10, 31), "p1"), // last month: does not count
             act("a3", ActivityKind::SpecialCheck, d(2026, 11, 20), "p2"), // someone else
             act("a4", ActivityKind::RegularMeeting, d(2026, 11, 30), "p1"),
         ];
-        let s = evaluate(
-            set,
-            "p1",
-            "500233107",
-            UnitKind::Township,
-            &roles,
-            &acts,
-            d(2026, 11, 15),
-            d(2026, 11, 28),
-        );
-        let checks = s
-            .iter()
-            .find(|q| q.quota.activity == ActivityKind::SpecialCheck)
-            .unwrap();
+        let (mid, today) = (d(2026, 11, 15), d(2026, 11, 28));
+        let checks = deputy.quota(&acts, ActivityKind::SpecialCheck, mid, today);
         assert_eq!(
             (checks.required, checks.done, checks.state),
             (2, 1, QuotaState::InProgress)
         );
         assert_eq!(checks.activity_ids, vec!["a1".to_string()]);
-        let meeting = s
-            .iter()
-            .find(|q| q.quota.activity == ActivityKind::RegularMeeting)
-            .unwrap();
+        let meeting = deputy.quota(&acts, ActivityKind::RegularMeeting, mid, today);
         assert_eq!(meeting.state, QuotaState::Met);
         // After the month ends without the second check: missed.
-        let later = evaluate(
-            set,
-            "p1",
-            "500233107",
-            UnitKind::Township,
-            &roles,
-            &acts,
-            d(2026, 11, 15),
-            d(2026, 12, 1),
-        );
-        assert_eq!(
-            later
-                .iter()
-                .find(|q| q.quota.activity == ActivityKind::SpecialCheck)
-                .unwrap()
-                .state,
-            QuotaState::Missed
-        );
+        let later = deputy.quota(&acts, ActivityKind::SpecialCheck, mid, d(2026, 12, 1));
+        assert_eq!(later.state, QuotaState::Missed);
     }
 
     #[test]
     fn quarterly_and_half_yearly_quotas_count_across_their_months() {
-        let set = QuotaSet::standard();
-        let head = [Role::CountyHead];
-        let acts = vec![act(
-            "i1",
-            ActivityKind::LedInspection,
-            d(2026, 1, 2),
-            "county-head",
-        )];
-        let s = evaluate(
-            set,
-            "county-head",
-            "county",
-            UnitKind::CountyGovernment,
-            &head,
-            &acts,
-            d(2026, 3, 31),
-            d(2026, 4, 1),
-        );
-        let insp = s
-            .iter()
-            .find(|q| q.quota.activity == ActivityKind::LedInspection)
-            .unwrap();
-        assert_eq!(
-            insp.state,
-            QuotaState::Met,
-            "January counts for Q1, judged on 31 March"
-        );
-        let meeting = s
-            .iter()
-            .find(|q| q.quota.activity == ActivityKind::CommitteeMeeting)
-            .unwrap();
+        let head = Judged {
+            person: "county-head",
+            unit: "county",
+            kind: UnitKind::CountyGovernment,
+            roles: &[Role::CountyHead],
+        };
+        let acts = [act("i1", ActivityKind::LedInspection, d(2026, 1, 2), "county-head")];
+        let (q1_end, april) = (d(2026, 3, 31), d(2026, 4, 1));
+        let insp = head.quota(&acts, ActivityKind::LedInspection, q1_end, april);
+        assert_eq!(insp.state, QuotaState::Met, "January counts for Q1, judged on 31 March");
+        let meeting = head.quota(&acts, ActivityKind::CommitteeMeeting, q1_end, april);
         assert_eq!(meeting.state, QuotaState::Missed);
-        let sup = [Role::SupervisionStaff];
-        let acts = vec![act(
-            "s1",
-            ActivityKind::SpecialSupervision,
-            d(2026, 6, 30),
-            "other-person",
-        )];
-        let mut a = acts.clone();
+
+        let me = Judged {
+            person: "me",
+            unit: "county-supervision-office",
+            kind: UnitKind::SupervisionOffice,
+            roles: &[Role::SupervisionStaff],
+        };
+        let mut a = [act("s1", ActivityKind::SpecialSupervision, d(2026, 6, 30), "other-person")];
         a[0].unit_id = "county-supervision-office".into();
-        let s = evaluate(
-            set,
-            "me",
-            "county-supervision-office",
-            UnitKind::SupervisionOffice,
-            &sup,
-            &a,
-            d(2026, 5, 1),
-            d(2026, 7, 1),
-        );
+        let first_half = me.all(&a, d(2026, 5, 1), d(2026, 7, 1));
         assert_eq!(
-            s[0].state,
+            first_half[0].state,
             QuotaState::Met,
             "unit-scoped: a colleague's supervision counts"
         );
-        let s = evaluate(
-            set,
-            "me",
-            "county-supervision-office",
-            UnitKind::SupervisionOffice,
-            &sup,
-            &a,
-            d(2026, 7, 1),
-            d(2026, 9, 1),
-        );
+        let second_half = me.all(&a, d(2026, 7, 1), d(2026, 9, 1));
         assert_eq!(
-            s[0].state,
+            second_half[0].state,
             QuotaState::InProgress,
             "1 July starts a new half-year"
         );
@@ -629,43 +576,20 @@ mod tests {
 
     #[test]
     fn department_guidance_and_training_apply_to_departments_only() {
-        let set = QuotaSet::standard();
-        let acts = vec![act(
-            "g1",
-            ActivityKind::GuidanceVisit,
-            d(2026, 5, 10),
-            "dept-head",
-        )];
-        let dept = evaluate(
-            set,
-            "dept-head",
-            "500233107",
-            UnitKind::Department,
-            &[Role::UnitHead],
-            &acts,
-            d(2026, 5, 1),
-            d(2026, 11, 28),
-        );
-        let guidance = dept
-            .iter()
-            .find(|q| q.quota.activity == ActivityKind::GuidanceVisit)
-            .unwrap();
+        let acts = [act("g1", ActivityKind::GuidanceVisit, d(2026, 5, 10), "dept-head")];
+        let head_of = |kind| Judged {
+            person: "dept-head",
+            unit: "500233107",
+            kind,
+            roles: &[Role::UnitHead],
+        };
+        let (may, today) = (d(2026, 5, 1), d(2026, 11, 28));
+        let dept = head_of(UnitKind::Department);
+        let guidance = dept.quota(&acts, ActivityKind::GuidanceVisit, may, today);
         assert_eq!(guidance.state, QuotaState::Met);
-        let training = dept
-            .iter()
-            .find(|q| q.quota.activity == ActivityKind::Training)
-            .unwrap();
+        let training = dept.quota(&acts, ActivityKind::Training, may, today);
         assert_eq!(training.state, QuotaState::Missed);
-        let town = evaluate(
-            set,
-            "head",
-            "500233107",
-            UnitKind::Township,
-            &[Role::UnitHead],
-            &acts,
-            d(2026, 5, 1),
-            d(2026, 11, 28),
-        );
+        let town = head_of(UnitKind::Township).all(&acts, may, today);
         assert!(town
             .iter()
             .all(|q| q.quota.activity != ActivityKind::GuidanceVisit));
@@ -673,7 +597,6 @@ mod tests {
 
     #[test]
     fn department_guidance_must_cover_every_township_in_the_year() {
-        let set = QuotaSet::standard();
         let visit = |id: &str, town: &str, date: NaiveDate| Activity {
             township_id: Some(town.into()),
             unit_id: "dept-yjj".into(),
@@ -685,20 +608,17 @@ mod tests {
             visit("g3", "500233001", d(2026, 8, 3)),
             visit("g4", "500233002", d(2025, 12, 30)), // last year
         ];
+        let head = Judged {
+            person: "dept-head",
+            unit: "dept-yjj",
+            kind: UnitKind::Department,
+            roles: &[Role::UnitHead],
+        };
         let eval = |today| {
-            evaluate(
-                set,
-                "dept-head",
-                "dept-yjj",
-                UnitKind::Department,
-                &[Role::UnitHead],
-                &acts,
-                d(2026, 11, 1),
-                today,
-            )
-            .into_iter()
-            .find(|q| q.quota.distinct_townships)
-            .unwrap()
+            head.all(&acts, d(2026, 11, 1), today)
+                .into_iter()
+                .find(|q| q.quota.distinct_townships)
+                .unwrap()
         };
         let cover = eval(d(2026, 11, 28));
         assert_eq!((cover.required, cover.done), (28, 2));

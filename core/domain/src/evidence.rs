@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// 整改前 / 整改中 / 整改后, or none (inspection findings, meetings).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum EvidenceStage {
     Before,
@@ -26,6 +27,7 @@ impl EvidenceStage {
 
 /// What a piece of evidence proves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EvidenceTarget {
     InspectionItem {
@@ -75,6 +77,7 @@ impl EvidenceTarget {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum EvidenceKind {
     Photo,

@@ -14,6 +14,7 @@ use crate::{required_text, DomainError};
 
 /// 一般隐患 / 重大隐患
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum HazardLevel {
     General,
@@ -31,6 +32,7 @@ impl HazardLevel {
 
 /// Where a hazard is in the ledger's workflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum HazardStatus {
     /// 已登记: raised, not yet assigned or started.

@@ -12,6 +12,7 @@ use crate::{required_text, DomainError};
 
 /// The five kinds of inspection of the notice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum InspectionKind {
     /// 县领导带队实地督查
@@ -68,6 +69,7 @@ impl InspectionKind {
 
 /// The result of one checklist item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ItemOutcome {
     /// 合格

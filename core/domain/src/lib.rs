@@ -1,8 +1,12 @@
 //! Pure domain logic of the county work-safety mechanism 五查四改月述考.
 //!
-//! No I/O and no FFI here: the phone's core and the server link this crate so that both
-//! enforce exactly the same rules. Every refusal is a [`DomainError`] whose `Display` text is
+//! No I/O here: the phone's core and the server link this crate so that both enforce exactly
+//! the same rules. With the `ffi` feature (enabled by the phone core only) the enums the app
+//! sees derive their uniffi form here, so no mirror of them is written elsewhere. Every refusal is a [`DomainError`] whose `Display` text is
 //! the Chinese message a user sees.
+
+#[cfg(feature = "ffi")]
+uniffi::setup_scaffolding!("anjian_domain");
 
 pub mod access;
 pub mod accountability;

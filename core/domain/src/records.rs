@@ -7,6 +7,7 @@ use crate::accountability::{AccountabilityOutcome, AccountabilityReason};
 use crate::{required_text, DomainError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum MeetingKind {
     /// 安全生产委员会工作会议 (quarterly, chaired by the county head)

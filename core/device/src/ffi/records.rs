@@ -5,15 +5,6 @@
 use super::*;
 use anjian_domain::records::{HardwareInvestment, Meeting, MeetingKind};
 
-#[uniffi::remote(Enum)]
-pub enum MeetingKind {
-    SafetyCommittee,
-    RegularMeeting,
-    SpecialMeeting,
-    SituationAnalysis,
-    Training,
-}
-
 /// A meeting as the app fills it in.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct MeetingInput {

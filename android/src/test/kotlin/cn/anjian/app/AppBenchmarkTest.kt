@@ -11,9 +11,9 @@ import cn.anjian.app.ui.InspectionActions
 import cn.anjian.app.ui.InspectionScreen
 import cn.anjian.app.ui.LedgerScreen
 import cn.anjian.core.HazardInput
-import cn.anjian.core.HazardLevel
-import cn.anjian.core.InspectionKind
-import cn.anjian.core.ItemOutcome
+import cn.anjian.domain.HazardLevel
+import cn.anjian.domain.InspectionKind
+import cn.anjian.domain.ItemOutcome
 import cn.anjian.core.LedgerQuery
 import cn.anjian.core.Profile
 import cn.anjian.core.SiteInput
@@ -60,7 +60,7 @@ class AppBenchmarkTest {
         val runs = (System.getProperty("anjian.bench.runs")?.takeIf { it.isNotBlank() } ?: "5").toInt()
         val device = Device(dir)
         val store = device.store
-        store.setProfile(Profile("p-bench", "测试员", "500233107", listOf(cn.anjian.core.Role.INSPECTOR)))
+        store.setProfile(Profile("p-bench", "测试员", "500233107", listOf(cn.anjian.domain.Role.INSPECTOR)))
         val sites = (0 until 50).map { i ->
             store.addSite(SiteInput("场所$i", "elderly_care", 30.42 + i * 0.001, 108.18, 80.0, "500233107", null, "忠县石宝镇$i 号", null, null))
         }

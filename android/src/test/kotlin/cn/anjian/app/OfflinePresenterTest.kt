@@ -9,13 +9,13 @@ import cn.anjian.app.presenter.SitesPresenter
 import cn.anjian.app.ui.Palette
 import cn.anjian.app.ui.Tone
 import cn.anjian.app.ui.contrast
-import cn.anjian.core.EvidenceStage
+import cn.anjian.domain.EvidenceStage
 import cn.anjian.core.HazardStep
-import cn.anjian.core.HazardLevel
-import cn.anjian.core.InspectionKind
-import cn.anjian.core.ItemOutcome
+import cn.anjian.domain.HazardLevel
+import cn.anjian.domain.InspectionKind
+import cn.anjian.domain.ItemOutcome
 import cn.anjian.core.Profile
-import cn.anjian.core.Role
+import cn.anjian.domain.Role
 import cn.anjian.core.SiteInput
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
@@ -128,7 +128,7 @@ class OfflinePresenterTest {
         val h = d.store.raiseHazard(
             cn.anjian.core.HazardInput("消防通道堆放杂物", s.id, null, null, null, HazardLevel.GENERAL, null, false),
         )
-        d.store.attachPhoto(TestData.before, cn.anjian.core.EvidenceTarget.Hazard(h.id), EvidenceStage.BEFORE)
+        d.store.attachPhoto(TestData.before, cn.anjian.domain.EvidenceTarget.Hazard(h.id), EvidenceStage.BEFORE)
         val hp = HazardPresenter(d.session, h.id)
         hp.load()
         hp.begin(HazardStep.CLOSE_ON_SPOT)

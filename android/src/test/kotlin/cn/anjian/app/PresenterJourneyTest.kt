@@ -10,12 +10,12 @@ import cn.anjian.app.presenter.LoginPresenter
 import cn.anjian.app.presenter.SiteDetailPresenter
 import cn.anjian.app.presenter.SitesPresenter
 import cn.anjian.app.presenter.SyncPresenter
-import cn.anjian.core.EvidenceStage
+import cn.anjian.domain.EvidenceStage
 import cn.anjian.core.HazardStep
-import cn.anjian.core.HazardLevel
-import cn.anjian.core.HazardStatus
-import cn.anjian.core.InspectionKind
-import cn.anjian.core.ItemOutcome
+import cn.anjian.domain.HazardLevel
+import cn.anjian.domain.HazardStatus
+import cn.anjian.domain.InspectionKind
+import cn.anjian.domain.ItemOutcome
 import cn.anjian.core.SyncOutcome
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals

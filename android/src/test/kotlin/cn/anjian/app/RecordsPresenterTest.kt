@@ -1,10 +1,10 @@
 package cn.anjian.app
 
 import cn.anjian.app.presenter.RecordsPresenter
-import cn.anjian.core.EvidenceKind
-import cn.anjian.core.EvidenceStage
-import cn.anjian.core.MeetingKind
-import cn.anjian.core.QuotaState
+import cn.anjian.domain.EvidenceKind
+import cn.anjian.domain.EvidenceStage
+import cn.anjian.domain.MeetingKind
+import cn.anjian.domain.QuotaState
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNull

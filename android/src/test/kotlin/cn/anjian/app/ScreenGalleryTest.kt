@@ -43,9 +43,9 @@ import cn.anjian.app.ui.SyncActions
 import cn.anjian.app.ui.SyncScreen
 import cn.anjian.core.AttentionItem
 import cn.anjian.core.HazardStep
-import cn.anjian.core.HazardLevel
-import cn.anjian.core.InspectionKind
-import cn.anjian.core.ItemOutcome
+import cn.anjian.domain.HazardLevel
+import cn.anjian.domain.InspectionKind
+import cn.anjian.domain.ItemOutcome
 import cn.anjian.core.LedgerQuery
 import cn.anjian.core.Profile
 import cn.anjian.core.SyncPhase
@@ -108,7 +108,7 @@ class ScreenGalleryTest {
 
         // An empty device: signed in, never synced.
         val empty = Device(dir.resolve("empty"))
-        empty.store.setProfile(Profile("p-new", "新用户", "500233107", listOf(cn.anjian.core.Role.INSPECTOR)))
+        empty.store.setProfile(Profile("p-new", "新用户", "500233107", listOf(cn.anjian.domain.Role.INSPECTOR)))
         val emptyHome = HomePresenter(empty.session).also { it.load() }
         shot("home-empty") { HomeScreen(emptyHome.state.value, SyncRun.Idle, {}, {}, {}, {}, {}) }
         shot("home-loading") { HomeScreen(Load.Loading, SyncRun.Idle, {}, {}, {}, {}, {}) }
@@ -185,7 +185,7 @@ class ScreenGalleryTest {
         hp.begin(HazardStep.START_RECTIFICATION)
         shot("hazard-refused", heightDp = 1300) { HazardScreen(hp.state.value, noHazard) }
         // A hazard of the demo that went through 四改, with its photos and history.
-        val closed = insp.store.ledger(LedgerQuery(cn.anjian.core.HazardStatus.CLOSED, HazardLevel.MAJOR, null, null, false)).firstOrNull()
+        val closed = insp.store.ledger(LedgerQuery(cn.anjian.domain.HazardStatus.CLOSED, HazardLevel.MAJOR, null, null, false)).firstOrNull()
             ?: insp.store.ledger(LedgerQuery(null, HazardLevel.MAJOR, null, null, false)).first()
         val hc = HazardPresenter(insp.session, closed.id).also { it.load() }
         shot("hazard-full", heightDp = 1400) { HazardScreen(hc.state.value, noHazard) }

@@ -18,11 +18,11 @@ import cn.anjian.app.ui.HazardScreen
 import cn.anjian.app.ui.InspectionActions
 import cn.anjian.app.ui.InspectionScreen
 import cn.anjian.app.ui.LedgerScreen
-import cn.anjian.core.EvidenceStage
-import cn.anjian.core.EvidenceTarget
+import cn.anjian.domain.EvidenceStage
+import cn.anjian.domain.EvidenceTarget
 import cn.anjian.core.HazardInput
-import cn.anjian.core.HazardLevel
-import cn.anjian.core.InspectionKind
+import cn.anjian.domain.HazardLevel
+import cn.anjian.domain.InspectionKind
 import cn.anjian.core.Profile
 import cn.anjian.core.SiteInput
 import kotlinx.coroutines.runBlocking
@@ -43,7 +43,7 @@ class TouchTargetTest {
     @Test
     fun touchTargetsAreLargeEnoughInBothModes() {
         val d = Device(dir)
-        d.store.setProfile(Profile("p-1", "陈刚", "500233107", listOf(cn.anjian.core.Role.INSPECTOR)))
+        d.store.setProfile(Profile("p-1", "陈刚", "500233107", listOf(cn.anjian.domain.Role.INSPECTOR)))
         val site = d.store.addSite(SiteInput("石宝镇敬老院", "elderly_care", 30.42, 108.18, 80.0, "500233107", null, null, null, null))
         d.location.fix = LocationFix(30.42, 108.18, 10.0, mock = false)
         val h = d.store.raiseHazard(HazardInput("消防通道堆放杂物", site.id, null, null, null, HazardLevel.GENERAL, null, false))

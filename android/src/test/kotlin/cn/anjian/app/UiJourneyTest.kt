@@ -16,7 +16,7 @@ import cn.anjian.app.platform.LocationFix
 import cn.anjian.app.ui.AnjianApp
 import cn.anjian.app.ui.Navigator
 import cn.anjian.app.ui.Route
-import cn.anjian.core.HazardStatus
+import cn.anjian.domain.HazardStatus
 import cn.anjian.core.LedgerQuery
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
@@ -173,7 +173,7 @@ class UiJourneyTest {
             waitScrollTo("hazard", "hazard.action.SUBMIT_RECTIFICATION")
             head.photos.push(TestData.after)
             scrollTo("hazard", "hazard.photo.after").performClick()
-            waitUntil(timeoutMillis = 30_000) { head.store.evidenceFor(cn.anjian.core.EvidenceTarget.Hazard(hazardId)).any { it.stage == cn.anjian.core.EvidenceStage.AFTER } }
+            waitUntil(timeoutMillis = 30_000) { head.store.evidenceFor(cn.anjian.domain.EvidenceTarget.Hazard(hazardId)).any { it.stage == cn.anjian.domain.EvidenceStage.AFTER } }
             scrollTo("hazard", "hazard.action.SUBMIT_RECTIFICATION").performClick()
             scrollTo("hazard", "form.text").performTextReplacement("钢瓶已移至地面气瓶间")
             scrollTo("hazard", "form.submit").performClick()

@@ -9,12 +9,12 @@ import cn.anjian.app.platform.LocationFix
 import cn.anjian.app.ui.AnjianApp
 import cn.anjian.app.ui.Navigator
 import cn.anjian.app.ui.Route
-import cn.anjian.core.EvidenceStage
-import cn.anjian.core.EvidenceTarget
+import cn.anjian.domain.EvidenceStage
+import cn.anjian.domain.EvidenceTarget
 import cn.anjian.core.HazardCommand
-import cn.anjian.core.HazardLevel
-import cn.anjian.core.HazardStatus
-import cn.anjian.core.InspectionKind
+import cn.anjian.domain.HazardLevel
+import cn.anjian.domain.HazardStatus
+import cn.anjian.domain.InspectionKind
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Assumptions.assumeTrue

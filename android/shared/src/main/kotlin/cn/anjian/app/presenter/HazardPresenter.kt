@@ -6,13 +6,13 @@ import cn.anjian.app.errorText
 import cn.anjian.core.AttentionItem
 import cn.anjian.core.EvidenceFile
 import cn.anjian.core.EvidenceItem
-import cn.anjian.core.EvidenceStage
-import cn.anjian.core.EvidenceTarget
+import cn.anjian.domain.EvidenceStage
+import cn.anjian.domain.EvidenceTarget
 import cn.anjian.core.FivePlanInput
 import cn.anjian.core.HazardStep
 import cn.anjian.core.HazardCommand
 import cn.anjian.core.HazardEventRecord
-import cn.anjian.core.HazardLevel
+import cn.anjian.domain.HazardLevel
 import cn.anjian.core.HazardRecord
 import cn.anjian.core.UnitRecord
 import java.io.File

@@ -6,12 +6,12 @@ import cn.anjian.app.errorText
 import cn.anjian.core.ChecklistItemRecord
 import cn.anjian.core.ChecklistRecord
 import cn.anjian.core.EvidenceItem
-import cn.anjian.core.EvidenceStage
-import cn.anjian.core.EvidenceTarget
+import cn.anjian.domain.EvidenceStage
+import cn.anjian.domain.EvidenceTarget
 import cn.anjian.core.HazardInput
 import cn.anjian.core.HazardRecord
 import cn.anjian.core.InspectionRecord
-import cn.anjian.core.ItemOutcome
+import cn.anjian.domain.ItemOutcome
 import cn.anjian.core.SiteLocationCheck
 import cn.anjian.core.SiteRecord
 

@@ -3,9 +3,9 @@ package cn.anjian.app.presenter
 import cn.anjian.app.Load
 import cn.anjian.app.Session
 import cn.anjian.app.errorText
-import cn.anjian.core.HazardLevel
+import cn.anjian.domain.HazardLevel
 import cn.anjian.core.HazardRecord
-import cn.anjian.core.HazardStatus
+import cn.anjian.domain.HazardStatus
 import cn.anjian.core.LedgerQuery
 
 enum class LedgerFilter(val label: String) {

@@ -3,12 +3,12 @@ package cn.anjian.app.presenter
 import cn.anjian.app.Load
 import cn.anjian.app.Session
 import cn.anjian.app.errorText
-import cn.anjian.core.EvidenceStage
-import cn.anjian.core.EvidenceTarget
+import cn.anjian.domain.EvidenceStage
+import cn.anjian.domain.EvidenceTarget
 import cn.anjian.core.HazardInput
-import cn.anjian.core.HazardLevel
+import cn.anjian.domain.HazardLevel
 import cn.anjian.core.HazardRecord
-import cn.anjian.core.InspectionKind
+import cn.anjian.domain.InspectionKind
 import cn.anjian.core.PatrolPlanRecord
 import cn.anjian.core.SiteQuery
 

@@ -1,7 +1,7 @@
 package cn.anjian.app.presenter
 
-import cn.anjian.core.InspectionKind
-import cn.anjian.core.Role
+import cn.anjian.domain.InspectionKind
+import cn.anjian.domain.Role
 
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow

@@ -5,12 +5,12 @@ import cn.anjian.app.Session
 import cn.anjian.app.errorText
 import cn.anjian.core.DocumentType
 import cn.anjian.core.EvidenceItem
-import cn.anjian.core.EvidenceStage
-import cn.anjian.core.EvidenceTarget
+import cn.anjian.domain.EvidenceStage
+import cn.anjian.domain.EvidenceTarget
 import cn.anjian.core.InvestmentInput
 import cn.anjian.core.InvestmentRecord
 import cn.anjian.core.MeetingInput
-import cn.anjian.core.MeetingKind
+import cn.anjian.domain.MeetingKind
 import cn.anjian.core.MeetingRecord
 import java.time.LocalDate
 

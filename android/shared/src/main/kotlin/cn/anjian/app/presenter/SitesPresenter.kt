@@ -6,7 +6,7 @@ import cn.anjian.app.errorText
 import cn.anjian.app.platform.LocationFix
 import cn.anjian.core.HazardRecord
 import cn.anjian.core.IndustrySummary
-import cn.anjian.core.InspectionKind
+import cn.anjian.domain.InspectionKind
 import cn.anjian.core.InspectionRecord
 import cn.anjian.core.LedgerQuery
 import cn.anjian.core.SiteListItem

@@ -178,7 +178,7 @@ private fun Screen(session: Session, route: Route, nav: Navigator) {
             val s by p.state.collectAsState()
             SiteDetailScreen(
                 s,
-                onStart = { k: cn.anjian.core.InspectionKind -> scope.launch { p.start(k)?.let { nav.go(Route.Inspection(it)) } } },
+                onStart = { k: cn.anjian.domain.InspectionKind -> scope.launch { p.start(k)?.let { nav.go(Route.Inspection(it)) } } },
                 onHazard = { id: String -> nav.go(Route.Hazard(id)) },
                 onInspection = { id: String -> nav.go(Route.Inspection(id)) },
             )

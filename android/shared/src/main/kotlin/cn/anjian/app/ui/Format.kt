@@ -1,8 +1,8 @@
 package cn.anjian.app.ui
 
-import cn.anjian.core.HazardLevel
+import cn.anjian.domain.HazardLevel
 import cn.anjian.core.HazardRecord
-import cn.anjian.core.HazardStatus
+import cn.anjian.domain.HazardStatus
 import java.time.Instant
 import java.time.ZoneId
 import java.time.format.DateTimeFormatter

@@ -29,9 +29,9 @@ import cn.anjian.app.presenter.LedgerFilter
 import cn.anjian.app.presenter.LedgerState
 import cn.anjian.app.presenter.actionLabel
 import cn.anjian.app.presenter.localPhoto
-import cn.anjian.core.EvidenceStage
+import cn.anjian.domain.EvidenceStage
 import cn.anjian.core.HazardStep
-import cn.anjian.core.HazardLevel
+import cn.anjian.domain.HazardLevel
 
 @Composable
 fun LedgerScreen(state: LedgerState, onFilter: (LedgerFilter) -> Unit, onHazard: (String) -> Unit) {
@@ -160,12 +160,12 @@ fun HazardScreen(state: HazardState, a: HazardActions) {
     }
 }
 
-private fun statusName(s: cn.anjian.core.HazardStatus) = when (s) {
-    cn.anjian.core.HazardStatus.REGISTERED -> "已登记"
-    cn.anjian.core.HazardStatus.ASSIGNED -> "已交办"
-    cn.anjian.core.HazardStatus.RECTIFYING -> "整改中"
-    cn.anjian.core.HazardStatus.SUBMITTED -> "待验收"
-    cn.anjian.core.HazardStatus.CLOSED -> "已销号"
+private fun statusName(s: cn.anjian.domain.HazardStatus) = when (s) {
+    cn.anjian.domain.HazardStatus.REGISTERED -> "已登记"
+    cn.anjian.domain.HazardStatus.ASSIGNED -> "已交办"
+    cn.anjian.domain.HazardStatus.RECTIFYING -> "整改中"
+    cn.anjian.domain.HazardStatus.SUBMITTED -> "待验收"
+    cn.anjian.domain.HazardStatus.CLOSED -> "已销号"
 }
 
 @Composable

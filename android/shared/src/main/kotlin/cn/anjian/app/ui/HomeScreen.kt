@@ -21,7 +21,7 @@ import cn.anjian.app.presenter.DutySection
 import cn.anjian.app.presenter.HomeData
 import cn.anjian.core.DutyStatusRecord
 import cn.anjian.core.HazardRecord
-import cn.anjian.core.QuotaState
+import cn.anjian.domain.QuotaState
 
 @Composable
 fun HomeScreen(

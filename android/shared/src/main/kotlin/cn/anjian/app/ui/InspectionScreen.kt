@@ -22,7 +22,7 @@ import cn.anjian.app.Load
 import cn.anjian.app.presenter.InspectionData
 import cn.anjian.app.presenter.InspectionState
 import cn.anjian.core.ChecklistItemRecord
-import cn.anjian.core.ItemOutcome
+import cn.anjian.domain.ItemOutcome
 
 class InspectionActions(
     val answer: (String, ItemOutcome) -> Unit,

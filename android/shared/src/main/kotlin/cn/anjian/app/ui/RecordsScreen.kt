@@ -23,8 +23,8 @@ import cn.anjian.app.presenter.MeetingDraft
 import cn.anjian.app.presenter.RecordsState
 import cn.anjian.app.presenter.meetingKindLabel
 import cn.anjian.core.DocumentType
-import cn.anjian.core.EvidenceStage
-import cn.anjian.core.MeetingKind
+import cn.anjian.domain.EvidenceStage
+import cn.anjian.domain.MeetingKind
 
 class RecordsActions(
     val newMeeting: () -> Unit,
@@ -95,9 +95,9 @@ fun RecordsScreen(state: RecordsState, a: RecordsActions) {
                             val proof = d.proof[i.id].orEmpty()
                             Column(verticalArrangement = Arrangement.spacedBy(4.dp)) {
                                 Text("${i.investedOn} ${i.description}：${i.amountFen / 100} 元", style = MaterialTheme.typography.bodyLarge)
-                                val photos = proof.count { it.kind == cn.anjian.core.EvidenceKind.PHOTO }
-                                val contracts = proof.count { it.kind == cn.anjian.core.EvidenceKind.CONTRACT }
-                                val invoices = proof.count { it.kind == cn.anjian.core.EvidenceKind.INVOICE }
+                                val photos = proof.count { it.kind == cn.anjian.domain.EvidenceKind.PHOTO }
+                                val contracts = proof.count { it.kind == cn.anjian.domain.EvidenceKind.CONTRACT }
+                                val invoices = proof.count { it.kind == cn.anjian.domain.EvidenceKind.INVOICE }
                                 Row(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
                                     Tag("照片 $photos", if (photos > 0) Tone.OK else Tone.WARNING)
                                     Tag("合同 $contracts", if (contracts > 0) Tone.OK else Tone.WARNING)

@@ -24,7 +24,7 @@ import cn.anjian.app.Load
 import cn.anjian.app.presenter.SiteDetailState
 import cn.anjian.app.presenter.SitesState
 import cn.anjian.app.presenter.kindLabel
-import cn.anjian.core.InspectionKind
+import cn.anjian.domain.InspectionKind
 
 @Composable
 fun SitesScreen(
