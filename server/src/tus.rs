@@ -11,7 +11,8 @@ use std::sync::{Mutex, OnceLock};
 use tokio::io::AsyncWriteExt;
 
 use axum::body::Body;
-use axum::extract::{Path as UrlPath, State};
+use axum::extract::{FromRequestParts, Path as UrlPath, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -346,16 +347,33 @@ async fn load_upload(state: &AppState, caller: &Caller, id: String) -> Result<Up
     }
 }
 
-/// The protocol version check and the caller's own, live upload: every per-upload request
-/// starts with these.
-async fn checked_upload(
-    state: &AppState,
-    caller: &Caller,
-    id: String,
-    headers: &HeaderMap,
-) -> Result<Upload, Response> {
-    check_version(headers)?;
-    load_upload(state, caller, id).await
+/// What every per-upload request starts with: the protocol version, the caller, and the
+/// caller's own, live upload named in the path.
+pub struct OwnUpload {
+    caller: Caller,
+    upload: Upload,
+}
+
+impl FromRequestParts<AppState> for OwnUpload {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        check_version(&parts.headers)?;
+        let caller = Caller::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let UrlPath(id) = UrlPath::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let upload = load_upload(state, &caller, id).await?;
+        Ok(OwnUpload { caller, upload })
+    }
+}
+
+/// The upload's writer lock, or the refusal a second writer gets.
+fn writer_lock(upload: &Upload) -> Result<BusyGuard, Response> {
+    lock_upload(&upload.id)
+        .ok_or_else(|| tus_error(StatusCode::CONFLICT, "该文件正在上传，请稍后重试"))
 }
 
 /// The current offset: the bytes on disk, or the whole length once the blob is stored.
@@ -374,14 +392,8 @@ async fn current_offset(state: &AppState, upload: &Upload) -> i64 {
 #[utoipa::path(head, path = "/v1/uploads/{id}", params(("id" = String, Path), ("Tus-Resumable" = String, Header, pattern = r"^1\.0\.0$")), responses((status = 200, description = "Upload-Offset, Upload-Length"), (status = 404, body = crate::error::ErrorBody), (status = 410, body = crate::error::ErrorBody), (status = 412, body = crate::error::ErrorBody, description = "Tus-Resumable is not 1.0.0")))]
 pub async fn head(
     State(state): State<AppState>,
-    caller: Caller,
-    UrlPath(id): UrlPath<String>,
-    headers: HeaderMap,
+    OwnUpload { caller, upload }: OwnUpload,
 ) -> Response {
-    let upload = match checked_upload(&state, &caller, id, &headers).await {
-        Ok(u) => u,
-        Err(resp) => return resp,
-    };
     let mut offset = current_offset(&state, &upload).await;
     if offset == upload.length {
         // Complete on disk: make sure it is registered (a crash may have cut finishing short).
@@ -409,14 +421,10 @@ pub async fn head(
 #[utoipa::path(patch, path = "/v1/uploads/{id}", params(("id" = String, Path), ("Tus-Resumable" = String, Header, pattern = r"^1\.0\.0$"), ("Upload-Offset" = i64, Header), ("Upload-Checksum" = Option<String>, Header)), request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"), responses((status = 204, description = "new Upload-Offset"), (status = 409, body = crate::error::ErrorBody), (status = 415, body = crate::error::ErrorBody), (status = 460, body = crate::error::ErrorBody, description = "checksum mismatch"), (status = 412, body = crate::error::ErrorBody, description = "Tus-Resumable is not 1.0.0")))]
 pub async fn patch(
     State(state): State<AppState>,
-    caller: Caller,
-    UrlPath(id): UrlPath<String>,
+    OwnUpload { caller, upload }: OwnUpload,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Err(resp) = check_version(&headers) {
-        return resp;
-    }
     if header(&headers, "Content-Type") != Some("application/offset+octet-stream") {
         return tus_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -426,12 +434,9 @@ pub async fn patch(
     let Some(offset) = header(&headers, "Upload-Offset").and_then(|v| v.parse::<i64>().ok()) else {
         return tus_error(StatusCode::BAD_REQUEST, "缺少或无效的 Upload-Offset");
     };
-    let upload = match load_upload(&state, &caller, id).await {
-        Ok(u) => u,
+    let _guard = match writer_lock(&upload) {
+        Ok(guard) => guard,
         Err(resp) => return resp,
-    };
-    let Some(_guard) = lock_upload(&upload.id) else {
-        return tus_error(StatusCode::CONFLICT, "该文件正在上传，请稍后重试");
     };
     let result = append(&state, &caller, &upload, offset, &headers, body).await;
     // Written to: the idle time starts again (also when the connection dropped mid-way).
@@ -675,18 +680,10 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
 
 /// `DELETE /v1/uploads/{id}`: termination.
 #[utoipa::path(delete, path = "/v1/uploads/{id}", params(("id" = String, Path), ("Tus-Resumable" = String, Header, pattern = r"^1\.0\.0$")), responses((status = 204), (status = 404, body = crate::error::ErrorBody), (status = 412, body = crate::error::ErrorBody, description = "Tus-Resumable is not 1.0.0")))]
-pub async fn terminate(
-    State(state): State<AppState>,
-    caller: Caller,
-    UrlPath(id): UrlPath<String>,
-    headers: HeaderMap,
-) -> Response {
-    let upload = match checked_upload(&state, &caller, id, &headers).await {
-        Ok(u) => u,
+pub async fn terminate(State(state): State<AppState>, OwnUpload { upload, .. }: OwnUpload) -> Response {
+    let _guard = match writer_lock(&upload) {
+        Ok(guard) => guard,
         Err(resp) => return resp,
-    };
-    let Some(_guard) = lock_upload(&upload.id) else {
-        return tus_error(StatusCode::CONFLICT, "该文件正在上传，请稍后重试");
     };
     let _ = std::fs::remove_file(part_path(&state, &upload.id));
     let id = upload.id.clone();

@@ -428,6 +428,7 @@ impl Measure {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IndicatorScore {
     pub id: String,
     pub label: String,
@@ -442,6 +443,7 @@ pub struct IndicatorScore {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitScore {
     pub unit_id: String,
     pub unit_name: String,
@@ -457,6 +459,7 @@ pub struct UnitScore {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MonthlyAssessment {
     pub month: YearMonth,
     pub indicator_version: String,
@@ -553,6 +556,7 @@ fn rank_within_kind<T>(
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AnnualScore {
     pub unit_id: String,
     pub unit_name: String,

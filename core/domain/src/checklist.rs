@@ -15,6 +15,7 @@ pub use registry::ChecklistRegistry;
 /// The industries the manual covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Industry {
     Gas,
     Hazchem,
@@ -132,6 +133,7 @@ impl Industry {
 /// How an item was checked against the official text of its basis.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Verified {
     /// Where the official text was read: the document's number and the publication.
     pub source: String,
@@ -143,6 +145,7 @@ pub struct Verified {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Condition {
     /// Stable code stored with the site, e.g. `liquid_ammonia`.
     pub code: String,
@@ -153,6 +156,7 @@ pub struct Condition {
 /// One line of a checklist.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChecklistItem {
     /// Stable across versions: results and hazards refer to it.
     pub id: String,
@@ -207,6 +211,7 @@ impl ChecklistItem {
 /// A versioned checklist for one industry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Checklist {
     pub industry: Industry,
     /// 行业名称 as users know it.

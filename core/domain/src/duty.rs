@@ -19,6 +19,7 @@ use crate::site::Site;
 /// What a person did that counts for their duty record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ActivityKind {
     /// 带队实地督查（检查）
     LedInspection,
@@ -44,6 +45,7 @@ pub enum ActivityKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Period {
     Month,
     Quarter,
@@ -83,6 +85,7 @@ impl Period {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum QuotaScope {
     Person,
     Unit,
@@ -90,6 +93,7 @@ pub enum QuotaScope {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Quota {
     pub role: Role,
     /// Only for units of this kind (department guidance and training), when set.
@@ -241,6 +245,7 @@ pub fn activity_of_meeting(meeting: &Meeting) -> Activity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum QuotaState {
     /// 已完成
     Met,
@@ -261,6 +266,7 @@ impl QuotaState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuotaStatus {
     pub quota: Quota,
     pub period_start: NaiveDate,
@@ -335,6 +341,7 @@ pub fn evaluate<A: Borrow<Activity>>(
 
 /// One person's duty record for a month: every quota of their roles, judged at month end.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonDuty {
     pub person_id: String,
     pub name: String,

@@ -30,6 +30,7 @@ pub const EXPIRY_WARNING_DAYS: i64 = 60;
 /// The legal nature of a field activity at a site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum FieldActivity {
     /// 行政检查
     AdministrativeInspection,

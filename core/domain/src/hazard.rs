@@ -16,6 +16,7 @@ use crate::{required_text, DomainError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum HazardLevel {
     General,
     Major,
@@ -34,6 +35,7 @@ impl HazardLevel {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum HazardStatus {
     /// 已登记: raised, not yet assigned or started.
     Registered,
@@ -89,6 +91,7 @@ impl HazardStatus {
 
 /// 整改资金: amount in fen (1/100 yuan) and where it comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Funding {
     pub amount_fen: i64,
     pub source: String,
@@ -96,6 +99,7 @@ pub struct Funding {
 
 /// 五落实 of a major hazard. Every field must be set before the hazard moves on.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FiveImplementations {
     /// 整改目标
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -172,6 +176,7 @@ impl FiveImplementations {
 
 /// Where a hazard was found: a failed checklist item of an inspection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HazardSource {
     pub inspection_id: String,
     pub industry: Industry,
@@ -201,6 +206,7 @@ pub struct HazardDraft {
 /// One action on a hazard after it was raised.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum HazardAction {
     /// Change the level (一般 ↔ 重大), with a reason.
     Reclassify { level: HazardLevel, reason: String },
@@ -255,6 +261,7 @@ impl HazardAction {
 
 /// The current state of one hazard: the projection of its events.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Hazard {
     pub id: String,
     pub number: String,
@@ -653,6 +660,7 @@ impl Hazard {
 
 /// One entry of a hazard's history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HazardEvent {
     pub id: String,
     pub hazard_id: String,

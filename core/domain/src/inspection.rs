@@ -14,6 +14,7 @@ use crate::{required_text, DomainError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum InspectionKind {
     /// 县领导带队实地督查
     LeaderSupervision,
@@ -71,6 +72,7 @@ impl InspectionKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ItemOutcome {
     /// 合格
     Pass,
@@ -113,6 +115,7 @@ impl ItemOutcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemResult {
     pub outcome: ItemOutcome,
     pub note: Option<String>,
@@ -121,6 +124,7 @@ pub struct ItemResult {
 
 /// One inspection of a site, by a leader with participants, against one checklist version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Inspection {
     pub id: String,
     pub kind: InspectionKind,

@@ -17,6 +17,7 @@ use crate::DomainError;
 
 /// A hazard with its history, stored and synced as one record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HazardDoc {
     pub hazard: Hazard,
     pub events: Vec<HazardEvent>,

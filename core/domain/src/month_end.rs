@@ -18,6 +18,7 @@ use crate::{required_text, DomainError};
 /// What is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SubmissionKind {
     /// 履职纪实 of the principal and deputy heads (清单化报送).
     DutyRecords,
@@ -126,6 +127,7 @@ impl MonthEndSubmission {
 
 /// One unit's item of one month, as the office follows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SubmissionStatus {
     pub unit_id: String,
     pub kind: SubmissionKind,

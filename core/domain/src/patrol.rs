@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::{required_text, DomainError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PatrolTarget {
     pub site_id: String,
     /// Set when the team's unannounced-patrol inspection of this site was recorded.
@@ -15,6 +16,7 @@ pub struct PatrolTarget {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PatrolPlan {
     pub id: String,
     pub title: String,

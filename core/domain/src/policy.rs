@@ -173,19 +173,11 @@ const UNIT_FIELD: &[Role] = &[
     Role::PatrolMember,
 ];
 const UNIT_LEADERS: &[Role] = &[Role::UnitHead, Role::UnitDeputyHead];
-const INSPECTING: &[Role] = &[
-    Role::CountyHead,
-    Role::CountyDeputyHead,
-    Role::CountyOtherLeader,
-    Role::SafetyOfficeStaff,
-    Role::SupervisionStaff,
-    Role::UnitHead,
-    Role::UnitDeputyHead,
-    Role::Inspector,
-    Role::PatrolMember,
-    Role::Expert,
-    Role::ThirdPartyAssessor,
-];
+/// Everyone but the enterprise's own contact (the last role) takes part in inspections.
+const INSPECTING: &[Role] = match Role::ALL.split_last() {
+    Some((Role::SiteContact, staff)) => staff,
+    _ => panic!("Role::ALL must end with SiteContact"),
+};
 const EVERYONE: &[Role] = &Role::ALL;
 
 use Act::*;

@@ -11,6 +11,7 @@ use crate::evidence::{EvidenceKind, EvidenceRecord, EvidenceStage, EvidenceTarge
 /// One part of the proof the notice asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ProofPart {
     Contract,
     PhotoBefore,
@@ -53,6 +54,7 @@ impl ProofPart {
 
 /// One part and the evidence that makes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PartStatus {
     pub part: ProofPart,
     pub label: String,
@@ -61,6 +63,7 @@ pub struct PartStatus {
 
 /// Which parts a proof has and which it lacks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProofStatus {
     pub parts: Vec<PartStatus>,
     /// Labels of the parts with no evidence yet.
@@ -132,6 +135,7 @@ pub struct PhotoUse<'a> {
 
 /// The other record a recycled photo is also proof of.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecycledUse {
     /// The evidence shown that is recycled.
     pub evidence_id: String,

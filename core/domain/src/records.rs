@@ -9,6 +9,7 @@ use crate::{required_text, DomainError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum MeetingKind {
     /// 安全生产委员会工作会议 (quarterly, chaired by the county head)
     SafetyCommittee,
@@ -43,6 +44,7 @@ impl MeetingKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Meeting {
     pub id: String,
     pub kind: MeetingKind,
@@ -82,6 +84,7 @@ impl Meeting {
 
 /// Proof of investment in hardware (改设施): amount, what it fixed, and its documents.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HardwareInvestment {
     pub id: String,
     pub unit_id: String,

@@ -41,6 +41,7 @@ impl ReportForum {
 /// Who reports at the executive meeting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ReporterKind {
     CountyLeader,
     Township,
@@ -148,6 +149,7 @@ pub struct RotationMember {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SlotState {
     /// 已述职, with the report.
     Reported { report_id: String },
@@ -158,6 +160,7 @@ pub enum SlotState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RotationSlot {
     pub month: YearMonth,
     pub kind: ReporterKind,

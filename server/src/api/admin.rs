@@ -37,7 +37,7 @@ fn require_admin(caller: &Caller) -> ApiResult<()> {
 /// the industry's current version for new inspections here and, after their next sync, on
 /// every phone. Inspections already made keep their version. Publishing the same version
 /// again changes nothing; the same version number with other content is refused.
-#[utoipa::path(post, path = "/v1/admin/checklists", request_body(content = String, content_type = "application/toml"), responses((status = 201, body = Object), (status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/v1/admin/checklists", request_body(content = String, content_type = "application/toml"), responses((status = 201, body = checklist::Checklist), (status = 200, body = checklist::Checklist), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn publish_checklist(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,

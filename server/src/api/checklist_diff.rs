@@ -21,7 +21,7 @@ pub struct DiffQuery {
 }
 
 /// What changed between two versions of an industry's checklist: items added, removed, changed.
-#[utoipa::path(get, path = "/v1/checklists/{industry}/diff", params(("industry" = String, Path, pattern = "^(agriculture|civil_explosives|commerce|construction|culture_tourism|elderly_care|fire|forest_fire|gas|geohazard|hazchem|industrial|medical|non_coal_mine|power|road_transport|school|self_built_housing|special_equipment|water_conservancy|water_transport)$"), DiffQuery), responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/checklists/{industry}/diff", params(("industry" = String, Path, pattern = "^(agriculture|civil_explosives|commerce|construction|culture_tourism|elderly_care|fire|forest_fire|gas|geohazard|hazchem|industrial|medical|non_coal_mine|power|road_transport|school|self_built_housing|special_equipment|water_conservancy|water_transport)$"), DiffQuery), responses((status = 200, body = ChecklistDiff), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn checklist_diff(
     State(state): State<AppState>,
     _caller: Caller,

@@ -13,6 +13,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::reads::HazardItem;
+
 use anjian_domain::checklist;
 use anjian_domain::evidence::{EvidenceRecord, EvidenceTarget};
 use anjian_domain::hazard::{china_date, Hazard, HazardLevel, HazardStatus};
@@ -110,18 +112,9 @@ impl Names {
             .copied();
         let township_id = site.map(|s| s.township_id.clone());
         LedgerRow {
-            id: h.id.clone(),
-            number: h.number.clone(),
-            description: h.description.clone(),
-            level: code_of(&h.level),
-            level_label: h.level.label().into(),
-            status: h.status.code().into(),
-            status_label: h.status.label().into(),
-            unit_id: h.unit_id.clone(),
+            hazard: HazardItem::of(h, today),
             unit_name: self.unit_name(&h.unit_id),
-            rectifying_unit_id: h.rectifying_unit().to_string(),
             rectifying_unit_name: self.unit_name(h.rectifying_unit()),
-            site_id: h.site_id.clone(),
             site_name: site.map(|s| s.name.clone()),
             township_name: township_id.as_deref().map(|t| self.unit_name(t)),
             township_id,
@@ -133,13 +126,10 @@ impl Names {
             source_kind_label: kind.map(|k| k.label().to_string()),
             raised_at: h.raised_at,
             raised_on: china_date(h.raised_at),
-            deadline: h.deadline(),
-            overdue: h.is_overdue(today),
             needs_hardware: h.needs_hardware,
             referral: h.referral.as_ref().map(|r| r.label()),
             referred_to_unit_id: h.referral.as_ref().map(|r| r.to_unit_id.clone()),
             referral_pending: h.referral.as_ref().is_some_and(|r| r.is_pending()),
-            version: h.version,
         }
     }
 }
@@ -147,22 +137,10 @@ impl Names {
 /// One line of the console's hazard ledger, with the names it is shown with.
 #[derive(Serialize, ToSchema)]
 pub struct LedgerRow {
-    pub id: String,
-    pub number: String,
-    pub description: String,
-    /// `general` or `major`.
-    pub level: String,
-    pub level_label: String,
-    /// `registered`, `assigned`, `rectifying`, `submitted` or `closed`.
-    pub status: String,
-    pub status_label: String,
-    /// The unit the hazard was raised for.
-    pub unit_id: String,
+    #[serde(flatten)]
+    pub hazard: HazardItem,
     pub unit_name: String,
-    /// The unit rectifying it (the assigned one after 交办).
-    pub rectifying_unit_id: String,
     pub rectifying_unit_name: String,
-    pub site_id: Option<String>,
     pub site_name: Option<String>,
     pub township_id: Option<String>,
     pub township_name: Option<String>,
@@ -176,15 +154,12 @@ pub struct LedgerRow {
     pub raised_at: chrono::DateTime<chrono::Utc>,
     /// The day it was raised, China time.
     pub raised_on: NaiveDate,
-    pub deadline: Option<NaiveDate>,
-    pub overdue: bool,
     pub needs_hardware: bool,
     /// 移交: what found it and where it was referred, e.g. 巡查报告发现，已移交县应急管理局（待受理）.
     pub referral: Option<String>,
     pub referred_to_unit_id: Option<String>,
     /// Referred and not yet accepted by the competent unit.
     pub referral_pending: bool,
-    pub version: u64,
 }
 
 
@@ -220,27 +195,27 @@ async fn filtered(
     }
     match q.sort.as_deref().unwrap_or("deadline") {
         "raised_at" => rows
-            .sort_by(|(a, _), (b, _)| a.raised_at.cmp(&b.raised_at).then(a.number.cmp(&b.number))),
-        "number" => rows.sort_by(|(a, _), (b, _)| a.number.cmp(&b.number)),
+            .sort_by(|(a, _), (b, _)| a.raised_at.cmp(&b.raised_at).then(a.hazard.number.cmp(&b.hazard.number))),
+        "number" => rows.sort_by(|(a, _), (b, _)| a.hazard.number.cmp(&b.hazard.number)),
         "status" => rows.sort_by(|(a, _), (b, _)| {
-            status_rank(&a.status)
-                .cmp(&status_rank(&b.status))
-                .then(a.number.cmp(&b.number))
+            status_rank(&a.hazard.status)
+                .cmp(&status_rank(&b.hazard.status))
+                .then(a.hazard.number.cmp(&b.hazard.number))
         }),
         "level" => {
-            rows.sort_by(|(a, _), (b, _)| b.level.cmp(&a.level).then(a.number.cmp(&b.number)))
+            rows.sort_by(|(a, _), (b, _)| b.hazard.level.cmp(&a.hazard.level).then(a.hazard.number.cmp(&b.hazard.number)))
         }
         "unit" => rows.sort_by(|(a, _), (b, _)| {
             a.rectifying_unit_name
                 .cmp(&b.rectifying_unit_name)
-                .then(a.number.cmp(&b.number))
+                .then(a.hazard.number.cmp(&b.hazard.number))
         }),
         _ => rows.sort_by(|(a, _), (b, _)| {
-            b.overdue
-                .cmp(&a.overdue)
-                .then(a.deadline.is_none().cmp(&b.deadline.is_none()))
-                .then(a.deadline.cmp(&b.deadline))
-                .then(a.number.cmp(&b.number))
+            b.hazard.overdue
+                .cmp(&a.hazard.overdue)
+                .then(a.hazard.deadline.is_none().cmp(&b.hazard.deadline.is_none()))
+                .then(a.hazard.deadline.cmp(&b.hazard.deadline))
+                .then(a.hazard.number.cmp(&b.hazard.number))
         }),
     }
     if q.desc {
@@ -343,7 +318,7 @@ fn status_rank(code: &str) -> usize {
 
 /// A piece of evidence as the console shows it, with recycled-photo flags (a photo already
 /// used as proof of another hazard or investment).
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct EvidenceView {
     #[serde(flatten)]
     pub evidence: EvidenceRecord,
@@ -352,7 +327,7 @@ pub struct EvidenceView {
 
 /// The photos and documents of one hazard: its own (before, during, after) and those of the
 /// checklist item it was found on; its proof photos carry recycled-photo flags.
-#[utoipa::path(get, path = "/v1/console/hazards/{id}/evidence", params(("id" = String, Path)), responses((status = 200, body = Vec<Object>), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/console/hazards/{id}/evidence", params(("id" = String, Path)), responses((status = 200, body = Vec<EvidenceView>), (status = 404, body = ErrorBody)))]
 pub async fn hazard_evidence(
     State(state): State<AppState>,
     caller: Caller,
@@ -580,7 +555,7 @@ pub async fn overview(
         .map(|h| names.row(h, today))
         .filter(|r| r.source_kind.as_deref() == Some("unannounced_patrol"))
         .collect();
-    patrol.sort_by(|a, b| b.raised_at.cmp(&a.raised_at).then(a.number.cmp(&b.number)));
+    patrol.sort_by(|a, b| b.raised_at.cmp(&a.raised_at).then(a.hazard.number.cmp(&b.hazard.number)));
     patrol.truncate(10);
 
     let mut per_site: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();

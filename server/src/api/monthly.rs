@@ -58,7 +58,7 @@ async fn county(state: &AppState) -> ApiResult<County> {
 }
 
 /// 履职纪实: each person's duties of the month, required vs done, with the records that count.
-#[utoipa::path(get, path = "/v1/duty", params(MonthQuery), responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/duty", params(MonthQuery), responses((status = 200, body = Vec<PersonDuty>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn duty(
     State(state): State<AppState>,
     caller: Caller,
@@ -80,7 +80,7 @@ pub async fn duty(
 /// 月底报送: each item a township or department sends 县安委办 for the month (履职纪实, self-
 /// assessment, investment proof, unit duty report), its due date (data), when it reached the
 /// server, and late / overdue flags.
-#[utoipa::path(get, path = "/v1/month-end", params(MonthQuery), responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/month-end", params(MonthQuery), responses((status = 200, body = Vec<SubmissionStatus>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn month_end(
     State(state): State<AppState>,
     caller: Caller,
@@ -97,7 +97,7 @@ pub async fn month_end(
 
 /// The monthly assessment: scores per indicator, ranks, self-assessment beside the office's
 /// score, 月清零.
-#[utoipa::path(get, path = "/v1/assessments/{month}", params(("month" = String, Path, description = "2026-11", pattern = r"^\s*(20[0-9]{2}|2100)-(0?[1-9]|1[0-2])\s*$")), responses((status = 200, body = Object), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/assessments/{month}", params(("month" = String, Path, description = "2026-11", pattern = r"^\s*(20[0-9]{2}|2100)-(0?[1-9]|1[0-2])\s*$")), responses((status = 200, body = MonthlyAssessment), (status = 422, body = ErrorBody)))]
 pub async fn assessment(
     State(state): State<AppState>,
     caller: Caller,
@@ -112,7 +112,7 @@ pub async fn assessment(
 }
 
 /// The annual target assessment: the months of the year and their mean.
-#[utoipa::path(get, path = "/v1/assessments/annual/{year}", params(("year" = i32, Path, minimum = 2000, maximum = 2100)), responses((status = 200, body = Vec<Object>)))]
+#[utoipa::path(get, path = "/v1/assessments/annual/{year}", params(("year" = i32, Path, minimum = 2000, maximum = 2100)), responses((status = 200, body = Vec<AnnualScore>)))]
 pub async fn annual(
     State(state): State<AppState>,
     caller: Caller,
@@ -129,7 +129,7 @@ pub async fn annual(
 }
 
 /// 月清零: a unit's enforcement findings still open at the end of the month.
-#[utoipa::path(get, path = "/v1/month-clear", params(("month" = Option<String>, Query, description = "\"2026-11\"; default: this month.", pattern = r"^\s*(20[0-9]{2}|2100)-(0?[1-9]|1[0-2])\s*$"), ("unit" = String, Query, description = "The unit (township and department callers: their own).")), responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/month-clear", params(("month" = Option<String>, Query, description = "\"2026-11\"; default: this month.", pattern = r"^\s*(20[0-9]{2}|2100)-(0?[1-9]|1[0-2])\s*$"), ("unit" = String, Query, description = "The unit (township and department callers: their own).")), responses((status = 200, body = Vec<Hazard>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn month_clear(
     State(state): State<AppState>,
     caller: Caller,
@@ -144,7 +144,7 @@ pub async fn month_clear(
 }
 
 /// The executive meeting's 述职 schedule of a year: reported, planned and missed turns.
-#[utoipa::path(get, path = "/v1/rotation", params(YearQuery), responses((status = 200, body = Vec<Object>)))]
+#[utoipa::path(get, path = "/v1/rotation", params(YearQuery), responses((status = 200, body = Vec<RotationSlot>)))]
 pub async fn rotation(
     State(state): State<AppState>,
     _caller: Caller,

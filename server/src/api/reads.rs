@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use anjian_domain::checklist;
 use anjian_domain::evidence::{EvidenceRecord, EvidenceTarget};
-use anjian_domain::hazard::{china_date, HazardLevel, HazardStatus};
+use anjian_domain::hazard::{china_date, Hazard, HazardLevel, HazardStatus};
 use anjian_domain::inspection::Inspection;
 use anjian_domain::org::{Person, Role, Unit};
 use anjian_domain::patrol::{PatrolPlan, PatrolTarget};
@@ -115,16 +115,40 @@ pub struct HazardItem {
     pub id: String,
     pub number: String,
     pub description: String,
+    /// `general` or `major`.
     pub level: String,
     pub level_label: String,
+    /// `registered`, `assigned`, `rectifying`, `submitted` or `closed`.
     pub status: String,
     pub status_label: String,
+    /// The unit the hazard was raised for.
     pub unit_id: String,
+    /// The unit rectifying it (the assigned one after 交办).
     pub rectifying_unit_id: String,
     pub site_id: Option<String>,
     pub deadline: Option<NaiveDate>,
     pub overdue: bool,
     pub version: u64,
+}
+
+impl HazardItem {
+    pub fn of(h: &Hazard, today: NaiveDate) -> HazardItem {
+        HazardItem {
+            id: h.id.clone(),
+            number: h.number.clone(),
+            description: h.description.clone(),
+            level: super::console_reads::code_of(&h.level),
+            level_label: h.level.label().into(),
+            status: h.status.code().into(),
+            status_label: h.status.label().into(),
+            unit_id: h.unit_id.clone(),
+            rectifying_unit_id: h.rectifying_unit().to_string(),
+            site_id: h.site_id.clone(),
+            deadline: h.deadline(),
+            overdue: h.is_overdue(today),
+            version: h.version,
+        }
+    }
 }
 
 fn parse_level(s: &str) -> ApiResult<HazardLevel> {
@@ -166,32 +190,12 @@ pub async fn hazards(
         .filter(|h| !q.overdue || h.is_overdue(today))
         .collect();
     anjian_domain::ledger::sort_ledger(&mut hazards, today);
-    let items: Vec<HazardItem> = hazards
-        .into_iter()
-        .map(|h| HazardItem {
-            overdue: h.is_overdue(today),
-            deadline: h.deadline(),
-            rectifying_unit_id: h.rectifying_unit().to_string(),
-            level: serde_json::to_value(h.level)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
-            level_label: h.level.label().into(),
-            status: h.status.code().into(),
-            status_label: h.status.label().into(),
-            id: h.id,
-            number: h.number,
-            description: h.description,
-            unit_id: h.unit_id,
-            site_id: h.site_id,
-            version: h.version,
-        })
-        .collect();
+    let items: Vec<HazardItem> = hazards.iter().map(|h| HazardItem::of(h, today)).collect();
     Ok(Json(items))
 }
 
 /// One hazard with its whole history, if in the caller's scope.
-#[utoipa::path(get, path = "/v1/hazards/{id}", params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/hazards/{id}", params(("id" = String, Path)), responses((status = 200, body = HazardDoc), (status = 404, body = ErrorBody)))]
 pub async fn hazard(
     State(state): State<AppState>,
     caller: Caller,
@@ -208,7 +212,7 @@ pub async fn hazard(
 }
 
 /// Inspections in the caller's scope (secret patrols only for their team).
-#[utoipa::path(get, path = "/v1/inspections", responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/inspections", responses((status = 200, body = Vec<Inspection>), (status = 401, body = ErrorBody)))]
 pub async fn inspections(
     State(state): State<AppState>,
     caller: Caller,
@@ -301,7 +305,7 @@ pub struct ChecklistQuery {
 }
 
 /// One industry's checklist: the current version, or the one asked for.
-#[utoipa::path(get, path = "/v1/checklists/{industry}", params(("industry" = String, Path, pattern = "^(agriculture|civil_explosives|commerce|construction|culture_tourism|elderly_care|fire|forest_fire|gas|geohazard|hazchem|industrial|medical|non_coal_mine|power|road_transport|school|self_built_housing|special_equipment|water_conservancy|water_transport)$"), ChecklistQuery), responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/checklists/{industry}", params(("industry" = String, Path, pattern = "^(agriculture|civil_explosives|commerce|construction|culture_tourism|elderly_care|fire|forest_fire|gas|geohazard|hazchem|industrial|medical|non_coal_mine|power|road_transport|school|self_built_housing|special_equipment|water_conservancy|water_transport)$"), ChecklistQuery), responses((status = 200, body = checklist::Checklist), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn checklist(
     State(state): State<AppState>,
     _caller: Caller,
@@ -320,7 +324,7 @@ pub async fn checklist(
 }
 
 /// Patrol plans the caller is on the team of (or finished ones in the caller's scope).
-#[utoipa::path(get, path = "/v1/patrols", responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/patrols", responses((status = 200, body = Vec<PatrolPlan>), (status = 401, body = ErrorBody)))]
 pub async fn patrols(
     State(state): State<AppState>,
     caller: Caller,
@@ -345,7 +349,7 @@ pub struct NewPatrol {
 }
 
 /// Plans an unannounced patrol (暗访巡查); the plan stays secret to the team until visited.
-#[utoipa::path(post, path = "/v1/patrols", request_body = NewPatrol, responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/v1/patrols", request_body = NewPatrol, responses((status = 201, body = PatrolPlan), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_patrol(
     State(state): State<AppState>,
     caller: Caller,

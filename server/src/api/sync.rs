@@ -76,7 +76,7 @@ pub struct PullQuery {
 
 /// One page of changes in the caller's scope after the cursor.
 #[utoipa::path(get, path = "/v1/sync/pull", params(PullQuery), responses(
-    (status = 200, body = Object, description = "PullResponse: changes[], cursor, has_more"),
+    (status = 200, body = anjian_domain::sync::PullResponse, description = "One page of changes (zstd or gzip when asked)"),
     (status = 400, body = ErrorBody),
     (status = 401, body = ErrorBody),
     (status = 410, body = ErrorBody, description = "The cursor is not of this server's log: pull again from the start")

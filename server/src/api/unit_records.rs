@@ -6,7 +6,7 @@
 use axum::extract::{Query, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use anjian_domain::accountability::Suggestion;
 use anjian_domain::hazard::china_date;
@@ -48,7 +48,7 @@ impl UnitRecordQuery {
 }
 
 /// Meetings (安委会、例会、专题会、形势分析、培训), newest first.
-#[utoipa::path(get, path = "/v1/meetings", params(UnitRecordQuery), responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/meetings", params(UnitRecordQuery), responses((status = 200, body = Vec<Meeting>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn meetings(
     State(state): State<AppState>,
     caller: Caller,
@@ -67,7 +67,7 @@ pub async fn meetings(
 
 /// A hardware investment as the office and the unit read it: which parts of the proof it has,
 /// and photos of it already used as proof elsewhere (recycled).
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct InvestmentView {
     #[serde(flatten)]
     pub investment: HardwareInvestment,
@@ -79,7 +79,7 @@ pub struct InvestmentView {
 
 /// Proof of hardware investment (改设施), newest first, each with its proof parts (合同、
 /// 施工前中后照片、发票) and recycled-photo flags; `month` filters by the month of submission.
-#[utoipa::path(get, path = "/v1/investments", params(UnitRecordQuery), responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/investments", params(UnitRecordQuery), responses((status = 200, body = Vec<InvestmentView>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn investments(
     State(state): State<AppState>,
     caller: Caller,

@@ -18,7 +18,8 @@ pub struct HazardInput {
     pub needs_hardware: bool,
 }
 
-/// 五落实 as the app edits it: `None` leaves a field as it is. Dates are `YYYY-MM-DD`.
+/// 五落实 as the app edits it (`None` leaves a field as it is) and reads it back on the hazard.
+/// Dates are `YYYY-MM-DD`.
 #[derive(Debug, Clone, Default, uniffi::Record)]
 pub struct FivePlanInput {
     pub target: Option<String>,
@@ -27,18 +28,6 @@ pub struct FivePlanInput {
     pub responsible: Option<String>,
     pub funding_fen: Option<i64>,
     pub funding_source: Option<String>,
-}
-
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct FivePlanRecord {
-    pub target: Option<String>,
-    pub measures: Option<String>,
-    pub deadline: Option<String>,
-    pub responsible: Option<String>,
-    pub funding_fen: Option<i64>,
-    pub funding_source: Option<String>,
-    /// What is still missing, as the notice names it (整改目标, 整改措施 ...).
-    pub missing: Vec<String>,
 }
 
 /// One workflow action on a hazard.
@@ -96,7 +85,9 @@ pub struct HazardRecord {
     pub status_label: String,
     pub overdue: bool,
     pub deadline: Option<String>,
-    pub plan: FivePlanRecord,
+    pub plan: FivePlanInput,
+    /// What 五落实 still misses, as the notice names it (整改目标, 整改措施 ...).
+    pub plan_missing: Vec<String>,
     pub hardware_plan: Option<String>,
     pub temporary_measures: Option<String>,
     pub rectified_by: Option<String>,
@@ -202,8 +193,8 @@ pub(crate) fn hazard_record(h: Hazard, today: NaiveDate) -> HazardRecord {
         rectifying_unit_id: h.rectifying_unit().to_string(),
         level_label: h.level.label().to_string(),
         status_label: h.status.label().to_string(),
-        plan: FivePlanRecord {
-            missing: h.plan.missing().into_iter().map(str::to_string).collect(),
+        plan_missing: h.plan.missing().into_iter().map(str::to_string).collect(),
+        plan: FivePlanInput {
             target: h.plan.target,
             measures: h.plan.measures,
             deadline: h.plan.deadline.map(|d| d.to_string()),

@@ -152,15 +152,8 @@ pub struct SyncStatus {
 /// An operation the server refused, with its reason in Chinese (the engine's own record).
 pub use crate::sync_engine::AttentionItem as AttentionRecord;
 
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct PendingFileRecord {
-    pub sha256: String,
-    pub path: String,
-    pub size: u64,
-    pub evidence_id: String,
-    pub priority: i64,
-    pub error: Option<String>,
-}
+/// An evidence file not yet on the server (the engine's own record).
+pub use crate::sync_engine::PendingFile as PendingFileRecord;
 
 #[uniffi::export]
 impl AnjianStore {
@@ -290,19 +283,7 @@ impl AnjianStore {
 
     /// Evidence files not yet on the server (what verification is waiting for).
     pub fn pending_files(&self) -> FfiResult<Vec<PendingFileRecord>> {
-        Ok(self
-            .inner
-            .pending_files(true)?
-            .into_iter()
-            .map(|f| PendingFileRecord {
-                sha256: f.sha256,
-                path: f.path,
-                size: f.size,
-                evidence_id: f.evidence_id,
-                priority: f.priority,
-                error: f.error,
-            })
-            .collect())
+        Ok(self.inner.pending_files(true)?)
     }
 }
 

@@ -96,7 +96,7 @@ pub struct AttentionItem {
 }
 
 /// A file not yet on the server.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct PendingFile {
     pub sha256: String,
     pub path: String,

@@ -5,6 +5,7 @@ use super::*;
 
 /// What changed in one item between two versions of a file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldChange {
     /// `section`, `text`, `basis`, `level`, `applies_if` or `verification`.
     pub field: &'static str,
@@ -17,6 +18,7 @@ pub struct FieldChange {
 /// One item's change between two versions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ItemChange {
     Added {
         item: ChecklistItem,
@@ -65,6 +67,7 @@ impl ItemChange {
 
 /// The difference between two versions of an industry's checklist.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChecklistDiff {
     pub industry: Industry,
     pub from_version: String,

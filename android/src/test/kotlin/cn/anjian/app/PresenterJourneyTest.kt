@@ -170,7 +170,7 @@ class PresenterJourneyTest {
         }
         h.submitForm()
         assertNull(h.state.value.error)
-        assertTrue(ready(h.state.value.data).hazard.plan.missing.isEmpty())
+        assertTrue(ready(h.state.value.data).hazard.planMissing.isEmpty())
         h.begin(HazardStep.START_RECTIFICATION)
         assertNull(h.state.value.error)
         assertEquals(HazardStatus.RECTIFYING, ready(h.state.value.data).hazard.status)

@@ -168,7 +168,7 @@ class UiJourneyTest {
             scrollTo("hazard", "form.funding").performTextReplacement("35000")
             scrollTo("hazard", "form.source").performTextReplacement("企业自筹")
             scrollTo("hazard", "form.submit").performClick()
-            waitUntil(timeoutMillis = 10_000) { head.store.hazard(hazardId).plan.missing.isEmpty() }
+            waitUntil(timeoutMillis = 10_000) { head.store.hazard(hazardId).planMissing.isEmpty() }
             scrollTo("hazard", "hazard.action.START_RECTIFICATION").performClick()
             waitScrollTo("hazard", "hazard.action.SUBMIT_RECTIFICATION")
             head.photos.push(TestData.after)

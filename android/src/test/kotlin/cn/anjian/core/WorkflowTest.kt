@@ -86,7 +86,7 @@ class WorkflowTest {
         assertEquals(HazardLevel.MAJOR, hazard.level)
         assertEquals("重大隐患", hazard.levelLabel)
         assertEquals("已登记", hazard.statusLabel)
-        assertEquals(listOf("整改目标", "整改措施", "整改时限", "整改责任", "整改资金"), hazard.plan.missing)
+        assertEquals(listOf("整改目标", "整改措施", "整改时限", "整改责任", "整改资金"), hazard.planMissing)
 
         // A before photo crosses the FFI as a file path; the core keeps the original and
         // flags that it was taken far from the site.
@@ -139,7 +139,7 @@ class WorkflowTest {
             hazard.id,
             HazardCommand.UpdatePlan(FivePlanInput(null, null, null, "刘建华", 3_500_000L, "企业自筹")),
         )
-        assertTrue(complete.plan.missing.isEmpty())
+        assertTrue(complete.planMissing.isEmpty())
         val started = store.actOnHazard(hazard.id, HazardCommand.StartRectification)
         assertEquals(HazardStatus.RECTIFYING, started.status)
         assertEquals("2099-12-15", started.deadline)

@@ -109,7 +109,7 @@ class HazardPresenter(private val session: Session, private val hazardId: String
             it.copy(
                 form = ActionForm(
                     kind = kind,
-                    plan = FivePlanInput(plan?.target, plan?.measures, plan?.deadline, plan?.responsible, null, plan?.fundingSource),
+                    plan = plan?.copy(fundingFen = null) ?: FivePlanInput(null, null, null, null, null, null),
                     fundingYuan = plan?.fundingFen?.let { f -> (f / 100).toString() } ?: "",
                     level = if (h?.level == HazardLevel.MAJOR) HazardLevel.GENERAL else HazardLevel.MAJOR,
                 ),
