@@ -152,8 +152,7 @@ pub struct SyncStatus {
 /// An operation the server refused, with its reason in Chinese (the engine's own record).
 pub use crate::sync_engine::AttentionItem as AttentionRecord;
 
-/// An evidence file not yet on the server (the engine's own record).
-pub use crate::sync_engine::PendingFile as PendingFileRecord;
+pub use crate::sync_engine::PendingFile;
 
 #[uniffi::export]
 impl AnjianStore {
@@ -282,7 +281,7 @@ impl AnjianStore {
     }
 
     /// Evidence files not yet on the server (what verification is waiting for).
-    pub fn pending_files(&self) -> FfiResult<Vec<PendingFileRecord>> {
+    pub fn pending_files(&self) -> FfiResult<Vec<PendingFile>> {
         Ok(self.inner.pending_files(true)?)
     }
 }

@@ -1,5 +1,7 @@
 package cn.anjian.core
 
+import cn.anjian.domain.*
+
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNull

@@ -5,13 +5,13 @@ import cn.anjian.app.Session
 import cn.anjian.app.Settings
 import cn.anjian.app.errorText
 import cn.anjian.core.AttentionItem
-import cn.anjian.core.PendingFileRecord
+import cn.anjian.core.PendingFile
 import cn.anjian.core.SyncStatus
 
 data class SyncData(
     val status: SyncStatus,
     val attention: List<AttentionItem>,
-    val files: List<PendingFileRecord>,
+    val files: List<PendingFile>,
     val originalsOnWifiOnly: Boolean,
 )
 

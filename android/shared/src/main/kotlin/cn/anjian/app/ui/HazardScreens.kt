@@ -177,7 +177,7 @@ private fun PlanSection(d: HazardData) {
         Text("整改时限：${p.deadline ?: "未填"}", style = MaterialTheme.typography.bodyMedium)
         Text("整改责任：${p.responsible ?: "未填"}", style = MaterialTheme.typography.bodyMedium)
         Text("整改资金：${p.fundingFen?.let { "${it / 100} 元（${p.fundingSource}）" } ?: "未填"}", style = MaterialTheme.typography.bodyMedium)
-        if (p.missing.isNotEmpty()) Notice("尚缺：${p.missing.joinToString("、")}", Tone.WARNING)
+        if (d.hazard.planMissing.isNotEmpty()) Notice("尚缺：${d.hazard.planMissing.joinToString("、")}", Tone.WARNING)
         else Tag("五落实已齐全", Tone.OK)
     }
 }
