@@ -183,15 +183,13 @@ pub async fn options() -> Response {
     let mut resp = StatusCode::NO_CONTENT.into_response();
     let h = resp.headers_mut();
     tus_headers(h);
-    h.insert("Tus-Version", HeaderValue::from_static(TUS_VERSION));
-    h.insert(
-        "Tus-Extension",
-        HeaderValue::from_static("creation,creation-with-upload,checksum,termination,expiration"),
-    );
-    h.insert(
-        "Tus-Checksum-Algorithm",
-        HeaderValue::from_static("sha1,sha256"),
-    );
+    for (name, value) in [
+        ("Tus-Version", TUS_VERSION),
+        ("Tus-Extension", "creation,creation-with-upload,checksum,termination,expiration"),
+        ("Tus-Checksum-Algorithm", "sha1,sha256"),
+    ] {
+        h.insert(name, HeaderValue::from_static(value));
+    }
     h.insert("Tus-Max-Size", HeaderValue::from(MAX_SIZE));
     resp
 }

@@ -123,7 +123,7 @@ fn a_major_finding_goes_through_the_whole_workflow() {
         "defaults to the site's township"
     );
     assert!(hazard.number.starts_with("YH-"));
-    assert_eq!(hazard.plan.missing.len(), 5);
+    assert_eq!(hazard.plan_missing.len(), 5);
 
     // 交办 needs an assigning role.
     let assign = HazardCommand::Assign {
@@ -162,7 +162,7 @@ fn a_major_finding_goes_through_the_whole_workflow() {
     let h = store
         .act_on_hazard(hazard.id.clone(), HazardCommand::UpdatePlan { plan })
         .unwrap();
-    assert!(h.plan.missing.is_empty());
+    assert!(h.plan_missing.is_empty());
     store
         .act_on_hazard(hazard.id.clone(), HazardCommand::StartRectification)
         .unwrap();

@@ -422,28 +422,21 @@ mod tests {
             check(list).unwrap();
             for item in &list.items {
                 assert!(!item.text.trim().is_empty(), "{} empty text", item.id);
-                assert!(
-                    item.basis.contains('《')
-                        || item.basis.contains("GB")
-                        || item.basis.contains('〔'),
-                    "{} basis names no regulation or standard: {}",
-                    item.id,
-                    item.basis
-                );
-                assert!(
-                    item.basis.chars().any(|c| c.is_ascii_digit()),
-                    "{} basis carries no version or year: {}",
-                    item.id,
-                    item.basis
-                );
-                assert!(
-                    item.basis.contains('第')
-                        || item.basis.contains('条')
-                        || item.basis.contains('.'),
-                    "{} basis names no article: {}",
-                    item.id,
-                    item.basis
-                );
+                let b = item.basis.as_str();
+                let rules: [(bool, &str); 3] = [
+                    (
+                        b.contains('《') || b.contains("GB") || b.contains('〔'),
+                        "names no regulation or standard",
+                    ),
+                    (b.chars().any(|c| c.is_ascii_digit()), "carries no version or year"),
+                    (
+                        b.contains('第') || b.contains('条') || b.contains('.'),
+                        "names no article",
+                    ),
+                ];
+                for (holds, problem) in rules {
+                    assert!(holds, "{} basis {problem}: {b}", item.id);
+                }
             }
         }
     }

@@ -100,27 +100,22 @@ fn content_security_policy() -> String {
     )
 }
 
+/// The console's fixed security headers (the CSP depends on the configured map tiles).
+const FIXED_SECURITY_HEADERS: [(&str, &str); 5] = [
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "no-referrer"),
+    ("cross-origin-opener-policy", "same-origin"),
+    ("permissions-policy", "camera=(), microphone=(), geolocation=()"),
+];
+
 fn security_headers(h: &mut HeaderMap) {
     if let Ok(v) = HeaderValue::from_str(&content_security_policy()) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(
-        "cross-origin-opener-policy",
-        HeaderValue::from_static("same-origin"),
-    );
-    h.insert(
-        "permissions-policy",
-        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
-    );
+    for (name, value) in FIXED_SECURITY_HEADERS {
+        h.insert(name, HeaderValue::from_static(value));
+    }
 }
 
 fn content_type(path: &str) -> &'static str {

@@ -33,6 +33,28 @@ pub struct LoginResponse {
     pub principals: Vec<String>,
 }
 
+/// A wrong password: counted against the name and the address (which may put them on hold),
+/// and audited with the reason, and the hold when it starts.
+async fn failed_login(
+    state: &AppState,
+    username: &str,
+    client: std::net::IpAddr,
+    now: std::time::Instant,
+    reason: &'static str,
+) -> ApiResult<()> {
+    let hold = state.login.failure(username, client, now);
+    let name = username.to_string();
+    state
+        .write(move |tx| {
+            audit::record(tx, &name, audit::LOGIN_FAILED, &name, Some(client), reason)?;
+            if let Some(h) = hold {
+                audit::record(tx, &name, audit::LOCKOUT, &name, Some(client), h.code())?;
+            }
+            Ok(())
+        })
+        .await
+}
+
 fn wrong_login() -> Response {
     ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "用户名或密码错误").into_response()
 }
@@ -84,29 +106,8 @@ pub async fn login(
     };
     if !password_ok {
         Metrics::inc(&state.metrics.logins_failed, 1);
-        let hold = state.login.failure(&username, client, now);
-        let known = account.is_some();
-        let name = username.clone();
-        let logged = state
-            .write(move |tx| {
-                audit::record(
-                    tx,
-                    &name,
-                    audit::LOGIN_FAILED,
-                    &name,
-                    Some(client),
-                    if known {
-                        "密码错误"
-                    } else {
-                        "账号不存在"
-                    },
-                )?;
-                if let Some(h) = hold {
-                    audit::record(tx, &name, audit::LOCKOUT, &name, Some(client), h.code())?;
-                }
-                Ok(())
-            })
-            .await;
+        let reason = if account.is_some() { "密码错误" } else { "账号不存在" };
+        let logged = failed_login(&state, &username, client, now, reason).await;
         if let Err(e) = logged {
             return e.into_response();
         }
@@ -251,22 +252,8 @@ pub async fn change_password(
     let ok =
         auth::check_password_bounded(&state, req.old_password, Some(account.password_hash)).await?;
     if !ok {
-        state
-            .login
-            .failure(&username, client, std::time::Instant::now());
-        let name = username.clone();
-        state
-            .write(move |tx| {
-                audit::record(
-                    tx,
-                    &name,
-                    audit::LOGIN_FAILED,
-                    &name,
-                    Some(client),
-                    "修改密码时原密码错误",
-                )
-            })
-            .await?;
+        let now = std::time::Instant::now();
+        failed_login(&state, &username, client, now, "修改密码时原密码错误").await?;
         return Err(ApiError::forbidden("原密码错误"));
     }
     let hash = auth::hash_password_bounded(&state, req.new_password).await?;

@@ -211,27 +211,23 @@ impl Tx for PgTx<'_, '_> {
         Ok(())
     }
 
-    fn log_change(
-        &mut self,
-        record: &StoredRecord,
-        data: Option<&str>,
-        seq: i64,
-        audience: &[(String, bool)],
-    ) -> Result<()> {
+    fn log_change(&mut self, record: &StoredRecord, data: Option<&str>, seq: i64) -> Result<()> {
         self.tx
             .execute(
                 "INSERT INTO changes (seq, entity, id, version, data) VALUES ($1, $2, $3, $4, $5)",
                 &[&seq, &record.entity, &record.id, &record.version, &data],
             )
             .map_err(db)?;
-        for (principal, removal) in audience {
-            self.tx
-                .execute(
-                    "INSERT INTO change_audience (principal, seq, removal) VALUES ($1, $2, $3)",
-                    &[principal, &seq, removal],
-                )
-                .map_err(db)?;
-        }
+        Ok(())
+    }
+
+    fn log_change_audience(&mut self, seq: i64, principal: &str, removal: bool) -> Result<()> {
+        self.tx
+            .execute(
+                "INSERT INTO change_audience (principal, seq, removal) VALUES ($1, $2, $3)",
+                &[&principal, &seq, &removal],
+            )
+            .map_err(db)?;
         Ok(())
     }
 

@@ -222,13 +222,7 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn log_change(
-        &mut self,
-        record: &StoredRecord,
-        data: Option<&str>,
-        seq: i64,
-        audience: &[(String, bool)],
-    ) -> Result<()> {
+    fn log_change(&mut self, record: &StoredRecord, data: Option<&str>, seq: i64) -> Result<()> {
         self.tx
             .prepare_cached(
                 "INSERT INTO changes (seq, entity, id, version, data) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -236,15 +230,17 @@ impl Tx for SqliteTx<'_> {
             .map_err(db)?
             .execute(params![seq, record.entity, record.id, record.version, data])
             .map_err(db)?;
-        for (principal, removal) in audience {
-            self.tx
-                .prepare_cached(
-                    "INSERT INTO change_audience (principal, seq, removal) VALUES (?1, ?2, ?3)",
-                )
-                .map_err(db)?
-                .execute(params![principal, seq, removal])
-                .map_err(db)?;
-        }
+        Ok(())
+    }
+
+    fn log_change_audience(&mut self, seq: i64, principal: &str, removal: bool) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO change_audience (principal, seq, removal) VALUES (?1, ?2, ?3)",
+            )
+            .map_err(db)?
+            .execute(params![principal, seq, removal])
+            .map_err(db)?;
         Ok(())
     }
 

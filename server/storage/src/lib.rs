@@ -151,12 +151,10 @@ pub trait Tx {
         let seq = self.next_change_seq()?;
         let data = serde_json::to_string(&record.data)?;
         self.write_record(record, &data, seq)?;
-        self.log_change(
-            record,
-            (!record.deleted).then_some(data.as_str()),
-            seq,
-            &audience_rows(&previous, record),
-        )?;
+        self.log_change(record, (!record.deleted).then_some(data.as_str()), seq)?;
+        for (principal, removal) in audience_rows(&previous, record) {
+            self.log_change_audience(seq, &principal, removal)?;
+        }
         Ok(seq)
     }
 
@@ -170,14 +168,10 @@ pub trait Tx {
     fn next_change_seq(&mut self) -> Result<i64>;
     /// Upserts the record's row (JSON `data`) and replaces its audience.
     fn write_record(&mut self, record: &StoredRecord, data: &str, seq: i64) -> Result<()>;
-    /// Logs the change with its data (none for a tombstone) for each (principal, removal).
-    fn log_change(
-        &mut self,
-        record: &StoredRecord,
-        data: Option<&str>,
-        seq: i64,
-        audience: &[(String, bool)],
-    ) -> Result<()>;
+    /// Logs the change with its data (none for a tombstone).
+    fn log_change(&mut self, record: &StoredRecord, data: Option<&str>, seq: i64) -> Result<()>;
+    /// Sends a logged change to a principal, as the record or as its removal from their scope.
+    fn log_change_audience(&mut self, seq: i64, principal: &str, removal: bool) -> Result<()>;
     /// Live records of an entity; `principals: None` means no scope restriction.
     fn list_records(
         &mut self,
