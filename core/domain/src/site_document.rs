@@ -23,6 +23,7 @@ use crate::{required_text, DomainError};
 /// The three documents left on site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DocumentKind {
     /// 现场检查记录
     InspectionRecord,
@@ -114,6 +115,7 @@ pub fn document_number(
 /// Who signs a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Signer {
     /// 执法人员
     Officer,
@@ -132,6 +134,7 @@ impl Signer {
 
 /// A signature made on the phone's screen: the image's SHA-256, who, when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocumentSignature {
     pub signer: Signer,
     pub name: String,
@@ -141,6 +144,7 @@ pub struct DocumentSignature {
 
 /// The representative refused to sign (拒签): recorded with a witness.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignatureRefusal {
     pub witness: String,
     pub recorded_at: DateTime<Utc>,
@@ -148,6 +152,7 @@ pub struct SignatureRefusal {
 
 /// What a stored document says of itself, kept on its evidence record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiteDocumentInfo {
     pub kind: DocumentKind,
     pub number: String,
