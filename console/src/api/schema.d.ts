@@ -1352,6 +1352,11 @@ export interface components {
             username: string;
         };
         /**
+         * @description What a person did that counts for their duty record.
+         * @enum {string}
+         */
+        ActivityKind: "led_inspection" | "special_check" | "unannounced_patrol" | "special_supervision" | "committee_meeting" | "regular_meeting" | "special_meeting" | "situation_analysis" | "guidance_visit" | "training";
+        /**
          * @description Who performs an action: copied into every event so the history stays readable even when
          *     the person later changes unit or role.
          */
@@ -1360,6 +1365,21 @@ export interface components {
             person_id: string;
             roles: components["schemas"]["Role"][];
             unit_id: string;
+        };
+        AnnualScore: {
+            /**
+             * Format: double
+             * @description The mean of the assessed months (年度目标考核 of 五查四改月述考).
+             */
+            average: number;
+            /** @description The leadership reported collectively this year. */
+            collective_report: boolean;
+            /** @description January to December; `None` for months not assessed yet. */
+            monthly: (number | null)[];
+            rank: number;
+            unit_id: string;
+            unit_kind: components["schemas"]["UnitKind"];
+            unit_name: string;
         };
         Approve: {
             /** @description 批准文件 (e.g. 忠府办〔2026〕12号). */
@@ -1429,6 +1449,62 @@ export interface components {
             /** Format: date */
             valid_until: string;
         };
+        Change: {
+            /** @description The record's JSON, passed through as stored (never re-encoded on the way). */
+            data?: Record<string, never> | null;
+            entity: string;
+            entity_id: string;
+            kind: components["schemas"]["ChangeKind"];
+            /** Format: int64 */
+            seq: number;
+            /**
+             * Format: int64
+             * @description Per-record version: apply only when newer than the local copy.
+             */
+            version: number;
+        };
+        /** @enum {string} */
+        ChangeKind: "upsert" | "remove";
+        /** @description A versioned checklist for one industry. */
+        Checklist: {
+            /** @description Site attributes that items may depend on. */
+            conditions?: components["schemas"]["Condition"][];
+            industry: components["schemas"]["Industry"];
+            items: components["schemas"]["ChecklistItem"][];
+            /** @description The national major-hazard criteria the `major` flags follow. */
+            major_hazard_standard: string;
+            /** @description 行业名称 as users know it. */
+            name: string;
+            version: string;
+        };
+        /** @description The difference between two versions of an industry's checklist. */
+        ChecklistDiff: {
+            from_version: string;
+            /** @description Name or major-hazard standard changed: (field, old, new). */
+            header: components["schemas"]["FieldChange"][];
+            industry: components["schemas"]["Industry"];
+            /** @description In the new version's order; removed items after, in the old version's order. */
+            items: components["schemas"]["ItemChange"][];
+            to_version: string;
+        };
+        /** @description One line of a checklist. */
+        ChecklistItem: {
+            /** @description The item applies only to sites with this attribute (a [`Condition`] code of the file). */
+            applies_if?: string | null;
+            /** @description 依据条款: the standard or regulation, with its version and article. */
+            basis: string;
+            /** @description Stable across versions: results and hazards refer to it. */
+            id: string;
+            /** @description A failed item is a major hazard (重大事故隐患) by the industry's national criteria. */
+            major: boolean;
+            /** @description 检查事项: the heading the item sits under. */
+            section: string;
+            /** @description 检查内容: what the inspector checks, worded as the requirement. */
+            text: string;
+            /** @description Not checked against the official text, and why. */
+            unverified?: string | null;
+            verified?: null | components["schemas"]["Verified"];
+        };
         ChecklistSummary: {
             code: string;
             /** @description The site attributes (场所属性) its conditional items depend on. */
@@ -1468,6 +1544,19 @@ export interface components {
              *     townships without a background.
              */
             map_tiles?: string | null;
+        };
+        /**
+         * @description The three documents left on site.
+         * @enum {string}
+         */
+        DocumentKind: "inspection_record" | "rectification_order" | "review_opinion";
+        /** @description A signature made on the phone's screen: the image's SHA-256, who, when. */
+        DocumentSignature: {
+            image_sha256: string;
+            name: string;
+            /** Format: date-time */
+            signed_at: string;
+            signer: components["schemas"]["Signer"];
         };
         /** @description A duty report that was given, with its file (the report text, minutes). */
         DutyReport: {
@@ -1540,6 +1629,95 @@ export interface components {
             /** @description What went wrong, in Chinese. */
             message: string;
         };
+        /** @enum {string} */
+        EvidenceKind: "photo" | "contract" | "invoice" | "other_document" | "site_document";
+        /**
+         * @description A photo or document as recorded on the device and synced to the server. The file itself
+         *     travels separately, by its SHA-256.
+         */
+        EvidenceRecord: {
+            /** Format: double */
+            accuracy_m?: number | null;
+            /**
+             * Format: int64
+             * @description Documents: the amount and date the user entered.
+             */
+            amount_fen?: number | null;
+            /**
+             * Format: date-time
+             * @description When the app recorded it (device clock; shown, never used for order).
+             */
+            captured_at: string;
+            captured_by: string;
+            content_type: string;
+            document?: null | components["schemas"]["SiteDocumentInfo"];
+            /** Format: date */
+            document_date?: string | null;
+            /** @description Problem codes (no_gps, location_outside, capture_gap, after_before_before, ...). */
+            flags: string[];
+            id: string;
+            kind: components["schemas"]["EvidenceKind"];
+            /** Format: double */
+            lat?: number | null;
+            /** Format: double */
+            lon?: number | null;
+            /** @description The same, as Chinese sentences. */
+            notes: string[];
+            sha256: string;
+            /** Format: int64 */
+            size: number;
+            stage: components["schemas"]["EvidenceStage"];
+            /** @description The photo's own time (EXIF), RFC 3339. */
+            taken_at?: string | null;
+            target: components["schemas"]["EvidenceTarget"];
+            thumb_sha256?: string | null;
+            /** @description SHA-256 of the upload copy and thumbnail (photos). */
+            upload_sha256?: string | null;
+        };
+        /**
+         * @description 整改前 / 整改中 / 整改后, or none (inspection findings, meetings).
+         * @enum {string}
+         */
+        EvidenceStage: "before" | "during" | "after" | "none";
+        /** @description What a piece of evidence proves. */
+        EvidenceTarget: {
+            inspection_id: string;
+            item_id: string;
+            /** @enum {string} */
+            type: "inspection_item";
+        } | {
+            hazard_id: string;
+            /** @enum {string} */
+            type: "hazard";
+        } | {
+            investment_id: string;
+            /** @enum {string} */
+            type: "hardware_investment";
+        } | {
+            meeting_id: string;
+            /** @enum {string} */
+            type: "meeting";
+        } | {
+            inspection_id: string;
+            /** @enum {string} */
+            type: "inspection_report";
+        } | {
+            task_id: string;
+            /** @enum {string} */
+            type: "work_task";
+            unit_id?: string;
+        } | {
+            record_id: string;
+            /** @enum {string} */
+            type: "mechanism_record";
+        };
+        /**
+         * @description A piece of evidence as the console shows it, with recycled-photo flags (a photo already
+         *     used as proof of another hazard or investment).
+         */
+        EvidenceView: components["schemas"]["EvidenceRecord"] & {
+            recycled: components["schemas"]["RecycledUse"][];
+        };
         Expert: {
             /**
              * Format: date
@@ -1576,6 +1754,41 @@ export interface components {
              */
             updated_at?: string | null;
         };
+        /**
+         * @description The legal nature of a field activity at a site.
+         * @enum {string}
+         */
+        FieldActivity: "administrative_inspection" | "work_supervision" | "patrol_report" | "technical_support";
+        /** @description What changed in one item between two versions of a file. */
+        FieldChange: {
+            /** @description `section`, `text`, `basis`, `level`, `applies_if` or `verification`. */
+            field: string;
+            /** @description 检查事项, 检查内容 (reworded), 依据, 等级 ... */
+            label: string;
+            new: string;
+            old: string;
+        };
+        /** @description 五落实 of a major hazard. Every field must be set before the hazard moves on. */
+        FiveImplementations: {
+            /**
+             * Format: date
+             * @description 整改时限
+             */
+            deadline?: string | null;
+            funding?: null | components["schemas"]["Funding"];
+            /** @description 整改措施 */
+            measures?: string | null;
+            /** @description 整改责任 (the responsible person) */
+            responsible?: string | null;
+            /** @description 整改目标 */
+            target?: string | null;
+        };
+        /** @description 整改资金: amount in fen (1/100 yuan) and where it comes from. */
+        Funding: {
+            /** Format: int64 */
+            amount_fen: number;
+            source: string;
+        };
         /** @description A WGS-84 (CGCS2000-compatible) coordinate in degrees. GCJ-02 is never stored. */
         GeoPoint: {
             /** Format: double */
@@ -1583,28 +1796,200 @@ export interface components {
             /** Format: double */
             lon: number;
         };
+        /** @description Proof of investment in hardware (改设施): amount, what it fixed, and its documents. */
+        HardwareInvestment: {
+            /** Format: int64 */
+            amount_fen: number;
+            description: string;
+            /** @description Evidence ids of contracts, invoices and photos. */
+            documents: string[];
+            hazard_id?: string | null;
+            id: string;
+            /** Format: date */
+            invested_on: string;
+            /**
+             * Format: date-time
+             * @description When the server received the record (set by the server, never by the phone).
+             */
+            received_at?: string | null;
+            site_id?: string | null;
+            /**
+             * Format: date-time
+             * @description When the server received its submission (月底报送) with every part of the proof: the
+             *     proof counts for the month of this time, not of `invested_on`.
+             */
+            submitted_at?: string | null;
+            unit_id: string;
+        };
+        /** @description The current state of one hazard: the projection of its events. */
+        Hazard: {
+            after_evidence?: string[];
+            /** Format: date */
+            assigned_deadline?: string | null;
+            assigned_unit_id?: string | null;
+            /** Format: date-time */
+            closed_at?: string | null;
+            derived_level?: null | components["schemas"]["HazardLevel"];
+            description: string;
+            hardware_plan?: string | null;
+            id: string;
+            level: components["schemas"]["HazardLevel"];
+            level_reason?: string | null;
+            location?: null | components["schemas"]["GeoPoint"];
+            needs_hardware: boolean;
+            number: string;
+            plan: components["schemas"]["FiveImplementations"];
+            /** Format: date-time */
+            raised_at: string;
+            raised_by: components["schemas"]["Actor"];
+            rectification_note?: string | null;
+            rectified_by?: string | null;
+            referral?: null | components["schemas"]["Referral"];
+            /** Format: int32 */
+            rejections: number;
+            site_id?: string | null;
+            source?: null | components["schemas"]["HazardSource"];
+            status: components["schemas"]["HazardStatus"];
+            temporary_measures?: string | null;
+            unit_id: string;
+            /**
+             * Format: int64
+             * @description Number of events applied; the first event gives version 1.
+             */
+            version: number;
+        };
+        /** @description One action on a hazard after it was raised. */
+        HazardAction: {
+            level: components["schemas"]["HazardLevel"];
+            reason: string;
+            /** @enum {string} */
+            type: "reclassify";
+        } | {
+            plan: components["schemas"]["FiveImplementations"];
+            /** @enum {string} */
+            type: "update_plan";
+        } | {
+            plan: string;
+            /** @enum {string} */
+            type: "set_hardware_plan";
+        } | {
+            measures: string;
+            /** @enum {string} */
+            type: "set_temporary_measures";
+        } | {
+            /** Format: date */
+            deadline: string;
+            /** @enum {string} */
+            type: "assign";
+            unit_id: string;
+        } | {
+            after_evidence: string[];
+            note: string;
+            /** @enum {string} */
+            type: "close_on_spot";
+        } | {
+            /** @enum {string} */
+            type: "start_rectification";
+        } | {
+            after_evidence: string[];
+            note: string;
+            /** @enum {string} */
+            type: "submit_rectification";
+        } | {
+            note?: string | null;
+            /** @enum {string} */
+            type: "verify";
+        } | {
+            reason: string;
+            /** @enum {string} */
+            type: "reject";
+        } | {
+            /** @enum {string} */
+            type: "accept_referral";
+        };
+        /** @description A hazard with its history, stored and synced as one record. */
+        HazardDoc: {
+            events: components["schemas"]["HazardEvent"][];
+            hazard: components["schemas"]["Hazard"];
+        };
+        /** @description One entry of a hazard's history. */
+        HazardEvent: {
+            action?: null | components["schemas"]["HazardAction"];
+            actor: components["schemas"]["Actor"];
+            /** Format: date-time */
+            at: string;
+            from?: null | components["schemas"]["HazardStatus"];
+            hazard_id: string;
+            id: string;
+            to: components["schemas"]["HazardStatus"];
+            /**
+             * Format: int64
+             * @description The hazard's version after this event.
+             */
+            version: number;
+        };
         /** @description One line of the hazard ledger (隐患台账). */
         HazardItem: {
             /** Format: date */
             deadline?: string | null;
             description: string;
             id: string;
+            /** @description `general` or `major`. */
             level: string;
             level_label: string;
             number: string;
             overdue: boolean;
+            /** @description The unit rectifying it (the assigned one after 交办). */
             rectifying_unit_id: string;
             site_id?: string | null;
+            /** @description `registered`, `assigned`, `rectifying`, `submitted` or `closed`. */
             status: string;
             status_label: string;
+            /** @description The unit the hazard was raised for. */
             unit_id: string;
             /** Format: int64 */
             version: number;
         };
+        /**
+         * @description 一般隐患 / 重大隐患
+         * @enum {string}
+         */
+        HazardLevel: "general" | "major";
+        /** @description Where a hazard was found: a failed checklist item of an inspection. */
+        HazardSource: {
+            industry: components["schemas"]["Industry"];
+            inspection_id: string;
+            item_id: string;
+        };
+        /**
+         * @description Where a hazard is in the ledger's workflow.
+         * @enum {string}
+         */
+        HazardStatus: "registered" | "assigned" | "rectifying" | "submitted" | "closed";
         ImportReport: {
             errors: components["schemas"]["RowError"][];
             imported: number;
         };
+        IndicatorScore: {
+            detail: string;
+            id: string;
+            label: string;
+            /** Format: double */
+            points: number;
+            self_note?: string | null;
+            /**
+             * Format: double
+             * @description The unit's own score and note for this indicator (自评), beside the office's.
+             */
+            self_points?: number | null;
+            /** Format: double */
+            weight: number;
+        };
+        /**
+         * @description The industries the manual covers.
+         * @enum {string}
+         */
+        Industry: "gas" | "hazchem" | "non_coal_mine" | "fire" | "elderly_care" | "construction" | "road_transport" | "water_transport" | "industrial" | "geohazard" | "special_equipment" | "school" | "culture_tourism" | "water_conservancy" | "agriculture" | "forest_fire" | "self_built_housing" | "commerce" | "civil_explosives" | "power" | "medical";
         /**
          * @description One industry's coverage for a year: sites in the industry, sites engaged (under an
          *     engagement overlapping the year) and sites assessed (a finished 技术服务 assessment under
@@ -1624,6 +2009,81 @@ export interface components {
             rate: number;
             sites: number;
         };
+        /** @description One inspection of a site, by a leader with participants, against one checklist version. */
+        Inspection: {
+            activity?: null | components["schemas"]["FieldActivity"];
+            /** @description A 专项检查: the approved campaign plan it is carried out under (`crate::campaign`). */
+            campaign_id?: string | null;
+            /** @description The leader's enforcement certificate shown (亮证). */
+            certificate_number?: string | null;
+            checklist_version: string;
+            /** @description The engaging department its findings are referred to, set by the server. */
+            commissioned_by?: string | null;
+            /** @description A 技术服务 assessment: the engagement (委托) it was made under, set by the server. */
+            engagement_id?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            id: string;
+            /** @description A 行政检查's enforcement body, in whose name it is made. */
+            in_name_of?: string | null;
+            industry: components["schemas"]["Industry"];
+            /**
+             * @description A joint inspection (联合检查): the other enforcement bodies taking part (unit ids). It
+             *     is one visit to the enterprise, counted once for each body.
+             */
+            joint_unit_ids?: string[];
+            kind: components["schemas"]["InspectionKind"];
+            leader: components["schemas"]["Actor"];
+            /** @description Names of the other members of the team. */
+            participants: string[];
+            results: {
+                [key: string]: components["schemas"]["ItemResult"];
+            };
+            site_id: string;
+            /** Format: date-time */
+            started_at: string;
+        };
+        /**
+         * @description The five kinds of inspection of the notice.
+         * @enum {string}
+         */
+        InspectionKind: "leader_supervision" | "routine_check" | "unannounced_patrol" | "random_check" | "professional_assessment";
+        /**
+         * @description A hardware investment as the office and the unit read it: which parts of the proof it has,
+         *     and photos of it already used as proof elsewhere (recycled).
+         */
+        InvestmentView: components["schemas"]["HardwareInvestment"] & {
+            proof: components["schemas"]["ProofStatus"];
+            recycled_photos: components["schemas"]["RecycledUse"][];
+            /** @description 已报送 / 待报送（佐证齐全） / 佐证不全. */
+            status_label: string;
+        };
+        /** @description One item's change between two versions. */
+        ItemChange: {
+            /** @enum {string} */
+            change: "added";
+            item: components["schemas"]["ChecklistItem"];
+        } | {
+            /** @enum {string} */
+            change: "removed";
+            item: components["schemas"]["ChecklistItem"];
+        } | {
+            /** @enum {string} */
+            change: "changed";
+            fields: components["schemas"]["FieldChange"][];
+            id: string;
+        };
+        /**
+         * @description The result of one checklist item.
+         * @enum {string}
+         */
+        ItemOutcome: "pass" | "fail" | "not_applicable";
+        ItemResult: {
+            note?: string | null;
+            outcome: components["schemas"]["ItemOutcome"];
+            /** Format: date-time */
+            recorded_at: string;
+        };
         /** @description One page of the ledger and the number of lines matching the filter. */
         LedgerPage: {
             items: components["schemas"]["LedgerRow"][];
@@ -1632,20 +2092,11 @@ export interface components {
             total: number;
         };
         /** @description One line of the console's hazard ledger, with the names it is shown with. */
-        LedgerRow: {
-            /** Format: date */
-            deadline?: string | null;
-            description: string;
-            id: string;
+        LedgerRow: components["schemas"]["HazardItem"] & {
             /** @description Checklist industry code. */
             industry?: string | null;
             industry_name?: string | null;
-            /** @description `general` or `major`. */
-            level: string;
-            level_label: string;
             needs_hardware: boolean;
-            number: string;
-            overdue: boolean;
             /** Format: date-time */
             raised_at: string;
             /**
@@ -1653,15 +2104,12 @@ export interface components {
              * @description The day it was raised, China time.
              */
             raised_on: string;
-            /** @description The unit rectifying it (the assigned one after 交办). */
-            rectifying_unit_id: string;
             rectifying_unit_name: string;
             /** @description 移交: what found it and where it was referred, e.g. 巡查报告发现，已移交县应急管理局（待受理）. */
             referral?: string | null;
             /** @description Referred and not yet accepted by the competent unit. */
             referral_pending: boolean;
             referred_to_unit_id?: string | null;
-            site_id?: string | null;
             site_name?: string | null;
             /**
              * @description The kind of inspection that found it (`leader_supervision`, `routine_check`,
@@ -1669,16 +2117,9 @@ export interface components {
              */
             source_kind?: string | null;
             source_kind_label?: string | null;
-            /** @description `registered`, `assigned`, `rectifying`, `submitted` or `closed`. */
-            status: string;
-            status_label: string;
             township_id?: string | null;
             township_name?: string | null;
-            /** @description The unit the hazard was raised for. */
-            unit_id: string;
             unit_name: string;
-            /** Format: int64 */
-            version: number;
         };
         LoginRequest: {
             password: string;
@@ -1733,6 +2174,34 @@ export interface components {
             person: components["schemas"]["Person"];
             principals: string[];
             username: string;
+        };
+        Meeting: {
+            attendees: string[];
+            /** @description Person id of who chaired it. */
+            chaired_by: string;
+            evidence: string[];
+            /** Format: date-time */
+            held_at: string;
+            id: string;
+            kind: components["schemas"]["MeetingKind"];
+            minutes?: string | null;
+            /**
+             * @description Person id of the principal who delegated the chair (委托): the notice lets the county
+             *     head 主持或委托分管负责人召开 the quarterly 安委会 meeting, which then counts for the head.
+             */
+            on_behalf_of?: string | null;
+            title: string;
+            unit_id: string;
+        };
+        /** @enum {string} */
+        MeetingKind: "safety_committee" | "regular_meeting" | "special_meeting" | "situation_analysis" | "training";
+        MonthlyAssessment: {
+            /** Format: double */
+            full_marks: number;
+            indicator_version: string;
+            month: components["schemas"]["YearMonth"];
+            /** @description Townships first, then departments; each by rank. */
+            scores: components["schemas"]["UnitScore"][];
         };
         NewPatrol: {
             site_ids: string[];
@@ -1796,6 +2265,12 @@ export interface components {
             trend: components["schemas"]["TrendPoint"][];
             units: components["schemas"]["UnitLine"][];
         };
+        /** @description One part and the evidence that makes it. */
+        PartStatus: {
+            evidence_ids: string[];
+            label: string;
+            part: components["schemas"]["ProofPart"];
+        };
         PasswordChange: {
             new_password: string;
             old_password: string;
@@ -1803,6 +2278,26 @@ export interface components {
         PasswordReset: {
             new_password: string;
         };
+        PatrolPlan: {
+            id: string;
+            /** @description The unit running the patrol (县安委办, or a township/department's 工作专班). */
+            organiser_unit_id: string;
+            targets: components["schemas"]["PatrolTarget"][];
+            /** @description Person ids of the team; the only people who see the plan before it is done. */
+            team: string[];
+            title: string;
+            /** Format: date */
+            window_end: string;
+            /** Format: date */
+            window_start: string;
+        };
+        PatrolTarget: {
+            site_id: string;
+            /** @description Set when the team's unannounced-patrol inspection of this site was recorded. */
+            visited_inspection_id?: string | null;
+        };
+        /** @enum {string} */
+        Period: "month" | "quarter" | "half_year" | "year";
         /** @description A person with their unit and roles. */
         Person: {
             /** @description Administrative enforcement certificates (行政执法证) held. */
@@ -1816,6 +2311,27 @@ export interface components {
             portfolio?: string | null;
             roles: components["schemas"]["Role"][];
             unit_id: string;
+        };
+        /** @description One person's duty record for a month: every quota of their roles, judged at month end. */
+        PersonDuty: {
+            name: string;
+            person_id: string;
+            roles: components["schemas"]["Role"][];
+            statuses: components["schemas"]["QuotaStatus"][];
+            unit_id: string;
+            unit_name: string;
+        };
+        /**
+         * @description One part of the proof the notice asks for.
+         * @enum {string}
+         */
+        ProofPart: "contract" | "photo_before" | "photo_during" | "photo_after" | "invoice";
+        /** @description Which parts a proof has and which it lacks. */
+        ProofStatus: {
+            complete: boolean;
+            /** @description Labels of the parts with no evidence yet. */
+            missing: string[];
+            parts: components["schemas"]["PartStatus"][];
         };
         /** @description A month's assessment as published. */
         Publication: {
@@ -1835,6 +2351,12 @@ export interface components {
             published_at: string;
             published_by_name: string;
         };
+        PullResponse: {
+            changes: components["schemas"]["Change"][];
+            /** @description Opaque: pass it back to continue. */
+            cursor: string;
+            has_more: boolean;
+        };
         PushRequest: {
             device_id: string;
             /** @description At most 500 (the server's batch limit). */
@@ -1847,6 +2369,72 @@ export interface components {
         };
         PushResponse: {
             results: components["schemas"]["OpResult"][];
+        };
+        Quota: {
+            activity: components["schemas"]["ActivityKind"];
+            /** Format: int32 */
+            count: number;
+            /**
+             * @description Count distinct townships visited instead of activities (the department rule "every
+             *     township covered within the year"; `count` is then the county's number of townships).
+             */
+            distinct_townships?: boolean;
+            label: string;
+            period: components["schemas"]["Period"];
+            role: components["schemas"]["Role"];
+            scope: components["schemas"]["QuotaScope"];
+            unit_kind?: null | components["schemas"]["UnitKind"];
+        };
+        /** @enum {string} */
+        QuotaScope: "person" | "unit";
+        /** @enum {string} */
+        QuotaState: "met" | "missed" | "in_progress";
+        QuotaStatus: {
+            /** @description The activities that count, for links to their records. */
+            activity_ids: string[];
+            /** Format: int32 */
+            done: number;
+            /** Format: date */
+            period_end: string;
+            /** Format: date */
+            period_start: string;
+            quota: components["schemas"]["Quota"];
+            /** Format: int32 */
+            required: number;
+            state: components["schemas"]["QuotaState"];
+        };
+        /** @description The other record a recycled photo is also proof of. */
+        RecycledUse: {
+            /**
+             * Format: int32
+             * @description Bits the perceptual hashes differ in (0 for the same file).
+             */
+            distance: number;
+            /** @description The other use came first (this one is the copy). */
+            earlier: boolean;
+            /** @description The evidence shown that is recycled. */
+            evidence_id: string;
+            /** @description The flag as a Chinese sentence. */
+            note: string;
+            /** @description The other record's id, when the caller may see it (else none: only that it exists). */
+            other_id?: string | null;
+            /** @description `hazard`, `hardware_investment`, `inspection` or `meeting`. */
+            other_kind: string;
+            /** @description The same file (SHA-256), not only the same picture. */
+            same_file: boolean;
+        };
+        /** @description A hazard's referral to the competent department. */
+        Referral: {
+            /** Format: date-time */
+            accepted_at?: string | null;
+            accepted_by?: null | components["schemas"]["Actor"];
+            /** @description The activity the finding was made in (never a 行政检查). */
+            activity: components["schemas"]["FieldActivity"];
+            /** Format: date-time */
+            referred_at: string;
+            /** @description The competent department (or township) the finding is referred to. */
+            to_unit_id: string;
+            to_unit_name: string;
         };
         ReopenRequest: {
             /** @description Why the month is re-opened (补报、更正), kept with the audit entry. */
@@ -1882,6 +2470,11 @@ export interface components {
          * @enum {string}
          */
         ReportForum: "executive_meeting" | "unit_meeting" | "collective_annual";
+        /**
+         * @description Who reports at the executive meeting.
+         * @enum {string}
+         */
+        ReporterKind: "county_leader" | "township" | "department";
         RetireRequest: {
             /** @description 出库原因 (调离、到龄、不再履职…). */
             reason: string;
@@ -1891,6 +2484,12 @@ export interface components {
          * @enum {string}
          */
         Role: "county_head" | "county_deputy_head" | "county_other_leader" | "safety_office_staff" | "supervision_staff" | "unit_head" | "unit_deputy_head" | "patrol_member" | "inspector" | "third_party_assessor" | "expert" | "site_contact";
+        RotationSlot: components["schemas"]["SlotState"] & {
+            kind: components["schemas"]["ReporterKind"];
+            member_id: string;
+            member_name: string;
+            month: components["schemas"]["YearMonth"];
+        };
         RowError: {
             message: string;
             /** @description Row number as Excel shows it (the header is row 1); 0 for the file as a whole. */
@@ -1933,6 +2532,17 @@ export interface components {
             /** Format: int64 */
             ended: number;
         };
+        /** @description The representative refused to sign (拒签): recorded with a witness. */
+        SignatureRefusal: {
+            /** Format: date-time */
+            recorded_at: string;
+            witness: string;
+        };
+        /**
+         * @description Who signs a document.
+         * @enum {string}
+         */
+        Signer: "officer" | "representative";
         /** @description An enterprise or place (企业/场所). */
         Site: {
             address?: string | null;
@@ -1970,6 +2580,18 @@ export interface components {
             /** @description The public key, 32 bytes as hex. */
             public_key: string;
         };
+        /** @description What a stored document says of itself, kept on its evidence record. */
+        SiteDocumentInfo: {
+            /** Format: date-time */
+            generated_at: string;
+            /** @description The hazards it orders rectified or reviews. */
+            hazard_ids?: string[];
+            inspection_id: string;
+            kind: components["schemas"]["DocumentKind"];
+            number: string;
+            refusal?: null | components["schemas"]["SignatureRefusal"];
+            signatures: components["schemas"]["DocumentSignature"][];
+        };
         /** @description Where a site is: a point, with an optional radius or boundary polygon. */
         SiteLocation: {
             point: components["schemas"]["GeoPoint"];
@@ -1980,6 +2602,41 @@ export interface components {
              * @description Radius in metres around the point that counts as "at the site".
              */
             radius_m?: number | null;
+        };
+        SlotState: {
+            report_id: string;
+            /** @enum {string} */
+            state: "reported";
+        } | {
+            /** @enum {string} */
+            state: "planned";
+        } | {
+            /** @enum {string} */
+            state: "missed";
+        };
+        /**
+         * @description What is sent.
+         * @enum {string}
+         */
+        SubmissionKind: "duty_records" | "self_assessment" | "investment_proof" | "unit_duty_report";
+        /** @description One unit's item of one month, as the office follows it. */
+        SubmissionStatus: {
+            /** Format: date */
+            due: string;
+            kind: components["schemas"]["SubmissionKind"];
+            label: string;
+            /** @description Sent after the due date. */
+            late: boolean;
+            /** @description Not sent and the due date has passed. */
+            overdue: boolean;
+            /** @description 已报送 / 逾期报送 / 逾期未报送 / 未到期. */
+            status_label: string;
+            /**
+             * Format: date-time
+             * @description When it reached the server (the first time, for a late flag that cannot be undone).
+             */
+            submitted_at?: string | null;
+            unit_id: string;
         };
         TrendPoint: {
             closed: number;
@@ -2019,12 +2676,38 @@ export interface components {
             overdue: number;
             unit_id: string;
         };
+        UnitScore: {
+            indicators: components["schemas"]["IndicatorScore"][];
+            /** @description 月清零: hazard ids still open at month end. */
+            month_clear_open: string[];
+            /** @description Rank among units of the same kind (townships, departments); ties share a rank. */
+            rank: number;
+            /**
+             * Format: double
+             * @description The unit's own score, beside the office's.
+             */
+            self_score?: number | null;
+            /** Format: double */
+            total: number;
+            unit_id: string;
+            unit_kind: components["schemas"]["UnitKind"];
+            unit_name: string;
+        };
+        /** @description How an item was checked against the official text of its basis. */
+        Verified: {
+            /** @description When (YYYY-MM-DD). */
+            date: string;
+            /** @description Where the official text was read: the document's number and the publication. */
+            source: string;
+        };
         /** @description One warning, as shown. */
         VisitWarningView: {
             /** @description `cap` (the annual cap reached) or `repeat` (another body's recent visit). */
             kind: string;
             message: string;
         };
+        /** @example 2026-11 */
+        YearMonth: string;
     };
     responses: never;
     parameters: never;
@@ -2554,7 +3237,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Checklist"];
                 };
             };
             201: {
@@ -2562,7 +3245,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Checklist"];
                 };
             };
             /** @description 请求格式不正确 */
@@ -2917,7 +3600,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": components["schemas"]["AnnualScore"][];
                 };
             };
             /** @description 请求格式不正确 */
@@ -2993,7 +3676,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["MonthlyAssessment"];
                 };
             };
             /** @description 请求格式不正确 */
@@ -3800,7 +4483,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Checklist"];
                 };
             };
             /** @description 请求格式不正确 */
@@ -3860,7 +4543,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["ChecklistDiff"];
                 };
             };
             /** @description 请求格式不正确 */
@@ -3970,7 +4653,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": components["schemas"]["EvidenceView"][];
                 };
             };
             /** @description 请求格式不正确 */
@@ -4231,7 +4914,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": components["schemas"]["PersonDuty"][];
                 };
             };
             /** @description 请求格式不正确 */
@@ -5184,7 +5867,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["HazardDoc"];
                 };
             };
             /** @description 请求格式不正确 */
@@ -5238,7 +5921,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": components["schemas"]["Inspection"][];
                 };
             };
             401: {
@@ -5325,7 +6008,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": components["schemas"]["InvestmentView"][];
                 };
             };
             /** @description 请求格式不正确 */
@@ -5450,7 +6133,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": components["schemas"]["Meeting"][];
                 };
             };
             /** @description 请求格式不正确 */
@@ -5499,7 +6182,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": components["schemas"]["Hazard"][];
                 };
             };
             /** @description 请求格式不正确 */
@@ -5566,7 +6249,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": components["schemas"]["SubmissionStatus"][];
                 };
             };
             /** @description 请求格式不正确 */
@@ -5619,7 +6302,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": components["schemas"]["PatrolPlan"][];
                 };
             };
             401: {
@@ -5650,7 +6333,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["PatrolPlan"];
                 };
             };
             /** @description 请求格式不正确 */
@@ -5751,7 +6434,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": components["schemas"]["RotationSlot"][];
                 };
             };
             /** @description 请求格式不正确 */
@@ -6130,13 +6813,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description PullResponse: changes[], cursor, has_more */
+            /** @description One page of changes (zstd or gzip when asked) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["PullResponse"];
                 };
             };
             400: {

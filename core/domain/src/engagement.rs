@@ -276,7 +276,6 @@ mod tests {
             },
             township_id: "t1".into(),
             department_id: Some(dept.into()),
-            attributes: Vec::new(),
             address: None,
             contact_name: None,
             contact_phone: None,

@@ -23,6 +23,7 @@ use crate::DomainError;
 
 /// A hazard's referral to the competent department.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Referral {
     /// The competent department (or township) the finding is referred to.
     pub to_unit_id: String,
@@ -168,6 +169,7 @@ mod tests {
             },
             township_id: "500233001".into(),
             department_id: department.map(str::to_string),
+            attributes: Vec::new(),
             address: None,
             contact_name: None,
             contact_phone: None,

@@ -121,7 +121,7 @@ pub(crate) fn matches(q: &LedgerQuery, f: &Filter, h: &Hazard, row: &LedgerRow) 
             return false;
         }
     }
-    if nonempty(&q.unit).is_some_and(|u| row.rectifying_unit_id != u) {
+    if nonempty(&q.unit).is_some_and(|u| row.hazard.rectifying_unit_id != u) {
         return false;
     }
     if nonempty(&q.township).is_some_and(|t| row.township_id.as_deref() != Some(t.as_str())) {
@@ -130,7 +130,7 @@ pub(crate) fn matches(q: &LedgerQuery, f: &Filter, h: &Hazard, row: &LedgerRow) 
     if nonempty(&q.industry).is_some_and(|i| row.industry.as_deref() != Some(i.as_str())) {
         return false;
     }
-    if q.overdue && !row.overdue {
+    if q.overdue && !row.hazard.overdue {
         return false;
     }
     let referred = h.referral.as_ref().map(|r| r.is_pending());
@@ -146,8 +146,8 @@ pub(crate) fn matches(q: &LedgerQuery, f: &Filter, h: &Hazard, row: &LedgerRow) 
     if let Some(words) = nonempty(&q.q) {
         let hay = format!(
             "{} {} {}",
-            row.number,
-            row.description,
+            row.hazard.number,
+            row.hazard.description,
             row.site_name.as_deref().unwrap_or("")
         );
         if !words.split_whitespace().all(|w| hay.contains(w)) {

@@ -71,7 +71,7 @@ class UiOfflineTest {
             waitFor { onNodeWithTag("inspection.progress") }
             waitForText("无定位")
             val inspectionId = device.store.openInspections().single().id
-            for ((k, item) in device.store.checklist("gas").items.withIndex()) {
+            for ((k, item) in device.store.inspectionChecklist(inspectionId).items.withIndex()) {
                 scrollTo("inspection", "item.${item.id}.NOT_APPLICABLE").performClick()
                 waitUntil(timeoutMillis = 10_000) { device.store.inspection(inspectionId).answeredItems.toInt() == k + 1 }
             }
