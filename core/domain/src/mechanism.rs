@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::{required_text, DomainError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum MechanismKind {
     /// 属地属事职责清单修订

@@ -7,19 +7,6 @@ use chrono::{DateTime, Utc};
 
 use crate::site_documents::DocumentRequest;
 
-#[uniffi::remote(Enum)]
-pub enum DocumentKind {
-    InspectionRecord,
-    RectificationOrder,
-    ReviewOpinion,
-}
-
-#[uniffi::remote(Enum)]
-pub enum Signer {
-    Officer,
-    Representative,
-}
-
 /// A signature on a document: who, when, and its image's SHA-256.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct DocumentSignatureItem {

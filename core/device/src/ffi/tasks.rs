@@ -71,16 +71,6 @@ impl AnjianStore {
     }
 }
 
-#[uniffi::remote(Enum)]
-pub enum MechanismKind {
-    ResponsibilityList,
-    RuleRevision,
-    EmergencyPlan,
-    JointEnforcement,
-    InformationSharing,
-    LessonsApplied,
-}
-
 /// A 改机制 record as the app fills it in.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct MechanismInput {
