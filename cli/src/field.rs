@@ -280,9 +280,9 @@ pub fn run(device: &Path, command: FieldCommand) -> Result<i32, String> {
             let t = store
                 .submit_task_proof(&task, &text, evidence)
                 .map_err(err)?;
-            let status = t
-                .part(&me.unit_id)
-                .map_or("", |p| p.status(t.deadline, china_date(chrono::Utc::now())).label());
+            let status = t.part(&me.unit_id).map_or("", |p| {
+                p.status(t.deadline, china_date(chrono::Utc::now())).label()
+            });
             println!("{} {}", t.title, status);
         }
     }

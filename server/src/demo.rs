@@ -442,12 +442,18 @@ mod tests {
         }
         // Attributes are stored on the sites; in an industry with conditions some sites have
         // an attribute and others of the same industry do not.
-        let with = |code: &str| all.iter().filter(|s| s.attributes.iter().any(|a| a == code)).count();
+        let with = |code: &str| {
+            all.iter()
+                .filter(|s| s.attributes.iter().any(|a| a == code))
+                .count()
+        };
         assert!(with("dust_explosion") > 0 && with("liquid_ammonia") > 0);
         let industrial = all.iter().filter(|s| s.industry == "industrial").count();
         assert!(with("dust_explosion") < industrial && with("liquid_ammonia") < industrial);
         assert!(with("mall") > 0 && with("cold_storage") > 0);
-        assert!(all.iter().any(|s| s.industry == "fire" && s.attributes.is_empty()));
+        assert!(all
+            .iter()
+            .any(|s| s.industry == "fire" && s.attributes.is_empty()));
     }
 
     #[test]

@@ -90,7 +90,8 @@ pub fn seed(tx: &mut dyn Tx, blobs_dir: &Path, now: DateTime<Utc>) -> ApiResult<
     }
     s.rotation(&people, current.prev())?;
     s.unit_reports_and_self_assessments(&people, current.prev())?;
-    s.summary.accountability = crate::demo_mechanism::seed_accountability(s.tx, &people.office, now)?;
+    s.summary.accountability =
+        crate::demo_mechanism::seed_accountability(s.tx, &people.office, now)?;
     s.summary.tasks = crate::demo_mechanism::seed_tasks(s.tx, &people.office, now)?;
     s.summary.mechanisms = crate::demo_mechanism::seed_mechanisms(s.tx, now)?;
     Ok(s.summary)

@@ -159,7 +159,11 @@ pub fn seed_tasks(tx: &mut dyn Tx, office: &Person, now: DateTime<Utc>) -> ApiRe
                 if let Some(u) = ids.get(1) {
                     task.submit(&proof(u, "已完成排查。"), &head(u), noon(-9))?;
                     task.review(
-                        &review(u, false, Some("未附整治台账和整改前后照片，请补充后重新报送")),
+                        &review(
+                            u,
+                            false,
+                            Some("未附整治台账和整改前后照片，请补充后重新报送"),
+                        ),
                         &office.id,
                         noon(-8),
                     )?;

@@ -195,7 +195,11 @@ fn site_attributes(cell: &str, list: &Checklist) -> Result<Vec<String>, String> 
             .ok_or_else(|| {
                 let known: Vec<&str> = list.conditions.iter().map(|c| c.label.as_str()).collect();
                 if known.is_empty() {
-                    format!("{} 的检查表没有场所属性，“{}”无法识别", list.name, clip(part))
+                    format!(
+                        "{} 的检查表没有场所属性，“{}”无法识别",
+                        list.name,
+                        clip(part)
+                    )
                 } else {
                     format!(
                         "场所属性“{}”无法识别（{} 可填：{}）",

@@ -185,7 +185,10 @@ pub async fn options() -> Response {
     tus_headers(h);
     for (name, value) in [
         ("Tus-Version", TUS_VERSION),
-        ("Tus-Extension", "creation,creation-with-upload,checksum,termination,expiration"),
+        (
+            "Tus-Extension",
+            "creation,creation-with-upload,checksum,termination,expiration",
+        ),
         ("Tus-Checksum-Algorithm", "sha1,sha256"),
     ] {
         h.insert(name, HeaderValue::from_static(value));
@@ -678,7 +681,10 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
 
 /// `DELETE /v1/uploads/{id}`: termination.
 #[utoipa::path(delete, path = "/v1/uploads/{id}", params(("id" = String, Path), ("Tus-Resumable" = String, Header, pattern = r"^1\.0\.0$")), responses((status = 204), (status = 404, body = crate::error::ErrorBody), (status = 412, body = crate::error::ErrorBody, description = "Tus-Resumable is not 1.0.0")))]
-pub async fn terminate(State(state): State<AppState>, OwnUpload { upload, .. }: OwnUpload) -> Response {
+pub async fn terminate(
+    State(state): State<AppState>,
+    OwnUpload { upload, .. }: OwnUpload,
+) -> Response {
     let _guard = match writer_lock(&upload) {
         Ok(guard) => guard,
         Err(resp) => return resp,

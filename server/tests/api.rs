@@ -216,7 +216,12 @@ both_backends!(
         // A township's patrol finding is referred (移交) to 县住房城乡建委, which accepts it and
         // verifies (tests/referral.rs).
         let zjw = s.login("zjw_inspector");
-        let accept = transition(&hazard_id, HazardAction::AcceptReferral, Registered, Registered);
+        let accept = transition(
+            &hazard_id,
+            HazardAction::AcceptReferral,
+            Registered,
+            Registered,
+        );
         assert_eq!(s.push(&zjw, &[accept])[0]["status"], "applied");
         // Major: start refused until 五落实 complete; the server's row comes back.
         let r = s.push(

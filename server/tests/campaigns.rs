@@ -76,7 +76,10 @@ both_backends!(
         // The office records but does not approve; the county head approves, once.
         let (st, e) = approve(s, &admin, &id);
         assert_eq!(st, 403, "{e:#}");
-        assert!(e["error"]["message"].as_str().unwrap().contains("无权批准专项检查计划"));
+        assert!(e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("无权批准专项检查计划"));
         let head = s.login("xianzhang");
         let (st, p) = approve(s, &head, &id);
         assert_eq!(st, 200, "{p:#}");
@@ -114,21 +117,36 @@ both_backends!(
         assert_eq!(st, 201, "{p:#}");
         let (st, e) = plan(s, &yjj, &["dept-zjw"], 0, 10);
         assert_eq!(st, 403, "{e:#}");
-        assert!(e["error"]["message"].as_str().unwrap().contains("无权登记专项检查计划"));
+        assert!(e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("无权登记专项检查计划"));
         // A township without enforcement powers carries out no 专项检查.
         let sb = s.login("sb_head");
         let (st, e) = plan(s, &sb, &["500233107"], 0, 10);
         assert_eq!(st, 422, "{e:#}");
-        assert!(e["error"]["message"].as_str().unwrap().contains("不是行政执法主体"));
+        assert!(e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("不是行政执法主体"));
         // An inspector records none; bad periods are refused, nothing stored.
         let han = s.login("yjj_inspector");
         assert_eq!(plan(s, &han, &["dept-yjj"], 0, 10).0, 403);
         let admin = s.login("admin");
         let (st, e) = plan(s, &admin, &["dept-yjj"], 10, 0);
         assert_eq!(st, 422, "{e:#}");
-        assert!(e["error"]["message"].as_str().unwrap().contains("截止日期早于起始日期"));
+        assert!(e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("截止日期早于起始日期"));
         assert_eq!(plan(s, &admin, &["dept-yjj"], 0, 400).0, 422);
-        assert_eq!(s.get_json(&admin, "/v1/campaigns").as_array().unwrap().len(), 1);
+        assert_eq!(
+            s.get_json(&admin, "/v1/campaigns")
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
     }
 );
 

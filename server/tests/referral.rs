@@ -41,7 +41,10 @@ fn act(s: &TestServer, token: &str, id: &str, action: HazardAction, to: HazardSt
 }
 
 fn queue(s: &TestServer, token: &str, filter: &str) -> Vec<String> {
-    s.get_json(token, &format!("/v1/console/ledger?referral={filter}&size=500"))["items"]
+    s.get_json(
+        token,
+        &format!("/v1/console/ledger?referral={filter}&size=500"),
+    )["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -73,7 +76,13 @@ both_backends!(
         // Only the competent department accepts it: not the township, not 县应急管理局.
         for other in ["sb_head", "yjj_inspector"] {
             let t = s.login(other);
-            let r = act(s, &t, &id, HazardAction::AcceptReferral, HazardStatus::Registered);
+            let r = act(
+                s,
+                &t,
+                &id,
+                HazardAction::AcceptReferral,
+                HazardStatus::Registered,
+            );
             assert_eq!(r["status"], "rejected", "{other}: {r:#}");
             assert!(
                 r["reason"].as_str().unwrap().contains("无权受理移交")
@@ -96,14 +105,29 @@ both_backends!(
             "巡查报告发现，已移交县住房城乡建委（待受理）"
         );
         assert_eq!(row["referral_pending"], true);
-        let r = act(s, &zjw, &id, HazardAction::AcceptReferral, HazardStatus::Registered);
+        let r = act(
+            s,
+            &zjw,
+            &id,
+            HazardAction::AcceptReferral,
+            HazardStatus::Registered,
+        );
         assert_eq!(r["status"], "applied", "{r:#}");
         let h = hazard(s, &zjw, &id);
-        assert_eq!(h["referral"]["accepted_by"]["person_id"], "person-zjw_inspector");
+        assert_eq!(
+            h["referral"]["accepted_by"]["person_id"],
+            "person-zjw_inspector"
+        );
         assert!(!queue(s, &zjw, "pending").contains(&id));
         assert!(queue(s, &zjw, "accepted").contains(&id));
         // Accepted once only.
-        let r = act(s, &zjw, &id, HazardAction::AcceptReferral, HazardStatus::Registered);
+        let r = act(
+            s,
+            &zjw,
+            &id,
+            HazardAction::AcceptReferral,
+            HazardStatus::Registered,
+        );
         assert_eq!(r["status"], "rejected");
         // After acceptance the enforcement acts are the department's: not the finder's.
         let close = HazardAction::CloseOnSpot {
@@ -131,7 +155,13 @@ both_backends!(
         let id = raise(s, &han, HAZCHEM, Industry::Hazchem, "HAZ-001");
         let h = hazard(s, &han, &id);
         assert!(h.get("referral").is_none(), "{h:#}");
-        let r = act(s, &han, &id, HazardAction::AcceptReferral, HazardStatus::Registered);
+        let r = act(
+            s,
+            &han,
+            &id,
+            HazardAction::AcceptReferral,
+            HazardStatus::Registered,
+        );
         assert_eq!(r["status"], "rejected");
         assert!(!queue(s, &han, "any").contains(&id));
         // A bad filter is refused in Chinese.

@@ -81,15 +81,26 @@ both_backends!(
             &site_body("忠县瑞丰冷冻食品有限公司", json!(["liquid_ammonia"])),
         );
         assert_eq!(r.status(), 201, "{}", r.text().unwrap_or_default());
-        let site_id = r.json::<Value>().unwrap()["id"].as_str().unwrap().to_string();
+        let site_id = r.json::<Value>().unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
 
         // Attributes the industry's checklist does not declare, or labels instead of codes,
         // are refused in Chinese and nothing is stored.
         let before = s.get_json(&admin, "/v1/sites").as_array().unwrap().len();
-        let r = s.post(&admin, "/v1/admin/sites", &site_body("某厂", json!(["elevator"])));
+        let r = s.post(
+            &admin,
+            "/v1/admin/sites",
+            &site_body("某厂", json!(["elevator"])),
+        );
         assert_eq!(r.status(), 422);
         assert!(r.text().unwrap().contains("没有场所属性 elevator"));
-        let r = s.post(&admin, "/v1/admin/sites", &site_body("某厂", json!(["使用液氨制冷"])));
+        let r = s.post(
+            &admin,
+            "/v1/admin/sites",
+            &site_body("某厂", json!(["使用液氨制冷"])),
+        );
         assert_eq!(r.status(), 422);
         assert!(r.text().unwrap().contains("不是场所属性代码"));
         assert_eq!(
@@ -106,7 +117,11 @@ both_backends!(
             .iter()
             .find(|c| c["entity"] == "site" && c["entity_id"] == site_id.as_str())
             .expect("the site is pulled");
-        assert_eq!(record["data"]["attributes"], json!(["liquid_ammonia"]), "{record}");
+        assert_eq!(
+            record["data"]["attributes"],
+            json!(["liquid_ammonia"]),
+            "{record}"
+        );
 
         // An inspection answering only what applies (ammonia, not dust) finishes; the
         // dust items are recorded 不适用 by the server, with the reason.

@@ -61,7 +61,12 @@ impl Store {
         self.write(|tx| {
             tx.prepare_cached("UPDATE pulled_records SET data = ?3 WHERE entity = ?1 AND id = ?2")?
                 .execute(params![entity::WORK_TASK, task_id, json(&task)?])?;
-            enqueue(tx, &new_id(), task_id, &OpBody::SubmitTaskProof(proof.clone()))
+            enqueue(
+                tx,
+                &new_id(),
+                task_id,
+                &OpBody::SubmitTaskProof(proof.clone()),
+            )
         })?;
         Ok(task)
     }

@@ -695,7 +695,10 @@ fn an_inspection_asks_only_the_items_that_apply_to_its_site() {
     assert_eq!(insp.total_items as usize, asked.items.len());
     let ammonia = asked.items.iter().find(|i| i.id == "IND-012").unwrap();
     assert_eq!(ammonia.condition.as_deref(), Some("使用液氨制冷"));
-    assert!(asked.items.iter().any(|i| i.verified && i.verification.starts_with("已核对")));
+    assert!(asked
+        .items
+        .iter()
+        .any(|i| i.verified && i.verification.starts_with("已核对")));
 
     for item in &asked.items {
         store
@@ -706,7 +709,11 @@ fn an_inspection_asks_only_the_items_that_apply_to_its_site() {
     assert!(done.finished_at.is_some());
     assert_eq!(done.answered_items, done.total_items);
     assert_eq!(done.total_items as usize, asked.items.len());
-    let dust = done.results.iter().find(|r| r.item_id == "IND-003").unwrap();
+    let dust = done
+        .results
+        .iter()
+        .find(|r| r.item_id == "IND-003")
+        .unwrap();
     assert_eq!(dust.outcome, ItemOutcome::NotApplicable);
     assert!(dust.note.as_deref().unwrap().contains("粉尘爆炸"));
 
@@ -720,7 +727,7 @@ fn an_inspection_asks_only_the_items_that_apply_to_its_site() {
         .collect();
     assert_eq!(ops.len(), 1 + full.items.len() + 1);
     assert_eq!(ops.last().unwrap().op, "finish");
-    assert!(ops
-        .iter()
-        .any(|e| e.op == "record_item" && e.payload.contains("IND-003") && e.payload.contains("not_applicable")));
+    assert!(ops.iter().any(|e| e.op == "record_item"
+        && e.payload.contains("IND-003")
+        && e.payload.contains("not_applicable")));
 }

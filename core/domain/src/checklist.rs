@@ -427,7 +427,10 @@ mod tests {
                         b.contains('《') || b.contains("GB") || b.contains('〔'),
                         "names no regulation or standard",
                     ),
-                    (b.chars().any(|c| c.is_ascii_digit()), "carries no version or year"),
+                    (
+                        b.chars().any(|c| c.is_ascii_digit()),
+                        "carries no version or year",
+                    ),
                     (
                         b.contains('第') || b.contains('条') || b.contains('.'),
                         "names no article",

@@ -477,14 +477,23 @@ mod tests {
             (Period::Month, (2028, 2, 29), (2028, 2, 1), (2028, 2, 29)),
             (Period::Quarter, (2026, 3, 31), (2026, 1, 1), (2026, 3, 31)),
             (Period::Quarter, (2026, 4, 1), (2026, 4, 1), (2026, 6, 30)),
-            (Period::Quarter, (2026, 12, 31), (2026, 10, 1), (2026, 12, 31)),
+            (
+                Period::Quarter,
+                (2026, 12, 31),
+                (2026, 10, 1),
+                (2026, 12, 31),
+            ),
             (Period::HalfYear, (2026, 6, 30), (2026, 1, 1), (2026, 6, 30)),
             (Period::HalfYear, (2026, 7, 1), (2026, 7, 1), (2026, 12, 31)),
             (Period::Year, (2026, 7, 1), (2026, 1, 1), (2026, 12, 31)),
         ];
         for (period, day, first, last) in cases {
             let at = |(y, m, dd): Ymd| d(y, m, dd);
-            assert_eq!(period.bounds(at(day)), (at(first), at(last)), "{period:?} of {day:?}");
+            assert_eq!(
+                period.bounds(at(day)),
+                (at(first), at(last)),
+                "{period:?} of {day:?}"
+            );
         }
     }
 
@@ -499,7 +508,16 @@ mod tests {
     impl Judged<'_> {
         fn all(&self, acts: &[Activity], day: NaiveDate, today: NaiveDate) -> Vec<QuotaStatus> {
             let set = QuotaSet::standard();
-            evaluate(set, self.person, self.unit, self.kind, self.roles, acts, day, today)
+            evaluate(
+                set,
+                self.person,
+                self.unit,
+                self.kind,
+                self.roles,
+                acts,
+                day,
+                today,
+            )
         }
 
         fn quota(
@@ -552,10 +570,19 @@ mod tests {
             kind: UnitKind::CountyGovernment,
             roles: &[Role::CountyHead],
         };
-        let acts = [act("i1", ActivityKind::LedInspection, d(2026, 1, 2), "county-head")];
+        let acts = [act(
+            "i1",
+            ActivityKind::LedInspection,
+            d(2026, 1, 2),
+            "county-head",
+        )];
         let (q1_end, april) = (d(2026, 3, 31), d(2026, 4, 1));
         let insp = head.quota(&acts, ActivityKind::LedInspection, q1_end, april);
-        assert_eq!(insp.state, QuotaState::Met, "January counts for Q1, judged on 31 March");
+        assert_eq!(
+            insp.state,
+            QuotaState::Met,
+            "January counts for Q1, judged on 31 March"
+        );
         let meeting = head.quota(&acts, ActivityKind::CommitteeMeeting, q1_end, april);
         assert_eq!(meeting.state, QuotaState::Missed);
 
@@ -565,7 +592,12 @@ mod tests {
             kind: UnitKind::SupervisionOffice,
             roles: &[Role::SupervisionStaff],
         };
-        let mut a = [act("s1", ActivityKind::SpecialSupervision, d(2026, 6, 30), "other-person")];
+        let mut a = [act(
+            "s1",
+            ActivityKind::SpecialSupervision,
+            d(2026, 6, 30),
+            "other-person",
+        )];
         a[0].unit_id = "county-supervision-office".into();
         let first_half = me.all(&a, d(2026, 5, 1), d(2026, 7, 1));
         assert_eq!(
@@ -583,7 +615,12 @@ mod tests {
 
     #[test]
     fn department_guidance_and_training_apply_to_departments_only() {
-        let acts = [act("g1", ActivityKind::GuidanceVisit, d(2026, 5, 10), "dept-head")];
+        let acts = [act(
+            "g1",
+            ActivityKind::GuidanceVisit,
+            d(2026, 5, 10),
+            "dept-head",
+        )];
         let head_of = |kind| Judged {
             person: "dept-head",
             unit: "500233107",

@@ -49,7 +49,11 @@ impl Referral {
             "{}发现，已移交{}（{}）",
             self.activity.label(),
             self.to_unit_name,
-            if self.is_pending() { "待受理" } else { "已受理" }
+            if self.is_pending() {
+                "待受理"
+            } else {
+                "已受理"
+            }
         )
     }
 

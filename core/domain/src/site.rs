@@ -207,7 +207,9 @@ mod tests {
         // A site without attributes is valid and stored without the field.
         let plain = site(Industry::Industrial, &[]);
         plain.validate().unwrap();
-        assert!(!serde_json::to_string(&plain).unwrap().contains("attributes"));
+        assert!(!serde_json::to_string(&plain)
+            .unwrap()
+            .contains("attributes"));
         let back: Site = serde_json::from_str(&serde_json::to_string(&cold).unwrap()).unwrap();
         assert_eq!(back.attributes, cold.attributes);
 
@@ -224,7 +226,11 @@ mod tests {
         assert!(other.to_string().contains("行业"));
 
         let repeated = site(Industry::Industrial, &["liquid_ammonia", "liquid_ammonia"]);
-        assert!(repeated.validate().unwrap_err().to_string().contains("重复"));
+        assert!(repeated
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("重复"));
         let label = site(Industry::Industrial, &["使用液氨制冷"]);
         assert!(label
             .validate()

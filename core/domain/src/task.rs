@@ -238,7 +238,12 @@ impl WorkTask {
     }
 
     /// The office accepts or returns a submitted part (a return needs its reason).
-    pub fn review(&mut self, r: &ReviewTask, by: &str, now: DateTime<Utc>) -> Result<(), DomainError> {
+    pub fn review(
+        &mut self,
+        r: &ReviewTask,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
         let reason = match (r.accept, r.reason.as_deref()) {
             (true, _) => None,
             (false, Some(x)) if !x.trim().is_empty() => Some(x.trim().to_string()),
@@ -302,42 +307,91 @@ mod tests {
         w.prepare(d(2026, 12, 1)).unwrap();
         assert_eq!(w.unit_ids, vec!["a", "b"], "units trimmed and deduplicated");
         let today = d(2026, 12, 5);
-        assert_eq!(w.part("a").unwrap().status(w.deadline, today), TaskStatus::Todo);
+        assert_eq!(
+            w.part("a").unwrap().status(w.deadline, today),
+            TaskStatus::Todo
+        );
         w.submit(&proof("a"), "p-a", t(2026, 12, 5)).unwrap();
-        assert_eq!(w.part("a").unwrap().status(w.deadline, today), TaskStatus::Submitted);
+        assert_eq!(
+            w.part("a").unwrap().status(w.deadline, today),
+            TaskStatus::Submitted
+        );
         let e = w.submit(&proof("a"), "p-a", t(2026, 12, 5)).unwrap_err();
         assert!(e.to_string().contains("等待县安委办审核"), "{e}");
         let e = w.submit(&proof("c"), "p-c", t(2026, 12, 5)).unwrap_err();
         assert!(e.to_string().contains("未交办给本单位"), "{e}");
-        let back = ReviewTask { unit_id: "a".into(), accept: false, reason: None };
-        assert!(w.review(&back, "office", t(2026, 12, 6)).unwrap_err().to_string().contains("退回理由"));
-        let back = ReviewTask { reason: Some("缺少整治台账".into()), ..back };
+        let back = ReviewTask {
+            unit_id: "a".into(),
+            accept: false,
+            reason: None,
+        };
+        assert!(w
+            .review(&back, "office", t(2026, 12, 6))
+            .unwrap_err()
+            .to_string()
+            .contains("退回理由"));
+        let back = ReviewTask {
+            reason: Some("缺少整治台账".into()),
+            ..back
+        };
         w.review(&back, "office", t(2026, 12, 6)).unwrap();
-        assert_eq!(w.part("a").unwrap().status(w.deadline, today), TaskStatus::Returned);
-        assert_eq!(w.part("a").unwrap().status(w.deadline, d(2026, 12, 11)), TaskStatus::Overdue);
+        assert_eq!(
+            w.part("a").unwrap().status(w.deadline, today),
+            TaskStatus::Returned
+        );
+        assert_eq!(
+            w.part("a").unwrap().status(w.deadline, d(2026, 12, 11)),
+            TaskStatus::Overdue
+        );
         w.submit(&proof("a"), "p-a", t(2026, 12, 7)).unwrap();
-        let ok = ReviewTask { unit_id: "a".into(), accept: true, reason: None };
+        let ok = ReviewTask {
+            unit_id: "a".into(),
+            accept: true,
+            reason: None,
+        };
         w.review(&ok, "office", t(2026, 12, 8)).unwrap();
-        assert_eq!(w.part("a").unwrap().status(w.deadline, d(2027, 1, 1)), TaskStatus::Done);
+        assert_eq!(
+            w.part("a").unwrap().status(w.deadline, d(2027, 1, 1)),
+            TaskStatus::Done
+        );
         assert!(!w.part("a").unwrap().late);
         // b: nothing by the deadline, then sent late.
-        assert_eq!(w.part("b").unwrap().status(w.deadline, d(2026, 12, 11)), TaskStatus::Overdue);
+        assert_eq!(
+            w.part("b").unwrap().status(w.deadline, d(2026, 12, 11)),
+            TaskStatus::Overdue
+        );
         w.submit(&proof("b"), "p-b", t(2026, 12, 12)).unwrap();
         assert!(w.part("b").unwrap().late);
         let mut empty = proof("b");
         empty.text = " ".into();
-        assert!(w.submit(&empty, "p-b", t(2026, 12, 12)).unwrap_err().to_string().contains("办理情况"));
+        assert!(w
+            .submit(&empty, "p-b", t(2026, 12, 12))
+            .unwrap_err()
+            .to_string()
+            .contains("办理情况"));
     }
 
     #[test]
     fn a_task_needs_a_title_content_units_and_a_deadline_not_past() {
         let mut w = task();
-        assert!(w.prepare(d(2026, 12, 11)).unwrap_err().to_string().contains("办理时限"));
+        assert!(w
+            .prepare(d(2026, 12, 11))
+            .unwrap_err()
+            .to_string()
+            .contains("办理时限"));
         let mut w = task();
         w.unit_ids = vec![" ".into()];
-        assert!(w.prepare(d(2026, 12, 1)).unwrap_err().to_string().contains("承办单位"));
+        assert!(w
+            .prepare(d(2026, 12, 1))
+            .unwrap_err()
+            .to_string()
+            .contains("承办单位"));
         let mut w = task();
         w.title = "".into();
-        assert!(w.prepare(d(2026, 12, 1)).unwrap_err().to_string().contains("任务名称"));
+        assert!(w
+            .prepare(d(2026, 12, 1))
+            .unwrap_err()
+            .to_string()
+            .contains("任务名称"));
     }
 }

@@ -66,8 +66,16 @@ fn ascii_bytes(field: &Field) -> Option<Vec<u8>> {
 fn rationals(field: &Field) -> Option<Vec<f64>> {
     let ratio = |num: f64, denom: f64| if denom == 0.0 { f64::NAN } else { num / denom };
     match &field.value {
-        Value::Rational(v) => Some(v.iter().map(|r| ratio(r.num.into(), r.denom.into())).collect()),
-        Value::SRational(v) => Some(v.iter().map(|r| ratio(r.num.into(), r.denom.into())).collect()),
+        Value::Rational(v) => Some(
+            v.iter()
+                .map(|r| ratio(r.num.into(), r.denom.into()))
+                .collect(),
+        ),
+        Value::SRational(v) => Some(
+            v.iter()
+                .map(|r| ratio(r.num.into(), r.denom.into()))
+                .collect(),
+        ),
         _ => None,
     }
 }

@@ -23,7 +23,10 @@ use crate::AppState;
 
 /// The 专项检查 plans, newest period first.
 #[utoipa::path(get, path = "/v1/campaigns", responses((status = 200, body = Vec<CampaignPlan>), (status = 401, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<CampaignPlan>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<CampaignPlan>>> {
     let mut plans: Vec<CampaignPlan> = state
         .read(move |tx| records::visible(tx, entity::CAMPAIGN_PLAN, &caller))
         .await?;

@@ -26,9 +26,9 @@ use anjian_domain::sync::entity;
 
 use anjian_reports::{ledgers, xlsx, Directory};
 
-use crate::error::{ApiError, ApiResult, ErrorBody};
-use super::ledger_filter::{matches, parse_filter};
 pub use super::ledger_filter::LedgerQuery;
+use super::ledger_filter::{matches, parse_filter};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::monthly::{unit_scope, County};
 use crate::records::{self, HazardDoc};
 use crate::scope::Caller;
@@ -162,7 +162,6 @@ pub struct LedgerRow {
     pub referral_pending: bool,
 }
 
-
 /// One page of the ledger and the number of lines matching the filter.
 #[derive(Serialize, ToSchema)]
 pub struct LedgerPage {
@@ -194,26 +193,38 @@ async fn filtered(
         }
     }
     match q.sort.as_deref().unwrap_or("deadline") {
-        "raised_at" => rows
-            .sort_by(|(a, _), (b, _)| a.raised_at.cmp(&b.raised_at).then(a.hazard.number.cmp(&b.hazard.number))),
+        "raised_at" => rows.sort_by(|(a, _), (b, _)| {
+            a.raised_at
+                .cmp(&b.raised_at)
+                .then(a.hazard.number.cmp(&b.hazard.number))
+        }),
         "number" => rows.sort_by(|(a, _), (b, _)| a.hazard.number.cmp(&b.hazard.number)),
         "status" => rows.sort_by(|(a, _), (b, _)| {
             status_rank(&a.hazard.status)
                 .cmp(&status_rank(&b.hazard.status))
                 .then(a.hazard.number.cmp(&b.hazard.number))
         }),
-        "level" => {
-            rows.sort_by(|(a, _), (b, _)| b.hazard.level.cmp(&a.hazard.level).then(a.hazard.number.cmp(&b.hazard.number)))
-        }
+        "level" => rows.sort_by(|(a, _), (b, _)| {
+            b.hazard
+                .level
+                .cmp(&a.hazard.level)
+                .then(a.hazard.number.cmp(&b.hazard.number))
+        }),
         "unit" => rows.sort_by(|(a, _), (b, _)| {
             a.rectifying_unit_name
                 .cmp(&b.rectifying_unit_name)
                 .then(a.hazard.number.cmp(&b.hazard.number))
         }),
         _ => rows.sort_by(|(a, _), (b, _)| {
-            b.hazard.overdue
+            b.hazard
+                .overdue
                 .cmp(&a.hazard.overdue)
-                .then(a.hazard.deadline.is_none().cmp(&b.hazard.deadline.is_none()))
+                .then(
+                    a.hazard
+                        .deadline
+                        .is_none()
+                        .cmp(&b.hazard.deadline.is_none()),
+                )
                 .then(a.hazard.deadline.cmp(&b.hazard.deadline))
                 .then(a.hazard.number.cmp(&b.hazard.number))
         }),
@@ -555,7 +566,11 @@ pub async fn overview(
         .map(|h| names.row(h, today))
         .filter(|r| r.source_kind.as_deref() == Some("unannounced_patrol"))
         .collect();
-    patrol.sort_by(|a, b| b.raised_at.cmp(&a.raised_at).then(a.hazard.number.cmp(&b.hazard.number)));
+    patrol.sort_by(|a, b| {
+        b.raised_at
+            .cmp(&a.raised_at)
+            .then(a.hazard.number.cmp(&b.hazard.number))
+    });
     patrol.truncate(10);
 
     let mut per_site: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();

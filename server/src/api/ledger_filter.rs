@@ -85,7 +85,9 @@ pub(crate) fn parse_filter(q: &LedgerQuery) -> ApiResult<Filter> {
         q.referral.as_deref(),
         None | Some("" | "pending" | "accepted" | "any")
     ) {
-        return Err(ApiError::invalid("移交状态无效：须为 pending、accepted 或 any"));
+        return Err(ApiError::invalid(
+            "移交状态无效：须为 pending、accepted 或 any",
+        ));
     }
     if let (Some(f), Some(t)) = (q.from, q.to) {
         if f > t {

@@ -316,8 +316,14 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/v1/sites/{id}/code", get(site_codes::site_code))
         .route("/v1/site-code/key", get(site_codes::key))
         .route("/v1/complaints", get(site_codes::complaints))
-        .route("/v1/campaigns", get(campaigns::list).post(campaigns::create))
-        .route("/v1/sites/{id}/visit-warnings", get(visit_warnings::visit_warnings))
+        .route(
+            "/v1/campaigns",
+            get(campaigns::list).post(campaigns::create),
+        )
+        .route(
+            "/v1/sites/{id}/visit-warnings",
+            get(visit_warnings::visit_warnings),
+        )
         .route("/v1/campaigns/{id}/approve", post(campaigns::approve))
         .route(
             "/q/{site}/{sig}",

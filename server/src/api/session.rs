@@ -106,7 +106,11 @@ pub async fn login(
     };
     if !password_ok {
         Metrics::inc(&state.metrics.logins_failed, 1);
-        let reason = if account.is_some() { "密码错误" } else { "账号不存在" };
+        let reason = if account.is_some() {
+            "密码错误"
+        } else {
+            "账号不存在"
+        };
         let logged = failed_login(&state, &username, client, now, reason).await;
         if let Err(e) = logged {
             return e.into_response();

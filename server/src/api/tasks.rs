@@ -15,8 +15,8 @@ use anjian_reports::table::{col, Cell, Table};
 use anjian_reports::Directory;
 
 use crate::error::{ApiResult, ErrorBody};
-use crate::records;
 use crate::monthly::unit_scope;
+use crate::records;
 use crate::scope::Caller;
 use crate::AppState;
 
@@ -99,7 +99,12 @@ pub async fn tasks(
     let list: Vec<WorkTask> = state
         .read(move |tx| records::visible(tx, entity::WORK_TASK, &caller))
         .await?;
-    Ok(Json(rows(&list, unit.as_deref(), q.status, china_date(Utc::now()))))
+    Ok(Json(rows(
+        &list,
+        unit.as_deref(),
+        q.status,
+        china_date(Utc::now()),
+    )))
 }
 
 /// 工作任务清单 (tasks.xlsx).

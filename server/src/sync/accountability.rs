@@ -76,7 +76,11 @@ pub(super) fn create_mechanism(
         .hazard_ids
         .iter()
         .map(|h| (entity::HAZARD, "关联隐患", h))
-        .chain(m.inspection_ids.iter().map(|i| (entity::INSPECTION, "关联检查", i)));
+        .chain(
+            m.inspection_ids
+                .iter()
+                .map(|i| (entity::INSPECTION, "关联检查", i)),
+        );
     for (e, what, id) in links {
         match tx.get_record(e, id)? {
             Some(r) if !r.deleted && caller.can_see(&r.audience) => {}

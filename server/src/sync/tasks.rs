@@ -46,7 +46,12 @@ pub fn save_task(tx: &mut dyn Tx, task: &WorkTask) -> ApiResult<i64> {
     .map_err(ApiError::from)
 }
 
-pub(super) fn assign(tx: &mut dyn Tx, caller: &Caller, op: &Operation, mut task: WorkTask) -> Outcome {
+pub(super) fn assign(
+    tx: &mut dyn Tx,
+    caller: &Caller,
+    op: &Operation,
+    mut task: WorkTask,
+) -> Outcome {
     policy::check(&caller.actor(), Act::AssignTask, &Target::default())?;
     let now = Utc::now();
     task.id = op.entity_id.clone();
@@ -89,7 +94,9 @@ pub(super) fn submit(tx: &mut dyn Tx, caller: &Caller, id: &str, p: SubmitTaskPr
             matches!(&r.target, EvidenceTarget::WorkTask { task_id, unit_id } if task_id == id && *unit_id == p.unit_id)
         });
         if !ok {
-            return Err(refuse(format!("办理佐证 {e} 未登记在该任务下（须先上传文件记录）")));
+            return Err(refuse(format!(
+                "办理佐证 {e} 未登记在该任务下（须先上传文件记录）"
+            )));
         }
     }
     task.submit(&p, &caller.person.id, Utc::now())?;
