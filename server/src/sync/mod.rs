@@ -3,6 +3,7 @@
 
 mod accountability;
 mod apply;
+mod inspections;
 mod pull;
 pub mod tasks;
 
