@@ -8,6 +8,7 @@ pub mod error;
 pub mod evidence_fetch;
 pub mod evidence_store;
 pub mod ffi;
+mod inspections;
 mod rows;
 pub mod schema;
 pub mod site_documents;
