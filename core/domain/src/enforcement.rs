@@ -31,6 +31,7 @@ pub const EXPIRY_WARNING_DAYS: i64 = 60;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 pub enum FieldActivity {
     /// 行政检查
     AdministrativeInspection,

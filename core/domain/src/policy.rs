@@ -13,9 +13,11 @@ use crate::org::{Actor, Role};
 use crate::site::Site;
 use crate::DomainError;
 
-/// What someone wants to do, at the grain the policy decides on.
+/// What someone wants to do, at the grain the policy decides on. The app asks which of
+/// [`Act::ON_HAZARD`] it may offer on a hazard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 pub enum Act {
     CreateSite,
     /// One of the notice's 五查 (who the notice asks to do it).
@@ -55,6 +57,18 @@ pub enum Act {
 }
 
 impl Act {
+    /// The workflow acts on a raised hazard, in the order the app offers them.
+    pub const ON_HAZARD: [Act; 8] = [
+        Act::Reclassify,
+        Act::PlanRectification,
+        Act::Assign,
+        Act::CloseOnSpot,
+        Act::Rectify,
+        Act::Verify,
+        Act::AcceptReferral,
+        Act::AttachEvidence,
+    ];
+
     pub fn for_hazard_action(a: &HazardAction) -> Act {
         match a {
             HazardAction::Reclassify { .. } => Act::Reclassify,

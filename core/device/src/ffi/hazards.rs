@@ -1,6 +1,7 @@
 //! The hazard ledger and its workflow, as the app sees them.
 
 use super::*;
+use anjian_domain::policy::Act;
 
 /// What an inspector fills in to raise a hazard. From a failed checklist item, give
 /// `inspection_id` and `item_id`; the level then follows the item unless overridden with a
@@ -344,61 +345,17 @@ impl AnjianStore {
     }
 }
 
-/// The kinds of workflow action the app offers on a hazard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum HazardActionKind {
-    /// 调整隐患等级
-    Reclassify,
-    /// 五落实, 一患一策, 临时防控措施
-    PlanRectification,
-    /// 交办
-    Assign,
-    /// 即查即改
-    CloseOnSpot,
-    /// 开始整改, 提交整改
-    Rectify,
-    /// 验收 / 退回
-    Verify,
-    /// 上传过程照片
-    AttachEvidence,
-}
-
-impl HazardActionKind {
-    const ALL: [HazardActionKind; 7] = [
-        HazardActionKind::Reclassify,
-        HazardActionKind::PlanRectification,
-        HazardActionKind::Assign,
-        HazardActionKind::CloseOnSpot,
-        HazardActionKind::Rectify,
-        HazardActionKind::Verify,
-        HazardActionKind::AttachEvidence,
-    ];
-
-    fn act(self) -> anjian_domain::policy::Act {
-        use anjian_domain::policy::Act;
-        match self {
-            HazardActionKind::Reclassify => Act::Reclassify,
-            HazardActionKind::PlanRectification => Act::PlanRectification,
-            HazardActionKind::Assign => Act::Assign,
-            HazardActionKind::CloseOnSpot => Act::CloseOnSpot,
-            HazardActionKind::Rectify => Act::Rectify,
-            HazardActionKind::Verify => Act::Verify,
-            HazardActionKind::AttachEvidence => Act::AttachEvidence,
-        }
-    }
-}
-
 #[uniffi::export]
 impl AnjianStore {
     /// What the signed-in person may do on this hazard under the access policy (the server
     /// checks the same policy; the workflow's own rules, such as 五落实, still apply).
-    pub fn allowed_hazard_actions(&self, hazard_id: String) -> FfiResult<Vec<HazardActionKind>> {
+    pub fn allowed_hazard_actions(&self, hazard_id: String) -> FfiResult<Vec<Act>> {
         let store = &self.inner;
         let who = store.actor()?;
         let hazard = store.hazard(&hazard_id)?;
-        Ok(HazardActionKind::ALL
+        Ok(Act::ON_HAZARD
             .into_iter()
-            .filter(|k| store.hazard_act_permitted(&who, &hazard, k.act()))
+            .filter(|&act| store.hazard_act_permitted(&who, &hazard, act))
             .collect())
     }
 

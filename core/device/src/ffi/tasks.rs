@@ -85,17 +85,13 @@ pub struct MechanismInput {
     pub inspection_ids: Vec<String>,
 }
 
+/// A 改机制 record of my unit as the app lists it: what was filled in, with its id and the
+/// kind as users say it.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct MechanismItem {
     pub id: String,
-    pub kind: MechanismKind,
     pub kind_label: String,
-    pub title: String,
-    pub content: String,
-    pub effective_on: String,
-    pub document_number: Option<String>,
-    pub hazard_ids: Vec<String>,
-    pub inspection_ids: Vec<String>,
+    pub record: MechanismInput,
 }
 
 impl From<MechanismRecord> for MechanismItem {
@@ -103,13 +99,15 @@ impl From<MechanismRecord> for MechanismItem {
         MechanismItem {
             kind_label: m.kind.label().to_string(),
             id: m.id,
-            kind: m.kind,
-            title: m.title,
-            content: m.content,
-            effective_on: m.effective_on.to_string(),
-            document_number: m.document_number,
-            hazard_ids: m.hazard_ids,
-            inspection_ids: m.inspection_ids,
+            record: MechanismInput {
+                kind: m.kind,
+                title: m.title,
+                content: m.content,
+                effective_on: m.effective_on.to_string(),
+                document_number: m.document_number,
+                hazard_ids: m.hazard_ids,
+                inspection_ids: m.inspection_ids,
+            },
         }
     }
 }
