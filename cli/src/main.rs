@@ -1,6 +1,7 @@
 //! `anjian`: the one user-facing command. Subcommands hang off it as the system grows.
 
 mod field;
+mod reminders;
 mod report;
 
 use std::process::ExitCode;
@@ -76,6 +77,8 @@ enum Command {
     },
     /// Write a ledger (.xlsx) or notice (.docx) of 月述考, from a server or a data folder.
     Report(report::ReportArgs),
+    /// The reminders the engine would send at a time (dry run over a data folder).
+    Reminders(reminders::RemindersArgs),
     /// Print one industry's checklist (by code, e.g. `gas`, `fire`).
     Checklist {
         industry: String,
@@ -303,6 +306,11 @@ fn serve(
         .filter(|t| !t.trim().is_empty());
     config.metrics_listen = metrics_listen;
     config.upload_quota.max_daily_bytes = upload_mb_per_day.saturating_mul(1024 * 1024);
+    // The reminder engine sends only when turned on (`anjian reminders` previews it).
+    config.reminders = std::env::var("ANJIAN_REMINDERS").is_ok_and(|v| v == "on");
+    config.public_url = std::env::var("ANJIAN_PUBLIC_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty());
     if let Ok(list) = std::env::var("ANJIAN_TRUSTED_PROXIES") {
         config.conn_limits.trusted_proxies = anjian_server::proxies::TrustedProxies::parse(&list)?;
     }
@@ -337,6 +345,7 @@ fn run(command: Command) -> Result<(), String> {
         }
         Command::Photo { command } => photo(command)?,
         Command::Field { .. } => unreachable!("handled in main"),
+        Command::Reminders(args) => reminders::run(args)?,
         Command::Report(args) => {
             let out = report::run(args)?;
             println!("{}", out.display());

@@ -68,16 +68,7 @@ fn from_data(
     month: Option<YearMonth>,
     args: &ReportArgs,
 ) -> Result<Vec<u8>, String> {
-    let mut config =
-        anjian_server::Config::new("127.0.0.1:0".parse().expect("addr"), data.to_path_buf());
-    config.database_url = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty());
-    if config.database_url.is_none() && !data.join("anjian-server.db").exists() {
-        return Err(format!(
-            "{} 中没有服务器数据库（anjian-server.db）",
-            data.display()
-        ));
-    }
-    let db = anjian_server::open_db(&config).map_err(|e| format!("打开数据库失败：{e}"))?;
+    let db = open_data(data)?;
     let county = db
         .read(County::load)
         .map_err(|e| format!("读取数据失败：{}", e.message))?;
@@ -90,6 +81,20 @@ fn from_data(
     county
         .export(kind, &params, china_date(chrono::Utc::now()))
         .map_err(|e| e.message)
+}
+
+/// A server's database: the data folder's SQLite file, or PostgreSQL with DATABASE_URL.
+pub fn open_data(data: &Path) -> Result<anjian_server::storage::Db, String> {
+    let mut config =
+        anjian_server::Config::new("127.0.0.1:0".parse().expect("addr"), data.to_path_buf());
+    config.database_url = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty());
+    if config.database_url.is_none() && !data.join("anjian-server.db").exists() {
+        return Err(format!(
+            "{} 中没有服务器数据库（anjian-server.db）",
+            data.display()
+        ));
+    }
+    anjian_server::open_db(&config).map_err(|e| format!("打开数据库失败：{e}"))
 }
 
 fn from_server(server: &str, args: &ReportArgs) -> Result<Vec<u8>, String> {

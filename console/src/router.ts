@@ -33,6 +33,7 @@ const routes: RouteRecordRaw[] = [
     component: Layout,
     children: [
       ...pages.map((p) => ({ path: p.path, name: p.name, component: p.component, props: p.props, meta: { title: p.title } })),
+      { path: 'reminders', name: 'reminders', component: () => import('./views/Reminders.vue'), meta: { title: '我的提醒' } },
       {
         path: 'hazards/:id',
         name: 'hazard',

@@ -22,6 +22,7 @@ pub mod proof;
 pub mod proxies;
 pub mod ratelimit;
 pub mod records;
+pub mod reminders;
 pub mod scope;
 pub mod security_headers;
 pub mod site_code;
@@ -65,6 +66,11 @@ pub struct Config {
     pub metrics_listen: Option<SocketAddr>,
     /// Per-user tus limits: open uploads and their declared bytes.
     pub upload_quota: tus::UploadQuota,
+    /// Run the reminder engine (off until the office turns it on: `anjian reminders` shows
+    /// what it would send).
+    pub reminders: bool,
+    /// The console's address as people open it, for links in chat messages.
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -83,6 +89,8 @@ impl Config {
             metrics_token: None,
             metrics_listen: None,
             upload_quota: tus::UploadQuota::default(),
+            reminders: false,
+            public_url: None,
         }
     }
 }
@@ -99,6 +107,8 @@ pub struct AppState {
     /// The checklist versions this server knows: compiled, and published by the office
     /// (loaded from the database at start).
     pub checklists: ChecklistRegistry,
+    /// Wakes the reminder engine after a change was applied.
+    pub reminder_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -173,6 +183,7 @@ pub fn state(config: &Config, db: Db) -> std::io::Result<AppState> {
         upload_quota: config.upload_quota,
         site_codes: Arc::new(site_code::SiteCodes::load_or_create(&config.data_dir)?),
         checklists: ChecklistRegistry::new(),
+        reminder_wake: Arc::new(tokio::sync::Notify::new()),
     };
     std::fs::create_dir_all(state.blobs_dir())?;
     std::fs::create_dir_all(state.uploads_dir())?;
@@ -254,6 +265,15 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Sen
         });
     }
     tus::spawn_expiry(state.clone());
+    if config.reminders {
+        let url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", config.listen));
+        let engine = reminders::Engine::new(url, None);
+        reminders::spawn(engine, state.db.clone(), state.reminder_wake.clone());
+        tracing::info!("reminder engine running");
+    }
     listen::serve(listener, app, config.conn_limits.clone(), shutdown_signal()).await?;
     tracing::info!("anjian server stopped");
     Ok(())

@@ -127,6 +127,10 @@ export async function putJson<T>(path: string, body: unknown): Promise<T> {
   return resp.json() as Promise<T>
 }
 
+export async function deleteJson(path: string): Promise<void> {
+  await request('DELETE', path)
+}
+
 /** Uploads a file as the request body (its name in the query); the server's answer as JSON. */
 export async function postFile<T>(path: string, file: File): Promise<T> {
   const resp = await request('POST', path, { query: { name: file.name }, body: file, type: file.type || 'application/octet-stream' })

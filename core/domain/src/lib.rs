@@ -32,6 +32,7 @@ pub mod patrol;
 pub mod policy;
 pub mod proof;
 pub mod records;
+pub mod reminders;
 pub mod referral;
 pub mod rotation;
 pub mod self_assessment;

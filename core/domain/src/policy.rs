@@ -54,6 +54,10 @@ pub enum Act {
     RecordCampaignPlan,
     /// Approve a 专项检查 plan (the county government).
     ApproveCampaignPlan,
+    /// Set a unit's group chat robot for reminders (钉钉 / 企业微信).
+    ConfigureReminders,
+    /// Read the reminders' delivery log.
+    ReadReminderLog,
 }
 
 impl Act {
@@ -115,6 +119,8 @@ impl Act {
             Act::SubmitTask => "报送任务办理情况",
             Act::RecordCampaignPlan => "登记专项检查计划",
             Act::ApproveCampaignPlan => "批准专项检查计划",
+            Act::ConfigureReminders => "配置提醒工作群",
+            Act::ReadReminderLog => "查看提醒发送记录",
         }
     }
 }
@@ -487,6 +493,21 @@ pub const POLICY: &[Grant] = &[
         act: ApproveCampaignPlan,
         roles: &[Role::CountyHead, Role::CountyDeputyHead],
         reach: County,
+    },
+    Grant {
+        act: ConfigureReminders,
+        roles: OFFICE,
+        reach: County,
+    },
+    Grant {
+        act: ReadReminderLog,
+        roles: COUNTY_BODIES,
+        reach: County,
+    },
+    Grant {
+        act: ReadReminderLog,
+        roles: UNIT_LEADERS,
+        reach: OwnUnit,
     },
 ];
 

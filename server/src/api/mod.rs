@@ -126,6 +126,12 @@ use errors_doc::CommonErrors;
         tus::head,
         tus::patch,
         tus::terminate,
+        crate::reminders::api::mine,
+        crate::reminders::api::mark_read,
+        crate::reminders::api::deliveries,
+        crate::reminders::api::channels,
+        crate::reminders::api::set_channel,
+        crate::reminders::api::remove_channel,
     ),
     components(schemas(
         crate::error::ErrorBody,
@@ -137,6 +143,12 @@ use errors_doc::CommonErrors;
         accounts::AccountSummary,
         accounts::SessionsEnded,
         crate::storage::AuditEntry,
+        crate::storage::Delivery,
+        crate::reminders::api::MyReminders,
+        crate::reminders::api::ChannelView,
+        crate::reminders::api::ChannelRequest,
+        crate::reminders::channels::ChannelKind,
+        anjian_domain::reminders::InAppReminder,
         reads::HazardItem,
         reads::ChecklistSummary,
         reads::NewPatrol,
@@ -405,6 +417,24 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/v1/experts/{id}/retire", post(parties::retire_expert))
         .route("/v1/exports/experts.xlsx", get(parties::experts_xlsx))
         .route("/v1/sync/push", post(sync::push))
+        .route("/v1/reminders", get(crate::reminders::api::mine))
+        .route(
+            "/v1/reminders/{id}/read",
+            post(crate::reminders::api::mark_read),
+        )
+        .route(
+            "/v1/reminders/deliveries",
+            get(crate::reminders::api::deliveries),
+        )
+        .route(
+            "/v1/reminders/channels",
+            get(crate::reminders::api::channels),
+        )
+        .route(
+            "/v1/reminders/channels/{unit}",
+            axum::routing::put(crate::reminders::api::set_channel)
+                .delete(crate::reminders::api::remove_channel),
+        )
         .route("/v1/sync/pull", get(sync::pull))
         .route(
             "/v1/blobs/{sha256}",

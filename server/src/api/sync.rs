@@ -61,6 +61,10 @@ pub async fn push(
         Metrics::inc(counter, 1);
         results.push(result);
     }
+    // An applied change may make a reminder due (交办, 退回 ...): the engine looks soon.
+    if results.iter().any(|r| r.status == OpStatus::Applied) {
+        state.reminder_wake.notify_one();
+    }
     Ok(Json(PushResponse { results }))
 }
 

@@ -138,6 +138,35 @@ pub struct AppliedOp {
     pub result: Value,
 }
 
+/// One reminder's delivery on one channel: the delivery log the engine writes once per key
+/// (so a reminder is sent once, across restarts and instances) and the office reads.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct Delivery {
+    /// The reminder's key (a person's), or its group key (a unit's chat).
+    pub key: String,
+    /// `in_app`, `dingtalk`, `wecom` or `sms`.
+    pub channel: String,
+    pub rule_id: String,
+    pub unit_id: String,
+    /// The person reminded; empty for a post to a unit's group chat.
+    pub person_id: String,
+    /// The record it is about, `entity:id`.
+    pub record: String,
+    pub title: String,
+    /// The message (JSON: title, text, link), kept for retries.
+    #[serde(skip)]
+    pub body: String,
+    /// When the reminder fell due.
+    pub due_at: DateTime<Utc>,
+    /// `pending` (to send or retry), `sent`, or `failed` (gave up).
+    pub state: String,
+    pub attempts: i64,
+    pub next_attempt_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    /// The last failure, as the channel reported it.
+    pub last_error: String,
+}
+
 /// Everything the server does to its database, inside one transaction.
 pub trait Tx {
     fn get_record(&mut self, entity: &str, id: &str) -> Result<Option<StoredRecord>>;
@@ -226,6 +255,24 @@ pub trait Tx {
     fn uploaded_on(&mut self, person_id: &str, day: &str) -> Result<i64>;
     /// Adds to that count; the person's counts of earlier days are dropped.
     fn add_uploaded(&mut self, person_id: &str, day: &str, bytes: i64) -> Result<()>;
+
+    /// Logs a delivery unless its (key, channel) is logged already; whether it was new.
+    fn insert_delivery(&mut self, d: &Delivery) -> Result<bool>;
+    /// Writes a delivery's state, attempts, next attempt, sent time and last error.
+    fn update_delivery(&mut self, d: &Delivery) -> Result<()>;
+    /// Pending deliveries whose next attempt is due at `now`, oldest first.
+    fn pending_deliveries(&mut self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Delivery>>;
+    /// The log, newest first: every unit's, or those of `units`.
+    fn list_deliveries(&mut self, units: Option<&[String]>, limit: i64) -> Result<Vec<Delivery>>;
+    /// Takes (or keeps) the named lease until `until` when it is free, expired or already
+    /// `holder`'s: with several server instances only the holder does the leased work.
+    fn take_lease(
+        &mut self,
+        name: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool>;
 }
 
 /// Principals whose change-log rows a record produces: every current member of its audience,

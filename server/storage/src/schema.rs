@@ -145,6 +145,34 @@ CREATE TABLE upload_days (
     PRIMARY KEY (person_id, day)
 );
 "#,
+    r#"
+-- Reminders: each one's delivery per channel, logged once by its key (sent once across
+-- restarts); a lease row names the one instance that sends.
+CREATE TABLE reminder_deliveries (
+    key TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    rule_id TEXT NOT NULL,
+    unit_id TEXT NOT NULL,
+    person_id TEXT NOT NULL,
+    record TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    due_at {TIME} NOT NULL,
+    state TEXT NOT NULL,
+    attempts {INT} NOT NULL,
+    next_attempt_at {TIME} NOT NULL,
+    sent_at {TIME},
+    last_error TEXT NOT NULL,
+    PRIMARY KEY (key, channel)
+);
+CREATE INDEX reminder_deliveries_pending ON reminder_deliveries (state, next_attempt_at);
+CREATE INDEX reminder_deliveries_unit ON reminder_deliveries (unit_id, due_at);
+CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    until_at {TIME} NOT NULL
+);
+"#,
 ];
 
 /// Every migration in order, in this dialect.

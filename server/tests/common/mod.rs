@@ -19,6 +19,11 @@ pub const METRICS_TOKEN: &str = "test-metrics-token";
 
 pub struct TestServer {
     pub base: String,
+    /// The running server's state (its database), for tests that drive background work
+    /// (the reminder engine) with their own clock.
+    pub state: anjian_server::AppState,
+    /// Its configuration (to open its database again, as a restarted instance would).
+    pub config: anjian_server::Config,
     pub data: tempfile::TempDir,
     pub client: Client,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -87,7 +92,9 @@ impl TestServer {
                 }
             }
         }
-        let (addr_tx, addr_rx) = std::sync::mpsc::channel::<SocketAddr>();
+        let (addr_tx, addr_rx) =
+            std::sync::mpsc::channel::<(SocketAddr, anjian_server::AppState)>();
+        let kept = config.clone();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Runtime::new().unwrap();
@@ -96,9 +103,11 @@ impl TestServer {
                 let state = anjian_server::state(&config, db).unwrap();
                 state.load_checklists().await.unwrap();
                 anjian_server::seed_demo(&state, &config).await.unwrap();
-                let app = anjian_server::api::router(state, &config);
+                let app = anjian_server::api::router(state.clone(), &config);
                 let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
-                addr_tx.send(listener.local_addr().unwrap()).unwrap();
+                addr_tx
+                    .send((listener.local_addr().unwrap(), state))
+                    .unwrap();
                 anjian_server::listen::serve(listener, app, config.conn_limits.clone(), async {
                     let _ = stop_rx.await;
                 })
@@ -106,12 +115,14 @@ impl TestServer {
                 .unwrap();
             });
         });
-        let addr = addr_rx
+        let (addr, state) = addr_rx
             // Seeding the demo county's activity takes seconds alone, minutes on a loaded machine.
             .recv_timeout(Duration::from_secs(240))
             .expect("server started");
         Some(TestServer {
             base: format!("http://{addr}"),
+            state,
+            config: kept,
             data,
             client: Client::builder()
                 .timeout(Duration::from_secs(60))
