@@ -38,9 +38,7 @@ pub fn parse_at(s: &str) -> Result<DateTime<Utc>, String> {
             }
         }
     }
-    Err(format!(
-        "时间格式错误：{s}（例如 2026-12-01T08:30+08:00）"
-    ))
+    Err(format!("时间格式错误：{s}（例如 2026-12-01T08:30+08:00）"))
 }
 
 pub fn run(args: RemindersArgs) -> Result<(), String> {
@@ -85,7 +83,9 @@ pub fn run(args: RemindersArgs) -> Result<(), String> {
             println!(
                 "{}  {}（{}）  {}{}：{}{}",
                 r.send_at.with_timezone(&china).format("%m-%d %H:%M"),
-                names.get(r.person_id.as_str()).unwrap_or(&r.person_id.as_str()),
+                names
+                    .get(r.person_id.as_str())
+                    .unwrap_or(&r.person_id.as_str()),
                 units.get(r.unit_id.as_str()).unwrap_or(&r.unit_id.as_str()),
                 r.title,
                 if r.group { "（并发工作群）" } else { "" },

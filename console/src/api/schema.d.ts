@@ -1105,6 +1105,95 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's in-app reminders (at most the newest 200). */
+        get: operations["mine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reminders/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every unit's group chat robot (县安委办). */
+        get: operations["channels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reminders/channels/{unit}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Sets (replaces) a unit's robot (县安委办; audited). */
+        put: operations["set_channel"];
+        post?: never;
+        /** Removes a unit's robot (县安委办; audited). */
+        delete: operations["remove_channel"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reminders/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The delivery log, newest first: county level every unit's (or one), a unit's head or
+         *     deputy head their own unit's.
+         */
+        get: operations["deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reminders/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Marks one of the caller's reminders read (once; later calls keep the first time). */
+        post: operations["mark_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/rotation": {
         parameters: {
             query?: never;
@@ -1465,6 +1554,30 @@ export interface components {
         };
         /** @enum {string} */
         ChangeKind: "upsert" | "remove";
+        /** @enum {string} */
+        ChannelKind: "dingtalk" | "wecom";
+        /** @description A unit's robot as the office sets it. */
+        ChannelRequest: {
+            kind: components["schemas"]["ChannelKind"];
+            /** @description 钉钉 加签 secret; leave out for 企业微信 or an unsigned robot. */
+            secret?: string | null;
+            /**
+             * @description The webhook address, `https://oapi.dingtalk.com/robot/send?access_token=...` or
+             *     `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...`.
+             */
+            url: string;
+        };
+        /** @description A unit's robot as the console shows it: the address without its token, never the secret. */
+        ChannelView: {
+            kind: components["schemas"]["ChannelKind"];
+            signed: boolean;
+            unit_id: string;
+            /** Format: date-time */
+            updated_at: string;
+            updated_by: string;
+            /** @description Scheme, host and path of the webhook (the token is not shown). */
+            url_hint: string;
+        };
         /** @description A versioned checklist for one industry. */
         Checklist: {
             /** @description Site attributes that items may depend on. */
@@ -1544,6 +1657,38 @@ export interface components {
              *     townships without a background.
              */
             map_tiles?: string | null;
+        };
+        /**
+         * @description One reminder's delivery on one channel: the delivery log the engine writes once per key
+         *     (so a reminder is sent once, across restarts and instances) and the office reads.
+         */
+        Delivery: {
+            /** Format: int64 */
+            attempts: number;
+            /** @description `in_app`, `dingtalk`, `wecom` or `sms`. */
+            channel: string;
+            /**
+             * Format: date-time
+             * @description When the reminder fell due.
+             */
+            due_at: string;
+            /** @description The reminder's key (a person's), or its group key (a unit's chat). */
+            key: string;
+            /** @description The last failure, as the channel reported it. */
+            last_error: string;
+            /** Format: date-time */
+            next_attempt_at: string;
+            /** @description The person reminded; empty for a post to a unit's group chat. */
+            person_id: string;
+            /** @description The record it is about, `entity:id`. */
+            record: string;
+            rule_id: string;
+            /** Format: date-time */
+            sent_at?: string | null;
+            /** @description `pending` (to send or retry), `sent`, or `failed` (gave up). */
+            state: string;
+            title: string;
+            unit_id: string;
         };
         /**
          * @description The three documents left on site.
@@ -1970,6 +2115,27 @@ export interface components {
             errors: components["schemas"]["RowError"][];
             imported: number;
         };
+        /**
+         * @description A reminder as its recipient reads it in the app and the console (the in-app channel): a
+         *     record of entity [`IN_APP`] seen by that person only, so it reaches the phone through sync.
+         */
+        InAppReminder: {
+            /** Format: date-time */
+            at: string;
+            entity: string;
+            id: string;
+            /** @description The record's place in the console (a path). */
+            link: string;
+            /**
+             * Format: date-time
+             * @description When the person marked it read.
+             */
+            read_at?: string | null;
+            record_id: string;
+            rule_id: string;
+            text: string;
+            title: string;
+        };
         IndicatorScore: {
             detail: string;
             id: string;
@@ -2202,6 +2368,11 @@ export interface components {
             month: components["schemas"]["YearMonth"];
             /** @description Townships first, then departments; each by rank. */
             scores: components["schemas"]["UnitScore"][];
+        };
+        /** @description My reminders, newest first, and how many are unread. */
+        MyReminders: {
+            items: components["schemas"]["InAppReminder"][];
+            unread: number;
         };
         NewPatrol: {
             site_ids: string[];
@@ -6408,6 +6579,326 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyReminders"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    channels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelView"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                unit: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelView"];
+                };
+            };
+            /** @description 请求格式不正确 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求内容须为 JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    remove_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                unit: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 请求格式不正确 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求内容不符合要求（原因见 message） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deliveries: {
+        parameters: {
+            query?: {
+                /** @description Only this unit's deliveries. */
+                unit?: string | null;
+                /** @description At most this many (default 200, at most 1000). */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"][];
+                };
+            };
+            /** @description 请求格式不正确 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求内容不符合要求（原因见 message） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mark_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InAppReminder"];
+                };
+            };
+            /** @description 请求格式不正确 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求内容不符合要求（原因见 message） */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -258,7 +258,14 @@ pub async fn remove_channel(
                 deleted: true,
                 ..rec
             })?;
-            audit::record(tx, &caller.username, CHANNEL_SAVED, &unit, Some(client), "删除")
+            audit::record(
+                tx,
+                &caller.username,
+                CHANNEL_SAVED,
+                &unit,
+                Some(client),
+                "删除",
+            )
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -123,7 +123,10 @@ pub fn markdown(body: &str, public_url: &str) -> ApiResult<(String, String)> {
     let link = format!("{}{}", public_url.trim_end_matches('/'), b.link);
     Ok((
         b.title.clone(),
-        format!("### {}\n\n{}\n\n[在安检控制台查看]({link})", b.title, b.text),
+        format!(
+            "### {}\n\n{}\n\n[在安检控制台查看]({link})",
+            b.title, b.text
+        ),
     ))
 }
 
@@ -232,7 +235,10 @@ mod tests {
     #[test]
     fn dingtalk_signature_is_encoded_for_the_query() {
         let s = dingtalk_sign("SECabc", 1_700_000_000_000);
-        assert!(!s.contains('+') && !s.contains('/') && !s.contains('='), "{s}");
+        assert!(
+            !s.contains('+') && !s.contains('/') && !s.contains('='),
+            "{s}"
+        );
         let c = ChannelConfig {
             unit_id: "u".into(),
             kind: ChannelKind::Dingtalk,
@@ -241,10 +247,15 @@ mod tests {
             updated_by: String::new(),
             updated_at: DateTime::<Utc>::UNIX_EPOCH,
         };
-        let url = signed_url(&c, DateTime::from_timestamp_millis(1_700_000_000_000).unwrap());
+        let url = signed_url(
+            &c,
+            DateTime::from_timestamp_millis(1_700_000_000_000).unwrap(),
+        );
         assert_eq!(
             url,
-            format!("http://127.0.0.1:9/robot/send?access_token=t&timestamp=1700000000000&sign={s}")
+            format!(
+                "http://127.0.0.1:9/robot/send?access_token=t&timestamp=1700000000000&sign={s}"
+            )
         );
     }
 }

@@ -177,8 +177,13 @@ impl Engine {
     /// in the same transaction), then send the pending group-chat and SMS deliveries.
     pub fn tick(&self, db: &Db, now: DateTime<Utc>) -> ApiResult<TickReport> {
         let sms = self.sms.is_some();
-        let queued = db.transact(|tx| {
-            if !tx.take_lease(LEASE, &self.holder, now, now + Duration::seconds(LEASE_TIME))? {
+        let queued = db.transact(|tx| -> ApiResult<Option<usize>> {
+            if !tx.take_lease(
+                LEASE,
+                &self.holder,
+                now,
+                now + Duration::seconds(LEASE_TIME),
+            )? {
                 return Ok(None);
             }
             let records = Records::load(tx, now)?;
@@ -191,7 +196,13 @@ impl Engine {
                 .collect();
             let mut n = 0;
             for r in &due {
-                n += queue(tx, r, &channels, sms && phones.contains_key(r.person_id.as_str()), now)?;
+                n += queue(
+                    tx,
+                    r,
+                    &channels,
+                    sms && phones.contains_key(r.person_id.as_str()),
+                    now,
+                )?;
             }
             Ok(Some(n))
         })?;
@@ -207,7 +218,7 @@ impl Engine {
         if ReminderRules::standard().schedule.is_quiet(now) {
             return Ok(report);
         }
-        let (pending, channels, people) = db.read(|tx| {
+        let (pending, channels, people) = db.read(|tx| -> ApiResult<_> {
             Ok((
                 tx.pending_deliveries(now, SEND_BATCH)?,
                 channels::configured(tx)?,
@@ -251,7 +262,7 @@ impl Engine {
                     report.failed += 1;
                 }
             }
-            db.transact(|tx| Ok(tx.update_delivery(&d)?))?;
+            db.transact(|tx| -> ApiResult<()> { Ok(tx.update_delivery(&d)?) })?;
         }
         Ok(report)
     }

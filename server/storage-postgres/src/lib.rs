@@ -10,8 +10,8 @@ use postgres::{Client, NoTls, Transaction};
 use serde_json::Value;
 
 use anjian_storage::{
-    schema, Account, Delivery, AppliedOp, AuditEntry, AuditQuery, Blob, ChangeRow, Result, StorageError,
-    StoredRecord, Tx, Upload,
+    schema, Account, AppliedOp, AuditEntry, AuditQuery, Blob, ChangeRow, Delivery, Result,
+    StorageError, StoredRecord, Tx, Upload,
 };
 
 mod deliveries;

@@ -76,7 +76,10 @@ fn main() {
         certificates: vec![],
     }];
     for u in &units {
-        for (i, role) in [Role::UnitHead, Role::UnitDeputyHead].into_iter().enumerate() {
+        for (i, role) in [Role::UnitHead, Role::UnitDeputyHead]
+            .into_iter()
+            .enumerate()
+        {
             people.push(Person {
                 id: format!("{}-p{i}", u.id),
                 name: format!("负责人{i}"),
@@ -133,8 +136,14 @@ fn main() {
             unit_id: unit.id.clone(),
             deadline,
         };
-        let tr = ledger::act(&doc.hazard, assign, &office, at(raised, 3), format!("e{n}-1"))
-            .unwrap();
+        let tr = ledger::act(
+            &doc.hazard,
+            assign,
+            &office,
+            at(raised, 3),
+            format!("e{n}-1"),
+        )
+        .unwrap();
         doc.hazard = tr.hazard;
         doc.events.push(tr.event);
         // 80% closed by now; the rest open, some overdue, some due soon.
@@ -178,7 +187,10 @@ fn main() {
         floor_count,
         units.len()
     );
-    println!("floor: one pass over status and deadline  {:.2} ms", median(floor.clone()));
+    println!(
+        "floor: one pass over status and deadline  {:.2} ms",
+        median(floor.clone())
+    );
     println!(
         "a day's reminders (all rules, {count} reminders)  {:.2} ms ({:.1}x the floor)",
         median(full.clone()),

@@ -157,7 +157,11 @@ pub fn due(rules: &ReminderRules, input: &ReminderInput<'_>, now: DateTime<Utc>)
                         title: "暗访巡查任务提醒",
                         text: text::patrol(p),
                         link: "/patrols".into(),
-                        named: p.team.iter().map(|t| (Audience::Team, t.as_str())).collect(),
+                        named: p
+                            .team
+                            .iter()
+                            .map(|t| (Audience::Team, t.as_str()))
+                            .collect(),
                     });
                 }
             }

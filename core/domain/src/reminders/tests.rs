@@ -148,7 +148,10 @@ fn the_standard_rules_parse_and_bad_files_are_refused_in_chinese() {
         let e = ReminderRules::from_toml(&format!("{base}{b}")).unwrap_err();
         assert!(e.to_string().contains("提醒规则"), "{e}");
     }
-    let quiet_digest = base.replace("08:30", "07:00");
+    let quiet_digest = format!(
+        "{}[[rule]]\nid = \"a\"\ntrigger = \"hazard_assigned\"\nto = [\"office\"]\n",
+        base.replace("08:30", "07:00")
+    );
     assert!(ReminderRules::from_toml(&quiet_digest)
         .unwrap_err()
         .to_string()
@@ -192,8 +195,9 @@ fn an_assignment_reminds_the_unit_heads_once_the_night_is_over() {
     assert_eq!(r.send_at, t("2026-12-01T08:00:00+08:00"));
     assert_eq!(r.title, "隐患交办提醒");
     assert!(
-        r.text
-            .contains("一般隐患YH-001“液化气钢瓶与灶具间距不足”已交办忠州街道整改，整改期限 2026-12-10"),
+        r.text.contains(
+            "一般隐患YH-001“液化气钢瓶与灶具间距不足”已交办忠州街道整改，整改期限 2026-12-10"
+        ),
         "{}",
         r.text
     );
@@ -203,7 +207,10 @@ fn an_assignment_reminds_the_unit_heads_once_the_night_is_over() {
         "hazard-assigned|hazard:h1|unit:t1|e1"
     );
     // The same reminder keeps its key; after the lookback it is no longer due.
-    assert_eq!(keys(&run(&w, &docs, "2026-12-02T10:00:00+08:00")), keys(&morning));
+    assert_eq!(
+        keys(&run(&w, &docs, "2026-12-02T10:00:00+08:00")),
+        keys(&morning)
+    );
     assert!(run(&w, &docs, "2026-12-05T10:00:00+08:00").is_empty());
 }
 
@@ -221,29 +228,39 @@ fn deadlines_remind_before_and_escalate_after() {
     assert!(run(&w, &docs, "2026-12-01T08:10:00+08:00").is_empty());
     assert_eq!(on("2026-12-01"), ["hazard-due-3>dep1"]);
     assert!(on("2026-12-02").is_empty());
-    assert_eq!(on("2026-12-03"), ["hazard-due-1>dep1", "hazard-due-1>head1"]);
+    assert_eq!(
+        on("2026-12-03"),
+        ["hazard-due-1>dep1", "hazard-due-1>head1"]
+    );
     assert!(on("2026-12-04").is_empty());
     assert_eq!(on("2026-12-05"), ["hazard-overdue>dep1"]);
     assert_eq!(on("2026-12-06"), ["hazard-overdue>dep1"]);
     assert_eq!(
         on("2026-12-07"),
-        ["hazard-overdue>dep1", "hazard-overdue-head>head1"]
+        ["hazard-overdue-head>head1", "hazard-overdue>dep1"]
     );
     assert_eq!(
         on("2026-12-11"),
         [
-            "hazard-overdue>dep1",
             "hazard-overdue-head>head1",
-            "hazard-overdue-office>office1"
+            "hazard-overdue-office>office1",
+            "hazard-overdue>dep1"
         ]
     );
     let office = run(&w, &docs, "2026-12-11T09:00:00+08:00");
-    let last = office.last().unwrap();
+    let last = office
+        .iter()
+        .find(|r| r.rule_id == "hazard-overdue-office")
+        .unwrap();
     assert_eq!(
         last.key,
         "hazard-overdue-office|hazard:h1|office1|2026-12-11"
     );
-    assert!(last.text.contains("已逾期7天未整改（整改期限 2026-12-04）"), "{}", last.text);
+    assert!(
+        last.text.contains("已逾期7天未整改（整改期限 2026-12-04）"),
+        "{}",
+        last.text
+    );
     assert!(last.group_key().is_none());
 }
 
@@ -251,7 +268,14 @@ fn deadlines_remind_before_and_escalate_after() {
 fn submission_reminds_the_verifier_and_refusal_the_rectifier_with_the_reason() {
     let w = world();
     let mut doc = assigned(&w, "2026-11-25T10:00:00+08:00", "2026-12-20");
-    act(&w, &mut doc, HazardAction::StartRectification, "dep1", "2026-11-26T10:00:00+08:00", "e2");
+    act(
+        &w,
+        &mut doc,
+        HazardAction::StartRectification,
+        "dep1",
+        "2026-11-26T10:00:00+08:00",
+        "e2",
+    );
     act(
         &w,
         &mut doc,
@@ -278,7 +302,11 @@ fn submission_reminds_the_verifier_and_refusal_the_rectifier_with_the_reason() {
     );
     let rs = run(&w, std::slice::from_ref(&doc), "2026-12-01T15:01:00+08:00");
     assert_eq!(keys(&rs), ["hazard-rejected|hazard:h1|dep1|e4"]);
-    assert!(rs[0].text.contains("退回理由：间距仍不足1米"), "{}", rs[0].text);
+    assert!(
+        rs[0].text.contains("退回理由：间距仍不足1米"),
+        "{}",
+        rs[0].text
+    );
 }
 
 #[test]
@@ -296,7 +324,10 @@ fn patrol_plans_remind_their_team_only_and_scores_every_head() {
         window_start: d("2026-12-01"),
         window_end: d("2026-12-10"),
     };
-    let pubs = [("2026-11".parse::<YearMonth>().unwrap(), t("2026-12-02T17:00:00+08:00"))];
+    let pubs = [(
+        "2026-11".parse::<YearMonth>().unwrap(),
+        t("2026-12-02T17:00:00+08:00"),
+    )];
     let rs = due(
         ReminderRules::standard(),
         &ReminderInput {

@@ -29,7 +29,10 @@ pub fn hazard_assigned(h: &Hazard, unit: &str, deadline: NaiveDate) -> String {
     } else {
         "请按期整改到位"
     };
-    format!("{}已交办{unit}整改，整改期限 {deadline}。{plan}。", hazard_line(h))
+    format!(
+        "{}已交办{unit}整改，整改期限 {deadline}。{plan}。",
+        hazard_line(h)
+    )
 }
 
 pub fn hazard_submitted(h: &Hazard, unit: &str) -> String {
