@@ -86,7 +86,8 @@ enum Command {
         json: bool,
     },
     /// What changed between two versions of a checklist file (item added / removed / reworded /
-    /// level changed ...). Each side is a TOML file or an industry code (its compiled version).
+    /// level changed ...). Each side is a TOML file, an industry code (its current compiled
+    /// version) or `code@version` (a compiled-in earlier version, e.g. `gas@2026.1`).
     ChecklistDiff {
         old: String,
         new: String,
@@ -101,6 +102,10 @@ fn checklist_arg(arg: &str) -> Result<checklist::Checklist, String> {
     if path.extension().is_some_and(|e| e == "toml") || path.is_file() {
         let text = std::fs::read_to_string(path).map_err(|e| format!("无法读取 {arg}：{e}"))?;
         return checklist::read_for_diff(&text).map_err(|e| format!("{arg}：{e}"));
+    }
+    if let Some((code, version)) = arg.split_once('@') {
+        return checklist::compiled_version(code, version)
+            .ok_or_else(|| format!("没有检查表版本 {arg}（行业代码@版本号，如 gas@2026.1）"));
     }
     checklist::compiled_by_code(arg)
         .map(|c| c.clone())
@@ -367,6 +372,10 @@ fn run(command: Command) -> Result<(), String> {
                         "code": c.industry.code(),
                         "name": c.name,
                         "version": c.version,
+                        "released_versions": checklist::released_for(c.industry)
+                            .map(|r| r.version.clone())
+                            .collect::<Vec<_>>(),
+                        "content_hash": checklist::content_hash(c),
                         "items": c.items.len(),
                         "major_items": c.major_count(),
                         "verified_items": c.verified_count(),

@@ -90,7 +90,7 @@ fn checklist_diff_lists_what_changed_between_two_files() {
     std::fs::write(&old, base).unwrap();
     std::fs::write(
         &new,
-        base.replace("version = \"2026.1\"", "version = \"2026.2\"")
+        base.replace("version = \"2026.2\"", "version = \"2026.3\"")
             .replace(
                 "制定生产安全事故应急救援预案",
                 "制定并备案生产安全事故应急救援预案",
@@ -109,6 +109,42 @@ fn checklist_diff_lists_what_changed_between_two_files() {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("2026.1 → 2026.2"), "{text}");
+    assert!(text.contains("2026.2 → 2026.3"), "{text}");
     assert!(text.contains("修改 GAS-014 检查内容"), "{text}");
+}
+
+#[test]
+fn checklist_diff_shows_what_changed_since_the_released_version() {
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_anjian"))
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    // The earlier version is compiled in and named code@version.
+    let (ok, text, err) = run(&["checklist-diff", "industrial@2026.1", "industrial"]);
+    assert!(ok, "{err}");
+    assert!(text.starts_with("工贸（粉尘涉爆等）：版本 2026.1 → 2026.2"), "{text}");
+    assert!(text.contains("修改 IND-"), "{text}");
+    let (ok, json, _) = run(&["checklist-diff", "gas@2026.1", "gas@2026.2", "--json"]);
+    assert!(ok);
+    let d: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(d["from_version"], "2026.1");
+    assert!(!d["items"].as_array().unwrap().is_empty());
+    let (ok, _, err) = run(&["checklist-diff", "gas@1999.1", "gas"]);
+    assert!(!ok);
+    assert!(err.contains("没有检查表版本 gas@1999.1"), "{err}");
+    // `checklists --json` names each file's released versions and its content hash.
+    let (ok, json, _) = run(&["checklists", "--json"]);
+    assert!(ok);
+    let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
+    for row in rows.as_array().unwrap() {
+        assert_eq!(row["released_versions"], serde_json::json!(["2026.1"]), "{row}");
+        assert_eq!(row["content_hash"].as_str().unwrap().len(), 16, "{row}");
+    }
 }

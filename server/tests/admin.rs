@@ -170,7 +170,7 @@ both_backends!(
 
 both_backends!(admin_publishes_checklist_versions, |s: &TestServer| {
     let base = include_str!("../../core/domain/checklists/geohazard.toml");
-    let v2 = base.replace("version = \"2026.1\"", "version = \"2026.2\"")
+    let v2 = base.replace("version = \"2026.2\"", "version = \"2026.3\"")
         + "\n[[items]]\nid = \"GEO-017\"\nsection = \"汛期值守\"\ntext = \"汛期实行24小时值班值守，雨情水情及时预警\"\nbasis = \"《地质灾害防治条例》（2003年）第十五条\"\nmajor = false\nunverified = \"县级补充项，条号未核对\"\n";
     let publish = |token: &str, body: &str| {
         s.request(Method::POST, token, "/v1/admin/checklists")
@@ -209,12 +209,12 @@ both_backends!(admin_publishes_checklist_versions, |s: &TestServer| {
         .iter()
         .find(|c| c["code"] == "geohazard")
         .unwrap();
-    assert_eq!(geo["version"], "2026.2");
-    assert_eq!(geo["versions"], json!(["2026.1", "2026.2"]));
+    assert_eq!(geo["version"], "2026.3");
+    assert_eq!(geo["versions"], json!(["2026.1", "2026.2", "2026.3"]));
     assert_eq!(geo["items"], 17);
     // The office sees what changed between the versions.
-    let diff = s.get_json(&inspector, "/v1/checklists/geohazard/diff?from=2026.1");
-    assert_eq!(diff["to_version"], "2026.2");
+    let diff = s.get_json(&inspector, "/v1/checklists/geohazard/diff?from=2026.2");
+    assert_eq!(diff["to_version"], "2026.3");
     let changes = diff["items"].as_array().unwrap();
     assert_eq!(changes.len(), 1, "{diff}");
     assert_eq!(changes[0]["change"], "added");
@@ -224,7 +224,16 @@ both_backends!(admin_publishes_checklist_versions, |s: &TestServer| {
             .status(),
         404
     );
-    let old = s.get_json(&inspector, "/v1/checklists/geohazard?version=2026.1");
+    // The compiled-in earlier release is served too, with what changed since.
+    let since_release = s.get_json(
+        &inspector,
+        "/v1/checklists/geohazard/diff?from=2026.1&to=2026.2",
+    );
+    assert!(
+        !since_release["items"].as_array().unwrap().is_empty(),
+        "{since_release}"
+    );
+    let old = s.get_json(&inspector, "/v1/checklists/geohazard?version=2026.2");
     assert_eq!(old["items"].as_array().unwrap().len(), 16);
     assert_eq!(
         s.get(&inspector, "/v1/checklists/geohazard?version=1999")
@@ -246,7 +255,7 @@ both_backends!(admin_publishes_checklist_versions, |s: &TestServer| {
         InspectionKind::RoutineCheck,
         "GEO-017",
     );
-    assert_eq!(ops[0]["payload"]["checklist_version"], "2026.2");
+    assert_eq!(ops[0]["payload"]["checklist_version"], "2026.3");
     let results = s.push(&inspector, &ops);
     assert!(
         statuses(&results).iter().all(|st| st == "applied"),
@@ -256,5 +265,5 @@ both_backends!(admin_publishes_checklist_versions, |s: &TestServer| {
     let changes = s.pull_all(&inspector, 500);
     assert!(changes
         .iter()
-        .any(|c| c["entity"] == "checklist" && c["entity_id"] == "geohazard@2026.2"));
+        .any(|c| c["entity"] == "checklist" && c["entity_id"] == "geohazard@2026.3"));
 });

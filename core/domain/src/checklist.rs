@@ -9,8 +9,10 @@ use crate::DomainError;
 
 mod diff;
 mod registry;
+mod released;
 pub use diff::*;
 pub use registry::ChecklistRegistry;
+pub use released::{compiled_version, content_hash, released, released_for};
 
 /// The industries the manual covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

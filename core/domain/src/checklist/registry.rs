@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, PoisonError, RwLock};
 
-use super::{compiled, Checklist, ChecklistItem, Industry};
+use super::{compiled, released, Checklist, ChecklistItem, Industry};
 use crate::inspection::Inspection;
 use crate::DomainError;
 
@@ -31,8 +31,9 @@ impl ChecklistRegistry {
             .published
             .write()
             .unwrap_or_else(PoisonError::into_inner);
-        let existing = compiled()
+        let existing = released()
             .iter()
+            .chain(compiled())
             .chain(published.iter())
             .find(|c| c.industry == list.industry && c.version == list.version);
         if let Some(existing) = existing {
@@ -52,14 +53,16 @@ impl ChecklistRegistry {
         Ok(list)
     }
 
-    /// Every version of an industry, oldest first (compiled, then published).
+    /// Every version of an industry, oldest first (the earlier released ones, the compiled
+    /// file, then the published ones).
     pub fn versions(&self, industry: Industry) -> Vec<Arc<Checklist>> {
         let published = self
             .published
             .read()
             .unwrap_or_else(PoisonError::into_inner);
-        compiled()
+        released()
             .iter()
+            .chain(compiled())
             .chain(published.iter())
             .filter(|c| c.industry == industry)
             .cloned()
