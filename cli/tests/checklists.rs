@@ -129,7 +129,10 @@ fn checklist_diff_shows_what_changed_since_the_released_version() {
     // The earlier version is compiled in and named code@version.
     let (ok, text, err) = run(&["checklist-diff", "industrial@2026.1", "industrial"]);
     assert!(ok, "{err}");
-    assert!(text.starts_with("工贸（粉尘涉爆等）：版本 2026.1 → 2026.2"), "{text}");
+    assert!(
+        text.starts_with("工贸（粉尘涉爆等）：版本 2026.1 → 2026.2"),
+        "{text}"
+    );
     assert!(text.contains("修改 IND-"), "{text}");
     let (ok, json, _) = run(&["checklist-diff", "gas@2026.1", "gas@2026.2", "--json"]);
     assert!(ok);
@@ -144,7 +147,11 @@ fn checklist_diff_shows_what_changed_since_the_released_version() {
     assert!(ok);
     let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
     for row in rows.as_array().unwrap() {
-        assert_eq!(row["released_versions"], serde_json::json!(["2026.1"]), "{row}");
+        assert_eq!(
+            row["released_versions"],
+            serde_json::json!(["2026.1"]),
+            "{row}"
+        );
         assert_eq!(row["content_hash"].as_str().unwrap().len(), 16, "{row}");
     }
 }

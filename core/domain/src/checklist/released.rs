@@ -48,7 +48,9 @@ pub fn released() -> &'static [Arc<Checklist>] {
         RELEASED
             .iter()
             .map(|text| {
-                Arc::new(parse(text).unwrap_or_else(|e| panic!("released checklist malformed: {e}")))
+                Arc::new(
+                    parse(text).unwrap_or_else(|e| panic!("released checklist malformed: {e}")),
+                )
             })
             .collect()
     })
@@ -130,10 +132,7 @@ fn record() -> &'static Record {
 
 /// Dotted numeric versions (`2026.2`) in order; anything else sorts first.
 fn version_key(version: &str) -> Vec<u64> {
-    version
-        .split('.')
-        .map(|p| p.parse().unwrap_or(0))
-        .collect()
+    version.split('.').map(|p| p.parse().unwrap_or(0)).collect()
 }
 
 /// Whether a compiled-in version matches what `versions.toml` records for it: the content a
@@ -194,7 +193,10 @@ mod tests {
         assert!(problems.is_empty(), "{}", problems.join("\n"));
         // No version recorded for an industry the crate does not know.
         for code in rec.keys() {
-            assert!(Industry::from_code(code).is_ok(), "versions.toml: unknown {code}");
+            assert!(
+                Industry::from_code(code).is_ok(),
+                "versions.toml: unknown {code}"
+            );
         }
     }
 
@@ -256,7 +258,10 @@ mod tests {
         let mut clash = old.clone();
         clash.items[0].text.push_str("（县改）");
         assert!(reg.publish(clash).is_err());
-        assert!(reg.publish(old).is_ok(), "the same content again is a no-op");
+        assert!(
+            reg.publish(old).is_ok(),
+            "the same content again is a no-op"
+        );
         assert!(compiled_version("gas", "1999.1").is_none());
         assert!(compiled_version("bakery", "2026.1").is_none());
     }
