@@ -19,7 +19,9 @@ use anjian_domain::assessment::{SelfAssessment, SelfItem};
 use anjian_domain::checklist::{ChecklistItem, ChecklistRegistry, Industry};
 use anjian_domain::county::{self, County, COUNTY_GOVERNMENT_ID, SAFETY_OFFICE_ID};
 use anjian_domain::enforcement::Officer;
-use anjian_domain::evidence::{EvidenceKind, EvidenceRecord, EvidenceStage, EvidenceTarget};
+use anjian_domain::evidence::{
+    EvidenceFile, EvidenceKind, EvidenceRecord, EvidenceStage, EvidenceTarget,
+};
 use anjian_domain::hazard::{
     hazard_number, FiveImplementations, Funding, Hazard, HazardAction, HazardDraft, HazardLevel,
     HazardSource, HazardStatus,
@@ -1199,16 +1201,12 @@ impl Seeder<'_> {
             audience: audience.clone(),
         })?;
         let photo = kind == EvidenceKind::Photo;
-        let rec = EvidenceRecord {
-            id: id.to_string(),
+        let file = EvidenceFile {
             sha256: sha,
-            kind,
             content_type: content_type.to_string(),
             size: bytes.len() as u64,
-            target,
-            stage,
-            captured_at: when,
-            captured_by: by.id.clone(),
+        };
+        let rec = EvidenceRecord {
             taken_at: photo.then(|| when.with_timezone(&china()).to_rfc3339()),
             lat: point.map(|p| p.0),
             lon: point.map(|p| p.1),
@@ -1221,9 +1219,15 @@ impl Seeder<'_> {
             },
             amount_fen,
             document_date: (!photo).then(|| anjian_domain::hazard::china_date(when)),
-            upload_sha256: None,
-            thumb_sha256: None,
-            document: None,
+            ..EvidenceRecord::new(
+                id.to_string(),
+                kind,
+                file,
+                target,
+                stage,
+                by.id.clone(),
+                when,
+            )
         };
         records::save_evidence(self.tx, &rec, audience)?;
         self.summary.files += 1;

@@ -5,7 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use anjian_domain::evidence::{EvidenceKind, EvidenceRecord, EvidenceStage, EvidenceTarget};
+use anjian_domain::evidence::{
+    EvidenceFile, EvidenceKind, EvidenceRecord, EvidenceStage, EvidenceTarget,
+};
 use anjian_domain::location;
 use anjian_domain::site::Site;
 use anjian_domain::DomainError;
@@ -261,26 +263,25 @@ impl Store {
         }
         let captured_at = Utc::now();
         let mut rec = EvidenceRecord {
-            id: new_id(),
-            sha256: report.sha256.clone(),
-            kind: EvidenceKind::Photo,
-            content_type: report.content_type.to_string(),
-            size: report.size,
-            target: target.clone(),
-            stage,
-            captured_at,
-            captured_by: actor.person_id.clone(),
             taken_at: report.taken_at.clone(),
             lat: report.lat,
             lon: report.lon,
             accuracy_m: report.accuracy_m,
             flags: report.flags.clone(),
             notes: report.notes.clone(),
-            amount_fen: None,
-            document_date: None,
-            upload_sha256: None,
-            thumb_sha256: None,
-            document: None,
+            ..EvidenceRecord::new(
+                new_id(),
+                EvidenceKind::Photo,
+                EvidenceFile {
+                    sha256: report.sha256.clone(),
+                    content_type: report.content_type.to_string(),
+                    size: report.size,
+                },
+                target.clone(),
+                stage,
+                actor.person_id.clone(),
+                captured_at,
+            )
         };
         if let Some(site) = &site {
             let point = report
@@ -382,24 +383,17 @@ impl Store {
         let report = document::inspect_document(path, kind, amount_fen, date, today)?;
         self.read(|c| self.target_context(c, &target))?;
         let bytes = std::fs::read(path)?;
-        let rec = EvidenceRecord {
-            id: new_id(),
+        let kind = match kind {
+            DocumentKind::Contract => EvidenceKind::Contract,
+            DocumentKind::Invoice => EvidenceKind::Invoice,
+            DocumentKind::Other => EvidenceKind::OtherDocument,
+        };
+        let file = EvidenceFile {
             sha256: report.sha256.clone(),
-            kind: match kind {
-                DocumentKind::Contract => EvidenceKind::Contract,
-                DocumentKind::Invoice => EvidenceKind::Invoice,
-                DocumentKind::Other => EvidenceKind::OtherDocument,
-            },
             content_type: report.content_type.to_string(),
             size: report.size,
-            target,
-            stage: EvidenceStage::None,
-            captured_at: Utc::now(),
-            captured_by: actor.person_id,
-            taken_at: None,
-            lat: None,
-            lon: None,
-            accuracy_m: None,
+        };
+        let rec = EvidenceRecord {
             notes: report
                 .flags
                 .iter()
@@ -408,9 +402,15 @@ impl Store {
             flags: report.flags,
             amount_fen,
             document_date: date,
-            upload_sha256: None,
-            thumb_sha256: None,
-            document: None,
+            ..EvidenceRecord::new(
+                new_id(),
+                kind,
+                file,
+                target,
+                EvidenceStage::None,
+                actor.person_id,
+                Utc::now(),
+            )
         };
         let files = self.evidence_files(&rec);
         std::fs::create_dir_all(files.original.parent().expect("evidence folder"))?;

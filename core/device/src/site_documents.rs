@@ -5,7 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use anjian_domain::evidence::{EvidenceKind, EvidenceRecord, EvidenceStage, EvidenceTarget};
+use anjian_domain::evidence::{
+    EvidenceFile, EvidenceKind, EvidenceRecord, EvidenceStage, EvidenceTarget,
+};
 use anjian_domain::hazard::{china_date, Hazard, HazardStatus};
 use anjian_domain::site_document::{
     self, DocumentKind, DocumentSignature, Facts, OfficerOnSite, SignatureRefusal, Signer,
@@ -271,28 +273,23 @@ impl Store {
             .map_err(|e| invalid("文书", e.to_string()))?;
 
         let rec = EvidenceRecord {
-            id: new_id(),
-            sha256: sha256_hex(&pdf),
-            kind: EvidenceKind::SiteDocument,
-            content_type: "application/pdf".into(),
-            size: pdf.len() as u64,
-            target: EvidenceTarget::InspectionReport {
-                inspection_id: insp.id.clone(),
-            },
-            stage: EvidenceStage::None,
-            captured_at: at,
-            captured_by: actor.person_id,
-            taken_at: None,
-            lat: None,
-            lon: None,
-            accuracy_m: None,
-            flags: vec![],
-            notes: vec![],
-            amount_fen: None,
             document_date: Some(draft.date),
-            upload_sha256: None,
-            thumb_sha256: None,
             document: Some(info),
+            ..EvidenceRecord::new(
+                new_id(),
+                EvidenceKind::SiteDocument,
+                EvidenceFile {
+                    sha256: sha256_hex(&pdf),
+                    content_type: "application/pdf".into(),
+                    size: pdf.len() as u64,
+                },
+                EvidenceTarget::InspectionReport {
+                    inspection_id: insp.id.clone(),
+                },
+                EvidenceStage::None,
+                actor.person_id,
+                at,
+            )
         };
         let files = self.evidence_files(&rec);
         std::fs::create_dir_all(files.original.parent().expect("evidence folder"))?;

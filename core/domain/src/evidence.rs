@@ -103,6 +103,14 @@ impl EvidenceKind {
     }
 }
 
+/// The file an evidence record is about.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvidenceFile {
+    pub sha256: String,
+    pub content_type: String,
+    pub size: u64,
+}
+
 /// A photo or document as recorded on the device and synced to the server. The file itself
 /// travels separately, by its SHA-256.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -136,4 +144,42 @@ pub struct EvidenceRecord {
     /// A document left on site: its kind, number, hazards and signatures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<crate::site_document::SiteDocumentInfo>,
+}
+
+impl EvidenceRecord {
+    /// A new record of `file` for `target`, taken by `captured_by` at `captured_at`; the
+    /// place, the photo's own time, flags and document facts start empty for the caller to
+    /// set what it knows.
+    pub fn new(
+        id: String,
+        kind: EvidenceKind,
+        file: EvidenceFile,
+        target: EvidenceTarget,
+        stage: EvidenceStage,
+        captured_by: String,
+        captured_at: DateTime<Utc>,
+    ) -> EvidenceRecord {
+        EvidenceRecord {
+            id,
+            sha256: file.sha256,
+            kind,
+            content_type: file.content_type,
+            size: file.size,
+            target,
+            stage,
+            captured_at,
+            captured_by,
+            taken_at: None,
+            lat: None,
+            lon: None,
+            accuracy_m: None,
+            flags: vec![],
+            notes: vec![],
+            amount_fen: None,
+            document_date: None,
+            upload_sha256: None,
+            thumb_sha256: None,
+            document: None,
+        }
+    }
 }

@@ -262,6 +262,7 @@ fn same_file(a: &EvidenceRecord, b: &EvidenceRecord) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::evidence::EvidenceFile;
 
     fn ev(
         id: &str,
@@ -269,28 +270,19 @@ mod tests {
         kind: EvidenceKind,
         stage: EvidenceStage,
     ) -> EvidenceRecord {
-        EvidenceRecord {
-            id: id.into(),
-            sha256: format!("{id:0>64}"),
+        EvidenceRecord::new(
+            id.into(),
             kind,
-            content_type: "image/jpeg".into(),
-            size: 10,
+            EvidenceFile {
+                sha256: format!("{id:0>64}"),
+                content_type: "image/jpeg".into(),
+                size: 10,
+            },
             target,
             stage,
-            captured_at: "2026-11-20T02:00:00Z".parse().unwrap(),
-            captured_by: "p".into(),
-            taken_at: None,
-            lat: None,
-            lon: None,
-            accuracy_m: None,
-            flags: vec![],
-            notes: vec![],
-            amount_fen: None,
-            document_date: None,
-            upload_sha256: None,
-            thumb_sha256: None,
-            document: None,
-        }
+            "p".into(),
+            "2026-11-20T02:00:00Z".parse().unwrap(),
+        )
     }
 
     fn inv() -> EvidenceTarget {
