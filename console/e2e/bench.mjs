@@ -1,6 +1,7 @@
 // The ledger with a large county, in Chromium: navigation to the first page rendered and a
 // filter's time, each beside the API call alone (medians of 5). Run by
-// server/tests/console_bench.rs, which seeds the hazards and serves the console.
+// `anjian-ledger-bench --browser` (tests/src/bin/ledger_bench.rs), which seeds the hazards and
+// serves the console.
 import { chromium } from 'playwright-core'
 import assert from 'node:assert/strict'
 

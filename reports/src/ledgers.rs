@@ -273,36 +273,27 @@ pub fn month_end_ledger(
     month: YearMonth,
     scope: &str,
 ) -> Table {
-    let china = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    let rows = statuses
-        .iter()
-        .enumerate()
-        .map(|(n, s)| {
+    Table::numbered(
+        "月底报送情况",
+        format!("{scope}{}年{}月月底报送情况", month.year, month.month),
+        &[
+            ("单位", 18.0),
+            ("报送事项", 34.0),
+            ("截止日期", 12.0),
+            ("报送时间", 17.0),
+            ("状态", 12.0),
+        ],
+        statuses,
+        |s| {
             vec![
-                Cell::Int(n as i64 + 1),
                 Cell::text(dir.unit(&s.unit_id)),
                 Cell::text(&s.label),
                 Cell::Date(s.due),
-                Cell::text(s.submitted_at.map_or(String::new(), |t| {
-                    t.with_timezone(&china).format("%Y-%m-%d %H:%M").to_string()
-                })),
+                Cell::china_time(s.submitted_at),
                 Cell::text(&s.status_label),
             ]
-        })
-        .collect();
-    Table {
-        sheet: "月底报送情况".into(),
-        title: format!("{scope}{}年{}月月底报送情况", month.year, month.month),
-        columns: vec![
-            col("序号", 6.0),
-            col("单位", 18.0),
-            col("报送事项", 34.0),
-            col("截止日期", 12.0),
-            col("报送时间", 17.0),
-            col("状态", 12.0),
-        ],
-        rows,
-    }
+        },
+    )
 }
 
 /// 履职纪实表 of a month: one row per person and duty, with the records that count.

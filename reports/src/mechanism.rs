@@ -4,10 +4,15 @@
 use anjian_domain::mechanism::MechanismRecord;
 use anjian_domain::records::AccountabilityRecord;
 
-use crate::table::{col, Cell, Table};
+use crate::table::{Cell, Table};
 use crate::Directory;
 
-/// 约谈问责台账: one row per talk or accountability, oldest first. `hazard_numbers` turns the
+/// The linked hazards by their ledger numbers.
+fn causes(hazard_ids: &[String], hazard_number: &impl Fn(&str) -> String) -> Vec<String> {
+    hazard_ids.iter().map(|h| hazard_number(h)).collect()
+}
+
+/// 约谈问责台账: one row per talk or accountability, oldest first. `hazard_number` turns the
 /// linked hazard ids into their ledger numbers.
 pub fn accountability_ledger(
     records: &[&AccountabilityRecord],
@@ -16,24 +21,34 @@ pub fn accountability_ledger(
     scope: &str,
     period: &str,
 ) -> Table {
-    let rows = records
-        .iter()
-        .enumerate()
-        .map(|(n, r)| {
+    Table::numbered(
+        "约谈问责台账",
+        format!("{scope}提醒约谈、追责问责台账{period}"),
+        &[
+            ("日期", 12.0),
+            ("单位", 18.0),
+            ("被约谈（问责）人", 14.0),
+            ("类别", 10.0),
+            ("事由", 44.0),
+            ("关联隐患", 18.0),
+            ("处理结果", 14.0),
+            ("决定单位", 14.0),
+            ("来源", 10.0),
+        ],
+        records,
+        |r| {
             let person = r
                 .person_name
                 .clone()
                 .or_else(|| r.person_id.as_deref().map(|p| dir.person(p)))
                 .unwrap_or_default();
-            let hazards: Vec<String> = r.hazard_ids.iter().map(|h| hazard_number(h)).collect();
             vec![
-                Cell::Int(n as i64 + 1),
                 Cell::Date(r.decided_on),
                 Cell::text(dir.unit(&r.unit_id)),
                 Cell::text(person),
                 Cell::text(r.kind.label()),
                 Cell::text(&r.reason),
-                Cell::text(hazards.join("、")),
+                Cell::text(causes(&r.hazard_ids, &hazard_number).join("、")),
                 Cell::text(r.outcome.map_or("", |o| o.label())),
                 Cell::text(&r.decided_by),
                 Cell::text(if r.suggestion_id.is_some() {
@@ -42,25 +57,8 @@ pub fn accountability_ledger(
                     "直接登记"
                 }),
             ]
-        })
-        .collect();
-    Table {
-        sheet: "约谈问责台账".into(),
-        title: format!("{scope}提醒约谈、追责问责台账{period}"),
-        columns: vec![
-            col("序号", 6.0),
-            col("日期", 12.0),
-            col("单位", 18.0),
-            col("被约谈（问责）人", 14.0),
-            col("类别", 10.0),
-            col("事由", 44.0),
-            col("关联隐患", 18.0),
-            col("处理结果", 14.0),
-            col("决定单位", 14.0),
-            col("来源", 10.0),
-        ],
-        rows,
-    }
+        },
+    )
 }
 
 /// 改机制台账: one row per record, oldest first, with the findings that caused it.
@@ -71,16 +69,25 @@ pub fn mechanism_ledger(
     scope: &str,
     period: &str,
 ) -> Table {
-    let rows = records
-        .iter()
-        .enumerate()
-        .map(|(n, r)| {
-            let mut causes: Vec<String> = r.hazard_ids.iter().map(|h| hazard_number(h)).collect();
+    Table::numbered(
+        "改机制台账",
+        format!("{scope}改机制工作台账{period}"),
+        &[
+            ("印发日期", 12.0),
+            ("单位", 18.0),
+            ("类别", 16.0),
+            ("名称", 26.0),
+            ("文号", 16.0),
+            ("主要内容", 44.0),
+            ("关联问题", 20.0),
+        ],
+        records,
+        |r| {
+            let mut causes = causes(&r.hazard_ids, &hazard_number);
             if !r.inspection_ids.is_empty() {
                 causes.push(format!("检查 {} 次", r.inspection_ids.len()));
             }
             vec![
-                Cell::Int(n as i64 + 1),
                 Cell::Date(r.effective_on),
                 Cell::text(dir.unit(&r.unit_id)),
                 Cell::text(r.kind.label()),
@@ -89,21 +96,6 @@ pub fn mechanism_ledger(
                 Cell::text(&r.content),
                 Cell::text(causes.join("、")),
             ]
-        })
-        .collect();
-    Table {
-        sheet: "改机制台账".into(),
-        title: format!("{scope}改机制工作台账{period}"),
-        columns: vec![
-            col("序号", 6.0),
-            col("印发日期", 12.0),
-            col("单位", 18.0),
-            col("类别", 16.0),
-            col("名称", 26.0),
-            col("文号", 16.0),
-            col("主要内容", 44.0),
-            col("关联问题", 20.0),
-        ],
-        rows,
-    }
+        },
+    )
 }

@@ -6,96 +6,86 @@ use chrono::NaiveDate;
 use anjian_domain::engagement::{Engagement, IndustryCoverage};
 use anjian_domain::experts::{Expert, ANNEX_COLUMNS};
 
-use crate::table::{col, Cell, Table};
+use crate::table::{Cell, Table};
 use crate::Directory;
 
 /// Coverage per industry for a year.
 pub fn coverage_sheet(rows: &[IndustryCoverage], dir: &Directory, year: i32, scope: &str) -> Table {
-    Table {
-        sheet: "覆盖情况".into(),
-        title: format!("{scope}{year}年专业机构评估检查覆盖情况"),
-        columns: vec![
-            col("序号", 6.0),
-            col("行业领域", 20.0),
-            col("场所总数", 10.0),
-            col("已委托场所", 12.0),
-            col("已评估场所", 12.0),
-            col("覆盖率（%）", 12.0),
-            col("委托部门", 30.0),
+    Table::numbered(
+        "覆盖情况",
+        format!("{scope}{year}年专业机构评估检查覆盖情况"),
+        &[
+            ("行业领域", 20.0),
+            ("场所总数", 10.0),
+            ("已委托场所", 12.0),
+            ("已评估场所", 12.0),
+            ("覆盖率（%）", 12.0),
+            ("委托部门", 30.0),
         ],
-        rows: rows
-            .iter()
-            .enumerate()
-            .map(|(n, r)| {
-                vec![
-                    Cell::Int(n as i64 + 1),
-                    Cell::text(&r.label),
-                    Cell::Int(r.sites as i64),
-                    Cell::Int(r.engaged as i64),
-                    Cell::Int(r.assessed as i64),
-                    Cell::Number(r.rate),
-                    Cell::text(
-                        r.departments
-                            .iter()
-                            .map(|d| dir.unit(d))
-                            .collect::<Vec<_>>()
-                            .join("、"),
-                    ),
-                ]
-            })
-            .collect(),
-    }
+        rows,
+        |r| {
+            vec![
+                Cell::text(&r.label),
+                Cell::Int(r.sites as i64),
+                Cell::Int(r.engaged as i64),
+                Cell::Int(r.assessed as i64),
+                Cell::Number(r.rate),
+                Cell::text(
+                    r.departments
+                        .iter()
+                        .map(|d| dir.unit(d))
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                ),
+            ]
+        },
+    )
 }
 
 /// The engagements of the year, oldest first.
 pub fn engagements_sheet(list: &[&Engagement], dir: &Directory, year: i32) -> Table {
     let mut list = list.to_vec();
     list.sort_by(|a, b| a.start.cmp(&b.start).then(a.id.cmp(&b.id)));
-    Table {
-        sheet: "委托清单".into(),
-        title: format!("{year}年委托第三方专业机构（专家）技术服务清单"),
-        columns: vec![
-            col("序号", 6.0),
-            col("委托事项", 30.0),
-            col("委托部门", 18.0),
-            col("受委托机构", 28.0),
-            col("受委托专家", 16.0),
-            col("行业领域", 16.0),
-            col("场所数", 8.0),
-            col("开始日期", 12.0),
-            col("结束日期", 12.0),
-            col("委托书（合同）编号", 20.0),
+    Table::numbered(
+        "委托清单",
+        format!("{year}年委托第三方专业机构（专家）技术服务清单"),
+        &[
+            ("委托事项", 30.0),
+            ("委托部门", 18.0),
+            ("受委托机构", 28.0),
+            ("受委托专家", 16.0),
+            ("行业领域", 16.0),
+            ("场所数", 8.0),
+            ("开始日期", 12.0),
+            ("结束日期", 12.0),
+            ("委托书（合同）编号", 20.0),
         ],
-        rows: list
-            .iter()
-            .enumerate()
-            .map(|(n, e)| {
-                vec![
-                    Cell::Int(n as i64 + 1),
-                    Cell::text(&e.title),
-                    Cell::text(dir.unit(&e.department_id)),
-                    Cell::text(
-                        e.institution_unit_id
-                            .as_deref()
-                            .map(|u| dir.unit(u))
-                            .unwrap_or_default(),
-                    ),
-                    Cell::text(
-                        e.expert_person_ids
-                            .iter()
-                            .map(|p| dir.person(p))
-                            .collect::<Vec<_>>()
-                            .join("、"),
-                    ),
-                    Cell::text(industry_names(&e.industries)),
-                    Cell::Int(e.site_ids.len() as i64),
-                    Cell::Date(e.start),
-                    Cell::Date(e.end),
-                    Cell::text(e.contract.clone().unwrap_or_default()),
-                ]
-            })
-            .collect(),
-    }
+        list,
+        |e| {
+            vec![
+                Cell::text(&e.title),
+                Cell::text(dir.unit(&e.department_id)),
+                Cell::text(
+                    e.institution_unit_id
+                        .as_deref()
+                        .map(|u| dir.unit(u))
+                        .unwrap_or_default(),
+                ),
+                Cell::text(
+                    e.expert_person_ids
+                        .iter()
+                        .map(|p| dir.person(p))
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                ),
+                Cell::text(industry_names(&e.industries)),
+                Cell::Int(e.site_ids.len() as i64),
+                Cell::Date(e.start),
+                Cell::Date(e.end),
+                Cell::text(e.contract.clone().unwrap_or_default()),
+            ]
+        },
+    )
 }
 
 fn industry_names(codes: &[String]) -> String {
@@ -121,35 +111,23 @@ pub fn experts_annex(experts: &[&Expert], today: NaiveDate) -> Table {
             .then(a.name.cmp(&b.name))
             .then(a.id.cmp(&b.id))
     });
-    let widths = [6.0, 10.0, 28.0, 16.0, 30.0, 24.0, 16.0, 24.0, 10.0];
-    Table {
-        sheet: "专家库名单".into(),
-        title: "忠县安全生产专家库名单".into(),
-        columns: ANNEX_COLUMNS
-            .iter()
-            .zip(widths)
-            .map(|(h, w)| col(*h, w))
-            .collect(),
-        rows: list
-            .iter()
-            .enumerate()
-            .map(|(n, x)| {
-                let term = match x.available_until {
-                    Some(u) => format!("{} 至 {}", x.available_from, u),
-                    None => format!("{} 起", x.available_from),
-                };
-                vec![
-                    Cell::Int(n as i64 + 1),
-                    Cell::text(&x.name),
-                    Cell::text(&x.employer),
-                    Cell::text(&x.title),
-                    Cell::text(&x.specialty),
-                    Cell::text(x.industry_names()),
-                    Cell::text(&x.phone),
-                    Cell::text(term),
-                    Cell::text(x.status_label(today)),
-                ]
-            })
-            .collect(),
-    }
+    let widths = [10.0, 28.0, 16.0, 30.0, 24.0, 16.0, 24.0, 10.0];
+    // ANNEX_COLUMNS starts with 序号, which `numbered` writes.
+    let columns: Vec<(&str, f64)> = ANNEX_COLUMNS[1..].iter().copied().zip(widths).collect();
+    Table::numbered("专家库名单", "忠县安全生产专家库名单", &columns, list, |x| {
+        let term = match x.available_until {
+            Some(u) => format!("{} 至 {}", x.available_from, u),
+            None => format!("{} 起", x.available_from),
+        };
+        vec![
+            Cell::text(&x.name),
+            Cell::text(&x.employer),
+            Cell::text(&x.title),
+            Cell::text(&x.specialty),
+            Cell::text(x.industry_names()),
+            Cell::text(&x.phone),
+            Cell::text(term),
+            Cell::text(x.status_label(today)),
+        ]
+    })
 }

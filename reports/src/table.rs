@@ -1,7 +1,7 @@
 //! A ledger as data: a title, typed columns and rows. The xlsx writer and the notices' tables
 //! both render it, so every ledger is described once.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -22,6 +22,14 @@ impl Cell {
 
     pub fn opt_date(d: Option<NaiveDate>) -> Cell {
         d.map_or(Cell::Empty, Cell::Date)
+    }
+
+    /// A moment as China time to the minute ("2026-11-30 14:05"); empty when there is none.
+    pub fn china_time(t: Option<DateTime<Utc>>) -> Cell {
+        Cell::Text(t.map_or(String::new(), |t| {
+            let china = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+            t.with_timezone(&china).format("%Y-%m-%d %H:%M").to_string()
+        }))
     }
 
     /// How the cell reads in a notice's table.
@@ -59,4 +67,33 @@ pub struct Table {
     pub title: String,
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    /// A ledger as the county keeps them by hand: the first column is 序号 (1, 2, …), then
+    /// `columns` (header, width), one row per item in the order given.
+    pub fn numbered<T>(
+        sheet: &str,
+        title: impl Into<String>,
+        columns: &[(&str, f64)],
+        items: impl IntoIterator<Item = T>,
+        mut row: impl FnMut(T) -> Vec<Cell>,
+    ) -> Table {
+        Table {
+            sheet: sheet.into(),
+            title: title.into(),
+            columns: std::iter::once(col("序号", 6.0))
+                .chain(columns.iter().map(|(h, w)| col(*h, *w)))
+                .collect(),
+            rows: items
+                .into_iter()
+                .enumerate()
+                .map(|(n, item)| {
+                    let mut cells = vec![Cell::Int(n as i64 + 1)];
+                    cells.extend(row(item));
+                    cells
+                })
+                .collect(),
+        }
+    }
 }

@@ -1,3 +1,4 @@
 //! Shared test and benchmark helpers; the tests themselves live in `tests/tests/`.
 
+pub mod county;
 pub mod proxy;

@@ -1440,6 +1440,76 @@ export interface components {
             person_id: string;
             username: string;
         };
+        /** @enum {string} */
+        AccountabilityKind: "reminder_talk" | "accountability";
+        /**
+         * @description What the talk or accountability decided, in the terms of the notice and of common practice
+         *     (《中国共产党问责条例》, 《公职人员政务处分法》).
+         * @enum {string}
+         */
+        AccountabilityOutcome: "rectification_pledge" | "written_self_criticism" | "circular_criticism" | "admonishment" | "organisational_handling" | "disciplinary_sanction";
+        /** @description Why a talk or accountability was started, as the record keeps it. */
+        AccountabilityReason: {
+            /** Format: int64 */
+            days_overdue: number;
+            /** Format: date */
+            deadline: string;
+            hazard_id: string;
+            level: components["schemas"]["HazardLevel"];
+            number: string;
+            /** @enum {string} */
+            type: "overdue_hazard";
+        } | {
+            months: components["schemas"]["YearMonth"][];
+            person_id: string;
+            quota: string;
+            /** @enum {string} */
+            type: "missed_quota";
+        } | {
+            kind: components["schemas"]["SubmissionKind"];
+            label: string;
+            /** @description Not sent at all (逾期未报送), rather than sent late. */
+            missing: boolean;
+            month: components["schemas"]["YearMonth"];
+            /** @enum {string} */
+            type: "late_submission";
+        } | {
+            text: string;
+            /** @enum {string} */
+            type: "other";
+        };
+        /**
+         * @description A reminder talk or accountability decided by 县安委办: who (unit, person), why (typed
+         *     reasons and the written 事由), what it decided, and when.
+         */
+        AccountabilityRecord: {
+            decided_by: string;
+            /** Format: date */
+            decided_on: string;
+            hazard_ids: string[];
+            id: string;
+            kind: components["schemas"]["AccountabilityKind"];
+            outcome?: null | components["schemas"]["AccountabilityOutcome"];
+            /** @description The person talked to, when they have an account. */
+            person_id?: string | null;
+            person_name?: string | null;
+            /** @description 事由, as the office writes it (filled from the typed reasons when left blank). */
+            reason: string;
+            reasons?: components["schemas"]["AccountabilityReason"][];
+            /** Format: date-time */
+            received_at?: string | null;
+            /** @description Who recorded it and when the server received it (set by the server). */
+            recorded_by?: string | null;
+            /** @description The rules' suggestion this record answers (it is then no longer suggested). */
+            suggestion_id?: string | null;
+            unit_id: string;
+        };
+        /** @description A talk or accountability as the office and the unit read it: the record with its labels. */
+        AccountabilityView: components["schemas"]["AccountabilityRecord"] & {
+            /** @description 提醒约谈 / 追责问责. */
+            kind_label: string;
+            outcome_label?: string | null;
+        };
         /**
          * @description What a person did that counts for their duty record.
          * @enum {string}
@@ -2341,6 +2411,35 @@ export interface components {
             principals: string[];
             username: string;
         };
+        /** @enum {string} */
+        MechanismKind: "responsibility_list" | "rule_revision" | "emergency_plan" | "joint_enforcement" | "information_sharing" | "lessons_applied";
+        /** @description One 改机制 record of a unit. */
+        MechanismRecord: {
+            /** @description What changed and why (the problem of unclear responsibility it settles). */
+            content: string;
+            /** @description 文号, when the document has one. */
+            document_number?: string | null;
+            /**
+             * Format: date
+             * @description 印发、施行日期.
+             */
+            effective_on: string;
+            /** @description The findings that caused it. */
+            hazard_ids?: string[];
+            id: string;
+            inspection_ids?: string[];
+            kind: components["schemas"]["MechanismKind"];
+            /** Format: date-time */
+            received_at?: string | null;
+            /** @description Who recorded it and when the server received it (set by the server). */
+            recorded_by?: string | null;
+            title: string;
+            unit_id: string;
+        };
+        /** @description A 改机制 record with its label. */
+        MechanismView: components["schemas"]["MechanismRecord"] & {
+            kind_label: string;
+        };
         Meeting: {
             attendees: string[];
             /** @description Person id of who chaired it. */
@@ -2436,6 +2535,11 @@ export interface components {
             trend: components["schemas"]["TrendPoint"][];
             units: components["schemas"]["UnitLine"][];
         };
+        /**
+         * @description Where one unit's part stands, as stored: what was last done to it.
+         * @enum {string}
+         */
+        PartState: "pending" | "submitted" | "accepted" | "returned";
         /** @description One part and the evidence that makes it. */
         PartStatus: {
             evidence_ids: string[];
@@ -2506,8 +2610,8 @@ export interface components {
         };
         /** @description A month's assessment as published. */
         Publication: {
-            /** @description The scores as they stood when published (a `MonthlyAssessment`). */
-            assessment: Record<string, never>;
+            /** @description The scores as they stood when published. */
+            assessment: components["schemas"]["MonthlyAssessment"];
             /** @description "2026-10" */
             month: string;
             /** Format: date-time */
@@ -2614,8 +2718,8 @@ export interface components {
         /** @description A published month re-opened: who, when, why, and the publication it replaced. */
         Reopening: {
             month: string;
-            /** @description The publication as it stood (a `Publication`). */
-            previous: Record<string, never>;
+            /** @description The publication as it stood. */
+            previous: components["schemas"]["Publication"];
             reason: string;
             /** Format: date-time */
             reopened_at: string;
@@ -2809,6 +2913,54 @@ export interface components {
             submitted_at?: string | null;
             unit_id: string;
         };
+        /** @description A talk or accountability the rules suggest to 县安委办. */
+        Suggestion: {
+            /** @description Stable: the rule and what fired it. A record naming it ends the suggestion. */
+            id: string;
+            kind: components["schemas"]["AccountabilityKind"];
+            /** @description Who is talked to: the person who missed the quota, else the unit's principal head. */
+            person_id?: string | null;
+            reasons: components["schemas"]["AccountabilityReason"][];
+            rule_id: string;
+            rule_label: string;
+            /** @description The reasons as one text, ready to be the record's 事由. */
+            summary: string;
+            unit_id: string;
+        };
+        /** @description A suggestion with the names the office reads. */
+        SuggestionView: components["schemas"]["Suggestion"] & {
+            kind_label: string;
+            person_name?: string | null;
+            unit_name: string;
+        };
+        /** @description One unit's part of a task. */
+        TaskRow: {
+            /** Format: date-time */
+            assigned_at?: string | null;
+            content: string;
+            /** Format: date */
+            deadline: string;
+            evidence: string[];
+            /** @description The first submission reached the server after the deadline. */
+            late: boolean;
+            proof_text?: string | null;
+            return_reason?: string | null;
+            /** Format: date-time */
+            reviewed_at?: string | null;
+            state: components["schemas"]["PartState"];
+            status: components["schemas"]["TaskStatus"];
+            status_label: string;
+            /** Format: date-time */
+            submitted_at?: string | null;
+            task_id: string;
+            title: string;
+            unit_id: string;
+        };
+        /**
+         * @description The status a user reads (待办 / 已提交 / 已办结 / 已退回 / 逾期).
+         * @enum {string}
+         */
+        TaskStatus: "todo" | "submitted" | "done" | "returned" | "overdue";
         TrendPoint: {
             closed: number;
             major_raised: number;
@@ -2932,7 +3084,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": components["schemas"]["AccountabilityView"][];
                 };
             };
             /** @description 请求格式不正确 */
@@ -2981,7 +3133,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": components["schemas"]["SuggestionView"][];
                 };
             };
             /** @description 请求格式不正确 */
@@ -6121,7 +6273,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": components["schemas"]["EvidenceRecord"][];
                 };
             };
             /** @description 请求格式不正确 */
@@ -6255,7 +6407,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": components["schemas"]["MechanismView"][];
                 };
             };
             /** @description 请求格式不正确 */
@@ -7445,7 +7597,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": components["schemas"]["TaskRow"][];
                 };
             };
             /** @description 请求格式不正确 */

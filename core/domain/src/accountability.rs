@@ -18,6 +18,7 @@ use crate::records::{AccountabilityKind, AccountabilityRecord};
 
 /// Why a talk or accountability was started, as the record keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum AccountabilityReason {
     /// A hazard left open past its deadline.
@@ -98,6 +99,7 @@ impl AccountabilityReason {
 /// What the talk or accountability decided, in the terms of the notice and of common practice
 /// (《中国共产党问责条例》, 《公职人员政务处分法》).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AccountabilityOutcome {
     /// 作出整改承诺
@@ -209,6 +211,7 @@ impl SuggestionRules {
 
 /// A talk or accountability the rules suggest to 县安委办.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Suggestion {
     /// Stable: the rule and what fired it. A record naming it ends the suggestion.
     pub id: String,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::{required_text, DomainError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum MechanismKind {
@@ -50,6 +51,7 @@ impl MechanismKind {
 
 /// One 改机制 record of a unit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MechanismRecord {
     pub id: String,
     pub kind: MechanismKind,

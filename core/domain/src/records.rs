@@ -127,6 +127,7 @@ impl HardwareInvestment {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AccountabilityKind {
     /// 提醒约谈
@@ -147,6 +148,7 @@ impl AccountabilityKind {
 /// A reminder talk or accountability decided by 县安委办: who (unit, person), why (typed
 /// reasons and the written 事由), what it decided, and when.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountabilityRecord {
     pub id: String,
     pub kind: AccountabilityKind,

@@ -16,6 +16,7 @@ const MAX_FILES: usize = 50;
 
 /// Where one unit's part stands, as stored: what was last done to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PartState {
     Pending,
@@ -26,6 +27,7 @@ pub enum PartState {
 
 /// The status a user reads (待办 / 已提交 / 已办结 / 已退回 / 逾期).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
     Todo,

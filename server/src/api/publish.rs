@@ -35,8 +35,7 @@ pub struct Publication {
     pub published_at: DateTime<Utc>,
     pub published_by: String,
     pub published_by_name: String,
-    /// The scores as they stood when published (a `MonthlyAssessment`).
-    #[schema(value_type = Object)]
+    /// The scores as they stood when published.
     pub assessment: MonthlyAssessment,
 }
 
@@ -169,8 +168,7 @@ pub struct Reopening {
     pub reopened_by: String,
     pub reopened_by_name: String,
     pub reason: String,
-    /// The publication as it stood (a `Publication`).
-    #[schema(value_type = Object)]
+    /// The publication as it stood.
     pub previous: Publication,
 }
 

@@ -6,12 +6,12 @@ use axum::extract::{Query, State};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use anjian_domain::hazard::china_date;
 use anjian_domain::sync::entity;
 use anjian_domain::task::{PartState, TaskStatus, WorkTask};
-use anjian_reports::table::{col, Cell, Table};
+use anjian_reports::table::{Cell, Table};
 use anjian_reports::Directory;
 
 use crate::error::{ApiResult, ErrorBody};
@@ -30,7 +30,7 @@ pub struct TaskQuery {
 }
 
 /// One unit's part of a task.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TaskRow {
     pub task_id: String,
     pub title: String,
@@ -89,7 +89,7 @@ pub fn rows(
 }
 
 /// Tasks assigned by 县安委办 (工作任务交办), one row per task and unit, newest first.
-#[utoipa::path(get, path = "/v1/tasks", params(TaskQuery), responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/tasks", params(TaskQuery), responses((status = 200, body = Vec<TaskRow>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn tasks(
     State(state): State<AppState>,
     caller: Caller,
@@ -109,48 +109,37 @@ pub async fn tasks(
 
 /// 工作任务清单 (tasks.xlsx).
 pub fn task_ledger(rows: &[TaskRow], dir: &Directory, scope: &str) -> Table {
-    let china = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    let time = |t: Option<DateTime<Utc>>| {
-        Cell::text(t.map_or(String::new(), |t| {
-            t.with_timezone(&china).format("%Y-%m-%d %H:%M").to_string()
-        }))
-    };
-    Table {
-        sheet: "工作任务清单".into(),
-        title: format!("{scope}工作任务交办清单"),
-        columns: vec![
-            col("序号", 6.0),
-            col("任务名称", 22.0),
-            col("任务内容", 36.0),
-            col("交办时间", 17.0),
-            col("办理时限", 12.0),
-            col("承办单位", 18.0),
-            col("状态", 10.0),
-            col("办理情况", 36.0),
-            col("提交时间", 17.0),
-            col("退回理由", 20.0),
+    Table::numbered(
+        "工作任务清单",
+        format!("{scope}工作任务交办清单"),
+        &[
+            ("任务名称", 22.0),
+            ("任务内容", 36.0),
+            ("交办时间", 17.0),
+            ("办理时限", 12.0),
+            ("承办单位", 18.0),
+            ("状态", 10.0),
+            ("办理情况", 36.0),
+            ("提交时间", 17.0),
+            ("退回理由", 20.0),
         ],
-        rows: rows
-            .iter()
-            .enumerate()
-            .map(|(n, r)| {
-                vec![
-                    Cell::Int(n as i64 + 1),
-                    Cell::text(&r.title),
-                    Cell::text(&r.content),
-                    time(r.assigned_at),
-                    Cell::Date(r.deadline),
-                    Cell::text(dir.unit(&r.unit_id)),
-                    Cell::text(if r.late {
-                        format!("{}（逾期报送）", r.status_label)
-                    } else {
-                        r.status_label.to_string()
-                    }),
-                    Cell::text(r.proof_text.clone().unwrap_or_default()),
-                    time(r.submitted_at),
-                    Cell::text(r.return_reason.clone().unwrap_or_default()),
-                ]
-            })
-            .collect(),
-    }
+        rows,
+        |r| {
+            vec![
+                Cell::text(&r.title),
+                Cell::text(&r.content),
+                Cell::china_time(r.assigned_at),
+                Cell::Date(r.deadline),
+                Cell::text(dir.unit(&r.unit_id)),
+                Cell::text(if r.late {
+                    format!("{}（逾期报送）", r.status_label)
+                } else {
+                    r.status_label.to_string()
+                }),
+                Cell::text(r.proof_text.clone().unwrap_or_default()),
+                Cell::china_time(r.submitted_at),
+                Cell::text(r.return_reason.clone().unwrap_or_default()),
+            ]
+        },
+    )
 }

@@ -127,7 +127,7 @@ pub async fn investments(
 }
 
 /// A talk or accountability as the office and the unit read it: the record with its labels.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct AccountabilityView {
     #[serde(flatten)]
     pub record: AccountabilityRecord,
@@ -138,7 +138,7 @@ pub struct AccountabilityView {
 
 /// Reminder talks and accountability (提醒约谈、追责问责), newest first: county level every unit,
 /// a township or department its own; `month` filters by the day decided.
-#[utoipa::path(get, path = "/v1/accountability", params(UnitRecordQuery), responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/accountability", params(UnitRecordQuery), responses((status = 200, body = Vec<AccountabilityView>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn accountability(
     State(state): State<AppState>,
     caller: Caller,
@@ -162,7 +162,7 @@ pub async fn accountability(
 }
 
 /// A suggestion with the names the office reads.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct SuggestionView {
     #[serde(flatten)]
     pub suggestion: Suggestion,
@@ -174,7 +174,7 @@ pub struct SuggestionView {
 /// 约谈问责 the rules suggest today (`data/accountability_rules.toml`: major hazards overdue,
 /// duty quotas missed months running, late month-end submissions), for 县安委办 to decide; a
 /// record made with the suggestion's id ends it. County level only.
-#[utoipa::path(get, path = "/v1/accountability/suggestions", params(UnitRecordQuery), responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/accountability/suggestions", params(UnitRecordQuery), responses((status = 200, body = Vec<SuggestionView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn accountability_suggestions(
     State(state): State<AppState>,
     caller: Caller,
@@ -201,7 +201,7 @@ pub async fn accountability_suggestions(
 }
 
 /// A 改机制 record with its label.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct MechanismView {
     #[serde(flatten)]
     pub record: MechanismRecord,
@@ -210,7 +210,7 @@ pub struct MechanismView {
 
 /// 改机制 records (职责清单、制度修订、应急处置方案、联合执法、信息共享、举一反三), newest first, in
 /// the caller's scope; `month` filters by the day it took effect.
-#[utoipa::path(get, path = "/v1/mechanism", params(UnitRecordQuery), responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/mechanism", params(UnitRecordQuery), responses((status = 200, body = Vec<MechanismView>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn mechanism(
     State(state): State<AppState>,
     caller: Caller,
