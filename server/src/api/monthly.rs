@@ -80,7 +80,7 @@ pub async fn duty(
 /// 月底报送: each item a township or department sends 县安委办 for the month (履职纪实, self-
 /// assessment, investment proof, unit duty report), its due date (data), when it reached the
 /// server, and late / overdue flags.
-#[utoipa::path(get, path = "/v1/month-end", params(MonthQuery), responses((status = 200, body = Vec<SubmissionStatus>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/month-end", params(MonthQuery), responses((status = 200, body = Vec<SubmissionStatus>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn month_end(
     State(state): State<AppState>,
     caller: Caller,

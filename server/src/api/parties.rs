@@ -258,7 +258,7 @@ fn xlsx_file(name: &str, title: &str, bytes: Vec<u8>) -> Response {
 }
 
 /// 专业机构评估检查覆盖情况 (.xlsx): coverage per industry and the year's engagements.
-#[utoipa::path(get, path = "/v1/exports/engagement-coverage.xlsx", params(CoverageQuery), responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/exports/engagement-coverage.xlsx", params(CoverageQuery), responses((status = 200, description = "the workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = ErrorBody)))]
 pub async fn coverage_xlsx(
     State(state): State<AppState>,
     caller: Caller,
@@ -460,7 +460,7 @@ pub async fn retire_expert(
 }
 
 /// 专家库名单 (.xlsx), in the annex's columns.
-#[utoipa::path(get, path = "/v1/exports/experts.xlsx", responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/exports/experts.xlsx", responses((status = 200, description = "the workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = ErrorBody)))]
 pub async fn experts_xlsx(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
     if is_outsider(&caller) {
         return Err(ApiError::forbidden("专家库名单仅限党政机关工作人员查看"));
