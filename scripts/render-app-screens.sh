@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 [ -f android/generated/kotlin/cn/anjian/core/anjian.kt ] || scripts/gen-bindings.sh
 source scripts/demo-server-for-tests.sh
 rm -f docs/app/*.png
-mvn -q -B -f android/pom.xml test -Dtest=ScreenGalleryTest -Dsurefire.failIfNoSpecifiedTests=false \
+mvn -q -B -f android/pom.xml test -Dtest='ScreenGalleryTest,FieldWorkGalleryTest' -Dsurefire.failIfNoSpecifiedTests=false \
     -Danjian.test.server="$demo_url" -Danjian.render.dir="$PWD/docs/app"
 {
     echo "# The field app's screens"

@@ -46,4 +46,6 @@ dependencies {
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.10.2")
     // The uniffi bindings call the core through JNA.
     implementation("net.java.dev.jna:jna:5.17.0@aar")
+    // 扫码入企: QR decoding of the camera picture (shared code, see cn.anjian.app.QrText).
+    implementation("com.google.zxing:core:3.5.3")
 }

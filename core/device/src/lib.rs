@@ -11,6 +11,7 @@ pub mod ffi;
 mod inspections;
 mod rows;
 pub mod schema;
+mod self_assessment;
 pub mod site_documents;
 mod site_scan;
 mod standing;

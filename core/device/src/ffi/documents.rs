@@ -53,6 +53,12 @@ pub struct SiteDocumentRequest {
     pub refusal_witness: Option<String>,
 }
 
+/// A document's title (现场检查记录 ...), for the app's choices before one is made.
+#[uniffi::export]
+pub fn document_kind_title(kind: DocumentKind) -> String {
+    kind.title().to_string()
+}
+
 fn utc(t: SystemTime) -> DateTime<Utc> {
     DateTime::<Utc>::from(t)
 }

@@ -31,6 +31,7 @@ mod hazards;
 mod records;
 mod reminders;
 mod screens;
+mod self_assessment;
 mod sites;
 mod sync;
 mod tasks;
@@ -42,6 +43,7 @@ pub use hazards::*;
 pub use records::*;
 pub use reminders::*;
 pub use screens::*;
+pub use self_assessment::*;
 pub use sites::*;
 pub use sync::*;
 

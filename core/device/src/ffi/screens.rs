@@ -200,6 +200,18 @@ fn label_check(check: &LocationCheck, accuracy_m: Option<f64>, mock: bool) -> Si
 
 const APP_SETTING_PREFIX: &str = "app.";
 
+fn unit_record(u: anjian_domain::org::Unit) -> UnitRecord {
+    UnitRecord {
+        kind: serde_json::to_value(u.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        kind_label: u.kind.label().to_string(),
+        id: u.id,
+        name: u.name,
+    }
+}
+
 #[uniffi::export]
 impl AnjianStore {
     /// The site list: filtered by text, township and industry; nearest first when a position
@@ -294,19 +306,21 @@ impl AnjianStore {
 
     /// The organisation's units known on this device, by name.
     pub fn units(&self) -> FfiResult<Vec<UnitRecord>> {
+        Ok(self.inner().units()?.into_iter().map(unit_record).collect())
+    }
+
+    /// 联合检查: the other enforcement bodies with powers over a site (its industry, and for a
+    /// township its own territory), by name — the ones a joint inspection there may name.
+    pub fn joint_bodies(&self, site_id: String) -> FfiResult<Vec<UnitRecord>> {
+        let me = self.inner().actor()?;
+        let site = self.inner().site(&site_id)?;
         Ok(self
             .inner()
             .units()?
             .into_iter()
-            .map(|u| UnitRecord {
-                kind: serde_json::to_value(u.kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-                kind_label: u.kind.label().to_string(),
-                id: u.id,
-                name: u.name,
-            })
+            .filter(|u| u.id != me.unit_id)
+            .filter(|u| u.enforcement.as_ref().is_some_and(|b| b.covers(u, &site)))
+            .map(unit_record)
             .collect())
     }
 
@@ -585,5 +599,54 @@ mod tests {
             Some("1")
         );
         assert!(s.profile().unwrap().is_some());
+    }
+
+    #[test]
+    fn joint_bodies_are_the_other_enforcement_bodies_with_powers_at_the_site() {
+        use anjian_domain::enforcement::{EnforcementBasis, EnforcementBody};
+        use anjian_domain::org::{Unit, UnitKind};
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(dir.path(), &[Role::Inspector]);
+        let dept = |id: &str, name: &str, industries: &[&str]| Unit {
+            id: id.into(),
+            name: name.into(),
+            kind: UnitKind::Department,
+            parent_id: None,
+            code: None,
+            enforcement: (!industries.is_empty()).then(|| EnforcementBody {
+                name_of_record: format!("忠{name}"),
+                basis: EnforcementBasis::Statutory,
+                industries: industries.iter().map(|i| i.to_string()).collect(),
+            }),
+        };
+        s.inner()
+            .upsert_units(&[
+                dept("dept-zjw", "县住房城乡建委", &["gas", "construction"]),
+                dept("dept-cgj", "县城市管理局", &["gas"]),
+                dept("dept-mzj", "县民政局", &["elderly_care"]),
+                dept("dept-none", "县档案馆", &[]),
+            ])
+            .unwrap();
+        // Registered by the township, inspected by 县住房城乡建委.
+        let gas = site(&s, "石宝镇液化气站", "gas", 30.4220, 108.1810);
+        let care = site(&s, "石宝镇敬老院", "elderly_care", 30.4221, 108.1811);
+        s.set_profile(Profile {
+            person_id: "p-xu".into(),
+            name: "许峰".into(),
+            unit_id: "dept-zjw".into(),
+            roles: vec![Role::Inspector],
+        })
+        .unwrap();
+        let bodies = s.joint_bodies(gas.id.clone()).unwrap();
+        let names: Vec<&str> = bodies.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["县城市管理局"],
+            "not my own unit, not one without powers there"
+        );
+        let bodies = s.joint_bodies(care.id).unwrap();
+        assert_eq!(bodies.len(), 1);
+        assert_eq!(bodies[0].id, "dept-mzj");
+        assert!(s.joint_bodies("no-such-site".into()).is_err());
     }
 }

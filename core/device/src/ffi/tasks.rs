@@ -71,6 +71,12 @@ impl AnjianStore {
     }
 }
 
+/// A 改机制 kind as users say it (属地属事职责清单修订 ...), for the app's choices.
+#[uniffi::export]
+pub fn mechanism_kind_label(kind: MechanismKind) -> String {
+    kind.label().to_string()
+}
+
 /// A 改机制 record as the app fills it in.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct MechanismInput {

@@ -1,6 +1,8 @@
 package cn.anjian.app
 
 import cn.anjian.app.platform.AppFiles
+import cn.anjian.app.platform.CodeScanner
+import cn.anjian.app.platform.DocumentOutput
 import cn.anjian.app.platform.LocationFix
 import cn.anjian.app.platform.LocationSource
 import cn.anjian.app.platform.NetworkKind
@@ -53,19 +55,45 @@ class TestSync(var kind: NetworkKind = NetworkKind.UNMETERED) : SyncScheduler {
     override fun network() = kind
 }
 
-class TempFiles(dir: Path) : AppFiles {
+/** The system's CJK font (fonts-noto-cjk), which the core needs to draw the documents left on site. */
+val cjkFont: Pair<String, Int>? =
+    Path.of("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc").takeIf { Files.isRegularFile(it) }?.let { it.toString() to 2 }
+
+class TempFiles(dir: Path, font: Boolean = false) : AppFiles {
     override val storePath = dir.resolve("anjian.db").toString()
     override val scratchDir = dir.resolve("scratch").also { Files.createDirectories(it) }.toString()
-    override val watermarkFont: Pair<String, Int>? = null
+    override val watermarkFont: Pair<String, Int>? = if (font) cjkFont else null
 }
 
-class Device(dir: Path) {
+/** The scanner in tests: hands out the queued code texts; empty queue = nothing read. */
+class QueueScanner : CodeScanner {
+    val queue = ArrayDeque<String>()
+    override suspend fun scan(): String? = queue.removeFirstOrNull()
+}
+
+/** Share and print in tests: records what was handed over. */
+class RecordingOutput : DocumentOutput {
+    val shared = mutableListOf<Pair<String, String>>()
+    val printed = mutableListOf<Pair<String, String>>()
+    override suspend fun share(pdfPath: String, title: String): String {
+        shared += pdfPath to title
+        return "已分享：$title"
+    }
+    override suspend fun print(pdfPath: String, title: String): String {
+        printed += pdfPath to title
+        return "已送打印：$title"
+    }
+}
+
+class Device(dir: Path, font: Boolean = false) {
     val photos = QueuePhotos()
     val location = SettableLocation()
     val sync = TestSync()
-    val files = TempFiles(dir)
+    val files = TempFiles(dir, font)
+    val scanner = QueueScanner()
+    val output = RecordingOutput()
     val store: AnjianStore = AnjianStore.open(files.storePath)
-    val session = Session(store, Platform(photos, location, sync, files, SkiaImages))
+    val session = Session(store, Platform(photos, location, sync, files, SkiaImages, scanner = scanner, output = output))
 
     /** Starts a sync the way the app does and waits for its end. */
     fun syncAndWait(): SyncRun {
@@ -91,6 +119,14 @@ class OfficeApi(private val server: String, username: String = "admin", password
         val person = body.substringAfter("\"person\"")
         val roles = Regex("\"roles\"\\s*:\\s*\\[([^]]*)]").find(person)!!.groupValues[1]
         actor = """{"person_id":"${field(person, "id")}","name":"${field(person, "name")}","unit_id":"${field(person, "unit_id")}","roles":[$roles]}"""
+    }
+
+    /** A read of the API as this account (JSON text). */
+    fun get(path: String): String {
+        val req = HttpRequest.newBuilder(URI.create(server + path)).header("authorization", "Bearer $token").GET().build()
+        val resp = http.send(req, HttpResponse.BodyHandlers.ofString())
+        check(resp.statusCode() in 200..299) { "$path: ${resp.statusCode()} ${resp.body()}" }
+        return resp.body()
     }
 
     private fun field(json: String, name: String) = Regex("\"$name\"\\s*:\\s*\"([^\"]*)\"").find(json)?.groupValues?.get(1)
@@ -122,4 +158,41 @@ class OfficeApi(private val server: String, username: String = "admin", password
         val reason = Regex("\"reason\"\\s*:\\s*\"([^\"]*)\"").find(body)?.groupValues?.get(1)
         return status to reason
     }
+}
+
+fun <T> ready(l: Load<T>): T {
+    check(l is Load.Ready) { "not ready: $l" }
+    return (l as Load.Ready<T>).value
+}
+
+/** A JSON string field's value (the first one named so), unescaped. Tests read the API with it. */
+fun jsonString(json: String, name: String): String {
+    val start = Regex("\"$name\"\\s*:\\s*\"").find(json)?.range?.last ?: error("no $name in ${json.take(300)}")
+    val out = StringBuilder()
+    var i = start + 1
+    while (json[i] != '"') {
+        if (json[i] == '\\') {
+            i++
+            when (json[i]) {
+                'n' -> out.append('\n')
+                't' -> out.append('\t')
+                'r' -> out.append('\r')
+                'u' -> { out.append(json.substring(i + 1, i + 5).toInt(16).toChar()); i += 4 }
+                else -> out.append(json[i])
+            }
+        } else out.append(json[i])
+        i++
+    }
+    return out.toString()
+}
+
+/** A signature as a finger draws it: a few strokes across the pad. */
+fun scribble(seed: Int = 0): Signature {
+    var s = Signature()
+    for (k in 0 until 3) {
+        val y = 0.3f + 0.2f * k
+        s = s.begin(Ink(0.1f + 0.05f * seed, y))
+        for (t in 1..20) s = s.extend(Ink(0.1f + 0.04f * t, y + 0.1f * kotlin.math.sin(t / 2.0 + seed).toFloat()))
+    }
+    return s
 }

@@ -53,7 +53,25 @@ class TouchTargetTest {
             val ledger = LedgerPresenter(d.session).also { it.load() }
             val ip = InspectionPresenter(d.session, insp.id).also { it.load() }
             val hp = HazardPresenter(d.session, h.id).also { it.load() }
+            val found = cn.anjian.app.presenter.ScanFound(
+                d.store.site(site.id),
+                listOf("县城市管理局已于 2026-11-24 检查该企业：请考虑联合检查或共享结果，避免重复检查"),
+                listOf(InspectionKind.ROUTINE_CHECK, InspectionKind.RANDOM_CHECK),
+                listOf(cn.anjian.core.UnitRecord("dept-cgj", "县城市管理局", "department", "部门")),
+                emptyList(),
+            )
+            val scan = cn.anjian.app.presenter.ScanState(code = "https://anjian.example/q/x/y", found = Load.Ready(found))
+            val docs = cn.anjian.app.presenter.DocumentsPresenter(d.session, insp.id).also { it.load() }
+            docs.begin(cn.anjian.domain.DocumentKind.INSPECTION_RECORD)
+            docs.officerInk(scribble(0))
+            val task = cn.anjian.core.TaskRecord("t-1", "燃气安全专项整治“回头看”", "对辖区餐饮场所开展回头看。", "2026-12-10", "已退回", false, "已完成排查。", emptyList(), "未附整治台账，请补充后重新报送")
+            val tasks = cn.anjian.app.presenter.TasksState(data = Load.Ready(cn.anjian.app.presenter.TasksData("500233107", listOf(task), emptyMap())), answering = "t-1")
+            val self = cn.anjian.app.presenter.SelfAssessmentPresenter(d.session).also { it.load() }
             listOf(
+                "scan" to @Composable { cn.anjian.app.ui.ScanScreen(scan, cn.anjian.app.ui.ScanActions({}, {}, {}, {}, {}, {}, {}, {})) },
+                "documents" to @Composable { cn.anjian.app.ui.DocumentsScreen(docs.state.value, cn.anjian.app.ui.DocumentsActions({}, {}, {}, {}, {}, {}, {}, {})) },
+                "tasks" to @Composable { cn.anjian.app.ui.TasksScreen(tasks, cn.anjian.app.ui.TasksActions({}, {}, {}, {}, {}, {})) },
+                "self" to @Composable { cn.anjian.app.ui.SelfAssessmentScreen(self.state.value, cn.anjian.app.ui.SelfAssessmentActions({}, { _, _ -> }, { _, _ -> }, {}, {})) },
                 "ledger" to @Composable { LedgerScreen(ledger.state.value, {}, {}) },
                 "inspection" to @Composable { InspectionScreen(ip.state.value, InspectionActions({ _, _ -> }, { _, _ -> }, {}, {}, {}, {}, {}, {})) },
                 "hazard" to @Composable { HazardScreen(hp.state.value, HazardActions({}, {}, {}, {}, {}, {}, {})) },

@@ -8,6 +8,7 @@ import android.location.LocationManager
 import android.net.ConnectivityManager
 import android.net.NetworkCapabilities
 import android.os.Build
+import android.os.Bundle
 import android.os.CancellationSignal
 import androidx.activity.ComponentActivity
 import androidx.activity.result.ActivityResultLauncher
@@ -70,6 +71,9 @@ class CameraPhotos : PhotoSource {
             launcher = null
         }
     }
+
+    /** The activity in front, for the print service. */
+    fun currentActivity(): ComponentActivity? = activity
 
     fun onResult(ok: Boolean) {
         val (file, done) = pending ?: return
@@ -191,5 +195,81 @@ class DocumentPicker : cn.anjian.app.platform.DocumentSource {
             if (l == null) done.complete(null) else l.launch(arrayOf("application/pdf", "image/jpeg"))
         }
         return done.await()
+    }
+}
+
+/**
+ * 扫码入企 with the system camera: the sticker is photographed (no camera library) and the QR
+ * code decoded from the picture's pixels by the shared [cn.anjian.app.QrText].
+ */
+class CameraCodeScanner(private val photos: CameraPhotos) : cn.anjian.app.platform.CodeScanner {
+    override suspend fun scan(): String? {
+        val path = photos.takePhoto("场所码") ?: return null
+        return withContext(Dispatchers.Default) {
+            val bounds = BitmapFactory.Options().apply { inJustDecodeBounds = true }
+            BitmapFactory.decodeFile(path, bounds)
+            var sample = 1
+            while (maxOf(bounds.outWidth, bounds.outHeight) / sample > 2048) sample *= 2
+            val bmp = BitmapFactory.decodeFile(path, BitmapFactory.Options().apply { inSampleSize = sample })
+            File(path).delete()
+            bmp?.let {
+                val px = IntArray(it.width * it.height)
+                it.getPixels(px, 0, it.width, 0, 0, it.width, it.height)
+                cn.anjian.app.QrText.decode(it.width, it.height, px)
+            }
+        }
+    }
+}
+
+/**
+ * The documents left on site: shared through the system's share sheet (a copy in the shared
+ * folder, granted by the FileProvider) or printed through the print service.
+ */
+class AndroidDocumentOutput(private val photos: CameraPhotos, private val context: Context) : cn.anjian.app.platform.DocumentOutput {
+    private fun copy(pdfPath: String, title: String): File {
+        val dir = File(context.cacheDir, "share").apply { mkdirs() }
+        return File(dir, "$title.pdf").also { File(pdfPath).copyTo(it, overwrite = true) }
+    }
+
+    override suspend fun share(pdfPath: String, title: String): String? = withContext(Dispatchers.Main) {
+        val file = copy(pdfPath, title)
+        val uri = FileProvider.getUriForFile(context, "${context.packageName}.photos", file)
+        val send = android.content.Intent(android.content.Intent.ACTION_SEND).apply {
+            type = "application/pdf"
+            putExtra(android.content.Intent.EXTRA_STREAM, uri)
+            addFlags(android.content.Intent.FLAG_GRANT_READ_URI_PERMISSION)
+        }
+        context.startActivity(android.content.Intent.createChooser(send, title).addFlags(android.content.Intent.FLAG_ACTIVITY_NEW_TASK))
+        null
+    }
+
+    override suspend fun print(pdfPath: String, title: String): String? = withContext(Dispatchers.Main) {
+        val a = photos.currentActivity() ?: return@withContext "无法打开打印服务"
+        val pm = a.getSystemService(android.print.PrintManager::class.java) ?: return@withContext "本机没有打印服务"
+        pm.print(title, PdfPrintAdapter(File(pdfPath), title), null)
+        null
+    }
+}
+
+/** Hands a finished PDF to the print service as it is. */
+private class PdfPrintAdapter(private val file: File, private val title: String) : android.print.PrintDocumentAdapter() {
+    override fun onLayout(
+        old: android.print.PrintAttributes?, new: android.print.PrintAttributes?, cancel: CancellationSignal?,
+        callback: LayoutResultCallback, extras: Bundle?,
+    ) {
+        if (cancel?.isCanceled == true) return callback.onLayoutCancelled()
+        val info = android.print.PrintDocumentInfo.Builder("$title.pdf")
+            .setContentType(android.print.PrintDocumentInfo.CONTENT_TYPE_DOCUMENT).build()
+        callback.onLayoutFinished(info, old != new)
+    }
+
+    override fun onWrite(
+        pages: Array<out android.print.PageRange>?, destination: android.os.ParcelFileDescriptor,
+        cancel: CancellationSignal?, callback: WriteResultCallback,
+    ) {
+        file.inputStream().use { input ->
+            android.os.ParcelFileDescriptor.AutoCloseOutputStream(destination).use { input.copyTo(it) }
+        }
+        callback.onWriteFinished(arrayOf(android.print.PageRange.ALL_PAGES))
     }
 }

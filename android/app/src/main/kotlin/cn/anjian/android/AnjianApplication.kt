@@ -14,6 +14,13 @@ class AnjianApplication : Application() {
     val sync by lazy { WorkManagerSync(this) }
     val session: Session by lazy {
         val store = AnjianStore.open(files.storePath)
-        Session(store, Platform(photos, location, sync, files, AndroidImages, documents))
+        Session(
+            store,
+            Platform(
+                photos, location, sync, files, AndroidImages, documents,
+                scanner = CameraCodeScanner(photos),
+                output = AndroidDocumentOutput(photos, this),
+            ),
+        )
     }
 }

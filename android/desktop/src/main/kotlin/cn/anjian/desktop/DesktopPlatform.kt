@@ -78,3 +78,62 @@ class DesktopFiles(dir: File) : AppFiles {
     override val watermarkFont: Pair<String, Int>? =
         File("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc").takeIf { it.isFile }?.let { it.absolutePath to 2 }
 }
+
+/**
+ * 扫码入企 on a laptop: a picture of the site's code (a photo of the sticker, or the sticker
+ * file the console printed) is read from disk and its QR code decoded; the code's text can
+ * also be pasted into the screen.
+ */
+class PictureCodeScanner : cn.anjian.app.platform.CodeScanner {
+    override suspend fun scan(): String? {
+        val path = withContext(Dispatchers.Main) {
+            val chooser = JFileChooser().apply {
+                dialogTitle = "选择场所码图片（PNG 或 JPEG）"
+                fileFilter = FileNameExtensionFilter("图片", "png", "jpg", "jpeg")
+            }
+            if (chooser.showOpenDialog(null) == JFileChooser.APPROVE_OPTION) chooser.selectedFile.absolutePath else null
+        } ?: return null
+        return withContext(Dispatchers.Default) { decodePicture(File(path).readBytes()) }
+    }
+
+    companion object {
+        /** The QR text in an encoded picture (PNG, JPEG), or null. */
+        fun decodePicture(bytes: ByteArray): String? {
+            val image = org.jetbrains.skia.Image.makeFromEncoded(bytes)
+            val bitmap = org.jetbrains.skia.Bitmap.makeFromImage(image)
+            return decodeBitmap(bitmap)
+        }
+
+        fun decodeBitmap(bitmap: org.jetbrains.skia.Bitmap): String? {
+            val w = bitmap.width
+            val h = bitmap.height
+            val px = IntArray(w * h)
+            for (y in 0 until h) for (x in 0 until w) px[y * w + x] = bitmap.getColor(x, y)
+            return cn.anjian.app.QrText.decode(w, h, px)
+        }
+    }
+}
+
+/**
+ * The documents left on site, on a laptop: a copy is saved in `~/安检文书/` (to send or print
+ * from there) and the user is told where.
+ */
+class FolderDocumentOutput(private val dir: File = File(System.getProperty("user.home"), "安检文书")) : cn.anjian.app.platform.DocumentOutput {
+    private fun save(pdfPath: String, title: String): File {
+        dir.mkdirs()
+        val safe = title.replace(Regex("[\\\\/:*?\"<>|]"), "_")
+        return File(dir, "$safe.pdf").also { File(pdfPath).copyTo(it, overwrite = true) }
+    }
+
+    override suspend fun share(pdfPath: String, title: String): String =
+        withContext(Dispatchers.IO) { "已保存到 ${save(pdfPath, title).absolutePath}" }
+
+    override suspend fun print(pdfPath: String, title: String): String = withContext(Dispatchers.IO) {
+        val f = save(pdfPath, title)
+        val printed = runCatching {
+            java.awt.Desktop.isDesktopSupported() && java.awt.Desktop.getDesktop().isSupported(java.awt.Desktop.Action.PRINT) &&
+                java.awt.Desktop.getDesktop().print(f).let { true }
+        }.getOrDefault(false)
+        if (printed) "已送打印机：${f.name}" else "已保存到 ${f.absolutePath}，请从电脑打印"
+    }
+}

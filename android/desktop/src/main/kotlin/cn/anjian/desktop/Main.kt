@@ -34,7 +34,10 @@ fun main(args: Array<String>) {
             }
         }
     }
-    val platform = Platform(FileChooserPhotos(), FixedLocation.fromEnv(System.getenv("ANJIAN_LOCATION")), sync, files, SkiaImages, FileChooserDocuments())
+    val platform = Platform(
+        FileChooserPhotos(), FixedLocation.fromEnv(System.getenv("ANJIAN_LOCATION")), sync, files, SkiaImages, FileChooserDocuments(),
+        scanner = PictureCodeScanner(), output = FolderDocumentOutput(),
+    )
     session = Session(store, platform)
     sync.scheduleBackgroundSync()
     if (session.hasOfflineSession() && store.syncStatus().signedIn) session.startSync()

@@ -57,6 +57,26 @@ fun interface ImageDecoder {
     fun decode(path: String): androidx.compose.ui.graphics.ImageBitmap?
 }
 
+/**
+ * 扫码入企: reads a site's code (the sticker at the gate) and returns the text it carries, or
+ * null when the user cancelled or no code was found. Android takes a picture with the system
+ * camera and decodes it ([cn.anjian.app.QrText]); the desktop reads a picture file of the
+ * sticker. The text can always be typed or pasted instead.
+ */
+fun interface CodeScanner {
+    suspend fun scan(): String?
+}
+
+/**
+ * Hands a document left on site (a PDF the core made) to the user: Android shares it through
+ * the system's share sheet or prints it through the print service; the desktop saves a copy
+ * in a folder the user sees. Returns what to tell the user, or null when nothing was done.
+ */
+interface DocumentOutput {
+    suspend fun share(pdfPath: String, title: String): String?
+    suspend fun print(pdfPath: String, title: String): String?
+}
+
 class Platform(
     val photos: PhotoSource,
     val location: LocationSource,
@@ -64,4 +84,6 @@ class Platform(
     val files: AppFiles,
     val images: ImageDecoder,
     val documents: DocumentSource = DocumentSource { null },
+    val scanner: CodeScanner = CodeScanner { null },
+    val output: DocumentOutput? = null,
 )

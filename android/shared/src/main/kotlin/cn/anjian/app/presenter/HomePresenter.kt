@@ -3,6 +3,7 @@ package cn.anjian.app.presenter
 import cn.anjian.app.Load
 import cn.anjian.app.Session
 import cn.anjian.app.errorText
+import cn.anjian.core.CertificateRecord
 import cn.anjian.core.DutyStatusRecord
 import cn.anjian.core.HazardRecord
 import cn.anjian.core.InspectionRecord
@@ -26,6 +27,10 @@ data class HomeData(
     val sync: SyncStatus,
     val canInspect: Boolean,
     val canPatrol: Boolean,
+    /** My certificates expiring soon or expired: shown ahead, since an expired one stops 行政检查. */
+    val certificateWarnings: List<CertificateRecord> = emptyList(),
+    /** My unit's tasks still to do or returned (工作任务交办). */
+    val openTasks: Int = 0,
 )
 
 const val DUE_SOON_DAYS = 7L
@@ -61,6 +66,8 @@ class HomePresenter(
                 sync = syncStatus(),
                 canInspect = Roles.inspects(me.roles),
                 canPatrol = Roles.patrols(me.roles),
+                certificateWarnings = runCatching { myCertificates().filter { it.needsAttention } }.getOrDefault(emptyList()),
+                openTasks = runCatching { myUnitTasks().count { Tasks.open(it) } }.getOrDefault(0),
             )
         }
         set(data.fold({ Load.Ready(it) }, { Load.Failed(errorText(it)) }))

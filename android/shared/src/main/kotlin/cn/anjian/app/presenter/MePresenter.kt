@@ -4,6 +4,7 @@ import cn.anjian.app.Load
 import cn.anjian.app.Session
 import cn.anjian.app.Settings
 import cn.anjian.app.errorText
+import cn.anjian.core.CertificateRecord
 import cn.anjian.core.LogoutCheck
 import cn.anjian.core.Profile
 
@@ -13,6 +14,8 @@ data class MeData(
     val duty: DutySection,
     val server: String?,
     val deviceId: String,
+    /** My enforcement certificates (行政执法证), each with where it stands today. */
+    val certificates: List<CertificateRecord> = emptyList(),
 )
 
 data class MeState(
@@ -36,6 +39,7 @@ class MePresenter(private val session: Session) : Presenter<MeState>(MeState()) 
                 },
                 server = appSetting(Settings.SERVER),
                 deviceId = deviceId(),
+                certificates = runCatching { myCertificates() }.getOrDefault(emptyList()),
             )
         }
         update { it.copy(data = r.fold({ d -> Load.Ready(d) }, { e -> Load.Failed(errorText(e)) })) }

@@ -27,7 +27,12 @@ import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.unit.dp
 import cn.anjian.app.Session
 import cn.anjian.app.SyncRun
+import cn.anjian.app.presenter.DocumentsPresenter
 import cn.anjian.app.presenter.HazardPresenter
+import cn.anjian.app.presenter.MechanismPresenter
+import cn.anjian.app.presenter.ScanPresenter
+import cn.anjian.app.presenter.SelfAssessmentPresenter
+import cn.anjian.app.presenter.TasksPresenter
 import cn.anjian.app.presenter.HomePresenter
 import cn.anjian.app.presenter.InspectionPresenter
 import cn.anjian.app.presenter.LedgerPresenter
@@ -54,6 +59,11 @@ sealed interface Route {
     data object Ledger : Route { override val title = "隐患台账" }
     data class Hazard(val id: String) : Route { override val title = "隐患" }
     data object Records : Route { override val title = "会议与设施投入" }
+    data object Scan : Route { override val title = "扫码入企" }
+    data class Documents(val inspectionId: String) : Route { override val title = "现场执法文书" }
+    data object Tasks : Route { override val title = "工作任务" }
+    data object Mechanism : Route { override val title = "改机制" }
+    data object SelfAssessment : Route { override val title = "月底自评" }
     data object Sync : Route { override val title = "同步" }
     data object Me : Route { override val title = "我的" }
 }
@@ -158,6 +168,8 @@ private fun Screen(session: Session, route: Route, nav: Navigator) {
                 onCapture = { nav.go(Route.Capture) },
                 onSites = { nav.tab(Route.Sites) },
                 onSync = { nav.tab(Route.Sync) },
+                onScan = { nav.go(Route.Scan) },
+                onTasks = { nav.go(Route.Tasks) },
             )
         }
         Route.Sites -> {
@@ -170,6 +182,7 @@ private fun Screen(session: Session, route: Route, nav: Navigator) {
                 onTownship = { t -> scope.launch { p.township(t) } },
                 onIndustry = { i -> scope.launch { p.industry(i) } },
                 onSite = { nav.go(Route.Site(it)) },
+                onScan = { nav.go(Route.Scan) },
             )
         }
         is Route.Site -> {
@@ -198,6 +211,7 @@ private fun Screen(session: Session, route: Route, nav: Navigator) {
                     relocate = { scope.launch { p.checkLocation() } },
                     finish = { scope.launch { p.finish() } },
                     hazard = { nav.go(Route.Hazard(it)) },
+                    documents = { nav.go(Route.Documents(route.id)) },
                 ),
             )
         }
@@ -256,6 +270,91 @@ private fun Screen(session: Session, route: Route, nav: Navigator) {
                     cancel = p::cancel,
                     photo = { id, st -> scope.launch { p.addPhoto(id, st) } },
                     document = { id, t -> scope.launch { p.addDocument(id, t) } },
+                    tasks = { nav.go(Route.Tasks) },
+                    mechanism = { nav.go(Route.Mechanism) },
+                    selfAssessment = { nav.go(Route.SelfAssessment) },
+                ),
+            )
+        }
+        Route.Scan -> {
+            val p = remember { ScanPresenter(session) }
+            val s by p.state.collectAsState()
+            ScanScreen(
+                s,
+                ScanActions(
+                    scan = { scope.launch { p.scan() } },
+                    code = p::code,
+                    lookup = { scope.launch { p.lookup() } },
+                    kind = p::kind,
+                    joint = p::toggleJoint,
+                    participants = p::participants,
+                    acknowledge = p::acknowledge,
+                    start = { scope.launch { p.start()?.let { nav.replace(Route.Inspection(it)) } } },
+                ),
+            )
+        }
+        is Route.Documents -> {
+            val p = remember(route) { DocumentsPresenter(session, route.inspectionId) }
+            LaunchedEffect(route, revision) { p.load() }
+            val s by p.state.collectAsState()
+            DocumentsScreen(
+                s,
+                DocumentsActions(
+                    begin = p::begin,
+                    edit = p::edit,
+                    officerInk = p::officerInk,
+                    siteInk = p::siteInk,
+                    make = { scope.launch { p.make() } },
+                    cancel = p::cancel,
+                    share = { d -> scope.launch { p.share(d) } },
+                    print = { d -> scope.launch { p.print(d) } },
+                ),
+            )
+        }
+        Route.Tasks -> {
+            val p = remember { TasksPresenter(session) }
+            LaunchedEffect(revision) { p.load() }
+            val s by p.state.collectAsState()
+            TasksScreen(
+                s,
+                TasksActions(
+                    answer = p::answer,
+                    text = p::text,
+                    photo = { id -> scope.launch { p.addPhoto(id) } },
+                    document = { id -> scope.launch { p.addDocument(id) } },
+                    submit = { scope.launch { p.submit() } },
+                    cancel = p::cancel,
+                ),
+            )
+        }
+        Route.Mechanism -> {
+            val p = remember { MechanismPresenter(session) }
+            LaunchedEffect(revision) { p.load() }
+            val s by p.state.collectAsState()
+            MechanismScreen(
+                s,
+                MechanismActions(
+                    begin = p::begin,
+                    edit = p::edit,
+                    hazard = p::toggleHazard,
+                    save = { scope.launch { p.save() } },
+                    cancel = p::cancel,
+                    document = { id -> scope.launch { p.addDocument(id) } },
+                ),
+            )
+        }
+        Route.SelfAssessment -> {
+            val p = remember { SelfAssessmentPresenter(session) }
+            LaunchedEffect(Unit) { p.load() }
+            val s by p.state.collectAsState()
+            SelfAssessmentScreen(
+                s,
+                SelfAssessmentActions(
+                    month = p::month,
+                    score = p::score,
+                    note = p::note,
+                    summary = p::summary,
+                    submit = { scope.launch { p.submit() } },
                 ),
             )
         }

@@ -32,6 +32,8 @@ fun HomeScreen(
     onCapture: () -> Unit,
     onSites: () -> Unit,
     onSync: () -> Unit,
+    onScan: () -> Unit = {},
+    onTasks: () -> Unit = {},
 ) {
     when (state) {
         Load.Loading -> Loading()
@@ -44,6 +46,13 @@ fun HomeScreen(
             ) {
                 item { Text("${d.profile.name}，你好", style = MaterialTheme.typography.headlineSmall, modifier = Modifier.padding(top = 8.dp)) }
                 item { SyncCard(d, sync, onSync) }
+                if (d.certificateWarnings.isNotEmpty()) item { CertificateWarnings(d.certificateWarnings) }
+                if (d.canInspect) item {
+                    BigButton("扫码入企（扫描场所码开始检查）", onScan, Modifier.fillMaxWidth().testTag("home.scan"))
+                }
+                if (d.openTasks > 0) item {
+                    BigButton("工作任务：本单位 ${d.openTasks} 项待办", onTasks, Modifier.fillMaxWidth().testTag("home.tasks"), primary = false)
+                }
                 if (d.canPatrol) item {
                     BigButton("暗访取证（拍照记录问题）", onCapture, Modifier.fillMaxWidth().testTag("home.capture"))
                 }

@@ -33,6 +33,8 @@ class InspectionActions(
     val relocate: () -> Unit,
     val finish: () -> Unit,
     val hazard: (String) -> Unit,
+    /** The documents left on site (行政检查). */
+    val documents: () -> Unit = {},
 )
 
 fun outcomeLabel(o: ItemOutcome) = when (o) {
@@ -55,6 +57,16 @@ fun InspectionScreen(state: InspectionState, a: InspectionActions) {
                 item { Header(d, state, a) }
                 state.error?.let { item { Notice(it, title = "未保存") } }
                 if (state.raised.isNotEmpty() || d.finished) item { Finished(d, state, a) }
+                if (d.inspection.certificateNumber != null) item {
+                    Section("现场执法文书") {
+                        Text(
+                            if (d.finished) "可制作责令限期整改指令书、整改复查意见书，签名后分享或打印交被检查单位。"
+                            else "本次为行政检查（执法证 ${d.inspection.certificateNumber}）：检查完所有项目后，须制作现场检查记录并由双方签名，才能完成检查。",
+                            style = MaterialTheme.typography.bodyMedium,
+                        )
+                        BigButton("现场执法文书", a.documents, Modifier.fillMaxWidth().testTag("inspection.documents"), primary = d.finished || d.answered == d.total)
+                    }
+                }
                 items(d.checklist.items, key = { it.id }) { item -> ItemCard(d, item, state, a) }
                 if (!d.finished) item {
                     val left = d.total - d.answered

@@ -191,6 +191,9 @@ fun MeScreen(state: MeState, largeText: Boolean, a: MeActions) {
                     }
                 }
                 item {
+                    Section("我的执法证") { CertificateList(d.certificates) }
+                }
+                item {
                     Section("履职纪实（本期）") {
                         d.duty.message?.let { Text(it, style = MaterialTheme.typography.bodyMedium) }
                         if (d.duty.message == null && d.duty.items.isEmpty()) Text("本角色没有月度履职要求。", style = MaterialTheme.typography.bodyMedium)

@@ -36,6 +36,9 @@ class RecordsActions(
     val cancel: () -> Unit,
     val photo: (String, EvidenceStage) -> Unit,
     val document: (String, DocumentType) -> Unit,
+    val tasks: () -> Unit = {},
+    val mechanism: () -> Unit = {},
+    val selfAssessment: () -> Unit = {},
 )
 
 /** 会议 and 设施投入佐证 of my unit. */
@@ -48,6 +51,13 @@ fun RecordsScreen(state: RecordsState, a: RecordsActions) {
         is Load.Ready -> {
             val d = l.value
             LazyColumn(Modifier.fillMaxWidth().padding(horizontal = 12.dp).testTag("records"), verticalArrangement = Arrangement.spacedBy(LocalSizes.current.gap)) {
+                item {
+                    FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
+                        BigButton("工作任务", a.tasks, Modifier.testTag("records.tasks"), primary = false)
+                        BigButton("改机制", a.mechanism, Modifier.testTag("records.mechanism"), primary = false)
+                        BigButton("月底自评", a.selfAssessment, Modifier.testTag("records.self"), primary = false)
+                    }
+                }
                 state.error?.let { item { Notice(it, title = "未保存") } }
                 state.done?.let { item { Notice(it, Tone.OK) } }
                 item {

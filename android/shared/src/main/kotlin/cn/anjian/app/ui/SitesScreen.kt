@@ -33,8 +33,10 @@ fun SitesScreen(
     onTownship: (String?) -> Unit,
     onIndustry: (String?) -> Unit,
     onSite: (String) -> Unit,
+    onScan: (() -> Unit)? = null,
 ) {
     Column(Modifier.fillMaxWidth().padding(horizontal = 12.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
+        onScan?.let { BigButton("扫码入企", it, Modifier.fillMaxWidth().testTag("sites.scan")) }
         OutlinedTextField(
             state.text, onText, label = { Text("搜索场所名称或地址") }, singleLine = true,
             modifier = Modifier.fillMaxWidth().testTag("sites.search"),

@@ -1,0 +1,163 @@
+package cn.anjian.app.presenter
+
+import cn.anjian.app.Load
+import cn.anjian.app.Session
+import cn.anjian.app.Signature
+import cn.anjian.app.SignatureImage
+import cn.anjian.app.errorText
+import cn.anjian.core.HazardRecord
+import cn.anjian.core.InspectionRecord
+import cn.anjian.core.LedgerQuery
+import cn.anjian.core.SiteDocumentItem
+import cn.anjian.core.SiteDocumentRequest
+import cn.anjian.core.SiteRecord
+import cn.anjian.domain.DocumentKind
+import cn.anjian.domain.HazardStatus
+import java.io.File
+import java.time.Instant
+import java.util.UUID
+
+data class DocumentsData(
+    val inspection: InspectionRecord,
+    val site: SiteRecord,
+    val documents: List<SiteDocumentItem>,
+    /** The hazards this inspection raised. */
+    val hazards: List<HazardRecord>,
+) {
+    /** A 行政检查 (made in an enforcement body's name with a certificate) has documents. */
+    val administrative get() = inspection.certificateNumber != null
+    val finished get() = inspection.finishedAt != null
+
+    /** The documents that can be made now, in the order they are left on site. */
+    val makeable: List<DocumentKind>
+        get() = buildList {
+            if (!administrative) return@buildList
+            if (!finished) add(DocumentKind.INSPECTION_RECORD)
+            if (finished && hazards.any { it.status != HazardStatus.CLOSED }) add(DocumentKind.RECTIFICATION_ORDER)
+            if (documents.any { it.kind == DocumentKind.RECTIFICATION_ORDER }) add(DocumentKind.REVIEW_OPINION)
+        }
+}
+
+/** A document being filled in and signed. */
+data class DocumentDraft(
+    val kind: DocumentKind,
+    /** 被检查单位负责人 (or the person in charge on site). */
+    val representative: String = "",
+    /** 当事人意见. */
+    val statement: String = "",
+    val officer: Signature = Signature(),
+    val officerAt: Instant? = null,
+    val site: Signature = Signature(),
+    val siteAt: Instant? = null,
+    /** The representative refused to sign (拒签), before [witness]. */
+    val refused: Boolean = false,
+    val witness: String = "",
+)
+
+data class DocumentsState(
+    val data: Load<DocumentsData> = Load.Loading,
+    val draft: DocumentDraft? = null,
+    val busy: Boolean = false,
+    val error: String? = null,
+    val done: String? = null,
+)
+
+/**
+ * 现场执法文书: the documents of a 行政检查 left with the enterprise — 现场检查记录 before the
+ * inspection is finished, 责令限期整改指令书 for its open hazards, 整改复查意见书 after the
+ * order — signed on the screen by the officer and the enterprise's representative (or refused
+ * before a witness), made into a PDF by the core, shared or printed through the platform.
+ */
+class DocumentsPresenter(private val session: Session, private val inspectionId: String) :
+    Presenter<DocumentsState>(DocumentsState()) {
+
+    override suspend fun load() {
+        val r = session.call {
+            val insp = inspection(inspectionId)
+            DocumentsData(
+                inspection = insp,
+                site = site(insp.siteId),
+                documents = siteDocuments(inspectionId),
+                hazards = ledger(LedgerQuery(null, null, null, insp.siteId, false)).filter { it.inspectionId == inspectionId },
+            )
+        }
+        update { it.copy(data = r.fold({ d -> Load.Ready(d) }, { e -> Load.Failed(errorText(e)) })) }
+    }
+
+    fun begin(kind: DocumentKind) = update { s ->
+        // The representative named on an earlier document of this inspection is asked again.
+        val earlier = (s.data as? Load.Ready)?.value?.documents?.lastOrNull()
+            ?.signatures?.firstOrNull { it.signer == cn.anjian.domain.Signer.REPRESENTATIVE }?.name.orEmpty()
+        s.copy(draft = DocumentDraft(kind, representative = earlier), error = null, done = null)
+    }
+
+    fun edit(f: (DocumentDraft) -> DocumentDraft) = update { s -> s.copy(draft = s.draft?.let(f)) }
+    fun cancel() = update { it.copy(draft = null, error = null) }
+
+    /** Ink on the officer's pad (the time of the last stroke is the signature's time). */
+    fun officerInk(sig: Signature) = edit { it.copy(officer = sig, officerAt = if (sig.strokes.isEmpty()) null else Instant.now()) }
+    fun siteInk(sig: Signature) = edit { it.copy(site = sig, siteAt = if (sig.strokes.isEmpty()) null else Instant.now()) }
+
+    /** Makes the signed PDF; false with the reason shown when something is missing or refused. */
+    suspend fun make(): Boolean {
+        val d = state.value.draft ?: return false
+        val missing = when {
+            d.representative.isBlank() -> "请填写被检查单位负责人（或现场负责人）姓名"
+            d.officer.isBlank -> "请执法人员在签名框内签名"
+            !d.refused && d.site.isBlank -> "请被检查单位负责人签名；拒绝签名的，勾选“拒签”并填写见证人"
+            d.refused && d.witness.isBlank() -> "拒签的须填写见证人姓名"
+            else -> null
+        }
+        if (missing != null) {
+            update { it.copy(error = missing) }
+            return false
+        }
+        update { it.copy(busy = true, error = null) }
+        val scratch = File(session.platform.files.scratchDir).apply { mkdirs() }
+        val officerPng = File(scratch, "sign-${UUID.randomUUID()}.png").apply { writeBytes(SignatureImage.png(d.officer)) }
+        val sitePng = if (d.refused) null else File(scratch, "sign-${UUID.randomUUID()}.png").apply { writeBytes(SignatureImage.png(d.site)) }
+        val now = Instant.now()
+        val r = session.call {
+            makeSiteDocument(
+                SiteDocumentRequest(
+                    inspectionId = inspectionId,
+                    kind = d.kind,
+                    representative = d.representative.trim(),
+                    statement = d.statement.trim().ifEmpty { null },
+                    officerSignaturePath = officerPng.path,
+                    officerSignedAt = d.officerAt ?: now,
+                    representativeSignaturePath = sitePng?.path,
+                    representativeSignedAt = if (sitePng == null) null else d.siteAt ?: now,
+                    refusalWitness = if (d.refused) d.witness.trim() else null,
+                ),
+            )
+        }
+        officerPng.delete()
+        sitePng?.delete()
+        r.fold(
+            { doc -> update { it.copy(busy = false, draft = null, done = "${doc.title}已生成（${doc.number}），可分享或打印后交被检查单位") } },
+            { e -> update { it.copy(busy = false, error = errorText(e)) } },
+        )
+        if (r.isSuccess) {
+            session.changed()
+            load()
+        }
+        return r.isSuccess
+    }
+
+    /** Shares the PDF through the platform (share sheet on Android, a saved copy on a laptop). */
+    suspend fun share(doc: SiteDocumentItem) = output(doc) { o, path, title -> o.share(path, title) }
+
+    /** Prints the PDF through the platform's print service. */
+    suspend fun print(doc: SiteDocumentItem) = output(doc) { o, path, title -> o.print(path, title) }
+
+    private suspend fun output(doc: SiteDocumentItem, f: suspend (cn.anjian.app.platform.DocumentOutput, String, String) -> String?) {
+        val o = session.platform.output ?: run {
+            update { it.copy(error = "本设备不能分享或打印文件") }
+            return
+        }
+        val title = "${doc.title}${doc.number}"
+        val said = runCatching { f(o, doc.pdfPath, title) }
+        update { it.copy(done = said.getOrNull(), error = said.exceptionOrNull()?.let { e -> "未能分享：${e.message ?: e.javaClass.simpleName}" }) }
+    }
+}

@@ -1,0 +1,113 @@
+package cn.anjian.app.presenter
+
+import cn.anjian.app.Load
+import cn.anjian.app.Session
+import cn.anjian.app.errorText
+import cn.anjian.core.CertificateRecord
+import cn.anjian.core.SiteRecord
+import cn.anjian.core.UnitRecord
+import cn.anjian.domain.InspectionKind
+
+/** What a scanned code opened: the site, what to heed before going in, and how I may inspect. */
+data class ScanFound(
+    val site: SiteRecord,
+    /** The annual cap reached, another department's recent visit … (the core's words). */
+    val warnings: List<String>,
+    val kinds: List<InspectionKind>,
+    /** Other enforcement bodies with powers here, for a joint inspection (联合检查). */
+    val bodies: List<UnitRecord>,
+    /** My enforcement certificates that need attention (expiring or expired). */
+    val certificates: List<CertificateRecord>,
+)
+
+data class ScanState(
+    /** The code's text, as scanned or pasted. */
+    val code: String = "",
+    /** Null until a code was looked up. */
+    val found: Load<ScanFound>? = null,
+    val kind: InspectionKind? = null,
+    val joint: Set<String> = emptySet(),
+    /** 检查人员 besides me, as names. */
+    val participants: String = "",
+    /** The warnings were read and the visit is still wanted. */
+    val acknowledged: Boolean = false,
+    val busy: Boolean = false,
+    val error: String? = null,
+)
+
+/**
+ * 扫码入企: the site's code (the sticker at the gate) is scanned or pasted, verified offline by
+ * the core, the visit's warnings shown (annual cap, another department's recent visit) and
+ * confirmed, and the inspection started — with other enforcement bodies for a joint one.
+ */
+class ScanPresenter(private val session: Session) : Presenter<ScanState>(ScanState()) {
+    override suspend fun load() {}
+
+    fun code(text: String) = update { it.copy(code = text, error = null) }
+    fun kind(k: InspectionKind) = update { it.copy(kind = k, error = null) }
+    fun participants(text: String) = update { it.copy(participants = text) }
+    fun acknowledge(on: Boolean) = update { it.copy(acknowledged = on, error = null) }
+    fun toggleJoint(unitId: String) = update { s ->
+        s.copy(joint = if (unitId in s.joint) s.joint - unitId else s.joint + unitId, error = null)
+    }
+
+    /** Reads a code with the platform's scanner (camera, or a picture on the desktop). */
+    suspend fun scan() {
+        val text = runCatching { session.platform.scanner.scan() }.getOrNull()
+        if (text.isNullOrBlank()) {
+            update { it.copy(error = "没有读到场所码：请对准门口的场所码重拍，或直接粘贴码上的文字") }
+            return
+        }
+        code(text)
+        lookup()
+    }
+
+    /** Verifies the code and reads what the screen shows before the visit. */
+    suspend fun lookup() {
+        val code = state.value.code.trim()
+        if (code.isEmpty()) {
+            update { it.copy(error = "请扫描或粘贴场所码") }
+            return
+        }
+        update { it.copy(found = Load.Loading, busy = true, error = null, acknowledged = false, joint = emptySet(), kind = null) }
+        val r = session.call {
+            val site = siteFromCode(code)
+            ScanFound(
+                site = site,
+                warnings = visitWarnings(site.id),
+                kinds = inspectionKindsFor(site.id),
+                bodies = jointBodies(site.id),
+                certificates = myCertificates().filter { it.needsAttention },
+            )
+        }
+        update { s ->
+            s.copy(
+                busy = false,
+                found = r.fold({ Load.Ready(it) }, { Load.Failed(errorText(it)) }),
+                kind = r.getOrNull()?.kinds?.singleOrNull(),
+            )
+        }
+    }
+
+    /** Starts the inspection; returns its id for the checklist screen, or null with the reason shown. */
+    suspend fun start(): String? {
+        val s = state.value
+        val found = (s.found as? Load.Ready)?.value ?: return null
+        val kind = s.kind ?: run {
+            update { it.copy(error = "请选择检查方式") }
+            return null
+        }
+        if (found.warnings.isNotEmpty() && !s.acknowledged) {
+            update { it.copy(error = "请先阅读上面的提醒，确认仍需检查后勾选“已知悉”") }
+            return null
+        }
+        val people = s.participants.split('、', ',', '，', ' ').map { it.trim() }.filter { it.isNotEmpty() }
+        update { it.copy(busy = true, error = null) }
+        val r = session.call {
+            if (s.joint.isEmpty()) startInspectionFromCode(s.code.trim(), kind, people)
+            else startJointInspection(kind, found.site.id, people, s.joint.toList())
+        }
+        update { it.copy(busy = false, error = r.exceptionOrNull()?.let(::errorText)) }
+        return r.getOrNull()?.let { session.changed(); it.id }
+    }
+}

@@ -1,0 +1,195 @@
+package cn.anjian.app
+
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.CompositionLocalProvider
+import androidx.compose.ui.ImageComposeScene
+import androidx.compose.ui.unit.Density
+import androidx.compose.ui.use
+import cn.anjian.app.presenter.DocumentsPresenter
+import cn.anjian.app.presenter.DocumentsState
+import cn.anjian.app.presenter.HomePresenter
+import cn.anjian.app.presenter.InspectionPresenter
+import cn.anjian.app.presenter.MePresenter
+import cn.anjian.app.presenter.MechanismPresenter
+import cn.anjian.app.presenter.MechanismState
+import cn.anjian.app.presenter.ScanPresenter
+import cn.anjian.app.presenter.ScanState
+import cn.anjian.app.presenter.SelfAssessmentPresenter
+import cn.anjian.app.presenter.Tasks
+import cn.anjian.app.presenter.TasksPresenter
+import cn.anjian.app.presenter.TasksState
+import cn.anjian.app.ui.AnjianTheme
+import cn.anjian.app.ui.DocumentsActions
+import cn.anjian.app.ui.DocumentsScreen
+import cn.anjian.app.ui.HomeScreen
+import cn.anjian.app.ui.InspectionActions
+import cn.anjian.app.ui.InspectionScreen
+import cn.anjian.app.ui.LocalImages
+import cn.anjian.app.ui.MeActions
+import cn.anjian.app.ui.MeScreen
+import cn.anjian.app.ui.MechanismActions
+import cn.anjian.app.ui.MechanismScreen
+import cn.anjian.app.ui.ScanActions
+import cn.anjian.app.ui.ScanScreen
+import cn.anjian.app.ui.SelfAssessmentActions
+import cn.anjian.app.ui.SelfAssessmentScreen
+import cn.anjian.app.ui.TasksActions
+import cn.anjian.app.ui.TasksScreen
+import cn.anjian.desktop.SkiaImages
+import cn.anjian.domain.DocumentKind
+import cn.anjian.domain.InspectionKind
+import cn.anjian.domain.ItemOutcome
+import cn.anjian.domain.MechanismKind
+import kotlinx.coroutines.runBlocking
+import org.jetbrains.skia.EncodedImageFormat
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Assumptions.assumeTrue
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.io.TempDir
+import java.nio.file.Files
+import java.nio.file.Path
+
+/**
+ * The field-work screens (扫码入企, 执法证, 现场执法文书, 工作任务, 改机制, 月底自评) in their
+ * states, from the real core and the demo county, to PNG beside [ScreenGalleryTest]'s.
+ */
+class FieldWorkGalleryTest {
+    @TempDir
+    lateinit var dir: Path
+
+    private val out: Path = Path.of(System.getProperty("anjian.render.dir")?.takeIf { it.isNotBlank() } ?: "target/gallery")
+    private val written = mutableListOf<Path>()
+
+    private fun shot(name: String, large: Boolean = false, heightDp: Int = 860, content: @Composable () -> Unit) {
+        Files.createDirectories(out)
+        val density = 2f
+        ImageComposeScene((400 * density).toInt(), (heightDp * density).toInt(), Density(density)) {
+            CompositionLocalProvider(LocalImages provides SkiaImages) { AnjianTheme(large) { content() } }
+        }.use { scene ->
+            scene.render()
+            val img = scene.render(100_000_000L)
+            val file = out.resolve("$name.png")
+            Files.write(file, img.encodeToData(EncodedImageFormat.PNG)!!.bytes)
+            written.add(file)
+        }
+    }
+
+    private val noScan = ScanActions({}, {}, {}, {}, {}, {}, {}, {})
+    private val noDocs = DocumentsActions({}, {}, {}, {}, {}, {}, {}, {})
+    private val noTasks = TasksActions({}, {}, {}, {}, {}, {})
+    private val noMech = MechanismActions({}, {}, {}, {}, {}, {})
+    private val noSelf = SelfAssessmentActions({}, { _, _ -> }, { _, _ -> }, {}, {})
+    private val noMe = MeActions({}, {}, {}, {})
+
+    @Test
+    fun rendersTheFieldWorkScreens() = runBlocking {
+        val server = testServer()
+        assumeTrue(server != null, "needs the demo server (scripts/render-app-screens.sh starts one)")
+        assumeTrue(cjkFont != null, "needs fonts-noto-cjk")
+        val failed = Load.Failed("数据库读取失败：磁盘空间不足，请清理手机存储后重试")
+
+        // 扫码入企 and the documents, as 县住房城乡建委's officer.
+        val officer = Device(dir.resolve("zjw"), font = true)
+        officer.store.login(server!!, "zjw_inspector", "anjian-demo")
+        officer.syncAndWait()
+        val gases = officer.store.listSites(null).filter { it.industry == "gas" }
+        val gas = gases.firstOrNull { it.townshipId == "500233107" } ?: gases.first()
+        val text = jsonString(OfficeApi(server, "zjw_inspector").get("/v1/sites/${gas.id}/code"), "text")
+        shot("scan-empty") { ScanScreen(ScanState(), noScan) }
+        val forged = ScanPresenter(officer.session).also { it.code(text.dropLast(4) + "AAAA"); it.lookup() }
+        shot("scan-error") { ScanScreen(forged.state.value, noScan) }
+        shot("scan-loading") { ScanScreen(ScanState(code = text, found = Load.Loading, busy = true), noScan) }
+        val scan = ScanPresenter(officer.session).also { it.code(text); it.lookup() }
+        scan.kind(InspectionKind.ROUTINE_CHECK)
+        ready(scan.state.value.found!!).bodies.firstOrNull()?.let { scan.toggleJoint(it.id) }
+        scan.participants("王强、李娜")
+        // The warnings as they read when another department was here last week.
+        val warned = scan.state.value.copy(
+            found = Load.Ready(ready(scan.state.value.found!!).let { f ->
+                f.copy(warnings = f.warnings.ifEmpty { listOf("县城市管理局已于 2026-11-24 检查该企业：请考虑联合检查或共享结果，避免重复检查") })
+            }),
+        )
+        shot("scan-found", heightDp = 1100) { ScanScreen(warned, noScan) }
+        shot("scan-found-large", large = true, heightDp = 1300) { ScanScreen(warned, noScan) }
+        scan.acknowledge(true)
+        val inspectionId = scan.start()!!
+
+        val ip = InspectionPresenter(officer.session, inspectionId).also { it.load() }
+        val items = ready(ip.state.value.data).checklist.items
+        val major = items.first { it.major }.id
+        for (item in items) {
+            if (item.id == major) { ip.answer(major, ItemOutcome.FAIL); ip.draft(major, "液化气钢瓶12只存放于地下室"); ip.confirmFail(major) } else ip.answer(item.id, ItemOutcome.PASS)
+        }
+        ip.finish()
+        val insActions = InspectionActions({ _, _ -> }, { _, _ -> }, {}, {}, {}, {}, {}, {})
+        shot("inspection-needs-record", heightDp = 700) { InspectionScreen(ip.state.value, insActions) }
+
+        shot("documents-loading") { DocumentsScreen(DocumentsState(), noDocs) }
+        shot("documents-error") { DocumentsScreen(DocumentsState(data = Load.Failed("未找到检查：i-123")), noDocs) }
+        val docs = DocumentsPresenter(officer.session, inspectionId).also { it.load() }
+        shot("documents-empty") { DocumentsScreen(docs.state.value, noDocs) }
+        docs.begin(DocumentKind.INSPECTION_RECORD)
+        docs.edit { it.copy(representative = "王建华", statement = "对检查结果无异议") }
+        docs.officerInk(scribble(0))
+        docs.siteInk(scribble(1))
+        shot("documents-sign", heightDp = 1200) { DocumentsScreen(docs.state.value, noDocs) }
+        shot("documents-sign-large", large = true, heightDp = 1500) { DocumentsScreen(docs.state.value, noDocs) }
+        docs.make()
+        ip.finish()
+        docs.load()
+        docs.begin(DocumentKind.RECTIFICATION_ORDER)
+        docs.edit { it.copy(refused = true, witness = "石宝镇安监站 刘洋") }
+        docs.officerInk(scribble(2))
+        shot("documents-refused", heightDp = 1100) { DocumentsScreen(docs.state.value, noDocs) }
+        docs.make()
+        docs.share(ready(docs.state.value.data).documents.last())
+        shot("documents-full", heightDp = 1100) { DocumentsScreen(docs.state.value, noDocs) }
+
+        // 执法证: expiring ahead (沈文).
+        val yjj = Device(dir.resolve("yjj"))
+        yjj.store.login(server, "yjj_head", "anjian-demo")
+        yjj.syncAndWait()
+        val home = HomePresenter(yjj.session).also { it.load() }
+        shot("home-certificate") { HomeScreen(home.state.value, SyncRun.Idle, {}, {}, {}, {}, {}) }
+        val me = MePresenter(yjj.session).also { it.load() }
+        shot("me-certificates") { MeScreen(me.state.value, false, noMe) }
+
+        // 工作任务, 改机制, 自评 of a township's head.
+        val empty = Device(dir.resolve("empty"))
+        empty.store.setProfile(cn.anjian.core.Profile("p-new", "新用户", "500233107", listOf(cn.anjian.domain.Role.UNIT_HEAD)))
+        shot("tasks-loading") { TasksScreen(TasksState(), noTasks) }
+        shot("tasks-error") { TasksScreen(TasksState(data = failed), noTasks) }
+        shot("tasks-empty") { TasksScreen(TasksPresenter(empty.session).also { it.load() }.state.value, noTasks) }
+        shot("mechanism-empty") { MechanismScreen(MechanismPresenter(empty.session).also { it.load() }.state.value, noMech) }
+        shot("mechanism-error") { MechanismScreen(MechanismState(data = failed), noMech) }
+        shot("self-assessment-empty", heightDp = 1300) { SelfAssessmentScreen(SelfAssessmentPresenter(empty.session).also { it.load() }.state.value, noSelf) }
+
+        val head = Device(dir.resolve("head"))
+        head.store.login(server, "zz_head", "anjian-demo")
+        head.syncAndWait()
+        val tasks = TasksPresenter(head.session).also { it.load() }
+        shot("tasks-full", heightDp = 1300) { TasksScreen(tasks.state.value, noTasks) }
+        ready(tasks.state.value.data).tasks.firstOrNull { Tasks.open(it) }?.let { t ->
+            tasks.answer(t.id)
+            tasks.text("已组织排查餐饮场所32家，更换老化软管9处，整治台账见附件。")
+            head.photos.push(TestData.after)
+            tasks.addPhoto(t.id)
+            shot("tasks-form", heightDp = 1300) { TasksScreen(tasks.state.value, noTasks) }
+        }
+        val mech = MechanismPresenter(head.session).also { it.load() }
+        shot("mechanism-full", heightDp = 1100) { MechanismScreen(mech.state.value, noMech) }
+        mech.begin()
+        mech.edit { it.copy(kind = MechanismKind.LESSONS_APPLIED, title = "餐饮场所燃气安全举一反三排查", content = "针对液化气钢瓶存放于地下室问题，对辖区餐饮场所开展同类排查。") }
+        ready(mech.state.value.data).hazards.firstOrNull()?.let { mech.toggleHazard(it.id) }
+        shot("mechanism-form", heightDp = 1300) { MechanismScreen(mech.state.value, noMech) }
+        val self = SelfAssessmentPresenter(head.session).also { it.load() }
+        self.state.value.indicators.forEachIndexed { i, ind -> self.score(ind.id, "%.0f".format(if (i == 0) ind.weight - 2 else ind.weight)) }
+        self.note(self.state.value.indicators.first().id, "两处隐患逾期整改")
+        self.summary("本月完成五查四改各项工作。")
+        shot("self-assessment-full", heightDp = 1500) { SelfAssessmentScreen(self.state.value, noSelf) }
+        shot("self-assessment-full-large", large = true, heightDp = 1900) { SelfAssessmentScreen(self.state.value, noSelf) }
+
+        for (f in written) assertTrue(Files.size(f) > 5_000, "$f looks blank")
+        listOf(officer, yjj, empty, head).forEach { it.store.destroy() }
+    }
+}
