@@ -139,6 +139,7 @@ class FieldWorkGalleryTest {
         docs.load()
         docs.begin(DocumentKind.RECTIFICATION_ORDER)
         docs.edit { it.copy(refused = true, witness = "石宝镇安监站 刘洋") }
+        docs.state.value.draft!!.deadlines.keys.forEach { docs.deadline(it, java.time.LocalDate.now().plusDays(15).toString()) }
         docs.officerInk(scribble(2))
         shot("documents-refused", heightDp = 1100) { DocumentsScreen(docs.state.value, noDocs) }
         docs.make()
@@ -159,14 +160,19 @@ class FieldWorkGalleryTest {
         empty.store.setProfile(cn.anjian.core.Profile("p-new", "新用户", "500233107", listOf(cn.anjian.domain.Role.UNIT_HEAD)))
         shot("tasks-loading") { TasksScreen(TasksState(), noTasks) }
         shot("tasks-error") { TasksScreen(TasksState(data = failed), noTasks) }
-        shot("tasks-empty") { TasksScreen(TasksPresenter(empty.session).also { it.load() }.state.value, noTasks) }
-        shot("mechanism-empty") { MechanismScreen(MechanismPresenter(empty.session).also { it.load() }.state.value, noMech) }
+        val emptyTasks = TasksPresenter(empty.session).also { it.load() }.state.value
+        val emptyMech = MechanismPresenter(empty.session).also { it.load() }.state.value
+        val emptySelf = SelfAssessmentPresenter(empty.session).also { it.load() }.state.value
+        shot("tasks-empty") { TasksScreen(emptyTasks, noTasks) }
+        shot("mechanism-empty") { MechanismScreen(emptyMech, noMech) }
         shot("mechanism-error") { MechanismScreen(MechanismState(data = failed), noMech) }
-        shot("self-assessment-empty", heightDp = 1300) { SelfAssessmentScreen(SelfAssessmentPresenter(empty.session).also { it.load() }.state.value, noSelf) }
+        shot("self-assessment-empty", heightDp = 1300) { SelfAssessmentScreen(emptySelf, noSelf) }
 
-        val head = Device(dir.resolve("head"))
-        head.store.login(server, "zz_head", "anjian-demo")
-        head.syncAndWait()
+        // The township head whose unit has a task still to do, if any.
+        val heads = listOf("sb_head", "zz_head").map { user ->
+            Device(dir.resolve(user)).also { it.store.login(server, user, "anjian-demo"); it.syncAndWait() }
+        }
+        val head = heads.firstOrNull { h -> h.store.myUnitTasks().any { Tasks.open(it) } } ?: heads.last()
         val tasks = TasksPresenter(head.session).also { it.load() }
         shot("tasks-full", heightDp = 1300) { TasksScreen(tasks.state.value, noTasks) }
         ready(tasks.state.value.data).tasks.firstOrNull { Tasks.open(it) }?.let { t ->
@@ -190,6 +196,6 @@ class FieldWorkGalleryTest {
         shot("self-assessment-full-large", large = true, heightDp = 1900) { SelfAssessmentScreen(self.state.value, noSelf) }
 
         for (f in written) assertTrue(Files.size(f) > 5_000, "$f looks blank")
-        listOf(officer, yjj, empty, head).forEach { it.store.destroy() }
+        (listOf(officer, yjj, empty) + heads).forEach { it.store.destroy() }
     }
 }

@@ -156,7 +156,12 @@ class ScanAndDocumentsTest {
         assertTrue(!docs.make())
         assertTrue(docs.state.value.error!!.contains("见证人"))
         docs.edit { it.copy(witness = "石宝镇安监站 刘洋") }
+        assertTrue(!docs.make())
+        assertTrue(docs.state.value.error!!.contains("整改期限"), docs.state.value.error)
+        val due = java.time.LocalDate.now().plusDays(15).toString()
+        docs.deadline(hazard.id, due)
         assertTrue(docs.make(), docs.state.value.error)
+        assertEquals(due, officer.store.hazard(hazard.id).deadline, "the order's 整改期限 is the hazard's deadline")
         val order = ready(docs.state.value.data).documents.first { it.kind == DocumentKind.RECTIFICATION_ORDER }
         assertEquals("石宝镇安监站 刘洋", order.refusalWitness)
         assertEquals(listOf(hazard.id), order.hazardIds)

@@ -5,6 +5,7 @@ import cn.anjian.app.Session
 import cn.anjian.app.Signature
 import cn.anjian.app.SignatureImage
 import cn.anjian.app.errorText
+import cn.anjian.core.HazardCommand
 import cn.anjian.core.HazardRecord
 import cn.anjian.core.InspectionRecord
 import cn.anjian.core.LedgerQuery
@@ -52,6 +53,8 @@ data class DocumentDraft(
     /** The representative refused to sign (拒签), before [witness]. */
     val refused: Boolean = false,
     val witness: String = "",
+    /** 责令限期整改指令书: the 整改期限 (YYYY-MM-DD) of each open hazard it orders, by hazard id. */
+    val deadlines: Map<String, String> = emptyMap(),
 )
 
 data class DocumentsState(
@@ -85,11 +88,18 @@ class DocumentsPresenter(private val session: Session, private val inspectionId:
     }
 
     fun begin(kind: DocumentKind) = update { s ->
+        val d = (s.data as? Load.Ready)?.value
         // The representative named on an earlier document of this inspection is asked again.
-        val earlier = (s.data as? Load.Ready)?.value?.documents?.lastOrNull()
-            ?.signatures?.firstOrNull { it.signer == cn.anjian.domain.Signer.REPRESENTATIVE }?.name.orEmpty()
-        s.copy(draft = DocumentDraft(kind, representative = earlier), error = null, done = null)
+        val earlier = d?.documents.orEmpty().asReversed().firstNotNullOfOrNull { doc ->
+            doc.signatures.firstOrNull { it.signer == cn.anjian.domain.Signer.REPRESENTATIVE }?.name
+        }.orEmpty()
+        val deadlines = if (kind != DocumentKind.RECTIFICATION_ORDER) emptyMap()
+        else d?.hazards.orEmpty().filter { it.status != HazardStatus.CLOSED }.associate { it.id to (it.deadline ?: "") }
+        s.copy(draft = DocumentDraft(kind, representative = earlier, deadlines = deadlines), error = null, done = null)
     }
+
+    /** The 整改期限 of a hazard the order names. */
+    fun deadline(hazardId: String, date: String) = edit { it.copy(deadlines = it.deadlines + (hazardId to date)) }
 
     fun edit(f: (DocumentDraft) -> DocumentDraft) = update { s -> s.copy(draft = s.draft?.let(f)) }
     fun cancel() = update { it.copy(draft = null, error = null) }
@@ -106,6 +116,7 @@ class DocumentsPresenter(private val session: Session, private val inspectionId:
             d.officer.isBlank -> "请执法人员在签名框内签名"
             !d.refused && d.site.isBlank -> "请被检查单位负责人签名；拒绝签名的，勾选“拒签”并填写见证人"
             d.refused && d.witness.isBlank() -> "拒签的须填写见证人姓名"
+            d.deadlines.values.any { it.isBlank() } -> "请为每项隐患填写整改期限（年-月-日）"
             else -> null
         }
         if (missing != null) {
@@ -117,7 +128,13 @@ class DocumentsPresenter(private val session: Session, private val inspectionId:
         val officerPng = File(scratch, "sign-${UUID.randomUUID()}.png").apply { writeBytes(SignatureImage.png(d.officer)) }
         val sitePng = if (d.refused) null else File(scratch, "sign-${UUID.randomUUID()}.png").apply { writeBytes(SignatureImage.png(d.site)) }
         val now = Instant.now()
+        val hazards = (state.value.data as? Load.Ready)?.value?.hazards.orEmpty()
         val r = session.call {
+            // The order's 整改期限 become the hazards' deadlines (五落实's 整改时限) first.
+            for ((id, date) in d.deadlines) {
+                val h = hazards.firstOrNull { it.id == id } ?: continue
+                if (h.deadline != date.trim()) actOnHazard(id, HazardCommand.UpdatePlan(h.plan.copy(deadline = date.trim())))
+            }
             makeSiteDocument(
                 SiteDocumentRequest(
                     inspectionId = inspectionId,

@@ -87,7 +87,7 @@ fun DocumentsScreen(state: DocumentsState, a: DocumentsActions) {
                 state.error?.let { item { Notice(it, title = "未生成") } }
                 state.done?.let { item { Notice(it, Tone.OK) } }
                 val draft = state.draft
-                if (draft != null) item { DocumentForm(draft, state.busy, a) }
+                if (draft != null) item { DocumentForm(draft, d.hazards, state.busy, a) }
                 else if (d.makeable.isNotEmpty()) item {
                     Section("制作文书") {
                         if (!d.finished) Text("行政检查须先制作现场检查记录，由执法人员和被检查单位负责人签名后，才能完成检查。", style = MaterialTheme.typography.bodyMedium)
@@ -126,17 +126,28 @@ private fun DocumentRow(doc: SiteDocumentItem, a: DocumentsActions) {
 }
 
 @Composable
-private fun DocumentForm(d: DocumentDraft, busy: Boolean, a: DocumentsActions) {
+private fun DocumentForm(d: DocumentDraft, hazards: List<cn.anjian.core.HazardRecord>, busy: Boolean, a: DocumentsActions) {
     Section(documentKindTitle(d.kind)) {
         OutlinedTextField(d.representative, { v -> a.edit { it.copy(representative = v) } }, label = { Text("被检查单位负责人（现场负责人）") }, singleLine = true, modifier = Modifier.fillMaxWidth().testTag("documents.representative"))
         OutlinedTextField(d.statement, { v -> a.edit { it.copy(statement = v) } }, label = { Text("被检查单位意见（可用语音输入）") }, modifier = Modifier.fillMaxWidth().testTag("documents.statement"))
+        if (d.deadlines.isNotEmpty()) {
+            Text("责令整改的隐患及整改期限", style = MaterialTheme.typography.labelLarge)
+            hazards.filter { it.id in d.deadlines }.forEach { h ->
+                Text("${h.number} ${h.description}", style = MaterialTheme.typography.bodyMedium)
+                OutlinedTextField(
+                    d.deadlines[h.id].orEmpty(), { v -> a.edit { it.copy(deadlines = it.deadlines + (h.id to v)) } },
+                    label = { Text("整改期限（年-月-日）") }, singleLine = true,
+                    modifier = Modifier.fillMaxWidth().testTag("documents.deadline.${h.id}"),
+                )
+            }
+        }
         Text("执法人员签名", style = MaterialTheme.typography.labelLarge)
         SignaturePad(d.officer, a.officerInk, "documents.pad.officer")
         Row(
             Modifier.fillMaxWidth().heightIn(min = LocalSizes.current.touch).clickable { a.edit { it.copy(refused = !it.refused) } }.testTag("documents.refused"),
             verticalAlignment = Alignment.CenterVertically,
         ) {
-            Checkbox(d.refused, { on -> a.edit { it.copy(refused = on) } })
+            Checkbox(d.refused, null)
             Text("被检查单位负责人拒绝签名（须有见证人）", style = MaterialTheme.typography.bodyMedium)
         }
         if (d.refused) {

@@ -72,7 +72,7 @@ fun ScanScreen(state: ScanState, a: ScanActions) {
                             Modifier.fillMaxWidth().heightIn(min = LocalSizes.current.touch).clickable { a.acknowledge(!state.acknowledged) }.testTag("scan.ack"),
                             verticalAlignment = Alignment.CenterVertically,
                         ) {
-                            Checkbox(state.acknowledged, a.acknowledge)
+                            Checkbox(state.acknowledged, null)
                             Text("已知悉，确需本次检查（可与其他部门联合检查，避免重复入企）", style = MaterialTheme.typography.bodyMedium)
                         }
                     }
@@ -95,7 +95,7 @@ fun ScanScreen(state: ScanState, a: ScanActions) {
                                 Modifier.fillMaxWidth().heightIn(min = LocalSizes.current.touch).clickable { a.joint(u.id) }.testTag("scan.joint.${u.id}"),
                                 verticalAlignment = Alignment.CenterVertically,
                             ) {
-                                Checkbox(u.id in state.joint, { a.joint(u.id) })
+                                Checkbox(u.id in state.joint, null)
                                 Text(u.name, style = MaterialTheme.typography.bodyLarge)
                             }
                         }

@@ -137,7 +137,7 @@ fun MechanismScreen(state: MechanismState, a: MechanismActions) {
                                 Modifier.fillMaxWidth().heightIn(min = LocalSizes.current.touch).clickable { a.hazard(h.id) },
                                 verticalAlignment = Alignment.CenterVertically,
                             ) {
-                                Checkbox(h.id in m.hazardIds, { a.hazard(h.id) })
+                                Checkbox(h.id in m.hazardIds, null)
                                 Text("${h.number} ${h.description}", style = MaterialTheme.typography.bodyMedium, maxLines = 2)
                             }
                         }
