@@ -90,7 +90,7 @@ class WorkRecordsTest {
             mech.edit { it.copy(kind = MechanismKind.RULE_REVISION) }
         }
         assertTrue(mech.save(), mech.state.value.error)
-        val record = ready(mech.state.value.data).records.first { it.title == "餐饮场所燃气安全举一反三排查" }
+        val record = ready(mech.state.value.data).records.first { it.record.title == "餐饮场所燃气安全举一反三排查" }
 
         // 月底自评: every indicator, within its points.
         val self = SelfAssessmentPresenter(h.session)

@@ -76,7 +76,7 @@ class MechanismPresenter(private val session: Session) : Presenter<MechanismStat
             )
         }
         r.fold(
-            { m -> update { it.copy(busy = false, draft = null, done = "“${m.title}”已记录，请补充印发文件") } },
+            { m -> update { it.copy(busy = false, draft = null, done = "“${m.record.title}”已记录，请补充印发文件") } },
             { e -> update { it.copy(busy = false, error = errorText(e)) } },
         )
         if (r.isSuccess) {

@@ -152,13 +152,13 @@ fun MechanismScreen(state: MechanismState, a: MechanismActions) {
                     Column(Modifier.fillMaxWidth(), verticalArrangement = Arrangement.spacedBy(4.dp)) {
                         Row(horizontalArrangement = Arrangement.spacedBy(6.dp), verticalAlignment = Alignment.CenterVertically) {
                             Tag(r.kindLabel, Tone.INFO)
-                            Text(r.effectiveOn, style = MaterialTheme.typography.bodyMedium)
+                            Text(r.record.effectiveOn, style = MaterialTheme.typography.bodyMedium)
                         }
-                        Text(r.title + (r.documentNumber?.let { "（$it）" } ?: ""), style = MaterialTheme.typography.titleMedium)
-                        Text(r.content, style = MaterialTheme.typography.bodyMedium, maxLines = 3)
+                        Text(r.record.title + (r.record.documentNumber?.let { "（$it）" } ?: ""), style = MaterialTheme.typography.titleMedium)
+                        Text(r.record.content, style = MaterialTheme.typography.bodyMedium, maxLines = 3)
                         val docs = d.documents[r.id].orEmpty()
                         Row(horizontalArrangement = Arrangement.spacedBy(6.dp), verticalAlignment = Alignment.CenterVertically) {
-                            if (r.hazardIds.isNotEmpty()) Tag("针对问题 ${r.hazardIds.size} 项")
+                            if (r.record.hazardIds.isNotEmpty()) Tag("针对问题 ${r.record.hazardIds.size} 项")
                             Tag(if (docs.isEmpty()) "缺印发文件" else "文件 ${docs.size}", if (docs.isEmpty()) Tone.WARNING else Tone.OK)
                             BigButton("添加文件", { a.document(r.id) }, primary = false)
                         }
