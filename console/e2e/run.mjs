@@ -559,6 +559,25 @@ await step('任务交办: the office accepts a submitted part and its status fol
   assert.equal(after.status_label, '已办结')
 })
 
+await step('提醒: the bell opens 我的提醒; 县安委办 sets a unit's 钉钉 robot, its token and secret never shown back', async () => {
+  await page.goto(`${base}/`)
+  await page.getByRole('button', { name: /^我的提醒，未读 \d+ 条$/ }).click()
+  await page.waitForURL(`${base}/reminders`)
+  await page.getByRole('heading', { name: '我的提醒' }).waitFor()
+  const r = await fetch(`${base}/v1/reminders/channels/500233001`, {
+    method: 'PUT',
+    headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ kind: 'dingtalk', url: 'https://oapi.dingtalk.com/robot/send?access_token=e2e-secret-token', secret: 'SEC-e2e-secret' }),
+  })
+  assert.equal(r.status, 200)
+  await page.reload()
+  const row = page.getByRole('row', { name: /忠州街道/ }).filter({ hasText: '钉钉' })
+  await row.waitFor()
+  const html = await page.content()
+  assert.equal(html.includes('e2e-secret-token') || html.includes('SEC-e2e-secret'), false)
+  assert.ok((await row.textContent()).includes('https://oapi.dingtalk.com/robot/send'))
+})
+
 const pages = [
   ['overview', '/'], ['hazards', '/hazards'], ['hazard-detail', `/hazards/${submitted[1].id}`], ['inspections', '/inspections'],
   ['sites', '/sites'], ['org', '/org'], ['checklists', '/checklists'], ['patrols', '/patrols'], ['campaigns', '/campaigns'], ['duty', '/duty'],
@@ -566,6 +585,7 @@ const pages = [
   ['org-accounts', '/org?tab=accounts'], ['org-audit', '/org?tab=audit'], ['meetings', '/meetings'],
   ['engagements', '/engagements'], ['experts', '/experts'],
   ['investments', '/investments'], ['accountability', '/accountability'], ['tasks', '/tasks'], ['mechanism', '/mechanism'], ['month-end', '/month-end'],
+  ['reminders', '/reminders'],
 ]
 
 await step('axe-core: no serious or critical violation on any page', async () => {

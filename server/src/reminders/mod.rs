@@ -9,7 +9,7 @@
 pub mod api;
 pub mod channels;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -161,6 +161,9 @@ pub struct Engine {
     pub public_url: String,
     pub outbox: Outbox,
     pub sms: Option<Arc<dyn SmsProvider>>,
+    /// Keys this instance logged today (China date): not offered to the database again each
+    /// minute. Emptied when the day changes; the delivery log stays the authority.
+    logged: Arc<std::sync::Mutex<(chrono::NaiveDate, HashSet<String>)>>,
 }
 
 impl Engine {
@@ -170,6 +173,7 @@ impl Engine {
             public_url,
             outbox: Outbox::new(),
             sms,
+            logged: Arc::default(),
         }
     }
 
@@ -177,6 +181,15 @@ impl Engine {
     /// in the same transaction), then send the pending group-chat and SMS deliveries.
     pub fn tick(&self, db: &Db, now: DateTime<Utc>) -> ApiResult<TickReport> {
         let sms = self.sms.is_some();
+        let today = china_date(now);
+        let known: HashSet<String> = {
+            let mut logged = self.logged.lock().unwrap_or_else(|p| p.into_inner());
+            if logged.0 != today {
+                *logged = (today, HashSet::new());
+            }
+            logged.1.clone()
+        };
+        let mut fresh: Vec<String> = Vec::new();
         let queued = db.transact(|tx| -> ApiResult<Option<usize>> {
             if !tx.take_lease(
                 LEASE,
@@ -195,17 +208,19 @@ impl Engine {
                 .filter_map(|p| Some((p.id.as_str(), p.phone.as_deref()?)))
                 .collect();
             let mut n = 0;
-            for r in &due {
-                n += queue(
-                    tx,
-                    r,
-                    &channels,
-                    sms && phones.contains_key(r.person_id.as_str()),
-                    now,
-                )?;
+            for r in due.iter().filter(|r| !known.contains(&r.key)) {
+                let texted = sms && phones.contains_key(r.person_id.as_str());
+                n += queue(tx, r, &channels, texted, now)?;
+                fresh.push(r.key.clone());
             }
             Ok(Some(n))
         })?;
+        // Committed: these keys are in the log.
+        self.logged
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .1
+            .extend(fresh);
         let Some(queued) = queued else {
             return Ok(TickReport::default());
         };
