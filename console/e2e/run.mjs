@@ -559,7 +559,7 @@ await step('任务交办: the office accepts a submitted part and its status fol
   assert.equal(after.status_label, '已办结')
 })
 
-await step('提醒: the bell opens 我的提醒; 县安委办 sets a unit's 钉钉 robot, its token and secret never shown back', async () => {
+await step("提醒: the bell opens 我的提醒; 县安委办 sets 忠州街道's 钉钉 robot, its token and secret never shown back", async () => {
   await page.goto(`${base}/`)
   await page.getByRole('button', { name: /^我的提醒，未读 \d+ 条$/ }).click()
   await page.waitForURL(`${base}/reminders`)
