@@ -114,20 +114,26 @@ pub fn experts_annex(experts: &[&Expert], today: NaiveDate) -> Table {
     let widths = [10.0, 28.0, 16.0, 30.0, 24.0, 16.0, 24.0, 10.0];
     // ANNEX_COLUMNS starts with 序号, which `numbered` writes.
     let columns: Vec<(&str, f64)> = ANNEX_COLUMNS[1..].iter().copied().zip(widths).collect();
-    Table::numbered("专家库名单", "忠县安全生产专家库名单", &columns, list, |x| {
-        let term = match x.available_until {
-            Some(u) => format!("{} 至 {}", x.available_from, u),
-            None => format!("{} 起", x.available_from),
-        };
-        vec![
-            Cell::text(&x.name),
-            Cell::text(&x.employer),
-            Cell::text(&x.title),
-            Cell::text(&x.specialty),
-            Cell::text(x.industry_names()),
-            Cell::text(&x.phone),
-            Cell::text(term),
-            Cell::text(x.status_label(today)),
-        ]
-    })
+    Table::numbered(
+        "专家库名单",
+        "忠县安全生产专家库名单",
+        &columns,
+        list,
+        |x| {
+            let term = match x.available_until {
+                Some(u) => format!("{} 至 {}", x.available_from, u),
+                None => format!("{} 起", x.available_from),
+            };
+            vec![
+                Cell::text(&x.name),
+                Cell::text(&x.employer),
+                Cell::text(&x.title),
+                Cell::text(&x.specialty),
+                Cell::text(x.industry_names()),
+                Cell::text(&x.phone),
+                Cell::text(term),
+                Cell::text(x.status_label(today)),
+            ]
+        },
+    )
 }

@@ -12,7 +12,13 @@ use utoipa::OpenApi;
 const ANY_RECORD: [&str; 1] = ["#/components/schemas/Change.data"];
 
 /// Where `schema` (at `at`) or anything it contains is an object with no shape.
-fn untyped(doc: &Value, schema: &Value, at: &str, seen: &mut BTreeSet<String>, out: &mut Vec<String>) {
+fn untyped(
+    doc: &Value,
+    schema: &Value,
+    at: &str,
+    seen: &mut BTreeSet<String>,
+    out: &mut Vec<String>,
+) {
     let Some(obj) = schema.as_object() else {
         return;
     };
@@ -25,9 +31,15 @@ fn untyped(doc: &Value, schema: &Value, at: &str, seen: &mut BTreeSet<String>, o
         }
         return;
     }
-    let shaped = ["properties", "allOf", "oneOf", "anyOf", "additionalProperties"]
-        .iter()
-        .any(|k| obj.contains_key(*k));
+    let shaped = [
+        "properties",
+        "allOf",
+        "oneOf",
+        "anyOf",
+        "additionalProperties",
+    ]
+    .iter()
+    .any(|k| obj.contains_key(*k));
     let is_object = match obj.get("type") {
         Some(Value::String(t)) => t == "object",
         Some(Value::Array(ts)) => ts.iter().any(|t| t == "object"),
@@ -47,7 +59,13 @@ fn untyped(doc: &Value, schema: &Value, at: &str, seen: &mut BTreeSet<String>, o
         }
     }
     for key in ["allOf", "oneOf", "anyOf"] {
-        for (n, inner) in obj.get(key).and_then(Value::as_array).into_iter().flatten().enumerate() {
+        for (n, inner) in obj
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
             untyped(doc, inner, &format!("{at}/{key}{n}"), seen, out);
         }
     }

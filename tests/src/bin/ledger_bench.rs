@@ -57,7 +57,11 @@ fn read_hazards(db: &std::path::Path) -> Vec<Hazard> {
         .unwrap();
     stmt.query_map([], |r| r.get::<_, String>(0))
         .unwrap()
-        .map(|d| serde_json::from_str::<HazardOnly>(&d.unwrap()).unwrap().hazard)
+        .map(|d| {
+            serde_json::from_str::<HazardOnly>(&d.unwrap())
+                .unwrap()
+                .hazard
+        })
         .collect()
 }
 
@@ -77,10 +81,7 @@ fn names(db: &std::path::Path, entity: &str) -> HashMap<String, String> {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let n: usize = args
-        .iter()
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(50_000);
+    let n: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(50_000);
     let browser = args.iter().any(|a| a == "--browser");
     let runs: usize = std::env::var("RUNS")
         .ok()
@@ -105,7 +106,10 @@ fn main() {
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         (addr, state)
     });
-    eprintln!("seeded {n} hazards in {:.1} s", seeded.elapsed().as_secs_f64());
+    eprintln!(
+        "seeded {n} hazards in {:.1} s",
+        seeded.elapsed().as_secs_f64()
+    );
     let file = data.path().join("anjian-server.db");
     let base = format!("http://{addr}");
 
@@ -149,16 +153,23 @@ fn main() {
         assert!(r.status().is_success(), "{path}: {}", r.status());
         r.bytes().unwrap()
     };
-    let total = |body: &[u8]| serde_json::from_slice::<serde_json::Value>(body).unwrap()["total"]
-        .as_u64()
-        .unwrap();
+    let total = |body: &[u8]| {
+        serde_json::from_slice::<serde_json::Value>(body).unwrap()["total"]
+            .as_u64()
+            .unwrap()
+    };
     let filter = "level=major&q=%E7%9F%B3%E5%AE%9D";
     let (list_ms, first) = time(runs, || get("/v1/console/ledger?size=20"));
-    let (filter_ms, filtered) = time(runs, || get(&format!("/v1/console/ledger?size=20&{filter}")));
+    let (filter_ms, filtered) = time(runs, || {
+        get(&format!("/v1/console/ledger?size=20&{filter}"))
+    });
     let (export_ms, workbook) = time(runs, || get("/v1/console/ledger.xlsx"));
     let (fexport_ms, fworkbook) = time(runs, || get(&format!("/v1/console/ledger.xlsx?{filter}")));
     let (all, matched) = (total(&first), total(&filtered));
-    assert!(all as usize >= n && matched > 0, "{all} lines, {matched} filtered");
+    assert!(
+        all as usize >= n && matched > 0,
+        "{all} lines, {matched} filtered"
+    );
 
     println!("hazards in the ledger: {all}; matching the filter (石宝, 重大隐患): {matched}; medians of {runs}");
     println!("| what | ms | floor ms | ratio |");
@@ -170,10 +181,26 @@ fn main() {
         read_ms + write_ms
     );
     for (what, ms, floor) in [
-        ("GET /v1/console/ledger?size=20 (first page)", list_ms, read_ms),
-        ("GET /v1/console/ledger?size=20&level=major&q=石宝", filter_ms, read_ms),
-        ("GET /v1/console/ledger.xlsx (every hazard)", export_ms, read_ms + write_ms),
-        ("GET /v1/console/ledger.xlsx?level=major&q=石宝", fexport_ms, read_ms),
+        (
+            "GET /v1/console/ledger?size=20 (first page)",
+            list_ms,
+            read_ms,
+        ),
+        (
+            "GET /v1/console/ledger?size=20&level=major&q=石宝",
+            filter_ms,
+            read_ms,
+        ),
+        (
+            "GET /v1/console/ledger.xlsx (every hazard)",
+            export_ms,
+            read_ms + write_ms,
+        ),
+        (
+            "GET /v1/console/ledger.xlsx?level=major&q=石宝",
+            fexport_ms,
+            read_ms,
+        ),
     ] {
         println!("| {what} | {ms:.0} | {floor:.0} | {:.2} |", ms / floor);
     }
@@ -185,7 +212,10 @@ fn main() {
 
     if browser {
         let status = std::process::Command::new("node")
-            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../console/e2e/bench.mjs"))
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../console/e2e/bench.mjs"
+            ))
             .arg(&base)
             .arg(all.to_string())
             .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../console"))
