@@ -8,6 +8,7 @@
 //! version keep reading it, and the office sees what changed (`diff`) between any two.
 //! A test fails when a file's content no longer matches the hash recorded for its version.
 
+#[cfg(test)]
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
@@ -39,6 +40,7 @@ const RELEASED: &[&str] = &[
 ];
 
 /// The content hash recorded for every released version: industry code → version → hash.
+#[cfg(test)]
 const RECORD: &str = include_str!("../../checklists/versions.toml");
 
 /// Every earlier released version, parsed once (constant data, like [`super::compiled`]).
@@ -121,8 +123,10 @@ pub fn content_hash(list: &Checklist) -> String {
     format!("{hash:016x}")
 }
 
+#[cfg(test)]
 type Record = BTreeMap<String, BTreeMap<String, String>>;
 
+#[cfg(test)]
 fn record() -> &'static Record {
     static RECORD_PARSED: OnceLock<Record> = OnceLock::new();
     RECORD_PARSED.get_or_init(|| {
@@ -131,12 +135,14 @@ fn record() -> &'static Record {
 }
 
 /// Dotted numeric versions (`2026.2`) in order; anything else sorts first.
+#[cfg(test)]
 fn version_key(version: &str) -> Vec<u64> {
     version.split('.').map(|p| p.parse().unwrap_or(0)).collect()
 }
 
 /// Whether a compiled-in version matches what `versions.toml` records for it: the content a
 /// version was released with never changes under the same number. The error says what to do.
+#[cfg(test)]
 pub fn check_recorded(list: &Checklist, record: &Record) -> Result<(), String> {
     let code = list.industry.code();
     let hash = content_hash(list);
