@@ -14,6 +14,7 @@ have_cmd nasm || need+=(nasm)                 # libjpeg-turbo's SIMD (turbojpeg 
 have_cmd cmake || need+=(cmake)               # libjpeg-turbo is compiled from source
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)  # watermark, app renders
 [ -x /usr/bin/chromium ] || need+=(chromium)  # the console's browser tests (never a downloaded browser)
+have_cmd haproxy || [ -x /usr/sbin/haproxy ] || need+=(haproxy)  # two server instances behind a balancer
 # Printing checks (exports → PDF, site documents read back); no recommends: keeps CI's install short.
 lean=()
 have_cmd soffice || lean+=(libreoffice-calc-nogui)

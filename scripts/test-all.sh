@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test of the project: the Rust workspace (server API suite on SQLite, and on
-# PostgreSQL when ANJIAN_TEST_DATABASE_URL is set), the reference tus clients against a real
+# PostgreSQL when ANJIAN_TEST_DATABASE_URL is set; evidence in S3-compatible storage and two
+# server instances when ANJIAN_TEST_BLOBS is set), the reference tus clients against a real
 # server, the web console in Chromium, then the generated Kotlin on the JVM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,12 @@ if [ -z "${ANJIAN_TEST_DATABASE_URL:-}" ] && command -v runuser >/dev/null; then
     # Start a throwaway PostgreSQL when we can, so both backends are tested.
     if url=$(scripts/start-postgres.sh); then
         export ANJIAN_TEST_DATABASE_URL="$url"
+    fi
+fi
+if [ -z "${ANJIAN_TEST_BLOBS:-}" ] && command -v go >/dev/null; then
+    # SeaweedFS on loopback (built once into a cache), so the S3 backend is tested too.
+    if s3env=$(scripts/start-seaweedfs.sh); then
+        eval "$s3env"
     fi
 fi
 cargo test --workspace --all-targets

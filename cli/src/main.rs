@@ -62,6 +62,26 @@ enum Command {
         #[arg(long, default_value_t = 4096)]
         upload_mb_per_day: i64,
     },
+    /// Back up a county's server (the embedded SQLite database and the evidence folder) into a
+    /// new folder, while the server keeps running.
+    Backup {
+        /// The server's data folder.
+        #[arg(long, default_value = "data")]
+        data: std::path::PathBuf,
+        /// The backup folder (new or empty).
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Restore a backup into a new, empty data folder; then start a server on it. Phones pull
+    /// again from the start on their next sync and keep their own work.
+    Restore {
+        /// The backup folder.
+        #[arg(long)]
+        from: std::path::PathBuf,
+        /// The new data folder.
+        #[arg(long, default_value = "data")]
+        data: std::path::PathBuf,
+    },
     /// Evidence photos: inspect one, or make its upload copy and thumbnail.
     Photo {
         #[command(subcommand)]
@@ -306,6 +326,7 @@ fn serve(
     config.demo_activity = demo == Some(true);
     config.token_ttl = chrono::Duration::minutes(ttl);
     config.database_url = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty());
+    config.blobs = anjian_server::blobstore::BlobConfig::from_env();
     config.metrics_token = std::env::var("ANJIAN_METRICS_TOKEN")
         .ok()
         .filter(|t| !t.trim().is_empty());
@@ -323,6 +344,17 @@ fn serve(
     runtime
         .block_on(anjian_server::serve(config))
         .map_err(|e| format!("服务器启动失败：{e}"))
+}
+
+/// `anjian backup`/`restore` copy the embedded database and the evidence folder; a server on
+/// PostgreSQL and object storage is backed up with their own tools.
+fn shared_storage_note() -> Result<(), String> {
+    let pg = std::env::var("DATABASE_URL").is_ok_and(|u| !u.is_empty());
+    let s3 = std::env::var("ANJIAN_BLOBS").is_ok_and(|u| u.starts_with("s3://"));
+    if pg || s3 {
+        return Err("此服务器使用 PostgreSQL 或对象存储：请用 pg_dump（或持续归档）备份数据库，并为存储桶开启版本控制，见 docs/scale.md。anjian backup 只备份内置 SQLite 数据库和证据目录。".into());
+    }
+    Ok(())
 }
 
 fn run(command: Command) -> Result<(), String> {
@@ -347,6 +379,27 @@ fn run(command: Command) -> Result<(), String> {
                 metrics_listen,
                 upload_mb_per_day,
             )?
+        }
+        Command::Backup { data, to } => {
+            shared_storage_note()?;
+            let m = anjian_server::backup::backup(&data, &to)?;
+            println!(
+                "已备份到 {}：数据库一份，证据文件 {} 个（{} 字节）",
+                to.display(),
+                m.files,
+                m.bytes
+            );
+        }
+        Command::Restore { from, data } => {
+            shared_storage_note()?;
+            let m = anjian_server::backup::restore(&from, &data)?;
+            println!(
+                "已将 {} 的备份（{}）恢复到 {}：证据文件 {} 个。启动服务器后，手机下次同步会从头重新同步，本机未上传的记录会保留。",
+                from.display(),
+                m.created_at.format("%Y-%m-%d %H:%M UTC"),
+                data.display(),
+                m.files
+            );
         }
         Command::Photo { command } => photo(command)?,
         Command::Field { .. } => unreachable!("handled in main"),

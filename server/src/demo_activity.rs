@@ -11,7 +11,6 @@
 //! day gives the same activity (only the record ids differ).
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 
@@ -65,11 +64,13 @@ pub struct ActivitySummary {
 
 /// Seeds the activity of the month before `now` and of the current month up to yesterday
 /// (China time) into a store that holds the freshly seeded demo county.
-pub fn seed(tx: &mut dyn Tx, blobs_dir: &Path, now: DateTime<Utc>) -> ApiResult<ActivitySummary> {
+/// Returns what was seeded and the files to put into the blob store (by SHA-256), which the
+/// caller stores once the transaction has committed.
+pub fn seed(tx: &mut dyn Tx, now: DateTime<Utc>) -> ApiResult<(ActivitySummary, Files)> {
     let today = anjian_domain::hazard::china_date(now);
     let mut s = Seeder {
         tx,
-        blobs_dir,
+        files: Vec::new(),
         rng: Rng(0x5A17_2026),
         today,
         county: county::zhong_county(),
@@ -96,7 +97,7 @@ pub fn seed(tx: &mut dyn Tx, blobs_dir: &Path, now: DateTime<Utc>) -> ApiResult<
         crate::demo_mechanism::seed_accountability(s.tx, &people.office, now)?;
     s.summary.tasks = crate::demo_mechanism::seed_tasks(s.tx, &people.office, now)?;
     s.summary.mechanisms = crate::demo_mechanism::seed_mechanisms(s.tx, now)?;
-    Ok(s.summary)
+    Ok((s.summary, s.files))
 }
 
 /// A unit's head and deputy head, and the sites it answers for.
@@ -184,9 +185,12 @@ const GIVEN: [&str; 20] = [
     "继红", "远航", "学军", "丽娟", "长林", "玉成", "新民", "思源",
 ];
 
+/// Files by SHA-256.
+pub type Files = Vec<(String, Vec<u8>)>;
+
 struct Seeder<'a> {
     tx: &'a mut dyn Tx,
-    blobs_dir: &'a Path,
+    files: Files,
     rng: Rng,
     today: NaiveDate,
     county: &'static County,
@@ -1148,7 +1152,7 @@ impl Seeder<'_> {
             .unwrap_or_else(|| vec![scope::COUNTY.to_string()]))
     }
 
-    /// Writes the file content-addressed into the data folder, records the blob and the
+    /// Keeps the file for the blob store (content-addressed), records the blob and the
     /// evidence record; both are seen by whoever sees the target.
     fn store_file(
         &mut self,
@@ -1171,15 +1175,8 @@ impl Seeder<'_> {
             ),
         };
         let sha = anjian_evidence::sha256_hex(bytes);
-        let path = crate::tus::blob_file(self.blobs_dir, &sha);
-        if !path.exists() {
-            let write = |path: &Path| -> std::io::Result<()> {
-                if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir)?;
-                }
-                crate::write_atomically(path, bytes)
-            };
-            write(&path).map_err(|e| demo_error(format!("{}：{e}", path.display())))?;
+        if !self.files.iter().any(|(s, _)| *s == sha) {
+            self.files.push((sha.clone(), bytes.to_vec()));
         }
         audience.extend([scope::COUNTY.to_string(), scope::person(&by.id)]);
         audience.sort();

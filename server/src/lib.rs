@@ -7,6 +7,8 @@ pub mod accountability;
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod backup;
+pub mod blobstore;
 pub mod demo;
 pub mod demo_activity;
 pub mod demo_mechanism;
@@ -71,6 +73,8 @@ pub struct Config {
     pub reminders: bool,
     /// The console's address as people open it, for links in chat messages.
     pub public_url: Option<String>,
+    /// Where evidence files and upload parts are kept: the data folder, or S3.
+    pub blobs: blobstore::BlobConfig,
 }
 
 impl Config {
@@ -91,6 +95,7 @@ impl Config {
             upload_quota: tus::UploadQuota::default(),
             reminders: false,
             public_url: None,
+            blobs: blobstore::BlobConfig::default(),
         }
     }
 }
@@ -99,6 +104,8 @@ impl Config {
 pub struct AppState {
     pub db: Arc<Db>,
     pub data_dir: Arc<PathBuf>,
+    /// Evidence files and the parts of unfinished uploads.
+    pub blobs: blobstore::BlobStore,
     pub token_ttl: Duration,
     pub metrics: Arc<metrics::Metrics>,
     pub login: Arc<ratelimit::LoginGuard>,
@@ -132,20 +139,12 @@ impl AppState {
         tokio::task::spawn_blocking(move || db.read(work)).await?
     }
 
-    pub fn blobs_dir(&self) -> PathBuf {
-        self.data_dir.join("blobs")
-    }
-
     /// Makes the checklist versions the office published (stored in the database) known to
     /// this server, in publication order. Run once at start, before serving.
     pub async fn load_checklists(&self) -> Result<usize, ApiError> {
         let checklists = self.checklists.clone();
         self.read(move |tx| records::publish_stored_checklists(tx, &checklists))
             .await
-    }
-
-    pub fn uploads_dir(&self) -> PathBuf {
-        self.data_dir.join("uploads")
     }
 }
 
@@ -174,19 +173,30 @@ pub async fn open_db_async(config: &Config) -> Result<Db, StorageError> {
 }
 
 pub fn state(config: &Config, db: Db) -> std::io::Result<AppState> {
+    let blobs = blobstore::BlobStore::open(&config.blobs, &config.data_dir)
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let db = Arc::new(db);
+    // The key is read from the database (whose PostgreSQL client blocks): off the async
+    // threads when called from a (multi-threaded) runtime.
+    let load = || site_code::SiteCodes::load_or_create(&db, &config.data_dir);
+    let site_codes = match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(load)?
+        }
+        _ => load()?,
+    };
     let state = AppState {
-        db: Arc::new(db),
+        db,
         data_dir: Arc::new(config.data_dir.clone()),
+        blobs,
         token_ttl: config.token_ttl,
         metrics: Arc::new(metrics::Metrics::default()),
         login: Arc::new(ratelimit::LoginGuard::new(config.login_limits.clone())),
         upload_quota: config.upload_quota,
-        site_codes: Arc::new(site_code::SiteCodes::load_or_create(&config.data_dir)?),
+        site_codes: Arc::new(site_codes),
         checklists: ChecklistRegistry::new(),
         reminder_wake: Arc::new(tokio::sync::Notify::new()),
     };
-    std::fs::create_dir_all(state.blobs_dir())?;
-    std::fs::create_dir_all(state.uploads_dir())?;
     Ok(state)
 }
 
@@ -202,21 +212,37 @@ pub async fn seed_demo(
     )>,
     ApiError,
 > {
-    let blobs = state.blobs_dir();
     let with_activity = config.demo_activity;
-    state
+    let seeded = state
         .write(move |tx| {
             let Some(accounts) = demo::seed_if_empty(tx)? else {
                 return Ok(None);
             };
             let activity = if with_activity {
-                Some(demo_activity::seed(tx, &blobs, chrono::Utc::now())?)
+                Some(demo_activity::seed(tx, chrono::Utc::now())?)
             } else {
                 None
             };
             Ok(Some((accounts, activity)))
         })
-        .await
+        .await?;
+    let Some((accounts, activity)) = seeded else {
+        return Ok(None);
+    };
+    let summary = match activity {
+        Some((summary, files)) => {
+            for (sha, bytes) in files {
+                state
+                    .blobs
+                    .put_blob(&sha, bytes.into())
+                    .await
+                    .map_err(ApiError::internal)?;
+            }
+            Some(summary)
+        }
+        None => None,
+    };
+    Ok(Some((accounts, summary)))
 }
 
 /// Runs the server until Ctrl-C or SIGTERM; in-flight requests finish first.

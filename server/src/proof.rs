@@ -4,7 +4,6 @@
 //! picture re-saved, cropped or re-compressed.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -27,12 +26,6 @@ struct PhotoHashDoc {
 /// Hashes a photo file's bytes; `None` for what is not a decodable JPEG (documents).
 pub fn hash_bytes(bytes: &[u8]) -> Option<PhotoHashes> {
     anjian_evidence::phash::of_jpeg(bytes).ok()
-}
-
-/// Reads a stored file and hashes it when it is a photo (bounded: the evidence size limit).
-pub fn hash_file(path: &Path) -> Option<PhotoHashes> {
-    let bytes = anjian_evidence::read_limited(path, anjian_evidence::photo::MAX_FILE_BYTES).ok()?;
-    hash_bytes(&bytes)
 }
 
 /// Stores a file's hashes (no one's audience: the server alone reads them).

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{ApiError, ApiResult};
 use crate::ratelimit::ClientAddr;
 use crate::records;
-use crate::storage::{StoredRecord, Tx};
+use crate::storage::{Db, StorageError, StoredRecord, Tx};
 use crate::AppState;
 
 /// Entity of a complaint left through a site's public page.
@@ -41,36 +41,41 @@ const PER_SITE_DAILY: usize = 20;
 /// Addresses tracked at once by the limiter (oldest windows dropped beyond it).
 const TRACKED: usize = 10_000;
 
-/// The county's key for site codes, kept in the data folder (`site-code.key`, the 32-byte
-/// seed as hex, created on first start with mode 0600).
+/// The county's key for site codes: the 32-byte seed as hex, kept in the database (setting
+/// `site_code_key`) so every server instance signs and checks with the same key. A data
+/// folder from before keeps its `site-code.key`, which is moved into the database on start.
 pub struct SiteCodes {
     key: SigningKey,
     limiter: Mutex<HashMap<IpAddr, (Instant, u32)>>,
 }
 
+const KEY_SETTING: &str = "site_code_key";
+
+fn parse_seed(text: &str) -> Option<[u8; 32]> {
+    hex::decode(text.trim())
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+}
+
 impl SiteCodes {
-    pub fn load_or_create(data_dir: &Path) -> std::io::Result<SiteCodes> {
+    pub fn load_or_create(db: &Db, data_dir: &Path) -> std::io::Result<SiteCodes> {
         let path = data_dir.join("site-code.key");
-        let seed = match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                let bytes = hex::decode(text.trim())
-                    .ok()
-                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                    .ok_or_else(|| {
-                        std::io::Error::other(format!("{} is not a key", path.display()))
-                    })?;
-                bytes
-            }
+        let proposed = match std::fs::read_to_string(&path) {
+            Ok(text) => parse_seed(&text)
+                .ok_or_else(|| std::io::Error::other(format!("{} is not a key", path.display())))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let mut seed = [0u8; 32];
                 rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut seed);
-                let tmp = path.with_extension("key.tmp");
-                write_private(&tmp, &hex::encode(seed))?;
-                std::fs::rename(&tmp, &path)?;
                 seed
             }
             Err(e) => return Err(e),
         };
+        // The first instance's key holds; later ones (and restarts) read it.
+        let stored = db
+            .transact(|tx| tx.init_setting(KEY_SETTING, &hex::encode(proposed)))
+            .map_err(|e: StorageError| std::io::Error::other(e.to_string()))?;
+        let seed = parse_seed(&stored)
+            .ok_or_else(|| std::io::Error::other("the stored site-code key is not a key"))?;
         Ok(SiteCodes {
             key: SigningKey::from_bytes(&seed),
             limiter: Mutex::new(HashMap::new()),
@@ -105,25 +110,6 @@ impl SiteCodes {
         slot.1 += 1;
         true
     }
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(text.as_bytes())?;
-    f.sync_all()
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    std::fs::write(path, text)
 }
 
 /// The address the code's text points at: `ANJIAN_PUBLIC_URL`, or the host the request came to.

@@ -1,14 +1,15 @@
 //! tus 1.0 resumable upload (core, creation, creation-with-upload, checksum, termination,
 //! expiration) for evidence files. The client declares the file's SHA-256 in
 //! `Upload-Metadata` (key `sha256`); on the last byte the server hashes the file and refuses
-//! a mismatch. Accepted files are stored content-addressed under `blobs/`.
+//! a mismatch. Accepted files are stored content-addressed in the blob store.
+//!
+//! Nothing of an upload lives in one instance's memory or disk: its offset and the names of
+//! its stored parts are in the database, the parts in the blob store (the data folder or S3),
+//! so an upload started through one instance resumes through any other. Each part is
+//! recorded by a compare-and-set on the offset, which is also what keeps two writers apart.
 
 use std::collections::HashSet;
-use std::io::Read;
-
-use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
-use tokio::io::AsyncWriteExt;
 
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Path as UrlPath, State};
@@ -67,6 +68,9 @@ fn idle_expiry(state: &AppState) -> chrono::DateTime<Utc> {
 }
 /// Chunks carrying a checksum are verified before they are kept; this bounds their size.
 const MAX_CHECKSUM_CHUNK: usize = 64 * 1024 * 1024;
+/// A request body is stored in parts of this size (and whatever came when it ended or
+/// dropped), so a cut connection keeps all but the bytes of its last unfinished part.
+const PART_BYTES: usize = 8 * 1024 * 1024;
 
 fn tus_headers(headers: &mut HeaderMap) {
     headers.insert("Tus-Resumable", HeaderValue::from_static(TUS_VERSION));
@@ -128,24 +132,8 @@ fn is_sha256_hex(s: &str) -> bool {
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
-fn part_path(state: &AppState, id: &str) -> PathBuf {
-    state.uploads_dir().join(format!("{id}.part"))
-}
-
-pub fn blob_path(state: &AppState, sha256: &str) -> PathBuf {
-    blob_file(&state.blobs_dir(), sha256)
-}
-
-/// Where a blob lives under the blobs folder: content-addressed, fanned out by prefix.
-pub fn blob_file(blobs_dir: &Path, sha256: &str) -> PathBuf {
-    blobs_dir.join(&sha256[..2]).join(sha256)
-}
-
-fn file_len(path: &Path) -> i64 {
-    std::fs::metadata(path).map(|m| m.len() as i64).unwrap_or(0)
-}
-
-/// Uploads being written right now: one PATCH at a time per upload.
+/// Uploads being written through this instance right now: a second PATCH here is refused at
+/// once (across instances the offset's compare-and-set refuses it when it stores a part).
 fn busy() -> &'static Mutex<HashSet<String>> {
     static BUSY: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
     BUSY.get_or_init(Default::default)
@@ -250,11 +238,9 @@ pub async fn create(
         sha256,
         created_by: caller.person.id.clone(),
         expires_at: idle_expiry(&state),
+        received: 0,
+        parts: String::new(),
     };
-    let path = part_path(&state, &upload.id);
-    if let Err(e) = tokio::fs::File::create(&path).await {
-        return ApiError::internal(e).into_response();
-    }
     let stored = upload.clone();
     let quota = state.upload_quota;
     let admitted = state
@@ -263,7 +249,8 @@ pub async fn create(
             let open: Vec<Upload> = tx
                 .uploads_by(&stored.created_by)?
                 .into_iter()
-                .filter(|u| u.expires_at > now)
+                // Finished uploads keep their row (HEAD still answers) but hold nothing open.
+                .filter(|u| u.expires_at > now && u.received < u.length)
                 .collect();
             if open.len() >= quota.max_open {
                 return Err(ApiError::new(
@@ -303,7 +290,6 @@ pub async fn create(
         })
         .await;
     if let Err(e) = admitted {
-        let _ = tokio::fs::remove_file(&path).await;
         let daily = e.code == "daily_quota";
         let mut resp = e.into_response();
         tus_headers(resp.headers_mut());
@@ -315,8 +301,9 @@ pub async fn create(
     }
     let guard = lock_upload(&upload.id);
     let mut offset = 0;
+    let mut upload = upload;
     if header(&headers, "Content-Type") == Some("application/offset+octet-stream") {
-        match append(&state, &caller, &upload, 0, &headers, body).await {
+        match append(&state, &caller, &mut upload, 0, &headers, body).await {
             Ok(o) => offset = o,
             Err(resp) => return resp,
         }
@@ -377,33 +364,21 @@ fn writer_lock(upload: &Upload) -> Result<BusyGuard, Response> {
         .ok_or_else(|| tus_error(StatusCode::CONFLICT, "该文件正在上传，请稍后重试"))
 }
 
-/// The current offset: the bytes on disk, or the whole length once the blob is stored.
-async fn current_offset(state: &AppState, upload: &Upload) -> i64 {
-    let path = part_path(state, &upload.id);
-    if path.exists() {
-        file_len(&path)
-    } else if blob_path(state, &upload.sha256).exists() {
-        upload.length
-    } else {
-        0
-    }
-}
-
 /// `HEAD /v1/uploads/{id}`: how far an upload got.
 #[utoipa::path(head, path = "/v1/uploads/{id}", params(("id" = String, Path), ("Tus-Resumable" = String, Header, pattern = r"^1\.0\.0$")), responses((status = 200, description = "Upload-Offset, Upload-Length"), (status = 404, body = crate::error::ErrorBody), (status = 410, body = crate::error::ErrorBody), (status = 412, body = crate::error::ErrorBody, description = "Tus-Resumable is not 1.0.0")))]
 pub async fn head(
     State(state): State<AppState>,
     OwnUpload { caller, upload }: OwnUpload,
 ) -> Response {
-    let mut offset = current_offset(&state, &upload).await;
+    let offset = upload.received;
     if offset == upload.length {
-        // Complete on disk: make sure it is registered (a crash may have cut finishing short).
+        // Every byte stored: make sure the blob is registered (an instance may have died
+        // while finishing).
         if let Some(_guard) = lock_upload(&upload.id) {
             if let Err(resp) = finish(&state, &caller, &upload).await {
                 return resp;
             }
         }
-        offset = current_offset(&state, &upload).await;
     }
     let mut resp = StatusCode::OK.into_response();
     let h = resp.headers_mut();
@@ -439,14 +414,9 @@ pub async fn patch(
         Ok(guard) => guard,
         Err(resp) => return resp,
     };
-    let result = append(&state, &caller, &upload, offset, &headers, body).await;
-    // Written to: the idle time starts again (also when the connection dropped mid-way).
+    // Each stored part moves the expiry on: the idle time starts again.
     let mut upload = upload;
-    if current_offset(&state, &upload).await > offset && upload.length > 0 {
-        upload.expires_at = idle_expiry(&state);
-        let (id, at) = (upload.id.clone(), upload.expires_at);
-        let _ = state.write(move |tx| Ok(tx.touch_upload(&id, at)?)).await;
-    }
+    let result = append(&state, &caller, &mut upload, offset, &headers, body).await;
     match result {
         Ok(new_offset) => {
             let mut resp = StatusCode::NO_CONTENT.into_response();
@@ -481,20 +451,59 @@ fn parse_checksum(headers: &HeaderMap) -> Result<Option<(String, Vec<u8>)>, Resp
         .map_err(|m| tus_error(StatusCode::BAD_REQUEST, m))
 }
 
+/// Stores `bytes` as the upload's next part and records it (offset, part name, new
+/// expiry) if no other writer moved the offset meanwhile; refuses with 409 if one did.
+async fn store_part(state: &AppState, upload: &mut Upload, bytes: Vec<u8>) -> Result<(), Response> {
+    if bytes.is_empty() {
+        return Ok(());
+    }
+    let len = bytes.len() as i64;
+    let from = upload.received;
+    let name = state
+        .blobs
+        .put_part(&upload.id, from, bytes.into())
+        .await
+        .map_err(|e| ApiError::internal(e).into_response())?;
+    let expires = idle_expiry(state);
+    let (id, part) = (upload.id.clone(), name.clone());
+    let recorded = state
+        .write(move |tx| {
+            let moved = tx.advance_upload(&id, from, from + len, &part)?;
+            if moved {
+                tx.touch_upload(&id, expires)?;
+            }
+            Ok(moved)
+        })
+        .await
+        .map_err(IntoResponse::into_response)?;
+    if !recorded {
+        state.blobs.delete_part(&upload.id, &name).await;
+        return Err(tus_error(
+            StatusCode::CONFLICT,
+            "该文件正在上传，请稍后重试",
+        ));
+    }
+    upload.received = from + len;
+    upload.expires_at = expires;
+    upload.parts.push(' ');
+    upload.parts.push_str(&name);
+    Metrics::inc(&state.metrics.upload_bytes, len as u64);
+    Ok(())
+}
+
 /// Appends a request body to an upload at `offset` and finishes the upload on its last byte.
-/// Without a checksum the bytes are written as they arrive, so a dropped connection keeps
-/// what came; with one, the chunk is verified first and discarded on a mismatch (460).
+/// Without a checksum the bytes are stored as parts as they arrive, so a dropped connection
+/// keeps what came; with one, the chunk is verified first and discarded on a mismatch (460).
 async fn append(
     state: &AppState,
     caller: &Caller,
-    upload: &Upload,
+    upload: &mut Upload,
     offset: i64,
     headers: &HeaderMap,
     body: Body,
 ) -> Result<i64, Response> {
     let checksum = parse_checksum(headers)?;
-    let path = part_path(state, &upload.id);
-    let current = current_offset(state, upload).await;
+    let current = upload.received;
     if offset != current {
         return Err(tus_error(
             StatusCode::CONFLICT,
@@ -506,13 +515,6 @@ async fn append(
         finish(state, caller, upload).await?;
         return Ok(current);
     }
-    // File I/O runs on tokio's blocking pool (tokio::fs), never on the async threads.
-    let mut file = tokio::fs::OpenOptions::new()
-        .append(true)
-        .open(&path)
-        .await
-        .map_err(|e| ApiError::internal(e).into_response())?;
-    let mut written = current;
     let mut stream = body.into_data_stream();
     let mut pending: Vec<u8> = Vec::new();
     let mut dropped = false;
@@ -521,23 +523,21 @@ async fn append(
             dropped = true;
             break;
         };
-        if written + (pending.len() + chunk.len()) as i64 > upload.length {
+        if upload.received + (pending.len() + chunk.len()) as i64 > upload.length {
+            if checksum.is_none() {
+                store_part(state, upload, std::mem::take(&mut pending)).await?;
+            }
             return Err(tus_error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "上传内容超过声明的文件大小",
             ));
         }
-        if checksum.is_some() {
-            if pending.len() + chunk.len() > MAX_CHECKSUM_CHUNK {
-                return Err(tus_error(StatusCode::PAYLOAD_TOO_LARGE, "带校验的分片过大"));
-            }
-            pending.extend_from_slice(&chunk);
-        } else {
-            file.write_all(&chunk)
-                .await
-                .map_err(|e| ApiError::internal(e).into_response())?;
-            written += chunk.len() as i64;
-            Metrics::inc(&state.metrics.upload_bytes, chunk.len() as u64);
+        if checksum.is_some() && pending.len() + chunk.len() > MAX_CHECKSUM_CHUNK {
+            return Err(tus_error(StatusCode::PAYLOAD_TOO_LARGE, "带校验的分片过大"));
+        }
+        pending.extend_from_slice(&chunk);
+        if checksum.is_none() && pending.len() >= PART_BYTES {
+            store_part(state, upload, std::mem::take(&mut pending)).await?;
         }
     }
     if let Some((algo, expected)) = checksum {
@@ -558,26 +558,18 @@ async fn append(
                 "分片校验失败，已丢弃，请重传",
             ));
         }
-        file.write_all(&pending)
-            .await
-            .map_err(|e| ApiError::internal(e).into_response())?;
-        written += pending.len() as i64;
-        Metrics::inc(&state.metrics.upload_bytes, pending.len() as u64);
     }
-    file.sync_data()
-        .await
-        .map_err(|e| ApiError::internal(e).into_response())?;
-    drop(file);
-    if written == upload.length {
+    store_part(state, upload, pending).await?;
+    if upload.received == upload.length {
         finish(state, caller, upload).await?;
     }
-    Ok(written)
+    Ok(upload.received)
 }
 
-/// The last byte arrived: hash the file, refuse a mismatch, store it content-addressed.
-/// Runs as its own task, so a client that disconnects (or a handler dropped mid-way) cannot
-/// leave a complete upload unregistered; and it is idempotent, so HEAD and PATCH can call it
-/// again after a server crash between the rename and the database row.
+/// The last byte arrived: join the parts while hashing them, refuse a mismatch, store the
+/// file content-addressed. Runs as its own task, so a client that disconnects (or a handler
+/// dropped mid-way) cannot leave a complete upload unregistered; and it is idempotent, so
+/// HEAD and PATCH can call it again after an instance died between the blob and its row.
 async fn finish(state: &AppState, caller: &Caller, upload: &Upload) -> Result<(), Response> {
     let task = tokio::spawn(complete(state.clone(), caller.clone(), upload.clone()));
     match task.await {
@@ -587,18 +579,21 @@ async fn finish(state: &AppState, caller: &Caller, upload: &Upload) -> Result<()
 }
 
 async fn complete(state: AppState, caller: Caller, upload: Upload) -> Result<(), Response> {
-    let part = part_path(&state, &upload.id);
-    let target = blob_path(&state, &upload.sha256);
-    if part.exists() {
-        let hashed = {
-            let part = part.clone();
-            tokio::task::spawn_blocking(move || sha256_file(&part))
-                .await
-                .map_err(|e| ApiError::internal(e).into_response())?
-                .map_err(|e| ApiError::internal(e).into_response())?
-        };
-        if hashed != upload.sha256 {
-            let _ = tokio::fs::remove_file(&part).await;
+    let internal = |e: crate::blobstore::Error| ApiError::internal(e).into_response();
+    let parts: Vec<&str> = upload.part_names().collect();
+    let joined = if parts.is_empty() {
+        Err(None)
+    } else {
+        state
+            .blobs
+            .assemble(&upload.id, &parts, &upload.sha256)
+            .await
+            .map_err(Some)
+    };
+    match joined {
+        Ok(Ok(())) => {}
+        Ok(Err(hashed)) => {
+            state.blobs.delete_upload(&upload.id).await;
             let id = upload.id.clone();
             let _ = state.write(move |tx| Ok(tx.delete_upload(&id)?)).await;
             Metrics::inc(&state.metrics.blobs_refused, 1);
@@ -607,19 +602,35 @@ async fn complete(state: AppState, caller: Caller, upload: Upload) -> Result<(),
                 &format!("文件内容与声明的 sha256 不符（实际 {hashed}），已拒收"),
             ));
         }
-        if let Some(dir) = target.parent() {
-            tokio::fs::create_dir_all(dir)
+        // No parts (an empty file) or parts already joined and removed (by this or another
+        // instance): the blob must be there.
+        Err(None | Some(crate::blobstore::Error::NotFound { .. })) => {
+            if upload.length == 0 {
+                let empty = hex::encode(Sha256::digest([]));
+                if upload.sha256 != empty {
+                    return Err(tus_error(
+                        StatusCode::from_u16(460).expect("valid"),
+                        &format!("文件内容与声明的 sha256 不符（实际 {empty}），已拒收"),
+                    ));
+                }
+                state
+                    .blobs
+                    .put_blob(&upload.sha256, Default::default())
+                    .await
+                    .map_err(internal)?;
+            } else if !state
+                .blobs
+                .has_blob(&upload.sha256)
                 .await
-                .map_err(|e| ApiError::internal(e).into_response())?;
+                .map_err(internal)?
+            {
+                return Err(tus_error(
+                    StatusCode::CONFLICT,
+                    "上传数据不完整，请重新上传",
+                ));
+            }
         }
-        tokio::fs::rename(&part, &target)
-            .await
-            .map_err(|e| ApiError::internal(e).into_response())?;
-    } else if !target.exists() {
-        return Err(tus_error(
-            StatusCode::CONFLICT,
-            "上传数据不完整，请重新上传",
-        ));
+        Err(Some(e)) => return Err(internal(e)),
     }
     let sha = upload.sha256.clone();
     let size = upload.length;
@@ -649,11 +660,23 @@ async fn complete(state: AppState, caller: Caller, upload: Upload) -> Result<(),
         })
         .await
         .map_err(IntoResponse::into_response)?;
+    // The parts are no longer needed once the blob is recorded.
+    state.blobs.delete_upload(&upload.id).await;
     // A photo's perceptual hashes, for finding it again as someone else's proof.
-    let hashes = tokio::task::spawn_blocking(move || crate::proof::hash_file(&target))
+    let limit = anjian_evidence::photo::MAX_FILE_BYTES;
+    let bytes = state
+        .blobs
+        .read_blob(&upload.sha256, limit)
         .await
         .ok()
         .flatten();
+    let hashes = match bytes {
+        Some(b) => tokio::task::spawn_blocking(move || crate::proof::hash_bytes(&b))
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
     if let Some(h) = hashes {
         let sha = upload.sha256.clone();
         state
@@ -663,20 +686,6 @@ async fn complete(state: AppState, caller: Caller, upload: Upload) -> Result<(),
     }
     Metrics::inc(&state.metrics.blobs_stored, 1);
     Ok(())
-}
-
-pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hex::encode(hasher.finalize()))
 }
 
 /// `DELETE /v1/uploads/{id}`: termination.
@@ -689,7 +698,7 @@ pub async fn terminate(
         Ok(guard) => guard,
         Err(resp) => return resp,
     };
-    let _ = std::fs::remove_file(part_path(&state, &upload.id));
+    state.blobs.delete_upload(&upload.id).await;
     let id = upload.id.clone();
     if let Err(e) = state.write(move |tx| Ok(tx.delete_upload(&id)?)).await {
         return e.into_response();
@@ -723,7 +732,7 @@ pub async fn expire(state: &AppState) -> ApiResult<usize> {
         })
         .await?;
     for id in &ids {
-        let _ = std::fs::remove_file(part_path(state, id));
+        state.blobs.delete_upload(id).await;
     }
     Ok(ids.len())
 }

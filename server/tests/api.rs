@@ -646,7 +646,7 @@ fn tus_patch(
     req.send().unwrap()
 }
 
-both_backends!(
+every_store!(
     tus_upload_resumes_and_refuses_a_hash_mismatch,
     |s: &TestServer| {
         let token = s.login("sb_inspector");

@@ -20,7 +20,7 @@ use crate::ratelimit::ClientAddr;
 use crate::records;
 use crate::scope::{self, Caller};
 use crate::storage::Blob;
-use crate::{audit, tus, AppState};
+use crate::{audit, AppState};
 
 /// A report file is a document or a scan of the minutes: at most 8 MiB.
 pub const MAX_REPORT_FILE_BYTES: usize = 8 * 1024 * 1024;
@@ -131,23 +131,11 @@ pub async fn add_file(
         .await?;
     let data = body.clone();
     let sha = tokio::task::spawn_blocking(move || hex::encode(Sha256::digest(&data))).await?;
-    let target = tus::blob_path(&state, &sha);
-    if !tokio::fs::try_exists(&target)
+    state
+        .blobs
+        .put_blob(&sha, body.clone())
         .await
-        .map_err(ApiError::internal)?
-    {
-        let dir = target.parent().expect("blob paths have a folder");
-        tokio::fs::create_dir_all(dir)
-            .await
-            .map_err(ApiError::internal)?;
-        let part = dir.join(format!(".{sha}.{}", uuid::Uuid::now_v7()));
-        tokio::fs::write(&part, &body)
-            .await
-            .map_err(ApiError::internal)?;
-        tokio::fs::rename(&part, &target)
-            .await
-            .map_err(ApiError::internal)?;
-    }
+        .map_err(ApiError::internal)?;
     let file = ReportFile {
         sha256: sha,
         name,

@@ -312,6 +312,15 @@ impl Tx for PgTx<'_, '_> {
             .get(0))
     }
 
+    fn renew_log_id(&mut self) -> Result<i64> {
+        let sql = format!(
+            "UPDATE counters SET value = {} WHERE name = 'log_id'",
+            schema::POSTGRES.random_log_id
+        );
+        self.tx.execute(&sql, &[]).map_err(db)?;
+        self.log_id()
+    }
+
     fn log_id(&mut self) -> Result<i64> {
         Ok(self
             .tx
@@ -476,18 +485,9 @@ impl Tx for PgTx<'_, '_> {
     }
 
     fn get_upload(&mut self, id: &str) -> Result<Option<Upload>> {
-        let row = self.tx.query_opt(
-            "SELECT id, length, metadata, sha256, created_by, expires_at FROM uploads WHERE id = $1",
-            &[&id],
-        ).map_err(db)?;
-        Ok(row.map(|r| Upload {
-            id: r.get(0),
-            length: r.get(1),
-            metadata: r.get(2),
-            sha256: r.get(3),
-            created_by: r.get(4),
-            expires_at: r.get(5),
-        }))
+        let sql = format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE id = $1");
+        let row = self.tx.query_opt(&sql, &[&id]).map_err(db)?;
+        Ok(row.as_ref().map(upload_row))
     }
 
     fn delete_upload(&mut self, id: &str) -> Result<()> {
@@ -506,21 +506,38 @@ impl Tx for PgTx<'_, '_> {
     }
 
     fn uploads_by(&mut self, created_by: &str) -> Result<Vec<Upload>> {
-        let rows = self.tx.query(
-            "SELECT id, length, metadata, sha256, created_by, expires_at FROM uploads WHERE created_by = $1",
-            &[&created_by],
-        ).map_err(db)?;
-        Ok(rows
-            .iter()
-            .map(|r| Upload {
-                id: r.get(0),
-                length: r.get(1),
-                metadata: r.get(2),
-                sha256: r.get(3),
-                created_by: r.get(4),
-                expires_at: r.get(5),
-            })
-            .collect())
+        let sql = format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE created_by = $1");
+        let rows = self.tx.query(&sql, &[&created_by]).map_err(db)?;
+        Ok(rows.iter().map(upload_row).collect())
+    }
+
+    fn advance_upload(&mut self, id: &str, from: i64, to: i64, part: &str) -> Result<bool> {
+        let n = self
+            .tx
+            .execute(
+                "UPDATE uploads SET received = $3, parts = parts || ' ' || $4 WHERE id = $1 AND received = $2",
+                &[&id, &from, &to, &part],
+            )
+            .map_err(db)?;
+        Ok(n == 1)
+    }
+
+    fn get_setting(&mut self, name: &str) -> Result<Option<String>> {
+        let row = self
+            .tx
+            .query_opt("SELECT value FROM settings WHERE name = $1", &[&name])
+            .map_err(db)?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    fn init_setting(&mut self, name: &str, value: &str) -> Result<String> {
+        self.tx
+            .execute(
+                "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+                &[&name, &value],
+            )
+            .map_err(db)?;
+        Ok(self.get_setting(name)?.unwrap_or_default())
     }
 
     fn touch_upload(&mut self, id: &str, expires_at: DateTime<Utc>) -> Result<()> {
@@ -627,5 +644,21 @@ fn account_of(r: &postgres::Row) -> Account {
         failed_logins: r.get(3),
         locked_until: r.get(4),
         disabled: r.get(5),
+    }
+}
+
+const UPLOAD_COLUMNS: &str =
+    "id, length, metadata, sha256, created_by, expires_at, received, parts";
+
+fn upload_row(r: &postgres::Row) -> Upload {
+    Upload {
+        id: r.get(0),
+        length: r.get(1),
+        metadata: r.get(2),
+        sha256: r.get(3),
+        created_by: r.get(4),
+        expires_at: r.get(5),
+        received: r.get(6),
+        parts: r.get(7),
     }
 }

@@ -77,6 +77,20 @@ impl SqliteDb {
         })
     }
 
+    /// Copies the database at `from` into the new file `to` as one consistent snapshot while
+    /// the server keeps serving (SQLite's `VACUUM INTO`, which also compacts the copy).
+    pub fn backup_file(from: &Path, to: &Path) -> Result<()> {
+        let conn =
+            Connection::open_with_flags(from, OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(db)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(db)?;
+        let target = to
+            .to_str()
+            .ok_or_else(|| StorageError::Other(format!("not a UTF-8 path: {}", to.display())))?;
+        conn.execute("VACUUM INTO ?1", [target]).map_err(db)?;
+        Ok(())
+    }
+
     /// Runs read-only work on a reader connection (taken from the pool or opened).
     pub fn read<T, E>(&self, work: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E>
     where
@@ -351,6 +365,15 @@ impl Tx for SqliteTx<'_> {
             .map_err(db)?)
     }
 
+    fn renew_log_id(&mut self) -> Result<i64> {
+        let sql = format!(
+            "UPDATE counters SET value = {} WHERE name = 'log_id'",
+            schema::SQLITE.random_log_id
+        );
+        self.tx.execute(&sql, []).map_err(db)?;
+        self.log_id()
+    }
+
     fn log_id(&mut self) -> Result<i64> {
         Ok(self
             .tx
@@ -531,6 +554,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn put_upload(&mut self, u: &Upload) -> Result<()> {
+        debug_assert!(u.received == 0 && u.parts.is_empty(), "a new upload");
         self.tx.execute(
             "INSERT INTO uploads (id, length, metadata, sha256, created_by, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![u.id, u.length, u.metadata, u.sha256, u.created_by, ts(u.expires_at)],
@@ -539,25 +563,13 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn get_upload(&mut self, id: &str) -> Result<Option<Upload>> {
-        let row: Option<(String, i64, String, String, String, String)> = self
+        let sql = format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE id = ?1");
+        let row = self
             .tx
-            .query_row(
-                "SELECT id, length, metadata, sha256, created_by, expires_at FROM uploads WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-            )
-            .optional().map_err(db)?;
-        row.map(|(id, length, metadata, sha256, created_by, expires)| {
-            Ok(Upload {
-                id,
-                length,
-                metadata,
-                sha256,
-                created_by,
-                expires_at: parse_ts(&expires)?,
-            })
-        })
-        .transpose()
+            .query_row(&sql, [id], upload_row)
+            .optional()
+            .map_err(db)?;
+        row.map(into_upload).transpose()
     }
 
     fn delete_upload(&mut self, id: &str) -> Result<()> {
@@ -577,34 +589,44 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn uploads_by(&mut self, created_by: &str) -> Result<Vec<Upload>> {
-        let mut stmt = self.tx.prepare(
-            "SELECT id, length, metadata, sha256, created_by, expires_at FROM uploads WHERE created_by = ?1",
-        ).map_err(db)?;
-        let rows = stmt
-            .query_map([created_by], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                ))
-            })
-            .map_err(db)?;
+        let sql = format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE created_by = ?1");
+        let mut stmt = self.tx.prepare(&sql).map_err(db)?;
+        let rows = stmt.query_map([created_by], upload_row).map_err(db)?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, length, metadata, sha256, created_by, expires) = row.map_err(db)?;
-            out.push(Upload {
-                id,
-                length,
-                metadata,
-                sha256,
-                created_by,
-                expires_at: parse_ts(&expires)?,
-            });
+            out.push(into_upload(row.map_err(db)?)?);
         }
         Ok(out)
+    }
+
+    fn advance_upload(&mut self, id: &str, from: i64, to: i64, part: &str) -> Result<bool> {
+        let n = self
+            .tx
+            .execute(
+                "UPDATE uploads SET received = ?3, parts = parts || ' ' || ?4 WHERE id = ?1 AND received = ?2",
+                params![id, from, to, part],
+            )
+            .map_err(db)?;
+        Ok(n == 1)
+    }
+
+    fn get_setting(&mut self, name: &str) -> Result<Option<String>> {
+        self.tx
+            .query_row("SELECT value FROM settings WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(db)
+    }
+
+    fn init_setting(&mut self, name: &str, value: &str) -> Result<String> {
+        self.tx
+            .execute(
+                "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+                [name, value],
+            )
+            .map_err(db)?;
+        Ok(self.get_setting(name)?.unwrap_or_default())
     }
 
     fn touch_upload(&mut self, id: &str, expires_at: DateTime<Utc>) -> Result<()> {
@@ -730,5 +752,37 @@ fn account_of(
         failed_logins,
         locked_until: locked.as_deref().map(parse_ts).transpose()?,
         disabled,
+    })
+}
+
+const UPLOAD_COLUMNS: &str =
+    "id, length, metadata, sha256, created_by, expires_at, received, parts";
+
+type UploadRow = (String, i64, String, String, String, String, i64, String);
+
+fn upload_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UploadRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+    ))
+}
+
+fn into_upload(row: UploadRow) -> Result<Upload> {
+    let (id, length, metadata, sha256, created_by, expires, received, parts) = row;
+    Ok(Upload {
+        id,
+        length,
+        metadata,
+        sha256,
+        created_by,
+        expires_at: parse_ts(&expires)?,
+        received,
+        parts,
     })
 }

@@ -121,6 +121,17 @@ pub struct Upload {
     pub sha256: String,
     pub created_by: String,
     pub expires_at: DateTime<Utc>,
+    /// Bytes received and stored so far (the tus offset).
+    pub received: i64,
+    /// The stored parts' names in offset order, space-separated (see [`Tx::advance_upload`]).
+    pub parts: String,
+}
+
+impl Upload {
+    /// The stored parts' names, in offset order.
+    pub fn part_names(&self) -> impl Iterator<Item = &str> {
+        self.parts.split_whitespace()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -216,6 +227,9 @@ pub trait Tx {
     fn max_seq(&mut self) -> Result<i64>;
     /// The change log's random id, drawn when the database was created.
     fn log_id(&mut self) -> Result<i64>;
+    /// Draws a new change-log id (a database restored from a backup): every cursor handed
+    /// out before is then of another log, and phones pull again from the start.
+    fn renew_log_id(&mut self) -> Result<i64>;
 
     /// The stored result of an operation key, with who sent it.
     fn applied_op(&mut self, op_id: &str) -> Result<Option<AppliedOp>>;
@@ -249,6 +263,14 @@ pub trait Tx {
     fn uploads_by(&mut self, created_by: &str) -> Result<Vec<Upload>>;
     /// Moves an upload's expiry (it was written to: idle time starts again).
     fn touch_upload(&mut self, id: &str, expires_at: DateTime<Utc>) -> Result<()>;
+    /// Records a stored part: moves the offset from `from` to `to` and appends `part` to the
+    /// part list, only if the offset is still `from` (false: another writer got there first).
+    /// This compare-and-set is what keeps two instances from writing one upload at once.
+    fn advance_upload(&mut self, id: &str, from: i64, to: i64, part: &str) -> Result<bool>;
+    /// A value every server instance shares (the site-code key, say).
+    fn get_setting(&mut self, name: &str) -> Result<Option<String>>;
+    /// Stores a shared value unless one is already there; returns the value that holds.
+    fn init_setting(&mut self, name: &str, value: &str) -> Result<String>;
     fn put_blob(&mut self, blob: &Blob) -> Result<()>;
     fn get_blob(&mut self, sha256: &str) -> Result<Option<Blob>>;
     /// Bytes a person's uploads declared on `day` (a China date, `YYYY-MM-DD`).

@@ -173,6 +173,13 @@ CREATE TABLE leases (
     until_at {TIME} NOT NULL
 );
 "#,
+    r#"
+-- Stateless instances: an upload's offset and its stored parts live here (the parts
+-- themselves in the blob store), and secrets every instance shares (the site-code key).
+ALTER TABLE uploads ADD COLUMN received {INT} NOT NULL DEFAULT 0;
+ALTER TABLE uploads ADD COLUMN parts TEXT NOT NULL DEFAULT '';
+CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+"#,
 ];
 
 /// Every migration in order, in this dialect.

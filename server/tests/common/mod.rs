@@ -25,6 +25,9 @@ pub struct TestServer {
     /// Its configuration (to open its database again, as a restarted instance would).
     pub config: anjian_server::Config,
     pub data: tempfile::TempDir,
+    /// The database and blob store this server uses (a second instance can share them).
+    pub database_url: Option<String>,
+    pub blobs: anjian_server::blobstore::BlobConfig,
     pub client: Client,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -35,6 +38,30 @@ pub struct TestServer {
 pub enum Backend {
     Sqlite,
     Postgres,
+    /// PostgreSQL and S3-compatible object storage (SeaweedFS), when both are configured.
+    PostgresS3,
+}
+
+/// A fresh prefix in the test bucket (`ANJIAN_TEST_BLOBS`, from scripts/start-seaweedfs.sh).
+pub fn fresh_s3() -> Option<String> {
+    match std::env::var("ANJIAN_TEST_BLOBS")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        Some(bucket) => Some(format!(
+            "{}/test-{}",
+            bucket.trim_end_matches('/'),
+            uuid::Uuid::now_v7().simple()
+        )),
+        None => {
+            assert!(
+                std::env::var("ANJIAN_REQUIRE_S3").is_err(),
+                "ANJIAN_REQUIRE_S3 is set but ANJIAN_TEST_BLOBS is not"
+            );
+            eprintln!("S3 not configured (ANJIAN_TEST_BLOBS): skipping");
+            None
+        }
+    }
 }
 
 /// A fresh PostgreSQL database for one test: (url of the new db, (admin url, name)).
@@ -76,7 +103,10 @@ impl TestServer {
         config.metrics_token = Some(METRICS_TOKEN.into());
         configure(&mut config);
         let mut pg_drop = None;
-        if let Backend::Postgres = backend {
+        if let Backend::PostgresS3 = backend {
+            config.blobs.url = Some(fresh_s3()?);
+        }
+        if let Backend::Postgres | Backend::PostgresS3 = backend {
             match fresh_pg() {
                 Some((url, drop)) => {
                     config.database_url = Some(url);
@@ -92,6 +122,26 @@ impl TestServer {
                 }
             }
         }
+        let mut server = Self::launch(config, data);
+        server.pg_drop = pg_drop;
+        Some(server)
+    }
+
+    /// A second instance beside this one: the same database and blob store, its own data
+    /// folder, nothing else shared.
+    pub fn start_beside(&self) -> TestServer {
+        let data = tempfile::tempdir().unwrap();
+        let mut config =
+            anjian_server::Config::new("127.0.0.1:0".parse().unwrap(), data.path().to_path_buf());
+        config.metrics_token = Some(METRICS_TOKEN.into());
+        config.database_url = self.database_url.clone();
+        config.blobs = self.blobs.clone();
+        Self::launch(config, data)
+    }
+
+    fn launch(config: anjian_server::Config, data: tempfile::TempDir) -> TestServer {
+        let database_url = config.database_url.clone();
+        let blobs = config.blobs.clone();
         let (addr_tx, addr_rx) =
             std::sync::mpsc::channel::<(SocketAddr, anjian_server::AppState)>();
         let kept = config.clone();
@@ -119,19 +169,21 @@ impl TestServer {
             // Seeding the demo county's activity takes seconds alone, minutes on a loaded machine.
             .recv_timeout(Duration::from_secs(240))
             .expect("server started");
-        Some(TestServer {
+        TestServer {
             base: format!("http://{addr}"),
             state,
             config: kept,
             data,
+            database_url,
+            blobs,
             client: Client::builder()
                 .timeout(Duration::from_secs(60))
                 .build()
                 .unwrap(),
             shutdown: Some(stop_tx),
             thread: Some(thread),
-            pg_drop,
-        })
+            pg_drop: None,
+        }
     }
 
     /// The change log's latest sequence number (from `/metrics`, with its token).
@@ -270,6 +322,34 @@ macro_rules! both_backends_configured {
                     false,
                     $configure,
                 ) {
+                    ($body)(&server);
+                }
+            }
+        }
+    };
+}
+
+/// Runs a test body against SQLite, PostgreSQL, and PostgreSQL with S3-compatible object
+/// storage for the evidence (each when configured): for tests of files and uploads.
+#[macro_export]
+macro_rules! every_store {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[test]
+            fn sqlite() {
+                let server = common::TestServer::start(common::Backend::Sqlite).unwrap();
+                ($body)(&server);
+            }
+            #[test]
+            fn postgres() {
+                if let Some(server) = common::TestServer::start(common::Backend::Postgres) {
+                    ($body)(&server);
+                }
+            }
+            #[test]
+            fn postgres_s3() {
+                if let Some(server) = common::TestServer::start(common::Backend::PostgresS3) {
                     ($body)(&server);
                 }
             }
