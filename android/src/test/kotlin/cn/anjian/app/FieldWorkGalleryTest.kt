@@ -177,7 +177,7 @@ class FieldWorkGalleryTest {
         shot("tasks-full", heightDp = 1300) { TasksScreen(tasks.state.value, noTasks) }
         ready(tasks.state.value.data).tasks.firstOrNull { Tasks.open(it) }?.let { t ->
             tasks.answer(t.id)
-            tasks.text("已组织排查餐饮场所32家，更换老化软管9处，整治台账见附件。")
+            tasks.text("已按要求完成“${t.title}”，台账已更新，佐证照片见附件。")
             head.photos.push(TestData.after)
             tasks.addPhoto(t.id)
             shot("tasks-form", heightDp = 1300) { TasksScreen(tasks.state.value, noTasks) }
@@ -185,7 +185,7 @@ class FieldWorkGalleryTest {
         val mech = MechanismPresenter(head.session).also { it.load() }
         shot("mechanism-full", heightDp = 1100) { MechanismScreen(mech.state.value, noMech) }
         mech.begin()
-        mech.edit { it.copy(kind = MechanismKind.LESSONS_APPLIED, title = "餐饮场所燃气安全举一反三排查", content = "针对液化气钢瓶存放于地下室问题，对辖区餐饮场所开展同类排查。") }
+        mech.edit { it.copy(kind = MechanismKind.LESSONS_APPLIED, title = "同类问题举一反三排查", content = "针对检查发现的问题，对辖区同行业企业开展同类排查，建立台账，限期整改。") }
         ready(mech.state.value.data).hazards.firstOrNull()?.let { mech.toggleHazard(it.id) }
         shot("mechanism-form", heightDp = 1300) { MechanismScreen(mech.state.value, noMech) }
         val self = SelfAssessmentPresenter(head.session).also { it.load() }

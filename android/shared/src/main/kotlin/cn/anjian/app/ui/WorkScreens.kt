@@ -138,7 +138,7 @@ fun MechanismScreen(state: MechanismState, a: MechanismActions) {
                                 verticalAlignment = Alignment.CenterVertically,
                             ) {
                                 Checkbox(h.id in m.hazardIds, null)
-                                Text("${h.number} ${h.description}", style = MaterialTheme.typography.bodyMedium, maxLines = 2)
+                                Text("${h.number} ${h.description}", style = MaterialTheme.typography.bodyMedium)
                             }
                         }
                         Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
@@ -155,7 +155,7 @@ fun MechanismScreen(state: MechanismState, a: MechanismActions) {
                             Text(r.record.effectiveOn, style = MaterialTheme.typography.bodyMedium)
                         }
                         Text(r.record.title + (r.record.documentNumber?.let { "（$it）" } ?: ""), style = MaterialTheme.typography.titleMedium)
-                        Text(r.record.content, style = MaterialTheme.typography.bodyMedium, maxLines = 3)
+                        Text(r.record.content, style = MaterialTheme.typography.bodyMedium)
                         val docs = d.documents[r.id].orEmpty()
                         Row(horizontalArrangement = Arrangement.spacedBy(6.dp), verticalAlignment = Alignment.CenterVertically) {
                             if (r.record.hazardIds.isNotEmpty()) Tag("针对问题 ${r.record.hazardIds.size} 项")
