@@ -80,6 +80,7 @@ pub fn problem_ledger(
             col("整改情况", 30.0),
             col("销号日期", 12.0),
             col("检查人", 10.0),
+            col("时间核验", 22.0),
         ],
         rows: hs
             .iter()
@@ -95,6 +96,7 @@ pub fn problem_ledger(
                     Cell::text(h.rectification_note.clone().unwrap_or_default()),
                     Cell::opt_date(h.closed_at.map(china_date)),
                     Cell::text(&h.raised_by.name),
+                    Cell::text(dir.time_doubt(&h.id)),
                 ]);
                 row
             })
@@ -136,6 +138,7 @@ pub fn major_hazard_ledger(
             col("临时防控措施", 24.0),
             col("整改状态", 14.0),
             col("销号日期", 12.0),
+            col("时间核验", 22.0),
         ],
         rows: hs
             .iter()
@@ -161,6 +164,7 @@ pub fn major_hazard_ledger(
                     Cell::text(h.temporary_measures.clone().unwrap_or_default()),
                     Cell::text(state_label(h, today)),
                     Cell::opt_date(h.closed_at.map(china_date)),
+                    Cell::text(dir.time_doubt(&h.id)),
                 ]);
                 row
             })
@@ -307,19 +311,30 @@ pub fn duty_ledger(
     for p in duties {
         let roles: Vec<&str> = p.roles.iter().map(|r| r.label()).collect();
         for s in &p.statuses {
-            let records: Vec<String> = s
-                .activity_ids
-                .iter()
-                .map(|id| match activities.get(id.as_str()) {
-                    Some(a) => format!(
-                        "{} {}（佐证{}项）",
-                        a.date.format("%m-%d"),
-                        a.title,
-                        a.evidence_count
-                    ),
-                    None => id.clone(),
-                })
-                .collect();
+            let records: Vec<String> =
+                s.activity_ids
+                    .iter()
+                    .map(|id| match activities.get(id.as_str()) {
+                        Some(a) => format!(
+                            "{} {}（佐证{}项）",
+                            a.date.format("%m-%d"),
+                            a.title,
+                            a.evidence_count
+                        ),
+                        None => id.clone(),
+                    })
+                    .chain(s.not_counted.iter().map(
+                        |n| match activities.get(n.activity_id.as_str()) {
+                            Some(a) => format!(
+                                "{} {}（未计入：{}）",
+                                a.date.format("%m-%d"),
+                                a.title,
+                                n.reason
+                            ),
+                            None => format!("{}（未计入：{}）", n.activity_id, n.reason),
+                        },
+                    ))
+                    .collect();
             rows.push(vec![
                 Cell::Int(rows.len() as i64 + 1),
                 Cell::text(&p.unit_name),

@@ -36,6 +36,9 @@ pub struct Directory {
     pub sites: HashMap<String, String>,
     pub people: HashMap<String, String>,
     pub inspection_kinds: HashMap<String, InspectionKind>,
+    /// 时间存疑 notes by record id (hazard, inspection, meeting): the phone's claimed time
+    /// disagrees with when the server received the record.
+    pub time_doubts: HashMap<String, String>,
 }
 
 impl Directory {
@@ -53,6 +56,10 @@ impl Directory {
                 .unwrap_or_else(|| id.to_string())
         })
         .unwrap_or_default()
+    }
+    /// The 时间存疑 note of a record, or an empty text.
+    pub fn time_doubt(&self, id: &str) -> String {
+        self.time_doubts.get(id).cloned().unwrap_or_default()
     }
     pub fn person(&self, id: &str) -> String {
         self.people

@@ -187,9 +187,19 @@ pub struct PatrolFinding {
     pub status: String,
 }
 
-/// 暗访通报: the month's unannounced patrols and what they found.
+/// Who ran the patrols a notice reports: 县安委办, or a township's or department's 工作专班.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Organiser {
+    /// As the notice names it: 县安委办, 石宝镇安全生产工作专班.
+    pub name: String,
+    /// Whether it is the county office (its notice goes to every township and department).
+    pub county: bool,
+}
+
+/// 暗访通报 of one organiser: the month's unannounced patrols it ran and what they found.
 pub fn patrol_notice(
     month: YearMonth,
+    organiser: &Organiser,
     patrols: usize,
     sites_visited: usize,
     findings: &[PatrolFinding],
@@ -203,9 +213,15 @@ pub fn patrol_notice(
         .iter()
         .filter(|f| f.status.starts_with("已销号"))
         .count();
+    let whom = if organiser.county {
+        "各乡镇（街道）、县级行业部门"
+    } else {
+        "本辖区、本行业各责任单位和企业"
+    };
     doc.push(Para::body(format!(
-        "为督促各乡镇（街道）、县级行业部门认真履行安全生产职责，{}，县安委办采取“四不两直”方式开展暗访巡查{}次，暗访企业（场所）{}家，发现问题{}个（其中重大隐患{}个），截至通报时已整改销号{}个。现将有关情况通报如下。",
+        "为督促{whom}认真履行安全生产职责，{}，{}采取“四不两直”方式开展暗访巡查{}次，暗访企业（场所）{}家，发现问题{}个（其中重大隐患{}个），截至通报时已整改销号{}个。现将有关情况通报如下。",
         month.label(),
+        organiser.name,
         patrols,
         sites_visited,
         findings.len(),
@@ -252,10 +268,13 @@ pub fn patrol_notice(
     for text in [
         "（一）各责任单位要对通报问题逐一建立台账，明确整改责任人和整改时限，整改完成后将整改前、中、后照片及佐证材料报送县安委办。",
         "（二）重大隐患要严格落实整改目标、措施、时限、责任和资金“五落实”，整改期间落实临时防控措施，确保安全。",
-        "（三）县安委办将对通报问题整改情况进行复查，整改不力的纳入月度考核扣分，并视情提醒约谈。",
     ] {
         doc.push(Para::body(text));
     }
+    doc.push(Para::body(format!(
+        "（三）{}将对通报问题整改情况进行复查，整改不力的纳入月度考核扣分，并视情提醒约谈。",
+        organiser.name
+    )));
     end(&mut doc, issue);
     doc
 }

@@ -15,7 +15,7 @@ use anjian_domain::month::YearMonth;
 use anjian_domain::org::{Actor, Person, Role};
 use anjian_domain::records::HardwareInvestment;
 use anjian_reports::docx::plain_text;
-use anjian_reports::notices::{assessment_notice, patrol_notice, Issue, PatrolFinding};
+use anjian_reports::notices::{assessment_notice, patrol_notice, Issue, Organiser, PatrolFinding};
 use anjian_reports::{ledgers, xlsx, Directory};
 use calamine::{Data, Reader, Xlsx};
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -291,6 +291,7 @@ fn scores_duty_and_notices_read_back() {
         certificates: vec![],
     }];
     let acts = vec![Activity {
+        not_counted: None,
         id: "insp-1".into(),
         kind: ActivityKind::LedInspection,
         date: d(2026, 11, 3),
@@ -398,13 +399,42 @@ fn scores_duty_and_notices_read_back() {
         deadline: Some(d(2026, 12, 15)),
         status: "整改中".into(),
     }];
-    let bytes = patrol_notice(month, 2, 5, &findings, &issue)
+    let office = Organiser {
+        name: "县安委办".into(),
+        county: true,
+    };
+    let bytes = patrol_notice(month, &office, 2, 5, &findings, &issue)
         .to_bytes()
         .unwrap();
     keep("patrol-notice.docx", &bytes);
     let text = docx_text(&bytes);
     assert!(text.contains("关于2026年11月安全生产暗访巡查情况的通报"));
-    assert!(text.contains("开展暗访巡查2次，暗访企业（场所）5家，发现问题1个（其中重大隐患1个）"));
+    assert!(text.contains("县安委办采取“四不两直”方式开展暗访巡查2次，暗访企业（场所）5家，发现问题1个（其中重大隐患1个）"));
+    assert!(text.contains("为督促各乡镇（街道）、县级行业部门"));
+    // A township's 工作专班 reports its own patrols, in its own name.
+    let team = Organiser {
+        name: "石宝镇安全生产工作专班".into(),
+        county: false,
+    };
+    let unit_issue = Issue {
+        issuer: "石宝镇".into(),
+        number: "石宝镇安专班〔2026〕11号".into(),
+        date: issue.date,
+    };
+    let text = docx_text(
+        &patrol_notice(month, &team, 1, 3, &findings, &unit_issue)
+            .to_bytes()
+            .unwrap(),
+    );
+    assert!(
+        text.contains("石宝镇安全生产工作专班采取“四不两直”方式开展暗访巡查1次"),
+        "{text}"
+    );
+    assert!(
+        text.contains("（三）石宝镇安全生产工作专班将对通报问题整改情况进行复查"),
+        "{text}"
+    );
+    assert!(text.contains("石宝镇安专班〔2026〕11号"), "{text}");
     assert!(text.contains("1\t石宝镇\t石宝镇顺发加油站\t液化石油气钢瓶存放于地下室\t重大隐患\t2026年12月15日\t整改中\t"), "{text}");
 }
 

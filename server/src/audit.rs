@@ -26,6 +26,7 @@ pub const CHECKLIST_PUBLISHED: &str = "checklist_published";
 pub const REPORT_FILE_ADDED: &str = "report_file_added";
 pub const ASSESSMENT_PUBLISHED: &str = "assessment_published";
 pub const ASSESSMENT_REOPENED: &str = "assessment_reopened";
+pub const FEEDBACK_REPLIED: &str = "feedback_replied";
 
 /// Appends one entry (inside the caller's transaction).
 pub fn record(

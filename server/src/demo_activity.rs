@@ -920,6 +920,7 @@ impl Seeder<'_> {
             month.label()
         );
         let m = Meeting {
+            received: None,
             id: new_id(),
             kind,
             unit_id: chair.unit_id.clone(),

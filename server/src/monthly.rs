@@ -19,6 +19,7 @@ use anjian_domain::month::YearMonth;
 use anjian_domain::month_end::{self, DueRules, MonthEndSubmission, SubmissionStatus, Submitted};
 use anjian_domain::org::{Person, Role, Unit, UnitKind};
 use anjian_domain::proof::{ProofPart, ProofStatus};
+use anjian_domain::received::doubt_note;
 use anjian_domain::records::{AccountabilityRecord, HardwareInvestment, Meeting};
 use anjian_domain::rotation::{self, DutyReport, ReporterKind, RotationMember, RotationSlot};
 use anjian_domain::site::Site;
@@ -56,6 +57,8 @@ pub struct County {
     pub tasks: Vec<anjian_domain::task::WorkTask>,
     /// 改机制.
     pub mechanisms: Vec<anjian_domain::mechanism::MechanismRecord>,
+    /// 时间存疑 notes of hazards (their receipts stay with the stored hazard), by hazard id.
+    pub hazard_doubts: HashMap<String, String>,
 }
 
 /// The recycled-photo flags of every proof photo (the office's ledger names no record).
@@ -81,15 +84,18 @@ fn all<T: DeserializeOwned>(tx: &mut dyn Tx, entity: &str) -> ApiResult<Vec<T>> 
 
 impl County {
     pub fn load(tx: &mut dyn Tx) -> ApiResult<County> {
+        let docs: Vec<HazardDoc> = all(tx, entity::HAZARD)?;
+        let hazard_doubts = docs
+            .iter()
+            .filter_map(|d| Some((d.hazard.id.clone(), doubt_note(d.received.as_ref())?)))
+            .collect();
         Ok(County {
             units: all(tx, entity::UNIT)?,
             people: all(tx, entity::PERSON)?,
             sites: all(tx, entity::SITE)?,
             inspections: all(tx, entity::INSPECTION)?,
-            hazards: all::<HazardDoc>(tx, entity::HAZARD)?
-                .into_iter()
-                .map(|d| d.hazard)
-                .collect(),
+            hazards: docs.into_iter().map(|d| d.hazard).collect(),
+            hazard_doubts,
             meetings: all(tx, entity::MEETING)?,
             investments: all(tx, entity::HARDWARE_INVESTMENT)?,
             reports: all(tx, entity::DUTY_REPORT)?,
@@ -183,7 +189,23 @@ impl County {
                 .iter()
                 .map(|i| (i.id.clone(), i.kind))
                 .collect(),
+            time_doubts: self.time_doubts(),
         }
+    }
+
+    /// 时间存疑 notes of every record that has one: hazards, inspections, meetings.
+    fn time_doubts(&self) -> HashMap<String, String> {
+        let inspections = self
+            .inspections
+            .iter()
+            .filter_map(|i| Some((i.id.clone(), doubt_note(i.received.as_ref())?)));
+        let meetings = self
+            .meetings
+            .iter()
+            .filter_map(|m| Some((m.id.clone(), doubt_note(m.received.as_ref())?)));
+        let mut out = self.hazard_doubts.clone();
+        out.extend(inspections.chain(meetings));
+        out
     }
 
     /// Duty activities: finished inspections by who led them, meetings by who chaired them,
@@ -214,6 +236,12 @@ impl County {
     pub(crate) fn with_assessment<T>(&self, f: impl FnOnce(&AssessmentData<'_>) -> T) -> T {
         let activities = self.activities();
         let patrols = self.patrol_inspections();
+        let organisers = self
+            .inspections
+            .iter()
+            .filter(|i| patrols.contains(&i.id))
+            .map(|i| (i.id.as_str(), i.leader.unit_id.as_str()))
+            .collect();
         let data = AssessmentData::new(
             QuotaSet::standard(),
             &self.units,
@@ -225,7 +253,8 @@ impl County {
             &self.self_assessments,
             &patrols,
         )
-        .with_accountability(&self.accountability);
+        .with_accountability(&self.accountability)
+        .with_patrol_organisers(organisers);
         f(&data)
     }
 
@@ -452,32 +481,69 @@ impl County {
                     .map_err(ApiError::internal)
             }
             ExportFile::PatrolNotice => {
+                // A unit's 工作专班 notice, or (no unit) the county office's.
+                let office = self.office_id();
+                let organiser_id = unit.map(str::to_string).or(office.clone());
+                let county = organiser_id == office;
+                let unit_name = organiser_id
+                    .as_deref()
+                    .map(|u| dir.unit(u))
+                    .unwrap_or_default();
+                let organiser = notices::Organiser {
+                    name: if county {
+                        "县安委办".to_string()
+                    } else {
+                        format!("{unit_name}安全生产工作专班")
+                    },
+                    county,
+                };
+                let year = today.format("%Y");
                 let issue = Issue {
-                    issuer: self.issuer(),
+                    issuer: if county {
+                        self.issuer()
+                    } else {
+                        unit_name.clone()
+                    },
                     number: q.number.clone().unwrap_or_else(|| {
-                        format!("忠安委办〔{}〕{}号", today.format("%Y"), month.month + 50)
+                        if county {
+                            format!("忠安委办〔{year}〕{}号", month.month + 50)
+                        } else {
+                            format!("{unit_name}安专班〔{year}〕{}号", month.month)
+                        }
                     }),
                     date: today,
                 };
-                let (patrols, sites, findings) = self.patrol_findings(month, today, &dir);
-                notices::patrol_notice(month, patrols, sites, &findings, &issue)
+                let (patrols, sites, findings) =
+                    self.patrol_findings(month, today, &dir, organiser_id.as_deref());
+                notices::patrol_notice(month, &organiser, patrols, sites, &findings, &issue)
                     .to_bytes()
                     .map_err(ApiError::internal)
             }
         }
     }
 
-    /// The month's finished unannounced patrols, the sites they visited and what they found.
+    /// The unit of 县安委办, if the county has one.
+    fn office_id(&self) -> Option<String> {
+        self.units
+            .iter()
+            .find(|u| u.kind == UnitKind::SafetyCommitteeOffice)
+            .map(|u| u.id.clone())
+    }
+
+    /// The month's finished unannounced patrols organised by `organiser` (the unit of the
+    /// patrol's leader), the sites they visited and what they found.
     fn patrol_findings(
         &self,
         month: YearMonth,
         today: NaiveDate,
         dir: &Directory,
+        organiser: Option<&str>,
     ) -> (usize, usize, Vec<PatrolFinding>) {
         let visits: Vec<&Inspection> = self
             .inspections
             .iter()
             .filter(|i| i.kind == InspectionKind::UnannouncedPatrol)
+            .filter(|i| organiser.is_none_or(|o| i.leader.unit_id == o))
             .filter(|i| i.finished_at.is_some_and(|f| month.contains(china_date(f))))
             .collect();
         let ids: HashSet<&str> = visits.iter().map(|i| i.id.as_str()).collect();

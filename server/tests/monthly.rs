@@ -4,14 +4,14 @@
 
 mod common;
 
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 
 use anjian_domain::checklist::Industry;
 use anjian_domain::hazard::china_date;
 use anjian_domain::inspection::InspectionKind;
 use anjian_domain::month::YearMonth;
 use chrono::Utc;
-use common::{inspection_ops, op, sheet_rows, TestServer};
+use common::{docx_text, inspection_ops, op, sheet_rows, TestServer};
 use serde_json::{json, Value};
 
 const SHIBAO: &str = "500233107";
@@ -19,16 +19,6 @@ const SHIBAO_GAS: &str = "site-07-03";
 
 fn month() -> String {
     YearMonth::of(china_date(Utc::now())).to_string()
-}
-
-fn docx_text(bytes: &[u8]) -> String {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes.to_vec())).expect("a docx");
-    let mut xml = String::new();
-    zip.by_name("word/document.xml")
-        .unwrap()
-        .read_to_string(&mut xml)
-        .unwrap();
-    anjian_reports::docx::plain_text(&xml)
 }
 
 fn download(s: &TestServer, token: &str, path: &str) -> (u16, Vec<u8>) {

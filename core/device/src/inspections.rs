@@ -35,38 +35,7 @@ impl Store {
         participants: Vec<String>,
         joint_unit_ids: Vec<String>,
     ) -> Result<Inspection> {
-        let leader = self.actor()?;
-        let site = self.site(site_id)?;
-        // The same decision as the server's: the notice's kind, the visit's legal nature, and
-        // for a 行政检查 the unit's powers and a valid certificate.
-        let standing = self.standing_for(&leader, kind, &site)?;
-        let list = self
-            .checklists()
-            .current(Industry::from_code(&site.industry)?);
-        let mut insp = Inspection::start(
-            new_id(),
-            kind,
-            &site.id,
-            &list,
-            leader,
-            participants,
-            Utc::now(),
-        )?;
-        insp.activity = Some(standing.activity);
-        insp.in_name_of = standing.in_name_of;
-        insp.certificate_number = standing.certificate_number;
-        insp.joint_unit_ids = joint_unit_ids;
-        insp.joint_unit_ids = anjian_domain::visits::check_joint(&insp, &site, &self.units()?)?;
-        self.write(|tx| {
-            rows::upsert_inspection(tx, &insp)?;
-            enqueue(
-                tx,
-                &new_id(),
-                &insp.id,
-                &OpBody::StartInspection(insp.clone()),
-            )
-        })?;
-        Ok(insp)
+        self.start_visit(kind, site_id, participants, joint_unit_ids, None)
     }
 
     pub(crate) fn load_inspection(c: &Connection, id: &str) -> Result<Inspection> {
@@ -118,6 +87,7 @@ impl Store {
             );
         }
         Ok(Inspection {
+            received: None,
             id: id.to_string(),
             kind: InspectionKind::from_code(&kind)?,
             site_id,

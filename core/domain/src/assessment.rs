@@ -66,6 +66,10 @@ pub struct Indicator {
     /// Points deducted per item, for count metrics.
     #[serde(default)]
     pub per_item: Option<f64>,
+    /// 暗访 findings: points deducted per problem the unit's own 工作专班 found at its own
+    /// sites (自查自纠), instead of `per_item`. Unset: they cost as much as any other.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_found_per_item: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -101,6 +105,22 @@ impl IndicatorSet {
                     ))
                 }
                 (false, None) => {}
+            }
+            match (i.metric, i.self_found_per_item) {
+                (_, None) => {}
+                (Metric::PatrolFindings, Some(p)) if p.is_finite() && p >= 0.0 => {}
+                (Metric::PatrolFindings, Some(_)) => {
+                    return Err(format!(
+                        "考核指标配置错误：“{}”的自查发现每项扣分不能为负数",
+                        i.label
+                    ))
+                }
+                (_, Some(_)) => {
+                    return Err(format!(
+                        "考核指标配置错误：“{}”不是暗访发现问题指标，不能设置 self_found_per_item",
+                        i.label
+                    ))
+                }
             }
         }
         let mut ids: Vec<&str> = set.indicators.iter().map(|i| i.id.as_str()).collect();
@@ -145,6 +165,8 @@ pub struct AssessmentData<'a> {
     /// Inspections of the kinds 暗访巡查 and 随机抽查.
     patrol_inspections: &'a HashSet<String>,
     accountability: HashMap<&'a str, Vec<&'a AccountabilityRecord>>,
+    /// The unit that organised each patrol (its leader's unit): 县安委办, or a unit's 工作专班.
+    patrol_organisers: HashMap<&'a str, &'a str>,
 }
 
 impl<'a> AssessmentData<'a> {
@@ -192,6 +214,7 @@ impl<'a> AssessmentData<'a> {
             self_assessments: selfs,
             patrol_inspections,
             accountability: HashMap::new(),
+            patrol_organisers: HashMap::new(),
         }
     }
 
@@ -204,6 +227,13 @@ impl<'a> AssessmentData<'a> {
                 .or_default()
                 .push(r);
         }
+        self
+    }
+
+    /// Adds who organised each patrol (inspection id → unit id), so findings of a unit's own
+    /// 工作专班 weigh as the indicator's `self_found_per_item` says.
+    pub fn with_patrol_organisers(mut self, organisers: HashMap<&'a str, &'a str>) -> Self {
+        self.patrol_organisers = organisers;
         self
     }
 
@@ -285,18 +315,27 @@ impl<'a> AssessmentData<'a> {
                     .count(),
                 "项重大隐患逾期未整改",
             ),
-            Metric::PatrolFindings => Measure::count(
-                hazards
+            Metric::PatrolFindings => {
+                let organisers: Vec<Option<&str>> = hazards
                     .iter()
                     .filter(|h| month.contains(china_date(h.raised_at)))
-                    .filter(|h| {
-                        h.source
-                            .as_ref()
-                            .is_some_and(|s| self.patrol_inspections.contains(&s.inspection_id))
+                    .filter_map(|h| h.source.as_ref())
+                    .filter(|s| self.patrol_inspections.contains(&s.inspection_id))
+                    .map(|s| {
+                        self.patrol_organisers
+                            .get(s.inspection_id.as_str())
+                            .copied()
                     })
-                    .count(),
-                "个暗访、抽查发现问题",
-            ),
+                    .collect();
+                let self_found = organisers
+                    .iter()
+                    .filter(|o| **o == Some(unit.id.as_str()))
+                    .count();
+                Measure::Findings {
+                    by_others: organisers.len() - self_found,
+                    self_found,
+                }
+            }
             Metric::MonthClear => {
                 let open = self.month_clear(&unit.id, month, today).len();
                 Measure::check(open == 0, format!("月末未清零问题 {open} 个"))
@@ -380,6 +419,11 @@ enum Measure {
         n: usize,
         what: &'static str,
     },
+    /// Problems found by others, and those the unit's own 工作专班 found (自查发现).
+    Findings {
+        by_others: usize,
+        self_found: usize,
+    },
     Check {
         pass: bool,
         detail: String,
@@ -418,6 +462,22 @@ impl Measure {
             }
             Measure::Check { pass, detail } => {
                 (if *pass { ind.weight } else { 0.0 }, detail.clone())
+            }
+            Measure::Findings {
+                by_others,
+                self_found,
+            } => {
+                let per = ind.per_item.unwrap_or(ind.weight);
+                let own = ind.self_found_per_item.unwrap_or(per);
+                let off = per * *by_others as f64 + own * *self_found as f64;
+                let detail = if *self_found == 0 {
+                    format!("{by_others} 个暗访、抽查发现问题")
+                } else {
+                    format!(
+                        "{by_others} 个暗访、抽查发现问题，本单位工作专班自查发现 {self_found} 个"
+                    )
+                };
+                ((ind.weight - off).max(0.0), detail)
             }
             Measure::Deduction { n, what } => {
                 let per = ind.per_item.unwrap_or(ind.weight);

@@ -159,6 +159,9 @@ pub struct Activity {
     /// Evidence items backing it (photos of the visit, minutes, sign-in sheets).
     #[serde(default)]
     pub evidence_count: u32,
+    /// Why it does not count toward the quotas (时间存疑, …), shown beside the quota.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_counted: Option<String>,
 }
 
 impl ActivityKind {
@@ -217,6 +220,7 @@ pub fn activity_of_inspection(
         title: format!("{site_name} {}", insp.kind.label()),
         township_id: township_id.map(str::to_string),
         evidence_count,
+        not_counted: crate::received::duty_exclusion(insp.received.as_ref()),
     })
 }
 
@@ -239,6 +243,7 @@ pub fn activity_of_meeting(meeting: &Meeting) -> Activity {
         title: meeting.title.clone(),
         township_id: None,
         evidence_count: meeting.evidence.len() as u32,
+        not_counted: crate::received::duty_exclusion(meeting.received.as_ref()),
     }
 }
 
@@ -276,6 +281,17 @@ pub struct QuotaStatus {
     pub state: QuotaState,
     /// The activities that count, for links to their records.
     pub activity_ids: Vec<String>,
+    /// Activities of the quota's kind and period that do not count, with why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_counted: Vec<NotCounted>,
+}
+
+/// An activity left out of a quota, and why (e.g. 时间存疑).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NotCounted {
+    pub activity_id: String,
+    pub reason: String,
 }
 
 /// Evaluates one person's quotas for the periods containing `day`, as of `today`.
@@ -296,7 +312,7 @@ pub fn evaluate<A: Borrow<Activity>>(
         .filter(|q| roles.contains(&q.role) && q.unit_kind.is_none_or(|k| k == unit_kind))
         .map(|q| {
             let (start, end) = q.period.bounds(day);
-            let ids: Vec<String> = activities
+            let (counted, left_out): (Vec<&Activity>, Vec<&Activity>) = activities
                 .iter()
                 .map(Borrow::borrow)
                 .filter(|a| a.kind == q.activity && a.date >= start && a.date <= end)
@@ -304,7 +320,14 @@ pub fn evaluate<A: Borrow<Activity>>(
                     QuotaScope::Person => a.person_id == person_id,
                     QuotaScope::Unit => a.unit_id == unit_id,
                 })
-                .map(|a| a.id.clone())
+                .partition(|a| a.not_counted.is_none());
+            let ids: Vec<String> = counted.iter().map(|a| a.id.clone()).collect();
+            let not_counted = left_out
+                .iter()
+                .map(|a| NotCounted {
+                    activity_id: a.id.clone(),
+                    reason: a.not_counted.clone().unwrap_or_default(),
+                })
                 .collect();
             let done = if q.distinct_townships {
                 let mut towns: Vec<&str> = activities
@@ -334,6 +357,7 @@ pub fn evaluate<A: Borrow<Activity>>(
                 done,
                 state,
                 activity_ids: ids,
+                not_counted,
             }
         })
         .collect()
@@ -357,6 +381,10 @@ impl PersonDuty {
     }
 }
 
+/// Why a 行政检查 without its signed 现场检查记录 does not count toward a quota.
+pub const UNSIGNED_RECORD: &str =
+    "行政检查未附经执法人员和被检查单位签名的现场检查记录，不计入履职";
+
 /// Activities grouped by the unit they were recorded for, so per-unit evaluation never scans
 /// the whole county.
 /// Duty activities from the records: finished inspections by who led them, meetings by who
@@ -369,7 +397,14 @@ pub fn derive_activities(
     evidence: &[EvidenceRecord],
 ) -> Vec<Activity> {
     let mut counts: HashMap<&str, u32> = HashMap::new();
+    // 行政检查 count only with their signed 现场检查记录 (the outcome the law asks for).
+    let mut signed_records: std::collections::HashSet<&str> = Default::default();
     for e in evidence {
+        if let Some(d) = e.document.as_ref().filter(|d| {
+            d.kind == crate::site_document::DocumentKind::InspectionRecord && d.validate().is_ok()
+        }) {
+            signed_records.insert(d.inspection_id.as_str());
+        }
         let key = match &e.target {
             EvidenceTarget::InspectionItem { inspection_id, .. }
             | EvidenceTarget::InspectionReport { inspection_id } => inspection_id.as_str(),
@@ -383,12 +418,19 @@ pub fn derive_activities(
         .iter()
         .filter_map(|i| {
             let site = sites.get(i.site_id.as_str());
-            activity_of_inspection(
+            let mut a = activity_of_inspection(
                 i,
                 site.map_or(i.site_id.as_str(), |s| s.name.as_str()),
                 site.map(|s| s.township_id.as_str()),
                 counts.get(i.id.as_str()).copied().unwrap_or(0),
-            )
+            )?;
+            let lawful = i.activity
+                != Some(crate::enforcement::FieldActivity::AdministrativeInspection)
+                || signed_records.contains(i.id.as_str());
+            if !lawful {
+                a.not_counted = Some(UNSIGNED_RECORD.to_string());
+            }
+            Some(a)
         })
         .collect();
     out.extend(meetings.iter().map(|m| {
@@ -457,6 +499,7 @@ mod tests {
 
     fn act(id: &str, kind: ActivityKind, date: NaiveDate, person: &str) -> Activity {
         Activity {
+            not_counted: None,
             id: id.into(),
             kind,
             date,

@@ -379,6 +379,7 @@ mod tests {
 
     fn assessment(id: &str, site: &str, engagement: Option<&str>, at: &str) -> Inspection {
         Inspection {
+            received: None,
             id: id.into(),
             kind: InspectionKind::ProfessionalAssessment,
             site_id: site.into(),

@@ -144,6 +144,9 @@ pub struct EvidenceRecord {
     /// A document left on site: its kind, number, hazards and signatures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<crate::site_document::SiteDocumentInfo>,
+    /// When the server received the record, and whether its 拍摄时间 is doubtful (server only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received: Option<crate::received::Receipt>,
 }
 
 impl EvidenceRecord {
@@ -160,6 +163,7 @@ impl EvidenceRecord {
         captured_at: DateTime<Utc>,
     ) -> EvidenceRecord {
         EvidenceRecord {
+            received: None,
             id,
             sha256: file.sha256,
             kind,

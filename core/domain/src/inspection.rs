@@ -159,6 +159,9 @@ pub struct Inspection {
     /// A 专项检查: the approved campaign plan it is carried out under (`crate::campaign`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub campaign_id: Option<String>,
+    /// When the server received it, and its 时间存疑 flags (set by the server only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received: Option<crate::received::Receipt>,
 }
 
 impl Inspection {
@@ -178,6 +181,7 @@ impl Inspection {
             .filter(|p| !p.is_empty())
             .collect();
         Ok(Inspection {
+            received: None,
             id,
             kind,
             site_id,

@@ -21,6 +21,9 @@ use crate::DomainError;
 pub struct HazardDoc {
     pub hazard: Hazard,
     pub events: Vec<HazardEvent>,
+    /// When the server received the hazard, and whether its 发现时间 is doubtful.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received: Option<crate::received::Receipt>,
 }
 
 /// A hazard after one step of its workflow, and the event that records the step.
@@ -83,6 +86,7 @@ impl HazardDoc {
         HazardDoc {
             hazard: t.hazard,
             events: vec![t.event],
+            received: None,
         }
     }
 

@@ -58,6 +58,10 @@ pub enum Act {
     ConfigureReminders,
     /// Read the reminders' delivery log.
     ReadReminderLog,
+    /// Send a complaint or suggestion (投诉建议) in one's own name.
+    SendFeedback,
+    /// Read and reply to every complaint and suggestion.
+    ReplyFeedback,
 }
 
 impl Act {
@@ -121,6 +125,8 @@ impl Act {
             Act::ApproveCampaignPlan => "批准专项检查计划",
             Act::ConfigureReminders => "配置提醒工作群",
             Act::ReadReminderLog => "查看提醒发送记录",
+            Act::SendFeedback => "提交投诉建议",
+            Act::ReplyFeedback => "答复投诉建议",
         }
     }
 }
@@ -508,6 +514,16 @@ pub const POLICY: &[Grant] = &[
         act: ReadReminderLog,
         roles: UNIT_LEADERS,
         reach: OwnUnit,
+    },
+    Grant {
+        act: SendFeedback,
+        roles: EVERYONE,
+        reach: OwnWork,
+    },
+    Grant {
+        act: ReplyFeedback,
+        roles: OFFICE,
+        reach: County,
     },
 ];
 

@@ -60,6 +60,9 @@ pub struct Meeting {
     pub attendees: Vec<String>,
     pub minutes: Option<String>,
     pub evidence: Vec<String>,
+    /// When the server received it, and whether its 召开时间 is doubtful (server only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received: Option<crate::received::Receipt>,
 }
 
 impl Meeting {

@@ -34,6 +34,7 @@ pub mod entity {
     pub const WORK_TASK: &str = "work_task";
     pub const MECHANISM: &str = "mechanism_record";
     pub const CAMPAIGN_PLAN: &str = "campaign_plan";
+    pub const FEEDBACK: &str = "feedback";
     /// The server's perceptual hashes of a stored photo file, by its SHA-256 (server only:
     /// no one's audience, never pulled).
     pub const PHOTO_HASH: &str = "photo_hash";
@@ -91,6 +92,9 @@ pub struct OpResult {
     /// The server's row after the operation (or as it stands, when refused).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<serde_json::Value>,
+    /// When the server received the operation (its clock, not the phone's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -84,6 +84,7 @@ fn close(h: &mut Hazard, on: NaiveDate) {
 
 fn activity(id: &str, kind: ActivityKind, date: NaiveDate, person: &str, unit: &str) -> Activity {
     Activity {
+        not_counted: None,
         id: id.into(),
         kind,
         date,

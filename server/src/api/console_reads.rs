@@ -34,6 +34,7 @@ use crate::records::{self, HazardDoc};
 use crate::scope::Caller;
 use crate::storage::Tx;
 use crate::AppState;
+use anjian_domain::received::{doubt_note, Receipt};
 
 fn today() -> NaiveDate {
     china_date(chrono::Utc::now())
@@ -50,6 +51,8 @@ pub(crate) fn code_of<T: Serialize>(v: &T) -> String {
 #[derive(Deserialize)]
 struct HazardOnly {
     hazard: Hazard,
+    #[serde(default)]
+    received: Option<anjian_domain::received::Receipt>,
 }
 
 /// An inspection's kind, without its answers.
@@ -98,7 +101,7 @@ impl Names {
             .unwrap_or_else(|| id.to_string())
     }
 
-    fn row(&self, h: &Hazard, today: NaiveDate) -> LedgerRow {
+    fn row(&self, h: &Hazard, receipt: Option<&Receipt>, today: NaiveDate) -> LedgerRow {
         let site = h.site_id.as_ref().and_then(|s| self.sites.get(s));
         let industry = h
             .source
@@ -130,6 +133,8 @@ impl Names {
             referral: h.referral.as_ref().map(|r| r.label()),
             referred_to_unit_id: h.referral.as_ref().map(|r| r.to_unit_id.clone()),
             referral_pending: h.referral.as_ref().is_some_and(|r| r.is_pending()),
+            received_at: receipt.map(|r| r.received_at),
+            time_doubt: doubt_note(receipt),
         }
     }
 }
@@ -160,6 +165,10 @@ pub struct LedgerRow {
     pub referred_to_unit_id: Option<String>,
     /// Referred and not yet accepted by the competent unit.
     pub referral_pending: bool,
+    /// When the server received it (none for records from before receipts were kept).
+    pub received_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// 时间存疑: its 发现时间 disagrees with when the server received it.
+    pub time_doubt: Option<String>,
 }
 
 /// One page of the ledger and the number of lines matching the filter.
@@ -187,7 +196,7 @@ async fn filtered(
     let today = today();
     let mut rows: Vec<(LedgerRow, Hazard)> = Vec::new();
     for d in docs {
-        let row = names.row(&d.hazard, today);
+        let row = names.row(&d.hazard, d.received.as_ref(), today);
         if matches(q, &filter, &d.hazard, &row) {
             rows.push((row, d.hazard));
         }
@@ -293,6 +302,10 @@ pub async fn ledger_xlsx(
             .collect(),
         people: Default::default(),
         inspection_kinds: names.kinds.clone(),
+        time_doubts: rows
+            .iter()
+            .filter_map(|(r, h)| Some((h.id.clone(), r.time_doubt.clone()?)))
+            .collect(),
     };
     let bytes = tokio::task::spawn_blocking(move || {
         let hazards: Vec<&Hazard> = rows.iter().map(|(_, h)| h).collect();
@@ -563,7 +576,7 @@ pub async fn overview(
 
     let mut patrol: Vec<LedgerRow> = hazards
         .iter()
-        .map(|h| names.row(h, today))
+        .map(|h| names.row(h, None, today))
         .filter(|r| r.source_kind.as_deref() == Some("unannounced_patrol"))
         .collect();
     patrol.sort_by(|a, b| {

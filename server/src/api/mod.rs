@@ -10,6 +10,7 @@ pub mod console;
 pub mod console_reads;
 pub mod duty_reports;
 pub mod errors_doc;
+pub mod feedback;
 pub mod ledger_filter;
 pub mod monthly;
 pub mod parties;
@@ -90,6 +91,8 @@ use errors_doc::CommonErrors;
         campaigns::list,
         campaigns::create,
         campaigns::approve,
+        feedback::list,
+        feedback::reply,
         site_codes::site_code,
         site_codes::complaints,
         admin::publish_checklist,
@@ -170,6 +173,14 @@ use errors_doc::CommonErrors;
         anjian_domain::campaign::CampaignPlan,
         anjian_domain::campaign::CampaignApproval,
         campaigns::Approve,
+        feedback::Reply,
+        anjian_domain::feedback::Feedback,
+        anjian_domain::feedback::FeedbackKind,
+        anjian_domain::feedback::FeedbackReply,
+        anjian_domain::received::Receipt,
+        anjian_domain::received::TimeDoubt,
+        anjian_domain::received::DoubtKind,
+        anjian_domain::duty::NotCounted,
         visit_warnings::VisitWarningView,
         site_codes::SiteCode,
         crate::site_code::Complaint,
@@ -337,6 +348,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
             get(visit_warnings::visit_warnings),
         )
         .route("/v1/campaigns/{id}/approve", post(campaigns::approve))
+        .route("/v1/feedback", get(feedback::list))
+        .route("/v1/feedback/{id}/reply", post(feedback::reply))
         .route(
             "/q/{site}/{sig}",
             get(crate::site_code::public_page).post(crate::site_code::complain),

@@ -238,6 +238,9 @@ pub async fn export(
     }
     if kind.per_unit() {
         q.unit = unit_scope(&caller, q.unit.as_deref())?;
+    } else if kind == ExportFile::PatrolNotice && q.unit.is_some() {
+        // A unit's 工作专班 notice: the county level, or the unit itself.
+        q.unit = unit_scope(&caller, q.unit.as_deref())?;
     } else if !caller.is_county_level() && matches!(kind, ExportFile::Scores | ExportFile::Annual) {
         return Err(ApiError::forbidden("全县考核得分表仅限县级查看"));
     }

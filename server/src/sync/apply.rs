@@ -13,6 +13,7 @@ use serde_json::Value;
 use anjian_domain::assessment::IndicatorSet;
 use anjian_domain::checklist::ChecklistRegistry;
 use anjian_domain::evidence::{EvidenceRecord, EvidenceTarget};
+use anjian_domain::received::{Receipt, TimeRules};
 use anjian_domain::hazard::{HazardAction, HazardDraft, HazardEvent};
 use anjian_domain::inspection::Inspection;
 use anjian_domain::ledger::{self, HazardDoc};
@@ -124,6 +125,7 @@ pub fn apply_op(
                 status: OpStatus::Rejected,
                 reason: Some("操作编号已被使用，请重新生成后提交".into()),
                 current: None,
+                received_at: Some(Utc::now()),
             });
         }
         let mut result: OpResult =
@@ -133,6 +135,7 @@ pub fn apply_op(
         }
         return Ok(result);
     }
+    let received_at = Utc::now();
     let outcome = match op.body() {
         Err(e) => Err(ApplyError::from(e)),
         Ok(body) => apply_body(tx, checklists, caller, op, body),
@@ -143,12 +146,14 @@ pub fn apply_op(
             status,
             reason: None,
             current,
+            received_at: Some(received_at),
         },
         Err(ApplyError::Refused(r)) => OpResult {
             op_id: op.op_id.clone(),
             status: OpStatus::Rejected,
             reason: Some(r.reason),
             current: r.current,
+            received_at: Some(received_at),
         },
         Err(ApplyError::Internal(e)) => return Err(e),
     };
@@ -181,8 +186,10 @@ fn apply_body(
         OpBody::RaiseHazard(h) => raise_hazard(tx, checklists, caller, op, h),
         OpBody::ActOnHazard(e) => act_on_hazard(tx, caller, op, e),
         OpBody::AttachEvidence(e) => attach_evidence(tx, caller, id, e),
-        OpBody::CreateMeeting(m) => {
+        OpBody::CreateMeeting(mut m) => {
             m.validate()?;
+            let claims = [("召开时间", m.held_at)];
+            m.received = Some(Receipt::stamp(Utc::now(), &claims, TimeRules::standard()));
             let unit = m.unit_id.clone();
             create_unit_record(tx, caller, op, &unit, Act::UnitRecord, &m)
         }
@@ -213,6 +220,7 @@ fn apply_body(
         OpBody::SubmitTaskProof(p) => super::tasks::submit(tx, caller, id, p),
         OpBody::ReviewTask(r) => super::tasks::review(tx, caller, id, r),
         OpBody::CreateMechanism(m) => super::accountability::create_mechanism(tx, caller, op, m),
+        OpBody::SubmitFeedback(f) => super::feedback::submit(tx, caller, op, f),
         OpBody::CreateDutyReport(r) => {
             r.validate()?;
             if !r.files.is_empty() {
@@ -354,6 +362,8 @@ fn raise_hazard(
         level_reason: sent.level_reason.clone(),
         needs_hardware: sent.needs_hardware,
     };
+    let claims = [("发现时间", sent.raised_at)];
+    let receipt = Receipt::stamp(now, &claims, TimeRules::standard());
     let mut doc = HazardDoc::raised(ledger::raise(
         draft,
         checklists,
@@ -366,6 +376,7 @@ fn raise_hazard(
         let units = records::units(tx)?;
         doc.hazard.referral = referral::referral_for(insp, site, &units, now);
     }
+    doc.received = Some(receipt);
     records::save_hazard(tx, &doc)?;
     applied(&doc)
 }
@@ -419,6 +430,7 @@ fn act_on_hazard(tx: &mut dyn Tx, caller: &Caller, op: &Operation, sent: HazardE
                 }
             }
             doc.push(step);
+            Receipt::update(&mut doc.received, Utc::now(), &[], TimeRules::standard());
             records::save_hazard(tx, &doc)?;
             applied(&doc)
         }
@@ -497,6 +509,8 @@ fn attach_evidence(tx: &mut dyn Tx, caller: &Caller, id: &str, mut rec: Evidence
     if exists(tx, entity::EVIDENCE, &rec.id)? {
         return Err(refuse(format!("证据 {} 已存在", rec.id)));
     }
+    let claims = [("拍摄时间", rec.captured_at)];
+    rec.received = Some(Receipt::stamp(Utc::now(), &claims, TimeRules::standard()));
     records::save_evidence(tx, &rec, target.audience)?;
     applied(&rec)
 }

@@ -14,6 +14,7 @@ use anjian_domain::ledger::HazardDoc;
 use anjian_domain::org::Unit;
 use anjian_domain::patrol::PatrolPlan;
 use anjian_domain::policy::{self, Act, Target};
+use anjian_domain::received::{Receipt, TimeRules};
 use anjian_domain::site::Site;
 use anjian_domain::sync::entity;
 use anjian_domain::sync::ops::{check_reported_time, FinishInspection, RecordItem};
@@ -115,6 +116,8 @@ pub(super) fn start_inspection(
     }
     insp.finished_at = None;
     insp.results.clear();
+    let claims = [("开始时间", insp.started_at)];
+    insp.received = Some(Receipt::stamp(Utc::now(), &claims, TimeRules::standard()));
     insp.checklist_version = checklists.for_inspection(&insp).version.clone();
     records::save_inspection(tx, &insp)?;
     applied(&insp)
@@ -151,6 +154,8 @@ pub(super) fn record_item(
 ) -> Outcome {
     let (rec, mut insp) = own_inspection(tx, caller, id)?;
     let res = r.result;
+    let claims = [("检查项填写时间", res.recorded_at)];
+    Receipt::update(&mut insp.received, Utc::now(), &claims, TimeRules::standard());
     check_reported_time(
         "检查项填写时间",
         res.recorded_at,
@@ -210,6 +215,7 @@ pub(super) fn finish_inspection(
     if let Err(e) = insp.finish_at_site(&list, &attributes, at) {
         return Err(refuse_with(caller, &rec.audience, e.to_string(), &insp));
     }
+    Receipt::update(&mut insp.received, now, &[("完成时间", at)], TimeRules::standard());
     records::save_inspection(tx, &insp)?;
     if was_secret {
         reveal_patrol_visit(tx, &insp)?;

@@ -4,6 +4,7 @@
 mod accountability;
 mod apply;
 mod inspections;
+mod feedback;
 mod pull;
 pub mod tasks;
 

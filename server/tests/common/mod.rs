@@ -628,3 +628,15 @@ pub fn sheet_rows(bytes: &[u8]) -> Vec<Vec<String>> {
         })
         .collect()
 }
+
+/// The plain text of a .docx download (paragraphs, table cells tab-separated).
+pub fn docx_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("a docx");
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    anjian_reports::docx::plain_text(&xml)
+}

@@ -151,6 +151,7 @@ fn main() {
         .map(|n| {
             let p = &people[rng.below(people.len() as u64) as usize];
             Activity {
+                not_counted: None,
                 id: format!("a{n}"),
                 kind: kinds[rng.below(kinds.len() as u64) as usize],
                 date: start + Duration::days(rng.below(335) as i64),

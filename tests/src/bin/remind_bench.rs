@@ -128,6 +128,7 @@ fn main() {
         )
         .unwrap();
         let mut doc = HazardDoc {
+            received: None,
             hazard: tr.hazard,
             events: vec![tr.event],
         };

@@ -68,6 +68,7 @@ fn main() {
             version: 1,
         };
         docs.push(HazardDoc {
+            received: None,
             hazard: h,
             events: vec![event],
         });

@@ -24,9 +24,11 @@ use anjian_domain::month::YearMonth;
 
 pub(crate) type FfiResult<T> = std::result::Result<T, AnjianError>;
 
+mod campaigns;
 mod documents;
 mod duty;
 mod evidence;
+mod feedback;
 mod hazards;
 mod records;
 mod reminders;
@@ -36,9 +38,11 @@ mod sites;
 mod sync;
 mod tasks;
 
+pub use campaigns::*;
 pub use documents::*;
 pub use duty::*;
 pub use evidence::*;
+pub use feedback::*;
 pub use hazards::*;
 pub use records::*;
 pub use reminders::*;

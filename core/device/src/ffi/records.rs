@@ -105,6 +105,7 @@ impl AnjianStore {
             None => chrono::Utc::now(),
         };
         let meeting = Meeting {
+            received: None,
             id: String::new(),
             kind: input.kind,
             unit_id: String::new(),

@@ -102,6 +102,7 @@ fn assigned(w: &World, at: &str, deadline: &str) -> HazardDoc {
     )
     .unwrap();
     HazardDoc {
+        received: None,
         hazard: assign.hazard,
         events: vec![raised.event, assign.event],
     }

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::assessment::SelfAssessment;
 use crate::evidence::EvidenceRecord;
+use crate::feedback::Feedback;
 use crate::hazard::{Hazard, HazardEvent};
 use crate::inspection::{Inspection, ItemResult};
 use crate::mechanism::MechanismRecord;
@@ -68,6 +69,7 @@ pub enum OpBody {
     SubmitTaskProof(SubmitTaskProof),
     ReviewTask(ReviewTask),
     CreateMechanism(MechanismRecord),
+    SubmitFeedback(Feedback),
 }
 
 /// The kind of an operation, without its payload: what the access policy is written in.
@@ -92,10 +94,11 @@ pub enum OpKind {
     SubmitTaskProof,
     ReviewTask,
     CreateMechanism,
+    SubmitFeedback,
 }
 
 impl OpKind {
-    pub const ALL: [OpKind; 18] = [
+    pub const ALL: [OpKind; 19] = [
         OpKind::CreateSite,
         OpKind::StartInspection,
         OpKind::RecordItem,
@@ -114,6 +117,7 @@ impl OpKind {
         OpKind::SubmitTaskProof,
         OpKind::ReviewTask,
         OpKind::CreateMechanism,
+        OpKind::SubmitFeedback,
     ];
 
     /// The `(entity, op)` pair of the wire envelope.
@@ -137,6 +141,7 @@ impl OpKind {
             OpKind::SubmitTaskProof => (entity::WORK_TASK, "submit"),
             OpKind::ReviewTask => (entity::WORK_TASK, "review"),
             OpKind::CreateMechanism => (entity::MECHANISM, "create"),
+            OpKind::SubmitFeedback => (entity::FEEDBACK, "submit"),
         }
     }
 
@@ -165,6 +170,7 @@ impl OpKind {
             OpKind::SubmitTaskProof => "报送任务办理情况",
             OpKind::ReviewTask => "审核任务办理情况",
             OpKind::CreateMechanism => "登记改机制记录",
+            OpKind::SubmitFeedback => "提交投诉建议",
         }
     }
 }
@@ -197,6 +203,7 @@ impl OpBody {
             OpBody::SubmitTaskProof(_) => OpKind::SubmitTaskProof,
             OpBody::ReviewTask(_) => OpKind::ReviewTask,
             OpBody::CreateMechanism(_) => OpKind::CreateMechanism,
+            OpBody::SubmitFeedback(_) => OpKind::SubmitFeedback,
         }
     }
 
@@ -229,6 +236,7 @@ impl OpBody {
             OpKind::SubmitTaskProof => OpBody::SubmitTaskProof(decode(payload, kind)?),
             OpKind::ReviewTask => OpBody::ReviewTask(decode(payload, kind)?),
             OpKind::CreateMechanism => OpBody::CreateMechanism(decode(payload, kind)?),
+            OpKind::SubmitFeedback => OpBody::SubmitFeedback(decode(payload, kind)?),
         })
     }
 
@@ -253,6 +261,7 @@ impl OpBody {
             OpBody::SubmitTaskProof(x) => serde_json::to_value(x),
             OpBody::ReviewTask(x) => serde_json::to_value(x),
             OpBody::CreateMechanism(x) => serde_json::to_value(x),
+            OpBody::SubmitFeedback(x) => serde_json::to_value(x),
         };
         // Domain records always serialise (no maps with non-string keys).
         v.unwrap_or(Value::Null)
