@@ -3,6 +3,7 @@
 
 uniffi::setup_scaffolding!("anjian");
 
+mod campaigns;
 pub mod duty_status;
 pub mod error;
 pub mod evidence_fetch;
@@ -16,7 +17,6 @@ mod self_assessment;
 pub mod site_documents;
 mod site_scan;
 mod standing;
-mod campaigns;
 pub mod store;
 pub mod sync_engine;
 mod tasks;

@@ -155,7 +155,12 @@ pub(super) fn record_item(
     let (rec, mut insp) = own_inspection(tx, caller, id)?;
     let res = r.result;
     let claims = [("检查项填写时间", res.recorded_at)];
-    Receipt::update(&mut insp.received, Utc::now(), &claims, TimeRules::standard());
+    Receipt::update(
+        &mut insp.received,
+        Utc::now(),
+        &claims,
+        TimeRules::standard(),
+    );
     check_reported_time(
         "检查项填写时间",
         res.recorded_at,
@@ -215,7 +220,12 @@ pub(super) fn finish_inspection(
     if let Err(e) = insp.finish_at_site(&list, &attributes, at) {
         return Err(refuse_with(caller, &rec.audience, e.to_string(), &insp));
     }
-    Receipt::update(&mut insp.received, now, &[("完成时间", at)], TimeRules::standard());
+    Receipt::update(
+        &mut insp.received,
+        now,
+        &[("完成时间", at)],
+        TimeRules::standard(),
+    );
     records::save_inspection(tx, &insp)?;
     if was_secret {
         reveal_patrol_visit(tx, &insp)?;

@@ -3,8 +3,8 @@
 
 mod accountability;
 mod apply;
-mod inspections;
 mod feedback;
+mod inspections;
 mod pull;
 pub mod tasks;
 
