@@ -883,6 +883,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The complaints and suggestions the caller may read (县安委办 and county leaders: all; anyone
+         *     else: their own), unanswered first, then newest first.
+         */
+        get: operations["list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feedback/{id}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 县安委办 replies to a complaint or suggestion, once; the sender's phone gets the reply with
+         *     its next sync.
+         */
+        post: operations["reply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/hazards": {
         parameters: {
             query?: never;
@@ -1773,6 +1813,11 @@ export interface components {
             signed_at: string;
             signer: components["schemas"]["Signer"];
         };
+        /**
+         * @description Why a claimed time is doubtful.
+         * @enum {string}
+         */
+        DoubtKind: "after_receipt" | "long_before_receipt";
         /** @description A duty report that was given, with its file (the report text, minutes). */
         DutyReport: {
             /** @description Evidence ids of the report file and minutes. */
@@ -1878,6 +1923,7 @@ export interface components {
             lon?: number | null;
             /** @description The same, as Chinese sentences. */
             notes: string[];
+            received?: null | components["schemas"]["Receipt"];
             sha256: string;
             /** Format: int64 */
             size: number;
@@ -1968,6 +2014,35 @@ export interface components {
              * @description Set by the server.
              */
             updated_at?: string | null;
+        };
+        /** @description One complaint or suggestion, with its reply once given. */
+        Feedback: {
+            /** @description A phone number or other way to reach the sender, if they give one. */
+            contact?: string | null;
+            content: string;
+            id: string;
+            kind: components["schemas"]["FeedbackKind"];
+            /**
+             * Format: date-time
+             * @description Set by the server: when it was received.
+             */
+            received_at?: string | null;
+            reply?: null | components["schemas"]["FeedbackReply"];
+            /** @description Set by the server: the signed-in sender, their name and unit. */
+            sent_by?: string;
+            sent_by_name?: string;
+            unit_id?: string;
+        };
+        /** @enum {string} */
+        FeedbackKind: "complaint" | "suggestion";
+        /** @description 县安委办's reply. */
+        FeedbackReply: {
+            /** Format: date-time */
+            at: string;
+            /** @description Who replied (person id and name). */
+            by: string;
+            by_name: string;
+            text: string;
         };
         /**
          * @description The legal nature of a field activity at a site.
@@ -2126,6 +2201,7 @@ export interface components {
         HazardDoc: {
             events: components["schemas"]["HazardEvent"][];
             hazard: components["schemas"]["Hazard"];
+            received?: null | components["schemas"]["Receipt"];
         };
         /** @description One entry of a hazard's history. */
         HazardEvent: {
@@ -2272,6 +2348,7 @@ export interface components {
             leader: components["schemas"]["Actor"];
             /** @description Names of the other members of the team. */
             participants: string[];
+            received?: null | components["schemas"]["Receipt"];
             results: {
                 [key: string]: components["schemas"]["ItemResult"];
             };
@@ -2340,6 +2417,11 @@ export interface components {
              * @description The day it was raised, China time.
              */
             raised_on: string;
+            /**
+             * Format: date-time
+             * @description When the server received it (none for records from before receipts were kept).
+             */
+            received_at?: string | null;
             rectifying_unit_name: string;
             /** @description 移交: what found it and where it was referred, e.g. 巡查报告发现，已移交县应急管理局（待受理）. */
             referral?: string | null;
@@ -2353,6 +2435,8 @@ export interface components {
              */
             source_kind?: string | null;
             source_kind_label?: string | null;
+            /** @description 时间存疑: its 发现时间 disagrees with when the server received it. */
+            time_doubt?: string | null;
             township_id?: string | null;
             township_name?: string | null;
             unit_name: string;
@@ -2455,6 +2539,7 @@ export interface components {
              *     head 主持或委托分管负责人召开 the quarterly 安委会 meeting, which then counts for the head.
              */
             on_behalf_of?: string | null;
+            received?: null | components["schemas"]["Receipt"];
             title: string;
             unit_id: string;
         };
@@ -2496,11 +2581,21 @@ export interface components {
              */
             username: string;
         };
+        /** @description An activity left out of a quota, and why (e.g. 时间存疑). */
+        NotCounted: {
+            activity_id: string;
+            reason: string;
+        };
         OpResult: {
             /** @description The server's row after the operation (or as it stands, when refused). */
             current?: unknown;
             op_id: string;
             reason?: string | null;
+            /**
+             * Format: date-time
+             * @description When the server received the operation (its clock, not the phone's).
+             */
+            received_at?: string | null;
             status: components["schemas"]["OpStatus"];
         };
         /** @enum {string} */
@@ -2669,6 +2764,8 @@ export interface components {
             activity_ids: string[];
             /** Format: int32 */
             done: number;
+            /** @description Activities of the quota's kind and period that do not count, with why. */
+            not_counted?: components["schemas"]["NotCounted"][];
             /** Format: date */
             period_end: string;
             /** Format: date */
@@ -2677,6 +2774,23 @@ export interface components {
             /** Format: int32 */
             required: number;
             state: components["schemas"]["QuotaState"];
+        };
+        /**
+         * @description When the server received a record (the latest operation applied to it) and which of its
+         *     claimed times are doubtful. Set by the server only; what a phone sends is overwritten.
+         */
+        Receipt: {
+            doubts?: components["schemas"]["TimeDoubt"][];
+            /**
+             * Format: date-time
+             * @description When the server received its latest operation (finish, a later answer), if any.
+             */
+            last_received_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When the server first received the record.
+             */
+            received_at: string;
         };
         /** @description The other record a recycled photo is also proof of. */
         RecycledUse: {
@@ -2725,6 +2839,10 @@ export interface components {
             reopened_at: string;
             reopened_by: string;
             reopened_by_name: string;
+        };
+        Reply: {
+            /** @description 答复内容 */
+            text: string;
         };
         /** @description A file of a duty report as the server stored it. */
         ReportFile: {
@@ -2961,6 +3079,14 @@ export interface components {
          * @enum {string}
          */
         TaskStatus: "todo" | "submitted" | "done" | "returned" | "overdue";
+        /** @description One doubtful claim of a record. */
+        TimeDoubt: {
+            /** Format: date-time */
+            claimed_at: string;
+            /** @description What the time is, as a user calls it (完成时间, 发现时间, …). */
+            field: string;
+            kind: components["schemas"]["DoubtKind"];
+        };
         TrendPoint: {
             closed: number;
             major_raised: number;
@@ -6109,6 +6235,125 @@ export interface operations {
                 };
             };
             /** @description 请求内容不符合要求（原因见 message） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Feedback"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Reply"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Feedback"];
+                };
+            };
+            /** @description 请求格式不正确 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求内容须为 JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
