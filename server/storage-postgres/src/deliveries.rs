@@ -1,11 +1,10 @@
 //! The reminder delivery log and leases, in PostgreSQL.
 
 use chrono::{DateTime, Utc};
-use postgres::Transaction;
 
-use anjian_storage::{Delivery, Result};
+use anjian_storage::{Delivery, DeliveryLog, Result};
 
-use crate::db;
+use crate::{db, PgTx};
 
 const COLUMNS: &str = "key, channel, rule_id, unit_id, person_id, record, title, body, due_at, \
                        state, attempts, next_attempt_at, sent_at, last_error";
@@ -29,98 +28,101 @@ fn row(r: &postgres::Row) -> Delivery {
     }
 }
 
-pub fn insert(tx: &mut Transaction<'_>, d: &Delivery) -> Result<bool> {
-    let n = tx
-        .execute(
-            &format!(
-                "INSERT INTO reminder_deliveries ({COLUMNS}) VALUES \
-                 ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-                 ON CONFLICT (key, channel) DO NOTHING"
-            ),
-            &[
-                &d.key,
-                &d.channel,
-                &d.rule_id,
-                &d.unit_id,
-                &d.person_id,
-                &d.record,
-                &d.title,
-                &d.body,
-                &d.due_at,
-                &d.state,
-                &d.attempts,
-                &d.next_attempt_at,
-                &d.sent_at,
-                &d.last_error,
-            ],
-        )
-        .map_err(db)?;
-    Ok(n == 1)
-}
+impl DeliveryLog for PgTx<'_, '_> {
+    fn insert_delivery(&mut self, d: &Delivery) -> Result<bool> {
+        let n = self
+            .tx
+            .execute(
+                &format!(
+                    "INSERT INTO reminder_deliveries ({COLUMNS}) VALUES \
+                     ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+                     ON CONFLICT (key, channel) DO NOTHING"
+                ),
+                &[
+                    &d.key,
+                    &d.channel,
+                    &d.rule_id,
+                    &d.unit_id,
+                    &d.person_id,
+                    &d.record,
+                    &d.title,
+                    &d.body,
+                    &d.due_at,
+                    &d.state,
+                    &d.attempts,
+                    &d.next_attempt_at,
+                    &d.sent_at,
+                    &d.last_error,
+                ],
+            )
+            .map_err(db)?;
+        Ok(n == 1)
+    }
 
-pub fn update(tx: &mut Transaction<'_>, d: &Delivery) -> Result<()> {
-    tx.execute(
-        "UPDATE reminder_deliveries SET state = $3, attempts = $4, next_attempt_at = $5, \
-         sent_at = $6, last_error = $7 WHERE key = $1 AND channel = $2",
-        &[
-            &d.key,
-            &d.channel,
-            &d.state,
-            &d.attempts,
-            &d.next_attempt_at,
-            &d.sent_at,
-            &d.last_error,
-        ],
-    )
-    .map_err(db)?;
-    Ok(())
-}
+    fn update_delivery(&mut self, d: &Delivery) -> Result<()> {
+        self.tx
+            .execute(
+                "UPDATE reminder_deliveries SET state = $3, attempts = $4, next_attempt_at = $5, \
+             sent_at = $6, last_error = $7 WHERE key = $1 AND channel = $2",
+                &[
+                    &d.key,
+                    &d.channel,
+                    &d.state,
+                    &d.attempts,
+                    &d.next_attempt_at,
+                    &d.sent_at,
+                    &d.last_error,
+                ],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
 
-pub fn pending(tx: &mut Transaction<'_>, now: DateTime<Utc>, limit: i64) -> Result<Vec<Delivery>> {
-    let rows = tx
-        .query(
-            &format!(
-                "SELECT {COLUMNS} FROM reminder_deliveries WHERE state = 'pending' \
-                 AND next_attempt_at <= $1 ORDER BY next_attempt_at, key, channel LIMIT $2"
-            ),
-            &[&now, &limit],
-        )
-        .map_err(db)?;
-    Ok(rows.iter().map(row).collect())
-}
+    fn pending_deliveries(&mut self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Delivery>> {
+        let rows = self
+            .tx
+            .query(
+                &format!(
+                    "SELECT {COLUMNS} FROM reminder_deliveries WHERE state = 'pending' \
+                     AND next_attempt_at <= $1 ORDER BY next_attempt_at, key, channel LIMIT $2"
+                ),
+                &[&now, &limit],
+            )
+            .map_err(db)?;
+        Ok(rows.iter().map(row).collect())
+    }
 
-pub fn list(
-    tx: &mut Transaction<'_>,
-    units: Option<&[String]>,
-    limit: i64,
-) -> Result<Vec<Delivery>> {
-    let units: Option<Vec<String>> = units.map(<[String]>::to_vec);
-    let rows = tx
-        .query(
-            &format!(
-                "SELECT {COLUMNS} FROM reminder_deliveries WHERE $1::TEXT[] IS NULL \
-                 OR unit_id = ANY($1) ORDER BY due_at DESC, key, channel LIMIT $2"
-            ),
-            &[&units, &limit],
-        )
-        .map_err(db)?;
-    Ok(rows.iter().map(row).collect())
-}
+    fn list_deliveries(&mut self, units: Option<&[String]>, limit: i64) -> Result<Vec<Delivery>> {
+        let units: Option<Vec<String>> = units.map(<[String]>::to_vec);
+        let rows = self
+            .tx
+            .query(
+                &format!(
+                    "SELECT {COLUMNS} FROM reminder_deliveries WHERE $1::TEXT[] IS NULL \
+                     OR unit_id = ANY($1) ORDER BY due_at DESC, key, channel LIMIT $2"
+                ),
+                &[&units, &limit],
+            )
+            .map_err(db)?;
+        Ok(rows.iter().map(row).collect())
+    }
 
-pub fn take_lease(
-    tx: &mut Transaction<'_>,
-    name: &str,
-    holder: &str,
-    now: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> Result<bool> {
-    let n = tx
-        .execute(
-            "INSERT INTO leases (name, holder, until_at) VALUES ($1, $2, $4) \
-             ON CONFLICT (name) DO UPDATE SET holder = $2, until_at = $4 \
-             WHERE leases.holder = $2 OR leases.until_at <= $3",
-            &[&name, &holder, &now, &until],
-        )
-        .map_err(db)?;
-    Ok(n == 1)
+    fn take_lease(
+        &mut self,
+        name: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool> {
+        let n = self
+            .tx
+            .execute(
+                "INSERT INTO leases (name, holder, until_at) VALUES ($1, $2, $4) \
+                 ON CONFLICT (name) DO UPDATE SET holder = $2, until_at = $4 \
+                 WHERE leases.holder = $2 OR leases.until_at <= $3",
+                &[&name, &holder, &now, &until],
+            )
+            .map_err(db)?;
+        Ok(n == 1)
+    }
 }

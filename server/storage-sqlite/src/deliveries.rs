@@ -1,11 +1,11 @@
 //! The reminder delivery log and leases, in SQLite.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Transaction};
+use rusqlite::params;
 
-use anjian_storage::{Delivery, Result};
+use anjian_storage::{Delivery, DeliveryLog, Result};
 
-use crate::{db, parse_ts, ts};
+use crate::{db, parse_ts, ts, SqliteTx};
 
 const COLUMNS: &str = "key, channel, rule_id, unit_id, person_id, record, title, body, due_at, \
                        state, attempts, next_attempt_at, sent_at, last_error";
@@ -47,99 +47,106 @@ fn finish(rows: Vec<(Delivery, [String; 2], Option<String>)>) -> Result<Vec<Deli
         .collect()
 }
 
-pub fn insert(tx: &Transaction<'_>, d: &Delivery) -> Result<bool> {
-    let n = tx
-        .execute(
-            &format!(
-                "INSERT INTO reminder_deliveries ({COLUMNS}) VALUES \
-                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
-                 ON CONFLICT (key, channel) DO NOTHING"
-            ),
-            params![
-                d.key,
-                d.channel,
-                d.rule_id,
-                d.unit_id,
-                d.person_id,
-                d.record,
-                d.title,
-                d.body,
-                ts(d.due_at),
-                d.state,
-                d.attempts,
-                ts(d.next_attempt_at),
-                d.sent_at.map(ts),
-                d.last_error
-            ],
-        )
-        .map_err(db)?;
-    Ok(n == 1)
-}
+impl DeliveryLog for SqliteTx<'_> {
+    fn insert_delivery(&mut self, d: &Delivery) -> Result<bool> {
+        let n = self
+            .tx
+            .execute(
+                &format!(
+                    "INSERT INTO reminder_deliveries ({COLUMNS}) VALUES \
+                     (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
+                     ON CONFLICT (key, channel) DO NOTHING"
+                ),
+                params![
+                    d.key,
+                    d.channel,
+                    d.rule_id,
+                    d.unit_id,
+                    d.person_id,
+                    d.record,
+                    d.title,
+                    d.body,
+                    ts(d.due_at),
+                    d.state,
+                    d.attempts,
+                    ts(d.next_attempt_at),
+                    d.sent_at.map(ts),
+                    d.last_error
+                ],
+            )
+            .map_err(db)?;
+        Ok(n == 1)
+    }
 
-pub fn update(tx: &Transaction<'_>, d: &Delivery) -> Result<()> {
-    tx.execute(
-        "UPDATE reminder_deliveries SET state = ?3, attempts = ?4, next_attempt_at = ?5, \
-         sent_at = ?6, last_error = ?7 WHERE key = ?1 AND channel = ?2",
-        params![
-            d.key,
-            d.channel,
-            d.state,
-            d.attempts,
-            ts(d.next_attempt_at),
-            d.sent_at.map(ts),
-            d.last_error
-        ],
-    )
-    .map_err(db)?;
-    Ok(())
-}
+    fn update_delivery(&mut self, d: &Delivery) -> Result<()> {
+        self.tx
+            .execute(
+                "UPDATE reminder_deliveries SET state = ?3, attempts = ?4, next_attempt_at = ?5, \
+             sent_at = ?6, last_error = ?7 WHERE key = ?1 AND channel = ?2",
+                params![
+                    d.key,
+                    d.channel,
+                    d.state,
+                    d.attempts,
+                    ts(d.next_attempt_at),
+                    d.sent_at.map(ts),
+                    d.last_error
+                ],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
 
-pub fn pending(tx: &Transaction<'_>, now: DateTime<Utc>, limit: i64) -> Result<Vec<Delivery>> {
-    let mut stmt = tx
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM reminder_deliveries WHERE state = 'pending' \
-             AND next_attempt_at <= ?1 ORDER BY next_attempt_at, key, channel LIMIT ?2"
-        ))
-        .map_err(db)?;
-    let rows = stmt
-        .query_map(params![ts(now), limit], row)
-        .map_err(db)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(db)?;
-    finish(rows)
-}
+    fn pending_deliveries(&mut self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Delivery>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM reminder_deliveries WHERE state = 'pending' \
+                 AND next_attempt_at <= ?1 ORDER BY next_attempt_at, key, channel LIMIT ?2"
+            ))
+            .map_err(db)?;
+        let rows = stmt
+            .query_map(params![ts(now), limit], row)
+            .map_err(db)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(db)?;
+        finish(rows)
+    }
 
-pub fn list(tx: &Transaction<'_>, units: Option<&[String]>, limit: i64) -> Result<Vec<Delivery>> {
-    let units_json = units.map(|u| serde_json::to_string(u).expect("strings"));
-    let mut stmt = tx
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM reminder_deliveries WHERE ?1 IS NULL \
-             OR unit_id IN (SELECT value FROM json_each(?1)) \
-             ORDER BY due_at DESC, key, channel LIMIT ?2"
-        ))
-        .map_err(db)?;
-    let rows = stmt
-        .query_map(params![units_json, limit], row)
-        .map_err(db)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(db)?;
-    finish(rows)
-}
+    fn list_deliveries(&mut self, units: Option<&[String]>, limit: i64) -> Result<Vec<Delivery>> {
+        let units_json = units.map(|u| serde_json::to_string(u).expect("strings"));
+        let mut stmt = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM reminder_deliveries WHERE ?1 IS NULL \
+                 OR unit_id IN (SELECT value FROM json_each(?1)) \
+                 ORDER BY due_at DESC, key, channel LIMIT ?2"
+            ))
+            .map_err(db)?;
+        let rows = stmt
+            .query_map(params![units_json, limit], row)
+            .map_err(db)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(db)?;
+        finish(rows)
+    }
 
-pub fn take_lease(
-    tx: &Transaction<'_>,
-    name: &str,
-    holder: &str,
-    now: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> Result<bool> {
-    let n = tx
-        .execute(
-            "INSERT INTO leases (name, holder, until_at) VALUES (?1, ?2, ?4) \
-             ON CONFLICT (name) DO UPDATE SET holder = ?2, until_at = ?4 \
-             WHERE leases.holder = ?2 OR leases.until_at <= ?3",
-            params![name, holder, ts(now), ts(until)],
-        )
-        .map_err(db)?;
-    Ok(n == 1)
+    fn take_lease(
+        &mut self,
+        name: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool> {
+        let n = self
+            .tx
+            .execute(
+                "INSERT INTO leases (name, holder, until_at) VALUES (?1, ?2, ?4) \
+                 ON CONFLICT (name) DO UPDATE SET holder = ?2, until_at = ?4 \
+                 WHERE leases.holder = ?2 OR leases.until_at <= ?3",
+                params![name, holder, ts(now), ts(until)],
+            )
+            .map_err(db)?;
+        Ok(n == 1)
+    }
 }

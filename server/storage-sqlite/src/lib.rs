@@ -13,8 +13,8 @@ use rusqlite::{
 use serde_json::Value;
 
 use anjian_storage::{
-    schema, Account, AppliedOp, AuditEntry, AuditQuery, Blob, ChangeRow, Delivery, Result,
-    StorageError, StoredRecord, Tx, Upload,
+    schema, Account, AppliedOp, AuditEntry, AuditQuery, Blob, ChangeRow, Result, StorageError,
+    StoredRecord, Tx, Upload,
 };
 
 mod deliveries;
@@ -697,32 +697,6 @@ impl Tx for SqliteTx<'_> {
             )
             .map_err(db)?;
         Ok(())
-    }
-
-    fn insert_delivery(&mut self, d: &Delivery) -> Result<bool> {
-        deliveries::insert(self.tx, d)
-    }
-
-    fn update_delivery(&mut self, d: &Delivery) -> Result<()> {
-        deliveries::update(self.tx, d)
-    }
-
-    fn pending_deliveries(&mut self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Delivery>> {
-        deliveries::pending(self.tx, now, limit)
-    }
-
-    fn list_deliveries(&mut self, units: Option<&[String]>, limit: i64) -> Result<Vec<Delivery>> {
-        deliveries::list(self.tx, units, limit)
-    }
-
-    fn take_lease(
-        &mut self,
-        name: &str,
-        holder: &str,
-        now: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<bool> {
-        deliveries::take_lease(self.tx, name, holder, now, until)
     }
 }
 

@@ -178,8 +178,30 @@ pub struct Delivery {
     pub last_error: String,
 }
 
+/// The reminder delivery log and the leases that let one instance of several do leased work
+/// (`server/src/reminders`), part of every transaction.
+pub trait DeliveryLog {
+    /// Logs a delivery unless its (key, channel) is logged already; whether it was new.
+    fn insert_delivery(&mut self, d: &Delivery) -> Result<bool>;
+    /// Writes a delivery's state, attempts, next attempt, sent time and last error.
+    fn update_delivery(&mut self, d: &Delivery) -> Result<()>;
+    /// Pending deliveries whose next attempt is due at `now`, oldest first.
+    fn pending_deliveries(&mut self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Delivery>>;
+    /// The log, newest first: every unit's, or those of `units`.
+    fn list_deliveries(&mut self, units: Option<&[String]>, limit: i64) -> Result<Vec<Delivery>>;
+    /// Takes (or keeps) the named lease until `until` when it is free, expired or already
+    /// `holder`'s: with several server instances only the holder does the leased work.
+    fn take_lease(
+        &mut self,
+        name: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool>;
+}
+
 /// Everything the server does to its database, inside one transaction.
-pub trait Tx {
+pub trait Tx: DeliveryLog {
     fn get_record(&mut self, entity: &str, id: &str) -> Result<Option<StoredRecord>>;
     /// Upserts a record (or its tombstone) and logs the change for every principal that sees
     /// it now, plus removals for principals that saw it before and no longer do. The log is
@@ -277,24 +299,6 @@ pub trait Tx {
     fn uploaded_on(&mut self, person_id: &str, day: &str) -> Result<i64>;
     /// Adds to that count; the person's counts of earlier days are dropped.
     fn add_uploaded(&mut self, person_id: &str, day: &str, bytes: i64) -> Result<()>;
-
-    /// Logs a delivery unless its (key, channel) is logged already; whether it was new.
-    fn insert_delivery(&mut self, d: &Delivery) -> Result<bool>;
-    /// Writes a delivery's state, attempts, next attempt, sent time and last error.
-    fn update_delivery(&mut self, d: &Delivery) -> Result<()>;
-    /// Pending deliveries whose next attempt is due at `now`, oldest first.
-    fn pending_deliveries(&mut self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Delivery>>;
-    /// The log, newest first: every unit's, or those of `units`.
-    fn list_deliveries(&mut self, units: Option<&[String]>, limit: i64) -> Result<Vec<Delivery>>;
-    /// Takes (or keeps) the named lease until `until` when it is free, expired or already
-    /// `holder`'s: with several server instances only the holder does the leased work.
-    fn take_lease(
-        &mut self,
-        name: &str,
-        holder: &str,
-        now: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<bool>;
 }
 
 /// Principals whose change-log rows a record produces: every current member of its audience,
