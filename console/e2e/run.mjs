@@ -585,7 +585,7 @@ const pages = [
   ['org-accounts', '/org?tab=accounts'], ['org-audit', '/org?tab=audit'], ['meetings', '/meetings'],
   ['engagements', '/engagements'], ['experts', '/experts'],
   ['investments', '/investments'], ['accountability', '/accountability'], ['tasks', '/tasks'], ['mechanism', '/mechanism'], ['month-end', '/month-end'],
-  ['reminders', '/reminders'],
+  ['reminders', '/reminders'], ['feedback', '/feedback'],
 ]
 
 await step('axe-core: no serious or critical violation on any page', async () => {
