@@ -85,6 +85,7 @@ fn hazard(i: usize, site: &Site, actor: &Actor, start: chrono::DateTime<Utc>) ->
     };
     HazardDoc {
         hazard,
+        received: None,
         events: vec![event],
     }
 }

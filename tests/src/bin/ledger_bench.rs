@@ -121,6 +121,7 @@ fn main() {
         sites: names(&file, "site"),
         people: HashMap::new(),
         inspection_kinds: HashMap::new(),
+        time_doubts: HashMap::new(),
     };
     let today = china_date(chrono::Utc::now());
     let (write_ms, floor_bytes) = time(runs, || {

@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anjian_domain::checklist::{ChecklistRegistry, Industry};
-use anjian_domain::evidence::{EvidenceKind, EvidenceRecord, EvidenceStage, EvidenceTarget};
+use anjian_domain::evidence::{
+    EvidenceFile, EvidenceKind, EvidenceRecord, EvidenceStage, EvidenceTarget,
+};
 use anjian_domain::hazard::{Hazard, HazardDraft, HazardSource};
 use anjian_domain::inspection::{Inspection, InspectionKind, ItemOutcome, ItemResult};
 use anjian_domain::org::{Actor, Role};
@@ -101,26 +103,20 @@ fn visit(site: &str, unit: &str, sha: &str, size: u64) -> Vec<Value> {
     ops.push(op("hazard", &hazard_id, "raise", json!(hazard)));
     let evidence_id = uuid::Uuid::now_v7().to_string();
     let record = EvidenceRecord {
-        id: evidence_id.clone(),
-        sha256: sha.into(),
-        kind: EvidenceKind::Photo,
-        content_type: "image/jpeg".into(),
-        size,
-        target: EvidenceTarget::Hazard { hazard_id },
-        stage: EvidenceStage::Before,
-        captured_at: now,
-        captured_by: "claimed".into(),
-        taken_at: None,
-        lat: None,
-        lon: None,
-        accuracy_m: None,
-        flags: vec![],
-        notes: vec![],
-        amount_fen: None,
-        document_date: None,
         upload_sha256: Some(sha.into()),
-        thumb_sha256: None,
-        document: None,
+        ..EvidenceRecord::new(
+            evidence_id.clone(),
+            EvidenceKind::Photo,
+            EvidenceFile {
+                sha256: sha.into(),
+                content_type: "image/jpeg".into(),
+                size,
+            },
+            EvidenceTarget::Hazard { hazard_id },
+            EvidenceStage::Before,
+            "claimed".into(),
+            now,
+        )
     };
     ops.push(op("evidence", &evidence_id, "attach", json!(record)));
     ops
