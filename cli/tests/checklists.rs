@@ -90,7 +90,7 @@ fn checklist_diff_lists_what_changed_between_two_files() {
     std::fs::write(&old, base).unwrap();
     std::fs::write(
         &new,
-        base.replace("version = \"2026.2\"", "version = \"2026.3\"")
+        base.replace("version = \"2026.3\"", "version = \"2026.4\"")
             .replace(
                 "制定生产安全事故应急救援预案",
                 "制定并备案生产安全事故应急救援预案",
@@ -109,7 +109,7 @@ fn checklist_diff_lists_what_changed_between_two_files() {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("2026.2 → 2026.3"), "{text}");
+    assert!(text.contains("2026.3 → 2026.4"), "{text}");
     assert!(text.contains("修改 GAS-014 检查内容"), "{text}");
 }
 
@@ -130,7 +130,7 @@ fn checklist_diff_shows_what_changed_since_the_released_version() {
     let (ok, text, err) = run(&["checklist-diff", "industrial@2026.1", "industrial"]);
     assert!(ok, "{err}");
     assert!(
-        text.starts_with("工贸（粉尘涉爆等）：版本 2026.1 → 2026.2"),
+        text.starts_with("工贸（粉尘涉爆等）：版本 2026.1 → 2026.3"),
         "{text}"
     );
     assert!(text.contains("修改 IND-"), "{text}");
@@ -147,11 +147,11 @@ fn checklist_diff_shows_what_changed_since_the_released_version() {
     assert!(ok);
     let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
     for row in rows.as_array().unwrap() {
-        assert_eq!(
-            row["released_versions"],
-            serde_json::json!(["2026.1"]),
-            "{row}"
-        );
+        // Every file was first released as 2026.1; the file's own version is not among the
+        // earlier released ones.
+        let released = row["released_versions"].as_array().unwrap();
+        assert_eq!(released.first(), Some(&serde_json::json!("2026.1")), "{row}");
+        assert!(!released.contains(&row["version"]), "{row}");
         assert_eq!(row["content_hash"].as_str().unwrap().len(), 16, "{row}");
     }
 }

@@ -17,14 +17,18 @@ use super::{parse, Checklist, Industry};
 /// Earlier released versions, oldest first per industry. Add a line here when a file moves on.
 const RELEASED: &[&str] = &[
     include_str!("../../checklists/released/gas@2026.1.toml"),
+    include_str!("../../checklists/released/gas@2026.2.toml"),
     include_str!("../../checklists/released/hazchem@2026.1.toml"),
     include_str!("../../checklists/released/non_coal_mine@2026.1.toml"),
+    include_str!("../../checklists/released/non_coal_mine@2026.2.toml"),
     include_str!("../../checklists/released/fire@2026.1.toml"),
     include_str!("../../checklists/released/elderly_care@2026.1.toml"),
     include_str!("../../checklists/released/construction@2026.1.toml"),
+    include_str!("../../checklists/released/construction@2026.2.toml"),
     include_str!("../../checklists/released/road_transport@2026.1.toml"),
     include_str!("../../checklists/released/water_transport@2026.1.toml"),
     include_str!("../../checklists/released/industrial@2026.1.toml"),
+    include_str!("../../checklists/released/industrial@2026.2.toml"),
     include_str!("../../checklists/released/geohazard@2026.1.toml"),
     include_str!("../../checklists/released/special_equipment@2026.1.toml"),
     include_str!("../../checklists/released/school@2026.1.toml"),
@@ -34,7 +38,9 @@ const RELEASED: &[&str] = &[
     include_str!("../../checklists/released/forest_fire@2026.1.toml"),
     include_str!("../../checklists/released/self_built_housing@2026.1.toml"),
     include_str!("../../checklists/released/commerce@2026.1.toml"),
+    include_str!("../../checklists/released/commerce@2026.2.toml"),
     include_str!("../../checklists/released/civil_explosives@2026.1.toml"),
+    include_str!("../../checklists/released/civil_explosives@2026.2.toml"),
     include_str!("../../checklists/released/power@2026.1.toml"),
     include_str!("../../checklists/released/medical@2026.1.toml"),
 ];
