@@ -42,6 +42,7 @@ const RELEASED: &[&str] = &[
     include_str!("../../checklists/released/civil_explosives@2026.1.toml"),
     include_str!("../../checklists/released/civil_explosives@2026.2.toml"),
     include_str!("../../checklists/released/power@2026.1.toml"),
+    include_str!("../../checklists/released/power@2026.2.toml"),
     include_str!("../../checklists/released/medical@2026.1.toml"),
 ];
 
