@@ -150,7 +150,11 @@ fn checklist_diff_shows_what_changed_since_the_released_version() {
         // Every file was first released as 2026.1; the file's own version is not among the
         // earlier released ones.
         let released = row["released_versions"].as_array().unwrap();
-        assert_eq!(released.first(), Some(&serde_json::json!("2026.1")), "{row}");
+        assert_eq!(
+            released.first(),
+            Some(&serde_json::json!("2026.1")),
+            "{row}"
+        );
         assert!(!released.contains(&row["version"]), "{row}");
         assert_eq!(row["content_hash"].as_str().unwrap().len(), 16, "{row}");
     }
