@@ -30,6 +30,7 @@ use anjian_domain::month::YearMonth;
 use anjian_domain::org::{Person, Role};
 use anjian_domain::patrol::{PatrolPlan, PatrolTarget};
 use anjian_domain::policy;
+use anjian_domain::proof::{photo_distance, PhotoHashes, RECYCLED_MAX_DISTANCE};
 use anjian_domain::records::{HardwareInvestment, Meeting, MeetingKind};
 use anjian_domain::referral;
 use anjian_domain::rotation::{self, DutyReport, ReportForum, ReporterKind, SlotState};
@@ -79,6 +80,7 @@ pub fn seed(tx: &mut dyn Tx, now: DateTime<Utc>) -> ApiResult<(ActivitySummary, 
         inspections_by_unit: HashMap::new(),
         last_after_photo: None,
         recycled_shown: false,
+        drawn: Vec::new(),
         checklists: ChecklistRegistry::new(),
     };
     let people = s.people()?;
@@ -201,6 +203,8 @@ struct Seeder<'a> {
     /// The latest investment's "after" photo, and whether the one recycled copy was made.
     last_after_photo: Option<Vec<u8>>,
     recycled_shown: bool,
+    /// The perceptual hashes of the pictures drawn so far, so no two look alike by chance.
+    drawn: Vec<PhotoHashes>,
     /// The demo seeds an empty county: the compiled checklist versions.
     checklists: ChecklistRegistry,
 }
@@ -879,7 +883,7 @@ impl Seeder<'_> {
                 self.store_file(&docs[3], target.clone(), file, by, after_at, Some(point))?;
             }
             _ => {
-                let bytes = illustration(self.rng.next()).map_err(demo_error)?;
+                let bytes = self.fresh_illustration()?;
                 let point = (site.location.point.lat, site.location.point.lon);
                 let file = FileKind::Photo(&bytes, EvidenceStage::After);
                 self.store_file(&docs[3], target.clone(), file, by, after_at, Some(point))?;
@@ -1133,10 +1137,30 @@ impl Seeder<'_> {
         when: DateTime<Utc>,
         site: &Site,
     ) -> ApiResult<()> {
-        let bytes = illustration(self.rng.next()).map_err(demo_error)?;
+        let bytes = self.fresh_illustration()?;
         let point = (site.location.point.lat, site.location.point.lon);
         let file = FileKind::Photo(&bytes, stage);
         self.store_file(id, target, file, by, when, Some(point))
+    }
+
+    /// A picture unlike every one drawn before: the server flags a proof photo within
+    /// `RECYCLED_MAX_DISTANCE` of another as recycled, and the demo's only recycled photo is
+    /// the one copy it makes on purpose, whatever number of draws the checklists' items take.
+    fn fresh_illustration(&mut self) -> ApiResult<Vec<u8>> {
+        loop {
+            let bytes = illustration(self.rng.next()).map_err(demo_error)?;
+            let Some(hashes) = crate::proof::hash_bytes(&bytes) else {
+                return Ok(bytes);
+            };
+            if self
+                .drawn
+                .iter()
+                .all(|d| photo_distance(d, &hashes) > RECYCLED_MAX_DISTANCE)
+            {
+                self.drawn.push(hashes);
+                return Ok(bytes);
+            }
+        }
     }
 
     fn document(
