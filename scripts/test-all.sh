@@ -18,6 +18,8 @@ if [ -z "${ANJIAN_TEST_BLOBS:-}" ] && command -v go >/dev/null; then
         eval "$s3env"
     fi
 fi
+# The real OpenID provider the unified-identity tests sign in at (server/tests/identity.rs).
+(cd tests/oidc && npm ci --no-audit --no-fund --silent)
 cargo test --workspace --all-targets
 scripts/test-tus-clients.sh
 scripts/test-console.sh

@@ -337,6 +337,7 @@ fn serve(
     config.public_url = std::env::var("ANJIAN_PUBLIC_URL")
         .ok()
         .filter(|u| !u.trim().is_empty());
+    config.oidc = anjian_server::oidc::OidcConfig::from_env(config.public_url.as_deref())?;
     if let Ok(list) = std::env::var("ANJIAN_TRUSTED_PROXIES") {
         config.conn_limits.trusted_proxies = anjian_server::proxies::TrustedProxies::parse(&list)?;
     }

@@ -29,6 +29,7 @@ export const pages: { path: string; name: string; title: string; countyOnly?: bo
 
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: Login, meta: { title: '登录' } },
+  { path: '/login/oidc', name: 'login-oidc', component: () => import('./views/IdentityCallback.vue'), meta: { title: '统一身份认证登录' } },
   {
     path: '/',
     component: Layout,
@@ -50,6 +51,7 @@ const routes: RouteRecordRaw[] = [
 export const router = createRouter({ history: createWebHistory(), routes })
 
 router.beforeEach((to) => {
+  if (to.name === 'login-oidc') return
   if (to.name !== 'login' && !session.current) {
     return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
   }

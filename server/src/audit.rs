@@ -27,6 +27,8 @@ pub const REPORT_FILE_ADDED: &str = "report_file_added";
 pub const ASSESSMENT_PUBLISHED: &str = "assessment_published";
 pub const ASSESSMENT_REOPENED: &str = "assessment_reopened";
 pub const FEEDBACK_REPLIED: &str = "feedback_replied";
+pub const IDENTITY_LINKED: &str = "identity_linked";
+pub const IDENTITY_UNLINKED: &str = "identity_unlinked";
 
 /// Appends one entry (inside the caller's transaction).
 pub fn record(

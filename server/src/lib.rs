@@ -18,6 +18,7 @@ pub mod import;
 pub mod listen;
 pub mod metrics;
 pub mod monthly;
+pub mod oidc;
 pub mod parties;
 pub mod phones;
 pub mod proof;
@@ -75,6 +76,9 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Where evidence files and upload parts are kept: the data folder, or S3.
     pub blobs: blobstore::BlobConfig,
+    /// Sign-in through a province's unified identity (OpenID Connect), besides the built-in
+    /// accounts.
+    pub oidc: Option<oidc::OidcConfig>,
 }
 
 impl Config {
@@ -96,6 +100,7 @@ impl Config {
             reminders: false,
             public_url: None,
             blobs: blobstore::BlobConfig::default(),
+            oidc: None,
         }
     }
 }
@@ -116,6 +121,8 @@ pub struct AppState {
     pub checklists: ChecklistRegistry,
     /// Wakes the reminder engine after a change was applied.
     pub reminder_wake: Arc<tokio::sync::Notify>,
+    /// The unified identity provider, when configured.
+    pub identity: Option<Arc<oidc::IdentityProvider>>,
 }
 
 impl AppState {
@@ -196,6 +203,12 @@ pub fn state(config: &Config, db: Db) -> std::io::Result<AppState> {
         site_codes: Arc::new(site_codes),
         checklists: ChecklistRegistry::new(),
         reminder_wake: Arc::new(tokio::sync::Notify::new()),
+        identity: match &config.oidc {
+            Some(c) => Some(Arc::new(
+                oidc::IdentityProvider::new(c.clone()).map_err(std::io::Error::other)?,
+            )),
+            None => None,
+        },
     };
     Ok(state)
 }

@@ -124,7 +124,7 @@ export async function postJson<T>(path: string, body: unknown): Promise<T> {
 
 export async function putJson<T>(path: string, body: unknown): Promise<T> {
   const resp = await request('PUT', path, { body: JSON.stringify(body), type: 'application/json' })
-  return resp.json() as Promise<T>
+  return resp.status === 204 ? (undefined as T) : (resp.json() as Promise<T>)
 }
 
 export async function deleteJson(path: string): Promise<void> {
@@ -183,18 +183,47 @@ export async function download(path: string, query?: Query, fallbackName = 'down
   window.setTimeout(() => URL.revokeObjectURL(href), 10_000)
 }
 
-export async function login(username: string, password: string): Promise<void> {
-  const resp = await request('POST', '/v1/auth/login', {
-    body: JSON.stringify({ username, password }),
-    type: 'application/json',
-  })
-  const r = (await resp.json()) as LoginResponse
+/** Signs in with what the server answered to a login (password or unified identity). */
+async function adopt(r: LoginResponse): Promise<void> {
   session.current = { token: r.token, expiresAt: r.expires_at, me: undefined as unknown as Me }
   const me = await getJson<Me>('/v1/me')
   session.current = { token: r.token, expiresAt: r.expires_at, me }
   session.notice = ''
   sessionStorage.setItem(KEY, JSON.stringify(session.current))
   scheduleExpiry()
+}
+
+export async function login(username: string, password: string): Promise<void> {
+  const resp = await request('POST', '/v1/auth/login', {
+    body: JSON.stringify({ username, password }),
+    type: 'application/json',
+  })
+  await adopt((await resp.json()) as LoginResponse)
+}
+
+// A sign-in through the unified identity provider in progress: its secret handle and where to
+// go after, kept in this tab only (never in a URL).
+const PENDING = 'anjian.identity'
+
+/** Starts a sign-in through the unified identity provider: the browser leaves for it. */
+export async function startIdentityLogin(next: string): Promise<void> {
+  const r = await postJson<Schemas['IdentityStarted']>('/v1/auth/oidc/start', { client: 'console' })
+  sessionStorage.setItem(PENDING, JSON.stringify({ handle: r.handle, next }))
+  window.location.assign(r.authorize_url)
+}
+
+/** Finishes it with the provider's answer; where to go next. */
+export async function finishIdentityLogin(code: string, state: string): Promise<string> {
+  const raw = sessionStorage.getItem(PENDING)
+  sessionStorage.removeItem(PENDING)
+  if (!raw) throw new ApiError(401, '登录已失效，请重新点击统一身份认证登录')
+  const pending = JSON.parse(raw) as { handle: string; next: string }
+  const resp = await request('POST', '/v1/auth/oidc/finish', {
+    body: JSON.stringify({ handle: pending.handle, code, state }),
+    type: 'application/json',
+  })
+  await adopt((await resp.json()) as LoginResponse)
+  return pending.next.startsWith('/') && !pending.next.startsWith('//') ? pending.next : '/'
 }
 
 export async function logout(): Promise<void> {

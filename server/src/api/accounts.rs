@@ -16,7 +16,7 @@ use crate::scope::Caller;
 use crate::storage::{AuditEntry, AuditQuery};
 use crate::AppState;
 
-fn require_admin(caller: &Caller) -> ApiResult<()> {
+pub(crate) fn require_admin(caller: &Caller) -> ApiResult<()> {
     if caller.is_admin() {
         Ok(())
     } else {
@@ -26,7 +26,7 @@ fn require_admin(caller: &Caller) -> ApiResult<()> {
     }
 }
 
-fn not_found(username: &str) -> ApiError {
+pub(crate) fn not_found(username: &str) -> ApiError {
     ApiError::not_found(format!("未找到账号：{username}"))
 }
 
@@ -224,6 +224,8 @@ pub struct AccountSummary {
     pub locked_until: Option<chrono::DateTime<chrono::Utc>>,
     /// Failed logins since the last successful one.
     pub failed_logins: i64,
+    /// The unified identity (the provider's linking claim) this account is linked to.
+    pub identity: Option<String>,
 }
 
 /// Every login account, by username. 县安委办 only.
@@ -234,11 +236,15 @@ pub async fn list(
 ) -> ApiResult<Json<Vec<AccountSummary>>> {
     require_admin(&caller)?;
     let now = chrono::Utc::now();
-    let accounts = state.read(|tx| Ok(tx.list_accounts()?)).await?;
+    let (accounts, links) = state
+        .read(|tx| Ok((tx.list_accounts()?, tx.identity_links()?)))
+        .await?;
+    let mut links: std::collections::HashMap<String, String> = links.into_iter().collect();
     Ok(Json(
         accounts
             .into_iter()
             .map(|a| AccountSummary {
+                identity: links.remove(&a.username),
                 username: a.username,
                 person_id: a.person_id,
                 disabled: a.disabled,

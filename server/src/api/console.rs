@@ -218,14 +218,31 @@ pub struct ConsoleConfig {
     pub map_tiles: Option<String>,
     /// The datum of the tiles; `/v1/console/overview` gives map points in it.
     pub map_datum: MapDatum,
+    /// The unified identity provider, when one is configured: a second login button.
+    pub identity_provider: Option<IdentityProviderInfo>,
+}
+
+/// The unified identity provider as the login page shows it.
+#[derive(Serialize, ToSchema)]
+pub struct IdentityProviderInfo {
+    /// The button's text, e.g. 渝快政登录.
+    pub name: String,
+    /// The phone app may sign in through it too (an app link is configured).
+    pub app: bool,
 }
 
 /// The console's settings (no sign-in needed).
 #[utoipa::path(get, path = "/v1/console/config", security(()), responses((status = 200, body = ConsoleConfig)))]
-pub async fn config() -> Json<ConsoleConfig> {
+pub async fn config(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+) -> Json<ConsoleConfig> {
     Json(ConsoleConfig {
         map_tiles: tile_template(),
         map_datum: MapDatum::configured(),
+        identity_provider: state.identity.as_ref().map(|p| IdentityProviderInfo {
+            name: p.config().display_name.clone(),
+            app: p.config().app_redirect_url.is_some(),
+        }),
     })
 }
 

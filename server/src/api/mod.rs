@@ -11,6 +11,7 @@ pub mod console_reads;
 pub mod duty_reports;
 pub mod errors_doc;
 pub mod feedback;
+pub mod identity;
 pub mod ledger_filter;
 pub mod monthly;
 pub mod parties;
@@ -52,6 +53,10 @@ use errors_doc::CommonErrors;
         session::logout_others,
         session::change_password,
         session::me,
+        identity::start,
+        identity::finish,
+        identity::link,
+        identity::unlink,
         accounts::list,
         accounts::disable,
         accounts::enable,
@@ -143,6 +148,12 @@ use errors_doc::CommonErrors;
         session::LoginResponse,
         session::PasswordChange,
         accounts::PasswordReset,
+        identity::IdentityStart,
+        identity::IdentityStarted,
+        identity::IdentityFinish,
+        identity::IdentityLink,
+        crate::oidc::SignInClient,
+        console::IdentityProviderInfo,
         accounts::AccountSummary,
         accounts::SessionsEnded,
         crate::storage::AuditEntry,
@@ -330,6 +341,12 @@ pub fn router(state: AppState, config: &Config) -> Router {
             "/v1/admin/accounts/{username}/revoke-sessions",
             post(accounts::revoke_sessions),
         )
+        .route(
+            "/v1/admin/accounts/{username}/identity",
+            axum::routing::put(identity::link).delete(identity::unlink),
+        )
+        .route("/v1/auth/oidc/start", post(identity::start))
+        .route("/v1/auth/oidc/finish", post(identity::finish))
         .route("/v1/admin/audit", get(accounts::audit_log))
         .route("/v1/me", get(session::me))
         .route("/v1/units", get(reads::units))

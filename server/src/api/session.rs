@@ -121,15 +121,51 @@ pub async fn login(
     }
     let account = account.expect("password matched an account");
     if account.disabled {
-        let name = username.clone();
-        let _ = state
-            .write(move |tx| {
-                audit::record(tx, &name, audit::LOGIN_DISABLED, &name, Some(client), "")
-            })
-            .await;
-        return ApiError::forbidden("账号已停用，请联系县安委办").into_response();
+        return refuse_disabled(&state, &username, client, "").await;
+    }
+    if let Some(provider) = &state.identity {
+        if provider.config().password_off_for_linked {
+            let name = username.clone();
+            let linked = state.read(move |tx| Ok(tx.account_identity(&name)?)).await;
+            match linked {
+                Ok(None) => {}
+                Ok(Some(_)) => {
+                    return ApiError::forbidden(format!(
+                        "此账号须通过{}",
+                        provider.config().display_name
+                    ))
+                    .into_response()
+                }
+                Err(e) => return e.into_response(),
+            }
+        }
     }
     state.login.success(&username, client);
+    issue_session(&state, account, client, "").await
+}
+
+/// A disabled account proved who it is: audited, and refused.
+pub async fn refuse_disabled(
+    state: &AppState,
+    username: &str,
+    client: std::net::IpAddr,
+    how: &'static str,
+) -> Response {
+    let name = username.to_string();
+    let _ = state
+        .write(move |tx| audit::record(tx, &name, audit::LOGIN_DISABLED, &name, Some(client), how))
+        .await;
+    ApiError::forbidden("账号已停用，请联系县安委办").into_response()
+}
+
+/// Issues a session token to an account that has proved who it is (a password, or the
+/// unified identity provider: `how` says which in the audit log), and audits the login.
+pub async fn issue_session(
+    state: &AppState,
+    account: crate::storage::Account,
+    client: std::net::IpAddr,
+    how: &'static str,
+) -> Response {
     let ttl = state.token_ttl;
     let token = auth::new_token();
     let hashed = auth::token_hash(&token);
@@ -144,7 +180,7 @@ pub async fn login(
                 audit::LOGIN_OK,
                 &account.username,
                 Some(client),
-                "",
+                how,
             )?;
             Ok((person, expires_at))
         })

@@ -200,8 +200,53 @@ pub trait DeliveryLog {
     ) -> Result<bool>;
 }
 
+/// A sign-in through the identity provider, started and not yet finished.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoginState {
+    /// SHA-256 (hex) of the secret handle given to whoever started it (never stored as is).
+    pub handle_hash: String,
+    /// The `state` sent to the provider, which it sends back with the code.
+    pub state: String,
+    /// The `nonce` the ID token must carry.
+    pub nonce: String,
+    /// The PKCE code verifier (the provider saw only its SHA-256 challenge).
+    pub pkce_verifier: String,
+    /// Where the provider sends the browser back (the console's page or the app's link).
+    pub redirect_url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Accounts linked to identities of the unified identity provider, and the sign-ins in
+/// progress (`server/src/oidc`), part of every transaction.
+pub trait IdentityStore {
+    /// The account linked to an identity (the value of the provider's linking claim).
+    fn identity_account(&mut self, identity: &str) -> Result<Option<String>>;
+    /// The identity an account is linked to.
+    fn account_identity(&mut self, username: &str) -> Result<Option<String>>;
+    /// Every link as (username, identity), by username.
+    fn identity_links(&mut self) -> Result<Vec<(String, String)>>;
+    /// Links an account to an identity (replacing its previous link), or unlinks it (`None`).
+    /// The caller checks first that no other account holds the identity.
+    fn set_identity(
+        &mut self,
+        username: &str,
+        identity: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    fn put_login_state(&mut self, state: &LoginState) -> Result<()>;
+    /// Removes and returns a sign-in in progress by its handle's hash, if not expired: each
+    /// can be finished once.
+    fn take_login_state(
+        &mut self,
+        handle_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<LoginState>>;
+    /// Drops expired sign-ins in progress; returns how many live ones remain.
+    fn prune_login_states(&mut self, now: DateTime<Utc>) -> Result<i64>;
+}
+
 /// Everything the server does to its database, inside one transaction.
-pub trait Tx: DeliveryLog {
+pub trait Tx: DeliveryLog + IdentityStore {
     fn get_record(&mut self, entity: &str, id: &str) -> Result<Option<StoredRecord>>;
     /// Upserts a record (or its tombstone) and logs the change for every principal that sees
     /// it now, plus removals for principals that saw it before and no longer do. The log is

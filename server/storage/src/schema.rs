@@ -180,6 +180,25 @@ ALTER TABLE uploads ADD COLUMN received {INT} NOT NULL DEFAULT 0;
 ALTER TABLE uploads ADD COLUMN parts TEXT NOT NULL DEFAULT '';
 CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 "#,
+    r#"
+-- Sign-in through a province's unified identity (OpenID Connect): an account linked to the
+-- provider's identity (one each way), and the sign-ins started and not yet finished (shared
+-- by every instance: the provider may send the browser back to another one).
+CREATE TABLE identity_links (
+    username TEXT PRIMARY KEY,
+    identity TEXT NOT NULL UNIQUE,
+    linked_at {TIME} NOT NULL
+);
+CREATE TABLE login_states (
+    handle_hash TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    pkce_verifier TEXT NOT NULL,
+    redirect_url TEXT NOT NULL,
+    expires_at {TIME} NOT NULL
+);
+CREATE INDEX login_states_expiry ON login_states (expires_at);
+"#,
 ];
 
 /// Every migration in order, in this dialect.
