@@ -197,21 +197,55 @@ fn finish(s: &TestServer, handle: &str, code: &str, state: &str) -> (u16, Value)
     (r.status().as_u16(), r.json().unwrap())
 }
 
-/// A whole sign-in as `login` at the provider; the server's answer.
-fn sign_in_as(s: &TestServer, login: &str) -> (u16, Value) {
-    let started = start(s, "console");
-    let url = with_param(
+/// Starts a sign-in for `client` and signs in as `login` at the provider, the authorization
+/// URL's parameters changed by `extra`; the handle and the provider's answer (code, state).
+fn begin(
+    s: &TestServer,
+    client: &str,
+    login: &str,
+    extra: &[(&str, &str)],
+) -> (String, HashMap<String, String>) {
+    let started = start(s, client);
+    let mut url = with_param(
         started["authorize_url"].as_str().unwrap(),
         "login_hint",
         login,
     );
-    let back = Browser::new().sign_in(&url, CONSOLE_REDIRECT);
-    finish(
-        s,
-        started["handle"].as_str().unwrap(),
-        &back["code"],
-        &back["state"],
-    )
+    for (k, v) in extra {
+        url = with_param(&url, k, v);
+    }
+    let redirect = if client == "app" {
+        APP_REDIRECT
+    } else {
+        CONSOLE_REDIRECT
+    };
+    let back = Browser::new().sign_in(&url, redirect);
+    (started["handle"].as_str().unwrap().to_string(), back)
+}
+
+/// A whole sign-in as `login` at the provider; the server's answer.
+fn sign_in_as(s: &TestServer, login: &str) -> (u16, Value) {
+    let (handle, back) = begin(s, "console", login, &[]);
+    finish(s, &handle, &back["code"], &back["state"])
+}
+
+/// A server using the provider as `client_id`, linking by `claim`.
+fn server(
+    backend: Backend,
+    p: &Provider,
+    client_id: &str,
+    claim: &str,
+    password_off: bool,
+) -> Option<TestServer> {
+    TestServer::start_configured(backend, false, |c| {
+        c.oidc = Some(oidc_config(p, client_id, claim, password_off))
+    })
+}
+
+fn console_config(s: &TestServer) -> Value {
+    let r = s.client.get(s.url("/v1/console/config")).send().unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().unwrap()
 }
 
 fn link(s: &TestServer, token: &str, username: &str, identity: &str) -> u16 {
@@ -243,20 +277,14 @@ fn accounts(s: &TestServer, admin: &str) -> Vec<Value> {
 
 fn code_flow_rs256(backend: Backend) {
     let Some(p) = provider() else { return };
-    let Some(s) = TestServer::start_configured(backend, false, |c| {
-        c.oidc = Some(oidc_config(&p, "anjian", "preferred_username", false))
-    }) else {
+    let Some(s) = server(backend, &p, "anjian", "preferred_username", false) else {
         return;
     };
     let admin = s.login("admin");
-    let config: Value = s
-        .client
-        .get(s.url("/v1/console/config"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    assert_eq!(config["identity_provider"]["name"], "渝快政登录");
+    assert_eq!(
+        console_config(&s)["identity_provider"]["name"],
+        "渝快政登录"
+    );
 
     // Only 县安委办 links, and one identity links one account.
     let inspector = s.login("sb_inspector");
@@ -301,37 +329,16 @@ fn code_flow_rs256(backend: Backend) {
     assert_eq!(failed[0]["target"], "stranger");
 
     // A wrong state is refused, and the handle is spent: the right state cannot follow.
-    let started = start(&s, "console");
-    let url = with_param(
-        started["authorize_url"].as_str().unwrap(),
-        "login_hint",
-        "wang.fang",
-    );
-    let back = Browser::new().sign_in(&url, CONSOLE_REDIRECT);
-    let handle = started["handle"].as_str().unwrap();
-    assert_eq!(finish(&s, handle, &back["code"], "forged-state").0, 401);
-    assert_eq!(finish(&s, handle, &back["code"], &back["state"]).0, 401);
+    let (handle, back) = begin(&s, "console", "wang.fang", &[]);
+    assert_eq!(finish(&s, &handle, &back["code"], "forged-state").0, 401);
+    assert_eq!(finish(&s, &handle, &back["code"], &back["state"]).0, 401);
     // A made-up handle finishes nothing.
     assert_eq!(finish(&s, "0badc0de", &back["code"], &back["state"]).0, 401);
 
     // A code whose ID token carries another nonce than the one this sign-in sent.
-    let started = start(&s, "console");
-    let url = with_param(
-        &with_param(
-            started["authorize_url"].as_str().unwrap(),
-            "login_hint",
-            "wang.fang",
-        ),
-        "nonce",
-        "a-nonce-of-someone-else",
-    );
-    let back = Browser::new().sign_in(&url, CONSOLE_REDIRECT);
-    let (status, body) = finish(
-        &s,
-        started["handle"].as_str().unwrap(),
-        &back["code"],
-        &back["state"],
-    );
+    let nonce = [("nonce", "a-nonce-of-someone-else")];
+    let (handle, back) = begin(&s, "console", "wang.fang", &nonce);
+    let (status, body) = finish(&s, &handle, &back["code"], &back["state"]);
     assert_eq!(status, 401, "{body}");
     assert_eq!(body["error"]["message"], "统一身份认证未通过，请重新登录");
     let failed = audit(&s, &admin, "login_failed");
@@ -400,9 +407,7 @@ fn code_flow_rs256(backend: Backend) {
 /// redirect, and password login off for linked accounts.
 fn code_flow_es256_app(backend: Backend) {
     let Some(p) = provider() else { return };
-    let Some(s) = TestServer::start_configured(backend, false, |c| {
-        c.oidc = Some(oidc_config(&p, "anjian-es", "id_number", true))
-    }) else {
+    let Some(s) = server(backend, &p, "anjian-es", "id_number", true) else {
         return;
     };
     let admin = s.login("admin");
@@ -415,14 +420,8 @@ fn code_flow_es256_app(backend: Backend) {
         "{authorize}"
     );
     assert!(authorize.contains("redirect_uri=https%3A%2F%2Fapp.test%2Foidc"));
-    let url = with_param(authorize, "login_hint", "li.lei");
-    let back = Browser::new().sign_in(&url, APP_REDIRECT);
-    let (status, body) = finish(
-        &s,
-        started["handle"].as_str().unwrap(),
-        &back["code"],
-        &back["state"],
-    );
+    let (handle, back) = begin(&s, "app", "li.lei", &[]);
+    let (status, body) = finish(&s, &handle, &back["code"], &back["state"]);
     assert_eq!(status, 200, "{body}");
     let me = s.get_json(body["token"].as_str().unwrap(), "/v1/me");
     assert_eq!(me["username"], "sb_inspector");
@@ -458,14 +457,7 @@ fn es256_userinfo_claim_and_phone_redirect_sqlite() {
 #[test]
 fn without_a_provider_there_is_no_second_login() {
     let s = TestServer::start(Backend::Sqlite).unwrap();
-    let config: Value = s
-        .client
-        .get(s.url("/v1/console/config"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    assert!(config["identity_provider"].is_null());
+    assert!(console_config(&s)["identity_provider"].is_null());
     let r = s
         .client
         .post(s.url("/v1/auth/oidc/start"))
