@@ -9,6 +9,7 @@ source scripts/demo-server-for-tests.sh
 rm -f docs/app/*.png
 mvn -q -B -f android/pom.xml test -Dtest='ScreenGalleryTest,FieldWorkGalleryTest' -Dsurefire.failIfNoSpecifiedTests=false \
     -Danjian.test.server="$demo_url" -Danjian.render.dir="$PWD/docs/app" \
+    -Danjian.test.data="$srvdata" -Danjian.test.cli="$PWD/target/debug/anjian" \
     ${ANJIAN_LIB_DIR:+-Danjian.lib.dir="$ANJIAN_LIB_DIR"}
 {
     echo "# The field app's screens"

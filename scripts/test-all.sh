@@ -35,6 +35,7 @@ trap 'kill $srvpid 2>/dev/null || true' EXIT
 # Seeding the demo county with its activity takes a while in a debug build.
 for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "server did not start" >&2; cat "$srvdata/log" >&2; exit 1; }
-mvn -q -B -f android/pom.xml test -Danjian.test.server="http://127.0.0.1:$port"
+mvn -q -B -f android/pom.xml test -Danjian.test.server="http://127.0.0.1:$port" \
+    -Danjian.test.data="$srvdata" -Danjian.test.cli="$PWD/target/debug/anjian"
 kill $srvpid; wait $srvpid 2>/dev/null || true
 echo "all tests passed"

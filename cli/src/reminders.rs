@@ -1,6 +1,8 @@
 //! `anjian reminders --data DIR --at TIME`: the reminders the engine would send at that time
 //! (a dry run over a server's data folder: nothing is sent or written), so an office sees
-//! tomorrow's reminders before it turns the engine on.
+//! tomorrow's reminders before it turns the engine on. With `--send` it runs one round of the
+//! engine at that time instead (the in-app reminders and group robots it would send then),
+//! e.g. to catch up after the server ran with the engine off.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -20,6 +22,9 @@ pub struct RemindersArgs {
     /// One JSON object per reminder instead of text.
     #[arg(long)]
     json: bool,
+    /// Send them: one round of the reminder engine (logged once each, as the server does).
+    #[arg(long)]
+    send: bool,
 }
 
 /// `2026-12-01T08:30+08:00`, with or without seconds; a time without an offset is China time.
@@ -47,6 +52,20 @@ pub fn run(args: RemindersArgs) -> Result<(), String> {
         None => Utc::now(),
     };
     let db = crate::report::open_data(&args.data)?;
+    if args.send {
+        let public_url = std::env::var("ANJIAN_PUBLIC_URL").unwrap_or_default();
+        let r = anjian_server::reminders::Engine::new(public_url, None)
+            .tick(&db, at)
+            .map_err(|e| format!("发送提醒失败：{}", e.message))?;
+        if !r.leader {
+            return Err("另一服务实例正在发送提醒，请稍后再试".into());
+        }
+        println!(
+            "已记录提醒 {} 条，工作群发送成功 {} 条、失败 {} 条",
+            r.queued, r.sent, r.failed
+        );
+        return Ok(());
+    }
     let (records, logged) = db
         .read(|tx| {
             let records = Records::load(tx, at)?;

@@ -245,3 +245,76 @@ both_backends!(the_site_sheet_carries_site_attributes, |s: &TestServer| {
         json!(["liquid_ammonia", "confined_space"])
     );
 });
+
+both_backends!(
+    a_township_inspector_corrects_a_site_and_others_are_refused_in_chinese,
+    |s: &TestServer| {
+        let admin = s.login("admin");
+        let r = s.post(
+            &admin,
+            "/v1/admin/sites",
+            &site_body("忠县石宝镇鑫源建材厂", json!([])),
+        );
+        assert_eq!(r.status(), 201, "{}", r.text().unwrap_or_default());
+        let site_id = r.json::<Value>().unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let edit = |payload: Value| op("site", &site_id, "edit", payload);
+
+        // The township's inspector corrects the contact, the position and an attribute; the
+        // fields he did not name stay as they were.
+        let inspector = s.login("sb_inspector");
+        let results = s.push(
+            &inspector,
+            &[edit(json!({
+                "contact_name": "李娟",
+                "contact_phone": "138 2345 6789",
+                "location": { "point": { "lat": 30.4251, "lon": 108.1832 }, "radius_m": 80.0, "polygon": null },
+                "attributes": ["dust_explosion"],
+            }))],
+        );
+        assert_eq!(statuses(&results), ["applied"], "{results:?}");
+        let site = s.get_json(&admin, &format!("/v1/sites/{site_id}"));
+        assert_eq!(site["contact_name"], "李娟");
+        assert_eq!(site["contact_phone"], "138 2345 6789");
+        assert_eq!(site["address"], "忠县石宝镇工业园区");
+        assert_eq!(site["location"]["point"]["lat"], 30.4251);
+        assert_eq!(site["attributes"], json!(["dust_explosion"]));
+        assert_eq!(site["township_id"], SHIBAO);
+
+        // 督查办 reads every site but corrects none: refused, with the server's row so the
+        // phone puts its copy back; nothing changes.
+        let supervision = s.login("duchaban");
+        let results = s.push(&supervision, &[edit(json!({ "contact_name": "王五" }))]);
+        assert_eq!(statuses(&results), ["rejected"]);
+        let reason = results[0]["reason"].as_str().unwrap();
+        assert!(reason.contains("无权修改场所信息"), "{reason}");
+        assert_eq!(results[0]["current"]["contact_name"], "李娟");
+
+        // Another township's head cannot see the site: refused as not found (the refusal
+        // reveals nothing of it).
+        let other = s.login("zz_head");
+        let results = s.push(&other, &[edit(json!({ "address": "忠州街道" }))]);
+        assert_eq!(statuses(&results), ["rejected"]);
+        let reason = results[0]["reason"].as_str().unwrap();
+        assert!(reason.contains("未找到场所"), "{reason}");
+        assert!(results[0]["current"].is_null());
+
+        // Bad values and an attribute the industry does not declare are refused in Chinese.
+        for (payload, says) in [
+            (json!({ "contact_phone": "12" }), "联系电话"),
+            (json!({ "attributes": ["elevator"] }), "elevator"),
+            (json!({}), "没有需要修改的内容"),
+        ] {
+            let results = s.push(&inspector, &[edit(payload)]);
+            assert_eq!(statuses(&results), ["rejected"]);
+            let reason = results[0]["reason"].as_str().unwrap();
+            assert!(reason.contains(says), "{reason}");
+        }
+        let site = s.get_json(&admin, &format!("/v1/sites/{site_id}"));
+        assert_eq!(site["contact_name"], "李娟");
+        assert_eq!(site["contact_phone"], "138 2345 6789");
+        assert_eq!(site["attributes"], json!(["dust_explosion"]));
+    }
+);

@@ -51,6 +51,19 @@ fn a_unit_head_receives_his_reminders_through_sync_and_no_one_else_does() {
         "{}",
         missed[0].text
     );
+    // Marked read on his phone, the read state goes to the server with the next sync and
+    // reaches his other phone; the rest stay unread.
+    let first = missed[0].id.clone();
+    assert!(head.mark_reminder_read(&first).unwrap().read_at.is_some());
+    reminders(&head);
+    let second = device(&dir.path().join("second"), "sb_head", &server);
+    let there = reminders(&second);
+    let read: Vec<&str> = there
+        .iter()
+        .filter(|r| r.read_at.is_some())
+        .map(|r| r.id.as_str())
+        .collect();
+    assert_eq!(read, [first.as_str()]);
     // The inspector of the same township is not a head: his phone gets none of them.
     assert!(reminders(&inspector).is_empty());
     // Another instance, once the first one's lease ran out, logs nothing twice.

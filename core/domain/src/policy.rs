@@ -20,6 +20,8 @@ use crate::DomainError;
 #[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 pub enum Act {
     CreateSite,
+    /// Correct a site's contact, address, position or attributes.
+    EditSite,
     /// One of the notice's 五查 (who the notice asks to do it).
     Inspect(InspectionKind),
     /// A field activity by its legal nature (who the law lets do it): both must allow a visit.
@@ -62,6 +64,8 @@ pub enum Act {
     SendFeedback,
     /// Read and reply to every complaint and suggestion.
     ReplyFeedback,
+    /// Mark one's own reminder read.
+    ReadReminder,
 }
 
 impl Act {
@@ -96,6 +100,7 @@ impl Act {
     pub fn label(self) -> &'static str {
         match self {
             Act::CreateSite => "登记场所",
+            Act::EditSite => "修改场所信息",
             Act::Inspect(InspectionKind::LeaderSupervision) => "开展督查",
             Act::Inspect(InspectionKind::RoutineCheck) => "开展排查",
             Act::Inspect(InspectionKind::UnannouncedPatrol) => "开展暗访巡查",
@@ -127,6 +132,7 @@ impl Act {
             Act::ReadReminderLog => "查看提醒发送记录",
             Act::SendFeedback => "提交投诉建议",
             Act::ReplyFeedback => "答复投诉建议",
+            Act::ReadReminder => "标记提醒已读",
         }
     }
 }
@@ -222,6 +228,16 @@ pub const POLICY: &[Grant] = &[
     },
     Grant {
         act: CreateSite,
+        roles: UNIT_STAFF,
+        reach: OwnUnit,
+    },
+    Grant {
+        act: EditSite,
+        roles: OFFICE,
+        reach: County,
+    },
+    Grant {
+        act: EditSite,
         roles: UNIT_STAFF,
         reach: OwnUnit,
     },
@@ -524,6 +540,11 @@ pub const POLICY: &[Grant] = &[
         act: ReplyFeedback,
         roles: OFFICE,
         reach: County,
+    },
+    Grant {
+        act: ReadReminder,
+        roles: EVERYONE,
+        reach: OwnWork,
     },
 ];
 

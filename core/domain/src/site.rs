@@ -112,6 +112,73 @@ pub struct Site {
     pub attributes: Vec<String>,
 }
 
+/// Corrections a field user makes to a site they look after (a township inspector finds a new
+/// contact, a wrong address or position, an attribute the checklist asks about): each field
+/// `None` is left as it is, so two people correcting different fields both keep theirs. An
+/// empty text clears it. The site's name, industry and units (who sees and answers for it)
+/// are the office's to change, never an edit's.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SiteEdit {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<SiteLocation>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<Vec<String>>,
+}
+
+/// Longest contact name or address an edit may set.
+pub const MAX_SITE_TEXT: usize = 200;
+
+impl SiteEdit {
+    /// Whether it changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self == &SiteEdit::default()
+    }
+
+    /// `site` with this edit applied and checked (the attributes against the industry's
+    /// checklist separately, [`Site::check_attributes`]). Refused in Chinese when empty or
+    /// invalid; `site` itself is not changed.
+    pub fn applied_to(&self, site: &Site) -> Result<Site, DomainError> {
+        if self.is_empty() {
+            return Err(DomainError::InvalidValue {
+                field: "场所信息",
+                reason: "没有需要修改的内容".into(),
+            });
+        }
+        let text = |field: &'static str, v: &Option<String>, old: &Option<String>| {
+            let Some(v) = v else {
+                return Ok(old.clone());
+            };
+            let v = v.trim();
+            if v.chars().count() > MAX_SITE_TEXT {
+                return Err(DomainError::InvalidValue {
+                    field,
+                    reason: format!("不能超过 {MAX_SITE_TEXT} 字"),
+                });
+            }
+            Ok((!v.is_empty()).then(|| v.to_string()))
+        };
+        let mut out = site.clone();
+        out.contact_name = text("联系人", &self.contact_name, &site.contact_name)?;
+        out.contact_phone = text("联系电话", &self.contact_phone, &site.contact_phone)?;
+        out.address = text("地址", &self.address, &site.address)?;
+        if let Some(l) = &self.location {
+            out.location = l.clone();
+        }
+        if let Some(a) = &self.attributes {
+            out.attributes = a.clone();
+        }
+        out.validate()?;
+        Ok(out)
+    }
+}
+
 /// At most this many attributes on one site (bounded work on outside input).
 pub const MAX_SITE_ATTRIBUTES: usize = 16;
 
@@ -196,6 +263,50 @@ mod tests {
             contact_phone: None,
             attributes: attributes.iter().map(|a| a.to_string()).collect(),
         }
+    }
+
+    #[test]
+    fn an_edit_changes_only_the_fields_it_names_and_is_checked() {
+        let mut s = site(Industry::Industrial, &[]);
+        s.contact_name = Some("王强".into());
+        s.address = Some("石宝镇老街 3 号".into());
+        let edit = SiteEdit {
+            contact_phone: Some("023-5468 1234".into()),
+            address: Some("  ".into()),
+            attributes: Some(vec!["liquid_ammonia".into()]),
+            ..SiteEdit::default()
+        };
+        let out = edit.applied_to(&s).unwrap();
+        assert_eq!(out.contact_name.as_deref(), Some("王强"));
+        assert_eq!(out.contact_phone.as_deref(), Some("023-5468 1234"));
+        assert_eq!(out.address, None, "an empty text clears the field");
+        assert_eq!(out.attributes, vec!["liquid_ammonia".to_string()]);
+        assert_eq!(
+            (out.id.as_str(), out.name.as_str()),
+            (s.id.as_str(), s.name.as_str())
+        );
+        let e = SiteEdit::default().applied_to(&s).unwrap_err().to_string();
+        assert!(e.contains("没有需要修改的内容"), "{e}");
+        let bad_phone = SiteEdit {
+            contact_phone: Some("12".into()),
+            ..SiteEdit::default()
+        };
+        assert!(bad_phone
+            .applied_to(&s)
+            .unwrap_err()
+            .to_string()
+            .contains("联系电话"));
+        let mut far = s.location.clone();
+        far.point.lat = 95.0;
+        let bad_place = SiteEdit {
+            location: Some(far),
+            ..SiteEdit::default()
+        };
+        assert!(bad_place
+            .applied_to(&s)
+            .unwrap_err()
+            .to_string()
+            .contains("纬度"));
     }
 
     #[test]

@@ -21,7 +21,7 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::ratelimit::ClientAddr;
 use crate::records;
 use crate::scope::Caller;
-use crate::storage::{Delivery, StoredRecord};
+use crate::storage::{Delivery, StoredRecord, Tx};
 use crate::AppState;
 
 /// The audit action of a robot set or removed.
@@ -61,24 +61,35 @@ pub async fn mark_read(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<InAppReminder>> {
-    let me = access::person(&caller.person.id);
     let r = state
-        .write(move |tx| {
-            let missing = || ApiError::not_found("未找到该提醒");
-            let rec = tx.get_record(IN_APP, &id)?.ok_or_else(missing)?;
-            if rec.deleted || tx.record_audience(IN_APP, &id)? != [me.clone()] {
-                return Err(missing());
-            }
-            let mut r: InAppReminder =
-                serde_json::from_value(rec.data).map_err(ApiError::internal)?;
-            if r.read_at.is_none() {
-                r.read_at = Some(Utc::now());
-                records::put(tx, IN_APP, &id, &r, vec![me], None)?;
-            }
-            Ok(r)
-        })
+        .write(move |tx| mark_read_in(tx, &caller, &id))
         .await?;
     Ok(Json(r))
+}
+
+/// Marks the caller's reminder `id` read (once: later calls keep the first time), for the
+/// console's bell and a phone's `reminder/read` alike. Someone else's reads as not found.
+pub fn mark_read_in(tx: &mut dyn Tx, caller: &Caller, id: &str) -> ApiResult<InAppReminder> {
+    let me = access::person(&caller.person.id);
+    let missing = || ApiError::not_found("未找到该提醒");
+    let rec = tx.get_record(IN_APP, id)?.ok_or_else(missing)?;
+    if rec.deleted || tx.record_audience(IN_APP, id)? != [me.clone()] {
+        return Err(missing());
+    }
+    policy::check(
+        &caller.actor(),
+        Act::ReadReminder,
+        &Target {
+            owner_id: Some(&caller.person.id),
+            ..Target::default()
+        },
+    )?;
+    let mut r: InAppReminder = serde_json::from_value(rec.data).map_err(ApiError::internal)?;
+    if r.read_at.is_none() {
+        r.read_at = Some(Utc::now());
+        records::put(tx, IN_APP, id, &r, vec![me], None)?;
+    }
+    Ok(r)
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -20,7 +20,7 @@ use anjian_domain::policy::{self, Act, Target};
 use anjian_domain::received::{Receipt, TimeRules};
 use anjian_domain::records::HardwareInvestment;
 use anjian_domain::referral;
-use anjian_domain::site::Site;
+use anjian_domain::site::{Site, SiteEdit};
 use anjian_domain::sync::ops::{check_reported_time, OpBody};
 use anjian_domain::sync::{entity, OpResult, OpStatus, Operation};
 use anjian_domain::DomainError;
@@ -221,6 +221,8 @@ fn apply_body(
         OpBody::ReviewTask(r) => super::tasks::review(tx, caller, id, r),
         OpBody::CreateMechanism(m) => super::accountability::create_mechanism(tx, caller, op, m),
         OpBody::SubmitFeedback(f) => super::feedback::submit(tx, caller, op, f),
+        OpBody::ReadReminder(_) => applied(&crate::reminders::api::mark_read_in(tx, caller, id)?),
+        OpBody::EditSite(edit) => edit_site(tx, checklists, caller, id, edit),
         OpBody::CreateDutyReport(r) => {
             r.validate()?;
             if !r.files.is_empty() {
@@ -290,6 +292,37 @@ fn create_site(
     }
     records::save_site(tx, &site)?;
     applied(&site)
+}
+
+/// Corrections to a site the caller may edit (the policy's 修改场所信息 on the stored site:
+/// its own township's or department's, or the county office). A site the caller cannot see
+/// reads as not found.
+fn edit_site(
+    tx: &mut dyn Tx,
+    checklists: &ChecklistRegistry,
+    caller: &Caller,
+    id: &str,
+    edit: SiteEdit,
+) -> Outcome {
+    let (rec, site) = visible::<Site>(tx, caller, entity::SITE, "场所", id)?;
+    // Refused with the server's row, so the phone puts its copy back.
+    let back = |e: DomainError| refuse_with(caller, &rec.audience, e.to_string(), &site);
+    policy::check(
+        &caller.actor(),
+        Act::EditSite,
+        &Target {
+            site: Some(&site),
+            ..Target::default()
+        },
+    )
+    .map_err(back)?;
+    let edited = edit.applied_to(&site).map_err(back)?;
+    if edit.attributes.is_some() {
+        let list = checklists.by_code(&edited.industry)?;
+        edited.check_attributes(&list).map_err(back)?;
+    }
+    records::save_site(tx, &edited)?;
+    applied(&edited)
 }
 
 fn raise_hazard(

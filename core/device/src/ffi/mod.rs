@@ -34,6 +34,7 @@ mod records;
 mod reminders;
 mod screens;
 mod self_assessment;
+mod site_edit;
 mod sites;
 mod sync;
 mod tasks;
@@ -48,6 +49,7 @@ pub use records::*;
 pub use reminders::*;
 pub use screens::*;
 pub use self_assessment::*;
+pub use site_edit::*;
 pub use sites::*;
 pub use sync::*;
 

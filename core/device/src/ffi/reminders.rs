@@ -1,5 +1,6 @@
 //! 提醒 on the phone: the reminders the server's engine addressed to me, received through sync
-//! (records only their recipient pulls), newest first, for the app's notifications.
+//! (records only their recipient pulls), newest first, for the app's notifications; marking
+//! one read goes back to the server with the next sync.
 
 use super::*;
 use anjian_domain::reminders::{InAppReminder, IN_APP};
@@ -16,8 +17,22 @@ pub struct ReminderRecord {
     pub record_id: String,
     /// When it fell due (RFC 3339).
     pub at: String,
-    /// Marked read (in the console).
+    /// Marked read (on this phone or in the console).
     pub read: bool,
+}
+
+impl From<InAppReminder> for ReminderRecord {
+    fn from(r: InAppReminder) -> Self {
+        ReminderRecord {
+            read: r.read_at.is_some(),
+            at: r.at.to_rfc3339(),
+            id: r.id,
+            title: r.title,
+            text: r.text,
+            entity: r.entity,
+            record_id: r.record_id,
+        }
+    }
 }
 
 #[uniffi::export]
@@ -26,17 +41,12 @@ impl AnjianStore {
     pub fn my_reminders(&self) -> FfiResult<Vec<ReminderRecord>> {
         let mut list: Vec<InAppReminder> = crate::sync_engine::pulled(&self.inner, IN_APP)?;
         list.sort_by(|a, b| b.at.cmp(&a.at).then(a.id.cmp(&b.id)));
-        Ok(list
-            .into_iter()
-            .map(|r| ReminderRecord {
-                read: r.read_at.is_some(),
-                at: r.at.to_rfc3339(),
-                id: r.id,
-                title: r.title,
-                text: r.text,
-                entity: r.entity,
-                record_id: r.record_id,
-            })
-            .collect())
+        Ok(list.into_iter().map(ReminderRecord::from).collect())
+    }
+
+    /// Marks one of my reminders read (sent with the next sync; the server keeps the first
+    /// time).
+    pub fn mark_reminder_read(&self, id: String) -> FfiResult<ReminderRecord> {
+        Ok(self.inner.mark_reminder_read(&id)?.into())
     }
 }

@@ -19,7 +19,7 @@ use crate::mechanism::MechanismRecord;
 use crate::month_end::MonthEndSubmission;
 use crate::records::{AccountabilityRecord, HardwareInvestment, Meeting};
 use crate::rotation::DutyReport;
-use crate::site::Site;
+use crate::site::{Site, SiteEdit};
 use crate::sync::{entity, Operation};
 use crate::task::{ReviewTask, SubmitTaskProof, WorkTask};
 use crate::DomainError;
@@ -46,6 +46,11 @@ pub struct FinishInspection {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SubmitInvestment {}
 
+/// `reminder/read`: the recipient marks one of their in-app reminders read (the record id is
+/// the reminder's); the server keeps the first time.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ReadReminder {}
+
 /// What one pushed operation asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum OpBody {
@@ -70,6 +75,9 @@ pub enum OpBody {
     ReviewTask(ReviewTask),
     CreateMechanism(MechanismRecord),
     SubmitFeedback(Feedback),
+    ReadReminder(ReadReminder),
+    /// Corrections to a site's contact, address, position or attributes (field by field).
+    EditSite(SiteEdit),
 }
 
 /// The kind of an operation, without its payload: what the access policy is written in.
@@ -95,10 +103,12 @@ pub enum OpKind {
     ReviewTask,
     CreateMechanism,
     SubmitFeedback,
+    ReadReminder,
+    EditSite,
 }
 
 impl OpKind {
-    pub const ALL: [OpKind; 19] = [
+    pub const ALL: [OpKind; 21] = [
         OpKind::CreateSite,
         OpKind::StartInspection,
         OpKind::RecordItem,
@@ -118,6 +128,8 @@ impl OpKind {
         OpKind::ReviewTask,
         OpKind::CreateMechanism,
         OpKind::SubmitFeedback,
+        OpKind::ReadReminder,
+        OpKind::EditSite,
     ];
 
     /// The `(entity, op)` pair of the wire envelope.
@@ -142,6 +154,8 @@ impl OpKind {
             OpKind::ReviewTask => (entity::WORK_TASK, "review"),
             OpKind::CreateMechanism => (entity::MECHANISM, "create"),
             OpKind::SubmitFeedback => (entity::FEEDBACK, "submit"),
+            OpKind::ReadReminder => (crate::reminders::IN_APP, "read"),
+            OpKind::EditSite => (entity::SITE, "edit"),
         }
     }
 
@@ -171,6 +185,8 @@ impl OpKind {
             OpKind::ReviewTask => "审核任务办理情况",
             OpKind::CreateMechanism => "登记改机制记录",
             OpKind::SubmitFeedback => "提交投诉建议",
+            OpKind::ReadReminder => "标记提醒已读",
+            OpKind::EditSite => "修改场所信息",
         }
     }
 }
@@ -204,6 +220,8 @@ impl OpBody {
             OpBody::ReviewTask(_) => OpKind::ReviewTask,
             OpBody::CreateMechanism(_) => OpKind::CreateMechanism,
             OpBody::SubmitFeedback(_) => OpKind::SubmitFeedback,
+            OpBody::ReadReminder(_) => OpKind::ReadReminder,
+            OpBody::EditSite(_) => OpKind::EditSite,
         }
     }
 
@@ -237,6 +255,8 @@ impl OpBody {
             OpKind::ReviewTask => OpBody::ReviewTask(decode(payload, kind)?),
             OpKind::CreateMechanism => OpBody::CreateMechanism(decode(payload, kind)?),
             OpKind::SubmitFeedback => OpBody::SubmitFeedback(decode(payload, kind)?),
+            OpKind::ReadReminder => OpBody::ReadReminder(decode(payload, kind)?),
+            OpKind::EditSite => OpBody::EditSite(decode(payload, kind)?),
         })
     }
 
@@ -262,6 +282,8 @@ impl OpBody {
             OpBody::ReviewTask(x) => serde_json::to_value(x),
             OpBody::CreateMechanism(x) => serde_json::to_value(x),
             OpBody::SubmitFeedback(x) => serde_json::to_value(x),
+            OpBody::ReadReminder(x) => serde_json::to_value(x),
+            OpBody::EditSite(x) => serde_json::to_value(x),
         };
         // Domain records always serialise (no maps with non-string keys).
         v.unwrap_or(Value::Null)

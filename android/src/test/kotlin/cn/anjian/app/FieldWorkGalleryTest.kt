@@ -6,6 +6,12 @@ import androidx.compose.ui.ImageComposeScene
 import androidx.compose.ui.unit.Density
 import androidx.compose.ui.use
 import cn.anjian.app.presenter.DocumentsPresenter
+import cn.anjian.app.presenter.FeedbackPresenter
+import cn.anjian.app.presenter.FeedbackState
+import cn.anjian.app.presenter.RemindersPresenter
+import cn.anjian.app.presenter.RemindersState
+import cn.anjian.app.presenter.SiteEditPresenter
+import cn.anjian.app.presenter.SiteEditState
 import cn.anjian.app.presenter.DocumentsState
 import cn.anjian.app.presenter.HomePresenter
 import cn.anjian.app.presenter.InspectionPresenter
@@ -21,6 +27,13 @@ import cn.anjian.app.presenter.TasksState
 import cn.anjian.app.ui.AnjianTheme
 import cn.anjian.app.ui.DocumentsActions
 import cn.anjian.app.ui.DocumentsScreen
+import cn.anjian.app.ui.FeedbackActions
+import cn.anjian.app.ui.FeedbackScreen
+import cn.anjian.app.ui.ReminderBanner
+import cn.anjian.app.ui.RemindersActions
+import cn.anjian.app.ui.RemindersScreen
+import cn.anjian.app.ui.SiteEditActions
+import cn.anjian.app.ui.SiteEditScreen
 import cn.anjian.app.ui.HomeScreen
 import cn.anjian.app.ui.InspectionActions
 import cn.anjian.app.ui.InspectionScreen
@@ -37,6 +50,7 @@ import cn.anjian.app.ui.TasksActions
 import cn.anjian.app.ui.TasksScreen
 import cn.anjian.desktop.SkiaImages
 import cn.anjian.domain.DocumentKind
+import cn.anjian.domain.FeedbackKind
 import cn.anjian.domain.InspectionKind
 import cn.anjian.domain.ItemOutcome
 import cn.anjian.domain.MechanismKind
@@ -197,5 +211,75 @@ class FieldWorkGalleryTest {
 
         for (f in written) assertTrue(Files.size(f) > 5_000, "$f looks blank")
         (listOf(officer, yjj, empty) + heads).forEach { it.store.destroy() }
+    }
+
+    @Test
+    fun rendersTheServiceScreens() = runBlocking {
+        val server = testServer()
+        assumeTrue(server != null, "needs the demo server (scripts/render-app-screens.sh starts one)")
+        assumeTrue(cjkFont != null, "needs fonts-noto-cjk")
+        val failed = Load.Failed("数据库读取失败：磁盘空间不足，请清理手机存储后重试")
+        val noReminders = RemindersActions({}, {})
+        val noFeedback = FeedbackActions({}, {})
+        val noEdit = SiteEditActions({}, {}, {}, {})
+
+        // 提醒 of 石宝镇's head, from the engine run at the test's clock.
+        shot("reminders-loading") { RemindersScreen(RemindersState(), noReminders) }
+        shot("reminders-error") { RemindersScreen(RemindersState(data = failed), noReminders) }
+        val empty = Device(dir.resolve("svc-empty"))
+        empty.store.setProfile(cn.anjian.core.Profile("p-new", "新用户", "500233107", listOf(cn.anjian.domain.Role.INSPECTOR)))
+        val none = RemindersPresenter(empty.session).also { it.load() }
+        shot("reminders-empty") { RemindersScreen(none.state.value, noReminders) }
+        val head = Device(dir.resolve("svc-head"))
+        head.store.login(server!!, "sb_head", "anjian-demo")
+        sendReminders("2027-06-01T09:00+08:00")
+        head.syncAndWait()
+        val fresh = head.session.reminders.fresh.value
+        val reminders = RemindersPresenter(head.session).also { it.load() }
+        ready(reminders.state.value.data).lastOrNull()?.let { reminders.open(it) }
+        shot("reminders-full", heightDp = 1100) { RemindersScreen(reminders.state.value, noReminders) }
+        shot("reminders-full-large", large = true, heightDp = 1300) { RemindersScreen(reminders.state.value, noReminders) }
+        shot("reminders-banner", heightDp = 300) { ReminderBanner(fresh.ifEmpty { ready(reminders.state.value.data).take(3) }, {}, {}) }
+        val home = HomePresenter(head.session).also { it.load() }
+        shot("home-reminders") { HomeScreen(home.state.value, SyncRun.Idle, {}, {}, {}, {}, {}) }
+
+        // 投诉建议 of 石宝镇's inspector: one answered by 县安委办, one waiting to be sent.
+        val inspector = Device(dir.resolve("svc-inspector"))
+        inspector.store.login(server, "sb_inspector", "anjian-demo")
+        inspector.syncAndWait()
+        val fb = FeedbackPresenter(inspector.session)
+        shot("feedback-loading") { FeedbackScreen(FeedbackState(), noFeedback) }
+        shot("feedback-error") { FeedbackScreen(FeedbackState(data = failed), noFeedback) }
+        val emptyFb = FeedbackPresenter(empty.session).also { it.load() }
+        shot("feedback-empty") { FeedbackScreen(emptyFb.state.value, noFeedback) }
+        fb.edit { it.copy(kind = FeedbackKind.COMPLAINT, content = "月底报送的履职纪实与检查记录重复填写，希望能从检查记录自动生成。") }
+        fb.send()
+        inspector.syncAndWait()
+        val first = inspector.store.myFeedback().first()
+        OfficeApi(server).postJson("/v1/feedback/${first.id}/reply", """{"text":"已安排在下一版本从检查记录自动汇总履职纪实，届时不再重复填写。"}""")
+        inspector.syncAndWait()
+        fb.edit { it.copy(kind = FeedbackKind.SUGGESTION, content = "建议在场所列表中显示距离最近的场所。") }
+        fb.send()
+        fb.edit { it.copy(content = "扫码入企时希望能自动带出上次检查的问题。") }
+        shot("feedback-full", heightDp = 1300) { FeedbackScreen(fb.state.value, noFeedback) }
+        shot("feedback-full-large", large = true, heightDp = 1600) { FeedbackScreen(fb.state.value, noFeedback) }
+
+        // 修改场所信息: the inspector's form with a correction, and 督查办's read-only view.
+        val site = inspector.store.listSites("500233107").first { inspector.store.canEditSite(it.id) && inspector.store.checklist(it.industry).conditions.isNotEmpty() }
+        shot("site-edit-loading") { SiteEditScreen(SiteEditState(), noEdit) }
+        shot("site-edit-error") { SiteEditScreen(SiteEditState(data = Load.Failed("未找到场所：s-123")), noEdit) }
+        val edit = SiteEditPresenter(inspector.session, site.id).also { it.load() }
+        edit.edit { it.copy(contactName = "李娟", contactPhone = "139 2345 6789") }
+        ready(edit.state.value.data).conditions.firstOrNull()?.let { edit.toggleAttribute(it.code) }
+        shot("site-edit-full", heightDp = 1300) { SiteEditScreen(edit.state.value, noEdit) }
+        shot("site-edit-full-large", large = true, heightDp = 1700) { SiteEditScreen(edit.state.value, noEdit) }
+        val supervision = Device(dir.resolve("svc-duchaban"))
+        supervision.store.login(server, "duchaban", "anjian-demo")
+        supervision.syncAndWait()
+        val readOnly = SiteEditPresenter(supervision.session, site.id).also { it.load() }
+        shot("site-edit-readonly", heightDp = 1100) { SiteEditScreen(readOnly.state.value, noEdit) }
+
+        for (f in written) assertTrue(Files.size(f) > 5_000, "$f looks blank")
+        listOf(empty, head, inspector, supervision).forEach { it.store.destroy() }
     }
 }

@@ -129,6 +129,9 @@ class OfficeApi(private val server: String, username: String = "admin", password
         return resp.body()
     }
 
+    /** A write of the API as this account (JSON in, JSON text out). */
+    fun postJson(path: String, json: String): String = post(path, json, token)
+
     private fun field(json: String, name: String) = Regex("\"$name\"\\s*:\\s*\"([^\"]*)\"").find(json)?.groupValues?.get(1)
         ?: error("no $name in $json")
 
@@ -195,4 +198,18 @@ fun scribble(seed: Int = 0): Signature {
         for (t in 1..20) s = s.extend(Ink(0.1f + 0.04f * t, y + 0.1f * kotlin.math.sin(t / 2.0 + seed).toFloat()))
     }
     return s
+}
+
+/**
+ * The demo server's reminder engine, run once at [at] (China time) on its data folder through
+ * `anjian reminders --send` — the test's clock, since the server runs with the engine off.
+ * Null when the scripts did not say where the data and the binary are.
+ */
+fun sendReminders(at: String): String? {
+    val data = System.getProperty("anjian.test.data")?.takeIf { it.isNotBlank() } ?: return null
+    val cli = System.getProperty("anjian.test.cli")?.takeIf { it.isNotBlank() } ?: return null
+    val p = ProcessBuilder(cli, "reminders", "--data", data, "--at", at, "--send").redirectErrorStream(true).start()
+    val out = p.inputStream.bufferedReader().readText()
+    check(p.waitFor() == 0) { "anjian reminders --send failed: $out" }
+    return out
 }

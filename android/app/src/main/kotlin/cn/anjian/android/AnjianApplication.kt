@@ -20,6 +20,7 @@ class AnjianApplication : Application() {
                 photos, location, sync, files, AndroidImages, documents,
                 scanner = CameraCodeScanner(photos),
                 output = AndroidDocumentOutput(photos, this),
+                notifier = ReminderNotifications(this),
             ),
         )
     }

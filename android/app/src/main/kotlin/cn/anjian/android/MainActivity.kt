@@ -1,6 +1,7 @@
 package cn.anjian.android
 
 import android.Manifest
+import android.os.Build
 import android.os.Bundle
 import androidx.activity.ComponentActivity
 import androidx.activity.OnBackPressedCallback
@@ -25,9 +26,12 @@ class MainActivity : ComponentActivity() {
         val app = application as AnjianApplication
         app.photos.attach(this, takePicture)
         app.documents.attach(this, openDocument)
-        askLocation.launch(arrayOf(Manifest.permission.ACCESS_FINE_LOCATION, Manifest.permission.ACCESS_COARSE_LOCATION))
+        val asked = mutableListOf(Manifest.permission.ACCESS_FINE_LOCATION, Manifest.permission.ACCESS_COARSE_LOCATION)
+        if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.TIRAMISU) asked += Manifest.permission.POST_NOTIFICATIONS
+        askLocation.launch(asked.toTypedArray())
         val session = app.session
         val nav = Navigator(if (session.hasOfflineSession()) Route.Home else Route.Login)
+        if (intent?.getStringExtra(OPEN) == OPEN_REMINDERS && session.hasOfflineSession()) nav.go(Route.Reminders)
         onBackPressedDispatcher.addCallback(this, object : OnBackPressedCallback(true) {
             override fun handleOnBackPressed() {
                 if (!nav.back()) finish()
@@ -35,6 +39,12 @@ class MainActivity : ComponentActivity() {
         })
         app.sync.scheduleBackgroundSync()
         setContent { AnjianApp(session, nav) }
+    }
+
+    companion object {
+        /** A notification's tap: which screen to open. */
+        const val OPEN = "open"
+        const val OPEN_REMINDERS = "reminders"
     }
 
     override fun onDestroy() {

@@ -69,11 +69,15 @@ class Session(
 
     @Volatile private var task: SyncTask? = null
 
+    /** Reminders that arrived with a sync (banner, notification, the 今日 badge). */
+    val reminders = ReminderWatch(store, platform.notifier)
+
     init {
         platform.files.watermarkFont?.let { (path, index) ->
             runCatching { store.setWatermarkFont(path, index.toUInt()) }
         }
         _largeText.value = runCatching { store.appSetting(Settings.LARGE_TEXT) == "1" }.getOrDefault(false)
+        reminders.refresh()
     }
 
     suspend fun <T> call(block: AnjianStore.() -> T): Result<T> = withContext(io) {
@@ -118,6 +122,7 @@ class Session(
             }
 
             override fun onFinished(result: SyncResult) {
+                reminders.afterSync()
                 _sync.value = SyncRun.Finished(result)
                 task = null
                 changed()

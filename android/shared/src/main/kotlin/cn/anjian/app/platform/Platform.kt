@@ -77,6 +77,14 @@ interface DocumentOutput {
     suspend fun print(pdfPath: String, title: String): String?
 }
 
+/**
+ * Tells the user of reminders that arrived with a sync, beside the app's own banner: Android
+ * posts a system notification (NotificationCompat); the desktop shows only the banner.
+ */
+fun interface ReminderNotifier {
+    fun notify(reminders: List<cn.anjian.core.ReminderRecord>)
+}
+
 class Platform(
     val photos: PhotoSource,
     val location: LocationSource,
@@ -86,4 +94,5 @@ class Platform(
     val documents: DocumentSource = DocumentSource { null },
     val scanner: CodeScanner = CodeScanner { null },
     val output: DocumentOutput? = null,
+    val notifier: ReminderNotifier = ReminderNotifier { },
 )

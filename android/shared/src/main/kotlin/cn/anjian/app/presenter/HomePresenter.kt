@@ -31,6 +31,9 @@ data class HomeData(
     val certificateWarnings: List<CertificateRecord> = emptyList(),
     /** My unit's tasks still to do or returned (工作任务交办). */
     val openTasks: Int = 0,
+    /** My unread reminders (提醒), and the newest unread one's title. */
+    val unreadReminders: Int = 0,
+    val latestReminder: String? = null,
 )
 
 const val DUE_SOON_DAYS = 7L
@@ -55,6 +58,7 @@ class HomePresenter(
             val patrols = if (Roles.patrols(me.roles)) myPatrolPlans() else null
             val inspections = openInspections()
             val names = listSites(null).associate { it.id to it.name }
+            val reminders = runCatching { myReminders() }.getOrDefault(emptyList())
             HomeData(
                 profile = me,
                 duty = duty,
@@ -68,6 +72,8 @@ class HomePresenter(
                 canPatrol = Roles.patrols(me.roles),
                 certificateWarnings = runCatching { myCertificates().filter { it.needsAttention } }.getOrDefault(emptyList()),
                 openTasks = runCatching { myUnitTasks().count { Tasks.open(it) } }.getOrDefault(0),
+                unreadReminders = reminders.count { !it.read },
+                latestReminder = reminders.firstOrNull { !it.read }?.title,
             )
         }
         set(data.fold({ Load.Ready(it) }, { Load.Failed(errorText(it)) }))

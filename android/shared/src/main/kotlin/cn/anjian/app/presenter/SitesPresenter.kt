@@ -67,6 +67,8 @@ data class SiteDetailData(
     val history: List<InspectionRecord>,
     val hazards: List<HazardRecord>,
     val kinds: List<InspectionKind>,
+    /** I may correct its contact, address, position and attributes (修改场所信息). */
+    val canEdit: Boolean = false,
 )
 
 data class SiteDetailState(val data: Load<SiteDetailData> = Load.Loading, val error: String? = null)
@@ -83,6 +85,7 @@ class SiteDetailPresenter(private val session: Session, private val siteId: Stri
                 history = siteInspections(siteId),
                 hazards = ledger(LedgerQuery(null, null, null, siteId, false)),
                 kinds = inspectionKindsFor(siteId),
+                canEdit = canEditSite(siteId),
             )
         }
         update { it.copy(data = data.fold({ d -> Load.Ready(d) }, { e -> Load.Failed(errorText(e)) })) }

@@ -7,6 +7,8 @@ import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.heightIn
 import androidx.compose.foundation.layout.padding
+import androidx.compose.material3.Badge
+import androidx.compose.material3.BadgedBox
 import androidx.compose.material3.HorizontalDivider
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.NavigationBar
@@ -28,6 +30,10 @@ import androidx.compose.ui.unit.dp
 import cn.anjian.app.Session
 import cn.anjian.app.SyncRun
 import cn.anjian.app.presenter.DocumentsPresenter
+import cn.anjian.app.presenter.FeedbackPresenter
+import cn.anjian.app.presenter.ReminderTarget
+import cn.anjian.app.presenter.RemindersPresenter
+import cn.anjian.app.presenter.SiteEditPresenter
 import cn.anjian.app.presenter.HazardPresenter
 import cn.anjian.app.presenter.MechanismPresenter
 import cn.anjian.app.presenter.ScanPresenter
@@ -65,6 +71,9 @@ sealed interface Route {
     data object Mechanism : Route { override val title = "改机制" }
     data object SelfAssessment : Route { override val title = "月底自评" }
     data object Sync : Route { override val title = "同步" }
+    data object Reminders : Route { override val title = "提醒" }
+    data object Feedback : Route { override val title = "投诉建议" }
+    data class SiteEdit(val id: String) : Route { override val title = "修改场所信息" }
     data object Me : Route { override val title = "我的" }
 }
 
@@ -96,6 +105,10 @@ fun AnjianApp(session: Session, nav: Navigator = remember { Navigator(if (sessio
         AnjianTheme(large) {
             Column(Modifier.fillMaxSize()) {
                 if (route != Route.Login) TopBar(session, route, stack.size > 1, nav)
+                if (route != Route.Login && route != Route.Reminders) {
+                    val fresh by session.reminders.fresh.collectAsState()
+                    ReminderBanner(fresh, { session.reminders.dismiss(); nav.go(Route.Reminders) }, session.reminders::dismiss)
+                }
                 Box(Modifier.weight(1f).fillMaxWidth()) { Screen(session, route, nav) }
                 if (route != Route.Login) BottomTabs(session, route, nav)
             }
@@ -129,12 +142,17 @@ private fun BottomTabs(session: Session, route: Route, nav: Navigator) {
         add(Tab(Route.Me, "我的"))
     }
     val root = nav.stack.value.first()
+    val unread by session.reminders.unread.collectAsState()
     NavigationBar(containerColor = Palette.surfaceTint) {
         tabs.forEach { t ->
             NavigationBarItem(
                 selected = root == t.route,
                 onClick = { nav.tab(t.route) },
-                icon = { Text(if (root == t.route) "●" else "○", style = MaterialTheme.typography.labelSmall) },
+                icon = {
+                    BadgedBox(badge = { if (t.route == Route.Home && unread > 0) Badge(Modifier.testTag("tab.今日.badge")) { Text("$unread") } }) {
+                        Text(if (root == t.route) "●" else "○", style = MaterialTheme.typography.labelSmall)
+                    }
+                },
                 label = { Text(t.label, style = MaterialTheme.typography.labelLarge) },
                 modifier = Modifier.testTag("tab.${t.label}"),
                 colors = NavigationBarItemDefaults.colors(selectedTextColor = Palette.primary, unselectedTextColor = Palette.ink, selectedIconColor = Palette.primary, unselectedIconColor = Palette.ink),
@@ -170,6 +188,7 @@ private fun Screen(session: Session, route: Route, nav: Navigator) {
                 onSync = { nav.tab(Route.Sync) },
                 onScan = { nav.go(Route.Scan) },
                 onTasks = { nav.go(Route.Tasks) },
+                onReminders = { nav.go(Route.Reminders) },
             )
         }
         Route.Sites -> {
@@ -194,7 +213,51 @@ private fun Screen(session: Session, route: Route, nav: Navigator) {
                 onStart = { k: cn.anjian.domain.InspectionKind -> scope.launch { p.start(k)?.let { nav.go(Route.Inspection(it)) } } },
                 onHazard = { id: String -> nav.go(Route.Hazard(id)) },
                 onInspection = { id: String -> nav.go(Route.Inspection(id)) },
+                onEdit = { nav.go(Route.SiteEdit(route.id)) },
             )
+        }
+        is Route.SiteEdit -> {
+            val p = remember(route) { SiteEditPresenter(session, route.id) }
+            LaunchedEffect(route) { p.load() }
+            val s by p.state.collectAsState()
+            SiteEditScreen(
+                s,
+                SiteEditActions(
+                    edit = p::edit,
+                    attribute = p::toggleAttribute,
+                    scanPosition = { scope.launch { p.positionFromCode() } },
+                    save = { scope.launch { p.save() } },
+                ),
+            )
+        }
+        Route.Reminders -> {
+            val p = remember { RemindersPresenter(session) }
+            LaunchedEffect(revision) { p.load() }
+            val s by p.state.collectAsState()
+            RemindersScreen(
+                s,
+                RemindersActions(
+                    open = { r ->
+                        scope.launch {
+                            when (val t = p.open(r)) {
+                                is ReminderTarget.Hazard -> nav.go(Route.Hazard(t.id))
+                                ReminderTarget.Tasks -> nav.go(Route.Tasks)
+                                ReminderTarget.SelfAssessment -> nav.go(Route.SelfAssessment)
+                                ReminderTarget.Records -> nav.go(Route.Records)
+                                ReminderTarget.PatrolPlans -> nav.tab(Route.Home)
+                                ReminderTarget.None -> {}
+                            }
+                        }
+                    },
+                    markAllRead = { scope.launch { p.markAllRead() } },
+                ),
+            )
+        }
+        Route.Feedback -> {
+            val p = remember { FeedbackPresenter(session) }
+            LaunchedEffect(revision) { p.load() }
+            val s by p.state.collectAsState()
+            FeedbackScreen(s, FeedbackActions(edit = p::edit, send = { scope.launch { p.send() } }))
         }
         is Route.Inspection -> {
             val p = remember(route) { InspectionPresenter(session, route.id) }
@@ -385,6 +448,7 @@ private fun Screen(session: Session, route: Route, nav: Navigator) {
                     askLogout = { scope.launch { p.askLogout() } },
                     cancelLogout = p::cancelLogout,
                     confirmLogout = { scope.launch { if (p.confirmLogout()) nav.tab(Route.Login) } },
+                    feedback = { nav.go(Route.Feedback) },
                 ),
             )
         }

@@ -34,6 +34,7 @@ fun HomeScreen(
     onSync: () -> Unit,
     onScan: () -> Unit = {},
     onTasks: () -> Unit = {},
+    onReminders: () -> Unit = {},
 ) {
     when (state) {
         Load.Loading -> Loading()
@@ -45,6 +46,10 @@ fun HomeScreen(
                 verticalArrangement = Arrangement.spacedBy(LocalSizes.current.gap),
             ) {
                 item { Text("${d.profile.name}，你好", style = MaterialTheme.typography.headlineSmall, modifier = Modifier.padding(top = 8.dp)) }
+                item {
+                    val text = if (d.unreadReminders > 0) "提醒：${d.unreadReminders} 条未读" + (d.latestReminder?.let { "（$it）" } ?: "") else "提醒：没有未读"
+                    BigButton(text, onReminders, Modifier.fillMaxWidth().testTag("home.reminders"), primary = d.unreadReminders > 0)
+                }
                 item { SyncCard(d, sync, onSync) }
                 if (d.certificateWarnings.isNotEmpty()) item { CertificateWarnings(d.certificateWarnings) }
                 if (d.canInspect) item {

@@ -172,7 +172,7 @@ fun entityLabel(e: String) = when (e) {
     else -> "记录"
 }
 
-class MeActions(val largeText: (Boolean) -> Unit, val askLogout: () -> Unit, val cancelLogout: () -> Unit, val confirmLogout: () -> Unit)
+class MeActions(val largeText: (Boolean) -> Unit, val askLogout: () -> Unit, val cancelLogout: () -> Unit, val confirmLogout: () -> Unit, val feedback: () -> Unit = {})
 
 @Composable
 fun MeScreen(state: MeState, largeText: Boolean, a: MeActions) {
@@ -211,6 +211,7 @@ fun MeScreen(state: MeState, largeText: Boolean, a: MeActions) {
                         }
                     }
                 }
+                item { BigButton("投诉建议", a.feedback, Modifier.fillMaxWidth().testTag("me.feedback"), primary = false) }
                 item { BigButton("退出登录", a.askLogout, Modifier.fillMaxWidth().testTag("me.logout"), primary = false) }
             }
             state.logout?.let { c ->

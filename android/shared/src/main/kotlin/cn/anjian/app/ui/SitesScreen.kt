@@ -90,7 +90,7 @@ fun SitesScreen(
 }
 
 @Composable
-fun SiteDetailScreen(state: SiteDetailState, onStart: (InspectionKind) -> Unit, onHazard: (String) -> Unit, onInspection: (String) -> Unit) {
+fun SiteDetailScreen(state: SiteDetailState, onStart: (InspectionKind) -> Unit, onHazard: (String) -> Unit, onInspection: (String) -> Unit, onEdit: () -> Unit = {}) {
     when (val d = state.data) {
         Load.Loading -> Loading()
         is Load.Failed -> Notice(d.message, title = "无法读取场所")
@@ -101,6 +101,8 @@ fun SiteDetailScreen(state: SiteDetailState, onStart: (InspectionKind) -> Unit, 
                     Text(s.site.name, style = MaterialTheme.typography.headlineSmall)
                     Text(listOfNotNull(s.site.industryName, s.townshipName, s.site.address).joinToString(" · "), style = MaterialTheme.typography.bodyMedium)
                     s.site.contactName?.let { Text("联系人：$it ${s.site.contactPhone ?: ""}", style = MaterialTheme.typography.bodyMedium) }
+                    if (s.site.attributeLabels.isNotEmpty()) Text("场所属性：${s.site.attributeLabels.joinToString("、")}", style = MaterialTheme.typography.bodySmall)
+                    if (s.canEdit) BigButton("修改场所信息", onEdit, Modifier.testTag("site.edit"), primary = false)
                 }
                 state.error?.let { item { Notice(it) } }
                 item {
