@@ -338,6 +338,9 @@ fn serve(
         .ok()
         .filter(|u| !u.trim().is_empty());
     config.oidc = anjian_server::oidc::OidcConfig::from_env(config.public_url.as_deref())?;
+    config.webhook_hosts = std::env::var("ANJIAN_WEBHOOK_HOSTS")
+        .map(|v| anjian_server::reminders::channels::host_list(&v))
+        .unwrap_or_default();
     if let Ok(list) = std::env::var("ANJIAN_TRUSTED_PROXIES") {
         config.conn_limits.trusted_proxies = anjian_server::proxies::TrustedProxies::parse(&list)?;
     }

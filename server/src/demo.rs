@@ -149,6 +149,52 @@ pub fn certificates(person_id: &str, unit_id: &str, role: Role) -> Vec<Certifica
     }]
 }
 
+/// Each enforcement department's other certified officers (people without a demo account):
+/// a 行政检查 needs two (《行政处罚法》第四十二条), so the account holder names one of these
+/// as 同行检查人员.
+const COLLEAGUES: [(&str, [&str; 2]); 16] = [
+    ("yjj", ["何斌", "罗静"]),
+    ("zjw", ["王强", "邓丽"]),
+    ("xfjy", ["唐勇", "曾敏"]),
+    ("jtw", ["彭军", "袁芳"]),
+    ("mzj", ["蔡伟", "程燕"]),
+    ("ghzy", ["傅刚", "邹霞"]),
+    ("jxw", ["熊杰", "孟琳"]),
+    ("scjg", ["秦川", "田甜"]),
+    ("jw", ["余明", "潘婷"]),
+    ("wjw", ["杜宇", "戴萍"]),
+    ("swj", ["夏雷", "钟琴"]),
+    ("wlw", ["汪洋", "任雪"]),
+    ("slj", ["姜涛", "范玲"]),
+    ("cgj", ["李娜", "方亮"]),
+    ("gaj", ["石磊", "姚红"]),
+    ("hsc", ["廖鹏", "邵丹"]),
+];
+
+/// The certified colleagues of a unit's officers (none for a unit that is not a department).
+pub fn colleagues(unit_id: &str) -> Vec<Person> {
+    COLLEAGUES
+        .iter()
+        .filter(|(code, _)| County::department_id(code) == unit_id)
+        .flat_map(|(code, names)| {
+            names.iter().enumerate().map(move |(i, name)| {
+                let id = format!("person-{code}-officer-{}", i + 1);
+                let unit_id = County::department_id(code);
+                Person {
+                    certificates: certificates(&id, &unit_id, Role::Inspector),
+                    id,
+                    name: name.to_string(),
+                    unit_id,
+                    roles: vec![Role::Inspector],
+                    industries: vec![],
+                    portfolio: None,
+                    phone: None,
+                }
+            })
+        })
+        .collect()
+}
+
 /// The person record behind a demo account.
 pub fn person_id(username: &str) -> String {
     format!("person-{username}")
@@ -346,6 +392,11 @@ pub fn seed_if_empty(tx: &mut dyn Tx) -> ApiResult<Option<Vec<DemoAccount>>> {
         records::save_person(tx, &person)?;
         auth::create_account(tx, a.username, DEMO_PASSWORD, &person.id)?;
     }
+    for unit in c.units() {
+        for person in colleagues(&unit.id) {
+            records::save_person(tx, &person)?;
+        }
+    }
     crate::demo_parties::seed(tx, &all_sites)?;
     Ok(Some(accounts))
 }
@@ -379,7 +430,7 @@ pub fn print_accounts(accounts: &[DemoAccount]) {
 
 pub fn print_activity(a: &crate::demo_activity::ActivitySummary) {
     println!(
-        "演示数据：上月和本月的检查 {} 次、隐患 {} 处（未销号 {} 处）、会议 {} 次、设施设备投入 {} 笔、述职 {} 次、自评 {} 份、佐证文件 {} 个、约谈问责 {} 次、交办任务 {} 项、改机制记录 {} 条；另有 {} 名乡镇（街道）和部门负责人。",
+        "演示数据：上月和本月的检查 {} 次、隐患 {} 处（未销号 {} 处）、会议 {} 次、设施设备投入 {} 笔、述职 {} 次、自评 {} 份、佐证文件 {} 个、约谈问责 {} 次、交办任务 {} 项、改机制记录 {} 条、月底报送 {} 项；另有 {} 名乡镇（街道）和部门负责人。",
         a.inspections,
         a.hazards,
         a.open_hazards,
@@ -391,6 +442,7 @@ pub fn print_activity(a: &crate::demo_activity::ActivitySummary) {
         a.accountability,
         a.tasks,
         a.mechanisms,
+        a.month_end,
         a.people
     );
 }

@@ -17,7 +17,7 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 use anjian_domain::assessment::{SelfAssessment, SelfItem};
 use anjian_domain::checklist::{ChecklistItem, ChecklistRegistry, Industry};
 use anjian_domain::county::{self, County, COUNTY_GOVERNMENT_ID, SAFETY_OFFICE_ID};
-use anjian_domain::enforcement::Officer;
+use anjian_domain::enforcement::{FieldActivity, Officer};
 use anjian_domain::evidence::{
     EvidenceFile, EvidenceKind, EvidenceRecord, EvidenceStage, EvidenceTarget,
 };
@@ -36,6 +36,7 @@ use anjian_domain::referral;
 use anjian_domain::rotation::{self, DutyReport, ReportForum, ReporterKind, SlotState};
 use anjian_domain::site::Site;
 use anjian_domain::sync::entity;
+use anjian_domain::team;
 use anjian_evidence::photo::{self, Rgb};
 use anjian_reports::docx::{Document, Para};
 
@@ -61,6 +62,7 @@ pub struct ActivitySummary {
     pub accountability: usize,
     pub tasks: usize,
     pub mechanisms: usize,
+    pub month_end: usize,
 }
 
 /// Seeds the activity of the month before `now` and of the current month up to yesterday
@@ -95,6 +97,12 @@ pub fn seed(tx: &mut dyn Tx, now: DateTime<Utc>) -> ApiResult<(ActivitySummary, 
     }
     s.rotation(&people, current.prev())?;
     s.unit_reports_and_self_assessments(&people, current.prev())?;
+    let senders: Vec<(String, String)> = people
+        .units
+        .iter()
+        .map(|l| (l.unit_id.clone(), l.head.id.clone()))
+        .collect();
+    s.summary.month_end = crate::demo_mechanism::seed_month_end(s.tx, &senders, current.prev())?;
     s.summary.accountability =
         crate::demo_mechanism::seed_accountability(s.tx, &people.office, now)?;
     s.summary.tasks = crate::demo_mechanism::seed_tasks(s.tx, &people.office, now)?;
@@ -526,6 +534,16 @@ impl Seeder<'_> {
             insp.activity = Some(st.activity);
             insp.in_name_of = st.in_name_of;
             insp.certificate_number = st.certificate_number;
+        }
+        // A 行政检查 is made with a certified colleague of the leader's body.
+        if insp.activity == Some(FieldActivity::AdministrativeInspection) {
+            let colleagues = demo::colleagues(&leader.unit_id);
+            if let Some(c) = colleagues.get(started.timestamp() as usize % 2) {
+                insp.participants = vec![c.name.clone()];
+                let units: Vec<_> = unit.into_iter().collect();
+                insp.officers = team::of_inspection(&insp, &units, &colleagues, &site, day)
+                    .map_err(demo_error)?;
+            }
         }
         // Only the items that apply to the site are asked (conditional items by its attributes).
         let attributes = list.declared_attributes(&site.attributes);
@@ -1024,8 +1042,9 @@ impl Seeder<'_> {
         people: &People,
         month: YearMonth,
     ) -> ApiResult<()> {
-        let sent_on = (month.next().first_day() + Duration::days(2)).min(self.today);
-        for l in &people.units {
+        for (i, l) in people.units.iter().enumerate() {
+            // Sent with the unit's other month-end items.
+            let sent_on = crate::demo_mechanism::month_end_day(i, month).min(self.today);
             if self.rng.chance(0.9) {
                 let day = self
                     .rng

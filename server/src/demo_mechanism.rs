@@ -3,12 +3,13 @@
 //! duty, late month-end items), with varied outcomes, leaving the rest as open suggestions;
 //! it has assigned tasks that stand at every status; and units have recorded 改机制.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use anjian_domain::accountability::{AccountabilityOutcome, Suggestion};
 use anjian_domain::hazard::china_date;
 use anjian_domain::mechanism::{MechanismKind, MechanismRecord};
 use anjian_domain::month::YearMonth;
+use anjian_domain::month_end::{DueRules, MonthEndSubmission, SubmissionKind};
 use anjian_domain::org::{Person, Role, Unit, UnitKind};
 use anjian_domain::records::AccountabilityRecord;
 use anjian_domain::sync::entity;
@@ -18,6 +19,52 @@ use crate::error::ApiResult;
 use crate::monthly::County;
 use crate::records;
 use crate::storage::Tx;
+
+/// When a unit (the `i`th of the county's townships and departments) sent its month-end items
+/// of `month`: most on time in the last days of the month; every twelfth two days late; every
+/// nineteenth leaves its 履职纪实 unsent (`None` for that item only).
+pub fn month_end_day(i: usize, month: YearMonth) -> NaiveDate {
+    if i % 12 == 5 {
+        month.last_day() + Duration::days(2)
+    } else {
+        month.last_day() - Duration::days((i % 3) as i64)
+    }
+}
+
+/// Each unit's 月底报送 of `month` (units with the person who sent them), as
+/// [`month_end_day`] says; returns how many items were sent.
+pub fn seed_month_end(
+    tx: &mut dyn Tx,
+    units: &[(String, String)],
+    month: YearMonth,
+) -> ApiResult<usize> {
+    let mut n = 0;
+    for (i, (unit_id, by)) in units.iter().enumerate() {
+        let day = month_end_day(i, month);
+        for rule in &DueRules::standard().item {
+            if i % 19 == 13 && rule.kind == SubmissionKind::DutyRecords {
+                continue;
+            }
+            let sent = day
+                .and_hms_opt(9 + (i % 8) as u32, 30, 0)
+                .expect("valid time")
+                .and_utc();
+            let sub = MonthEndSubmission {
+                id: format!("demo-month-end-{month}-{unit_id}-{}", rule.kind.code()),
+                unit_id: unit_id.clone(),
+                month,
+                kind: rule.kind,
+                note: Some(format!("{}{}", month.label(), rule.label)),
+                evidence: vec![],
+                submitted_by: by.clone(),
+                submitted_at: Some(sent),
+            };
+            records::save_unit_record(tx, entity::MONTH_END, &sub.id, unit_id, &sub)?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
 
 /// Records some of today's suggestions as decided by `office` in the last days; returns how
 /// many.

@@ -74,6 +74,9 @@ pub struct Config {
     pub reminders: bool,
     /// The console's address as people open it, for links in chat messages.
     pub public_url: Option<String>,
+    /// Hosts a unit's group chat robot may post to besides the 钉钉 and 企业微信 robot hosts
+    /// (`ANJIAN_WEBHOOK_HOSTS`, comma-separated: a county's own relay, loopback in tests).
+    pub webhook_hosts: Vec<String>,
     /// Where evidence files and upload parts are kept: the data folder, or S3.
     pub blobs: blobstore::BlobConfig,
     /// Sign-in through a province's unified identity (OpenID Connect), besides the built-in
@@ -99,6 +102,7 @@ impl Config {
             upload_quota: tus::UploadQuota::default(),
             reminders: false,
             public_url: None,
+            webhook_hosts: Vec::new(),
             blobs: blobstore::BlobConfig::default(),
             oidc: None,
         }
@@ -123,6 +127,8 @@ pub struct AppState {
     pub reminder_wake: Arc<tokio::sync::Notify>,
     /// The unified identity provider, when configured.
     pub identity: Option<Arc<oidc::IdentityProvider>>,
+    /// Extra hosts a group chat robot may post to (`Config::webhook_hosts`).
+    pub webhook_hosts: Arc<Vec<String>>,
 }
 
 impl AppState {
@@ -209,6 +215,7 @@ pub fn state(config: &Config, db: Db) -> std::io::Result<AppState> {
             )),
             None => None,
         },
+        webhook_hosts: Arc::new(config.webhook_hosts.clone()),
     };
     Ok(state)
 }

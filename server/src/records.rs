@@ -56,13 +56,23 @@ pub fn save_unit(tx: &mut dyn Tx, u: &Unit) -> ApiResult<i64> {
     put(tx, entity::UNIT, &u.id, u, vec![scope::ALL.into()], None)
 }
 
-/// Every unit of the organisation tree.
-pub fn units(tx: &mut dyn Tx) -> ApiResult<Vec<Unit>> {
-    tx.list_records(entity::UNIT, None)?
+/// Every live record of an organisation entity (readable by every signed-in person).
+fn organisation<T: DeserializeOwned>(tx: &mut dyn Tx, entity: &str) -> ApiResult<Vec<T>> {
+    tx.list_records(entity, None)?
         .into_iter()
         .filter(|r| !r.deleted)
         .map(|r| serde_json::from_value(r.data).map_err(ApiError::internal))
         .collect()
+}
+
+/// Every unit of the organisation tree.
+pub fn units(tx: &mut dyn Tx) -> ApiResult<Vec<Unit>> {
+    organisation(tx, entity::UNIT)
+}
+
+/// Every person of the organisation.
+pub fn people(tx: &mut dyn Tx) -> ApiResult<Vec<Person>> {
+    organisation(tx, entity::PERSON)
 }
 
 pub fn save_person(tx: &mut dyn Tx, p: &Person) -> ApiResult<i64> {

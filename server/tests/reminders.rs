@@ -165,6 +165,28 @@ both_backends!(
             .send()
             .unwrap();
         assert_eq!(r.status(), 403, "only 县安委办 sets robots");
+        // Only the 钉钉 and 企业微信 robot hosts, or the hosts configured (loopback here).
+        for url in [
+            "https://example.com/robot/send?access_token=t",
+            "https://oapi.dingtalk.com.example.com/robot/send",
+            "https://x@oapi.dingtalk.com/robot/send",
+        ] {
+            let r = s
+                .request(
+                    reqwest::Method::PUT,
+                    &admin,
+                    &format!("/v1/reminders/channels/{ZHONGZHOU}"),
+                )
+                .json(&json!({"kind": "wecom", "url": url}))
+                .send()
+                .unwrap();
+            assert_eq!(r.status(), 422, "{url}");
+            let body = r.text().unwrap();
+            assert!(
+                body.contains("不在允许范围内") || body.contains("用户名"),
+                "{url}: {body}"
+            );
+        }
 
         // A hazard raised in 石宝镇, accepted by 县住房城乡建委 and assigned (交办) to 忠州街道.
         let inspector = s.login("sb_inspector");

@@ -8,12 +8,14 @@ use anjian_domain::campaign::{self, CampaignPlan};
 use anjian_domain::checklist::Industry;
 use anjian_domain::hazard::china_date;
 use anjian_domain::inspection::{Inspection, InspectionKind};
+use anjian_domain::org::Person;
 use anjian_domain::sync::entity;
 use anjian_domain::sync::ops::OpBody;
+use anjian_domain::team;
 
 use crate::error::Result;
 use crate::rows;
-use crate::store::{enqueue, new_id, not_found, Store};
+use crate::store::{enqueue, new_id, not_found, today, Store};
 
 impl Store {
     /// The approved 专项检查 plans my unit carries out and that run today, soonest end first;
@@ -88,7 +90,14 @@ impl Store {
         insp.in_name_of = standing.in_name_of;
         insp.certificate_number = standing.certificate_number;
         insp.joint_unit_ids = joint_unit_ids;
-        insp.joint_unit_ids = anjian_domain::visits::check_joint(&insp, &site, &self.units()?)?;
+        let units = self.units()?;
+        insp.joint_unit_ids = anjian_domain::visits::check_joint(&insp, &site, &units)?;
+        // A 行政检查's other officers, from the pulled people, as the server resolves them.
+        let people: Vec<Person> = crate::sync_engine::pulled(self, entity::PERSON)?;
+        insp.officers = team::of_inspection(&insp, &units, &people, &site, today())?;
+        if !insp.officers.is_empty() {
+            insp.participants = insp.officers.iter().map(|o| o.name.clone()).collect();
+        }
         if let Some(plan) = plan {
             insp.campaign_id = Some(plan.id.clone());
             campaign::check_inspection(&insp, &site, Some(plan), china_date(insp.started_at))?;

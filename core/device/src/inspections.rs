@@ -48,21 +48,21 @@ impl Store {
             String,
             String,
             Option<String>,
-            [Option<String>; 5],
+            [Option<String>; 6],
         );
         let row: Option<Row> = c
             .query_row(
                 "SELECT kind, site_id, industry, checklist_version, leader, participants, started_at, finished_at,
-                 activity, in_name_of, certificate_number, joint_unit_ids, campaign_id
+                 activity, in_name_of, certificate_number, joint_unit_ids, campaign_id, officers
                  FROM inspections WHERE id = ?1",
                 [id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?,
-                        [r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?])),
+                        [r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?, r.get(13)?])),
             )
             .optional()?;
         let (kind, site_id, industry, version, leader, participants, started, finished, legal) =
             row.ok_or_else(|| not_found("检查", id))?;
-        let [activity, in_name_of, certificate_number, joint, campaign_id] = legal;
+        let [activity, in_name_of, certificate_number, joint, campaign_id, officers] = legal;
         let mut stmt = c.prepare(
             "SELECT item_id, outcome, note, recorded_at FROM inspection_results WHERE inspection_id = ?1",
         )?;
@@ -104,6 +104,11 @@ impl Store {
                 .transpose()?,
             in_name_of,
             certificate_number,
+            officers: officers
+                .as_deref()
+                .map(from_json)
+                .transpose()?
+                .unwrap_or_default(),
             joint_unit_ids: joint
                 .as_deref()
                 .map(from_json::<Vec<String>>)

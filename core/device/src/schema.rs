@@ -177,6 +177,10 @@ ALTER TABLE inspections ADD COLUMN joint_unit_ids TEXT;
 -- A 专项检查's approved campaign plan.
 ALTER TABLE inspections ADD COLUMN campaign_id TEXT;
 "#,
+    r#"
+-- A 行政检查's other officers with their certificates (JSON array of team officers).
+ALTER TABLE inspections ADD COLUMN officers TEXT;
+"#,
 ];
 
 /// The schema version this code writes.

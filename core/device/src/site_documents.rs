@@ -9,10 +9,14 @@ use anjian_domain::evidence::{
     EvidenceFile, EvidenceKind, EvidenceRecord, EvidenceStage, EvidenceTarget,
 };
 use anjian_domain::hazard::{china_date, Hazard, HazardStatus};
+use anjian_domain::patrol::PatrolPlan;
 use anjian_domain::site_document::{
     self, DocumentKind, DocumentSignature, Facts, OfficerOnSite, SignatureRefusal, Signer,
     SiteDocumentInfo,
 };
+use anjian_domain::sync::entity;
+use anjian_domain::task_source::TaskSource;
+use anjian_domain::visits;
 use anjian_evidence::{sha256_hex, write_atomically};
 use anjian_paper::{CjkFont, SignatureImage};
 use chrono::{DateTime, Datelike, Utc};
@@ -125,16 +129,14 @@ impl Store {
         Ok(n)
     }
 
-    fn hazards_of(c: &Connection, inspection_id: &str) -> Result<Vec<Hazard>> {
+    /// The hazards of a site (every hazard this phone holds about it), in number order.
+    fn hazards_at(c: &Connection, site_id: &str) -> Result<Vec<Hazard>> {
         let mut stmt = c.prepare_cached("SELECT data FROM hazards ORDER BY number")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         let mut out = Vec::new();
         for data in rows {
             let h: Hazard = from_json(&data?)?;
-            if h.source
-                .as_ref()
-                .is_some_and(|s| s.inspection_id == inspection_id)
-            {
+            if h.site_id.as_deref() == Some(site_id) {
                 out.push(h);
             }
         }
@@ -151,20 +153,37 @@ impl Store {
             .cjk_font()?
             .ok_or_else(|| invalid("字体", "未设置中文字体（setWatermarkFont），不能生成文书"))?;
         let at = Utc::now();
-        let (insp, site, attributes, hazards, order, count) = self.read(|c| {
+        let (insp, site, attributes, at_site, order, count) = self.read(|c| {
             let insp = Self::load_inspection(c, &req.inspection_id)?;
             let list = self.checklists().for_inspection(&insp);
             let attributes = Self::inspection_site_attributes(c, &insp, &list)?;
             let site = Self::load_site(c, &insp.site_id)?;
-            let hazards = Self::hazards_of(c, &insp.id)?;
+            let at_site = Self::hazards_at(c, &insp.site_id)?;
             let order = Self::documents_of(c, &insp.id)?
                 .into_iter()
                 .filter_map(|r| r.document)
                 .filter(|d| d.kind == DocumentKind::RectificationOrder)
                 .last();
             let count = Self::count_in_year(c, &actor.person_id, req.kind, china_date(at).year())?;
-            Ok((insp, site, attributes, hazards, order, count))
+            Ok((insp, site, attributes, at_site, order, count))
         })?;
+        let plans: Vec<PatrolPlan> = crate::sync_engine::pulled(self, entity::PATROL_PLAN)?;
+        let source = TaskSource::of(&insp, &at_site, &plans);
+        let past = self.inspections(Some(&insp.site_id))?;
+        let visits_in_year = visits::inspections_in_year(
+            &insp.leader.unit_id,
+            &insp.site_id,
+            china_date(insp.started_at).year(),
+            &past,
+        );
+        let hazards: Vec<Hazard> = at_site
+            .into_iter()
+            .filter(|h| {
+                h.source
+                    .as_ref()
+                    .is_some_and(|s| s.inspection_id == insp.id)
+            })
+            .collect();
         if insp.leader.person_id != actor.person_id {
             return Err(invalid(
                 "执法人员",
@@ -176,10 +195,15 @@ impl Store {
             .clone()
             .ok_or_else(|| invalid("执法证", "本次检查不是行政检查，不制作现场执法文书"))?;
         let list = self.checklists().for_inspection(&insp);
-        let officers = [OfficerOnSite {
+        let officers: Vec<OfficerOnSite> = std::iter::once(OfficerOnSite {
             name: actor.name.clone(),
             certificate_number: certificate,
-        }];
+        })
+        .chain(insp.officers.iter().map(|o| OfficerOnSite {
+            name: o.name.clone(),
+            certificate_number: o.certificate_number.clone(),
+        }))
+        .collect();
         let facts = Facts {
             inspection: &insp,
             checklist: &list,
@@ -190,6 +214,8 @@ impl Store {
             statement: req.statement.as_deref(),
             at,
             count_in_year: count + 1,
+            source,
+            visits_in_year,
         };
         let draft = match req.kind {
             DocumentKind::InspectionRecord => site_document::inspection_record(&facts)?,

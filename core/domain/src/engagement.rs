@@ -396,6 +396,7 @@ mod tests {
             joint_unit_ids: vec![],
             engagement_id: engagement.map(str::to_string),
             commissioned_by: engagement.map(|_| "dept-zjw".to_string()),
+            officers: vec![],
             campaign_id: None,
         }
     }

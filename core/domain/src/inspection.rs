@@ -146,6 +146,10 @@ pub struct Inspection {
     /// The leader's enforcement certificate shown (亮证).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate_number: Option<String>,
+    /// A 行政检查's other officers with their certificates, resolved from `participants`
+    /// (`crate::team`); set by the phone and again by the server.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub officers: Vec<crate::team::TeamOfficer>,
     /// A joint inspection (联合检查): the other enforcement bodies taking part (unit ids). It
     /// is one visit to the enterprise, counted once for each body.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -195,6 +199,7 @@ impl Inspection {
             activity: None,
             in_name_of: None,
             certificate_number: None,
+            officers: Vec::new(),
             joint_unit_ids: Vec::new(),
             engagement_id: None,
             commissioned_by: None,

@@ -43,6 +43,8 @@ pub mod site_code;
 pub mod site_document;
 pub mod sync;
 pub mod task;
+pub mod task_source;
+pub mod team;
 pub mod visits;
 
 pub use error::{DomainError, ErrorKind};

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
 
-pub use compute::{due, ReminderInput};
+pub use compute::{due, pending, Pending, PendingReminder, ReminderInput};
 
 /// What makes a rule fire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

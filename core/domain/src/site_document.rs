@@ -18,6 +18,7 @@ use crate::enforcement::FieldActivity;
 use crate::hazard::{china_date, Hazard, HazardStatus};
 use crate::inspection::{Inspection, ItemOutcome};
 use crate::site::Site;
+use crate::task_source::TaskSource;
 use crate::{required_text, DomainError};
 
 /// The three documents left on site.
@@ -329,7 +330,8 @@ pub struct Facts<'a> {
     pub checklist: &'a Checklist,
     pub site: &'a Site,
     pub site_attributes: &'a [String],
-    /// The officers (at least the leader, with the certificate recorded on the inspection).
+    /// The officers: the leader first (with the certificate recorded on the inspection), then
+    /// the team's other certified officers.
     pub officers: &'a [OfficerOnSite],
     /// 被检查单位负责人 (or the person in charge on site).
     pub representative: &'a str,
@@ -339,6 +341,11 @@ pub struct Facts<'a> {
     pub at: DateTime<Utc>,
     /// The officer's count of documents of this kind in the year, this one included.
     pub count_in_year: u32,
+    /// 任务来源: why the inspection was made.
+    pub source: TaskSource,
+    /// 检查频次: the body's 行政检查 of the enterprise this year, this one included
+    /// (`visits::inspections_in_year`).
+    pub visits_in_year: usize,
 }
 
 fn time_cn(t: DateTime<Utc>) -> String {
@@ -396,9 +403,12 @@ impl Facts<'_> {
     }
 
     fn slots(&self) -> Vec<SignatureSlot> {
+        // The leading officer signs for the team (the phone captures one officer's signature);
+        // every officer is listed with the certificate shown under 检查人员.
         let mut slots: Vec<SignatureSlot> = self
             .officers
             .iter()
+            .take(1)
             .map(|o| SignatureSlot {
                 signer: Signer::Officer,
                 name: o.name.clone(),
@@ -419,6 +429,19 @@ impl Facts<'_> {
             return Err(DomainError::MissingField("执法人员"));
         }
         Ok(())
+    }
+
+    fn frequency_line(&self) -> String {
+        let cap = crate::visits::caps().per_year(&self.site.industry);
+        let over = if self.visits_in_year as u32 > cap {
+            "，超过公布的年度频次上限"
+        } else {
+            ""
+        };
+        format!(
+            "本年度本机关对该企业第 {} 次行政检查（年度上限 {cap} 次{over}）",
+            self.visits_in_year
+        )
     }
 
     fn officers_line(&self) -> String {
@@ -458,6 +481,9 @@ pub fn inspection_record(facts: &Facts) -> Result<DocumentDraft, DomainError> {
             "检查时间",
             format!("{}至{}", time_cn(insp.started_at), time_cn(facts.at)),
         ),
+        f("执法主体", facts.in_name_of()?.to_string()),
+        f("任务来源", facts.source.label().to_string()),
+        f("检查频次", facts.frequency_line()),
         f("检查人员", facts.officers_line()),
         f(
             "检查依据",

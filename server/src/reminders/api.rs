@@ -198,11 +198,7 @@ pub async fn set_channel(
 ) -> ApiResult<Json<ChannelView>> {
     office_only(&caller)?;
     let url = req.url.trim().to_string();
-    if url.len() > 500 || !(url.starts_with("https://") || url.starts_with("http://")) {
-        return Err(ApiError::invalid(
-            "机器人地址须为 http:// 或 https:// 开头的完整网址（不超过500个字符）",
-        ));
-    }
+    super::channels::check_webhook(&url, &state.webhook_hosts).map_err(ApiError::invalid)?;
     let secret = req
         .secret
         .map(|s| s.trim().to_string())

@@ -50,6 +50,59 @@ pub fn configured(tx: &mut dyn Tx) -> ApiResult<HashMap<String, ChannelConfig>> 
         .collect()
 }
 
+/// The robot hosts of 钉钉 and 企业微信: the only ones a robot posts to unless the county lists
+/// more (`ANJIAN_WEBHOOK_HOSTS`).
+pub const ROBOT_HOSTS: [&str; 2] = ["oapi.dingtalk.com", "qyapi.weixin.qq.com"];
+
+/// A comma-separated host list, trimmed and lower-cased, empty entries dropped.
+pub fn host_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
+        .collect()
+}
+
+/// Checks a robot's webhook address: http(s), at most 500 characters, no user name, and a host
+/// that is a 钉钉 or 企业微信 robot host or one the county listed (`extra`). The reason in
+/// Chinese when refused.
+pub fn check_webhook(url: &str, extra: &[String]) -> Result<(), String> {
+    let usage = "机器人地址须为 http:// 或 https:// 开头的完整网址（不超过500个字符）";
+    if url.len() > 500 {
+        return Err(usage.into());
+    }
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return Err(usage.into());
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return Err("机器人地址不能含用户名或密码".into());
+    }
+    // The host without the port (an IPv6 literal keeps its brackets).
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().map(|h| format!("[{h}]")),
+        None => authority.split(':').next().map(str::to_string),
+    }
+    .unwrap_or_default()
+    .to_ascii_lowercase();
+    if host.is_empty() {
+        return Err(usage.into());
+    }
+    let allowed = ROBOT_HOSTS.contains(&host.as_str())
+        || extra
+            .iter()
+            .any(|h| h.trim_matches(['[', ']']) == host.trim_matches(['[', ']']));
+    if allowed {
+        Ok(())
+    } else {
+        Err(format!(
+            "机器人地址的主机“{host}”不在允许范围内：只能使用钉钉（oapi.dingtalk.com）、企业微信（qyapi.weixin.qq.com）的群机器人地址，或本县配置的地址（ANJIAN_WEBHOOK_HOSTS）"
+        ))
+    }
+}
+
 /// HMAC-SHA256 (RFC 2104) over SHA-256.
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     const BLOCK: usize = 64;

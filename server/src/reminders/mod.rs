@@ -200,7 +200,8 @@ impl Engine {
                 return Ok(None);
             }
             let records = Records::load(tx, now)?;
-            let due = records.due(now);
+            let input = records.input();
+            let due = reminders::pending(ReminderRules::standard(), &input, now);
             let channels = channels::configured(tx)?;
             let phones: HashMap<&str, &str> = records
                 .people
@@ -208,10 +209,17 @@ impl Engine {
                 .filter_map(|p| Some((p.id.as_str(), p.phone.as_deref()?)))
                 .collect();
             let mut n = 0;
-            for r in due.iter().filter(|r| !known.contains(&r.key)) {
+            // Worded only when not yet logged.
+            let mut key = String::new();
+            for p in due.iter() {
+                p.write_key(&mut key);
+                if known.contains(&key) {
+                    continue;
+                }
+                let r = p.reminder();
                 let texted = sms && phones.contains_key(r.person_id.as_str());
-                n += queue(tx, r, &channels, texted, now)?;
-                fresh.push(r.key.clone());
+                n += queue(tx, &r, &channels, texted, now)?;
+                fresh.push(r.key);
             }
             Ok(Some(n))
         })?;

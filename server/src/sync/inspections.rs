@@ -18,8 +18,8 @@ use anjian_domain::received::{Receipt, TimeRules};
 use anjian_domain::site::Site;
 use anjian_domain::sync::entity;
 use anjian_domain::sync::ops::{check_reported_time, FinishInspection, RecordItem};
-use anjian_domain::visits;
 use anjian_domain::DomainError;
+use anjian_domain::{team, visits};
 
 use super::apply::{applied, exists, not_found, refuse, refuse_with, visible, ApplyError, Outcome};
 use crate::error::{ApiError, ApiResult};
@@ -108,6 +108,15 @@ pub(super) fn start_inspection(
         })
         .collect();
     insp.joint_unit_ids = visits::check_joint(&insp, &site, &units)?;
+    // A 行政检查's other officers: people of the bodies taking part, each certified.
+    if standing.activity == FieldActivity::AdministrativeInspection {
+        let bodies: Vec<Unit> = unit.into_iter().chain(units).collect();
+        let people = records::people(tx)?;
+        insp.officers = team::of_inspection(&insp, &bodies, &people, &site, today)?;
+        insp.participants = insp.officers.iter().map(|o| o.name.clone()).collect();
+    } else {
+        insp.officers.clear();
+    }
     // 专项检查: only under an approved plan, within its period, industries and bodies.
     if let Some(cid) = insp.campaign_id.clone() {
         let plan = records::load::<CampaignPlan>(tx, entity::CAMPAIGN_PLAN, &cid)?;

@@ -101,6 +101,8 @@ impl TestServer {
         config.demo = true;
         config.demo_activity = demo_activity;
         config.metrics_token = Some(METRICS_TOKEN.into());
+        // The tests' robot receivers listen on loopback.
+        config.webhook_hosts = vec!["127.0.0.1".into()];
         configure(&mut config);
         let mut pg_drop = None;
         if let Backend::PostgresS3 = backend {
@@ -134,6 +136,7 @@ impl TestServer {
         let mut config =
             anjian_server::Config::new("127.0.0.1:0".parse().unwrap(), data.path().to_path_buf());
         config.metrics_token = Some(METRICS_TOKEN.into());
+        config.webhook_hosts = vec!["127.0.0.1".into()];
         config.database_url = self.database_url.clone();
         config.blobs = self.blobs.clone();
         Self::launch(config, data)

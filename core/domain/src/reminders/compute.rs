@@ -1,12 +1,18 @@
-//! The reminders due at an instant, from the records and the rules.
+//! The reminders due at an instant, from the records and the rules. Computing what is due
+//! reads the records and addresses each firing to its people, nothing more: a reminder's key
+//! is written on demand and its Chinese words are formatted only when it is delivered
+//! ([`PendingReminder::reminder`]), so a tick that finds everything already sent formats
+//! nothing.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::text;
 use super::{Audience, Reminder, ReminderRule, ReminderRules, Trigger};
-use crate::hazard::{china_date, HazardAction, HazardStatus};
+use crate::hazard::{china_date, Hazard, HazardAction, HazardStatus};
 use crate::ledger::HazardDoc;
 use crate::month::YearMonth;
 use crate::month_end::SubmissionStatus;
@@ -68,53 +74,337 @@ impl<'a> People<'a> {
         }
     }
 
-    fn unit_name(&self, id: &str) -> String {
-        self.unit_names.get(id).map_or(id, |n| n).to_string()
+    fn unit_name<'s>(&'s self, id: &'s str) -> &'s str {
+        self.unit_names.get(id).map_or(id, |n| n)
     }
 
-    /// The people `to` names for a record of `unit`, each with the unit their reminder is
-    /// about (the office's staff are reminded about the unit concerned too).
-    fn resolve(&self, to: &[Audience], unit: &str, named: &[(Audience, &'a str)]) -> Vec<&'a str> {
-        let mut out: Vec<&str> = Vec::new();
+    /// Adds to `out` the people `to` names for fire `fire` of a record of `unit`, each once
+    /// (the office's staff are reminded about the unit concerned too).
+    fn resolve(
+        &self,
+        to: &[Audience],
+        unit: &str,
+        named: &[(Audience, &'a str)],
+        fire: u32,
+        out: &mut Vec<(u32, &'a str)>,
+    ) {
+        let first = out.len();
+        let mut add = |p: &'a str| {
+            if !out[first..].iter().any(|(_, q)| *q == p) {
+                out.push((fire, p));
+            }
+        };
         for a in to {
             match a {
-                Audience::UnitHead => out.extend(self.heads.get(unit).into_iter().flatten()),
-                Audience::UnitDeputyHead => {
-                    out.extend(self.deputies.get(unit).into_iter().flatten())
-                }
-                Audience::Office => out.extend(self.office.iter().map(|(p, _)| *p)),
-                _ => out.extend(named.iter().filter(|(n, _)| n == a).map(|(_, p)| *p)),
+                Audience::UnitHead => self
+                    .heads
+                    .get(unit)
+                    .into_iter()
+                    .flatten()
+                    .for_each(|p| add(p)),
+                Audience::UnitDeputyHead => self
+                    .deputies
+                    .get(unit)
+                    .into_iter()
+                    .flatten()
+                    .for_each(|p| add(p)),
+                Audience::Office => self.office.iter().for_each(|(p, _)| add(p)),
+                _ => named
+                    .iter()
+                    .filter(|(n, _)| n == a)
+                    .for_each(|(_, p)| add(p)),
             }
         }
-        let mut seen = std::collections::HashSet::new();
-        out.retain(|p| seen.insert(*p));
-        out
+    }
+}
+
+/// What a reminder says, as references to its record until it is delivered.
+#[derive(Clone, Copy)]
+enum Words<'a> {
+    HazardAssigned(&'a Hazard, NaiveDate),
+    HazardSubmitted(&'a Hazard),
+    HazardRejected(&'a Hazard, &'a str),
+    HazardDue(&'a Hazard, NaiveDate, i64),
+    HazardOverdue(&'a Hazard, NaiveDate, i64),
+    TaskAssigned(&'a WorkTask),
+    TaskReturned(&'a WorkTask, &'a str),
+    TaskDue(&'a WorkTask, i64),
+    TaskOverdue(&'a WorkTask, i64),
+    MonthEndDue(YearMonth, &'a SubmissionStatus, i64),
+    MonthEndMissed(YearMonth, &'a SubmissionStatus),
+    Patrol(&'a PatrolPlan),
+    Published(YearMonth),
+}
+
+impl<'a> Words<'a> {
+    fn entity(self) -> &'static str {
+        match self {
+            Words::HazardAssigned(..)
+            | Words::HazardSubmitted(..)
+            | Words::HazardRejected(..)
+            | Words::HazardDue(..)
+            | Words::HazardOverdue(..) => entity::HAZARD,
+            Words::TaskAssigned(..)
+            | Words::TaskReturned(..)
+            | Words::TaskDue(..)
+            | Words::TaskOverdue(..) => entity::WORK_TASK,
+            Words::MonthEndDue(..) | Words::MonthEndMissed(..) => entity::MONTH_END,
+            Words::Patrol(..) => entity::PATROL_PLAN,
+            Words::Published(..) => "assessment_publication",
+        }
+    }
+
+    /// Writes the record's id (a month-end item is its unit, month and kind).
+    fn write_record(self, out: &mut String) {
+        match self {
+            Words::HazardAssigned(h, ..)
+            | Words::HazardSubmitted(h)
+            | Words::HazardRejected(h, _)
+            | Words::HazardDue(h, ..)
+            | Words::HazardOverdue(h, ..) => out.push_str(&h.id),
+            Words::TaskAssigned(t)
+            | Words::TaskReturned(t, _)
+            | Words::TaskDue(t, _)
+            | Words::TaskOverdue(t, _) => out.push_str(&t.id),
+            Words::MonthEndDue(m, s, _) | Words::MonthEndMissed(m, s) => {
+                let _ = write!(out, "{}/{m}/{}", s.unit_id, s.kind.code());
+            }
+            Words::Patrol(p) => out.push_str(&p.id),
+            Words::Published(m) => {
+                let _ = write!(out, "{m}");
+            }
+        }
+    }
+
+    fn record_id(self) -> Cow<'a, str> {
+        match self {
+            Words::HazardAssigned(h, ..)
+            | Words::HazardSubmitted(h)
+            | Words::HazardRejected(h, _)
+            | Words::HazardDue(h, ..)
+            | Words::HazardOverdue(h, ..) => Cow::Borrowed(&h.id),
+            Words::TaskAssigned(t)
+            | Words::TaskReturned(t, _)
+            | Words::TaskDue(t, _)
+            | Words::TaskOverdue(t, _) => Cow::Borrowed(&t.id),
+            Words::Patrol(p) => Cow::Borrowed(&p.id),
+            _ => {
+                let mut s = String::new();
+                self.write_record(&mut s);
+                Cow::Owned(s)
+            }
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Words::HazardAssigned(..) => "隐患交办提醒",
+            Words::HazardSubmitted(..) => "隐患验收提醒",
+            Words::HazardRejected(..) => "隐患验收退回提醒",
+            Words::HazardDue(..) => "隐患整改到期提醒",
+            Words::HazardOverdue(..) => "隐患逾期提醒",
+            Words::TaskAssigned(..) => "工作任务交办提醒",
+            Words::TaskReturned(..) => "工作任务退回提醒",
+            Words::TaskDue(..) => "工作任务到期提醒",
+            Words::TaskOverdue(..) => "工作任务逾期提醒",
+            Words::MonthEndDue(..) => "月底报送提醒",
+            Words::MonthEndMissed(..) => "月底报送逾期提醒",
+            Words::Patrol(..) => "暗访巡查任务提醒",
+            Words::Published(..) => "月度考核结果发布",
+        }
+    }
+
+    /// The text, with the name of the unit concerned.
+    fn text(self, unit: &str) -> String {
+        match self {
+            Words::HazardAssigned(h, deadline) => text::hazard_assigned(h, unit, deadline),
+            Words::HazardSubmitted(h) => text::hazard_submitted(h, unit),
+            Words::HazardRejected(h, reason) => text::hazard_rejected(h, reason),
+            Words::HazardDue(h, deadline, left) => text::hazard_due(h, unit, deadline, left),
+            Words::HazardOverdue(h, deadline, days) => {
+                text::hazard_overdue(h, unit, deadline, days)
+            }
+            Words::TaskAssigned(t) => text::task_assigned(t, unit),
+            Words::TaskReturned(t, reason) => text::task_returned(t, reason),
+            Words::TaskDue(t, left) => text::task_due(t, unit, left),
+            Words::TaskOverdue(t, days) => text::task_overdue(t, unit, days),
+            Words::MonthEndDue(m, s, left) => text::month_end_due(m, &s.label, s.due, left),
+            Words::MonthEndMissed(m, s) => text::month_end_missed(m, unit, &s.label, s.due),
+            Words::Patrol(p) => text::patrol(p),
+            Words::Published(m) => text::published(m),
+        }
+    }
+
+    /// Where the record is in the office's console.
+    fn link(self) -> String {
+        match self {
+            Words::HazardAssigned(h, ..)
+            | Words::HazardSubmitted(h)
+            | Words::HazardRejected(h, _)
+            | Words::HazardDue(h, ..)
+            | Words::HazardOverdue(h, ..) => format!("/hazards/{}", h.id),
+            Words::TaskAssigned(_)
+            | Words::TaskReturned(..)
+            | Words::TaskDue(..)
+            | Words::TaskOverdue(..) => "/tasks".into(),
+            Words::MonthEndDue(m, ..) | Words::MonthEndMissed(m, _) => {
+                format!("/month-end?month={m}")
+            }
+            Words::Patrol(_) => "/patrols".into(),
+            Words::Published(m) => format!("/assessment?month={m}"),
+        }
+    }
+}
+
+/// Which time a rule fires for a record.
+#[derive(Clone, Copy)]
+enum Occurrence<'a> {
+    /// An event (its id).
+    Event(&'a str),
+    /// A day's digest.
+    Day(NaiveDate),
+    Fixed(&'static str),
+    /// A task part returned at this instant (seconds).
+    Returned(i64),
+    /// A month (and a month-end item's kind).
+    Month(YearMonth, Option<&'static str>),
+}
+
+impl Occurrence<'_> {
+    fn write(self, out: &mut String) {
+        let _ = match self {
+            Occurrence::Event(id) => out.write_str(id),
+            Occurrence::Day(d) => write!(out, "{d}"),
+            Occurrence::Fixed(s) => out.write_str(s),
+            Occurrence::Returned(ts) => write!(out, "returned-{ts}"),
+            Occurrence::Month(m, None) => write!(out, "{m}"),
+            Occurrence::Month(m, Some(kind)) => write!(out, "{m}:{kind}"),
+        };
     }
 }
 
 /// One firing of a rule for a record, before it is addressed to people.
 struct Fire<'a> {
-    entity: &'static str,
-    record_id: String,
+    rule: &'a ReminderRule,
     unit_id: &'a str,
-    occurrence: String,
+    occurrence: Occurrence<'a>,
     send_at: DateTime<Utc>,
-    title: &'static str,
-    text: String,
-    link: String,
-    named: Vec<(Audience, &'a str)>,
+    words: Words<'a>,
+}
+
+/// The reminders due at an instant, addressed but not yet worded.
+pub struct Pending<'a> {
+    people: People<'a>,
+    fires: Vec<Fire<'a>>,
+    /// (fire, person), by when they fell due.
+    items: Vec<(u32, &'a str)>,
+}
+
+/// One reminder due to one person: its key on demand, its words when delivered.
+#[derive(Clone, Copy)]
+pub struct PendingReminder<'p, 'a> {
+    people: &'p People<'a>,
+    fire: &'p Fire<'a>,
+    person: &'a str,
+}
+
+impl<'a> Pending<'a> {
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = PendingReminder<'_, 'a>> + '_ {
+        self.items.iter().map(|(f, person)| PendingReminder {
+            people: &self.people,
+            fire: &self.fires[*f as usize],
+            person,
+        })
+    }
+}
+
+impl PendingReminder<'_, '_> {
+    pub fn person_id(&self) -> &str {
+        self.person
+    }
+
+    /// Writes the key (`rule|entity:record|person|occurrence`) into `out`, cleared first.
+    pub fn write_key(&self, out: &mut String) {
+        out.clear();
+        let f = self.fire;
+        out.push_str(&f.rule.id);
+        out.push('|');
+        out.push_str(f.words.entity());
+        out.push(':');
+        f.words.write_record(out);
+        out.push('|');
+        out.push_str(self.person);
+        out.push('|');
+        f.occurrence.write(out);
+    }
+
+    pub fn key(&self) -> String {
+        let mut k = String::new();
+        self.write_key(&mut k);
+        k
+    }
+
+    /// The reminder as it is delivered, worded.
+    pub fn reminder(&self) -> Reminder {
+        let f = self.fire;
+        let mut occurrence = String::new();
+        f.occurrence.write(&mut occurrence);
+        Reminder {
+            key: self.key(),
+            rule_id: f.rule.id.clone(),
+            trigger: f.rule.trigger,
+            entity: f.words.entity().to_string(),
+            record_id: f.words.record_id().into_owned(),
+            person_id: self.person.to_string(),
+            unit_id: f.unit_id.to_string(),
+            group: f.rule.group,
+            occurrence,
+            title: f.words.title().to_string(),
+            text: f.words.text(self.people.unit_name(f.unit_id)),
+            link: f.words.link(),
+            send_at: f.send_at,
+        }
+    }
+}
+
+/// The reminders due at `now` under `rules`, worded, sorted by when they fell due, then key.
+/// The caller drops the keys it has already sent (the engine uses [`pending`], which words
+/// only what it delivers).
+pub fn due(rules: &ReminderRules, input: &ReminderInput<'_>, now: DateTime<Utc>) -> Vec<Reminder> {
+    let mut out: Vec<Reminder> = pending(rules, input, now)
+        .iter()
+        .map(|r| r.reminder())
+        .collect();
+    out.sort_by(|a, b| a.send_at.cmp(&b.send_at).then_with(|| a.key.cmp(&b.key)));
+    out
 }
 
 /// The reminders due at `now` under `rules`: each event reminded once it happened (held back
 /// through quiet hours, forgotten after `lookback_days`), each deadline reminded at the digest
-/// time of the days the rules name. Sorted by when they fell due, then key. The caller drops
-/// the keys it has already sent.
-pub fn due(rules: &ReminderRules, input: &ReminderInput<'_>, now: DateTime<Utc>) -> Vec<Reminder> {
+/// time of the days the rules name; in the order they fell due.
+pub fn pending<'a>(
+    rules: &'a ReminderRules,
+    input: &ReminderInput<'a>,
+    now: DateTime<Utc>,
+) -> Pending<'a> {
     let s = &rules.schedule;
-    if s.is_quiet(now) {
-        return Vec::new();
-    }
     let people = People::new(input);
+    let mut fires: Vec<Fire> = Vec::new();
+    if s.is_quiet(now) {
+        return Pending {
+            people,
+            fires,
+            items: Vec::new(),
+        };
+    }
     let today = china_date(now);
     let digest = s.digest_at(now);
     let digest_due = now >= digest;
@@ -124,24 +414,25 @@ pub fn due(rules: &ReminderRules, input: &ReminderInput<'_>, now: DateTime<Utc>)
         let at_ = s.release(at);
         (at >= oldest && at_ <= now).then_some(at_)
     };
-    let mut out = Vec::new();
+    let mut items: Vec<(u32, &'a str)> = Vec::new();
     for rule in &rules.rule {
-        let mut fires: Vec<Fire> = Vec::new();
+        let from = fires.len();
+        let mut named: Vec<Vec<(Audience, &'a str)>> = Vec::new();
         match rule.trigger {
             Trigger::HazardAssigned | Trigger::HazardSubmitted | Trigger::HazardRejected => {
-                hazard_events(rule, input.hazards, &people, &event_due, &mut fires)
+                hazard_events(rule, input.hazards, &event_due, &mut fires, &mut named)
             }
             Trigger::HazardDue | Trigger::HazardOverdue if digest_due => {
-                hazard_deadlines(rule, input.hazards, &people, today, digest, &mut fires)
+                hazard_deadlines(rule, input.hazards, today, digest, &mut fires)
             }
             Trigger::TaskAssigned | Trigger::TaskReturned => {
-                task_events(rule, input.tasks, &people, &event_due, &mut fires)
+                task_events(rule, input.tasks, &event_due, &mut fires)
             }
             Trigger::TaskDue | Trigger::TaskOverdue if digest_due => {
-                task_deadlines(rule, input.tasks, &people, today, digest, &mut fires)
+                task_deadlines(rule, input.tasks, today, digest, &mut fires)
             }
             Trigger::MonthEndDue | Trigger::MonthEndMissed if digest_due => {
-                month_end(rule, input.month_end, &people, today, digest, &mut fires)
+                month_end(rule, input.month_end, today, digest, &mut fires)
             }
             Trigger::PatrolAssigned => {
                 for p in input.patrols {
@@ -149,20 +440,18 @@ pub fn due(rules: &ReminderRules, input: &ReminderInput<'_>, now: DateTime<Utc>)
                         continue;
                     }
                     fires.push(Fire {
-                        entity: entity::PATROL_PLAN,
-                        record_id: p.id.clone(),
+                        rule,
                         unit_id: &p.organiser_unit_id,
-                        occurrence: "plan".into(),
+                        occurrence: Occurrence::Fixed("plan"),
                         send_at: now,
-                        title: "暗访巡查任务提醒",
-                        text: text::patrol(p),
-                        link: "/patrols".into(),
-                        named: p
-                            .team
+                        words: Words::Patrol(p),
+                    });
+                    named.push(
+                        p.team
                             .iter()
                             .map(|t| (Audience::Team, t.as_str()))
                             .collect(),
-                    });
+                    );
                 }
             }
             Trigger::ScoresPublished => {
@@ -176,59 +465,51 @@ pub fn due(rules: &ReminderRules, input: &ReminderInput<'_>, now: DateTime<Utc>)
                         .filter(|u| matches!(u.kind, UnitKind::Township | UnitKind::Department))
                     {
                         fires.push(Fire {
-                            entity: "assessment_publication",
-                            record_id: month.to_string(),
+                            rule,
                             unit_id: &u.id,
-                            occurrence: month.to_string(),
+                            occurrence: Occurrence::Month(*month, None),
                             send_at,
-                            title: "月度考核结果发布",
-                            text: text::published(*month),
-                            link: format!("/assessment?month={month}"),
-                            named: vec![],
+                            words: Words::Published(*month),
                         });
                     }
                 }
             }
             _ => {}
         }
-        for f in fires {
-            address(rule, f, &people, &mut out);
+        // `named` holds the people named by each fire that names any (in fire order); the
+        // others name none.
+        let mut named = named.into_iter();
+        for (i, f) in fires.iter().enumerate().skip(from) {
+            let names = if names_people(f.words) {
+                named.next().unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            people.resolve(&rule.to, f.unit_id, &names, i as u32, &mut items);
         }
     }
-    out.sort_by(|a, b| a.send_at.cmp(&b.send_at).then_with(|| a.key.cmp(&b.key)));
-    out
+    items.sort_by_key(|(f, _)| fires[*f as usize].send_at);
+    Pending {
+        people,
+        fires,
+        items,
+    }
 }
 
-fn address(rule: &ReminderRule, f: Fire<'_>, people: &People<'_>, out: &mut Vec<Reminder>) {
-    let record = f.record_id;
-    for person in people.resolve(&rule.to, f.unit_id, &f.named) {
-        out.push(Reminder {
-            key: format!(
-                "{}|{}:{}|{}|{}",
-                rule.id, f.entity, record, person, f.occurrence
-            ),
-            rule_id: rule.id.clone(),
-            trigger: rule.trigger,
-            entity: f.entity.to_string(),
-            record_id: record.clone(),
-            person_id: person.to_string(),
-            unit_id: f.unit_id.to_string(),
-            group: rule.group,
-            occurrence: f.occurrence.clone(),
-            title: f.title.to_string(),
-            text: f.text.clone(),
-            link: f.link.clone(),
-            send_at: f.send_at,
-        });
-    }
+/// Fires that name their own people (the verifier, the rectifier, a patrol team).
+fn names_people(w: Words<'_>) -> bool {
+    matches!(
+        w,
+        Words::HazardSubmitted(..) | Words::HazardRejected(..) | Words::Patrol(..)
+    )
 }
 
 fn hazard_events<'a>(
-    rule: &ReminderRule,
+    rule: &'a ReminderRule,
     hazards: &'a [HazardDoc],
-    people: &People<'_>,
     event_due: &dyn Fn(DateTime<Utc>) -> Option<DateTime<Utc>>,
     fires: &mut Vec<Fire<'a>>,
+    named: &mut Vec<Vec<(Audience, &'a str)>>,
 ) {
     for doc in hazards {
         let h = &doc.hazard;
@@ -255,18 +536,12 @@ fn hazard_events<'a>(
         let Some(send_at) = event_due(ev.at) else {
             continue;
         };
-        let unit = h.rectifying_unit();
-        let (title, text, named) = match &ev.action {
-            Some(HazardAction::Assign { deadline, .. }) => (
-                "隐患交办提醒",
-                text::hazard_assigned(h, &people.unit_name(unit), *deadline),
-                vec![],
-            ),
-            Some(HazardAction::SubmitRectification { .. }) => (
-                "隐患验收提醒",
-                text::hazard_submitted(h, &people.unit_name(unit)),
-                vec![(Audience::Verifier, h.raised_by.person_id.as_str())],
-            ),
+        let words = match &ev.action {
+            Some(HazardAction::Assign { deadline, .. }) => Words::HazardAssigned(h, *deadline),
+            Some(HazardAction::SubmitRectification { .. }) => {
+                named.push(vec![(Audience::Verifier, h.raised_by.person_id.as_str())]);
+                Words::HazardSubmitted(h)
+            }
             Some(HazardAction::Reject { reason }) => {
                 let rectifier = doc
                     .events
@@ -274,35 +549,29 @@ fn hazard_events<'a>(
                     .rev()
                     .find(|e| matches!(e.action, Some(HazardAction::SubmitRectification { .. })))
                     .map(|e| e.actor.person_id.as_str());
-                (
-                    "隐患验收退回提醒",
-                    text::hazard_rejected(h, reason),
+                named.push(
                     rectifier
                         .map(|p| (Audience::Rectifier, p))
                         .into_iter()
                         .collect(),
-                )
+                );
+                Words::HazardRejected(h, reason)
             }
             _ => continue,
         };
         fires.push(Fire {
-            entity: entity::HAZARD,
-            record_id: h.id.clone(),
-            unit_id: unit,
-            occurrence: ev.id.clone(),
+            rule,
+            unit_id: h.rectifying_unit(),
+            occurrence: Occurrence::Event(&ev.id),
             send_at,
-            title,
-            text,
-            link: format!("/hazards/{}", h.id),
-            named,
+            words,
         });
     }
 }
 
 fn hazard_deadlines<'a>(
-    rule: &ReminderRule,
+    rule: &'a ReminderRule,
     hazards: &'a [HazardDoc],
-    people: &People<'_>,
     today: NaiveDate,
     digest: DateTime<Utc>,
     fires: &mut Vec<Fire<'a>>,
@@ -317,56 +586,41 @@ fn hazard_deadlines<'a>(
             continue;
         };
         let left = (deadline - today).num_days();
-        let (title, text) = match rule.trigger {
-            Trigger::HazardDue if left == days => (
-                "隐患整改到期提醒",
-                text::hazard_due(h, &people.unit_name(h.rectifying_unit()), deadline, left),
-            ),
-            Trigger::HazardOverdue if -left >= days.max(1) => (
-                "隐患逾期提醒",
-                text::hazard_overdue(h, &people.unit_name(h.rectifying_unit()), deadline, -left),
-            ),
+        let words = match rule.trigger {
+            Trigger::HazardDue if left == days => Words::HazardDue(h, deadline, left),
+            Trigger::HazardOverdue if -left >= days.max(1) => {
+                Words::HazardOverdue(h, deadline, -left)
+            }
             _ => continue,
         };
         fires.push(Fire {
-            entity: entity::HAZARD,
-            record_id: h.id.clone(),
+            rule,
             unit_id: h.rectifying_unit(),
-            occurrence: today.to_string(),
+            occurrence: Occurrence::Day(today),
             send_at: digest,
-            title,
-            text,
-            link: format!("/hazards/{}", h.id),
-            named: vec![],
+            words,
         });
     }
 }
 
 fn task_events<'a>(
-    rule: &ReminderRule,
+    rule: &'a ReminderRule,
     tasks: &'a [WorkTask],
-    people: &People<'_>,
     event_due: &dyn Fn(DateTime<Utc>) -> Option<DateTime<Utc>>,
     fires: &mut Vec<Fire<'a>>,
 ) {
     for t in tasks {
         for part in &t.parts {
-            let (at, title, text, occurrence) = match (rule.trigger, part.state) {
+            let (at, words, occurrence) = match (rule.trigger, part.state) {
                 (Trigger::TaskAssigned, PartState::Pending) => match t.assigned_at {
-                    Some(at) => (
-                        at,
-                        "工作任务交办提醒",
-                        text::task_assigned(t, &people.unit_name(&part.unit_id)),
-                        "assigned".to_string(),
-                    ),
+                    Some(at) => (at, Words::TaskAssigned(t), Occurrence::Fixed("assigned")),
                     None => continue,
                 },
                 (Trigger::TaskReturned, PartState::Returned) => match part.reviewed_at {
                     Some(at) => (
                         at,
-                        "工作任务退回提醒",
-                        text::task_returned(t, part.return_reason.as_deref().unwrap_or("")),
-                        format!("returned-{}", at.timestamp()),
+                        Words::TaskReturned(t, part.return_reason.as_deref().unwrap_or("")),
+                        Occurrence::Returned(at.timestamp()),
                     ),
                     None => continue,
                 },
@@ -376,24 +630,19 @@ fn task_events<'a>(
                 continue;
             };
             fires.push(Fire {
-                entity: entity::WORK_TASK,
-                record_id: t.id.clone(),
+                rule,
                 unit_id: &part.unit_id,
                 occurrence,
                 send_at,
-                title,
-                text,
-                link: "/tasks".into(),
-                named: vec![],
+                words,
             });
         }
     }
 }
 
 fn task_deadlines<'a>(
-    rule: &ReminderRule,
+    rule: &'a ReminderRule,
     tasks: &'a [WorkTask],
-    people: &People<'_>,
     today: NaiveDate,
     digest: DateTime<Utc>,
     fires: &mut Vec<Fire<'a>>,
@@ -412,31 +661,24 @@ fn task_deadlines<'a>(
             if !matches!(part.state, PartState::Pending | PartState::Returned) {
                 continue;
             }
-            let unit = people.unit_name(&part.unit_id);
-            let (title, text) = if rule.trigger == Trigger::TaskDue {
-                ("工作任务到期提醒", text::task_due(t, &unit, left))
-            } else {
-                ("工作任务逾期提醒", text::task_overdue(t, &unit, -left))
-            };
             fires.push(Fire {
-                entity: entity::WORK_TASK,
-                record_id: t.id.clone(),
+                rule,
                 unit_id: &part.unit_id,
-                occurrence: today.to_string(),
+                occurrence: Occurrence::Day(today),
                 send_at: digest,
-                title,
-                text,
-                link: "/tasks".into(),
-                named: vec![],
+                words: if rule.trigger == Trigger::TaskDue {
+                    Words::TaskDue(t, left)
+                } else {
+                    Words::TaskOverdue(t, -left)
+                },
             });
         }
     }
 }
 
 fn month_end<'a>(
-    rule: &ReminderRule,
+    rule: &'a ReminderRule,
     months: &'a [(YearMonth, Vec<SubmissionStatus>)],
-    people: &People<'_>,
     today: NaiveDate,
     digest: DateTime<Utc>,
     fires: &mut Vec<Fire<'a>>,
@@ -445,29 +687,18 @@ fn month_end<'a>(
     for (month, statuses) in months {
         for s in statuses.iter().filter(|s| s.submitted_at.is_none()) {
             let left = (s.due - today).num_days();
-            let unit = people.unit_name(&s.unit_id);
-            let (title, text) = match rule.trigger {
-                Trigger::MonthEndDue if left == days => (
-                    "月底报送提醒",
-                    text::month_end_due(*month, &s.label, s.due, left),
-                ),
+            let words = match rule.trigger {
+                Trigger::MonthEndDue if left == days => Words::MonthEndDue(*month, s, left),
                 // The morning after the due date: once.
-                Trigger::MonthEndMissed if left == -1 => (
-                    "月底报送逾期提醒",
-                    text::month_end_missed(*month, &unit, &s.label, s.due),
-                ),
+                Trigger::MonthEndMissed if left == -1 => Words::MonthEndMissed(*month, s),
                 _ => continue,
             };
             fires.push(Fire {
-                entity: entity::MONTH_END,
-                record_id: format!("{}/{month}/{}", s.unit_id, s.kind.code()),
+                rule,
                 unit_id: &s.unit_id,
-                occurrence: format!("{month}:{}", s.kind.code()),
+                occurrence: Occurrence::Month(*month, Some(s.kind.code())),
                 send_at: digest,
-                title,
-                text,
-                link: format!("/month-end?month={month}"),
-                named: vec![],
+                words,
             });
         }
     }
