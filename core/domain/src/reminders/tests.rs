@@ -407,3 +407,38 @@ fn month_end_items_not_sent_are_reminded_before_and_once_after() {
     );
     assert!(on("2026-12-02T09:00:00+08:00").is_empty());
 }
+
+#[test]
+fn pending_reminders_carry_the_same_keys_and_are_worded_only_on_delivery() {
+    let w = world();
+    let docs = [assigned(&w, "2026-11-25T10:00:00+08:00", "2026-12-04")];
+    let input = ReminderInput {
+        units: &w.units,
+        people: &w.people,
+        hazards: &docs,
+        ..Default::default()
+    };
+    let now = t("2026-12-11T09:00:00+08:00");
+    let worded = due(ReminderRules::standard(), &input, now);
+    let set = super::pending(ReminderRules::standard(), &input, now);
+    assert_eq!(set.len(), worded.len());
+    let mut buf = String::new();
+    let mut pending_keys: Vec<String> = set
+        .iter()
+        .map(|p| {
+            p.write_key(&mut buf);
+            buf.clone()
+        })
+        .collect();
+    pending_keys.sort();
+    let mut due_keys = keys(&worded);
+    due_keys.sort();
+    assert_eq!(pending_keys, due_keys);
+    // Worded on demand, the same reminder as `due` gives.
+    let office = set
+        .iter()
+        .find(|p| p.person_id() == "office1")
+        .unwrap()
+        .reminder();
+    assert!(worded.contains(&office), "{office:?}");
+}
