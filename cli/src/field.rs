@@ -47,6 +47,10 @@ pub enum FieldCommand {
         note: String,
         #[arg(long)]
         photo: Option<PathBuf>,
+        /// Another member of the team (repeatable): a 行政检查 needs a certified colleague of
+        /// the body, by name or person id.
+        #[arg(long = "with")]
+        with: Vec<String>,
     },
     /// The hazard ledger on this device.
     Ledger,
@@ -157,9 +161,10 @@ pub fn run(device: &Path, command: FieldCommand) -> Result<i32, String> {
             fail,
             note,
             photo,
+            with,
         } => {
             let kind = InspectionKind::from_code(&kind).map_err(|e| e.to_string())?;
-            let insp = store.start_inspection(kind, &site, vec![]).map_err(err)?;
+            let insp = store.start_inspection(kind, &site, with).map_err(err)?;
             let items: Vec<String> = store.item_ids(&insp);
             for id in &items {
                 let failed = fail.contains(id);

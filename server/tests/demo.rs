@@ -34,6 +34,38 @@ both_backends!(demo_county_is_lived_in, true, |s: &TestServer| {
     );
     assert!(ledger.iter().any(|h| h["level"] == "major"));
 
+    // Last month's 月底报送: most units on time, a few late or missing; the suggested talks
+    // are a handful, not one per unit.
+    let month_end = s.get_json(&admin, &format!("/v1/month-end?month={last_month}"));
+    let month_end = month_end.as_array().unwrap();
+    let late_units: HashSet<&str> = month_end
+        .iter()
+        .filter(|i| i["late"] == true || i["overdue"] == true)
+        .map(|i| i["unit_id"].as_str().unwrap())
+        .collect();
+    let units: HashSet<&str> = month_end
+        .iter()
+        .map(|i| i["unit_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        !late_units.is_empty() && late_units.len() * 5 <= units.len(),
+        "{} of {} units late",
+        late_units.len(),
+        units.len()
+    );
+    let suggestions = s.get_json(&admin, "/v1/accountability/suggestions");
+    let suggestions = suggestions.as_array().unwrap();
+    let by_rule = |rule: &str| suggestions.iter().filter(|x| x["rule_id"] == rule).count();
+    assert!(
+        (1..=20).contains(&suggestions.len()),
+        "{} suggested talks: {} month-end, {} overdue",
+        suggestions.len(),
+        by_rule("month-end-late"),
+        by_rule("hazard-overdue-30")
+    );
+    // At most one talk per late unit (fewer once the office recorded some).
+    assert!(by_rule("month-end-late") <= late_units.len());
+
     // Every closed hazard cites after-photos whose files the server has, with their hash.
     let changes = s.pull_all(&admin, 500);
     let evidence: HashMap<String, Value> = changes

@@ -8,7 +8,7 @@ mod common;
 use anjian_domain::checklist::{self, Industry};
 use anjian_domain::inspection::{Inspection, InspectionKind};
 use chrono::Utc;
-use common::{device_actor, op, TestServer};
+use common::{colleague_for, device_actor, op, TestServer};
 use serde_json::Value;
 
 /// 石宝镇 sites by industry (site-07-NN is industry (7 + NN) % 10).
@@ -37,6 +37,19 @@ fn start_joint(
     activity: Option<&str>,
     joint: &[&str],
 ) -> Value {
+    start_team(s, token, site, kind, activity, joint, colleague_for(site.1))
+}
+
+/// [`start_joint`] with these other members named.
+fn start_team(
+    s: &TestServer,
+    token: &str,
+    site: (&str, Industry),
+    kind: InspectionKind,
+    activity: Option<&str>,
+    joint: &[&str],
+    participants: Vec<String>,
+) -> Value {
     let id = uuid::Uuid::now_v7().to_string();
     let insp = Inspection::start(
         id.clone(),
@@ -44,7 +57,7 @@ fn start_joint(
         site.0,
         checklist::compiled_for(site.1),
         device_actor(),
-        vec![],
+        participants,
         Utc::now(),
     )
     .unwrap();
@@ -247,6 +260,71 @@ both_backends!(
         assert_eq!(reason(&r), "联合检查单位无效：只有行政检查可以联合开展");
         // Naming only its own unit is no joint inspection at all.
         let r = start_joint(&han, HAZCHEM, &["dept-yjj"]);
+        assert_eq!(status(&r), "applied", "{r:#}");
+    }
+);
+
+both_backends!(
+    an_administrative_inspection_needs_two_certified_officers_of_the_bodies,
+    |s: &TestServer| {
+        let names = |n: &[&str]| n.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let team = |token: &str, site, joint: &[&str], who: &[&str]| {
+            start_team(
+                s,
+                token,
+                site,
+                InspectionKind::RoutineCheck,
+                None,
+                joint,
+                names(who),
+            )
+        };
+        // 县应急管理局's 韩磊 alone, or with a name that is no officer: refused, naming who.
+        let han = s.login("yjj_inspector");
+        let r = team(&han, HAZCHEM, &[], &[]);
+        assert_eq!(status(&r), "rejected");
+        assert!(
+            reason(&r).contains("须由 2 名以上持有有效行政执法证"),
+            "{r:#}"
+        );
+        let r = team(&han, HAZCHEM, &[], &["网格员老陈"]);
+        assert!(
+            reason(&r).contains("同行检查人员网格员老陈不是县应急管理局的执法人员"),
+            "{r:#}"
+        );
+        // Another body's officer is no member of this body's inspection.
+        let r = team(&han, HAZCHEM, &[], &["吕洁"]);
+        assert!(
+            reason(&r).contains("吕洁不是县应急管理局的执法人员"),
+            "{r:#}"
+        );
+        // With a certified colleague (by name): applied, the team kept with its certificates.
+        let r = team(&han, HAZCHEM, &[], &["何斌"]);
+        assert_eq!(status(&r), "applied", "{r:#}");
+        let insp = stored(s, &han, &r);
+        assert_eq!(insp["participants"], serde_json::json!(["何斌"]));
+        assert_eq!(insp["officers"][0]["person_id"], "person-yjj-officer-1");
+        assert!(insp["officers"][0]["certificate_number"]
+            .as_str()
+            .unwrap()
+            .starts_with('渝'));
+        // A joint inspection's member may come from the joint body, by person id too.
+        let zjw = s.login("zjw_inspector");
+        let r = team(&zjw, GAS, &["dept-cgj"], &["person-cgj-officer-1"]);
+        assert_eq!(status(&r), "applied", "{r:#}");
+        assert_eq!(
+            stored(s, &zjw, &r)["participants"],
+            serde_json::json!(["李娜"])
+        );
+        // Without the joint body, its officer is no member.
+        let r = team(&zjw, GAS, &[], &["李娜"]);
+        assert!(
+            reason(&r).contains("李娜不是县住房城乡建委的执法人员"),
+            "{r:#}"
+        );
+        // A site's 巡查报告 names anyone: a township inspector's team stays free text.
+        let sb = s.login("sb_inspector");
+        let r = team(&sb, GAS, &[], &["网格员老陈"]);
         assert_eq!(status(&r), "applied", "{r:#}");
     }
 );

@@ -88,7 +88,7 @@ fn the_phone_inspects_under_an_approved_plan_and_gets_replies_to_its_feedback() 
             approved.clone(),
             InspectionKind::RoutineCheck,
             hazchem.into(),
-            vec!["刘洋".into()],
+            vec!["何斌".into()],
         )
         .unwrap();
     let r = phone.sync_now(false, None).unwrap();

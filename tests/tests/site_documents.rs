@@ -131,12 +131,16 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
         .find(|s| s.industry == "industrial")
         .expect("an industrial site in the demo county");
     let insp = phone
-        .start_inspection(InspectionKind::RoutineCheck, &site.id, vec![])
+        .start_inspection(InspectionKind::RoutineCheck, &site.id, vec!["何斌".into()])
         .unwrap();
     assert_eq!(
         phone.inspection(&insp.id).unwrap().in_name_of.as_deref(),
         Some("忠县应急管理局")
     );
+    // The second certified officer, from the pulled people.
+    let team = phone.inspection(&insp.id).unwrap().officers;
+    assert_eq!(team.len(), 1);
+    let colleague_certificate = team[0].certificate_number.clone();
     let list = phone.checklists().for_inspection(&insp);
     let failed = list
         .items
@@ -322,6 +326,20 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
                 );
                 assert!(text.contains("粉尘爆炸危险场所未按规定设置泄爆装置"));
                 assert!(text.contains("对检查情况无异议"));
+                // 执法主体, 任务来源 and 检查频次; both officers with their certificates.
+                for want in [
+                    "执法主体".to_string(),
+                    "忠县应急管理局".to_string(),
+                    "任务来源".to_string(),
+                    "日常检查".to_string(),
+                    "检查频次".to_string(),
+                    "本年度本机关对该企业第".to_string(),
+                    "次行政检查（年度上限".to_string(),
+                    "何斌".to_string(),
+                    colleague_certificate.clone(),
+                ] {
+                    assert!(text.contains(&squash(&want)), "lacks {want}:\n{text}");
+                }
             }
             DocumentKind::RectificationOrder => {
                 assert_eq!(doc.hazard_ids, vec![hazard.id.clone()]);

@@ -2450,6 +2450,11 @@ export interface components {
             site_id: string;
             /** Format: date-time */
             started_at: string;
+            /**
+             * @description A 行政检查's other officers with their certificates, resolved from `participants`
+             *     (`crate::team`); set by the phone and again by the server.
+             */
+            officers?: components["schemas"]["TeamOfficer"][];
         };
         /**
          * @description The five kinds of inspection of the notice.
@@ -3179,6 +3184,14 @@ export interface components {
          * @enum {string}
          */
         TaskStatus: "todo" | "submitted" | "done" | "returned" | "overdue";
+        /** @description One other officer of a 行政检查 team, with the certificate shown (亮证). */
+        TeamOfficer: {
+            certificate_number: string;
+            name: string;
+            person_id: string;
+            /** @description The enforcement body the officer belongs to (the leader's or a joint one). */
+            unit_id: string;
+        };
         /** @description One doubtful claim of a record. */
         TimeDoubt: {
             /** Format: date-time */

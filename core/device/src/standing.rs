@@ -215,6 +215,18 @@ mod tests {
         };
         store.set_profile(&me.actor()).unwrap();
         store.remember_own_person(&me).unwrap();
+        // A certified colleague, pulled like every person: a 行政检查 needs two officers.
+        let colleague = Person {
+            id: "p-cai".into(),
+            name: "蔡伟".into(),
+            certificates: vec![Certificate {
+                number: "渝50023300043".into(),
+                valid_until: today + Duration::days(900),
+                ..me.certificates[0].clone()
+            }],
+            ..me.clone()
+        };
+        store.remember_own_person(&colleague).unwrap();
         let home = store
             .add_site(Site {
                 id: String::new(),
@@ -275,10 +287,27 @@ mod tests {
             store.my_certificates().unwrap()[0].1,
             CertificateStatus::ExpiringSoon { days_left: 30 }
         );
-        let insp = store
+        // Alone, or with a name that is no certified officer of the body: refused, nothing
+        // queued.
+        let e = store
             .start_inspection(InspectionKind::RoutineCheck, &home.id, vec![])
+            .unwrap_err();
+        assert!(e.to_string().contains("须由 2 名以上"), "{e}");
+        let e = store
+            .start_inspection(InspectionKind::RoutineCheck, &home.id, vec!["王五".into()])
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("同行检查人员王五不是县民政局的执法人员"),
+            "{e}"
+        );
+        assert_eq!(store.outbox_len().unwrap(), queued, "nothing queued");
+        let insp = store
+            .start_inspection(InspectionKind::RoutineCheck, &home.id, vec!["蔡伟".into()])
             .unwrap();
         let insp = store.inspection(&insp.id).unwrap();
+        assert_eq!(insp.officers.len(), 1);
+        assert_eq!(insp.officers[0].certificate_number, "渝50023300043");
         assert_eq!(
             insp.activity,
             Some(anjian_domain::enforcement::FieldActivity::AdministrativeInspection)
@@ -333,7 +362,7 @@ mod tests {
         // Two more of our own this year reach the cap of 3 for care homes.
         for _ in 0..2 {
             store
-                .start_inspection(InspectionKind::RoutineCheck, &home.id, vec![])
+                .start_inspection(InspectionKind::RoutineCheck, &home.id, vec!["蔡伟".into()])
                 .unwrap();
         }
         let w = store.visit_warnings(&home.id).unwrap();
@@ -361,7 +390,7 @@ mod tests {
             .start_joint_inspection(
                 InspectionKind::RoutineCheck,
                 &home.id,
-                vec![],
+                vec!["蔡伟".into()],
                 vec!["dept-xfjy".into(), "dept-xfjy".into(), "dept-mzj".into()],
             )
             .unwrap();
@@ -373,7 +402,7 @@ mod tests {
             .start_joint_inspection(
                 InspectionKind::RoutineCheck,
                 &home.id,
-                vec![],
+                vec!["蔡伟".into()],
                 vec!["county-safety-office".into()],
             )
             .unwrap_err();

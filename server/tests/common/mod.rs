@@ -482,6 +482,20 @@ pub fn device_actor() -> Actor {
 /// Ops for a whole inspection of `site_id` (industry of the site) with `fail_item` failed,
 /// and a hazard raised from it, made with the compiled checklist versions. Returns (ops,
 /// inspection id, hazard id).
+/// The other member of a visit: a certified colleague of the department supervising the
+/// industry (a 行政检查 by its officer needs two), a name for anyone else's visit.
+pub fn colleague_for(industry: Industry) -> Vec<String> {
+    let county = anjian_domain::county::zhong_county();
+    county
+        .supervisor_of(industry)
+        .and_then(|d| {
+            anjian_server::demo::colleagues(&anjian_domain::county::County::department_id(&d.code))
+                .into_iter()
+                .next()
+        })
+        .map_or_else(|| vec!["同行人员".into()], |p| vec![p.name])
+}
+
 pub fn inspection_ops(
     site_id: &str,
     township: &str,
@@ -511,7 +525,7 @@ pub fn inspection_ops_with(
         site_id,
         &list,
         device_actor(),
-        vec!["同行人员".into()],
+        colleague_for(industry),
         now,
     )
     .unwrap();
