@@ -31,6 +31,12 @@ impl County {
         let mut duty = Vec::with_capacity(months);
         for _ in 0..months {
             month = month.prev();
+            // A month in which the county recorded no activity at all is before it used the
+            // system: nobody is judged by it (a quota "missed two months running" needs two
+            // months the county kept).
+            if !activities.iter().any(|a| month.contains(a.date)) {
+                break;
+            }
             duty.push((month, self.duty_of(&activities, None, month, today)));
         }
         let last = YearMonth::of(today).prev();
