@@ -255,13 +255,13 @@ pub fn coverage(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::inspection::InspectionKind;
     use crate::org::Role;
     use crate::site::{GeoPoint, SiteLocation};
 
-    fn site(id: &str, industry: &str, dept: &str) -> Site {
+    pub(crate) fn site(id: &str, industry: &str, dept: &str) -> Site {
         Site {
             id: id.into(),
             name: format!("场所{id}"),

@@ -141,23 +141,16 @@ pub fn resolve(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::enforcement::{Certificate, EnforcementBasis, EnforcementBody};
-    use crate::org::{Role, UnitKind};
-    use crate::site::{GeoPoint, SiteLocation};
+    use crate::enforcement::Certificate;
+    use crate::org::Role;
 
-    fn body(id: &str, name: &str) -> Unit {
-        Unit {
-            id: id.into(),
-            name: name.into(),
-            kind: UnitKind::Department,
-            parent_id: None,
-            code: None,
-            enforcement: Some(EnforcementBody {
-                name_of_record: format!("忠县{name}"),
-                basis: EnforcementBasis::Statutory,
-                industries: vec!["gas".into()],
-            }),
-        }
+    /// The demo county's bodies with powers over gas: 县住房城乡建委 and 县城市管理局.
+    fn body(id: &str) -> Unit {
+        crate::county::zhong_county()
+            .units()
+            .into_iter()
+            .find(|u| u.id == id)
+            .unwrap()
     }
 
     fn person(id: &str, name: &str, unit: &str, until: Option<NaiveDate>) -> Person {
@@ -183,40 +176,27 @@ mod tests {
     }
 
     fn site() -> Site {
-        Site {
-            id: "s1".into(),
-            name: "顺发液化气站".into(),
-            industry: "gas".into(),
-            location: SiteLocation {
-                point: GeoPoint {
-                    lat: 30.3,
-                    lon: 108.0,
-                },
-                radius_m: None,
-                polygon: None,
-            },
-            township_id: "t1".into(),
-            department_id: None,
-            address: None,
-            contact_name: None,
-            contact_phone: None,
-            attributes: vec![],
-        }
+        crate::engagement::tests::site("s1", "gas", "dept-zjw")
     }
 
     #[test]
     fn a_team_needs_two_certified_officers_of_the_bodies_and_names_who_lacks_one() {
         let today = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
         let valid = NaiveDate::from_ymd_opt(2028, 12, 31);
-        let zjw = body("zjw", "县住房城乡建委");
-        let cgj = body("cgj", "县城市管理局");
+        let zjw = body("dept-zjw");
+        let cgj = body("dept-cgj");
         let people = vec![
-            person("lead", "许峰", "zjw", valid),
-            person("p1", "王强", "zjw", valid),
-            person("p2", "李娜", "cgj", valid),
-            person("p3", "张敏", "zjw", NaiveDate::from_ymd_opt(2026, 11, 1)),
-            person("p4", "刘洋", "zjw", None),
-            person("p5", "王强", "cgj", valid),
+            person("lead", "许峰", "dept-zjw", valid),
+            person("p1", "王强", "dept-zjw", valid),
+            person("p2", "李娜", "dept-cgj", valid),
+            person(
+                "p3",
+                "张敏",
+                "dept-zjw",
+                NaiveDate::from_ymd_opt(2026, 11, 1),
+            ),
+            person("p4", "刘洋", "dept-zjw", None),
+            person("p5", "王强", "dept-cgj", valid),
         ];
         let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let s = site();
@@ -248,12 +228,12 @@ mod tests {
         );
         assert!(resolve(&names(&["李娜"]), "lead", &[&zjw], &people, &s, today).is_err());
         let joint = resolve(&names(&["李娜"]), "lead", &[&zjw, &cgj], &people, &s, today).unwrap();
-        assert_eq!(joint[0].unit_id, "cgj");
+        assert_eq!(joint[0].unit_id, "dept-cgj");
         // The same name in two bodies taking part: asked for the id.
         let err =
             resolve(&names(&["王强"]), "lead", &[&zjw, &cgj], &people, &s, today).unwrap_err();
         assert!(err.to_string().contains("重名"), "{err}");
         let by_id = resolve(&names(&["p5"]), "lead", &[&zjw, &cgj], &people, &s, today).unwrap();
-        assert_eq!(by_id[0].unit_id, "cgj");
+        assert_eq!(by_id[0].unit_id, "dept-cgj");
     }
 }
