@@ -15,6 +15,7 @@ use anjian_storage::{
 };
 
 mod deliveries;
+mod throttles;
 
 /// This backend's errors as storage errors (the interface names no database crate).
 fn db(e: postgres::Error) -> StorageError {

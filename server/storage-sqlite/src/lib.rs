@@ -18,6 +18,7 @@ use anjian_storage::{
 };
 
 mod deliveries;
+mod throttles;
 
 pub struct SqliteDb {
     writer: Mutex<Connection>,

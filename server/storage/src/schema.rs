@@ -180,6 +180,17 @@ ALTER TABLE uploads ADD COLUMN received {INT} NOT NULL DEFAULT 0;
 ALTER TABLE uploads ADD COLUMN parts TEXT NOT NULL DEFAULT '';
 CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 "#,
+    r#"
+-- Login throttling and the complaint limiter, shared by every instance: bounded, expiring.
+CREATE TABLE throttles (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    expires_at {TIME} NOT NULL,
+    PRIMARY KEY (kind, key)
+);
+CREATE INDEX throttles_expiry ON throttles (kind, expires_at);
+"#,
 ];
 
 /// Every migration in order, in this dialect.
