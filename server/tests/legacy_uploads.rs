@@ -6,22 +6,9 @@
 
 mod common;
 
-use common::{tus_create, tus_patch, TestServer};
+use common::{tus_create, tus_offset, tus_patch, TestServer};
 use reqwest::Method;
 use sha2::{Digest, Sha256};
-
-fn offset_of(s: &TestServer, token: &str, loc: &str) -> String {
-    let head = s
-        .request(Method::HEAD, token, loc)
-        .header("Tus-Resumable", "1.0.0")
-        .send()
-        .unwrap();
-    assert_eq!(head.status(), 200);
-    head.headers()["upload-offset"]
-        .to_str()
-        .unwrap()
-        .to_string()
-}
 
 /// The server restarting on the same data folder, database and blob store.
 fn restart(s: &TestServer) {
@@ -63,8 +50,8 @@ every_store!(
 
         restart(s);
 
-        assert_eq!(offset_of(s, &token, &loc), cut.to_string());
-        assert_eq!(offset_of(s, &token, &loc_bad), "3000");
+        assert_eq!(tus_offset(s, &token, &loc), cut.to_string());
+        assert_eq!(tus_offset(s, &token, &loc_bad), "3000");
         assert!(!uploads.join(format!("{}.part", id(&loc))).exists());
         assert!(!uploads.join(format!("{}.part", id(&loc_bad))).exists());
         assert_eq!(
@@ -74,7 +61,7 @@ every_store!(
         assert!(uploads.join("not-a-file.part").is_dir());
         // A second start finds nothing more to move and changes nothing.
         restart(s);
-        assert_eq!(offset_of(s, &token, &loc), cut.to_string());
+        assert_eq!(tus_offset(s, &token, &loc), cut.to_string());
 
         // The phone resumes where the server says.
         assert_eq!(

@@ -429,6 +429,20 @@ pub fn tus_patch(
     req.send().unwrap()
 }
 
+/// Where an upload stands (`HEAD`'s `Upload-Offset`).
+pub fn tus_offset(s: &TestServer, token: &str, loc: &str) -> String {
+    let head = s
+        .request(reqwest::Method::HEAD, token, loc)
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .unwrap();
+    assert_eq!(head.status(), 200);
+    head.headers()["upload-offset"]
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
 /// Uploads a file with tus in one request; returns its SHA-256.
 pub fn upload(s: &TestServer, token: &str, bytes: &[u8]) -> String {
     use base64::Engine;
