@@ -15,6 +15,7 @@ pub mod demo_mechanism;
 pub mod demo_parties;
 pub mod error;
 pub mod import;
+pub mod legacy_uploads;
 pub mod listen;
 pub mod metrics;
 pub mod monthly;
@@ -185,19 +186,12 @@ pub async fn open_db_async(config: &Config) -> Result<Db, StorageError> {
         .map_err(|e| StorageError::Other(e.to_string()))?
 }
 
-pub fn state(config: &Config, db: Db) -> std::io::Result<AppState> {
+/// The state every request shares, read from the database at start (on any runtime).
+pub async fn state(config: &Config, db: Db) -> std::io::Result<AppState> {
     let blobs = blobstore::BlobStore::open(&config.blobs, &config.data_dir)
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     let db = Arc::new(db);
-    // The key is read from the database (whose PostgreSQL client blocks): off the async
-    // threads when called from a (multi-threaded) runtime.
-    let load = || site_code::SiteCodes::load_or_create(&db, &config.data_dir);
-    let site_codes = match tokio::runtime::Handle::try_current() {
-        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(load)?
-        }
-        _ => load()?,
-    };
+    let site_codes = site_code::SiteCodes::load_or_create(db.clone(), &config.data_dir).await?;
     let state = AppState {
         db,
         data_dir: Arc::new(config.data_dir.clone()),
@@ -217,6 +211,7 @@ pub fn state(config: &Config, db: Db) -> std::io::Result<AppState> {
         },
         webhook_hosts: Arc::new(config.webhook_hosts.clone()),
     };
+    legacy_uploads::migrate(&state).await;
     Ok(state)
 }
 
@@ -268,7 +263,7 @@ pub async fn seed_demo(
 /// Runs the server until Ctrl-C or SIGTERM; in-flight requests finish first.
 pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let db = open_db_async(&config).await?;
-    let state = state(&config, db)?;
+    let state = state(&config, db).await?;
     let published = state.load_checklists().await.map_err(|e| e.message)?;
     if published > 0 {
         tracing::info!(

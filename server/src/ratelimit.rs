@@ -14,16 +14,24 @@
 //!   addresses that never signed in to that username successfully get one attempt per
 //!   [`LoginLimits::stranger_interval`] for it; addresses that have (the owner's) are not held.
 //!
-//! State is in memory (a restart forgets it) and bounded in size.
+//! The same module limits complaints left on a site's public page per address.
+//!
+//! The state is in the database ([`Throttles`]), so every server instance behind a balancer
+//! counts the same failures; each counter row expires and each kind keeps a bounded number
+//! of rows. Times are wall-clock (instances share no monotonic clock). Callers run these in a
+//! write transaction, which both backends serialise.
 
-use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
+
+use crate::storage::{StorageError, Tx};
 
 /// The client's address: as the connection loop resolved it (the peer, or behind a trusted
 /// proxy the client it names: `crate::proxies`); else the peer; unspecified when the server
@@ -74,7 +82,7 @@ pub struct LoginLimits {
     pub hashing: usize,
     /// How long a login waits for a hashing slot before "busy".
     pub hashing_wait: Duration,
-    /// Entries kept per table.
+    /// Rows kept per counter kind.
     pub max_entries: usize,
 }
 
@@ -95,31 +103,34 @@ impl Default for LoginLimits {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+const ADDRESS: &str = "login_address";
+const PAIR: &str = "login_pair";
+const ACCOUNT: &str = "login_account";
+const COMPLAINT: &str = "complaint_address";
+/// How long an account remembers the addresses its owner signed in from.
+const KNOWN_FOR: chrono::Duration = chrono::Duration::days(90);
+/// Complaints one address may leave per hour, and addresses tracked at once.
+const COMPLAINTS_PER_HOUR: u32 = 5;
+const COMPLAINT_ADDRESSES: i64 = 10_000;
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 struct Window {
-    started: Instant,
+    started: DateTime<Utc>,
     failures: u32,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 struct Pair {
     failures: u32,
-    until: Option<Instant>,
-    last: Instant,
+    until: Option<DateTime<Utc>>,
+    last: DateTime<Utc>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 struct Account {
     window: Option<Window>,
-    next_stranger: Option<Instant>,
+    next_stranger: Option<DateTime<Utc>>,
     known: Vec<IpAddr>,
-}
-
-#[derive(Default)]
-struct Tables {
-    addresses: HashMap<IpAddr, Window>,
-    pairs: HashMap<(String, IpAddr), Pair>,
-    accounts: HashMap<String, Account>,
 }
 
 /// Why a login has to wait.
@@ -140,26 +151,61 @@ impl Hold {
     }
 }
 
+/// May this attempt go ahead; if not, for how many seconds it must wait and why.
+pub type Verdict = Result<(), (u64, Hold)>;
+
 pub struct LoginGuard {
     limits: LoginLimits,
-    tables: Mutex<Tables>,
     pub hashing: Semaphore,
 }
 
-fn bounded_insert<K: std::hash::Hash + Eq + Clone, V>(
-    map: &mut HashMap<K, V>,
-    max: usize,
-    key: K,
-    keep: impl Fn(&V) -> bool,
-) {
-    if map.len() >= max && !map.contains_key(&key) {
-        map.retain(|_, v| keep(v));
-        if map.len() >= max {
-            if let Some(k) = map.keys().next().cloned() {
-                map.remove(&k);
-            }
-        }
+fn dur(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+}
+
+/// A stored counter; one that does not parse counts as none.
+fn load<T: DeserializeOwned>(
+    tx: &mut dyn Tx,
+    kind: &str,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<T>, StorageError> {
+    Ok(tx
+        .get_throttle(kind, key, now)?
+        .and_then(|v| serde_json::from_str(&v).ok()))
+}
+
+fn store<T: Serialize>(
+    tx: &mut dyn Tx,
+    kind: &str,
+    key: &str,
+    value: &T,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    max_rows: usize,
+) -> Result<(), StorageError> {
+    let value = serde_json::to_string(value)?;
+    tx.put_throttle(kind, key, &value, expires_at, now, max_rows as i64)
+}
+
+/// A username as typed may be long: long ones are keyed by their hash.
+fn name_key(username: &str) -> String {
+    if username.len() <= 128 {
+        username.to_string()
+    } else {
+        format!(
+            "sha256:{}",
+            anjian_evidence::sha256_hex(username.as_bytes())
+        )
     }
+}
+
+fn pair_key(username: &str, ip: IpAddr) -> String {
+    format!("{ip} {}", name_key(username))
+}
+
+fn wait_secs(until: DateTime<Utc>, now: DateTime<Utc>) -> u64 {
+    (until - now).num_seconds().max(1) as u64
 }
 
 impl LoginGuard {
@@ -167,7 +213,6 @@ impl LoginGuard {
         LoginGuard {
             hashing: Semaphore::new(limits.hashing.max(1)),
             limits,
-            tables: Mutex::new(Tables::default()),
         }
     }
 
@@ -175,105 +220,116 @@ impl LoginGuard {
         &self.limits
     }
 
-    fn live(&self, w: &Window, now: Instant) -> bool {
-        now.duration_since(w.started) < self.limits.window
+    fn window(&self) -> chrono::Duration {
+        dur(self.limits.window)
     }
 
-    /// Whether this attempt may go ahead; if not, for how many seconds it must wait and why.
-    pub fn check(&self, username: &str, ip: IpAddr, now: Instant) -> Result<(), (u64, Hold)> {
+    fn account_expiry(&self, a: &Account, now: DateTime<Utc>) -> DateTime<Utc> {
+        let mut until = now;
+        if let Some(w) = a.window {
+            until = until.max(w.started + self.window());
+        }
+        if let Some(n) = a.next_stranger {
+            until = until.max(n);
+        }
+        if !a.known.is_empty() {
+            until = until.max(now + KNOWN_FOR);
+        }
+        until
+    }
+
+    /// Whether this attempt may go ahead (a stranger's attempt on a busy account uses up
+    /// its turn).
+    pub fn check(
+        &self,
+        tx: &mut dyn Tx,
+        username: &str,
+        ip: IpAddr,
+        now: DateTime<Utc>,
+    ) -> Result<Verdict, StorageError> {
         let ip = address_key(ip);
-        let mut t = self.tables.lock().unwrap_or_else(|p| p.into_inner());
-        let secs = |until: Instant| until.duration_since(now).as_secs().max(1);
-        if let Some(w) = t.addresses.get(&ip) {
-            if self.live(w, now) && w.failures >= self.limits.per_address {
-                return Err((secs(w.started + self.limits.window), Hold::Address));
+        let window = self.window();
+        if let Some(w) = load::<Window>(tx, ADDRESS, &ip.to_string(), now)? {
+            if now - w.started < window && w.failures >= self.limits.per_address {
+                return Ok(Err((wait_secs(w.started + window, now), Hold::Address)));
             }
         }
-        if let Some(p) = t.pairs.get(&(username.to_string(), ip)) {
+        if let Some(p) = load::<Pair>(tx, PAIR, &pair_key(username, ip), now)? {
             if let Some(until) = p.until.filter(|u| *u > now) {
-                return Err((secs(until), Hold::Pair));
+                return Ok(Err((wait_secs(until, now), Hold::Pair)));
             }
         }
-        let window = self.limits.window;
-        let per_account = self.limits.per_account;
-        let interval = self.limits.stranger_interval;
-        if let Some(a) = t.accounts.get_mut(username) {
-            let busy = a.window.is_some_and(|w| {
-                now.duration_since(w.started) < window && w.failures >= per_account
-            });
+        let key = name_key(username);
+        if let Some(mut a) = load::<Account>(tx, ACCOUNT, &key, now)? {
+            let busy = a
+                .window
+                .is_some_and(|w| now - w.started < window && w.failures >= self.limits.per_account);
             if busy && !a.known.contains(&ip) {
                 if let Some(next) = a.next_stranger.filter(|n| *n > now) {
-                    return Err((secs(next), Hold::Account));
+                    return Ok(Err((wait_secs(next, now), Hold::Account)));
                 }
-                a.next_stranger = Some(now + interval);
+                a.next_stranger = Some(now + dur(self.limits.stranger_interval));
+                let expires = self.account_expiry(&a, now);
+                store(tx, ACCOUNT, &key, &a, expires, now, self.limits.max_entries)?;
             }
         }
-        Ok(())
+        Ok(Ok(()))
     }
 
     /// Counts a failed attempt; returns the hold it newly starts, if any (for the audit log).
-    pub fn failure(&self, username: &str, ip: IpAddr, now: Instant) -> Option<Hold> {
+    pub fn failure(
+        &self,
+        tx: &mut dyn Tx,
+        username: &str,
+        ip: IpAddr,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Hold>, StorageError> {
         let ip = address_key(ip);
         let limits = &self.limits;
-        let mut t = self.tables.lock().unwrap_or_else(|p| p.into_inner());
+        let max = limits.max_entries;
+        let window = self.window();
         let mut started = None;
 
-        let window = limits.window;
-        bounded_insert(&mut t.addresses, limits.max_entries, ip, |w| {
-            now.duration_since(w.started) < window
-        });
-        let w = t.addresses.entry(ip).or_insert(Window {
-            started: now,
-            failures: 0,
-        });
-        if now.duration_since(w.started) >= window {
-            *w = Window {
+        let key = ip.to_string();
+        let mut w = load::<Window>(tx, ADDRESS, &key, now)?
+            .filter(|w| now - w.started < window)
+            .unwrap_or(Window {
                 started: now,
                 failures: 0,
-            };
-        }
+            });
         w.failures += 1;
         if w.failures == limits.per_address {
             started = Some(Hold::Address);
         }
+        store(tx, ADDRESS, &key, &w, w.started + window, now, max)?;
 
-        let key = (username.to_string(), ip);
-        let max_wait = limits.max_pair_wait;
-        bounded_insert(&mut t.pairs, limits.max_entries, key.clone(), |p| {
-            p.until.is_some_and(|u| u > now) || now.duration_since(p.last) < max_wait
-        });
-        let p = t.pairs.entry(key).or_insert(Pair {
+        let key = pair_key(username, ip);
+        let max_wait = dur(limits.max_pair_wait);
+        let mut p = load::<Pair>(tx, PAIR, &key, now)?.unwrap_or(Pair {
             failures: 0,
             until: None,
             last: now,
         });
-        if now.duration_since(p.last) >= max_wait && p.until.is_none_or(|u| u <= now) {
+        if now - p.last >= max_wait && p.until.is_none_or(|u| u <= now) {
             p.failures = 0;
         }
         p.failures += 1;
         p.last = now;
         if p.failures >= limits.free_failures {
             let exp = (p.failures - limits.free_failures).min(10);
-            let wait = Duration::from_secs(5u64 << exp).min(max_wait);
+            let wait = dur(Duration::from_secs(5u64 << exp)).min(max_wait);
             p.until = Some(now + wait);
             if started.is_none() {
                 started = Some(Hold::Pair);
             }
         }
+        let expires = (p.last + max_wait).max(p.until.unwrap_or(now));
+        store(tx, PAIR, &key, &p, expires, now, max)?;
 
-        bounded_insert(
-            &mut t.accounts,
-            limits.max_entries,
-            username.to_string(),
-            |a| {
-                !a.known.is_empty()
-                    || a.window
-                        .is_some_and(|w| now.duration_since(w.started) < window)
-            },
-        );
-        let a = t.accounts.entry(username.to_string()).or_default();
+        let key = name_key(username);
+        let mut a = load::<Account>(tx, ACCOUNT, &key, now)?.unwrap_or_default();
         match &mut a.window {
-            Some(w) if now.duration_since(w.started) < window => w.failures += 1,
+            Some(w) if now - w.started < window => w.failures += 1,
             other => {
                 *other = Some(Window {
                     started: now,
@@ -284,95 +340,164 @@ impl LoginGuard {
         if a.window.is_some_and(|w| w.failures == limits.per_account) && started.is_none() {
             started = Some(Hold::Account);
         }
-        started
+        let expires = self.account_expiry(&a, now);
+        store(tx, ACCOUNT, &key, &a, expires, now, max)?;
+        Ok(started)
     }
 
     /// A successful login: the pair starts afresh and the address is one the owner uses.
-    pub fn success(&self, username: &str, ip: IpAddr) {
+    pub fn success(
+        &self,
+        tx: &mut dyn Tx,
+        username: &str,
+        ip: IpAddr,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
         let ip = address_key(ip);
-        let mut t = self.tables.lock().unwrap_or_else(|p| p.into_inner());
-        t.pairs.remove(&(username.to_string(), ip));
-        let max = self.limits.max_entries;
-        if t.accounts.len() >= max && !t.accounts.contains_key(username) {
-            if let Some(k) = t.accounts.keys().next().cloned() {
-                t.accounts.remove(&k);
-            }
-        }
-        let a = t.accounts.entry(username.to_string()).or_default();
+        tx.delete_throttle(PAIR, &pair_key(username, ip))?;
+        let key = name_key(username);
+        let mut a = load::<Account>(tx, ACCOUNT, &key, now)?.unwrap_or_default();
         if !a.known.contains(&ip) {
             if a.known.len() >= 8 {
                 a.known.remove(0);
             }
             a.known.push(ip);
         }
+        let expires = self.account_expiry(&a, now);
+        store(tx, ACCOUNT, &key, &a, expires, now, self.limits.max_entries)
     }
+}
+
+/// Whether `ip` may leave another complaint on a site's public page now (and counts it):
+/// [`COMPLAINTS_PER_HOUR`] per address; a new address is refused while the table is full.
+pub fn admit_complaint(
+    tx: &mut dyn Tx,
+    ip: IpAddr,
+    now: DateTime<Utc>,
+) -> Result<bool, StorageError> {
+    let key = address_key(ip).to_string();
+    let hour = chrono::Duration::hours(1);
+    let slot = load::<Window>(tx, COMPLAINT, &key, now)?.filter(|w| now - w.started < hour);
+    let mut slot = match slot {
+        Some(s) => s,
+        None if tx.count_throttles(COMPLAINT)? >= COMPLAINT_ADDRESSES => return Ok(false),
+        None => Window {
+            started: now,
+            failures: 0,
+        },
+    };
+    if slot.failures >= COMPLAINTS_PER_HOUR {
+        return Ok(false);
+    }
+    slot.failures += 1;
+    let max = COMPLAINT_ADDRESSES as usize;
+    store(tx, COMPLAINT, &key, &slot, slot.started + hour, now, max)?;
+    Ok(true)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::sqlite::SqliteDb;
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
     }
 
-    #[test]
-    fn a_stranger_cannot_lock_the_owner_out_and_unknown_names_count_alike() {
-        let g = LoginGuard::new(LoginLimits::default());
-        let t0 = Instant::now();
-        let owner = ip("10.0.0.1");
-        g.success("admin", owner);
-        for i in 0..5 {
-            assert!(g.check("admin", ip("10.9.9.9"), t0).is_ok(), "attempt {i}");
-            g.failure("admin", ip("10.9.9.9"), t0);
-        }
-        assert_eq!(
-            g.check("admin", ip("10.9.9.9"), t0).unwrap_err().1,
-            Hold::Pair
-        );
-        assert!(g.check("admin", owner, t0).is_ok(), "the owner is not held");
-        // The same for a name nobody has.
-        for _ in 0..5 {
-            g.failure("nobody", ip("10.9.9.8"), t0);
-        }
-        assert_eq!(
-            g.check("nobody", ip("10.9.9.8"), t0).unwrap_err().1,
-            Hold::Pair
-        );
-        // Spraying from one address stops at the address limit.
-        let sprayer = ip("10.7.7.7");
-        for n in 0..30 {
-            g.failure(&format!("user{n}"), sprayer, t0);
-        }
-        assert_eq!(g.check("user99", sprayer, t0).unwrap_err().1, Hold::Address);
-        // Many addresses against one account: strangers slowed, the owner not.
-        for n in 0..25 {
-            g.failure("leader", ip(&format!("10.1.1.{n}")), t0);
-        }
-        g.success("leader", owner);
-        assert!(g.check("leader", ip("10.2.2.2"), t0).is_ok());
-        assert_eq!(
-            g.check("leader", ip("10.2.2.3"), t0).unwrap_err().1,
-            Hold::Account
-        );
-        assert!(g.check("leader", owner, t0).is_ok());
-        // The window passes.
-        let later = t0 + Duration::from_secs(16 * 60);
-        assert!(g.check("user99", sprayer, later).is_ok());
-        assert!(g.check("admin", ip("10.9.9.9"), later).is_ok());
+    fn db() -> (tempfile::TempDir, SqliteDb) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = SqliteDb::open(&dir.path().join("t.db")).unwrap();
+        (dir, db)
     }
 
     #[test]
-    fn tables_stay_bounded() {
+    fn a_stranger_cannot_lock_the_owner_out_and_unknown_names_count_alike() {
+        let (_dir, db) = db();
+        let g = LoginGuard::new(LoginLimits::default());
+        let t0 = Utc::now();
+        let check = |name: &str, addr: &str, t: DateTime<Utc>| {
+            db.transact(|tx| g.check(tx, name, ip(addr), t)).unwrap()
+        };
+        let fail = |name: &str, addr: &str| {
+            db.transact(|tx| g.failure(tx, name, ip(addr), t0)).unwrap();
+        };
+        let owner = "10.0.0.1";
+        db.transact(|tx| g.success(tx, "admin", ip(owner), t0))
+            .unwrap();
+        for i in 0..5 {
+            assert!(check("admin", "10.9.9.9", t0).is_ok(), "attempt {i}");
+            fail("admin", "10.9.9.9");
+        }
+        assert_eq!(check("admin", "10.9.9.9", t0).unwrap_err().1, Hold::Pair);
+        assert!(check("admin", owner, t0).is_ok(), "the owner is not held");
+        // The same for a name nobody has.
+        for _ in 0..5 {
+            fail("nobody", "10.9.9.8");
+        }
+        assert_eq!(check("nobody", "10.9.9.8", t0).unwrap_err().1, Hold::Pair);
+        // Spraying from one address stops at the address limit.
+        for n in 0..30 {
+            fail(&format!("user{n}"), "10.7.7.7");
+        }
+        assert_eq!(
+            check("user99", "10.7.7.7", t0).unwrap_err().1,
+            Hold::Address
+        );
+        // Many addresses against one account: strangers slowed, the owner not.
+        for n in 0..25 {
+            fail("leader", &format!("10.1.1.{n}"));
+        }
+        db.transact(|tx| g.success(tx, "leader", ip(owner), t0))
+            .unwrap();
+        assert!(check("leader", "10.2.2.2", t0).is_ok());
+        assert_eq!(
+            check("leader", "10.2.2.3", t0).unwrap_err().1,
+            Hold::Account
+        );
+        assert!(check("leader", owner, t0).is_ok());
+        // The window passes.
+        let later = t0 + chrono::Duration::minutes(16);
+        assert!(check("user99", "10.7.7.7", later).is_ok());
+        assert!(check("admin", "10.9.9.9", later).is_ok());
+    }
+
+    #[test]
+    fn tables_stay_bounded_and_long_names_are_hashed() {
+        let (_dir, db) = db();
         let g = LoginGuard::new(LoginLimits {
             max_entries: 100,
             ..LoginLimits::default()
         });
-        let t0 = Instant::now();
-        for n in 0..1000u32 {
-            g.failure(&format!("u{n}"), IpAddr::from(n.to_be_bytes()), t0);
+        let t0 = Utc::now();
+        db.transact(|tx| {
+            for n in 0..300u32 {
+                g.failure(tx, &format!("u{n}"), IpAddr::from(n.to_be_bytes()), t0)?;
+            }
+            g.failure(tx, &"长".repeat(10_000), ip("10.0.0.1"), t0)
+        })
+        .unwrap();
+        db.read(|tx| {
+            for kind in [ADDRESS, PAIR, ACCOUNT] {
+                assert!(tx.count_throttles(kind)? <= 100, "{kind}");
+            }
+            assert!(tx
+                .get_throttle(ACCOUNT, &"长".repeat(10_000), t0)?
+                .is_none());
+            Ok::<_, StorageError>(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn complaints_per_address_per_hour() {
+        let (_dir, db) = db();
+        let t0 = Utc::now();
+        let admit = |addr: &str, t| db.transact(|tx| admit_complaint(tx, ip(addr), t)).unwrap();
+        for _ in 0..COMPLAINTS_PER_HOUR {
+            assert!(admit("10.3.3.3", t0));
         }
-        let t = g.tables.lock().unwrap();
-        assert!(t.addresses.len() <= 100 && t.pairs.len() <= 100 && t.accounts.len() <= 100);
+        assert!(!admit("10.3.3.3", t0));
+        assert!(admit("10.3.3.4", t0), "another address is not held");
+        assert!(admit("10.3.3.3", t0 + chrono::Duration::minutes(61)));
     }
 }

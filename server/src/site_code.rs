@@ -4,10 +4,8 @@
 
 use anjian_domain::checklist::ChecklistRegistry;
 use std::collections::HashMap;
-use std::net::IpAddr;
 use std::path::Path;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use anjian_domain::access;
 use anjian_domain::inspection::Inspection;
@@ -35,18 +33,14 @@ const LISTED: usize = 50;
 /// A complaint's text and contact, in characters.
 const MAX_TEXT: usize = 500;
 const MAX_CONTACT: usize = 40;
-/// Complaints one address may leave per hour, and one site may receive per day.
-const PER_ADDRESS_HOURLY: u32 = 5;
+/// Complaints one site may receive per day (per address: `crate::ratelimit`).
 const PER_SITE_DAILY: usize = 20;
-/// Addresses tracked at once by the limiter (oldest windows dropped beyond it).
-const TRACKED: usize = 10_000;
 
 /// The county's key for site codes: the 32-byte seed as hex, kept in the database (setting
 /// `site_code_key`) so every server instance signs and checks with the same key. A data
 /// folder from before keeps its `site-code.key`, which is moved into the database on start.
 pub struct SiteCodes {
     key: SigningKey,
-    limiter: Mutex<HashMap<IpAddr, (Instant, u32)>>,
 }
 
 const KEY_SETTING: &str = "site_code_key";
@@ -58,7 +52,10 @@ fn parse_seed(text: &str) -> Option<[u8; 32]> {
 }
 
 impl SiteCodes {
-    pub fn load_or_create(db: &Db, data_dir: &Path) -> std::io::Result<SiteCodes> {
+    /// Reads the key every instance shares (storing this folder's, or a new one, when the
+    /// database has none). The database is read on a blocking thread: this works on any
+    /// runtime, current-thread ones included.
+    pub async fn load_or_create(db: Arc<Db>, data_dir: &Path) -> std::io::Result<SiteCodes> {
         let path = data_dir.join("site-code.key");
         let proposed = match std::fs::read_to_string(&path) {
             Ok(text) => parse_seed(&text)
@@ -71,14 +68,17 @@ impl SiteCodes {
             Err(e) => return Err(e),
         };
         // The first instance's key holds; later ones (and restarts) read it.
-        let stored = db
-            .transact(|tx| tx.init_setting(KEY_SETTING, &hex::encode(proposed)))
-            .map_err(|e: StorageError| std::io::Error::other(e.to_string()))?;
+        let proposed = hex::encode(proposed);
+        let stored = tokio::task::spawn_blocking(move || {
+            db.transact(|tx| tx.init_setting(KEY_SETTING, &proposed))
+        })
+        .await
+        .map_err(std::io::Error::other)?
+        .map_err(|e: StorageError| std::io::Error::other(e.to_string()))?;
         let seed = parse_seed(&stored)
             .ok_or_else(|| std::io::Error::other("the stored site-code key is not a key"))?;
         Ok(SiteCodes {
             key: SigningKey::from_bytes(&seed),
-            limiter: Mutex::new(HashMap::new()),
         })
     }
 
@@ -88,27 +88,6 @@ impl SiteCodes {
 
     pub fn text(&self, base: &str, site_id: &str) -> String {
         site_code::code_text(base, &self.key, site_id)
-    }
-
-    /// Whether `ip` may leave another complaint now (and counts it).
-    fn admit(&self, ip: IpAddr, now: Instant) -> bool {
-        let mut m = self.limiter.lock().unwrap_or_else(|p| p.into_inner());
-        let hour = Duration::from_secs(3600);
-        if m.len() >= TRACKED {
-            m.retain(|_, (start, _)| now.duration_since(*start) < hour);
-            if m.len() >= TRACKED {
-                return false;
-            }
-        }
-        let slot = m.entry(ip).or_insert((now, 0));
-        if now.duration_since(slot.0) >= hour {
-            *slot = (now, 0);
-        }
-        if slot.1 >= PER_ADDRESS_HOURLY {
-            return false;
-        }
-        slot.1 += 1;
-        true
     }
 }
 
@@ -337,7 +316,6 @@ pub async fn complain(
     } else {
         None
     };
-    let admitted = bad.is_none() && state.site_codes.admit(ip, Instant::now());
     let st = state.clone();
     let action = format!("/q/{site_id}/{sig}");
     let out = state
@@ -347,7 +325,7 @@ pub async fn complain(
             };
             let (status, notice) = if let Some(why) = bad {
                 (StatusCode::UNPROCESSABLE_ENTITY, why)
-            } else if !admitted {
+            } else if !crate::ratelimit::admit_complaint(tx, ip, Utc::now())? {
                 (StatusCode::TOO_MANY_REQUESTS, "提交过于频繁，请稍后再试")
             } else if complaints_today(tx, &site.id)? >= PER_SITE_DAILY {
                 (

@@ -70,7 +70,7 @@ fn idle_expiry(state: &AppState) -> chrono::DateTime<Utc> {
 const MAX_CHECKSUM_CHUNK: usize = 64 * 1024 * 1024;
 /// A request body is stored in parts of this size (and whatever came when it ended or
 /// dropped), so a cut connection keeps all but the bytes of its last unfinished part.
-const PART_BYTES: usize = 8 * 1024 * 1024;
+pub(crate) const PART_BYTES: usize = 8 * 1024 * 1024;
 
 fn tus_headers(headers: &mut HeaderMap) {
     headers.insert("Tus-Resumable", HeaderValue::from_static(TUS_VERSION));

@@ -7,7 +7,7 @@ use anjian_domain::hazard::{FiveImplementations, Funding, HazardAction, HazardSt
 use anjian_domain::inspection::InspectionKind;
 use anjian_domain::sync::{decode_cursor, encode_cursor};
 use chrono::{NaiveDate, Utc};
-use common::{inspection_ops, op, statuses, transition, TestServer};
+use common::{b64, inspection_ops, op, statuses, transition, tus_create, tus_patch, TestServer};
 use reqwest::Method;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -603,48 +603,6 @@ both_backends!(
             .is_empty());
     }
 );
-
-fn tus_create(s: &TestServer, token: &str, len: usize, sha: &str) -> String {
-    let meta = format!(
-        "sha256 {},filename {}",
-        b64(sha.as_bytes()),
-        b64("现场照片.jpg".as_bytes())
-    );
-    let resp = s
-        .request(Method::POST, token, "/v1/uploads")
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Length", len.to_string())
-        .header("Upload-Metadata", meta)
-        .send()
-        .unwrap();
-    assert_eq!(resp.status(), 201, "{:?}", resp.text());
-    resp.headers()["location"].to_str().unwrap().to_string()
-}
-
-fn b64(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-fn tus_patch(
-    s: &TestServer,
-    token: &str,
-    location: &str,
-    offset: usize,
-    body: &[u8],
-    checksum: Option<String>,
-) -> reqwest::blocking::Response {
-    let mut req = s
-        .request(Method::PATCH, token, location)
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Offset", offset.to_string())
-        .header("Content-Type", "application/offset+octet-stream")
-        .body(body.to_vec());
-    if let Some(c) = checksum {
-        req = req.header("Upload-Checksum", c);
-    }
-    req.send().unwrap()
-}
 
 every_store!(
     tus_upload_resumes_and_refuses_a_hash_mismatch,

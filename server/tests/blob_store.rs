@@ -13,7 +13,7 @@ use reqwest::Method;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use common::{Backend, TestServer};
+use common::{tus_offset, Backend, TestServer};
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -50,19 +50,6 @@ fn patch(s: &TestServer, token: &str, loc: &str, offset: usize, body: &[u8]) -> 
         .as_u16()
 }
 
-fn offset(s: &TestServer, token: &str, loc: &str) -> String {
-    let head = s
-        .request(Method::HEAD, token, loc)
-        .header("Tus-Resumable", "1.0.0")
-        .send()
-        .unwrap();
-    assert_eq!(head.status(), 200);
-    head.headers()["upload-offset"]
-        .to_str()
-        .unwrap()
-        .to_string()
-}
-
 fn two_instances() -> Option<(TestServer, TestServer)> {
     let first = TestServer::start(Backend::PostgresS3)?;
     let second = first.start_beside();
@@ -82,10 +69,10 @@ fn an_upload_started_on_one_instance_resumes_on_the_other() {
     let loc = create(&a, &token, file.len(), &sha);
     assert_eq!(patch(&a, &token, &loc, 0, &file[..3_000_000]), 204);
     // The other instance knows how far it got, and refuses a stale offset.
-    assert_eq!(offset(&b, &token, &loc), "3000000");
+    assert_eq!(tus_offset(&b, &token, &loc), "3000000");
     assert_eq!(patch(&b, &token, &loc, 0, &file[..10]), 409);
     assert_eq!(patch(&b, &token, &loc, 3_000_000, &file[3_000_000..]), 204);
-    assert_eq!(offset(&a, &token, &loc), file.len().to_string());
+    assert_eq!(tus_offset(&a, &token, &loc), file.len().to_string());
     // Either instance serves the file; another township's user still sees nothing.
     for s in [&a, &b] {
         let got = s.get(&token, &format!("/v1/blobs/{sha}"));

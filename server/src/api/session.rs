@@ -39,19 +39,32 @@ async fn failed_login(
     state: &AppState,
     username: &str,
     client: std::net::IpAddr,
-    now: std::time::Instant,
     reason: &'static str,
 ) -> ApiResult<()> {
-    let hold = state.login.failure(username, client, now);
     let name = username.to_string();
+    let guard = state.login.clone();
     state
         .write(move |tx| {
+            let hold = guard.failure(tx, &name, client, Utc::now())?;
             audit::record(tx, &name, audit::LOGIN_FAILED, &name, Some(client), reason)?;
             if let Some(h) = hold {
                 audit::record(tx, &name, audit::LOCKOUT, &name, Some(client), h.code())?;
             }
             Ok(())
         })
+        .await
+}
+
+/// Whether the throttle lets this attempt go ahead (state shared by every instance).
+async fn check_throttle(
+    state: &AppState,
+    username: &str,
+    client: std::net::IpAddr,
+) -> ApiResult<crate::ratelimit::Verdict> {
+    let guard = state.login.clone();
+    let name = username.to_string();
+    state
+        .write(move |tx| Ok(guard.check(tx, &name, client, Utc::now())?))
         .await
 }
 
@@ -88,10 +101,13 @@ pub async fn login(
     Json(req): Json<LoginRequest>,
 ) -> Response {
     let username = normalise_username(&req.username);
-    let now = std::time::Instant::now();
-    if let Err((seconds, _)) = state.login.check(&username, client, now) {
-        Metrics::inc(&state.metrics.logins_failed, 1);
-        return held(seconds);
+    match check_throttle(&state, &username, client).await {
+        Ok(Ok(())) => {}
+        Ok(Err((seconds, _))) => {
+            Metrics::inc(&state.metrics.logins_failed, 1);
+            return held(seconds);
+        }
+        Err(e) => return e.into_response(),
     }
     let name = username.clone();
     let account = match state.read(move |tx| Ok(tx.get_account(&name)?)).await {
@@ -111,7 +127,7 @@ pub async fn login(
         } else {
             "账号不存在"
         };
-        let logged = failed_login(&state, &username, client, now, reason).await;
+        let logged = failed_login(&state, &username, client, reason).await;
         if let Err(e) = logged {
             return e.into_response();
         }
@@ -140,7 +156,6 @@ pub async fn login(
             }
         }
     }
-    state.login.success(&username, client);
     issue_session(&state, account, client, "").await
 }
 
@@ -167,10 +182,13 @@ pub async fn issue_session(
     how: &'static str,
 ) -> Response {
     let ttl = state.token_ttl;
+    let guard = state.login.clone();
+    let name = account.username.clone();
     let token = auth::new_token();
     let hashed = auth::token_hash(&token);
     let issued = state
         .write(move |tx| {
+            guard.success(tx, &name, client, Utc::now())?;
             let person = auth::load_person(tx, &account.person_id)?;
             let expires_at = Utc::now() + ttl;
             tx.put_token(&hashed, &account.username, expires_at)?;
@@ -275,10 +293,7 @@ pub async fn change_password(
     let keep = own_token(&headers)?;
     let username = caller.username.clone();
     account_rules::check_password(&username, &req.new_password).map_err(ApiError::invalid)?;
-    if let Err((seconds, _)) = state
-        .login
-        .check(&username, client, std::time::Instant::now())
-    {
+    if let Err((seconds, _)) = check_throttle(&state, &username, client).await? {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "locked",
@@ -292,8 +307,7 @@ pub async fn change_password(
     let ok =
         auth::check_password_bounded(&state, req.old_password, Some(account.password_hash)).await?;
     if !ok {
-        let now = std::time::Instant::now();
-        failed_login(&state, &username, client, now, "修改密码时原密码错误").await?;
+        failed_login(&state, &username, client, "修改密码时原密码错误").await?;
         return Err(ApiError::forbidden("原密码错误"));
     }
     let hash = auth::hash_password_bounded(&state, req.new_password).await?;

@@ -16,6 +16,7 @@ use anjian_storage::{
 
 mod deliveries;
 mod identities;
+mod throttles;
 
 /// This backend's errors as storage errors (the interface names no database crate).
 fn db(e: postgres::Error) -> StorageError {

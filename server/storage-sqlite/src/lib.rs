@@ -19,6 +19,7 @@ use anjian_storage::{
 
 mod deliveries;
 mod identities;
+mod throttles;
 
 pub struct SqliteDb {
     writer: Mutex<Connection>,

@@ -245,8 +245,31 @@ pub trait IdentityStore {
     fn prune_login_states(&mut self, now: DateTime<Utc>) -> Result<i64>;
 }
 
+/// Short-lived state every server instance shares: login throttling and the public
+/// complaint limiter (`server/src/ratelimit.rs`). One value per (kind, key) with an
+/// expiry; expired rows are never returned, and each kind keeps a bounded number of rows.
+pub trait Throttles {
+    /// The value of (kind, key) unless it expired at `now`.
+    fn get_throttle(&mut self, kind: &str, key: &str, now: DateTime<Utc>)
+        -> Result<Option<String>>;
+    /// Upserts (kind, key); then drops the kind's rows expired at `now` and, beyond
+    /// `max_rows`, those expiring soonest.
+    fn put_throttle(
+        &mut self,
+        kind: &str,
+        key: &str,
+        value: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+        max_rows: i64,
+    ) -> Result<()>;
+    fn delete_throttle(&mut self, kind: &str, key: &str) -> Result<()>;
+    /// Rows of a kind (live or not yet pruned).
+    fn count_throttles(&mut self, kind: &str) -> Result<i64>;
+}
+
 /// Everything the server does to its database, inside one transaction.
-pub trait Tx: DeliveryLog + IdentityStore {
+pub trait Tx: DeliveryLog + IdentityStore + Throttles {
     fn get_record(&mut self, entity: &str, id: &str) -> Result<Option<StoredRecord>>;
     /// Upserts a record (or its tombstone) and logs the change for every principal that sees
     /// it now, plus removals for principals that saw it before and no longer do. The log is

@@ -199,6 +199,17 @@ CREATE TABLE login_states (
 );
 CREATE INDEX login_states_expiry ON login_states (expires_at);
 "#,
+    r#"
+-- Login throttling and the complaint limiter, shared by every instance: bounded, expiring.
+CREATE TABLE throttles (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    expires_at {TIME} NOT NULL,
+    PRIMARY KEY (kind, key)
+);
+CREATE INDEX throttles_expiry ON throttles (kind, expires_at);
+"#,
 ];
 
 /// Every migration in order, in this dialect.

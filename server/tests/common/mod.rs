@@ -153,7 +153,7 @@ impl TestServer {
             let rt = tokio::runtime::Runtime::new().unwrap();
             rt.block_on(async move {
                 let db = anjian_server::open_db_async(&config).await.unwrap();
-                let state = anjian_server::state(&config, db).unwrap();
+                let state = anjian_server::state(&config, db).await.unwrap();
                 state.load_checklists().await.unwrap();
                 anjian_server::seed_demo(&state, &config).await.unwrap();
                 let app = anjian_server::api::router(state.clone(), &config);
@@ -386,6 +386,64 @@ macro_rules! both_backends {
             }
         }
     };
+}
+
+/// Creates a tus upload of `len` bytes declaring `sha`; returns its location.
+pub fn tus_create(s: &TestServer, token: &str, len: usize, sha: &str) -> String {
+    let meta = format!(
+        "sha256 {},filename {}",
+        b64(sha.as_bytes()),
+        b64("现场照片.jpg".as_bytes())
+    );
+    let resp = s
+        .request(reqwest::Method::POST, token, "/v1/uploads")
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", len.to_string())
+        .header("Upload-Metadata", meta)
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 201, "{:?}", resp.text());
+    resp.headers()["location"].to_str().unwrap().to_string()
+}
+
+pub fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Sends `body` at `offset` of an upload (with an `Upload-Checksum`, if given).
+pub fn tus_patch(
+    s: &TestServer,
+    token: &str,
+    location: &str,
+    offset: usize,
+    body: &[u8],
+    checksum: Option<String>,
+) -> reqwest::blocking::Response {
+    let mut req = s
+        .request(reqwest::Method::PATCH, token, location)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Offset", offset.to_string())
+        .header("Content-Type", "application/offset+octet-stream")
+        .body(body.to_vec());
+    if let Some(c) = checksum {
+        req = req.header("Upload-Checksum", c);
+    }
+    req.send().unwrap()
+}
+
+/// Where an upload stands (`HEAD`'s `Upload-Offset`).
+pub fn tus_offset(s: &TestServer, token: &str, loc: &str) -> String {
+    let head = s
+        .request(reqwest::Method::HEAD, token, loc)
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .unwrap();
+    assert_eq!(head.status(), 200);
+    head.headers()["upload-offset"]
+        .to_str()
+        .unwrap()
+        .to_string()
 }
 
 /// Uploads a file with tus in one request; returns its SHA-256.

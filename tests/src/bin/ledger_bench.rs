@@ -97,7 +97,7 @@ fn main() {
     let seeded = Instant::now();
     let (addr, _state) = rt.block_on(async {
         let db = anjian_server::open_db_async(&config).await.unwrap();
-        let state = anjian_server::state(&config, db).unwrap();
+        let state = anjian_server::state(&config, db).await.unwrap();
         anjian_server::seed_demo(&state, &config).await.unwrap();
         anjian_tests::county::seed_hazards(&state, n).await;
         let app = anjian_server::api::router(state.clone(), &config);

@@ -43,7 +43,7 @@ fn start(throttle: bool) -> Server {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let addr: SocketAddr = runtime.block_on(async {
         let db = anjian_server::open_db_async(&config).await.unwrap();
-        let state = anjian_server::state(&config, db).unwrap();
+        let state = anjian_server::state(&config, db).await.unwrap();
         anjian_server::seed_demo(&state, &config).await.unwrap();
         let app = anjian_server::api::router(state, &config);
         let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();

@@ -103,13 +103,13 @@ fn main() {
         after = rows.last().unwrap().seq;
     }
     let query_s = t.elapsed().as_secs_f64();
-    let state = anjian_server::state(&config, db).unwrap();
-    let app = anjian_server::api::router(state, &config);
     let (tx_addr, rx_addr) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         tokio::runtime::Runtime::new()
             .unwrap()
             .block_on(async move {
+                let state = anjian_server::state(&config, db).await.unwrap();
+                let app = anjian_server::api::router(state, &config);
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 tx_addr
                     .send(listener.local_addr().unwrap().to_string())
