@@ -1870,7 +1870,7 @@ export interface components {
         EnforcementBody: {
             basis: components["schemas"]["EnforcementBasis"];
             /** @description Industries (checklist codes) within its powers. */
-            industries: string[];
+            industries: components["schemas"]["Industry"][];
             /** @description The name inspections are made in: the unit's own, or the entrusting body's. */
             name_of_record: string;
         };
@@ -8201,6 +8201,15 @@ export interface operations {
             };
             /** @description 未登录或登录已失效 */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such upload of the caller, or expired */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
