@@ -518,7 +518,11 @@ fn the_inspection_ledger_flags_doubtful_times_and_prints() {
     };
     let list: Vec<_> = (0..40)
         .map(|n| {
-            let site = if n % 2 == 0 { "site-07-03" } else { "site-00-00" };
+            let site = if n % 2 == 0 {
+                "site-07-03"
+            } else {
+                "site-00-00"
+            };
             inspection(&format!("insp-{n:02}"), site, 1 + n % 27, n as usize % 4)
         })
         .collect();
@@ -527,7 +531,8 @@ fn the_inspection_ledger_flags_doubtful_times_and_prints() {
         "时间存疑：开始时间比服务器接收早 7 天（2026-11-04 10:00）".into(),
     );
     let refs: Vec<&anjian_domain::inspection::Inspection> = list.iter().collect();
-    let table = anjian_reports::inspections::inspection_ledger(&refs, &dir, "石宝镇", "（2026年11月）");
+    let table =
+        anjian_reports::inspections::inspection_ledger(&refs, &dir, "石宝镇", "（2026年11月）");
     let bytes = xlsx::workbook(&[table]).unwrap();
     keep("inspections.xlsx", &bytes);
     let (name, rows) = read_sheet(&bytes);
@@ -548,7 +553,8 @@ fn the_inspection_ledger_flags_doubtful_times_and_prints() {
     assert_eq!(row[col("不合格项")], Data::Float(3.0));
     assert!(row[col("时间核验")].to_string().starts_with("时间存疑"));
     assert_eq!(rows[2][col("时间核验")].to_string(), "");
-    let Some(p) = check_print("inspections", &bytes, &["序号", "被检查场所", "时间核验"]) else {
+    let Some(p) = check_print("inspections", &bytes, &["序号", "被检查场所", "时间核验"])
+    else {
         return;
     };
     assert!(p.pages[0].contains("检查记录台账"));

@@ -380,7 +380,12 @@ impl County {
 
     /// 检查记录台账: the inspections a unit led, took part in (联合检查) or that were made at a
     /// site of its township; of one month when given; oldest first.
-    fn inspection_ledger(&self, unit: Option<&str>, month: Option<YearMonth>, dir: &Directory) -> Table {
+    fn inspection_ledger(
+        &self,
+        unit: Option<&str>,
+        month: Option<YearMonth>,
+        dir: &Directory,
+    ) -> Table {
         let township: HashMap<&str, &str> = self
             .sites
             .iter()

@@ -176,7 +176,10 @@ both_backends!(records_carry_the_server_received_time, |s: &TestServer| {
 
     // So does the 检查记录台账: the backdated inspections (the second one too) are flagged,
     // the fresh one is not; a township takes only its own.
-    let resp = s.get(&admin, &format!("/v1/exports/inspections.xlsx?unit={SHIBAO}"));
+    let resp = s.get(
+        &admin,
+        &format!("/v1/exports/inspections.xlsx?unit={SHIBAO}"),
+    );
     assert_eq!(resp.status(), 200);
     let sheet = sheet_rows(&resp.bytes().unwrap());
     assert!(sheet[0][0].contains("检查记录台账"), "{:?}", sheet[0]);
@@ -190,11 +193,17 @@ both_backends!(records_carry_the_server_received_time, |s: &TestServer| {
         .filter(|r| r.get(col).is_some_and(|c| c.starts_with("时间存疑")))
         .collect();
     assert_eq!(flagged.len(), 2, "{sheet:#?}");
-    assert!(flagged.iter().all(|r| r[col].contains("开始时间")), "{flagged:#?}");
+    assert!(
+        flagged.iter().all(|r| r[col].contains("开始时间")),
+        "{flagged:#?}"
+    );
     let received = header.iter().position(|c| c == "服务器接收时间").unwrap();
     assert!(flagged.iter().all(|r| !r[received].is_empty()));
     let other = s.login("zz_head");
-    let resp = s.get(&other, &format!("/v1/exports/inspections.xlsx?unit={SHIBAO}"));
+    let resp = s.get(
+        &other,
+        &format!("/v1/exports/inspections.xlsx?unit={SHIBAO}"),
+    );
     assert_eq!(resp.status(), 403);
 
     // Duty records: the backdated inspection and the late meeting do not count (rules as

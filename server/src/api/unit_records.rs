@@ -17,12 +17,12 @@ use anjian_domain::records::{AccountabilityRecord, HardwareInvestment, Meeting};
 use anjian_domain::sync::entity;
 
 use super::attached::{attached_files, AttachedFile};
-use anjian_domain::evidence::EvidenceTarget;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::proof::ProofPhotos;
 use crate::records;
 use crate::scope::Caller;
 use crate::AppState;
+use anjian_domain::evidence::EvidenceTarget;
 
 #[derive(Deserialize, IntoParams)]
 pub struct UnitRecordQuery {
