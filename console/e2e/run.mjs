@@ -8,6 +8,7 @@ import AxeBuilder from '@axe-core/playwright'
 import ExcelJS from 'exceljs'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { createHash, randomUUID } from 'node:crypto'
 import assert from 'node:assert/strict'
 
 const base = process.argv[2]
@@ -557,6 +558,42 @@ await step('任务交办: the office accepts a submitted part and its status fol
   await page.getByText(`已办结：${r.title}`).waitFor()
   const after = (await api(adminToken, '/v1/tasks')).find((x) => x.task_id === r.task_id && x.unit_id === r.unit_id)
   assert.equal(after.status_label, '已办结')
+})
+
+await step('任务交办: a township reports its proof with a file (tus, SHA-256 checked by the server); the office downloads it unchanged', async () => {
+  const taskId = randomUUID()
+  const title = `报送燃气安全专项整治工作方案 ${Date.now() % 100000}`
+  const deadline = new Date(Date.now() + (8 + 7 * 24) * 3600_000).toISOString().slice(0, 10)
+  const assigned = await fetch(`${base}/v1/sync/push`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ protocol: 1, device_id: 'e2e', ops: [{ op_id: randomUUID(), entity: 'work_task', entity_id: taskId, op: 'assign', device_time: new Date().toISOString(),
+      payload: { id: taskId, title, content: '制定本镇燃气安全专项整治工作方案并报县安委办', deadline, unit_ids: ['500233107'] } }] }),
+  })
+  assert.equal((await assigned.json()).results[0].status, 'applied')
+  const text = `${title}\n一、工作目标：全面排查辖区燃气用户，建立隐患台账。\n二、工作措施：逐户检查，限期整改。`
+  const { context, page: head } = await signIn('sb_head')
+  await head.goto(`${base}/tasks`)
+  await head.getByRole('button', { name: `报送办理情况：${title}` }).click()
+  const dlg = head.getByRole('dialog')
+  await field(dlg, 'task-proof-text').fill('已制定方案并印发各村（社区）')
+  await dlg.locator('#task-proof-files').setInputFiles({ name: '工作方案.txt', mimeType: 'text/plain', buffer: Buffer.from(text) })
+  await dlg.getByRole('button', { name: '报送' }).click()
+  await head.getByText(`已报送：${title}（附 1 个文件）`).waitFor()
+  await context.close()
+  const row = (await api(adminToken, '/v1/tasks')).find((r) => r.task_id === taskId)
+  assert.equal(row.status, 'submitted')
+  assert.equal(row.files.length, 1)
+  assert.equal(row.files[0].sha256, createHash('sha256').update(text).digest('hex'))
+  await page.goto(`${base}/tasks`)
+  const name = `${title}-石宝镇办理佐证.txt`
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: `下载 ${name}` }).click()])
+  assert.equal(dl.suggestedFilename(), name)
+  assert.equal(readFileSync(await dl.path(), 'utf8'), text)
+  // Another township can neither read the task nor its file.
+  const other = await apiLogin('zz_head')
+  const r = await fetch(`${base}/v1/blobs/${row.files[0].sha256}`, { headers: { Authorization: `Bearer ${other}` } })
+  assert.equal(r.status, 404)
 })
 
 await step("提醒: the bell opens 我的提醒; 县安委办 sets 忠州街道's 钉钉 robot, its token and secret never shown back", async () => {

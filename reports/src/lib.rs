@@ -4,6 +4,7 @@
 //! `anjian report` command produce the same files.
 
 pub mod docx;
+pub mod inspections;
 pub mod ledgers;
 pub mod mechanism;
 pub mod notices;

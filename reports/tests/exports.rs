@@ -487,3 +487,75 @@ fn a_long_problem_ledger_prints_on_pages_that_repeat_the_header() {
     assert!(rows_per_page < 30, "{rows_per_page} rows a page");
     assert!(p.pages[0].contains("忠县安全生产问题清单台账"));
 }
+
+#[test]
+fn the_inspection_ledger_flags_doubtful_times_and_prints() {
+    let f = fixture();
+    let mut dir = f.dir.clone();
+    let inspection = |id: &str, site: &str, day: u32, fails: usize| {
+        let results: serde_json::Map<String, serde_json::Value> = (0..12)
+            .map(|n| {
+                let outcome = if n < fails { "fail" } else { "pass" };
+                (
+                    format!("GAS-{n:03}"),
+                    serde_json::json!({"outcome": outcome, "note": null,
+                                       "recorded_at": format!("2026-11-{day:02}T02:30:00Z")}),
+                )
+            })
+            .collect();
+        let v = serde_json::json!({
+            "id": id, "kind": "routine_check", "site_id": site, "industry": "gas",
+            "checklist_version": "2026.2",
+            "leader": {"person_id": "p-insp", "name": "蒋华", "unit_id": "500233107", "roles": ["inspector"]},
+            "participants": ["李明", "张伟"],
+            "started_at": format!("2026-11-{day:02}T02:00:00Z"),
+            "finished_at": format!("2026-11-{day:02}T03:10:00Z"),
+            "results": results,
+            "activity": "work_supervision",
+            "received": {"received_at": "2026-11-28T08:00:00Z"}
+        });
+        serde_json::from_value::<anjian_domain::inspection::Inspection>(v).unwrap()
+    };
+    let list: Vec<_> = (0..40)
+        .map(|n| {
+            let site = if n % 2 == 0 {
+                "site-07-03"
+            } else {
+                "site-00-00"
+            };
+            inspection(&format!("insp-{n:02}"), site, 1 + n % 27, n as usize % 4)
+        })
+        .collect();
+    dir.time_doubts.insert(
+        "insp-03".into(),
+        "时间存疑：开始时间比服务器接收早 7 天（2026-11-04 10:00）".into(),
+    );
+    let refs: Vec<&anjian_domain::inspection::Inspection> = list.iter().collect();
+    let table =
+        anjian_reports::inspections::inspection_ledger(&refs, &dir, "石宝镇", "（2026年11月）");
+    let bytes = xlsx::workbook(&[table]).unwrap();
+    keep("inspections.xlsx", &bytes);
+    let (name, rows) = read_sheet(&bytes);
+    assert_eq!(name, "检查记录台账");
+    assert_eq!(
+        rows[0][0].to_string(),
+        "石宝镇安全生产检查记录台账（2026年11月）"
+    );
+    let header: Vec<String> = rows[1].iter().map(|c| c.to_string()).collect();
+    let col = |h: &str| header.iter().position(|x| x == h).unwrap();
+    assert_eq!(rows.len(), 42);
+    let row = &rows[2 + 3];
+    assert_eq!(row[col("被检查场所")].to_string(), "忠州街道天然气门站");
+    assert_eq!(row[col("带队单位")].to_string(), "石宝镇");
+    assert_eq!(row[col("检查性质")].to_string(), "督查暗访");
+    assert_eq!(row[col("参加人员")].to_string(), "李明、张伟");
+    assert_eq!(row[col("开始时间")].to_string(), "2026-11-04 10:00");
+    assert_eq!(row[col("不合格项")], Data::Float(3.0));
+    assert!(row[col("时间核验")].to_string().starts_with("时间存疑"));
+    assert_eq!(rows[2][col("时间核验")].to_string(), "");
+    let Some(p) = check_print("inspections", &bytes, &["序号", "被检查场所", "时间核验"])
+    else {
+        return;
+    };
+    assert!(p.pages[0].contains("检查记录台账"));
+}

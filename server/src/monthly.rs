@@ -76,10 +76,7 @@ fn recycled_notes(tx: &mut dyn Tx) -> ApiResult<HashMap<String, Vec<String>>> {
 
 fn all<T: DeserializeOwned>(tx: &mut dyn Tx, entity: &str) -> ApiResult<Vec<T>> {
     let view = [scope::ALL.to_string(), scope::COUNTY.to_string()];
-    tx.list_records(entity, Some(&view))?
-        .into_iter()
-        .map(|r| serde_json::from_value(r.data).map_err(ApiError::internal))
-        .collect()
+    crate::records::decoded(tx, entity, Some(&view))
 }
 
 impl County {
@@ -381,6 +378,36 @@ impl County {
         }
     }
 
+    /// 检查记录台账: the inspections a unit led, took part in (联合检查) or that were made at a
+    /// site of its township; of one month when given; oldest first.
+    fn inspection_ledger(
+        &self,
+        unit: Option<&str>,
+        month: Option<YearMonth>,
+        dir: &Directory,
+    ) -> Table {
+        let township: HashMap<&str, &str> = self
+            .sites
+            .iter()
+            .map(|s| (s.id.as_str(), s.township_id.as_str()))
+            .collect();
+        let mut rows: Vec<&Inspection> = self
+            .inspections
+            .iter()
+            .filter(|i| {
+                unit.is_none_or(|u| {
+                    i.leader.unit_id == u
+                        || i.joint_unit_ids.iter().any(|j| j == u)
+                        || township.get(i.site_id.as_str()) == Some(&u)
+                })
+            })
+            .filter(|i| month.is_none_or(|m| m.contains(china_date(i.started_at))))
+            .collect();
+        rows.sort_by(|a, b| a.started_at.cmp(&b.started_at).then(a.id.cmp(&b.id)));
+        let period = month.map_or(String::new(), |m| format!("（{}）", m.label()));
+        anjian_reports::inspections::inspection_ledger(&rows, dir, &self.scope_name(unit), &period)
+    }
+
     fn issuer(&self) -> String {
         self.units
             .iter()
@@ -452,6 +479,7 @@ impl County {
             }
             ExportFile::Accountability => sheet(self.accountability_ledger(unit, q.month, &dir)),
             ExportFile::Mechanism => sheet(self.mechanism_ledger(unit, q.month, &dir)),
+            ExportFile::Inspections => sheet(self.inspection_ledger(unit, q.month, &dir)),
             ExportFile::Tasks => {
                 let rows = crate::api::tasks::rows(&self.tasks, unit, None, today);
                 sheet(crate::api::tasks::task_ledger(&rows, &dir, &scope_name))
@@ -597,10 +625,11 @@ pub enum ExportFile {
     Accountability,
     Tasks,
     Mechanism,
+    Inspections,
 }
 
 impl ExportFile {
-    pub const ALL: [ExportFile; 12] = [
+    pub const ALL: [ExportFile; 13] = [
         ExportFile::ProblemLedger,
         ExportFile::MajorHazards,
         ExportFile::Hardware,
@@ -613,6 +642,7 @@ impl ExportFile {
         ExportFile::Accountability,
         ExportFile::Tasks,
         ExportFile::Mechanism,
+        ExportFile::Inspections,
     ];
 
     /// The file name in URLs and on disk.
@@ -630,6 +660,7 @@ impl ExportFile {
             ExportFile::Accountability => "accountability.xlsx",
             ExportFile::Tasks => "tasks.xlsx",
             ExportFile::Mechanism => "mechanism.xlsx",
+            ExportFile::Inspections => "inspections.xlsx",
         }
     }
 
@@ -648,6 +679,7 @@ impl ExportFile {
             ExportFile::Accountability => "约谈问责台账",
             ExportFile::Tasks => "工作任务清单",
             ExportFile::Mechanism => "改机制台账",
+            ExportFile::Inspections => "检查记录台账",
         }
     }
 
@@ -676,6 +708,7 @@ impl ExportFile {
                 | ExportFile::Accountability
                 | ExportFile::Tasks
                 | ExportFile::Mechanism
+                | ExportFile::Inspections
         )
     }
 }

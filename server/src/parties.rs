@@ -9,7 +9,7 @@ use anjian_domain::hazard::china_date;
 use anjian_domain::org::{Person, Role};
 use anjian_domain::sync::entity;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::records;
 use crate::scope;
 use crate::storage::Tx;
@@ -59,11 +59,7 @@ pub fn save_expert(tx: &mut dyn Tx, x: &Expert) -> ApiResult<()> {
 }
 
 fn all<T: serde::de::DeserializeOwned>(tx: &mut dyn Tx, entity: &str) -> ApiResult<Vec<T>> {
-    tx.list_records(entity, None)?
-        .into_iter()
-        .filter(|r| !r.deleted)
-        .map(|r| serde_json::from_value(r.data).map_err(ApiError::internal))
-        .collect()
+    crate::records::decoded(tx, entity, None)
 }
 
 pub fn engagements(tx: &mut dyn Tx) -> ApiResult<Vec<Engagement>> {

@@ -58,11 +58,7 @@ pub fn save_unit(tx: &mut dyn Tx, u: &Unit) -> ApiResult<i64> {
 
 /// Every live record of an organisation entity (readable by every signed-in person).
 fn organisation<T: DeserializeOwned>(tx: &mut dyn Tx, entity: &str) -> ApiResult<Vec<T>> {
-    tx.list_records(entity, None)?
-        .into_iter()
-        .filter(|r| !r.deleted)
-        .map(|r| serde_json::from_value(r.data).map_err(ApiError::internal))
-        .collect()
+    decoded(tx, entity, None)
 }
 
 /// Every unit of the organisation tree.
@@ -172,11 +168,7 @@ pub fn publish_stored_checklists(
     tx: &mut dyn Tx,
     checklists: &anjian_domain::checklist::ChecklistRegistry,
 ) -> ApiResult<usize> {
-    let mut docs: Vec<ChecklistDoc> = tx
-        .list_records(entity::CHECKLIST, None)?
-        .into_iter()
-        .map(|r| serde_json::from_value(r.data).map_err(ApiError::internal))
-        .collect::<ApiResult<_>>()?;
+    let mut docs: Vec<ChecklistDoc> = decoded(tx, entity::CHECKLIST, None)?;
     docs.sort_by_key(|d| d.published_at);
     let n = docs.len();
     for d in docs {
@@ -218,9 +210,18 @@ pub fn visible<T: DeserializeOwned>(
     entity: &str,
     caller: &scope::Caller,
 ) -> ApiResult<Vec<T>> {
-    let principals = caller.principals();
-    tx.list_records(entity, Some(&principals))?
-        .into_iter()
-        .map(|r| serde_json::from_value(r.data).map_err(ApiError::internal))
+    decoded(tx, entity, Some(&caller.principals()))
+}
+
+/// All live records of an entity (those `principals` see, or all with `None`), each decoded
+/// once from its stored text straight into `T`.
+pub fn decoded<T: DeserializeOwned>(
+    tx: &mut dyn Tx,
+    entity: &str,
+    principals: Option<&[String]>,
+) -> ApiResult<Vec<T>> {
+    tx.list_record_texts(entity, principals)?
+        .iter()
+        .map(|r| serde_json::from_str(&r.data).map_err(ApiError::internal))
         .collect()
 }

@@ -394,7 +394,7 @@ pub async fn head(
 }
 
 /// `PATCH /v1/uploads/{id}`: appends bytes at the current offset.
-#[utoipa::path(patch, path = "/v1/uploads/{id}", params(("id" = String, Path), ("Tus-Resumable" = String, Header, pattern = r"^1\.0\.0$"), ("Upload-Offset" = i64, Header), ("Upload-Checksum" = Option<String>, Header)), request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"), responses((status = 204, description = "new Upload-Offset"), (status = 409, body = crate::error::ErrorBody), (status = 415, body = crate::error::ErrorBody), (status = 460, body = crate::error::ErrorBody, description = "checksum mismatch"), (status = 412, body = crate::error::ErrorBody, description = "Tus-Resumable is not 1.0.0")))]
+#[utoipa::path(patch, path = "/v1/uploads/{id}", params(("id" = String, Path), ("Tus-Resumable" = String, Header, pattern = r"^1\.0\.0$"), ("Upload-Offset" = i64, Header), ("Upload-Checksum" = Option<String>, Header)), request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"), responses((status = 204, description = "new Upload-Offset"), (status = 404, body = crate::error::ErrorBody, description = "no such upload of the caller, or expired"), (status = 409, body = crate::error::ErrorBody), (status = 415, body = crate::error::ErrorBody), (status = 460, body = crate::error::ErrorBody, description = "checksum mismatch"), (status = 412, body = crate::error::ErrorBody, description = "Tus-Resumable is not 1.0.0")))]
 pub async fn patch(
     State(state): State<AppState>,
     OwnUpload { caller, upload }: OwnUpload,

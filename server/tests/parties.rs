@@ -329,7 +329,7 @@ both_backends!(
             &format!("/v1/experts/{id}/retire"),
             &json!({"reason": "再次"}),
         ));
-        assert_eq!(status, 422);
+        assert_eq!(status, 409, "a conflict with the entry's state");
         assert!(msg.contains("已出库"), "{msg}");
         let audit = s.get_json(&admin, "/v1/admin/audit?action=expert_retired");
         assert_eq!(audit[0]["target"], id);

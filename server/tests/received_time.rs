@@ -174,6 +174,38 @@ both_backends!(records_carry_the_server_received_time, |s: &TestServer| {
         .count();
     assert_eq!(flagged, 1, "{sheet:#?}");
 
+    // So does the 检查记录台账: the backdated inspections (the second one too) are flagged,
+    // the fresh one is not; a township takes only its own.
+    let resp = s.get(
+        &admin,
+        &format!("/v1/exports/inspections.xlsx?unit={SHIBAO}"),
+    );
+    assert_eq!(resp.status(), 200);
+    let sheet = sheet_rows(&resp.bytes().unwrap());
+    assert!(sheet[0][0].contains("检查记录台账"), "{:?}", sheet[0]);
+    let header = sheet
+        .iter()
+        .find(|r| r.contains(&"时间核验".to_string()))
+        .unwrap();
+    let col = header.iter().position(|c| c == "时间核验").unwrap();
+    let flagged: Vec<&Vec<String>> = sheet
+        .iter()
+        .filter(|r| r.get(col).is_some_and(|c| c.starts_with("时间存疑")))
+        .collect();
+    assert_eq!(flagged.len(), 2, "{sheet:#?}");
+    assert!(
+        flagged.iter().all(|r| r[col].contains("开始时间")),
+        "{flagged:#?}"
+    );
+    let received = header.iter().position(|c| c == "服务器接收时间").unwrap();
+    assert!(flagged.iter().all(|r| !r[received].is_empty()));
+    let other = s.login("zz_head");
+    let resp = s.get(
+        &other,
+        &format!("/v1/exports/inspections.xlsx?unit={SHIBAO}"),
+    );
+    assert_eq!(resp.status(), 403);
+
     // Duty records: the backdated inspection and the late meeting do not count (rules as
     // data); they are listed beside the quota with why.
     let month = YearMonth::of(china_date(Utc::now() - back));

@@ -930,7 +930,8 @@ export interface paths {
         /**
          * Downloads a ledger (.xlsx) or notice (.docx): problem-ledger.xlsx, major-hazards.xlsx,
          *     hardware-investment.xlsx, duty-records.xlsx, monthly-scores.xlsx, annual-assessment.xlsx,
-         *     assessment-notice.docx, patrol-notice.docx, month-end-submissions.xlsx, accountability.xlsx, tasks.xlsx, mechanism.xlsx.
+         *     assessment-notice.docx, patrol-notice.docx, month-end-submissions.xlsx, accountability.xlsx, tasks.xlsx, mechanism.xlsx,
+         *     inspections.xlsx (检查记录台账, with 时间核验).
          */
         get: operations["export"];
         put?: never;
@@ -1644,6 +1645,23 @@ export interface components {
             /** @description 批准文件 (e.g. 忠府办〔2026〕12号). */
             document: string;
         };
+        /** @description A file attached to a record. */
+        AttachedFile: {
+            content_type: string;
+            /** @description The evidence record's id. */
+            id: string;
+            /** @description 合同, 发票, 其他材料, ... */
+            kind_label: string;
+            /**
+             * Format: date-time
+             * @description When the server received the record.
+             */
+            received_at?: string | null;
+            /** @description The file's SHA-256 (download: `GET /v1/blobs/{sha256}`). */
+            sha256: string;
+            /** Format: int64 */
+            size: number;
+        };
         /** @description One line of the audit log: logins, lockouts, account changes, administrative actions. */
         AuditEntry: {
             /** @description `login_ok`, `login_failed`, `lockout`, `account_created`, `password_changed`, ... */
@@ -1677,7 +1695,7 @@ export interface components {
             /** Format: date */
             ends_on: string;
             /** @description Checklist industry codes within the campaign. */
-            industries: string[];
+            industries: components["schemas"]["Industry"][];
             /** @description 检查范围和内容 */
             scope: string;
             /** Format: date */
@@ -1913,7 +1931,7 @@ export interface components {
         EnforcementBody: {
             basis: components["schemas"]["EnforcementBasis"];
             /** @description Industries (checklist codes) within its powers. */
-            industries: string[];
+            industries: components["schemas"]["Industry"][];
             /** @description The name inspections are made in: the unit's own, or the entrusting body's. */
             name_of_record: string;
         };
@@ -1932,7 +1950,7 @@ export interface components {
             expert_person_ids?: string[];
             id: string;
             /** @description Industries (checklist codes) of the service. */
-            industries: string[];
+            industries: components["schemas"]["Industry"][];
             /** @description The institution engaged (a unit of kind 第三方专业机构), if any. */
             institution_unit_id?: string | null;
             site_ids: string[];
@@ -2053,7 +2071,7 @@ export interface components {
             /** @description Empty: the server assigns one. */
             id?: string;
             /** @description 行业领域 (checklist codes). */
-            industries: string[];
+            industries: components["schemas"]["Industry"][];
             name: string;
             note?: string | null;
             /** @description The expert's own account (person id), if they have one. */
@@ -2622,6 +2640,8 @@ export interface components {
         };
         /** @description A 改机制 record with its label. */
         MechanismView: components["schemas"]["MechanismRecord"] & {
+            /** @description Its documents (the revised list, rule or plan), oldest first. */
+            files: components["schemas"]["AttachedFile"][];
             kind_label: string;
         };
         Meeting: {
@@ -2774,7 +2794,7 @@ export interface components {
             certificates?: components["schemas"]["Certificate"][];
             id: string;
             /** @description For experts and third-party assessors: the industries they cover (checklist codes). */
-            industries: string[];
+            industries: components["schemas"]["Industry"][];
             name: string;
             phone?: string | null;
             /** @description For 县政府其他领导: their portfolio (分管领域). */
@@ -3164,6 +3184,8 @@ export interface components {
             /** Format: date */
             deadline: string;
             evidence: string[];
+            /** @description The unit's proof files (工作任务办理佐证), oldest first. */
+            files: components["schemas"]["AttachedFile"][];
             /** @description The first submission reached the server after the deadline. */
             late: boolean;
             proof_text?: string | null;
@@ -6495,6 +6517,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description already retired */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 请求内容过大 */
             413: {
                 headers: {
@@ -8618,6 +8649,15 @@ export interface operations {
             };
             /** @description 未登录或登录已失效 */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such upload of the caller, or expired */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

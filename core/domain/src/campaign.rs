@@ -34,7 +34,10 @@ pub struct CampaignDraft {
     )]
     pub scope: String,
     /// Checklist industry codes within the campaign.
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 32))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Vec<crate::checklist::Industry>, min_items = 1, max_items = 32)
+    )]
     pub industries: Vec<String>,
     /// The enforcement bodies (unit ids) carrying it out.
     #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 32))]

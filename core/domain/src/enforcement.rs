@@ -130,7 +130,10 @@ pub struct EnforcementBody {
     pub name_of_record: String,
     pub basis: EnforcementBasis,
     /// Industries (checklist codes) within its powers.
-    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Vec<crate::checklist::Industry>, min_items = 1)
+    )]
     pub industries: Vec<String>,
 }
 

@@ -41,7 +41,10 @@ pub struct Engagement {
     #[serde(default)]
     pub expert_person_ids: Vec<String>,
     /// Industries (checklist codes) of the service.
-    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Vec<crate::checklist::Industry>, min_items = 1)
+    )]
     pub industries: Vec<String>,
     #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub site_ids: Vec<String>,

@@ -30,7 +30,10 @@ pub struct Expert {
     #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
     pub specialty: String,
     /// 行业领域 (checklist codes).
-    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Vec<crate::checklist::Industry>, min_items = 1)
+    )]
     pub industries: Vec<String>,
     /// 联系电话: 7 to 15 digits.
     #[cfg_attr(feature = "openapi", schema(pattern = r"^(\D*\d){7,15}\D*$"))]

@@ -192,6 +192,7 @@ pub struct Person {
     #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub roles: Vec<Role>,
     /// For experts and third-party assessors: the industries they cover (checklist codes).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::checklist::Industry>))]
     pub industries: Vec<String>,
     /// For 县政府其他领导: their portfolio (分管领域).
     pub portfolio: Option<String>,

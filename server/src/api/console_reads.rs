@@ -15,26 +15,22 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::reads::HazardItem;
 
-use anjian_domain::checklist;
 use anjian_domain::evidence::{EvidenceRecord, EvidenceTarget};
 use anjian_domain::hazard::{china_date, Hazard, HazardLevel, HazardStatus};
-use anjian_domain::inspection::InspectionKind;
 use anjian_domain::month::YearMonth;
 use anjian_domain::org::{Unit, UnitKind};
-use anjian_domain::site::Site;
 use anjian_domain::sync::entity;
 
 use anjian_reports::{ledgers, xlsx, Directory};
 
 pub use super::ledger_filter::LedgerQuery;
 use super::ledger_filter::{matches, parse_filter};
+use super::ledger_names::{HazardOnly, Names};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::monthly::{unit_scope, County};
 use crate::records::{self, HazardDoc};
 use crate::scope::Caller;
-use crate::storage::Tx;
 use crate::AppState;
-use anjian_domain::received::{doubt_note, Receipt};
 
 fn today() -> NaiveDate {
     china_date(chrono::Utc::now())
@@ -45,98 +41,6 @@ pub(crate) fn code_of<T: Serialize>(v: &T) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
-}
-
-/// A stored hazard without its history: the ledger needs the hazard, not its events.
-#[derive(Deserialize)]
-struct HazardOnly {
-    hazard: Hazard,
-    #[serde(default)]
-    received: Option<anjian_domain::received::Receipt>,
-}
-
-/// An inspection's kind, without its answers.
-#[derive(Deserialize)]
-struct InspectionKindOnly {
-    id: String,
-    kind: InspectionKind,
-}
-
-/// Everything a ledger line is joined with: names of units, sites and checklists, and the
-/// kind of the inspection a hazard came from.
-struct Names {
-    units: HashMap<String, Unit>,
-    sites: HashMap<String, Site>,
-    kinds: HashMap<String, InspectionKind>,
-    industries: HashMap<String, String>,
-}
-
-impl Names {
-    fn load(tx: &mut dyn Tx) -> ApiResult<Names> {
-        fn all<T: serde::de::DeserializeOwned>(tx: &mut dyn Tx, e: &str) -> ApiResult<Vec<T>> {
-            tx.list_records(e, None)?
-                .into_iter()
-                .filter(|r| !r.deleted)
-                .map(|r| serde_json::from_value(r.data).map_err(ApiError::internal))
-                .collect()
-        }
-        let units: Vec<Unit> = all(tx, entity::UNIT)?;
-        let sites: Vec<Site> = all(tx, entity::SITE)?;
-        let inspections: Vec<InspectionKindOnly> = all(tx, entity::INSPECTION)?;
-        Ok(Names {
-            units: units.into_iter().map(|u| (u.id.clone(), u)).collect(),
-            sites: sites.into_iter().map(|s| (s.id.clone(), s)).collect(),
-            kinds: inspections.into_iter().map(|i| (i.id, i.kind)).collect(),
-            industries: checklist::compiled()
-                .iter()
-                .map(|c| (c.industry.code().to_string(), c.name.clone()))
-                .collect(),
-        })
-    }
-
-    fn unit_name(&self, id: &str) -> String {
-        self.units
-            .get(id)
-            .map(|u| u.name.clone())
-            .unwrap_or_else(|| id.to_string())
-    }
-
-    fn row(&self, h: &Hazard, receipt: Option<&Receipt>, today: NaiveDate) -> LedgerRow {
-        let site = h.site_id.as_ref().and_then(|s| self.sites.get(s));
-        let industry = h
-            .source
-            .as_ref()
-            .map(|s| s.industry.code().to_string())
-            .or_else(|| site.map(|s| s.industry.clone()));
-        let kind = h
-            .source
-            .as_ref()
-            .and_then(|s| self.kinds.get(&s.inspection_id))
-            .copied();
-        let township_id = site.map(|s| s.township_id.clone());
-        LedgerRow {
-            hazard: HazardItem::of(h, today),
-            unit_name: self.unit_name(&h.unit_id),
-            rectifying_unit_name: self.unit_name(h.rectifying_unit()),
-            site_name: site.map(|s| s.name.clone()),
-            township_name: township_id.as_deref().map(|t| self.unit_name(t)),
-            township_id,
-            industry_name: industry
-                .as_ref()
-                .and_then(|i| self.industries.get(i).cloned()),
-            industry,
-            source_kind: kind.map(|k| code_of(&k)),
-            source_kind_label: kind.map(|k| k.label().to_string()),
-            raised_at: h.raised_at,
-            raised_on: china_date(h.raised_at),
-            needs_hardware: h.needs_hardware,
-            referral: h.referral.as_ref().map(|r| r.label()),
-            referred_to_unit_id: h.referral.as_ref().map(|r| r.to_unit_id.clone()),
-            referral_pending: h.referral.as_ref().is_some_and(|r| r.is_pending()),
-            received_at: receipt.map(|r| r.received_at),
-            time_doubt: doubt_note(receipt),
-        }
-    }
 }
 
 /// One line of the console's hazard ledger, with the names it is shown with.
@@ -180,27 +84,52 @@ pub struct LedgerPage {
     pub items: Vec<LedgerRow>,
 }
 
-/// The hazards of the caller's scope that pass the filter, sorted as asked.
+/// The hazards of the caller's scope that pass the filter, sorted as asked: the number that
+/// match, and the lines of `page` (page number from 1, size) or all of them. Each hazard is
+/// decoded once; the names of sites and inspections are loaded for every line only when the
+/// filter needs them, otherwise for the lines returned.
 async fn filtered(
     state: &AppState,
     caller: Caller,
     q: &LedgerQuery,
-) -> ApiResult<(Vec<(LedgerRow, Hazard)>, Names)> {
+    page: Option<(usize, usize)>,
+) -> ApiResult<(usize, Vec<(LedgerRow, Hazard)>, Names)> {
     let filter = parse_filter(q)?;
-    let (docs, names) = state
+    let q = q.clone();
+    let today = today();
+    state
         .read(move |tx| {
             let docs: Vec<HazardOnly> = records::visible(tx, entity::HAZARD, &caller)?;
-            Ok((docs, Names::load(tx)?))
+            let mut names = Names::for_filter(tx, &q)?;
+            let mut rows: Vec<(LedgerRow, HazardOnly)> = Vec::new();
+            for d in docs {
+                let row = names.row(&d.hazard, d.received.as_ref(), today);
+                if matches(&q, &filter, &d.hazard, &row) {
+                    rows.push((row, d));
+                }
+            }
+            sort(&mut rows, &q);
+            let total = rows.len();
+            if let Some((page, size)) = page {
+                rows = rows
+                    .into_iter()
+                    .skip((page - 1).saturating_mul(size))
+                    .take(size)
+                    .collect();
+            }
+            names.complete(tx, rows.iter().map(|(_, d)| &d.hazard))?;
+            let rows = rows
+                .into_iter()
+                .map(|(_, d)| (names.row(&d.hazard, d.received.as_ref(), today), d.hazard))
+                .collect();
+            Ok((total, rows, names))
         })
-        .await?;
-    let today = today();
-    let mut rows: Vec<(LedgerRow, Hazard)> = Vec::new();
-    for d in docs {
-        let row = names.row(&d.hazard, d.received.as_ref(), today);
-        if matches(q, &filter, &d.hazard, &row) {
-            rows.push((row, d.hazard));
-        }
-    }
+        .await
+}
+
+/// Sorts ledger lines by `q.sort` (default: overdue first, then by deadline), reversed with
+/// `q.desc`.
+fn sort<T>(rows: &mut [(LedgerRow, T)], q: &LedgerQuery) {
     match q.sort.as_deref().unwrap_or("deadline") {
         "raised_at" => rows.sort_by(|(a, _), (b, _)| {
             a.raised_at
@@ -241,7 +170,6 @@ async fn filtered(
     if q.desc {
         rows.reverse();
     }
-    Ok((rows, names))
 }
 
 /// The hazard ledger in the caller's scope: filtered, sorted and paged on the server.
@@ -259,14 +187,8 @@ pub async fn ledger(
     if !(1..=500).contains(&size) {
         return Err(ApiError::invalid("每页条数应在 1 到 500 之间"));
     }
-    let (rows, _) = filtered(&state, caller, &q).await?;
-    let total = rows.len();
-    let items = rows
-        .into_iter()
-        .skip((page - 1) * size)
-        .take(size)
-        .map(|(r, _)| r)
-        .collect();
+    let (total, rows, _) = filtered(&state, caller, &q, Some((page, size))).await?;
+    let items = rows.into_iter().map(|(r, _)| r).collect();
     Ok(Json(LedgerPage {
         total,
         page,
@@ -287,7 +209,7 @@ pub async fn ledger_xlsx(
     } else {
         caller.person.unit_id.clone()
     };
-    let (rows, names) = filtered(&state, caller, &q).await?;
+    let (_, rows, names) = filtered(&state, caller, &q, None).await?;
     let scope = names.unit_name(&scope);
     let dir = Directory {
         units: names

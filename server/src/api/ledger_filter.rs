@@ -10,7 +10,7 @@ use anjian_domain::inspection::InspectionKind;
 use super::console_reads::{code_of, LedgerRow};
 use crate::error::{ApiError, ApiResult};
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LedgerQuery {
     /// The rectifying unit.

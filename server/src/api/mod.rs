@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod attached;
 pub mod blobs;
 pub mod campaigns;
 pub mod checklist_diff;
@@ -13,10 +14,12 @@ pub mod errors_doc;
 pub mod feedback;
 pub mod identity;
 pub mod ledger_filter;
+pub mod ledger_names;
 pub mod monthly;
 pub mod parties;
 pub mod publish;
 pub mod reads;
+pub mod schema_formats;
 pub mod session;
 pub mod site_codes;
 pub mod sync;
@@ -42,6 +45,7 @@ use utoipa::{Modify, OpenApi};
 use crate::metrics::Metrics;
 use crate::{listen, security_headers, tus, AppState, Config};
 use errors_doc::CommonErrors;
+use schema_formats::DatePatterns;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -202,7 +206,7 @@ use errors_doc::CommonErrors;
         anjian_domain::engagement::IndustryCoverage,
         anjian_domain::experts::Expert,
     )),
-    modifiers(&BearerAuth, &CommonErrors),
+    modifiers(&BearerAuth, &CommonErrors, &DatePatterns),
     security(("bearer" = []))
 )]
 pub struct ApiDoc;

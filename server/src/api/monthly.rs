@@ -219,7 +219,8 @@ pub async fn create_self_assessment(
 
 /// Downloads a ledger (.xlsx) or notice (.docx): problem-ledger.xlsx, major-hazards.xlsx,
 /// hardware-investment.xlsx, duty-records.xlsx, monthly-scores.xlsx, annual-assessment.xlsx,
-/// assessment-notice.docx, patrol-notice.docx, month-end-submissions.xlsx, accountability.xlsx, tasks.xlsx, mechanism.xlsx.
+/// assessment-notice.docx, patrol-notice.docx, month-end-submissions.xlsx, accountability.xlsx, tasks.xlsx, mechanism.xlsx,
+/// inspections.xlsx (检查记录台账, with 时间核验).
 #[utoipa::path(get, path = "/v1/exports/{file}", params(("file" = String, Path), ExportParams), responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn export(
     State(state): State<AppState>,

@@ -420,7 +420,7 @@ pub struct RetireRequest {
 
 /// Retires an entry from the pool (出库), with the reason (县安委办; audited). It stays in the
 /// annex marked 已出库 and can no longer be engaged.
-#[utoipa::path(post, path = "/v1/experts/{id}/retire", params(("id" = String, Path)), request_body = RetireRequest, responses((status = 200, body = Expert), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/v1/experts/{id}/retire", params(("id" = String, Path)), request_body = RetireRequest, responses((status = 200, body = Expert), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "already retired", body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn retire_expert(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -439,7 +439,11 @@ pub async fn retire_expert(
                 return Err(ApiError::not_found(format!("未找到专家：{id}")));
             };
             if x.retired_at.is_some() {
-                return Err(ApiError::invalid(format!("专家{}已出库", x.name)));
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "conflict",
+                    format!("专家{}已出库", x.name),
+                ));
             }
             x.retired_at = Some(Utc::now());
             x.retired_reason = Some(reason.clone());

@@ -8,12 +8,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use anjian_domain::evidence::EvidenceTarget;
 use anjian_domain::hazard::china_date;
 use anjian_domain::sync::entity;
 use anjian_domain::task::{PartState, TaskStatus, WorkTask};
 use anjian_reports::table::{Cell, Table};
 use anjian_reports::Directory;
 
+use super::attached::{attached_files, task_part_key, AttachedFile};
 use crate::error::{ApiResult, ErrorBody};
 use crate::monthly::unit_scope;
 use crate::records;
@@ -48,6 +50,8 @@ pub struct TaskRow {
     pub submitted_at: Option<DateTime<Utc>>,
     pub reviewed_at: Option<DateTime<Utc>>,
     pub return_reason: Option<String>,
+    /// The unit's proof files (工作任务办理佐证), oldest first.
+    pub files: Vec<AttachedFile>,
 }
 
 /// The rows of `tasks` of one unit (or all), newest task first.
@@ -80,6 +84,7 @@ pub fn rows(
                     submitted_at: p.submitted_at,
                     reviewed_at: p.reviewed_at,
                     return_reason: p.return_reason.clone(),
+                    files: Vec::new(),
                 }
             })
         })
@@ -96,15 +101,25 @@ pub async fn tasks(
     Query(q): Query<TaskQuery>,
 ) -> ApiResult<Json<Vec<TaskRow>>> {
     let unit = unit_scope(&caller, q.unit.as_deref())?;
-    let list: Vec<WorkTask> = state
-        .read(move |tx| records::visible(tx, entity::WORK_TASK, &caller))
+    let (list, mut files) = state
+        .read(move |tx| {
+            let list: Vec<WorkTask> = records::visible(tx, entity::WORK_TASK, &caller)?;
+            let files = attached_files(tx, &caller, |t| match t {
+                EvidenceTarget::WorkTask { task_id, unit_id } => {
+                    Some(task_part_key(task_id, unit_id))
+                }
+                _ => None,
+            })?;
+            Ok((list, files))
+        })
         .await?;
-    Ok(Json(rows(
-        &list,
-        unit.as_deref(),
-        q.status,
-        china_date(Utc::now()),
-    )))
+    let mut out = rows(&list, unit.as_deref(), q.status, china_date(Utc::now()));
+    for r in &mut out {
+        r.files = files
+            .remove(&task_part_key(&r.task_id, &r.unit_id))
+            .unwrap_or_default();
+    }
+    Ok(Json(out))
 }
 
 /// 工作任务清单 (tasks.xlsx).

@@ -16,11 +16,13 @@ use anjian_domain::proof::{ProofStatus, RecycledUse};
 use anjian_domain::records::{AccountabilityRecord, HardwareInvestment, Meeting};
 use anjian_domain::sync::entity;
 
+use super::attached::{attached_files, AttachedFile};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::proof::ProofPhotos;
 use crate::records;
 use crate::scope::Caller;
 use crate::AppState;
+use anjian_domain::evidence::EvidenceTarget;
 
 #[derive(Deserialize, IntoParams)]
 pub struct UnitRecordQuery {
@@ -206,6 +208,8 @@ pub struct MechanismView {
     #[serde(flatten)]
     pub record: MechanismRecord,
     pub kind_label: &'static str,
+    /// Its documents (the revised list, rule or plan), oldest first.
+    pub files: Vec<AttachedFile>,
 }
 
 /// 改机制 records (职责清单、制度修订、应急处置方案、联合执法、信息共享、举一反三), newest first, in
@@ -217,8 +221,15 @@ pub async fn mechanism(
     Query(q): Query<UnitRecordQuery>,
 ) -> ApiResult<Json<Vec<MechanismView>>> {
     let month = q.month()?;
-    let mut out: Vec<MechanismRecord> = state
-        .read(move |tx| records::visible(tx, entity::MECHANISM, &caller))
+    let (mut out, mut files) = state
+        .read(move |tx| {
+            let out: Vec<MechanismRecord> = records::visible(tx, entity::MECHANISM, &caller)?;
+            let files = attached_files(tx, &caller, |t| match t {
+                EvidenceTarget::MechanismRecord { record_id } => Some(record_id.clone()),
+                _ => None,
+            })?;
+            Ok((out, files))
+        })
         .await?;
     out.retain(|m| q.unit_ok(&m.unit_id) && month.is_none_or(|ym| ym.contains(m.effective_on)));
     out.sort_by(|a, b| b.effective_on.cmp(&a.effective_on).then(a.id.cmp(&b.id)));
@@ -226,6 +237,7 @@ pub async fn mechanism(
         out.into_iter()
             .map(|record| MechanismView {
                 kind_label: record.kind.label(),
+                files: files.remove(&record.id).unwrap_or_default(),
                 record,
             })
             .collect(),

@@ -31,7 +31,7 @@ use anjian_domain::sync::entity;
 use anjian_domain::task::WorkTask;
 
 use crate::api::publish::{Publication, PUBLICATION};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::records;
 use crate::storage::{Db, Delivery, Tx};
 
@@ -49,10 +49,7 @@ pub struct Records {
 }
 
 fn every<T: DeserializeOwned>(tx: &mut dyn Tx, entity: &str) -> ApiResult<Vec<T>> {
-    tx.list_records(entity, None)?
-        .into_iter()
-        .map(|r| serde_json::from_value(r.data).map_err(ApiError::internal))
-        .collect()
+    crate::records::decoded(tx, entity, None)
 }
 
 impl Records {

@@ -10,8 +10,8 @@ use postgres::{Client, NoTls, Transaction};
 use serde_json::Value;
 
 use anjian_storage::{
-    schema, Account, AppliedOp, AuditEntry, AuditQuery, Blob, ChangeRow, Result, StorageError,
-    StoredRecord, Tx, Upload,
+    schema, Account, AppliedOp, AuditEntry, AuditQuery, Blob, ChangeRow, RecordText, Result,
+    StorageError, StoredRecord, Tx, Upload,
 };
 
 mod deliveries;
@@ -235,11 +235,11 @@ impl Tx for PgTx<'_, '_> {
         Ok(())
     }
 
-    fn list_records(
+    fn list_record_texts(
         &mut self,
         entity: &str,
         principals: Option<&[String]>,
-    ) -> Result<Vec<StoredRecord>> {
+    ) -> Result<Vec<RecordText>> {
         let rows = match principals {
             None => self.tx.query(
                 "SELECT id, version, data FROM records WHERE entity = $1 AND NOT deleted ORDER BY id",
@@ -255,19 +255,14 @@ impl Tx for PgTx<'_, '_> {
                 ).map_err(db)?
             }
         };
-        rows.iter()
-            .map(|r| {
-                let data: String = r.get(2);
-                Ok(StoredRecord {
-                    entity: entity.into(),
-                    id: r.get(0),
-                    version: r.get(1),
-                    data: serde_json::from_str(&data)?,
-                    audience: Vec::new(),
-                    deleted: false,
-                })
+        Ok(rows
+            .iter()
+            .map(|r| RecordText {
+                id: r.get(0),
+                version: r.get(1),
+                data: r.get(2),
             })
-            .collect()
+            .collect())
     }
 
     fn changes_after(

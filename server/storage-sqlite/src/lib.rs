@@ -13,8 +13,8 @@ use rusqlite::{
 use serde_json::Value;
 
 use anjian_storage::{
-    schema, Account, AppliedOp, AuditEntry, AuditQuery, Blob, ChangeRow, Result, StorageError,
-    StoredRecord, Tx, Upload,
+    schema, Account, AppliedOp, AuditEntry, AuditQuery, Blob, ChangeRow, RecordText, Result,
+    StorageError, StoredRecord, Tx, Upload,
 };
 
 mod deliveries;
@@ -262,12 +262,11 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn list_records(
+    fn list_record_texts(
         &mut self,
         entity: &str,
         principals: Option<&[String]>,
-    ) -> Result<Vec<StoredRecord>> {
-        let mut out = Vec::new();
+    ) -> Result<Vec<RecordText>> {
         let rows: Vec<(String, i64, String)> = match principals {
             None => {
                 let mut stmt = self.tx.prepare_cached(
@@ -295,17 +294,10 @@ impl Tx for SqliteTx<'_> {
                 rows.collect::<rusqlite::Result<_>>().map_err(db)?
             }
         };
-        for (id, version, data) in rows {
-            out.push(StoredRecord {
-                entity: entity.into(),
-                audience: Vec::new(),
-                id,
-                version,
-                data: serde_json::from_str(&data)?,
-                deleted: false,
-            });
-        }
-        Ok(out)
+        Ok(rows
+            .into_iter()
+            .map(|(id, version, data)| RecordText { id, version, data })
+            .collect())
     }
 
     fn changes_after(

@@ -62,6 +62,15 @@ pub struct StoredRecord {
     pub deleted: bool,
 }
 
+/// A live record's stored JSON text, not yet decoded: a reader decodes it once, straight into
+/// the type it needs (a `Value` first and the type from it would decode it twice).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordText {
+    pub id: String,
+    pub version: i64,
+    pub data: String,
+}
+
 /// One row of the change log, as a given caller sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChangeRow {
@@ -302,12 +311,33 @@ pub trait Tx: DeliveryLog + IdentityStore + Throttles {
     fn log_change(&mut self, record: &StoredRecord, data: Option<&str>, seq: i64) -> Result<()>;
     /// Sends a logged change to a principal, as the record or as its removal from their scope.
     fn log_change_audience(&mut self, seq: i64, principal: &str, removal: bool) -> Result<()>;
-    /// Live records of an entity; `principals: None` means no scope restriction.
+    /// Live records of an entity as stored text, ordered by id; `principals: None` means no
+    /// scope restriction.
+    fn list_record_texts(
+        &mut self,
+        entity: &str,
+        principals: Option<&[String]>,
+    ) -> Result<Vec<RecordText>>;
+    /// Live records of an entity, parsed; `principals: None` means no scope restriction.
     fn list_records(
         &mut self,
         entity: &str,
         principals: Option<&[String]>,
-    ) -> Result<Vec<StoredRecord>>;
+    ) -> Result<Vec<StoredRecord>> {
+        self.list_record_texts(entity, principals)?
+            .into_iter()
+            .map(|r| {
+                Ok(StoredRecord {
+                    entity: entity.into(),
+                    id: r.id,
+                    version: r.version,
+                    data: serde_json::from_str(&r.data)?,
+                    audience: Vec::new(),
+                    deleted: false,
+                })
+            })
+            .collect()
+    }
     fn changes_after(
         &mut self,
         principals: &[String],
