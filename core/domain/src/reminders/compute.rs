@@ -105,6 +105,36 @@ struct Fire<'a> {
     named: Vec<(Audience, &'a str)>,
 }
 
+/// One rule's round at an instant: the rule, who is who, and the times its reminders are
+/// judged by.
+struct Round<'r, 'p> {
+    rule: &'r ReminderRule,
+    people: &'r People<'p>,
+    schedule: &'r super::Schedule,
+    now: DateTime<Utc>,
+    /// Events before this are forgotten.
+    oldest: DateTime<Utc>,
+    /// The day (China time) and when its deadline reminders go out.
+    today: NaiveDate,
+    digest: DateTime<Utc>,
+    /// The rule's days before (due) or after (overdue) a deadline.
+    days: i64,
+}
+
+impl Round<'_, '_> {
+    /// When a reminder of an event at `at` goes out: once released from quiet hours, while
+    /// recent enough; none when it is not due yet.
+    fn event_due(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let released = self.schedule.release(at);
+        (at >= self.oldest && released <= self.now).then_some(released)
+    }
+
+    /// Days from today to `deadline` (negative once it has passed).
+    fn left(&self, deadline: NaiveDate) -> i64 {
+        (deadline - self.today).num_days()
+    }
+}
+
 /// The reminders due at `now` under `rules`: each event reminded once it happened (held back
 /// through quiet hours, forgotten after `lookback_days`), each deadline reminded at the digest
 /// time of the days the rules name. Sorted by when they fell due, then key. The caller drops
@@ -119,29 +149,34 @@ pub fn due(rules: &ReminderRules, input: &ReminderInput<'_>, now: DateTime<Utc>)
     let digest = s.digest_at(now);
     let digest_due = now >= digest;
     let oldest = now - Duration::days(s.lookback_days);
-    // An event at `at`: due once released, while recent enough.
-    let event_due = |at: DateTime<Utc>| -> Option<DateTime<Utc>> {
-        let at_ = s.release(at);
-        (at >= oldest && at_ <= now).then_some(at_)
-    };
     let mut out = Vec::new();
     for rule in &rules.rule {
+        let r = Round {
+            rule,
+            people: &people,
+            schedule: s,
+            now,
+            oldest,
+            today,
+            digest,
+            days: rule.days.unwrap_or(0),
+        };
         let mut fires: Vec<Fire> = Vec::new();
         match rule.trigger {
             Trigger::HazardAssigned | Trigger::HazardSubmitted | Trigger::HazardRejected => {
-                hazard_events(rule, input.hazards, &people, &event_due, &mut fires)
+                hazard_events(&r, input.hazards, &mut fires)
             }
             Trigger::HazardDue | Trigger::HazardOverdue if digest_due => {
-                hazard_deadlines(rule, input.hazards, &people, today, digest, &mut fires)
+                hazard_deadlines(&r, input.hazards, &mut fires)
             }
             Trigger::TaskAssigned | Trigger::TaskReturned => {
-                task_events(rule, input.tasks, &people, &event_due, &mut fires)
+                task_events(&r, input.tasks, &mut fires)
             }
             Trigger::TaskDue | Trigger::TaskOverdue if digest_due => {
-                task_deadlines(rule, input.tasks, &people, today, digest, &mut fires)
+                task_deadlines(&r, input.tasks, &mut fires)
             }
             Trigger::MonthEndDue | Trigger::MonthEndMissed if digest_due => {
-                month_end(rule, input.month_end, &people, today, digest, &mut fires)
+                month_end(&r, input.month_end, &mut fires)
             }
             Trigger::PatrolAssigned => {
                 for p in input.patrols {
@@ -167,7 +202,7 @@ pub fn due(rules: &ReminderRules, input: &ReminderInput<'_>, now: DateTime<Utc>)
             }
             Trigger::ScoresPublished => {
                 for (month, at) in input.publications {
-                    let Some(send_at) = event_due(*at) else {
+                    let Some(send_at) = r.event_due(*at) else {
                         continue;
                     };
                     for u in input
@@ -223,13 +258,8 @@ fn address(rule: &ReminderRule, f: Fire<'_>, people: &People<'_>, out: &mut Vec<
     }
 }
 
-fn hazard_events<'a>(
-    rule: &ReminderRule,
-    hazards: &'a [HazardDoc],
-    people: &People<'_>,
-    event_due: &dyn Fn(DateTime<Utc>) -> Option<DateTime<Utc>>,
-    fires: &mut Vec<Fire<'a>>,
-) {
+fn hazard_events<'a>(r: &Round, hazards: &'a [HazardDoc], fires: &mut Vec<Fire<'a>>) {
+    let (rule, people) = (r.rule, r.people);
     for doc in hazards {
         let h = &doc.hazard;
         if h.status == HazardStatus::Closed {
@@ -252,7 +282,7 @@ fn hazard_events<'a>(
         if rule.trigger == Trigger::HazardSubmitted && h.status != HazardStatus::Submitted {
             continue;
         }
-        let Some(send_at) = event_due(ev.at) else {
+        let Some(send_at) = r.event_due(ev.at) else {
             continue;
         };
         let unit = h.rectifying_unit();
@@ -299,15 +329,8 @@ fn hazard_events<'a>(
     }
 }
 
-fn hazard_deadlines<'a>(
-    rule: &ReminderRule,
-    hazards: &'a [HazardDoc],
-    people: &People<'_>,
-    today: NaiveDate,
-    digest: DateTime<Utc>,
-    fires: &mut Vec<Fire<'a>>,
-) {
-    let days = rule.days.unwrap_or(0);
+fn hazard_deadlines<'a>(r: &Round, hazards: &'a [HazardDoc], fires: &mut Vec<Fire<'a>>) {
+    let (people, days) = (r.people, r.days);
     for doc in hazards {
         let h = &doc.hazard;
         if h.status == HazardStatus::Closed {
@@ -316,8 +339,8 @@ fn hazard_deadlines<'a>(
         let Some(deadline) = h.deadline() else {
             continue;
         };
-        let left = (deadline - today).num_days();
-        let (title, text) = match rule.trigger {
+        let left = r.left(deadline);
+        let (title, text) = match r.rule.trigger {
             Trigger::HazardDue if left == days => (
                 "隐患整改到期提醒",
                 text::hazard_due(h, &people.unit_name(h.rectifying_unit()), deadline, left),
@@ -332,8 +355,8 @@ fn hazard_deadlines<'a>(
             entity: entity::HAZARD,
             record_id: h.id.clone(),
             unit_id: h.rectifying_unit(),
-            occurrence: today.to_string(),
-            send_at: digest,
+            occurrence: r.today.to_string(),
+            send_at: r.digest,
             title,
             text,
             link: format!("/hazards/{}", h.id),
@@ -342,13 +365,8 @@ fn hazard_deadlines<'a>(
     }
 }
 
-fn task_events<'a>(
-    rule: &ReminderRule,
-    tasks: &'a [WorkTask],
-    people: &People<'_>,
-    event_due: &dyn Fn(DateTime<Utc>) -> Option<DateTime<Utc>>,
-    fires: &mut Vec<Fire<'a>>,
-) {
+fn task_events<'a>(r: &Round, tasks: &'a [WorkTask], fires: &mut Vec<Fire<'a>>) {
+    let (rule, people) = (r.rule, r.people);
     for t in tasks {
         for part in &t.parts {
             let (at, title, text, occurrence) = match (rule.trigger, part.state) {
@@ -372,7 +390,7 @@ fn task_events<'a>(
                 },
                 _ => continue,
             };
-            let Some(send_at) = event_due(at) else {
+            let Some(send_at) = r.event_due(at) else {
                 continue;
             };
             fires.push(Fire {
@@ -390,20 +408,14 @@ fn task_events<'a>(
     }
 }
 
-fn task_deadlines<'a>(
-    rule: &ReminderRule,
-    tasks: &'a [WorkTask],
-    people: &People<'_>,
-    today: NaiveDate,
-    digest: DateTime<Utc>,
-    fires: &mut Vec<Fire<'a>>,
-) {
-    let days = rule.days.unwrap_or(0);
+fn task_deadlines<'a>(r: &Round, tasks: &'a [WorkTask], fires: &mut Vec<Fire<'a>>) {
+    let due = r.rule.trigger == Trigger::TaskDue;
     for t in tasks {
-        let left = (t.deadline - today).num_days();
-        let fires_today = match rule.trigger {
-            Trigger::TaskDue => left == days,
-            _ => -left >= days.max(1),
+        let left = r.left(t.deadline);
+        let fires_today = if due {
+            left == r.days
+        } else {
+            -left >= r.days.max(1)
         };
         if !fires_today {
             continue;
@@ -412,8 +424,8 @@ fn task_deadlines<'a>(
             if !matches!(part.state, PartState::Pending | PartState::Returned) {
                 continue;
             }
-            let unit = people.unit_name(&part.unit_id);
-            let (title, text) = if rule.trigger == Trigger::TaskDue {
+            let unit = r.people.unit_name(&part.unit_id);
+            let (title, text) = if due {
                 ("工作任务到期提醒", text::task_due(t, &unit, left))
             } else {
                 ("工作任务逾期提醒", text::task_overdue(t, &unit, -left))
@@ -422,8 +434,8 @@ fn task_deadlines<'a>(
                 entity: entity::WORK_TASK,
                 record_id: t.id.clone(),
                 unit_id: &part.unit_id,
-                occurrence: today.to_string(),
-                send_at: digest,
+                occurrence: r.today.to_string(),
+                send_at: r.digest,
                 title,
                 text,
                 link: "/tasks".into(),
@@ -434,20 +446,16 @@ fn task_deadlines<'a>(
 }
 
 fn month_end<'a>(
-    rule: &ReminderRule,
+    r: &Round,
     months: &'a [(YearMonth, Vec<SubmissionStatus>)],
-    people: &People<'_>,
-    today: NaiveDate,
-    digest: DateTime<Utc>,
     fires: &mut Vec<Fire<'a>>,
 ) {
-    let days = rule.days.unwrap_or(0);
     for (month, statuses) in months {
         for s in statuses.iter().filter(|s| s.submitted_at.is_none()) {
-            let left = (s.due - today).num_days();
-            let unit = people.unit_name(&s.unit_id);
-            let (title, text) = match rule.trigger {
-                Trigger::MonthEndDue if left == days => (
+            let left = r.left(s.due);
+            let unit = r.people.unit_name(&s.unit_id);
+            let (title, text) = match r.rule.trigger {
+                Trigger::MonthEndDue if left == r.days => (
                     "月底报送提醒",
                     text::month_end_due(*month, &s.label, s.due, left),
                 ),
@@ -463,7 +471,7 @@ fn month_end<'a>(
                 record_id: format!("{}/{month}/{}", s.unit_id, s.kind.code()),
                 unit_id: &s.unit_id,
                 occurrence: format!("{month}:{}", s.kind.code()),
-                send_at: digest,
+                send_at: r.digest,
                 title,
                 text,
                 link: format!("/month-end?month={month}"),
