@@ -165,8 +165,8 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use anjian_domain::enforcement::{Certificate, EnforcementBasis, EnforcementBody};
-    use anjian_domain::org::{Actor, Person, Role, Unit, UnitKind};
+    use anjian_domain::enforcement::Certificate;
+    use anjian_domain::org::{Actor, Person, Role, Unit};
     use anjian_domain::site::{GeoPoint, Site, SiteLocation};
     use chrono::Duration;
 
