@@ -165,7 +165,7 @@ fn read_rows(
 }
 
 /// The columns of the site sheet, by their Chinese headers (the first six are required).
-const COLUMNS: [&str; 11] = [
+pub const COLUMNS: [&str; 11] = [
     "名称",
     "行业",
     "纬度",

@@ -5,42 +5,11 @@ mod common;
 
 use anjian_domain::checklist::Industry;
 use anjian_domain::inspection::InspectionKind;
-use common::{inspection_ops_with, statuses, TestServer};
+use common::{inspection_ops_with, sheet, statuses, TestServer};
 use reqwest::Method;
 use serde_json::{json, Value};
 
 const SHIBAO: &str = "500233107";
-
-fn sheet(rows: &[[&str; 10]]) -> Vec<u8> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let ws = book.add_worksheet();
-    let header = [
-        "名称",
-        "行业",
-        "纬度",
-        "经度",
-        "半径（米）",
-        "属地乡镇",
-        "属事部门",
-        "地址",
-        "联系人",
-        "联系电话",
-    ];
-    for (c, h) in header.iter().enumerate() {
-        ws.write_string(0, c as u16, *h).unwrap();
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            if (2..=4).contains(&c) && v.parse::<f64>().is_ok() {
-                ws.write_number(r as u32 + 1, c as u16, v.parse::<f64>().unwrap())
-                    .unwrap();
-            } else {
-                ws.write_string(r as u32 + 1, c as u16, *v).unwrap();
-            }
-        }
-    }
-    book.save_to_buffer().unwrap()
-}
 
 both_backends!(
     admin_imports_sites_from_excel_with_row_errors,
@@ -162,7 +131,7 @@ both_backends!(
         );
         // Only 县安委办 administers.
         let zz = s.login("zz_head");
-        assert_eq!(post(&zz, sheet(&[])).status(), 403);
+        assert_eq!(post(&zz, sheet::<10>(&[])).status(), 403);
         let r = post(&admin, b"not an excel file".to_vec());
         assert_eq!(r.status(), 422);
     }

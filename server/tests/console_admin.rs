@@ -93,7 +93,10 @@ both_backends!(
             s.request(
                 reqwest::Method::POST,
                 token,
-                &format!("/v1/duty-reports/{id}/files?name={}", urlencode(name)),
+                &format!(
+                    "/v1/duty-reports/{id}/files?name={}",
+                    anjian_server::api::monthly::percent(name)
+                ),
             )
             .header("Content-Type", "text/plain; charset=utf-8")
             .body(body)
@@ -210,18 +213,6 @@ both_backends!(map_points_follow_the_tiles_datum, true, |s: &TestServer| {
 fn hex_sha256(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 both_backends!(framework_refusals_are_json_in_chinese, |s: &TestServer| {

@@ -7,7 +7,7 @@ mod common;
 use anjian_domain::checklist::{compiled_for, Industry};
 use anjian_domain::inspection::{Inspection, ItemOutcome, ItemResult};
 use chrono::Utc;
-use common::{device_actor, op, statuses, TestServer};
+use common::{device_actor, op, sheet, statuses, TestServer};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -165,33 +165,6 @@ both_backends!(
         assert!(last["reason"].as_str().unwrap().contains("1 项未填写"));
     }
 );
-
-fn sheet(rows: &[[&str; 11]]) -> Vec<u8> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let ws = book.add_worksheet();
-    let header = [
-        "名称",
-        "行业",
-        "纬度",
-        "经度",
-        "半径（米）",
-        "属地乡镇",
-        "属事部门",
-        "地址",
-        "联系人",
-        "联系电话",
-        "场所属性",
-    ];
-    for (c, h) in header.iter().enumerate() {
-        ws.write_string(0, c as u16, *h).unwrap();
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            ws.write_string(r as u32 + 1, c as u16, *v).unwrap();
-        }
-    }
-    book.save_to_buffer().unwrap()
-}
 
 both_backends!(the_site_sheet_carries_site_attributes, |s: &TestServer| {
     let admin = s.login("admin");

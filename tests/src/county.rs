@@ -2,7 +2,8 @@
 //! `n` hazards written straight into the store (a year of them, 1 in 23 major, spread over
 //! every site), as the office's ledger reads them.
 
-use anjian_domain::hazard::{Hazard, HazardDraft, HazardEvent, HazardLevel};
+use anjian_domain::hazard::{HazardDraft, HazardLevel};
+use anjian_domain::ledger::{self, Transition};
 use anjian_domain::org::{Actor, Role};
 use anjian_domain::site::Site;
 use anjian_domain::sync::entity;
@@ -51,9 +52,9 @@ fn hazard(i: usize, site: &Site, actor: &Actor, start: chrono::DateTime<Utc>) ->
     let major = i % 23 == 0;
     let at = start + Duration::minutes((i as i64 * 617) % (360 * 24 * 60));
     let id = uuid::Uuid::now_v7().to_string();
-    let hazard = Hazard::raise(
+    let Transition { hazard, event } = ledger::raise(
         HazardDraft {
-            id: id.clone(),
+            id,
             number: format!("YH-BENCH-{i:06}"),
             site_id: Some(site.id.clone()),
             unit_id: site.township_id.clone(),
@@ -71,18 +72,9 @@ fn hazard(i: usize, site: &Site, actor: &Actor, start: chrono::DateTime<Utc>) ->
         &anjian_domain::checklist::ChecklistRegistry::new(),
         actor,
         at,
+        uuid::Uuid::now_v7().to_string(),
     )
     .unwrap();
-    let event = HazardEvent {
-        id: uuid::Uuid::now_v7().to_string(),
-        hazard_id: id,
-        action: None,
-        actor: actor.clone(),
-        at,
-        from: None,
-        to: hazard.status,
-        version: hazard.version,
-    };
     HazardDoc {
         hazard,
         received: None,

@@ -10,6 +10,8 @@ pub mod evidence_fetch;
 pub mod evidence_store;
 mod feedback;
 pub mod ffi;
+#[cfg(test)]
+mod fixtures;
 mod inspections;
 mod reminders;
 mod rows;

@@ -165,27 +165,14 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use anjian_domain::enforcement::{Certificate, EnforcementBasis, EnforcementBody};
-    use anjian_domain::org::{Actor, Person, Role, Unit, UnitKind};
+    use anjian_domain::enforcement::Certificate;
+    use anjian_domain::org::{Actor, Person, Role, Unit};
     use anjian_domain::site::{GeoPoint, Site, SiteLocation};
     use chrono::Duration;
 
     use super::*;
 
-    fn body(id: &str, name: &str, industries: &[&str]) -> Unit {
-        Unit {
-            id: id.into(),
-            name: name.into(),
-            kind: UnitKind::Department,
-            parent_id: None,
-            code: None,
-            enforcement: (!industries.is_empty()).then(|| EnforcementBody {
-                name_of_record: format!("忠{name}"),
-                basis: EnforcementBasis::Statutory,
-                industries: industries.iter().map(|i| i.to_string()).collect(),
-            }),
-        }
-    }
+    use crate::fixtures::department as body;
 
     /// A phone signed in as 吕洁 (县民政局 inspector) whose certificate ends `days` from today,
     /// with a care home of 石宝镇 and these units.

@@ -267,7 +267,7 @@ pub async fn export(
 }
 
 /// Percent-encodes a file name for `filename*=UTF-8''…`.
-pub(crate) fn percent(s: &str) -> String {
+pub fn percent(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {

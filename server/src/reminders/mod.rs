@@ -33,7 +33,7 @@ use anjian_domain::task::WorkTask;
 use crate::api::publish::{Publication, PUBLICATION};
 use crate::error::ApiResult;
 use crate::records;
-use crate::storage::{Db, Delivery, Tx};
+use crate::storage::{Db, Delivery, Lease, Tx};
 
 use channels::{ChannelConfig, ChannelKind, Outbox, SmsProvider};
 
@@ -188,12 +188,12 @@ impl Engine {
         };
         let mut fresh: Vec<String> = Vec::new();
         let queued = db.transact(|tx| -> ApiResult<Option<usize>> {
-            if !tx.take_lease(
-                LEASE,
-                &self.holder,
+            if !tx.take_lease(&Lease {
+                name: LEASE,
+                holder: &self.holder,
                 now,
-                now + Duration::seconds(LEASE_TIME),
-            )? {
+                until: now + Duration::seconds(LEASE_TIME),
+            })? {
                 return Ok(None);
             }
             let records = Records::load(tx, now)?;

@@ -1,8 +1,9 @@
 //! The reminder delivery log and leases, in PostgreSQL.
 
 use chrono::{DateTime, Utc};
+use postgres::types::ToSql;
 
-use anjian_storage::{Delivery, DeliveryLog, Result};
+use anjian_storage::{Delivery, DeliveryLog, Lease, Result};
 
 use crate::{db, PgTx};
 
@@ -28,6 +29,26 @@ fn row(r: &postgres::Row) -> Delivery {
     }
 }
 
+/// A delivery's values in the order of `COLUMNS`.
+fn values(d: &Delivery) -> [&(dyn ToSql + Sync); 14] {
+    [
+        &d.key,
+        &d.channel,
+        &d.rule_id,
+        &d.unit_id,
+        &d.person_id,
+        &d.record,
+        &d.title,
+        &d.body,
+        &d.due_at,
+        &d.state,
+        &d.attempts,
+        &d.next_attempt_at,
+        &d.sent_at,
+        &d.last_error,
+    ]
+}
+
 impl DeliveryLog for PgTx<'_, '_> {
     fn insert_delivery(&mut self, d: &Delivery) -> Result<bool> {
         let n = self
@@ -38,41 +59,19 @@ impl DeliveryLog for PgTx<'_, '_> {
                      ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
                      ON CONFLICT (key, channel) DO NOTHING"
                 ),
-                &[
-                    &d.key,
-                    &d.channel,
-                    &d.rule_id,
-                    &d.unit_id,
-                    &d.person_id,
-                    &d.record,
-                    &d.title,
-                    &d.body,
-                    &d.due_at,
-                    &d.state,
-                    &d.attempts,
-                    &d.next_attempt_at,
-                    &d.sent_at,
-                    &d.last_error,
-                ],
+                &values(d),
             )
             .map_err(db)?;
         Ok(n == 1)
     }
 
     fn update_delivery(&mut self, d: &Delivery) -> Result<()> {
+        let [key, channel, .., state, attempts, next, sent, error] = values(d);
         self.tx
             .execute(
                 "UPDATE reminder_deliveries SET state = $3, attempts = $4, next_attempt_at = $5, \
              sent_at = $6, last_error = $7 WHERE key = $1 AND channel = $2",
-                &[
-                    &d.key,
-                    &d.channel,
-                    &d.state,
-                    &d.attempts,
-                    &d.next_attempt_at,
-                    &d.sent_at,
-                    &d.last_error,
-                ],
+                &[key, channel, state, attempts, next, sent, error],
             )
             .map_err(db)?;
         Ok(())
@@ -107,20 +106,14 @@ impl DeliveryLog for PgTx<'_, '_> {
         Ok(rows.iter().map(row).collect())
     }
 
-    fn take_lease(
-        &mut self,
-        name: &str,
-        holder: &str,
-        now: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<bool> {
+    fn take_lease(&mut self, lease: &Lease<'_>) -> Result<bool> {
         let n = self
             .tx
             .execute(
                 "INSERT INTO leases (name, holder, until_at) VALUES ($1, $2, $4) \
                  ON CONFLICT (name) DO UPDATE SET holder = $2, until_at = $4 \
                  WHERE leases.holder = $2 OR leases.until_at <= $3",
-                &[&name, &holder, &now, &until],
+                &[&lease.name, &lease.holder, &lease.now, &lease.until],
             )
             .map_err(db)?;
         Ok(n == 1)

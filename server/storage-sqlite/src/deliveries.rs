@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::params;
+use rusqlite::types::Value;
 
-use anjian_storage::{Delivery, DeliveryLog, Result};
+use anjian_storage::{Delivery, DeliveryLog, Lease, Result};
 
 use crate::{db, parse_ts, ts, SqliteTx};
 
@@ -47,6 +48,26 @@ fn finish(rows: Vec<(Delivery, [String; 2], Option<String>)>) -> Result<Vec<Deli
         .collect()
 }
 
+/// A delivery's values in the order of `COLUMNS`.
+fn values(d: &Delivery) -> [Value; 14] {
+    [
+        d.key.clone().into(),
+        d.channel.clone().into(),
+        d.rule_id.clone().into(),
+        d.unit_id.clone().into(),
+        d.person_id.clone().into(),
+        d.record.clone().into(),
+        d.title.clone().into(),
+        d.body.clone().into(),
+        ts(d.due_at).into(),
+        d.state.clone().into(),
+        d.attempts.into(),
+        ts(d.next_attempt_at).into(),
+        d.sent_at.map(ts).into(),
+        d.last_error.clone().into(),
+    ]
+}
+
 impl DeliveryLog for SqliteTx<'_> {
     fn insert_delivery(&mut self, d: &Delivery) -> Result<bool> {
         let n = self
@@ -57,41 +78,19 @@ impl DeliveryLog for SqliteTx<'_> {
                      (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
                      ON CONFLICT (key, channel) DO NOTHING"
                 ),
-                params![
-                    d.key,
-                    d.channel,
-                    d.rule_id,
-                    d.unit_id,
-                    d.person_id,
-                    d.record,
-                    d.title,
-                    d.body,
-                    ts(d.due_at),
-                    d.state,
-                    d.attempts,
-                    ts(d.next_attempt_at),
-                    d.sent_at.map(ts),
-                    d.last_error
-                ],
+                rusqlite::params_from_iter(values(d)),
             )
             .map_err(db)?;
         Ok(n == 1)
     }
 
     fn update_delivery(&mut self, d: &Delivery) -> Result<()> {
+        let [key, channel, .., state, attempts, next, sent, error] = values(d);
         self.tx
             .execute(
                 "UPDATE reminder_deliveries SET state = ?3, attempts = ?4, next_attempt_at = ?5, \
              sent_at = ?6, last_error = ?7 WHERE key = ?1 AND channel = ?2",
-                params![
-                    d.key,
-                    d.channel,
-                    d.state,
-                    d.attempts,
-                    ts(d.next_attempt_at),
-                    d.sent_at.map(ts),
-                    d.last_error
-                ],
+                params![key, channel, state, attempts, next, sent, error],
             )
             .map_err(db)?;
         Ok(())
@@ -131,20 +130,14 @@ impl DeliveryLog for SqliteTx<'_> {
         finish(rows)
     }
 
-    fn take_lease(
-        &mut self,
-        name: &str,
-        holder: &str,
-        now: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<bool> {
+    fn take_lease(&mut self, lease: &Lease<'_>) -> Result<bool> {
         let n = self
             .tx
             .execute(
                 "INSERT INTO leases (name, holder, until_at) VALUES (?1, ?2, ?4) \
                  ON CONFLICT (name) DO UPDATE SET holder = ?2, until_at = ?4 \
                  WHERE leases.holder = ?2 OR leases.until_at <= ?3",
-                params![name, holder, ts(now), ts(until)],
+                params![lease.name, lease.holder, ts(lease.now), ts(lease.until)],
             )
             .map_err(db)?;
         Ok(n == 1)

@@ -36,6 +36,14 @@ fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
+/// A row read as a tuple of its columns.
+fn tuple<T>(r: &rusqlite::Row<'_>) -> rusqlite::Result<T>
+where
+    T: for<'a> TryFrom<&'a rusqlite::Row<'a>, Error = rusqlite::Error>,
+{
+    T::try_from(r)
+}
+
 fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
@@ -154,7 +162,7 @@ impl Tx for SqliteTx<'_> {
             .query_row(
                 "SELECT version, data, deleted FROM records WHERE entity = ?1 AND id = ?2",
                 params![entity, id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                tuple,
             )
             .optional()
             .map_err(db)?;
@@ -272,9 +280,7 @@ impl Tx for SqliteTx<'_> {
                 let mut stmt = self.tx.prepare_cached(
                     "SELECT id, version, data FROM records WHERE entity = ?1 AND deleted = 0 ORDER BY id",
                 ).map_err(db)?;
-                let rows = stmt
-                    .query_map([entity], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                    .map_err(db)?;
+                let rows = stmt.query_map([entity], tuple).map_err(db)?;
                 rows.collect::<rusqlite::Result<_>>().map_err(db)?
             }
             Some(ps) => {
@@ -286,11 +292,7 @@ impl Tx for SqliteTx<'_> {
                 );
                 let mut stmt = self.tx.prepare(&sql).map_err(db)?;
                 let args = std::iter::once(entity.to_string()).chain(ps.iter().cloned());
-                let rows = stmt
-                    .query_map(params_from_iter(args), |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                    })
-                    .map_err(db)?;
+                let rows = stmt.query_map(params_from_iter(args), tuple).map_err(db)?;
                 rows.collect::<rusqlite::Result<_>>().map_err(db)?
             }
         };
@@ -385,7 +387,7 @@ impl Tx for SqliteTx<'_> {
             .query_row(
                 "SELECT person_id, result FROM applied_ops WHERE op_id = ?1",
                 [op_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                tuple,
             )
             .optional()
             .map_err(db)?;
@@ -412,7 +414,7 @@ impl Tx for SqliteTx<'_> {
             .query_row(
                 &format!("{ACCOUNT_COLUMNS} WHERE username = ?1"),
                 [username],
-                account_row,
+                tuple::<AccountRow>,
             )
             .optional()
             .map_err(db)?;
@@ -424,7 +426,7 @@ impl Tx for SqliteTx<'_> {
             .tx
             .prepare(&format!("{ACCOUNT_COLUMNS} ORDER BY username"))
             .map_err(db)?;
-        let rows = stmt.query_map([], account_row).map_err(db)?;
+        let rows = stmt.query_map([], tuple::<AccountRow>).map_err(db)?;
         rows.map(|r| account_of(r.map_err(db)?)).collect()
     }
 
@@ -560,7 +562,7 @@ impl Tx for SqliteTx<'_> {
         let sql = format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE id = ?1");
         let row = self
             .tx
-            .query_row(&sql, [id], upload_row)
+            .query_row(&sql, [id], tuple::<UploadRow>)
             .optional()
             .map_err(db)?;
         row.map(into_upload).transpose()
@@ -585,7 +587,9 @@ impl Tx for SqliteTx<'_> {
     fn uploads_by(&mut self, created_by: &str) -> Result<Vec<Upload>> {
         let sql = format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE created_by = ?1");
         let mut stmt = self.tx.prepare(&sql).map_err(db)?;
-        let rows = stmt.query_map([created_by], upload_row).map_err(db)?;
+        let rows = stmt
+            .query_map([created_by], tuple::<UploadRow>)
+            .map_err(db)?;
         let mut out = Vec::new();
         for row in rows {
             out.push(into_upload(row.map_err(db)?)?);
@@ -648,7 +652,7 @@ impl Tx for SqliteTx<'_> {
             .query_row(
                 "SELECT sha256, size, uploaded_by, audience FROM blobs WHERE sha256 = ?1",
                 [sha256],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                tuple,
             )
             .optional()
             .map_err(db)?;
@@ -699,17 +703,6 @@ const ACCOUNT_COLUMNS: &str =
 
 type AccountRow = (String, String, String, i64, Option<String>, bool);
 
-fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-    ))
-}
-
 fn account_of(
     (username, person_id, password_hash, failed_logins, locked, disabled): AccountRow,
 ) -> Result<Account> {
@@ -727,19 +720,6 @@ const UPLOAD_COLUMNS: &str =
     "id, length, metadata, sha256, created_by, expires_at, received, parts";
 
 type UploadRow = (String, i64, String, String, String, String, i64, String);
-
-fn upload_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UploadRow> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-    ))
-}
 
 fn into_upload(row: UploadRow) -> Result<Upload> {
     let (id, length, metadata, sha256, created_by, expires, received, parts) = row;

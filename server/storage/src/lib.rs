@@ -198,15 +198,21 @@ pub trait DeliveryLog {
     fn pending_deliveries(&mut self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Delivery>>;
     /// The log, newest first: every unit's, or those of `units`.
     fn list_deliveries(&mut self, units: Option<&[String]>, limit: i64) -> Result<Vec<Delivery>>;
-    /// Takes (or keeps) the named lease until `until` when it is free, expired or already
-    /// `holder`'s: with several server instances only the holder does the leased work.
-    fn take_lease(
-        &mut self,
-        name: &str,
-        holder: &str,
-        now: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<bool>;
+    /// Takes (or keeps) the lease until `lease.until` when it is free, expired or already
+    /// `lease.holder`'s: with several server instances only the holder does the leased work.
+    fn take_lease(&mut self, lease: &Lease<'_>) -> Result<bool>;
+}
+
+/// A named lease asked for by one server instance (`DeliveryLog::take_lease`).
+#[derive(Debug, Clone, Copy)]
+pub struct Lease<'a> {
+    pub name: &'a str,
+    /// The instance asking.
+    pub holder: &'a str,
+    /// When it asks: an earlier holder's lease that ended by then is free.
+    pub now: DateTime<Utc>,
+    /// Until when the lease is held once taken.
+    pub until: DateTime<Utc>,
 }
 
 /// A sign-in through the identity provider, started and not yet finished.

@@ -715,3 +715,23 @@ pub fn docx_text(bytes: &[u8]) -> String {
         .unwrap();
     anjian_reports::docx::plain_text(&xml)
 }
+
+/// A site sheet for `POST /v1/admin/sites/import`: the import's headers, as many as each row
+/// has cells, then the rows; coordinates that read as numbers are written as numbers.
+pub fn sheet<const N: usize>(rows: &[[&str; N]]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    for (c, h) in anjian_server::import::COLUMNS[..N].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            match v.parse::<f64>() {
+                Ok(n) if (2..=4).contains(&c) => ws.write_number(r as u32 + 1, c as u16, n),
+                _ => ws.write_string(r as u32 + 1, c as u16, *v),
+            }
+            .unwrap();
+        }
+    }
+    book.save_to_buffer().unwrap()
+}

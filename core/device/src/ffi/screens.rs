@@ -451,17 +451,7 @@ mod tests {
     use anjian_domain::inspection::InspectionKind;
     use anjian_domain::org::Role;
 
-    fn store(dir: &std::path::Path, roles: &[Role]) -> std::sync::Arc<AnjianStore> {
-        let s = AnjianStore::open(dir.join("a.db").display().to_string()).unwrap();
-        s.set_profile(Profile {
-            person_id: "p1".into(),
-            name: "陈刚".into(),
-            unit_id: "500233107".into(),
-            roles: roles.to_vec(),
-        })
-        .unwrap();
-        s
-    }
+    use crate::fixtures::{department, phone as store};
 
     fn site(s: &AnjianStore, name: &str, industry: &str, lat: f64, lon: f64) -> SiteRecord {
         s.add_site(SiteInput {
@@ -603,22 +593,9 @@ mod tests {
 
     #[test]
     fn joint_bodies_are_the_other_enforcement_bodies_with_powers_at_the_site() {
-        use anjian_domain::enforcement::{EnforcementBasis, EnforcementBody};
-        use anjian_domain::org::{Unit, UnitKind};
         let dir = tempfile::tempdir().unwrap();
         let s = store(dir.path(), &[Role::Inspector]);
-        let dept = |id: &str, name: &str, industries: &[&str]| Unit {
-            id: id.into(),
-            name: name.into(),
-            kind: UnitKind::Department,
-            parent_id: None,
-            code: None,
-            enforcement: (!industries.is_empty()).then(|| EnforcementBody {
-                name_of_record: format!("忠{name}"),
-                basis: EnforcementBasis::Statutory,
-                industries: industries.iter().map(|i| i.to_string()).collect(),
-            }),
-        };
+        let dept = department;
         s.inner()
             .upsert_units(&[
                 dept("dept-zjw", "县住房城乡建委", &["gas", "construction"]),

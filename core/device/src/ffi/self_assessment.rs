@@ -133,17 +133,7 @@ impl AnjianStore {
 mod tests {
     use super::*;
 
-    fn store(dir: &std::path::Path, roles: &[Role]) -> Arc<AnjianStore> {
-        let s = AnjianStore::open(dir.join("a.db").display().to_string()).unwrap();
-        s.set_profile(Profile {
-            person_id: "p1".into(),
-            name: "陈刚".into(),
-            unit_id: "500233107".into(),
-            roles: roles.to_vec(),
-        })
-        .unwrap();
-        s
-    }
+    use crate::fixtures::phone as store;
 
     fn full_marks_but_one() -> Vec<SelfScoreInput> {
         self_assessment_indicators()

@@ -57,6 +57,29 @@ pub struct Progress {
     pub current_file: Option<String>,
 }
 
+/// One sync run: its connection to the server, its tally and whom it tells how far it is;
+/// handed through the push, the upload and the pull.
+pub(crate) struct Run<'a> {
+    http: Client,
+    server: String,
+    report: SyncReport,
+    progress: &'a dyn Fn(Progress),
+}
+
+impl Run<'_> {
+    /// Tells how many records of a phase are done (the push's and the pull's progress).
+    fn records(&self, phase: Phase, done: u64, total: u64) {
+        (self.progress)(Progress {
+            phase,
+            records_done: done,
+            records_total: total,
+            bytes_done: 0,
+            bytes_total: 0,
+            current_file: None,
+        });
+    }
+}
+
 /// How a sync ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -320,27 +343,32 @@ impl Store {
         opts: SyncOptions,
         progress: &dyn Fn(Progress),
     ) -> Result<SyncReport> {
-        let mut report = SyncReport {
-            outcome: Outcome::Completed,
-            pushed: 0,
-            rejected: 0,
-            uploaded_files: 0,
-            uploaded_bytes: 0,
-            pulled: 0,
-        };
         let server = self
             .get_setting("server")?
             .ok_or_else(|| StoreError::Invalid {
                 field: "服务器",
                 reason: "尚未登录".into(),
             })?;
-        let http = client();
+        let mut run = Run {
+            http: client(),
+            server,
+            report: SyncReport {
+                outcome: Outcome::Completed,
+                pushed: 0,
+                rejected: 0,
+                uploaded_files: 0,
+                uploaded_bytes: 0,
+                pulled: 0,
+            },
+            progress,
+        };
         let result = (|| -> std::result::Result<(), Stop> {
-            self.push(&http, &server, &mut report, progress)?;
-            self.upload(&http, &server, opts, &mut report, progress)?;
-            self.pull(&http, &server, &mut report, progress)?;
+            self.push(&mut run)?;
+            self.upload(opts, &mut run)?;
+            self.pull(&mut run)?;
             Ok(())
         })();
+        let mut report = run.report;
         report.outcome = match result {
             Ok(()) => Outcome::Completed,
             Err(Stop::Offline(m)) => Outcome::Offline(m),
@@ -392,14 +420,9 @@ impl Store {
         }
     }
 
-    fn push(
-        &self,
-        http: &Client,
-        server: &str,
-        report: &mut SyncReport,
-        progress: &dyn Fn(Progress),
-    ) -> std::result::Result<(), Stop> {
+    fn push(&self, run: &mut Run<'_>) -> std::result::Result<(), Stop> {
         let total = self.outbox_len()?;
+        let (http, server) = (&run.http, run.server.as_str());
         let device_id = self.device_id()?;
         loop {
             self.check_cancel()?;
@@ -458,9 +481,9 @@ impl Store {
                                 Utc::now().to_rfc3339()
                             ],
                         )?;
-                        report.rejected += 1;
+                        run.report.rejected += 1;
                     } else {
-                        report.pushed += 1;
+                        run.report.pushed += 1;
                     }
                     tx.execute("DELETE FROM outbox WHERE op_id = ?1", [&entry.op_id])?;
                     // The server's row after this operation is the truth, once nothing else
@@ -481,14 +504,7 @@ impl Store {
                 }
                 Ok(())
             })?;
-            progress(Progress {
-                phase: Phase::Push,
-                records_done: report.pushed + report.rejected,
-                records_total: total,
-                bytes_done: 0,
-                bytes_total: 0,
-                current_file: None,
-            });
+            run.records(Phase::Push, run.report.pushed + run.report.rejected, total);
         }
     }
 

@@ -44,42 +44,33 @@ impl Store {
     /// Pulls every page. While one page is applied (with its cursor, in one transaction), the
     /// next is already being fetched and parsed, so the network, the server and the device's
     /// database work side by side.
-    pub(super) fn pull(
-        &self,
-        http: &Client,
-        server: &str,
-        report: &mut SyncReport,
-        progress: &dyn Fn(Progress),
-    ) -> std::result::Result<(), Stop> {
+    pub(super) fn pull(&self, run: &mut Run<'_>) -> std::result::Result<(), Stop> {
         self.check_cancel()?;
         let cursor = self.get_setting("cursor")?.unwrap_or_default();
-        let mut page = self.fetch_page(http, server, &cursor)?;
+        let mut page = self.fetch_page(&run.http, &run.server, &cursor)?;
         // A large pull checkpoints the WAL every ~40 MB instead of every 4 MB: fewer fsyncs
         // of the database file while pages stream in; the default comes back afterwards.
         self.write(|tx| {
             Ok(tx.pragma_update(None, "wal_autocheckpoint", PULL_CHECKPOINT_PAGES)?)
         })?;
-        let result = self.pull_pages(http, server, &mut page, report, progress);
+        let result = self.pull_pages(run, &mut page);
         // The pull's own outcome comes first; a failed reset is reported only after success.
         let restored = self.write(|tx| Ok(tx.pragma_update(None, "wal_autocheckpoint", 1000)?));
         result?;
         Ok(restored?)
     }
 
-    pub(super) fn pull_pages(
+    fn pull_pages(
         &self,
-        http: &Client,
-        server: &str,
+        run: &mut Run<'_>,
         page: &mut PulledPage,
-        report: &mut SyncReport,
-        progress: &dyn Fn(Progress),
     ) -> std::result::Result<(), Stop> {
         loop {
             self.check_cancel()?;
             let (applied, next) = std::thread::scope(|scope| {
                 let prefetch = page
                     .has_more
-                    .then(|| scope.spawn(|| self.fetch_page(http, server, &page.cursor)));
+                    .then(|| scope.spawn(|| self.fetch_page(&run.http, &run.server, &page.cursor)));
                 let applied = self.write(|tx| apply_page(tx, page));
                 let next = prefetch.map(|h| {
                     h.join()
@@ -92,15 +83,10 @@ impl Store {
                 // A version published by the office: new inspections use it from now on.
                 self.publish_pulled_checklists()?;
             }
-            report.pulled += page.len() as u64;
-            progress(Progress {
-                phase: Phase::Pull,
-                records_done: report.pulled,
-                records_total: report.pulled + if page.has_more { PULL_PAGE as u64 } else { 0 },
-                bytes_done: 0,
-                bytes_total: 0,
-                current_file: None,
-            });
+            run.report.pulled += page.len() as u64;
+            let pulled = run.report.pulled;
+            let more = if page.has_more { PULL_PAGE as u64 } else { 0 };
+            run.records(Phase::Pull, pulled, pulled + more);
             match next {
                 None => return Ok(()),
                 Some(next) => *page = next?,

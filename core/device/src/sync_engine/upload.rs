@@ -32,12 +32,10 @@ impl Store {
 
     pub(super) fn upload(
         &self,
-        http: &Client,
-        server: &str,
         opts: SyncOptions,
-        report: &mut SyncReport,
-        progress: &dyn Fn(Progress),
+        run: &mut Run<'_>,
     ) -> std::result::Result<(), Stop> {
+        let (http, server, progress) = (&run.http, run.server.as_str(), run.progress);
         let files = self.pending_files(opts.include_originals)?;
         let bytes_total: u64 = files.iter().map(|f| f.size).sum();
         let mut bytes_done = 0u64;
@@ -55,8 +53,8 @@ impl Store {
             };
             let sent = self.upload_one(http, server, file, &|n| report_progress(bytes_done + n))?;
             bytes_done += file.size;
-            report.uploaded_files += 1;
-            report.uploaded_bytes += sent;
+            run.report.uploaded_files += 1;
+            run.report.uploaded_bytes += sent;
         }
         Ok(())
     }
