@@ -2459,6 +2459,11 @@ export interface components {
             joint_unit_ids?: string[];
             kind: components["schemas"]["InspectionKind"];
             leader: components["schemas"]["Actor"];
+            /**
+             * @description A 行政检查's other officers with their certificates, resolved from `participants`
+             *     (`crate::team`); set by the phone and again by the server.
+             */
+            officers?: components["schemas"]["TeamOfficer"][];
             /** @description Names of the other members of the team. */
             participants: string[];
             received?: null | components["schemas"]["Receipt"];
@@ -2468,11 +2473,6 @@ export interface components {
             site_id: string;
             /** Format: date-time */
             started_at: string;
-            /**
-             * @description A 行政检查's other officers with their certificates, resolved from `participants`
-             *     (`crate::team`); set by the phone and again by the server.
-             */
-            officers?: components["schemas"]["TeamOfficer"][];
         };
         /**
          * @description The five kinds of inspection of the notice.
