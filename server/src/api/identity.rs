@@ -212,7 +212,6 @@ pub async fn finish(
     if account.disabled {
         return refuse_disabled(&state, &account.username, client, HOW).await;
     }
-    state.login.success(&account.username, client);
     issue_session(&state, account, client, HOW).await
 }
 
