@@ -8,7 +8,7 @@ use anjian_domain::checklist::{self, Industry};
 use anjian_domain::hazard::china_date;
 use anjian_domain::inspection::{Inspection, InspectionKind};
 use chrono::{Duration, Utc};
-use common::{device_actor, op, TestServer};
+use common::{colleague_for, device_actor, op, TestServer};
 use serde_json::{json, Value};
 
 /// 石宝镇's chemical firm (site-07-NN is industry (7 + NN) % 10).
@@ -46,7 +46,7 @@ fn start(s: &TestServer, token: &str, campaign: &str) -> Value {
         HAZCHEM.0,
         checklist::compiled_for(HAZCHEM.1),
         device_actor(),
-        vec![],
+        colleague_for(HAZCHEM.1),
         Utc::now(),
     )
     .unwrap();
@@ -165,7 +165,7 @@ both_backends!(
                 HAZCHEM.0,
                 checklist::compiled_for(HAZCHEM.1),
                 device_actor(),
-                vec![],
+                colleague_for(HAZCHEM.1),
                 Utc::now(),
             )
             .unwrap();
