@@ -79,7 +79,7 @@ fn the_phone_inspects_under_an_approved_plan_and_gets_replies_to_its_feedback() 
             waiting.clone(),
             InspectionKind::RoutineCheck,
             hazchem.into(),
-            vec![],
+            vec!["何斌".into()],
         )
         .unwrap_err();
     assert!(e.to_string().contains("尚未经县人民政府批准"), "{e}");
