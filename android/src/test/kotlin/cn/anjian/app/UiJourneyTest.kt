@@ -9,6 +9,7 @@ import androidx.compose.ui.test.onAllNodesWithText
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.onNodeWithText
 import androidx.compose.ui.test.performClick
+import androidx.compose.ui.test.performScrollTo
 import androidx.compose.ui.test.performScrollToNode
 import androidx.compose.ui.test.performTextReplacement
 import androidx.compose.ui.test.runComposeUiTest
@@ -40,7 +41,9 @@ fun ComposeUiTest.waitForText(text: String, substring: Boolean = true, timeoutMs
 @OptIn(ExperimentalTestApi::class)
 fun ComposeUiTest.scrollTo(list: String, tag: String): SemanticsNodeInteraction {
     onNodeWithTag(list).performScrollToNode(hasTestTag(tag))
-    return onNodeWithTag(tag)
+    // A list item taller than the viewport (a long form under the reminder banner) may still hold
+    // the node below the fold: scroll the node itself into view too.
+    return onNodeWithTag(tag).performScrollTo()
 }
 
 /** Waits until the lazy list [list] can be scrolled to a node tagged [tag] (it may load late). */
@@ -49,7 +52,7 @@ fun ComposeUiTest.waitScrollTo(list: String, tag: String, timeoutMs: Long = 30_0
     waitUntil(timeoutMillis = timeoutMs) {
         runCatching { onNodeWithTag(list).performScrollToNode(hasTestTag(tag)) }.isSuccess
     }
-    return onNodeWithTag(tag)
+    return onNodeWithTag(tag).performScrollTo()
 }
 
 @OptIn(ExperimentalTestApi::class)
