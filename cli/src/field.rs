@@ -12,6 +12,8 @@ use anjian_domain::inspection::{InspectionKind, ItemOutcome};
 use clap::Subcommand;
 use serde_json::json;
 
+use crate::out::{outln, Failure};
+
 #[derive(Subcommand)]
 pub enum FieldCommand {
     /// Log in to a server; the device folder is created if needed.
@@ -86,7 +88,7 @@ fn err(e: anjian_core::StoreError) -> String {
     anjian_core::AnjianError::from(e).to_string()
 }
 
-pub fn run(device: &Path, command: FieldCommand) -> Result<i32, String> {
+pub fn run(device: &Path, command: FieldCommand) -> Result<i32, Failure> {
     let store = open(device)?;
     if let Some(aside) = &store.report().recovered_from {
         eprintln!(
@@ -101,7 +103,7 @@ pub fn run(device: &Path, command: FieldCommand) -> Result<i32, String> {
             password,
         } => {
             let p = store.login(&server, &user, &password).map_err(err)?;
-            println!("已登录：{}（{}）", p.name, p.unit_id);
+            outln!("已登录：{}（{}）", p.name, p.unit_id)?;
         }
         FieldCommand::Sync { originals } => {
             let report = store
@@ -129,16 +131,16 @@ pub fn run(device: &Path, command: FieldCommand) -> Result<i32, String> {
                 Outcome::LoginRequired => (3, "login_required".into()),
                 Outcome::Cancelled => (3, "cancelled".into()),
             };
-            println!(
+            outln!(
                 "{}",
                 json!({ "outcome": state, "pushed": report.pushed, "rejected": report.rejected,
                         "uploaded_files": report.uploaded_files, "uploaded_bytes": report.uploaded_bytes, "pulled": report.pulled })
-            );
+            )?;
             return Ok(code);
         }
         FieldCommand::Status => {
             let files = store.pending_files(true).map_err(err)?;
-            println!(
+            outln!(
                 "{}",
                 json!({
                     "pending_changes": store.outbox_len().map_err(err)?,
@@ -148,11 +150,11 @@ pub fn run(device: &Path, command: FieldCommand) -> Result<i32, String> {
                     "last_sync": store.sync_setting("last_sync").map_err(err)?,
                     "last_error": store.sync_setting("last_error").map_err(err)?,
                 })
-            );
+            )?;
         }
         FieldCommand::Sites => {
             for s in store.sites(None).map_err(err)? {
-                println!("{}\t{}\t{}", s.id, s.industry, s.name);
+                outln!("{}\t{}\t{}", s.id, s.industry, s.name)?;
             }
         }
         FieldCommand::Inspect {
@@ -212,12 +214,12 @@ pub fn run(device: &Path, command: FieldCommand) -> Result<i32, String> {
                 }
                 raised.push(json!({ "id": h.id, "number": h.number, "level": h.level.label() }));
             }
-            println!("{}", json!({ "inspection": insp.id, "hazards": raised }));
+            outln!("{}", json!({ "inspection": insp.id, "hazards": raised }))?;
         }
         FieldCommand::Ledger => {
             let today = china_date(chrono::Utc::now());
             for h in store.ledger(&LedgerFilter::default(), today).map_err(err)? {
-                println!(
+                outln!(
                     "{}\t{}\t{}\t{}\t{}{}",
                     h.id,
                     h.number,
@@ -225,14 +227,14 @@ pub fn run(device: &Path, command: FieldCommand) -> Result<i32, String> {
                     h.status.label(),
                     h.description,
                     if h.is_overdue(today) { "\t逾期" } else { "" }
-                );
+                )?;
             }
         }
         FieldCommand::Act { hazard, action } => {
             let action: HazardAction =
                 serde_json::from_str(&action).map_err(|e| format!("操作格式错误：{e}"))?;
             let h = store.act_on_hazard(&hazard, action).map_err(err)?;
-            println!("{} {}", h.number, h.status.label());
+            outln!("{} {}", h.number, h.status.label())?;
         }
         FieldCommand::Attach {
             hazard,
@@ -243,19 +245,19 @@ pub fn run(device: &Path, command: FieldCommand) -> Result<i32, String> {
                 "before" => EvidenceStage::Before,
                 "during" => EvidenceStage::During,
                 "after" => EvidenceStage::After,
-                other => return Err(format!("阶段须为 before、during 或 after（收到 {other}）")),
+                other => return Err(format!("阶段须为 before、during 或 after（收到 {other}）").into()),
             };
             let rec = store
                 .attach_photo(&photo, EvidenceTarget::Hazard { hazard_id: hazard }, stage)
                 .map_err(err)?;
-            println!(
+            outln!(
                 "{}",
                 json!({ "id": rec.id, "sha256": rec.sha256, "flags": rec.flags, "notes": rec.notes })
-            );
+            )?;
         }
         FieldCommand::Attention => {
             for a in store.attention().map_err(err)? {
-                println!("{}\t{}/{}\t{}", a.op_id, a.entity, a.op, a.reason);
+                outln!("{}\t{}/{}\t{}", a.op_id, a.entity, a.op, a.reason)?;
             }
         }
         FieldCommand::Tasks => {
@@ -265,7 +267,7 @@ pub fn run(device: &Path, command: FieldCommand) -> Result<i32, String> {
                 let status = t
                     .part(&me.unit_id)
                     .map_or("", |p| p.status(t.deadline, today).label());
-                println!("{}\t{}\t{}\t{}", t.id, t.deadline, status, t.title);
+                outln!("{}\t{}\t{}\t{}", t.id, t.deadline, status, t.title)?;
             }
         }
         FieldCommand::TaskProof { task, text, photo } => {
@@ -288,7 +290,7 @@ pub fn run(device: &Path, command: FieldCommand) -> Result<i32, String> {
             let status = t.part(&me.unit_id).map_or("", |p| {
                 p.status(t.deadline, china_date(chrono::Utc::now())).label()
             });
-            println!("{} {}", t.title, status);
+            outln!("{} {}", t.title, status)?;
         }
     }
     Ok(0)

@@ -1,6 +1,7 @@
 //! `anjian`: the one user-facing command. Subcommands hang off it as the system grows.
 
 mod field;
+mod out;
 mod reminders;
 mod report;
 
@@ -8,6 +9,7 @@ use std::process::ExitCode;
 
 use anjian_domain::checklist;
 use clap::{Parser, Subcommand};
+use out::{outln, Failure};
 
 #[derive(Parser)]
 #[command(name = "anjian", version, about = "安检：五查四改月述考 现场检查系统")]
@@ -166,37 +168,37 @@ enum PhotoCommand {
     },
 }
 
-fn print_report(report: &anjian_evidence::photo::PhotoReport, json: bool) -> Result<(), String> {
+fn print_report(report: &anjian_evidence::photo::PhotoReport, json: bool) -> Result<(), Failure> {
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string(report).map_err(|e| e.to_string())?
-        );
+        )?;
         return Ok(());
     }
-    println!("SHA-256  {}", report.sha256);
-    println!(
+    outln!("SHA-256  {}", report.sha256)?;
+    outln!(
         "尺寸     {}×{}（方向 {}）",
         report.width, report.height, report.orientation
-    );
-    println!("拍摄时间 {}", report.taken_at.as_deref().unwrap_or("无"));
+    )?;
+    outln!("拍摄时间 {}", report.taken_at.as_deref().unwrap_or("无"))?;
     match (report.lat, report.lon) {
-        (Some(lat), Some(lon)) => println!(
+        (Some(lat), Some(lon)) => outln!(
             "位置     {lat:.6}, {lon:.6}{}",
             report
                 .accuracy_m
                 .map(|a| format!("（精度 {a:.0} 米）"))
                 .unwrap_or_default()
-        ),
-        _ => println!("位置     无"),
+        )?,
+        _ => outln!("位置     无")?,
     }
-    println!(
+    outln!(
         "设备     {} {}",
         report.make.as_deref().unwrap_or("-"),
         report.model.as_deref().unwrap_or("-")
-    );
+    )?;
     for note in &report.notes {
-        println!("提示     {note}");
+        outln!("提示     {note}")?;
     }
     Ok(())
 }
@@ -234,7 +236,7 @@ fn watermark_lines(
     lines
 }
 
-fn photo(command: PhotoCommand) -> Result<(), String> {
+fn photo(command: PhotoCommand) -> Result<(), Failure> {
     use anjian_evidence::photo;
     match command {
         PhotoCommand::Inspect { file, json } => {
@@ -266,11 +268,11 @@ fn photo(command: PhotoCommand) -> Result<(), String> {
             let (report, files) =
                 photo::ingest_bytes(&bytes, report, &out, &opts).map_err(|e| e.to_string())?;
             if json {
-                println!("{}", serde_json::json!({ "photo": report, "files": files }));
+                outln!("{}", serde_json::json!({ "photo": report, "files": files }))?;
             } else {
                 print_report(&report, false)?;
-                println!("上传副本 {}", files.upload.display());
-                println!("缩略图   {}", files.thumbnail.display());
+                outln!("上传副本 {}", files.upload.display())?;
+                outln!("缩略图   {}", files.thumbnail.display())?;
             }
             Ok(())
         }
@@ -279,18 +281,15 @@ fn photo(command: PhotoCommand) -> Result<(), String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Command::Field { device, command } = cli.command {
-        return match field::run(&device, command) {
-            Ok(code) => ExitCode::from(code as u8),
-            Err(message) => {
-                eprintln!("错误：{message}");
-                ExitCode::FAILURE
-            }
-        };
-    }
-    match run(cli.command) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+    let result = match cli.command {
+        Command::Field { device, command } => field::run(&device, command),
+        command => run(command).map(|()| 0),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code as u8),
+        // The reader stopped reading (`| head`): it has what it wanted.
+        Err(Failure::StdoutClosed) => ExitCode::SUCCESS,
+        Err(Failure::Message(message)) => {
             eprintln!("错误：{message}");
             ExitCode::FAILURE
         }
@@ -361,7 +360,7 @@ fn shared_storage_note() -> Result<(), String> {
     Ok(())
 }
 
-fn run(command: Command) -> Result<(), String> {
+fn run(command: Command) -> Result<(), Failure> {
     match command {
         Command::Serve {
             listen,
@@ -387,30 +386,30 @@ fn run(command: Command) -> Result<(), String> {
         Command::Backup { data, to } => {
             shared_storage_note()?;
             let m = anjian_server::backup::backup(&data, &to)?;
-            println!(
+            outln!(
                 "已备份到 {}：数据库一份，证据文件 {} 个（{} 字节）",
                 to.display(),
                 m.files,
                 m.bytes
-            );
+            )?;
         }
         Command::Restore { from, data } => {
             shared_storage_note()?;
             let m = anjian_server::backup::restore(&from, &data)?;
-            println!(
+            outln!(
                 "已将 {} 的备份（{}）恢复到 {}：证据文件 {} 个。启动服务器后，手机下次同步会从头重新同步，本机未上传的记录会保留。",
                 from.display(),
                 m.created_at.format("%Y-%m-%d %H:%M UTC"),
                 data.display(),
                 m.files
-            );
+            )?;
         }
         Command::Photo { command } => photo(command)?,
         Command::Field { .. } => unreachable!("handled in main"),
         Command::Reminders(args) => reminders::run(args)?,
         Command::Report(args) => {
             let out = report::run(args)?;
-            println!("{}", out.display());
+            outln!("{}", out.display())?;
         }
         Command::Checklists {
             unverified: true,
@@ -418,7 +417,7 @@ fn run(command: Command) -> Result<(), String> {
         } => print_unverified(json)?,
         Command::Checklists { json: false, .. } => {
             for list in checklist::compiled() {
-                println!("{} {}", list.name, list.items.len());
+                outln!("{} {}", list.name, list.items.len())?;
             }
         }
         Command::Checklists { json: true, .. } => {
@@ -440,10 +439,10 @@ fn run(command: Command) -> Result<(), String> {
                     })
                 })
                 .collect();
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?
-            );
+            )?;
         }
         Command::Checklist { industry, json } => {
             let list = checklist::compiled_by_code(&industry).map_err(|e| e.to_string())?;
@@ -479,21 +478,21 @@ fn run(command: Command) -> Result<(), String> {
                     "conditions": list.conditions,
                     "items": items,
                 });
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
-                );
+                )?;
             } else {
-                println!("{}（版本 {}）", list.name, list.version);
-                println!("重大隐患判定依据：{}", list.major_hazard_standard);
-                println!(
+                outln!("{}（版本 {}）", list.name, list.version)?;
+                outln!("重大隐患判定依据：{}", list.major_hazard_standard)?;
+                outln!(
                     "检查项 {} 项，其中重大 {} 项，已对照官方文本核对 {} 项",
                     list.items.len(),
                     list.major_count(),
                     list.verified_count()
-                );
+                )?;
                 for c in &list.conditions {
-                    println!("场所属性 {}：{}", c.code, c.label);
+                    outln!("场所属性 {}：{}", c.code, c.label)?;
                 }
                 for item in &list.items {
                     let mark = if item.major { "【重大】" } else { "" };
@@ -503,7 +502,7 @@ fn run(command: Command) -> Result<(), String> {
                         .and_then(|c| list.condition(c))
                         .map(|c| format!("（仅适用于：{}）", c.label))
                         .unwrap_or_default();
-                    println!(
+                    outln!(
                         "{} [{}] {}{}{}\n    依据：{}\n    {}",
                         item.id,
                         item.section,
@@ -512,7 +511,7 @@ fn run(command: Command) -> Result<(), String> {
                         when,
                         item.basis,
                         item.verification_label()
-                    );
+                    )?;
                 }
             }
         }
@@ -521,12 +520,12 @@ fn run(command: Command) -> Result<(), String> {
             let new = checklist_arg(&new)?;
             let d = checklist::diff(&old, &new).map_err(|e| e.to_string())?;
             if json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&d).map_err(|e| e.to_string())?
-                );
+                )?;
             } else {
-                println!(
+                outln!(
                     "{}：版本 {} → {}（新增 {}，删除 {}，修改 {}）",
                     new.name,
                     d.from_version,
@@ -534,12 +533,12 @@ fn run(command: Command) -> Result<(), String> {
                     d.count("added"),
                     d.count("removed"),
                     d.count("changed")
-                );
+                )?;
                 for h in &d.header {
-                    println!("{}：“{}”→“{}”", h.label, h.old, h.new);
+                    outln!("{}：“{}”→“{}”", h.label, h.old, h.new)?;
                 }
                 for change in &d.items {
-                    println!("{}", change.describe());
+                    outln!("{}", change.describe())?;
                 }
             }
         }
@@ -549,7 +548,7 @@ fn run(command: Command) -> Result<(), String> {
 
 /// `anjian checklists --unverified`: what a county's safety engineers still have to check,
 /// per industry file, grouped by the reason each item gives.
-fn print_unverified(json: bool) -> Result<(), String> {
+fn print_unverified(json: bool) -> Result<(), Failure> {
     let mut files = Vec::new();
     for list in checklist::compiled() {
         let mut reasons: Vec<(String, Vec<String>)> = Vec::new();
@@ -579,10 +578,10 @@ fn print_unverified(json: bool) -> Result<(), String> {
                 })
             })
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?
-        );
+        )?;
         return Ok(());
     }
     let total: usize = files.iter().map(|(l, _)| l.items.len()).sum();
@@ -590,17 +589,17 @@ fn print_unverified(json: bool) -> Result<(), String> {
         .iter()
         .map(|(l, _)| l.items.len() - l.verified_count())
         .sum();
-    println!("未对照官方文本核对的检查项：{open} / {total}");
+    outln!("未对照官方文本核对的检查项：{open} / {total}")?;
     for (list, reasons) in files.iter().filter(|(_, r)| !r.is_empty()) {
-        println!(
+        outln!(
             "\n{}（core/domain/checklists/{}.toml）未核对 {} / {} 项",
             list.name,
             list.industry.code(),
             list.items.len() - list.verified_count(),
             list.items.len()
-        );
+        )?;
         for (reason, ids) in reasons {
-            println!("  {}：{}", ids.join("、"), reason);
+            outln!("  {}：{}", ids.join("、"), reason)?;
         }
     }
     Ok(())

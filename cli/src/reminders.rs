@@ -11,6 +11,8 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use anjian_server::reminders::Records;
 
+use crate::out::{outln, Failure};
+
 #[derive(clap::Args)]
 pub struct RemindersArgs {
     /// A server's data folder, read directly (DATABASE_URL for PostgreSQL).
@@ -46,7 +48,7 @@ pub fn parse_at(s: &str) -> Result<DateTime<Utc>, String> {
     Err(format!("时间格式错误：{s}（例如 2026-12-01T08:30+08:00）"))
 }
 
-pub fn run(args: RemindersArgs) -> Result<(), String> {
+pub fn run(args: RemindersArgs) -> Result<(), Failure> {
     let at = match &args.at {
         Some(s) => parse_at(s)?,
         None => Utc::now(),
@@ -60,10 +62,10 @@ pub fn run(args: RemindersArgs) -> Result<(), String> {
         if !r.leader {
             return Err("另一服务实例正在发送提醒，请稍后再试".into());
         }
-        println!(
+        outln!(
             "已记录提醒 {} 条，工作群发送成功 {} 条、失败 {} 条",
             r.queued, r.sent, r.failed
-        );
+        )?;
         return Ok(());
     }
     let (records, logged) = db
@@ -97,9 +99,9 @@ pub fn run(args: RemindersArgs) -> Result<(), String> {
         if args.json {
             let mut v = serde_json::to_value(r).map_err(|e| e.to_string())?;
             v["already_sent"] = serde_json::Value::Bool(already);
-            println!("{v}");
+            outln!("{v}")?;
         } else {
-            println!(
+            outln!(
                 "{}  {}（{}）  {}{}：{}{}",
                 r.send_at.with_timezone(&china).format("%m-%d %H:%M"),
                 names
@@ -110,16 +112,16 @@ pub fn run(args: RemindersArgs) -> Result<(), String> {
                 if r.group { "（并发工作群）" } else { "" },
                 r.text,
                 if already { "  [已发送]" } else { "" }
-            );
+            )?;
         }
     }
     if !args.json {
-        println!(
+        outln!(
             "{} 应发提醒 {} 条，其中未发送 {} 条（演练，不发送）",
             at.with_timezone(&china).format("%Y-%m-%d %H:%M"),
             due.len(),
             new
-        );
+        )?;
     }
     Ok(())
 }

@@ -159,3 +159,32 @@ fn checklist_diff_shows_what_changed_since_the_released_version() {
         assert_eq!(row["content_hash"].as_str().unwrap().len(), 16, "{row}");
     }
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_listing_quietly() {
+    // `anjian checklists --unverified | head`: the reader closes the pipe before the command
+    // has printed everything. The command ends with success and says nothing on stderr,
+    // instead of panicking on the failed write.
+    for args in [
+        &["checklists", "--unverified"][..],
+        &["checklists", "--unverified", "--json"],
+        &["checklists"],
+        &["checklists", "--json"],
+        &["checklist", "gas"],
+        &["checklist", "fire", "--json"],
+        &["checklist-diff", "gas@2026.1", "gas"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_anjian"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before the command writes its first line.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {:?} {err}", out.status);
+        assert!(err.is_empty(), "{args:?}: {err}");
+    }
+}
