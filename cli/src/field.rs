@@ -245,7 +245,9 @@ pub fn run(device: &Path, command: FieldCommand) -> Result<i32, Failure> {
                 "before" => EvidenceStage::Before,
                 "during" => EvidenceStage::During,
                 "after" => EvidenceStage::After,
-                other => return Err(format!("阶段须为 before、during 或 after（收到 {other}）").into()),
+                other => {
+                    return Err(format!("阶段须为 before、during 或 after（收到 {other}）").into())
+                }
             };
             let rec = store
                 .attach_photo(&photo, EvidenceTarget::Hazard { hazard_id: hazard }, stage)

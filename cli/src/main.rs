@@ -179,7 +179,9 @@ fn print_report(report: &anjian_evidence::photo::PhotoReport, json: bool) -> Res
     outln!("SHA-256  {}", report.sha256)?;
     outln!(
         "尺寸     {}×{}（方向 {}）",
-        report.width, report.height, report.orientation
+        report.width,
+        report.height,
+        report.orientation
     )?;
     outln!("拍摄时间 {}", report.taken_at.as_deref().unwrap_or("无"))?;
     match (report.lat, report.lon) {

@@ -64,7 +64,9 @@ pub fn run(args: RemindersArgs) -> Result<(), Failure> {
         }
         outln!(
             "已记录提醒 {} 条，工作群发送成功 {} 条、失败 {} 条",
-            r.queued, r.sent, r.failed
+            r.queued,
+            r.sent,
+            r.failed
         )?;
         return Ok(());
     }
