@@ -1,6 +1,7 @@
 //! The documents left on site (issue 18), end to end: an officer of 县应急管理局 inspects an
 //! enterprise offline, cannot finish the 行政检查 before the 现场检查记录 is signed, makes the
-//! three documents signed on the screen (one refusal to sign before a witness), reads them
+//! three documents signed on the screen by both officers of the team (the co-officer on the
+//! leader's phone) and the representative (one refusal to sign before a witness), reads them
 //! back as PDF text, syncs; the server checks each PDF by its SHA-256 and lists them with the
 //! inspection.
 
@@ -9,7 +10,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anjian_core::site_documents::DocumentRequest;
+use anjian_core::site_documents::{CoOfficerSignature, DocumentRequest};
 use anjian_core::store::Store;
 use anjian_core::sync_engine::{Outcome, SyncOptions};
 use anjian_domain::evidence::{EvidenceKind, EvidenceRecord};
@@ -88,6 +89,9 @@ fn sync(store: &Store) {
 
 struct Signatures {
     officer: PathBuf,
+    /// The co-officer (何斌), signing on the leader's phone.
+    colleague: PathBuf,
+    colleague_id: String,
     representative: PathBuf,
 }
 
@@ -100,6 +104,11 @@ fn request(insp: &str, kind: DocumentKind, sig: &Signatures, refused: bool) -> D
         statement: Some("对检查情况无异议，将按期整改。".into()),
         officer_signature: sig.officer.clone(),
         officer_signed_at: now - Duration::seconds(30),
+        co_officer_signatures: vec![CoOfficerSignature {
+            person_id: sig.colleague_id.clone(),
+            png: sig.colleague.clone(),
+            signed_at: now - Duration::seconds(20),
+        }],
         representative_signature: (!refused).then(|| sig.representative.clone()),
         representative_signed_at: (!refused).then(|| now - Duration::seconds(10)),
         refusal_witness: refused.then(|| "王芳（石宝镇安监办）".into()),
@@ -116,11 +125,14 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
         .unwrap();
     sync(&phone);
     phone.set_watermark_font(Path::new(FONT), 2).unwrap();
-    let sig = Signatures {
+    let mut sig = Signatures {
         officer: dir.path().join("officer.png"),
+        colleague: dir.path().join("colleague.png"),
+        colleague_id: String::new(),
         representative: dir.path().join("representative.png"),
     };
     signature_png(&sig.officer, 1);
+    signature_png(&sig.colleague, 3);
     signature_png(&sig.representative, 2);
 
     // An industrial enterprise within 县应急管理局's powers.
@@ -141,6 +153,13 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
     let team = phone.inspection(&insp.id).unwrap().officers;
     assert_eq!(team.len(), 1);
     let colleague_certificate = team[0].certificate_number.clone();
+    sig.colleague_id = team[0].person_id.clone();
+    // Both officers sign, the leader first: the app asks each in turn on this phone.
+    let signers = phone.document_signers(&insp.id).unwrap();
+    assert_eq!(
+        signers.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+        ["韩磊", "何斌"]
+    );
     let list = phone.checklists().for_inspection(&insp);
     let failed = list
         .items
@@ -178,6 +197,15 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
         .unwrap_err()
         .to_string()
         .contains("拒签的须记录见证人"));
+    // Signed by the leader alone, or by someone not on the team as an officer: refused.
+    let mut alone = request(&insp.id, DocumentKind::InspectionRecord, &sig, false);
+    alone.co_officer_signatures.clear();
+    let err = phone.make_site_document(&alone).unwrap_err().to_string();
+    assert!(err.contains("尚缺执法人员何斌的签名"), "{err}");
+    let mut outsider = request(&insp.id, DocumentKind::InspectionRecord, &sig, false);
+    outsider.co_officer_signatures[0].person_id = "person-zjw-officer-1".into();
+    let err = phone.make_site_document(&outsider).unwrap_err().to_string();
+    assert!(err.contains("不是本次行政检查的执法人员"), "{err}");
     assert!(phone.site_documents(&insp.id).unwrap().is_empty());
 
     let record = phone
@@ -237,6 +265,7 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
     let docs = phone.site_documents(&insp.id).unwrap();
     assert_eq!(docs.len(), 3);
     let officer_sha = anjian_evidence::sha256_hex(&std::fs::read(&sig.officer).unwrap());
+    let colleague_sha = anjian_evidence::sha256_hex(&std::fs::read(&sig.colleague).unwrap());
     let rep_sha = anjian_evidence::sha256_hex(&std::fs::read(&sig.representative).unwrap());
     let year = chrono::Datelike::year(&anjian_domain::hazard::china_date(Utc::now()));
     for (rec, kind, tag) in [
@@ -253,13 +282,19 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
             "{}",
             doc.number
         );
-        let officer = doc
+        let officers: Vec<_> = doc
             .signatures
             .iter()
-            .find(|s| s.signer == Signer::Officer)
-            .unwrap();
-        assert_eq!(officer.image_sha256, officer_sha);
-        assert_eq!(officer.name, "韩磊");
+            .filter(|s| s.signer == Signer::Officer)
+            .collect();
+        assert_eq!(officers[0].image_sha256, officer_sha);
+        assert_eq!(officers[0].name, "韩磊");
+        assert_eq!(officers[1].image_sha256, colleague_sha);
+        assert_eq!(officers[1].name, "何斌");
+        assert_eq!(
+            officers[1].person_id.as_deref(),
+            Some(sig.colleague_id.as_str())
+        );
         let pdf = phone.evidence_files(rec).original;
         let bytes = std::fs::read(&pdf).unwrap();
         assert_eq!(
@@ -289,7 +324,10 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
             &site.name,
             "刘建国",
             "韩磊",
-            "第1页共1页",
+            "何斌",
+            // Each officer's signature line: name, certificate, time.
+            &format!("何斌证号：{colleague_certificate}"),
+            "第1页共",
         ] {
             assert!(
                 text.contains(&squash(want)),
@@ -308,7 +346,7 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
                 text.contains("刘建国拒绝签名") && text.contains("见证人：王芳"),
                 "{text}"
             );
-            assert_eq!(images, 1, "the officer's signature only");
+            assert_eq!(images, 2, "the two officers' signatures only");
         } else {
             let rep = doc
                 .signatures
@@ -316,7 +354,7 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
                 .find(|s| s.signer == Signer::Representative)
                 .unwrap();
             assert_eq!(rep.image_sha256, rep_sha);
-            assert_eq!(images, 2, "both signatures drawn");
+            assert_eq!(images, 3, "every signature drawn");
         }
         match kind {
             DocumentKind::InspectionRecord => {

@@ -37,10 +37,21 @@ pub struct DocumentRequest {
     /// The officer's signature: a PNG from the screen, and when it was made.
     pub officer_signature: PathBuf,
     pub officer_signed_at: DateTime<Utc>,
+    /// The other officers of the team, each signing on this phone in turn (every officer of a
+    /// 行政检查 signs its documents).
+    pub co_officer_signatures: Vec<CoOfficerSignature>,
     /// The representative's; `None` when they refused before `refusal_witness`.
     pub representative_signature: Option<PathBuf>,
     pub representative_signed_at: Option<DateTime<Utc>>,
     pub refusal_witness: Option<String>,
+}
+
+/// A co-officer's signature made on the leader's phone.
+#[derive(Debug, Clone)]
+pub struct CoOfficerSignature {
+    pub person_id: String,
+    pub png: PathBuf,
+    pub signed_at: DateTime<Utc>,
 }
 
 fn invalid(field: &'static str, reason: impl Into<String>) -> StoreError {
@@ -143,7 +154,15 @@ impl Store {
         Ok(out)
     }
 
-    /// Makes, signs and stores a document of a 行政检查 led by the signed-in officer. The
+    /// The officers who sign a document of an inspection, the leader first (none unless it is a
+    /// 行政检查): the app asks each in turn on this phone.
+    pub fn document_signers(&self, inspection_id: &str) -> Result<Vec<site_document::TeamSigner>> {
+        let insp = self.read(|c| Self::load_inspection(c, inspection_id))?;
+        Ok(site_document::team_signers(&insp))
+    }
+
+    /// Makes, signs and stores a document of a 行政检查 led by the signed-in officer, signed by
+    /// every officer of its team. The
     /// 责令限期整改指令书 lists the inspection's open hazards, each with its deadline; the
     /// 整改复查意见书 reviews the hazards of the latest order. Nothing is stored when any
     /// part is refused.
@@ -246,6 +265,7 @@ impl Store {
         let representative = req.representative.trim().to_string();
         let mut signatures = vec![DocumentSignature {
             signer: Signer::Officer,
+            person_id: Some(actor.person_id.clone()),
             name: actor.name.clone(),
             image_sha256: hash_file(&req.officer_signature)?,
             signed_at: req.officer_signed_at,
@@ -256,11 +276,37 @@ impl Store {
             png: &req.officer_signature,
             signed_at: req.officer_signed_at,
         }];
+        for co in &req.co_officer_signatures {
+            let officer = insp
+                .officers
+                .iter()
+                .find(|o| o.person_id == co.person_id)
+                .ok_or_else(|| {
+                    invalid(
+                        "执法人员签名",
+                        format!("{}不是本次行政检查的执法人员，不能签名", co.person_id),
+                    )
+                })?;
+            signatures.push(DocumentSignature {
+                signer: Signer::Officer,
+                person_id: Some(officer.person_id.clone()),
+                name: officer.name.clone(),
+                image_sha256: hash_file(&co.png)?,
+                signed_at: co.signed_at,
+            });
+            images.push(SignatureImage {
+                signer: Signer::Officer,
+                name: &officer.name,
+                png: &co.png,
+                signed_at: co.signed_at,
+            });
+        }
         let refusal = match (&req.representative_signature, &req.refusal_witness) {
             (Some(path), None) => {
                 let signed_at = req.representative_signed_at.unwrap_or(at);
                 signatures.push(DocumentSignature {
                     signer: Signer::Representative,
+                    person_id: None,
                     name: representative.clone(),
                     image_sha256: hash_file(path)?,
                     signed_at,
@@ -295,6 +341,7 @@ impl Store {
             generated_at: at,
         };
         info.validate()?;
+        site_document::check_officer_signatures(&insp, &info)?;
         let pdf = anjian_paper::render(&draft, &font, &images, info.refusal.as_ref())
             .map_err(|e| invalid("文书", e.to_string()))?;
 

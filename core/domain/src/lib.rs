@@ -14,6 +14,7 @@ pub mod assessment;
 pub mod campaign;
 pub mod checklist;
 pub mod county;
+pub mod document_signing;
 pub mod duty;
 pub mod enforcement;
 pub mod engagement;

@@ -3,9 +3,10 @@
 //! them out (文号, the parties, what was found, the legal basis, the deadline, the signatures).
 //!
 //! Pure: the content is composed here from the inspection, its checklist and its hazards; a
-//! renderer (`core/paper`) draws it, the phone signs and stores it. Both signatures (the
-//! officer's and the enterprise's representative's, or a recorded refusal before a witness)
-//! travel with the PDF's evidence record as their images' SHA-256 and times.
+//! renderer (`core/paper`) draws it, the phone signs and stores it. The signatures (every
+//! officer's of the team and the enterprise's representative's, or a recorded refusal before
+//! a witness; see `document_signing`) travel with the PDF's evidence record as their images'
+//! SHA-256 and times.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -114,151 +115,11 @@ pub fn document_number(
     )
 }
 
-/// Who signs a document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum Signer {
-    /// 执法人员
-    Officer,
-    /// 被检查单位负责人 (or the person in charge on site)
-    Representative,
-}
+pub use crate::document_signing::{
+    check_evidence, check_finish, check_officer_signatures, team_signers, unsigned_officers,
+    DocumentSignature, SignatureRefusal, Signer, SiteDocumentInfo, TeamSigner,
+};
 
-impl Signer {
-    pub fn label(self) -> &'static str {
-        match self {
-            Signer::Officer => "执法人员",
-            Signer::Representative => "被检查单位负责人",
-        }
-    }
-}
-
-/// A signature made on the phone's screen: the image's SHA-256, who, when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct DocumentSignature {
-    pub signer: Signer,
-    pub name: String,
-    pub image_sha256: String,
-    pub signed_at: DateTime<Utc>,
-}
-
-/// The representative refused to sign (拒签): recorded with a witness.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct SignatureRefusal {
-    pub witness: String,
-    pub recorded_at: DateTime<Utc>,
-}
-
-/// What a stored document says of itself, kept on its evidence record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct SiteDocumentInfo {
-    pub kind: DocumentKind,
-    pub number: String,
-    pub inspection_id: String,
-    /// The hazards it orders rectified or reviews.
-    #[serde(default)]
-    pub hazard_ids: Vec<String>,
-    pub signatures: Vec<DocumentSignature>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refusal: Option<SignatureRefusal>,
-    pub generated_at: DateTime<Utc>,
-}
-
-fn is_sha256(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-impl SiteDocumentInfo {
-    /// Signed by an officer, and by the representative or refused before a witness.
-    pub fn validate(&self) -> Result<(), DomainError> {
-        required_text(&self.number, "文书编号")?;
-        for s in &self.signatures {
-            required_text(&s.name, "签名人姓名")?;
-            if !is_sha256(&s.image_sha256) {
-                return Err(DomainError::InvalidValue {
-                    field: "签名",
-                    reason: "签名图片的 sha256 无效".into(),
-                });
-            }
-        }
-        let signed = |who| self.signatures.iter().any(|s| s.signer == who);
-        if !signed(Signer::Officer) {
-            return Err(DomainError::MissingField("执法人员签名"));
-        }
-        match &self.refusal {
-            Some(r) => {
-                required_text(&r.witness, "拒签见证人")?;
-            }
-            None if !signed(Signer::Representative) => {
-                return Err(DomainError::MissingField(
-                    "被检查单位负责人签名（拒签的须记录见证人）",
-                ))
-            }
-            None => {}
-        }
-        Ok(())
-    }
-}
-
-/// A piece of evidence that is (or claims to be) a document left on site: a signed PDF of the
-/// inspection it names.
-pub fn check_evidence(rec: &crate::evidence::EvidenceRecord) -> Result<(), DomainError> {
-    use crate::evidence::{EvidenceKind, EvidenceTarget};
-    if rec.kind != EvidenceKind::SiteDocument && rec.document.is_none() {
-        return Ok(());
-    }
-    let doc = rec
-        .document
-        .as_ref()
-        .ok_or(DomainError::MissingField("现场执法文书的文书信息"))?;
-    doc.validate()?;
-    let own = matches!(&rec.target, EvidenceTarget::InspectionReport { inspection_id } if *inspection_id == doc.inspection_id);
-    if rec.kind != EvidenceKind::SiteDocument || rec.content_type != "application/pdf" || !own {
-        return Err(DomainError::InvalidValue {
-            field: "现场执法文书",
-            reason: "须为所属检查的 PDF 文件".into(),
-        });
-    }
-    Ok(())
-}
-
-/// Whether a 行政检查 may be finished: it needs its signed 现场检查记录 made after the last
-/// result of an item that applies to the site (so the record shows every result; the items
-/// that do not apply are answered 不适用 when it finishes). Other activities need none.
-pub fn check_finish(
-    inspection: &Inspection,
-    list: &Checklist,
-    site_attributes: &[String],
-    docs: &[&SiteDocumentInfo],
-) -> Result<(), DomainError> {
-    if inspection.activity != Some(FieldActivity::AdministrativeInspection) {
-        return Ok(());
-    }
-    let last_result = inspection
-        .applicable_items(list, site_attributes)
-        .iter()
-        .filter_map(|i| inspection.results.get(&i.id))
-        .map(|r| r.recorded_at)
-        .max();
-    let covered = docs.iter().any(|d| {
-        d.kind == DocumentKind::InspectionRecord
-            && d.inspection_id == inspection.id
-            && d.validate().is_ok()
-            && last_result.is_none_or(|t| d.generated_at >= t)
-    });
-    if covered {
-        Ok(())
-    } else {
-        Err(DomainError::NotQualified(
-            "行政检查须先制作现场检查记录并由执法人员和被检查单位负责人签名（拒签的须记录见证人），才能完成".into(),
-        ))
-    }
-}
 
 /// One line of the fields block: 被检查单位：…
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -403,12 +264,10 @@ impl Facts<'_> {
     }
 
     fn slots(&self) -> Vec<SignatureSlot> {
-        // The leading officer signs for the team (the phone captures one officer's signature);
-        // every officer is listed with the certificate shown under 检查人员.
+        // Every officer of the team signs, the leader first (each on the same phone in turn).
         let mut slots: Vec<SignatureSlot> = self
             .officers
             .iter()
-            .take(1)
             .map(|o| SignatureSlot {
                 signer: Signer::Officer,
                 name: o.name.clone(),
@@ -723,15 +582,6 @@ pub fn review_opinion(
 mod tests {
     use super::*;
 
-    fn signed(signer: Signer) -> DocumentSignature {
-        DocumentSignature {
-            signer,
-            name: "韩磊".into(),
-            image_sha256: "a".repeat(64),
-            signed_at: Utc::now(),
-        }
-    }
-
     #[test]
     fn numbers_come_from_the_data_and_the_officers_certificate() {
         assert_eq!(
@@ -754,38 +604,6 @@ mod tests {
             ),
             "（忠）某某局检记〔2027〕1012号",
             "a body not in the data keeps its own name"
-        );
-    }
-
-    #[test]
-    fn a_document_needs_the_officer_and_the_representative_or_a_witness() {
-        let mut info = SiteDocumentInfo {
-            kind: DocumentKind::InspectionRecord,
-            number: "（忠）应急检记〔2026〕1号".into(),
-            inspection_id: "i1".into(),
-            hazard_ids: vec![],
-            signatures: vec![signed(Signer::Officer)],
-            refusal: None,
-            generated_at: Utc::now(),
-        };
-        assert_eq!(
-            info.validate().unwrap_err().to_string(),
-            "请填写被检查单位负责人签名（拒签的须记录见证人）"
-        );
-        info.refusal = Some(SignatureRefusal {
-            witness: " ".into(),
-            recorded_at: Utc::now(),
-        });
-        assert_eq!(info.validate().unwrap_err().to_string(), "请填写拒签见证人");
-        info.refusal = None;
-        info.signatures.push(signed(Signer::Representative));
-        info.validate().unwrap();
-        info.signatures[0].image_sha256 = "not a hash".into();
-        assert!(info.validate().is_err());
-        info.signatures.remove(0);
-        assert_eq!(
-            info.validate().unwrap_err().to_string(),
-            "请填写执法人员签名"
         );
     }
 }

@@ -539,6 +539,14 @@ fn attach_evidence(tx: &mut dyn Tx, caller: &Caller, id: &str, mut rec: Evidence
         ..Target::default()
     };
     policy::check(&caller.actor(), Act::AttachEvidence, &policy_target)?;
+    // A document of a 行政检查 is signed by every officer of its team, and as an officer by
+    // no one else (each under the name the team records).
+    if let (Some(doc), entity::INSPECTION) = (&rec.document, target.entity.as_str()) {
+        let insp: Inspection =
+            serde_json::from_value(target.data.clone()).map_err(ApiError::internal)?;
+        anjian_domain::site_document::check_officer_signatures(&insp, doc)
+            .map_err(|e| refuse(e.to_string()))?;
+    }
     if exists(tx, entity::EVIDENCE, &rec.id)? {
         return Err(refuse(format!("证据 {} 已存在", rec.id)));
     }

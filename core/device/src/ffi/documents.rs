@@ -5,7 +5,7 @@ use super::*;
 use anjian_domain::site_document::{DocumentKind, Signer};
 use chrono::{DateTime, Utc};
 
-use crate::site_documents::DocumentRequest;
+use crate::site_documents::{CoOfficerSignature, DocumentRequest};
 
 /// A signature on a document: who, when, and its image's SHA-256.
 #[derive(Debug, Clone, uniffi::Record)]
@@ -47,10 +47,31 @@ pub struct SiteDocumentRequest {
     pub statement: Option<String>,
     pub officer_signature_path: String,
     pub officer_signed_at: SystemTime,
+    /// Every other officer of the team, signing on this phone in turn (`documentSigners`).
+    pub co_officer_signatures: Vec<CoOfficerSignatureInput>,
     /// None when the representative refused to sign: then `refusal_witness` is required.
     pub representative_signature_path: Option<String>,
     pub representative_signed_at: Option<SystemTime>,
     pub refusal_witness: Option<String>,
+}
+
+/// A co-officer's signature, drawn on the leader's phone: who (a person of the team), the PNG
+/// the pad wrote, and when.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct CoOfficerSignatureInput {
+    pub person_id: String,
+    pub signature_path: String,
+    pub signed_at: SystemTime,
+}
+
+/// An officer who signs the documents of a 行政检查, with the certificate shown.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct DocumentSignerItem {
+    pub person_id: String,
+    pub name: String,
+    pub certificate_number: String,
+    /// The leading officer (the signed-in one, who makes the document).
+    pub leader: bool,
 }
 
 /// A document's title (现场检查记录 ...), for the app's choices before one is made.
@@ -103,11 +124,37 @@ impl AnjianStore {
             statement: request.statement,
             officer_signature: PathBuf::from(request.officer_signature_path),
             officer_signed_at: utc(request.officer_signed_at),
+            co_officer_signatures: request
+                .co_officer_signatures
+                .into_iter()
+                .map(|c| CoOfficerSignature {
+                    person_id: c.person_id,
+                    png: PathBuf::from(c.signature_path),
+                    signed_at: utc(c.signed_at),
+                })
+                .collect(),
             representative_signature: request.representative_signature_path.map(PathBuf::from),
             representative_signed_at: request.representative_signed_at.map(utc),
             refusal_witness: request.refusal_witness,
         })?;
         Ok(item(&self.inner, rec).expect("a document record"))
+    }
+
+    /// The officers who sign the documents of an inspection, the leader first: the app asks
+    /// each in turn (the co-officers sign on the leader's phone). Empty unless a 行政检查.
+    pub fn document_signers(&self, inspection_id: String) -> FfiResult<Vec<DocumentSignerItem>> {
+        Ok(self
+            .inner
+            .document_signers(&inspection_id)?
+            .into_iter()
+            .enumerate()
+            .map(|(n, s)| DocumentSignerItem {
+                person_id: s.person_id,
+                name: s.name,
+                certificate_number: s.certificate_number,
+                leader: n == 0,
+            })
+            .collect())
     }
 
     /// The documents of an inspection, oldest first.

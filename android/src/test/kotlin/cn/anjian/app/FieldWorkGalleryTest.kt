@@ -89,7 +89,7 @@ class FieldWorkGalleryTest {
     }
 
     private val noScan = ScanActions({}, {}, {}, {}, {}, {}, {}, {})
-    private val noDocs = DocumentsActions({}, {}, {}, {}, {}, {}, {}, {})
+    private val noDocs = DocumentsActions({}, {}, {}, { _, _ -> }, {}, {}, {}, {}, {})
     private val noTasks = TasksActions({}, {}, {}, {}, {}, {})
     private val noMech = MechanismActions({}, {}, {}, {}, {}, {})
     private val noSelf = SelfAssessmentActions({}, { _, _ -> }, { _, _ -> }, {}, {})
@@ -145,6 +145,8 @@ class FieldWorkGalleryTest {
         docs.begin(DocumentKind.INSPECTION_RECORD)
         docs.edit { it.copy(representative = "王建华", statement = "对检查结果无异议") }
         docs.officerInk(scribble(0))
+        // The team's other officers sign on the same phone, in turn.
+        ready(docs.state.value.data).coOfficers.forEachIndexed { i, o -> docs.coOfficerInk(o.personId, scribble(5 + i)) }
         docs.siteInk(scribble(1))
         shot("documents-sign", heightDp = 1200) { DocumentsScreen(docs.state.value, noDocs) }
         shot("documents-sign-large", large = true, heightDp = 1500) { DocumentsScreen(docs.state.value, noDocs) }
@@ -155,6 +157,7 @@ class FieldWorkGalleryTest {
         docs.edit { it.copy(refused = true, witness = "石宝镇安监站 刘洋") }
         docs.state.value.draft!!.deadlines.keys.forEach { docs.deadline(it, java.time.LocalDate.now().plusDays(15).toString()) }
         docs.officerInk(scribble(2))
+        ready(docs.state.value.data).coOfficers.forEachIndexed { i, o -> docs.coOfficerInk(o.personId, scribble(8 + i)) }
         shot("documents-refused", heightDp = 1100) { DocumentsScreen(docs.state.value, noDocs) }
         docs.make()
         docs.share(ready(docs.state.value.data).documents.last())

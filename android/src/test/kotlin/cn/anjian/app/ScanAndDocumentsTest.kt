@@ -134,12 +134,24 @@ class ScanAndDocumentsTest {
         assertTrue(!docs.make())
         assertTrue(docs.state.value.error!!.contains("执法人员"), docs.state.value.error)
         docs.officerInk(scribble(0))
+        // Every officer of the joint team signs on this phone in turn, the leader first.
+        val team = ready(docs.state.value.data).signers
+        assertEquals(listOf("许峰", "王强", "李娜"), team.map { it.name })
+        assertTrue(team.first().leader && team.drop(1).none { it.leader })
+        docs.siteInk(scribble(1))
+        assertTrue(!docs.make(), "the co-officers sign too")
+        assertTrue(docs.state.value.error!!.contains("王强"), docs.state.value.error)
+        docs.coOfficerInk(team[1].personId, scribble(5))
+        assertTrue(!docs.make())
+        assertTrue(docs.state.value.error!!.contains("李娜"), docs.state.value.error)
+        docs.coOfficerInk(team[2].personId, scribble(6))
+        docs.siteInk(cn.anjian.app.Signature())
         assertTrue(!docs.make(), "the representative signs or refuses before a witness")
         docs.siteInk(scribble(1))
         assertTrue(docs.make(), docs.state.value.error)
         val record = ready(docs.state.value.data).documents.single()
-        assertEquals(2, record.signatures.size)
-        assertEquals(setOf("许峰", "王建华"), record.signatures.map { it.name }.toSet())
+        assertEquals(4, record.signatures.size)
+        assertEquals(listOf("许峰", "王强", "李娜", "王建华"), record.signatures.map { it.name })
 
         // Now it finishes, and the hazard is raised.
         insp.finish()
@@ -152,6 +164,8 @@ class ScanAndDocumentsTest {
         docs.begin(DocumentKind.RECTIFICATION_ORDER)
         assertEquals("王建华", docs.state.value.draft!!.representative, "asked again from the record")
         docs.officerInk(scribble(2))
+        docs.coOfficerInk(team[1].personId, scribble(7))
+        docs.coOfficerInk(team[2].personId, scribble(8))
         docs.edit { it.copy(refused = true) }
         assertTrue(!docs.make())
         assertTrue(docs.state.value.error!!.contains("见证人"))
@@ -169,6 +183,8 @@ class ScanAndDocumentsTest {
         // 整改复查意见书 after the order.
         docs.begin(DocumentKind.REVIEW_OPINION)
         docs.officerInk(scribble(3))
+        docs.coOfficerInk(team[1].personId, scribble(9))
+        docs.coOfficerInk(team[2].personId, scribble(10))
         docs.siteInk(scribble(4))
         assertTrue(docs.make(), docs.state.value.error)
         val all = ready(docs.state.value.data).documents
@@ -185,6 +201,11 @@ class ScanAndDocumentsTest {
             }
         }
         pdfText(order.pdfPath)?.let { assertTrue(it.replace(Regex("\\s+"), "").contains("刘洋"), "the witness on the order") }
+        // The record shows each officer's signature line: name, certificate, time.
+        pdfText(all.first().pdfPath)?.let { t ->
+            val flat = t.replace(Regex("\\s+"), "")
+            for (o in team) assertTrue(flat.contains("${o.name}证号：${o.certificateNumber}"), "${o.name}'s signature line in\n$t")
+        }
 
         // Shared and printed through the platform.
         docs.share(order)

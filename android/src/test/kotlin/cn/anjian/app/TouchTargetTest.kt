@@ -69,7 +69,7 @@ class TouchTargetTest {
             val self = cn.anjian.app.presenter.SelfAssessmentPresenter(d.session).also { it.load() }
             listOf(
                 "scan" to @Composable { cn.anjian.app.ui.ScanScreen(scan, cn.anjian.app.ui.ScanActions({}, {}, {}, {}, {}, {}, {}, {})) },
-                "documents" to @Composable { cn.anjian.app.ui.DocumentsScreen(docs.state.value, cn.anjian.app.ui.DocumentsActions({}, {}, {}, {}, {}, {}, {}, {})) },
+                "documents" to @Composable { cn.anjian.app.ui.DocumentsScreen(docs.state.value, cn.anjian.app.ui.DocumentsActions({}, {}, {}, { _, _ -> }, {}, {}, {}, {}, {})) },
                 "tasks" to @Composable { cn.anjian.app.ui.TasksScreen(tasks, cn.anjian.app.ui.TasksActions({}, {}, {}, {}, {}, {})) },
                 "self" to @Composable { cn.anjian.app.ui.SelfAssessmentScreen(self.state.value, cn.anjian.app.ui.SelfAssessmentActions({}, { _, _ -> }, { _, _ -> }, {}, {})) },
                 "ledger" to @Composable { LedgerScreen(ledger.state.value, {}, {}) },

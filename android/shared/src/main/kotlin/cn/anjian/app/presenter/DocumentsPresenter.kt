@@ -5,6 +5,8 @@ import cn.anjian.app.Session
 import cn.anjian.app.Signature
 import cn.anjian.app.SignatureImage
 import cn.anjian.app.errorText
+import cn.anjian.core.CoOfficerSignatureInput
+import cn.anjian.core.DocumentSignerItem
 import cn.anjian.core.HazardCommand
 import cn.anjian.core.HazardRecord
 import cn.anjian.core.InspectionRecord
@@ -24,7 +26,12 @@ data class DocumentsData(
     val documents: List<SiteDocumentItem>,
     /** The hazards this inspection raised. */
     val hazards: List<HazardRecord>,
+    /** The officers who sign its documents, the leader first (each in turn, on this phone). */
+    val signers: List<DocumentSignerItem> = emptyList(),
 ) {
+    /** The team's other officers, who sign after the leader. */
+    val coOfficers get() = signers.filterNot { it.leader }
+
     /** A 行政检查 (made in an enforcement body's name with a certificate) has documents. */
     val administrative get() = inspection.certificateNumber != null
     val finished get() = inspection.finishedAt != null
@@ -48,6 +55,9 @@ data class DocumentDraft(
     val statement: String = "",
     val officer: Signature = Signature(),
     val officerAt: Instant? = null,
+    /** Each co-officer's signature on this phone, by person id, with its time. */
+    val coOfficers: Map<String, Signature> = emptyMap(),
+    val coOfficersAt: Map<String, Instant> = emptyMap(),
     val site: Signature = Signature(),
     val siteAt: Instant? = null,
     /** The representative refused to sign (拒签), before [witness]. */
@@ -68,7 +78,8 @@ data class DocumentsState(
 /**
  * 现场执法文书: the documents of a 行政检查 left with the enterprise — 现场检查记录 before the
  * inspection is finished, 责令限期整改指令书 for its open hazards, 整改复查意见书 after the
- * order — signed on the screen by the officer and the enterprise's representative (or refused
+ * order — signed on the screen by every officer of the team in turn (the co-officers on the
+ * leader's phone) and the enterprise's representative (or refused
  * before a witness), made into a PDF by the core, shared or printed through the platform.
  */
 class DocumentsPresenter(private val session: Session, private val inspectionId: String) :
@@ -82,6 +93,7 @@ class DocumentsPresenter(private val session: Session, private val inspectionId:
                 site = site(insp.siteId),
                 documents = siteDocuments(inspectionId),
                 hazards = ledger(LedgerQuery(null, null, null, insp.siteId, false)).filter { it.inspectionId == inspectionId },
+                signers = documentSigners(inspectionId),
             )
         }
         update { it.copy(data = r.fold({ d -> Load.Ready(d) }, { e -> Load.Failed(errorText(e)) })) }
@@ -106,14 +118,23 @@ class DocumentsPresenter(private val session: Session, private val inspectionId:
 
     /** Ink on the officer's pad (the time of the last stroke is the signature's time). */
     fun officerInk(sig: Signature) = edit { it.copy(officer = sig, officerAt = if (sig.strokes.isEmpty()) null else Instant.now()) }
+    /** Ink on a co-officer's pad: the team's other officers sign on this phone in turn. */
+    fun coOfficerInk(personId: String, sig: Signature) = edit {
+        if (sig.strokes.isEmpty()) it.copy(coOfficers = it.coOfficers - personId, coOfficersAt = it.coOfficersAt - personId)
+        else it.copy(coOfficers = it.coOfficers + (personId to sig), coOfficersAt = it.coOfficersAt + (personId to Instant.now()))
+    }
+
     fun siteInk(sig: Signature) = edit { it.copy(site = sig, siteAt = if (sig.strokes.isEmpty()) null else Instant.now()) }
 
     /** Makes the signed PDF; false with the reason shown when something is missing or refused. */
     suspend fun make(): Boolean {
         val d = state.value.draft ?: return false
+        val team = (state.value.data as? Load.Ready)?.value?.coOfficers.orEmpty()
+        val unsigned = team.firstOrNull { d.coOfficers[it.personId]?.isBlank != false }
         val missing = when {
             d.representative.isBlank() -> "请填写被检查单位负责人（或现场负责人）姓名"
             d.officer.isBlank -> "请执法人员在签名框内签名"
+            unsigned != null -> "请执法人员${unsigned.name}在本机签名：参加行政检查的每名执法人员都须签名"
             !d.refused && d.site.isBlank -> "请被检查单位负责人签名；拒绝签名的，勾选“拒签”并填写见证人"
             d.refused && d.witness.isBlank() -> "拒签的须填写见证人姓名"
             d.deadlines.values.any { it.isBlank() } -> "请为每项隐患填写整改期限（年-月-日）"
@@ -126,6 +147,13 @@ class DocumentsPresenter(private val session: Session, private val inspectionId:
         update { it.copy(busy = true, error = null) }
         val scratch = File(session.platform.files.scratchDir).apply { mkdirs() }
         val officerPng = File(scratch, "sign-${UUID.randomUUID()}.png").apply { writeBytes(SignatureImage.png(d.officer)) }
+        val coPngs = team.map { o ->
+            CoOfficerSignatureInput(
+                personId = o.personId,
+                signaturePath = File(scratch, "sign-${UUID.randomUUID()}.png").apply { writeBytes(SignatureImage.png(d.coOfficers.getValue(o.personId))) }.path,
+                signedAt = d.coOfficersAt[o.personId] ?: Instant.now(),
+            )
+        }
         val sitePng = if (d.refused) null else File(scratch, "sign-${UUID.randomUUID()}.png").apply { writeBytes(SignatureImage.png(d.site)) }
         val now = Instant.now()
         val hazards = (state.value.data as? Load.Ready)?.value?.hazards.orEmpty()
@@ -143,6 +171,7 @@ class DocumentsPresenter(private val session: Session, private val inspectionId:
                     statement = d.statement.trim().ifEmpty { null },
                     officerSignaturePath = officerPng.path,
                     officerSignedAt = d.officerAt ?: now,
+                    coOfficerSignatures = coPngs,
                     representativeSignaturePath = sitePng?.path,
                     representativeSignedAt = if (sitePng == null) null else d.siteAt ?: now,
                     refusalWitness = if (d.refused) d.witness.trim() else null,
@@ -150,6 +179,7 @@ class DocumentsPresenter(private val session: Session, private val inspectionId:
             )
         }
         officerPng.delete()
+        coPngs.forEach { File(it.signaturePath).delete() }
         sitePng?.delete()
         r.fold(
             { doc -> update { it.copy(busy = false, draft = null, done = "${doc.title}已生成（${doc.number}），可分享或打印后交被检查单位") } },

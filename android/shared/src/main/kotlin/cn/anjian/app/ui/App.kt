@@ -366,6 +366,7 @@ private fun Screen(session: Session, route: Route, nav: Navigator) {
                     begin = p::begin,
                     edit = p::edit,
                     officerInk = p::officerInk,
+                    coOfficerInk = p::coOfficerInk,
                     siteInk = p::siteInk,
                     make = { scope.launch { p.make() } },
                     cancel = p::cancel,

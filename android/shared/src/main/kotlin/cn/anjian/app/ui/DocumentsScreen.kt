@@ -57,6 +57,8 @@ class DocumentsActions(
     val begin: (DocumentKind) -> Unit,
     val edit: ((DocumentDraft) -> DocumentDraft) -> Unit,
     val officerInk: (Signature) -> Unit,
+    /** A co-officer's ink, by person id. */
+    val coOfficerInk: (String, Signature) -> Unit,
     val siteInk: (Signature) -> Unit,
     val make: () -> Unit,
     val cancel: () -> Unit,
@@ -87,10 +89,10 @@ fun DocumentsScreen(state: DocumentsState, a: DocumentsActions) {
                 state.error?.let { item { Notice(it, title = "未生成") } }
                 state.done?.let { item { Notice(it, Tone.OK) } }
                 val draft = state.draft
-                if (draft != null) item { DocumentForm(draft, d.hazards, state.busy, a) }
+                if (draft != null) item { DocumentForm(draft, d.hazards, d.signers, state.busy, a) }
                 else if (d.makeable.isNotEmpty()) item {
                     Section("制作文书") {
-                        if (!d.finished) Text("行政检查须先制作现场检查记录，由执法人员和被检查单位负责人签名后，才能完成检查。", style = MaterialTheme.typography.bodyMedium)
+                        if (!d.finished) Text("行政检查须先制作现场检查记录，由每名执法人员和被检查单位负责人签名后，才能完成检查。", style = MaterialTheme.typography.bodyMedium)
                         d.makeable.forEach { k -> BigButton("制作${documentKindTitle(k)}", { a.begin(k) }, Modifier.fillMaxWidth().testTag("documents.new.${k.name}")) }
                     }
                 }
@@ -126,7 +128,13 @@ private fun DocumentRow(doc: SiteDocumentItem, a: DocumentsActions) {
 }
 
 @Composable
-private fun DocumentForm(d: DocumentDraft, hazards: List<cn.anjian.core.HazardRecord>, busy: Boolean, a: DocumentsActions) {
+private fun DocumentForm(
+    d: DocumentDraft,
+    hazards: List<cn.anjian.core.HazardRecord>,
+    signers: List<cn.anjian.core.DocumentSignerItem>,
+    busy: Boolean,
+    a: DocumentsActions,
+) {
     Section(documentKindTitle(d.kind)) {
         OutlinedTextField(d.representative, { v -> a.edit { it.copy(representative = v) } }, label = { Text("被检查单位负责人（现场负责人）") }, singleLine = true, modifier = Modifier.fillMaxWidth().testTag("documents.representative"))
         OutlinedTextField(d.statement, { v -> a.edit { it.copy(statement = v) } }, label = { Text("被检查单位意见（可用语音输入）") }, modifier = Modifier.fillMaxWidth().testTag("documents.statement"))
@@ -141,8 +149,22 @@ private fun DocumentForm(d: DocumentDraft, hazards: List<cn.anjian.core.HazardRe
                 )
             }
         }
-        Text("执法人员签名", style = MaterialTheme.typography.labelLarge)
+        // Every officer of the team signs, the leader first; each next officer's pad opens once
+        // the one before has signed (the phone is handed on).
+        val lead = signers.firstOrNull { it.leader }
+        Text(lead?.let { "执法人员签名：${it.name}（执法证号 ${it.certificateNumber}）" } ?: "执法人员签名", style = MaterialTheme.typography.labelLarge)
         SignaturePad(d.officer, a.officerInk, "documents.pad.officer")
+        var previousSigned = !d.officer.isBlank
+        for (o in signers.filterNot { it.leader }) {
+            if (!previousSigned) {
+                Text("执法人员签名：${o.name}（上一位签名后再请其签名）", style = MaterialTheme.typography.bodyMedium, color = Palette.muted)
+                continue
+            }
+            Text("执法人员签名：${o.name}（执法证号 ${o.certificateNumber}），请将手机交其本人签名", style = MaterialTheme.typography.labelLarge)
+            val sig = d.coOfficers[o.personId] ?: Signature()
+            SignaturePad(sig, { ink -> a.coOfficerInk(o.personId, ink) }, "documents.pad.officer.${o.personId}")
+            previousSigned = !sig.isBlank
+        }
         Row(
             Modifier.fillMaxWidth().heightIn(min = LocalSizes.current.touch).clickable { a.edit { it.copy(refused = !it.refused) } }.testTag("documents.refused"),
             verticalAlignment = Alignment.CenterVertically,
