@@ -1888,6 +1888,11 @@ export interface components {
         DocumentSignature: {
             image_sha256: string;
             name: string;
+            /**
+             * @description The officer who signed (the leader or a co-officer of the team); none for the
+             *     representative, and on documents made before every officer signed (the leader's).
+             */
+            person_id?: string | null;
             /** Format: date-time */
             signed_at: string;
             signer: components["schemas"]["Signer"];

@@ -242,7 +242,11 @@ pub fn check_officer_signatures(
     if team.is_empty() {
         return Ok(());
     }
-    for s in doc.signatures.iter().filter(|s| s.signer == Signer::Officer) {
+    for s in doc
+        .signatures
+        .iter()
+        .filter(|s| s.signer == Signer::Officer)
+    {
         let id = s
             .person_id
             .as_deref()
@@ -355,15 +359,22 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["p-wq"]
         );
-        let err = check_officer_signatures(&insp, &info).unwrap_err().to_string();
+        let err = check_officer_signatures(&insp, &info)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("尚缺执法人员王强的签名"), "{err}");
         // A signature without a person (made before co-signing) is the leader's.
         info.signatures[0].person_id = None;
         assert_eq!(unsigned_officers(&insp, &info).len(), 1);
         // Someone not on the team, or under another name, is refused.
         info.signatures.push(officer(Some("p-other"), "网格员老陈"));
-        let err = check_officer_signatures(&insp, &info).unwrap_err().to_string();
-        assert!(err.contains("网格员老陈不是本次行政检查的执法人员"), "{err}");
+        let err = check_officer_signatures(&insp, &info)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("网格员老陈不是本次行政检查的执法人员"),
+            "{err}"
+        );
         info.signatures.pop();
         info.signatures.push(officer(Some("p-wq"), "王二"));
         assert!(check_officer_signatures(&insp, &info).is_err());

@@ -120,7 +120,6 @@ pub use crate::document_signing::{
     DocumentSignature, SignatureRefusal, Signer, SiteDocumentInfo, TeamSigner,
 };
 
-
 /// One line of the fields block: 被检查单位：…
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Field {
