@@ -40,7 +40,10 @@ pub struct CampaignDraft {
     )]
     pub industries: Vec<String>,
     /// The enforcement bodies (unit ids) carrying it out.
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 32))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Vec<crate::schema_text::NonBlankId>, min_items = 1, max_items = 32)
+    )]
     pub unit_ids: Vec<String>,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,

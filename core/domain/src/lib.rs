@@ -38,6 +38,7 @@ pub mod records;
 pub mod referral;
 pub mod reminders;
 pub mod rotation;
+pub mod schema_text;
 pub mod self_assessment;
 pub mod site;
 pub mod site_code;

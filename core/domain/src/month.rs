@@ -111,7 +111,7 @@ impl utoipa::PartialSchema for YearMonth {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
-            .pattern(Some(r"^\d{4}-\d{2}$"))
+            .pattern(Some(r"^(20\d{2}|2100)-(0[1-9]|1[0-2])$"))
             .examples(["2026-11"])
             .into()
     }

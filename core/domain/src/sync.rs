@@ -58,11 +58,26 @@ pub struct Operation {
     pub device_time: Option<DateTime<Utc>>,
 }
 
+/// A whole number as JSON allows it to be written: `1` or `1.0` (JSON Schema's `integer` admits
+/// both, and some clients serialise every number as a float).
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    let whole = match (n.as_u64(), n.as_f64()) {
+        (Some(u), _) => u32::try_from(u).ok(),
+        (None, Some(f)) if f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&f) => {
+            Some(f as u32)
+        }
+        _ => None,
+    };
+    whole.ok_or_else(|| serde::de::Error::custom(format!("须为不超过 {} 的非负整数：{n}", u32::MAX)))
+}
+
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushRequest {
     /// The protocol version the device speaks (1).
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 4294967295u32))]
+    #[serde(deserialize_with = "whole_number")]
     pub protocol: u32,
     pub device_id: String,
     /// At most 500 (the server's batch limit).
@@ -172,6 +187,22 @@ pub fn decode_cursor(cursor: &str) -> Option<Cursor> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_protocol_is_a_whole_number_however_it_is_written() {
+        let push = |p: &str| {
+            serde_json::from_str::<PushRequest>(&format!(
+                r#"{{"protocol":{p},"device_id":"d","ops":[]}}"#
+            ))
+            .map(|r| r.protocol)
+        };
+        assert_eq!(push("1").unwrap(), 1);
+        assert_eq!(push("1.0").unwrap(), 1);
+        assert_eq!(push("4294967295").unwrap(), u32::MAX);
+        for bad in ["1.5", "-1", "4294967296", "1e20", "\"1\""] {
+            assert!(push(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn cursors_round_trip_and_junk_is_refused() {

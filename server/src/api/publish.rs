@@ -157,6 +157,7 @@ pub const REOPENING: &str = "assessment_reopening";
 #[derive(Deserialize, ToSchema)]
 pub struct ReopenRequest {
     /// Why the month is re-opened (补报、更正), kept with the audit entry.
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub reason: String,
 }
 
