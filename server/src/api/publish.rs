@@ -176,7 +176,7 @@ pub struct Reopening {
 /// Re-opens a published month (县安委办 only, with a reason, audited): its frozen scores are
 /// set aside (kept with the re-opening), records of the month are accepted again, and the
 /// month is published anew when ready.
-#[utoipa::path(post, path = "/v1/assessments/{month}/reopen", params(("month" = String, Path, description = "2026-10", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")), request_body = ReopenRequest, responses((status = 200, body = Reopening), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/v1/assessments/{month}/reopen", params(("month" = String, Path, description = "2026-10", pattern = r"^\s*(20[0-9]{2}|2100)-(0?[1-9]|1[0-2])\s*$")), request_body = ReopenRequest, responses((status = 200, body = Reopening), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn reopen(
     State(state): State<AppState>,
     caller: Caller,
