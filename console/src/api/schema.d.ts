@@ -1703,7 +1703,7 @@ export interface components {
             /** @description 专项检查名称 */
             title: string;
             /** @description The enforcement bodies (unit ids) carrying it out. */
-            unit_ids: string[];
+            unit_ids: components["schemas"]["NonBlankId"][];
         };
         /** @description A recorded plan of a 专项检查, approved or waiting for approval. */
         CampaignPlan: components["schemas"]["CampaignDraft"] & {
@@ -2706,6 +2706,7 @@ export interface components {
              */
             username: string;
         };
+        NonBlankId: string;
         /** @description An activity left out of a quota, and why (e.g. 时间存疑). */
         NotCounted: {
             activity_id: string;
