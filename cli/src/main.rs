@@ -342,6 +342,7 @@ fn serve(
     config.webhook_hosts = std::env::var("ANJIAN_WEBHOOK_HOSTS")
         .map(|v| anjian_server::reminders::channels::host_list(&v))
         .unwrap_or_default();
+    config.sms = anjian_server::reminders::sms::SmsConfig::from_env()?;
     if let Ok(list) = std::env::var("ANJIAN_TRUSTED_PROXIES") {
         config.conn_limits.trusted_proxies = anjian_server::proxies::TrustedProxies::parse(&list)?;
     }

@@ -56,14 +56,15 @@ pub fn run(args: RemindersArgs) -> Result<(), Failure> {
     let db = crate::report::open_data(&args.data)?;
     if args.send {
         let public_url = std::env::var("ANJIAN_PUBLIC_URL").unwrap_or_default();
-        let r = anjian_server::reminders::Engine::new(public_url, None)
+        let sms = anjian_server::reminders::sms::SmsConfig::from_env()?.map(|c| c.provider());
+        let r = anjian_server::reminders::Engine::new(public_url, sms)
             .tick(&db, at)
             .map_err(|e| format!("发送提醒失败：{}", e.message))?;
         if !r.leader {
             return Err("另一服务实例正在发送提醒，请稍后再试".into());
         }
         outln!(
-            "已记录提醒 {} 条，工作群发送成功 {} 条、失败 {} 条",
+            "已记录提醒 {} 条，工作群和短信发送成功 {} 条、失败 {} 条",
             r.queued,
             r.sent,
             r.failed
@@ -104,7 +105,7 @@ pub fn run(args: RemindersArgs) -> Result<(), Failure> {
             outln!("{v}")?;
         } else {
             outln!(
-                "{}  {}（{}）  {}{}：{}{}",
+                "{}  {}（{}）  {}{}{}：{}{}",
                 r.send_at.with_timezone(&china).format("%m-%d %H:%M"),
                 names
                     .get(r.person_id.as_str())
@@ -112,6 +113,7 @@ pub fn run(args: RemindersArgs) -> Result<(), Failure> {
                 units.get(r.unit_id.as_str()).unwrap_or(&r.unit_id.as_str()),
                 r.title,
                 if r.group { "（并发工作群）" } else { "" },
+                if r.sms { "（并发短信）" } else { "" },
                 r.text,
                 if already { "  [已发送]" } else { "" }
             )?;

@@ -78,6 +78,8 @@ pub struct Config {
     /// Hosts a unit's group chat robot may post to besides the 钉钉 and 企业微信 robot hosts
     /// (`ANJIAN_WEBHOOK_HOSTS`, comma-separated: a county's own relay, loopback in tests).
     pub webhook_hosts: Vec<String>,
+    /// Reminders by SMS (`ANJIAN_SMS_*`): none, off.
+    pub sms: Option<reminders::sms::SmsConfig>,
     /// Where evidence files and upload parts are kept: the data folder, or S3.
     pub blobs: blobstore::BlobConfig,
     /// Sign-in through a province's unified identity (OpenID Connect), besides the built-in
@@ -104,6 +106,7 @@ impl Config {
             reminders: false,
             public_url: None,
             webhook_hosts: Vec::new(),
+            sms: None,
             blobs: blobstore::BlobConfig::default(),
             oidc: None,
         }
@@ -311,9 +314,10 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Sen
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", config.listen));
-        let engine = reminders::Engine::new(url, None);
+        let sms = config.sms.as_ref().map(|c| c.provider());
+        tracing::info!(sms = sms.is_some(), "reminder engine running");
+        let engine = reminders::Engine::new(url, sms);
         reminders::spawn(engine, state.db.clone(), state.reminder_wake.clone());
-        tracing::info!("reminder engine running");
     }
     listen::serve(listener, app, config.conn_limits.clone(), shutdown_signal()).await?;
     tracing::info!("anjian server stopped");

@@ -6,9 +6,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use anjian_domain::checklist::Industry;
 use anjian_domain::hazard::{china_date, HazardAction, HazardStatus};
@@ -16,7 +14,7 @@ use anjian_domain::inspection::InspectionKind;
 use anjian_server::reminders::channels::dingtalk_sign;
 use anjian_server::reminders::Engine;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
-use common::{inspection_ops, statuses, transition, TestServer};
+use common::{inspection_ops, receiver, statuses, transition, TestServer};
 use serde_json::{json, Value};
 
 const SHIBAO_GAS: &str = "site-07-03";
@@ -33,81 +31,45 @@ struct Hit {
     failed: bool,
 }
 
-/// A webhook receiver on loopback: the first `fail_first` requests get HTTP 500.
+/// A 钉钉-style webhook receiver on loopback: the first `fail_first` requests get HTTP 500.
 struct Receiver {
     url: String,
-    hits: Arc<Mutex<Vec<Hit>>>,
+    rx: receiver::Receiver,
 }
 
 impl Receiver {
     fn start(fail_first: usize) -> Receiver {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!(
-            "http://{}/robot/send?access_token=zz-token",
-            listener.local_addr().unwrap()
-        );
-        let hits: Arc<Mutex<Vec<Hit>>> = Arc::default();
-        let seen = hits.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { return };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut line = String::new();
-                reader.read_line(&mut line).unwrap();
-                let target = line.split(' ').nth(1).unwrap_or_default().to_string();
-                let mut length = 0;
-                loop {
-                    let mut h = String::new();
-                    reader.read_line(&mut h).unwrap();
-                    if h.trim().is_empty() {
-                        break;
-                    }
-                    if let Some((k, v)) = h.split_once(':') {
-                        if k.eq_ignore_ascii_case("content-length") {
-                            length = v.trim().parse().unwrap();
-                        }
-                    }
-                }
-                let mut body = vec![0; length];
-                reader.read_exact(&mut body).unwrap();
-                let mut hits = seen.lock().unwrap();
-                let failed = hits.len() < fail_first;
-                hits.push(Hit {
-                    query: target.split_once('?').map(|x| x.1).unwrap_or("").into(),
-                    body: serde_json::from_slice(&body).unwrap(),
-                    failed,
-                });
-                let (status, answer) = if failed {
-                    (
-                        "500 Internal Server Error",
-                        r#"{"errcode":-1,"errmsg":"busy"}"#,
-                    )
-                } else {
-                    ("200 OK", r#"{"errcode":0,"errmsg":"ok"}"#)
-                };
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
-                    answer.len()
-                );
+        let rx = receiver::Receiver::start(move |before, _| {
+            if before.len() < fail_first {
+                (
+                    "500 Internal Server Error",
+                    r#"{"errcode":-1,"errmsg":"busy"}"#.into(),
+                    true,
+                )
+            } else {
+                ("200 OK", r#"{"errcode":0,"errmsg":"ok"}"#.into(), false)
             }
         });
-        Receiver { url, hits }
+        let url = format!("{}/robot/send?access_token=zz-token", rx.base);
+        Receiver { url, rx }
     }
 
     /// The posts about one record that were answered with success.
     fn delivered(&self, about: &str) -> Vec<Hit> {
-        self.hits
-            .lock()
-            .unwrap()
-            .iter()
+        self.rx
+            .all()
+            .into_iter()
+            .map(|r| Hit {
+                query: r.query().to_string(),
+                body: serde_json::from_slice(&r.body).unwrap(),
+                failed: r.failed,
+            })
             .filter(|h| !h.failed && h.body.to_string().contains(about))
-            .cloned()
             .collect()
     }
 
     fn count(&self) -> usize {
-        self.hits.lock().unwrap().len()
+        self.rx.count()
     }
 }
 

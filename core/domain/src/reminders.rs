@@ -173,6 +173,9 @@ pub struct ReminderRule {
     /// Also posted to the unit's group chat robot.
     #[serde(default)]
     pub group: bool,
+    /// Also sent by SMS to each person's phone, when the server has an SMS provider.
+    #[serde(default)]
+    pub sms: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -251,6 +254,9 @@ pub struct Reminder {
     /// The unit concerned (its group chat gets the reminder when `group`).
     pub unit_id: String,
     pub group: bool,
+    /// Also sent by SMS to the person's phone (when the server has an SMS provider).
+    #[serde(default)]
+    pub sms: bool,
     /// Which time this rule fires for the record (an event id, a date, a month).
     pub occurrence: String,
     pub title: String,

@@ -103,25 +103,31 @@ pub fn check_webhook(url: &str, extra: &[String]) -> Result<(), String> {
     }
 }
 
-/// HMAC-SHA256 (RFC 2104) over SHA-256.
-pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+/// HMAC (RFC 2104) over a hash with a 64-byte block (SHA-1, SHA-256).
+pub fn hmac<D: Digest>(key: &[u8], message: &[u8]) -> Vec<u8> {
     const BLOCK: usize = 64;
     let mut k = [0u8; BLOCK];
     if key.len() > BLOCK {
-        k[..32].copy_from_slice(&Sha256::digest(key));
+        let h = D::digest(key);
+        k[..h.len()].copy_from_slice(&h);
     } else {
         k[..key.len()].copy_from_slice(key);
     }
     let pad = |b: u8| k.iter().map(|x| x ^ b).collect::<Vec<u8>>();
-    let inner = Sha256::new()
+    let inner = D::new()
         .chain_update(pad(0x36))
         .chain_update(message)
         .finalize();
-    Sha256::new()
+    D::new()
         .chain_update(pad(0x5c))
         .chain_update(inner)
         .finalize()
-        .into()
+        .to_vec()
+}
+
+/// HMAC-SHA256 (RFC 2104).
+pub fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
+    hmac::<Sha256>(key, message)
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986).
@@ -164,10 +170,10 @@ pub fn signed_url(c: &ChannelConfig, now: DateTime<Utc>) -> String {
 }
 
 #[derive(Deserialize)]
-struct Body {
-    title: String,
-    text: String,
-    link: String,
+pub(crate) struct Body {
+    pub title: String,
+    pub text: String,
+    pub link: String,
 }
 
 /// The Markdown message (Chinese) with a link to the record in the console.
@@ -181,13 +187,6 @@ pub fn markdown(body: &str, public_url: &str) -> ApiResult<(String, String)> {
             b.title, b.text
         ),
     ))
-}
-
-/// The SMS text of a delivery body.
-pub fn sms_text(body: &str) -> String {
-    serde_json::from_str::<Body>(body)
-        .map(|b| format!("【安检】{}：{}", b.title, b.text))
-        .unwrap_or_default()
 }
 
 /// The JSON a robot takes.
@@ -255,11 +254,6 @@ impl Outbox {
             )),
         }
     }
-}
-
-/// An SMS gateway (configured by the county; none is built in, none is required).
-pub trait SmsProvider: Send + Sync {
-    fn send(&self, phone: &str, text: &str) -> Result<(), String>;
 }
 
 #[cfg(test)]

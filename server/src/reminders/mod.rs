@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod channels;
+pub mod sms;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -35,7 +36,8 @@ use crate::error::ApiResult;
 use crate::records;
 use crate::storage::{Db, Delivery, Lease, Tx};
 
-use channels::{ChannelConfig, ChannelKind, Outbox, SmsProvider};
+use channels::{ChannelConfig, ChannelKind, Outbox};
+use sms::{SmsError, SmsMessage, SmsProvider};
 
 /// The records the rules read, loaded at one instant.
 pub struct Records {
@@ -200,11 +202,6 @@ impl Engine {
             let input = records.input();
             let due = reminders::pending(ReminderRules::standard(), &input, now);
             let channels = channels::configured(tx)?;
-            let phones: HashMap<&str, &str> = records
-                .people
-                .iter()
-                .filter_map(|p| Some((p.id.as_str(), p.phone.as_deref()?)))
-                .collect();
             let mut n = 0;
             // Worded only when not yet logged.
             let mut key = String::new();
@@ -214,8 +211,7 @@ impl Engine {
                     continue;
                 }
                 let r = p.reminder();
-                let texted = sms && phones.contains_key(r.person_id.as_str());
-                n += queue(tx, &r, &channels, texted, now)?;
+                n += queue(tx, &r, &channels, sms && p.by_sms(), now)?;
                 fresh.push(r.key);
             }
             Ok(Some(n))
@@ -247,21 +243,13 @@ impl Engine {
         })?;
         for mut d in pending {
             let result = match d.channel.as_str() {
-                "sms" => {
-                    let phone = people
-                        .iter()
-                        .find(|p| p.id == d.person_id)
-                        .and_then(|p| p.phone.clone());
-                    match (&self.sms, phone) {
-                        (Some(s), Some(phone)) => s.send(&phone, &channels::sms_text(&d.body)),
-                        _ => Err("未配置短信服务或手机号".to_string()),
-                    }
-                }
+                "sms" => self.text(&d, &people, now),
                 _ => match channels.get(&d.unit_id) {
-                    Some(c) if c.kind.code() == d.channel => {
-                        self.outbox.post(c, &d.body, &self.public_url, now)
-                    }
-                    _ => Err("该单位未配置此工作群机器人".to_string()),
+                    Some(c) if c.kind.code() == d.channel => self
+                        .outbox
+                        .post(c, &d.body, &self.public_url, now)
+                        .map_err(SmsError::Retry),
+                    _ => Err(SmsError::Retry("该单位未配置此工作群机器人".to_string())),
                 },
             };
             d.attempts += 1;
@@ -273,8 +261,12 @@ impl Engine {
                     report.sent += 1;
                 }
                 Err(e) => {
+                    let (e, retry) = match e {
+                        SmsError::Retry(e) => (e, true),
+                        SmsError::Permanent(e) => (e, false),
+                    };
                     d.last_error = e.chars().take(500).collect();
-                    if d.attempts >= MAX_ATTEMPTS {
+                    if !retry || d.attempts >= MAX_ATTEMPTS {
                         d.state = "failed".into();
                     } else {
                         d.next_attempt_at = now + backoff(d.attempts);
@@ -285,6 +277,27 @@ impl Engine {
             db.transact(|tx| -> ApiResult<()> { Ok(tx.update_delivery(&d)?) })?;
         }
         Ok(report)
+    }
+
+    /// Sends one SMS delivery to its person's phone. No provider (the county turned SMS off
+    /// since it was logged) or no valid number fails it for good: retrying cannot help.
+    fn text(&self, d: &Delivery, people: &[Person], now: DateTime<Utc>) -> Result<(), SmsError> {
+        let Some(provider) = &self.sms else {
+            return Err(SmsError::Permanent("未配置短信服务（ANJIAN_SMS_*）".into()));
+        };
+        let phone = people
+            .iter()
+            .find(|p| p.id == d.person_id)
+            .and_then(|p| p.phone.as_deref());
+        let phone = sms::mobile_number(phone).map_err(SmsError::Permanent)?;
+        let body: channels::Body = serde_json::from_str(&d.body)
+            .map_err(|e| SmsError::Permanent(format!("提醒内容无法读取：{e}")))?;
+        let message = SmsMessage {
+            phone,
+            params: sms::template_params(&body.title, &body.text),
+            out_id: in_app_id(&d.key),
+        };
+        provider.send(&message, now)
     }
 }
 

@@ -331,6 +331,11 @@ impl PendingReminder<'_, '_> {
         self.person
     }
 
+    /// The rule sends it by SMS too.
+    pub fn by_sms(&self) -> bool {
+        self.fire.rule.sms
+    }
+
     /// Writes the key (`rule|entity:record|person|occurrence`) into `out`, cleared first.
     pub fn write_key(&self, out: &mut String) {
         out.clear();
@@ -366,6 +371,7 @@ impl PendingReminder<'_, '_> {
             person_id: self.person.to_string(),
             unit_id: f.unit_id.to_string(),
             group: f.rule.group,
+            sms: f.rule.sms,
             occurrence,
             title: f.words.title().to_string(),
             text: f.words.text(self.people.unit_name(f.unit_id)),
