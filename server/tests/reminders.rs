@@ -8,16 +8,13 @@ mod common;
 
 use std::sync::Arc;
 
-use anjian_domain::checklist::Industry;
-use anjian_domain::hazard::{china_date, HazardAction, HazardStatus};
-use anjian_domain::inspection::InspectionKind;
+use anjian_domain::hazard::china_date;
 use anjian_server::reminders::channels::dingtalk_sign;
 use anjian_server::reminders::Engine;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
-use common::{inspection_ops, receiver, statuses, transition, TestServer};
+use common::{receiver, TestServer};
 use serde_json::{json, Value};
 
-const SHIBAO_GAS: &str = "site-07-03";
 const SHIBAO: &str = "500233107";
 const ZHONGZHOU: &str = "500233001";
 const SECRET: &str = "SEC-test-secret-忠县";
@@ -152,39 +149,9 @@ both_backends!(
 
         // A hazard raised in 石宝镇, accepted by 县住房城乡建委 and assigned (交办) to 忠州街道.
         let inspector = s.login("sb_inspector");
-        let (ops, _, hazard_id) = inspection_ops(
-            SHIBAO_GAS,
-            SHIBAO,
-            Industry::Gas,
-            InspectionKind::RoutineCheck,
-            "GAS-022",
-        );
-        assert!(statuses(&s.push(&inspector, &ops))
-            .iter()
-            .all(|x| x == "applied"));
-        let zjw = s.login("zjw_inspector");
-        use HazardStatus::*;
-        let accept = transition(
-            &hazard_id,
-            HazardAction::AcceptReferral,
-            Registered,
-            Registered,
-        );
-        assert_eq!(s.push(&zjw, &[accept])[0]["status"], "applied");
-        let assigned_at = Utc::now();
-        let today = china_date(assigned_at);
+        let today = china_date(Utc::now());
         let deadline = today + Duration::days(6);
-        let assign = HazardAction::Assign {
-            unit_id: ZHONGZHOU.into(),
-            deadline,
-        };
-        assert_eq!(
-            s.push(
-                &admin,
-                &[transition(&hazard_id, assign, Registered, Assigned)]
-            )[0]["status"],
-            "applied"
-        );
+        let hazard_id = common::assigned_hazard(s, ZHONGZHOU, deadline);
 
         let db = s.state.db.clone();
         let engine = Engine::new("https://anjian.zhongxian.example".into(), None);

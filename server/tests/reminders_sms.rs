@@ -9,21 +9,17 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use anjian_domain::checklist::Industry;
-use anjian_domain::hazard::{china_date, HazardAction, HazardStatus};
-use anjian_domain::inspection::InspectionKind;
+use anjian_domain::hazard::china_date;
 use anjian_server::error::ApiError;
 use anjian_server::reminders::sms::{SmsConfig, ALIYUN_ENDPOINT};
 use anjian_server::reminders::Engine;
 use base64::Engine as _;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, SecondsFormat, TimeZone, Utc};
 use common::receiver::{Receiver, Request};
-use common::{inspection_ops, statuses, transition, TestServer};
+use common::TestServer;
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 
-const SHIBAO_GAS: &str = "site-07-03";
-const SHIBAO: &str = "500233107";
 const ZHONGZHOU: &str = "500233001";
 const KEY_ID: &str = "LTAI5t-test-key";
 const SECRET: &str = "test-secret-忠县";
@@ -179,40 +175,8 @@ fn set_head_phone(s: &TestServer, unit: &str, phone: &str) {
 /// A hazard raised in 石宝镇 and assigned to 忠州街道 with a deadline tomorrow; its id and
 /// deadline.
 fn overdue_hazard(s: &TestServer) -> (String, NaiveDate) {
-    let admin = s.login("admin");
-    let inspector = s.login("sb_inspector");
-    let (ops, _, hazard_id) = inspection_ops(
-        SHIBAO_GAS,
-        SHIBAO,
-        Industry::Gas,
-        InspectionKind::RoutineCheck,
-        "GAS-022",
-    );
-    assert!(statuses(&s.push(&inspector, &ops))
-        .iter()
-        .all(|x| x == "applied"));
-    use HazardStatus::*;
-    let zjw = s.login("zjw_inspector");
-    let accept = transition(
-        &hazard_id,
-        HazardAction::AcceptReferral,
-        Registered,
-        Registered,
-    );
-    assert_eq!(s.push(&zjw, &[accept])[0]["status"], "applied");
     let deadline = china_date(Utc::now()) + Duration::days(1);
-    let assign = HazardAction::Assign {
-        unit_id: ZHONGZHOU.into(),
-        deadline,
-    };
-    assert_eq!(
-        s.push(
-            &admin,
-            &[transition(&hazard_id, assign, Registered, Assigned)]
-        )[0]["status"],
-        "applied"
-    );
-    (hazard_id, deadline)
+    (common::assigned_hazard(s, ZHONGZHOU, deadline), deadline)
 }
 
 /// The SMS deliveries of one hazard in the office's log, oldest first.

@@ -737,3 +737,41 @@ pub fn sheet<const N: usize>(rows: &[[&str; N]]) -> Vec<u8> {
     }
     book.save_to_buffer().unwrap()
 }
+
+/// A hazard raised by 石宝镇's inspector at its gas site (GAS-022), accepted by 县住房城乡建委
+/// (referred) and assigned (交办) by 县安委办 to `unit` with `deadline`: its id.
+pub fn assigned_hazard(s: &TestServer, unit: &str, deadline: chrono::NaiveDate) -> String {
+    use anjian_domain::hazard::{HazardAction, HazardStatus::*};
+    let inspector = s.login("sb_inspector");
+    let (ops, _, hazard_id) = inspection_ops(
+        "site-07-03",
+        "500233107",
+        Industry::Gas,
+        InspectionKind::RoutineCheck,
+        "GAS-022",
+    );
+    assert!(statuses(&s.push(&inspector, &ops))
+        .iter()
+        .all(|x| x == "applied"));
+    let zjw = s.login("zjw_inspector");
+    let accept = transition(
+        &hazard_id,
+        HazardAction::AcceptReferral,
+        Registered,
+        Registered,
+    );
+    assert_eq!(s.push(&zjw, &[accept])[0]["status"], "applied");
+    let assign = HazardAction::Assign {
+        unit_id: unit.into(),
+        deadline,
+    };
+    let admin = s.login("admin");
+    assert_eq!(
+        s.push(
+            &admin,
+            &[transition(&hazard_id, assign, Registered, Assigned)]
+        )[0]["status"],
+        "applied"
+    );
+    hazard_id
+}
