@@ -11,7 +11,7 @@ use std::sync::Arc;
 use anjian_domain::hazard::china_date;
 use anjian_server::reminders::channels::dingtalk_sign;
 use anjian_server::reminders::Engine;
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use common::{receiver, TestServer};
 use serde_json::{json, Value};
 
@@ -70,13 +70,7 @@ impl Receiver {
     }
 }
 
-fn china(day: NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
-    FixedOffset::east_opt(8 * 3600)
-        .unwrap()
-        .from_local_datetime(&day.and_hms_opt(h, m, 0).unwrap())
-        .unwrap()
-        .with_timezone(&Utc)
-}
+use common::china_time as china;
 
 /// The title of a robot message (the Markdown's first line).
 fn title(h: &Hit) -> String {

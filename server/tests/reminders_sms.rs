@@ -14,7 +14,7 @@ use anjian_server::error::ApiError;
 use anjian_server::reminders::sms::{SmsConfig, ALIYUN_ENDPOINT};
 use anjian_server::reminders::Engine;
 use base64::Engine as _;
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, SecondsFormat, TimeZone, Utc};
+use chrono::{Duration, NaiveDate, SecondsFormat, Utc};
 use common::receiver::{Receiver, Request};
 use common::TestServer;
 use hmac::{Hmac, Mac};
@@ -27,13 +27,7 @@ const SIGN_NAME: &str = "忠县安委办";
 const TEMPLATE: &str = "SMS_465960123";
 const OVERDUE: &str = "隐患逾期提醒";
 
-fn china(day: NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
-    FixedOffset::east_opt(8 * 3600)
-        .unwrap()
-        .from_local_datetime(&day.and_hms_opt(h, m, 0).unwrap())
-        .unwrap()
-        .with_timezone(&Utc)
-}
+use common::china_time as china;
 
 /// Percent-decoding of a form field.
 fn decode(s: &str) -> String {

@@ -775,3 +775,13 @@ pub fn assigned_hazard(s: &TestServer, unit: &str, deadline: chrono::NaiveDate) 
     );
     hazard_id
 }
+
+/// An instant given in China time (UTC+8), for tests that drive a clock.
+pub fn china_time(day: chrono::NaiveDate, h: u32, m: u32) -> chrono::DateTime<Utc> {
+    use chrono::TimeZone;
+    chrono::FixedOffset::east_opt(8 * 3600)
+        .unwrap()
+        .from_local_datetime(&day.and_hms_opt(h, m, 0).unwrap())
+        .unwrap()
+        .with_timezone(&Utc)
+}
