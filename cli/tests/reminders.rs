@@ -39,7 +39,8 @@ fn a_dry_run_lists_the_reminders_due_and_marks_those_sent() {
         .unwrap_or_else(|| panic!("{out}"));
     assert!(line.starts_with("06-01 08:30"), "{line}");
     assert!(
-        line.contains("月底报送逾期提醒：月底报送：石宝镇2027年5月"),
+        // The rules send a missed month-end by SMS too.
+        line.contains("月底报送逾期提醒（并发短信）：月底报送：石宝镇2027年5月"),
         "{line}"
     );
     let summary = out.lines().last().unwrap();
