@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::text;
-use super::{Audience, Reminder, ReminderRule, ReminderRules, Trigger};
+use super::{Audience, Reminder, ReminderRule, ReminderRules, Schedule, Trigger};
 use crate::hazard::{china_date, Hazard, HazardAction, HazardStatus};
 use crate::ledger::HazardDoc;
 use crate::month::YearMonth;
@@ -284,12 +284,74 @@ impl Occurrence<'_> {
 }
 
 /// One firing of a rule for a record, before it is addressed to people.
+#[derive(Clone, Copy)]
 struct Fire<'a> {
     rule: &'a ReminderRule,
     unit_id: &'a str,
     occurrence: Occurrence<'a>,
     send_at: DateTime<Utc>,
     words: Words<'a>,
+}
+
+/// One rule's round at an instant: the rule and the times its reminders are judged by.
+struct Round<'a> {
+    rule: &'a ReminderRule,
+    schedule: &'a Schedule,
+    now: DateTime<Utc>,
+    /// Events before this are forgotten.
+    oldest: DateTime<Utc>,
+    /// The day (China time) and when its deadline reminders go out.
+    today: NaiveDate,
+    digest: DateTime<Utc>,
+    /// The rule's days before (due) or after (overdue) a deadline.
+    days: i64,
+}
+
+impl<'a> Round<'a> {
+    /// The fire of an event at `at`, once released from quiet hours, while recent enough;
+    /// none when it is not due yet or forgotten.
+    fn on_event(
+        &self,
+        at: DateTime<Utc>,
+        unit_id: &'a str,
+        occurrence: Occurrence<'a>,
+        words: Words<'a>,
+    ) -> Option<Fire<'a>> {
+        let send_at = self.schedule.release(at);
+        (at >= self.oldest && send_at <= self.now).then_some(Fire {
+            rule: self.rule,
+            unit_id,
+            occurrence,
+            send_at,
+            words,
+        })
+    }
+
+    /// The fire of today's digest about a deadline.
+    fn on_digest(&self, unit_id: &'a str, words: Words<'a>) -> Fire<'a> {
+        Fire {
+            rule: self.rule,
+            unit_id,
+            occurrence: Occurrence::Day(self.today),
+            send_at: self.digest,
+            words,
+        }
+    }
+
+    /// Days from today to `deadline` (negative once it has passed).
+    fn left(&self, deadline: NaiveDate) -> i64 {
+        (deadline - self.today).num_days()
+    }
+
+    /// Whether a deadline `left` days away is reminded today: exactly the rule's days before
+    /// it (due), or at least that many (one at the least) after it (overdue).
+    fn due_today(&self, left: i64) -> bool {
+        left == self.days
+    }
+
+    fn overdue_today(&self, left: i64) -> bool {
+        -left >= self.days.max(1)
+    }
 }
 
 /// The reminders due at an instant, addressed but not yet worded.
@@ -415,30 +477,34 @@ pub fn pending<'a>(
     let digest = s.digest_at(now);
     let digest_due = now >= digest;
     let oldest = now - Duration::days(s.lookback_days);
-    // An event at `at`: due once released, while recent enough.
-    let event_due = |at: DateTime<Utc>| -> Option<DateTime<Utc>> {
-        let at_ = s.release(at);
-        (at >= oldest && at_ <= now).then_some(at_)
-    };
     let mut items: Vec<(u32, &'a str)> = Vec::new();
     for rule in &rules.rule {
+        let r = Round {
+            rule,
+            schedule: s,
+            now,
+            oldest,
+            today,
+            digest,
+            days: rule.days.unwrap_or(0),
+        };
         let from = fires.len();
         let mut named: Vec<Vec<(Audience, &'a str)>> = Vec::new();
         match rule.trigger {
             Trigger::HazardAssigned | Trigger::HazardSubmitted | Trigger::HazardRejected => {
-                hazard_events(rule, input.hazards, &event_due, &mut fires, &mut named)
+                hazard_events(&r, input.hazards, &mut fires, &mut named)
             }
             Trigger::HazardDue | Trigger::HazardOverdue if digest_due => {
-                hazard_deadlines(rule, input.hazards, today, digest, &mut fires)
+                hazard_deadlines(&r, input.hazards, &mut fires)
             }
             Trigger::TaskAssigned | Trigger::TaskReturned => {
-                task_events(rule, input.tasks, &event_due, &mut fires)
+                task_events(&r, input.tasks, &mut fires)
             }
             Trigger::TaskDue | Trigger::TaskOverdue if digest_due => {
-                task_deadlines(rule, input.tasks, today, digest, &mut fires)
+                task_deadlines(&r, input.tasks, &mut fires)
             }
             Trigger::MonthEndDue | Trigger::MonthEndMissed if digest_due => {
-                month_end(rule, input.month_end, today, digest, &mut fires)
+                month_end(&r, input.month_end, &mut fires)
             }
             Trigger::PatrolAssigned => {
                 for p in input.patrols {
@@ -462,22 +528,15 @@ pub fn pending<'a>(
             }
             Trigger::ScoresPublished => {
                 for (month, at) in input.publications {
-                    let Some(send_at) = event_due(*at) else {
-                        continue;
-                    };
-                    for u in input
-                        .units
-                        .iter()
-                        .filter(|u| matches!(u.kind, UnitKind::Township | UnitKind::Department))
-                    {
-                        fires.push(Fire {
-                            rule,
-                            unit_id: &u.id,
-                            occurrence: Occurrence::Month(*month, None),
-                            send_at,
-                            words: Words::Published(*month),
-                        });
-                    }
+                    let occurrence = Occurrence::Month(*month, None);
+                    let words = Words::Published(*month);
+                    fires.extend(
+                        input
+                            .units
+                            .iter()
+                            .filter(|u| matches!(u.kind, UnitKind::Township | UnitKind::Department))
+                            .filter_map(|u| r.on_event(*at, &u.id, occurrence, words)),
+                    );
                 }
             }
             _ => {}
@@ -511,12 +570,12 @@ fn names_people(w: Words<'_>) -> bool {
 }
 
 fn hazard_events<'a>(
-    rule: &'a ReminderRule,
+    r: &Round<'a>,
     hazards: &'a [HazardDoc],
-    event_due: &dyn Fn(DateTime<Utc>) -> Option<DateTime<Utc>>,
     fires: &mut Vec<Fire<'a>>,
     named: &mut Vec<Vec<(Audience, &'a str)>>,
 ) {
+    let rule = r.rule;
     for doc in hazards {
         let h = &doc.hazard;
         if h.status == HazardStatus::Closed {
@@ -539,50 +598,38 @@ fn hazard_events<'a>(
         if rule.trigger == Trigger::HazardSubmitted && h.status != HazardStatus::Submitted {
             continue;
         }
-        let Some(send_at) = event_due(ev.at) else {
-            continue;
-        };
-        let words = match &ev.action {
-            Some(HazardAction::Assign { deadline, .. }) => Words::HazardAssigned(h, *deadline),
-            Some(HazardAction::SubmitRectification { .. }) => {
-                named.push(vec![(Audience::Verifier, h.raised_by.person_id.as_str())]);
-                Words::HazardSubmitted(h)
+        // The people it names, pushed with the fire only when it is due.
+        let (words, names) = match &ev.action {
+            Some(HazardAction::Assign { deadline, .. }) => {
+                (Words::HazardAssigned(h, *deadline), None)
             }
+            Some(HazardAction::SubmitRectification { .. }) => (
+                Words::HazardSubmitted(h),
+                Some(vec![(Audience::Verifier, h.raised_by.person_id.as_str())]),
+            ),
             Some(HazardAction::Reject { reason }) => {
                 let rectifier = doc
                     .events
                     .iter()
                     .rev()
                     .find(|e| matches!(e.action, Some(HazardAction::SubmitRectification { .. })))
-                    .map(|e| e.actor.person_id.as_str());
-                named.push(
-                    rectifier
-                        .map(|p| (Audience::Rectifier, p))
-                        .into_iter()
-                        .collect(),
-                );
-                Words::HazardRejected(h, reason)
+                    .map(|e| (Audience::Rectifier, e.actor.person_id.as_str()));
+                (
+                    Words::HazardRejected(h, reason),
+                    Some(rectifier.into_iter().collect()),
+                )
             }
             _ => continue,
         };
-        fires.push(Fire {
-            rule,
-            unit_id: h.rectifying_unit(),
-            occurrence: Occurrence::Event(&ev.id),
-            send_at,
-            words,
-        });
+        let occurrence = Occurrence::Event(&ev.id);
+        if let Some(fire) = r.on_event(ev.at, h.rectifying_unit(), occurrence, words) {
+            fires.push(fire);
+            named.extend(names);
+        }
     }
 }
 
-fn hazard_deadlines<'a>(
-    rule: &'a ReminderRule,
-    hazards: &'a [HazardDoc],
-    today: NaiveDate,
-    digest: DateTime<Utc>,
-    fires: &mut Vec<Fire<'a>>,
-) {
-    let days = rule.days.unwrap_or(0);
+fn hazard_deadlines<'a>(r: &Round<'a>, hazards: &'a [HazardDoc], fires: &mut Vec<Fire<'a>>) {
     for doc in hazards {
         let h = &doc.hazard;
         if h.status == HazardStatus::Closed {
@@ -591,33 +638,22 @@ fn hazard_deadlines<'a>(
         let Some(deadline) = h.deadline() else {
             continue;
         };
-        let left = (deadline - today).num_days();
-        let words = match rule.trigger {
-            Trigger::HazardDue if left == days => Words::HazardDue(h, deadline, left),
-            Trigger::HazardOverdue if -left >= days.max(1) => {
+        let left = r.left(deadline);
+        let words = match r.rule.trigger {
+            Trigger::HazardDue if r.due_today(left) => Words::HazardDue(h, deadline, left),
+            Trigger::HazardOverdue if r.overdue_today(left) => {
                 Words::HazardOverdue(h, deadline, -left)
             }
             _ => continue,
         };
-        fires.push(Fire {
-            rule,
-            unit_id: h.rectifying_unit(),
-            occurrence: Occurrence::Day(today),
-            send_at: digest,
-            words,
-        });
+        fires.push(r.on_digest(h.rectifying_unit(), words));
     }
 }
 
-fn task_events<'a>(
-    rule: &'a ReminderRule,
-    tasks: &'a [WorkTask],
-    event_due: &dyn Fn(DateTime<Utc>) -> Option<DateTime<Utc>>,
-    fires: &mut Vec<Fire<'a>>,
-) {
+fn task_events<'a>(r: &Round<'a>, tasks: &'a [WorkTask], fires: &mut Vec<Fire<'a>>) {
     for t in tasks {
         for part in &t.parts {
-            let (at, words, occurrence) = match (rule.trigger, part.state) {
+            let (at, words, occurrence) = match (r.rule.trigger, part.state) {
                 (Trigger::TaskAssigned, PartState::Pending) => match t.assigned_at {
                     Some(at) => (at, Words::TaskAssigned(t), Occurrence::Fixed("assigned")),
                     None => continue,
@@ -632,79 +668,45 @@ fn task_events<'a>(
                 },
                 _ => continue,
             };
-            let Some(send_at) = event_due(at) else {
-                continue;
-            };
-            fires.push(Fire {
-                rule,
-                unit_id: &part.unit_id,
-                occurrence,
-                send_at,
-                words,
-            });
+            fires.extend(r.on_event(at, &part.unit_id, occurrence, words));
         }
     }
 }
 
-fn task_deadlines<'a>(
-    rule: &'a ReminderRule,
-    tasks: &'a [WorkTask],
-    today: NaiveDate,
-    digest: DateTime<Utc>,
-    fires: &mut Vec<Fire<'a>>,
-) {
-    let days = rule.days.unwrap_or(0);
+fn task_deadlines<'a>(r: &Round<'a>, tasks: &'a [WorkTask], fires: &mut Vec<Fire<'a>>) {
     for t in tasks {
-        let left = (t.deadline - today).num_days();
-        let fires_today = match rule.trigger {
-            Trigger::TaskDue => left == days,
-            _ => -left >= days.max(1),
+        let left = r.left(t.deadline);
+        let words = match r.rule.trigger {
+            Trigger::TaskDue if r.due_today(left) => Words::TaskDue(t, left),
+            Trigger::TaskOverdue if r.overdue_today(left) => Words::TaskOverdue(t, -left),
+            _ => continue,
         };
-        if !fires_today {
-            continue;
-        }
-        for part in &t.parts {
-            if !matches!(part.state, PartState::Pending | PartState::Returned) {
-                continue;
-            }
-            fires.push(Fire {
-                rule,
-                unit_id: &part.unit_id,
-                occurrence: Occurrence::Day(today),
-                send_at: digest,
-                words: if rule.trigger == Trigger::TaskDue {
-                    Words::TaskDue(t, left)
-                } else {
-                    Words::TaskOverdue(t, -left)
-                },
-            });
-        }
+        fires.extend(
+            t.parts
+                .iter()
+                .filter(|p| matches!(p.state, PartState::Pending | PartState::Returned))
+                .map(|p| r.on_digest(&p.unit_id, words)),
+        );
     }
 }
 
 fn month_end<'a>(
-    rule: &'a ReminderRule,
+    r: &Round<'a>,
     months: &'a [(YearMonth, Vec<SubmissionStatus>)],
-    today: NaiveDate,
-    digest: DateTime<Utc>,
     fires: &mut Vec<Fire<'a>>,
 ) {
-    let days = rule.days.unwrap_or(0);
     for (month, statuses) in months {
         for s in statuses.iter().filter(|s| s.submitted_at.is_none()) {
-            let left = (s.due - today).num_days();
-            let words = match rule.trigger {
-                Trigger::MonthEndDue if left == days => Words::MonthEndDue(*month, s, left),
+            let left = r.left(s.due);
+            let words = match r.rule.trigger {
+                Trigger::MonthEndDue if r.due_today(left) => Words::MonthEndDue(*month, s, left),
                 // The morning after the due date: once.
                 Trigger::MonthEndMissed if left == -1 => Words::MonthEndMissed(*month, s),
                 _ => continue,
             };
             fires.push(Fire {
-                rule,
-                unit_id: &s.unit_id,
                 occurrence: Occurrence::Month(*month, Some(s.kind.code())),
-                send_at: digest,
-                words,
+                ..r.on_digest(&s.unit_id, words)
             });
         }
     }
