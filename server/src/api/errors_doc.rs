@@ -6,7 +6,7 @@ use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::Modify;
 
@@ -83,6 +83,20 @@ fn add(op: &mut Operation, status: &str, description: &str) {
         .or_insert_with(|| error(description));
 }
 
+/// The operations of one path, whatever their method (the documents' walkers visit each).
+pub fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.post,
+        &mut item.put,
+        &mut item.patch,
+        &mut item.delete,
+        &mut item.head,
+    ]
+    .into_iter()
+    .flatten()
+}
+
 impl Modify for CommonErrors {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for (path, item) in openapi.paths.paths.iter_mut() {
@@ -90,17 +104,7 @@ impl Modify for CommonErrors {
                 path.as_str(),
                 "/healthz" | "/openapi.json" | "/v1/console/config" | "/v1/auth/login"
             );
-            for op in [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.patch,
-                &mut item.delete,
-                &mut item.head,
-            ]
-            .into_iter()
-            .flatten()
-            {
+            for op in operations(item) {
                 if !public {
                     add(op, "401", "未登录或登录已失效");
                 }

@@ -52,17 +52,7 @@ impl Modify for DatePatterns {
             c.schemas.values_mut().for_each(walk);
         }
         for item in openapi.paths.paths.values_mut() {
-            for op in [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.patch,
-                &mut item.delete,
-                &mut item.head,
-            ]
-            .into_iter()
-            .flatten()
-            {
+            for op in super::errors_doc::operations(item) {
                 for p in op.parameters.iter_mut().flatten() {
                     if let Some(s) = p.schema.as_mut() {
                         walk(s);
