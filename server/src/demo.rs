@@ -7,7 +7,7 @@ use anjian_domain::county::{
 };
 use anjian_domain::enforcement::Certificate;
 use anjian_domain::org::{Person, Role, Unit, UnitKind};
-use anjian_domain::site::{GeoPoint, Site, SiteLocation};
+use anjian_domain::site::{Site, SiteLocation};
 use chrono::{Duration, NaiveDate, Utc};
 
 use crate::auth;
@@ -323,14 +323,11 @@ pub fn sites(c: &County) -> Vec<Site> {
                 id: demo_site_id(t, n),
                 name: site_name(industry, &town.name, brand, n),
                 industry: industry.code().to_string(),
-                location: SiteLocation {
-                    point: GeoPoint {
-                        lat: centre.lat + jitter(seed * 2 + 1),
-                        lon: centre.lon + jitter(seed * 2 + 2),
-                    },
-                    radius_m: Some(100.0 + (n as f64) * 20.0),
-                    polygon: None,
-                },
+                location: SiteLocation::circle(
+                    centre.lat + jitter(seed * 2 + 1),
+                    centre.lon + jitter(seed * 2 + 2),
+                    Some(100.0 + (n as f64) * 20.0),
+                ),
                 township_id: town.code.clone(),
                 department_id: department.map(County::department_id),
                 address: Some(format!("忠县{}{}号", town.name, 10 + n * 3)),

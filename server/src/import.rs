@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 
 use anjian_domain::checklist::{self, Checklist, Industry};
 use anjian_domain::org::{Unit, UnitKind};
-use anjian_domain::site::{GeoPoint, Site, SiteLocation};
+use anjian_domain::site::{Site, SiteLocation};
 
 /// Limits on one imported sheet.
 #[derive(Debug, Clone, Copy)]
@@ -351,11 +351,7 @@ fn parse_sheet(
                 id: format!("site-{}", uuid::Uuid::now_v7()),
                 name: text(0),
                 industry: industry.code().to_string(),
-                location: SiteLocation {
-                    point: GeoPoint { lat, lon },
-                    radius_m: radius,
-                    polygon: None,
-                },
+                location: SiteLocation::circle(lat, lon, radius),
                 township_id: township.id.clone(),
                 department_id: department,
                 address: opt(7),

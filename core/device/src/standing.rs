@@ -167,7 +167,7 @@ impl Store {
 mod tests {
     use anjian_domain::enforcement::Certificate;
     use anjian_domain::org::{Actor, Person, Role, Unit};
-    use anjian_domain::site::{GeoPoint, Site, SiteLocation};
+    use anjian_domain::site::{Site, SiteLocation};
     use chrono::Duration;
 
     use super::*;
@@ -216,23 +216,14 @@ mod tests {
         store.remember_own_person(&colleague).unwrap();
         let home = store
             .add_site(Site {
-                id: String::new(),
-                name: "石宝镇敬老院".into(),
-                industry: "elderly_care".into(),
-                location: SiteLocation {
-                    point: GeoPoint {
-                        lat: 30.42,
-                        lon: 108.18,
-                    },
-                    radius_m: Some(80.0),
-                    polygon: None,
-                },
-                township_id: "500233107".into(),
                 department_id: Some("dept-mzj".into()),
-                address: None,
-                contact_name: None,
-                contact_phone: None,
-                attributes: Vec::new(),
+                ..Site::new(
+                    "",
+                    "石宝镇敬老院",
+                    "elderly_care",
+                    SiteLocation::circle(30.42, 108.18, Some(80.0)),
+                    "500233107",
+                )
             })
             .unwrap();
         (store, me, home)

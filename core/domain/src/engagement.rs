@@ -262,27 +262,13 @@ pub(crate) mod tests {
     use super::*;
     use crate::inspection::InspectionKind;
     use crate::org::Role;
-    use crate::site::{GeoPoint, SiteLocation};
+    use crate::site::SiteLocation;
 
     pub(crate) fn site(id: &str, industry: &str, dept: &str) -> Site {
+        let location = SiteLocation::circle(30.3, 108.0, None);
         Site {
-            id: id.into(),
-            name: format!("场所{id}"),
-            industry: industry.into(),
-            location: SiteLocation {
-                point: GeoPoint {
-                    lat: 30.3,
-                    lon: 108.0,
-                },
-                radius_m: None,
-                polygon: None,
-            },
-            township_id: "t1".into(),
             department_id: Some(dept.into()),
-            address: None,
-            contact_name: None,
-            contact_phone: None,
-            attributes: vec![],
+            ..Site::new(id, format!("场所{id}"), industry, location, "t1")
         }
     }
 

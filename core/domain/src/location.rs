@@ -180,14 +180,7 @@ mod tests {
     use super::*;
 
     fn site(radius: Option<f64>) -> SiteLocation {
-        SiteLocation {
-            point: GeoPoint {
-                lat: 30.2950,
-                lon: 108.0337,
-            },
-            radius_m: radius,
-            polygon: None,
-        }
+        SiteLocation::circle(30.2950, 108.0337, radius)
     }
 
     #[test]

@@ -159,24 +159,10 @@ mod tests {
     use crate::county::zhong_county;
 
     fn site(industry: &str, department: Option<&str>) -> Site {
+        let location = crate::site::SiteLocation::circle(30.3, 108.04, None);
         Site {
-            id: "s1".into(),
-            name: "忠县某燃气站".into(),
-            industry: industry.into(),
-            location: crate::site::SiteLocation {
-                point: crate::site::GeoPoint {
-                    lat: 30.3,
-                    lon: 108.04,
-                },
-                radius_m: None,
-                polygon: None,
-            },
-            township_id: "500233001".into(),
             department_id: department.map(str::to_string),
-            attributes: Vec::new(),
-            address: None,
-            contact_name: None,
-            contact_phone: None,
+            ..Site::new("s1", "忠县某燃气站", industry, location, "500233001")
         }
     }
 

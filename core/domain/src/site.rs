@@ -50,6 +50,15 @@ pub struct SiteLocation {
 }
 
 impl SiteLocation {
+    /// A point with an optional radius, no boundary.
+    pub fn circle(lat: f64, lon: f64, radius_m: Option<f64>) -> SiteLocation {
+        SiteLocation {
+            point: GeoPoint { lat, lon },
+            radius_m,
+            polygon: None,
+        }
+    }
+
     pub fn validate(&self) -> Result<(), DomainError> {
         self.point.validate()?;
         if let Some(r) = self.radius_m {
@@ -183,6 +192,28 @@ impl SiteEdit {
 pub const MAX_SITE_ATTRIBUTES: usize = 16;
 
 impl Site {
+    /// A site with what every site has; no department, address, contact or attributes yet.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        industry: impl Into<String>,
+        location: SiteLocation,
+        township_id: impl Into<String>,
+    ) -> Site {
+        Site {
+            id: id.into(),
+            name: name.into(),
+            industry: industry.into(),
+            location,
+            township_id: township_id.into(),
+            department_id: None,
+            address: None,
+            contact_name: None,
+            contact_phone: None,
+            attributes: Vec::new(),
+        }
+    }
+
     pub fn validate(&self) -> Result<(), DomainError> {
         required_text(&self.id, "场所编号")?;
         required_text(&self.name, "场所名称")?;
@@ -244,24 +275,16 @@ mod tests {
     use crate::checklist::{compiled_for, Industry};
 
     fn site(industry: Industry, attributes: &[&str]) -> Site {
+        let location = SiteLocation::circle(30.42, 108.18, Some(100.0));
         Site {
-            id: "s-1".into(),
-            name: "忠县石宝镇冷藏食品厂".into(),
-            industry: industry.code().into(),
-            location: SiteLocation {
-                point: GeoPoint {
-                    lat: 30.42,
-                    lon: 108.18,
-                },
-                radius_m: Some(100.0),
-                polygon: None,
-            },
-            township_id: "500233107".into(),
-            department_id: None,
-            address: None,
-            contact_name: None,
-            contact_phone: None,
             attributes: attributes.iter().map(|a| a.to_string()).collect(),
+            ..Site::new(
+                "s-1",
+                "忠县石宝镇冷藏食品厂",
+                industry.code(),
+                location,
+                "500233107",
+            )
         }
     }
 

@@ -8,7 +8,7 @@ use anjian_domain::hazard::{HazardDraft, HazardSource};
 use anjian_domain::inspection::InspectionKind;
 use anjian_domain::org::{Actor, Role, Unit, UnitKind};
 use anjian_domain::policy::{self, Act, Target};
-use anjian_domain::site::{GeoPoint, Site, SiteLocation};
+use anjian_domain::site::{Site, SiteLocation};
 use chrono::{NaiveDate, Utc};
 
 fn actor(id: &str, unit: &str, role: Role) -> Actor {
@@ -21,24 +21,10 @@ fn actor(id: &str, unit: &str, role: Role) -> Actor {
 }
 
 fn site(id: &str, township: &str, department: Option<&str>) -> Site {
+    let location = SiteLocation::circle(30.42, 108.18, Some(80.0));
     Site {
-        id: id.into(),
-        name: "液化气供应站".into(),
-        industry: "gas".into(),
-        location: SiteLocation {
-            point: GeoPoint {
-                lat: 30.42,
-                lon: 108.18,
-            },
-            radius_m: Some(80.0),
-            polygon: None,
-        },
-        township_id: township.into(),
         department_id: department.map(str::to_string),
-        address: None,
-        contact_name: None,
-        contact_phone: None,
-        attributes: Vec::new(),
+        ..Site::new(id, "液化气供应站", "gas", location, township)
     }
 }
 

@@ -11,7 +11,7 @@ use anjian_domain::hazard::{
 };
 use anjian_domain::inspection::{InspectionKind, ItemOutcome};
 use anjian_domain::org::{Actor, Role};
-use anjian_domain::site::{GeoPoint, Site, SiteLocation};
+use anjian_domain::site::{Site, SiteLocation};
 use chrono::NaiveDate;
 
 fn main() {
@@ -35,25 +35,13 @@ fn main() {
         out.flush().unwrap();
     };
     let site = store
-        .add_site(Site {
-            id: String::new(),
-            name: "忠州街道某商场".into(),
-            industry: "fire".into(),
-            location: SiteLocation {
-                point: GeoPoint {
-                    lat: 30.29,
-                    lon: 108.03,
-                },
-                radius_m: Some(100.0),
-                polygon: None,
-            },
-            township_id: "500233001".into(),
-            department_id: None,
-            address: None,
-            contact_name: None,
-            contact_phone: None,
-            attributes: Vec::new(),
-        })
+        .add_site(Site::new(
+            "",
+            "忠州街道某商场",
+            "fire",
+            SiteLocation::circle(30.29, 108.03, Some(100.0)),
+            "500233001",
+        ))
         .expect("site");
     ack(&mut out);
     let items = &store.checklists().current(Industry::Fire).items;

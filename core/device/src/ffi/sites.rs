@@ -300,14 +300,7 @@ impl AnjianStore {
             id: String::new(),
             name: input.name,
             industry: input.industry,
-            location: SiteLocation {
-                point: GeoPoint {
-                    lat: input.lat,
-                    lon: input.lon,
-                },
-                radius_m: input.radius_m,
-                polygon: None,
-            },
+            location: SiteLocation::circle(input.lat, input.lon, input.radius_m),
             township_id: input.township_id,
             department_id: input.department_id,
             address: input.address,
