@@ -164,6 +164,32 @@ pub struct Activity {
     pub not_counted: Option<String>,
 }
 
+impl Activity {
+    /// An activity of `source` (a sync entity) with no title, township, evidence or
+    /// exclusion yet.
+    pub fn new(
+        id: impl Into<String>,
+        kind: ActivityKind,
+        date: NaiveDate,
+        person_id: impl Into<String>,
+        unit_id: impl Into<String>,
+        source: &str,
+    ) -> Activity {
+        Activity {
+            id: id.into(),
+            kind,
+            date,
+            person_id: person_id.into(),
+            unit_id: unit_id.into(),
+            source: source.to_string(),
+            title: String::new(),
+            township_id: None,
+            evidence_count: 0,
+            not_counted: None,
+        }
+    }
+}
+
 impl ActivityKind {
     pub fn label(self) -> &'static str {
         match self {
@@ -499,16 +525,8 @@ mod tests {
 
     fn act(id: &str, kind: ActivityKind, date: NaiveDate, person: &str) -> Activity {
         Activity {
-            not_counted: None,
-            id: id.into(),
-            kind,
-            date,
-            person_id: person.into(),
-            unit_id: "500233107".into(),
-            source: "inspection".into(),
-            title: String::new(),
-            township_id: None,
             evidence_count: 1,
+            ..Activity::new(id, kind, date, person, "500233107", "inspection")
         }
     }
 

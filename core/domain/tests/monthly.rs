@@ -84,16 +84,9 @@ fn close(h: &mut Hazard, on: NaiveDate) {
 
 fn activity(id: &str, kind: ActivityKind, date: NaiveDate, person: &str, unit: &str) -> Activity {
     Activity {
-        not_counted: None,
-        id: id.into(),
-        kind,
-        date,
-        person_id: person.into(),
-        unit_id: unit.into(),
-        source: "inspection".into(),
         title: id.into(),
-        township_id: None,
         evidence_count: 1,
+        ..Activity::new(id, kind, date, person, unit, "inspection")
     }
 }
 

@@ -150,17 +150,11 @@ fn main() {
     let activities: Vec<Activity> = (0..ACTIVITIES)
         .map(|n| {
             let p = &people[rng.below(people.len() as u64) as usize];
+            let kind = kinds[rng.below(kinds.len() as u64) as usize];
+            let date = start + Duration::days(rng.below(335) as i64);
             Activity {
-                not_counted: None,
-                id: format!("a{n}"),
-                kind: kinds[rng.below(kinds.len() as u64) as usize],
-                date: start + Duration::days(rng.below(335) as i64),
-                person_id: p.id.clone(),
-                unit_id: p.unit_id.clone(),
-                source: "inspection".into(),
-                title: String::new(),
-                township_id: None,
                 evidence_count: 2,
+                ..Activity::new(format!("a{n}"), kind, date, &p.id, &p.unit_id, "inspection")
             }
         })
         .collect();
