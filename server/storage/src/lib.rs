@@ -9,11 +9,28 @@
 //! pull cursor never skips a row that commits late. The change log is compacted as it is
 //! written: a record's new change replaces its earlier ones, so a fresh device pulls each
 //! record once, at its latest version, and the log grows with the records, not the edits.
+//!
+//! What is the same SQL in both dialects is written once here, over the one primitive each
+//! backend gives ([`sql::Sql`]): accounts and sessions, the audit log, uploads and blobs,
+//! reminder deliveries, identities, throttles, settings. Each backend keeps its own SQL only
+//! for the record store and the change log, the sync path, tuned per database.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+mod accounts;
+mod deliveries;
+mod identities;
 pub mod schema;
+pub mod sql;
+mod throttles;
+mod uploads;
+
+pub use accounts::Accounts;
+pub use deliveries::{Delivery, DeliveryLog, Lease};
+pub use identities::{IdentityStore, LoginState};
+pub use throttles::Throttles;
+pub use uploads::Uploads;
 
 /// A storage failure. Backend errors are carried without naming the backend's types, so this
 /// interface depends on no database crate.
@@ -158,133 +175,8 @@ pub struct AppliedOp {
     pub result: Value,
 }
 
-/// One reminder's delivery on one channel: the delivery log the engine writes once per key
-/// (so a reminder is sent once, across restarts and instances) and the office reads.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct Delivery {
-    /// The reminder's key (a person's), or its group key (a unit's chat).
-    pub key: String,
-    /// `in_app`, `dingtalk`, `wecom` or `sms`.
-    pub channel: String,
-    pub rule_id: String,
-    pub unit_id: String,
-    /// The person reminded; empty for a post to a unit's group chat.
-    pub person_id: String,
-    /// The record it is about, `entity:id`.
-    pub record: String,
-    pub title: String,
-    /// The message (JSON: title, text, link), kept for retries.
-    #[serde(skip)]
-    pub body: String,
-    /// When the reminder fell due.
-    pub due_at: DateTime<Utc>,
-    /// `pending` (to send or retry), `sent`, or `failed` (gave up).
-    pub state: String,
-    pub attempts: i64,
-    pub next_attempt_at: DateTime<Utc>,
-    pub sent_at: Option<DateTime<Utc>>,
-    /// The last failure, as the channel reported it.
-    pub last_error: String,
-}
-
-/// The reminder delivery log and the leases that let one instance of several do leased work
-/// (`server/src/reminders`), part of every transaction.
-pub trait DeliveryLog {
-    /// Logs a delivery unless its (key, channel) is logged already; whether it was new.
-    fn insert_delivery(&mut self, d: &Delivery) -> Result<bool>;
-    /// Writes a delivery's state, attempts, next attempt, sent time and last error.
-    fn update_delivery(&mut self, d: &Delivery) -> Result<()>;
-    /// Pending deliveries whose next attempt is due at `now`, oldest first.
-    fn pending_deliveries(&mut self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Delivery>>;
-    /// The log, newest first: every unit's, or those of `units`.
-    fn list_deliveries(&mut self, units: Option<&[String]>, limit: i64) -> Result<Vec<Delivery>>;
-    /// Takes (or keeps) the lease until `lease.until` when it is free, expired or already
-    /// `lease.holder`'s: with several server instances only the holder does the leased work.
-    fn take_lease(&mut self, lease: &Lease<'_>) -> Result<bool>;
-}
-
-/// A named lease asked for by one server instance (`DeliveryLog::take_lease`).
-#[derive(Debug, Clone, Copy)]
-pub struct Lease<'a> {
-    pub name: &'a str,
-    /// The instance asking.
-    pub holder: &'a str,
-    /// When it asks: an earlier holder's lease that ended by then is free.
-    pub now: DateTime<Utc>,
-    /// Until when the lease is held once taken.
-    pub until: DateTime<Utc>,
-}
-
-/// A sign-in through the identity provider, started and not yet finished.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LoginState {
-    /// SHA-256 (hex) of the secret handle given to whoever started it (never stored as is).
-    pub handle_hash: String,
-    /// The `state` sent to the provider, which it sends back with the code.
-    pub state: String,
-    /// The `nonce` the ID token must carry.
-    pub nonce: String,
-    /// The PKCE code verifier (the provider saw only its SHA-256 challenge).
-    pub pkce_verifier: String,
-    /// Where the provider sends the browser back (the console's page or the app's link).
-    pub redirect_url: String,
-    pub expires_at: DateTime<Utc>,
-}
-
-/// Accounts linked to identities of the unified identity provider, and the sign-ins in
-/// progress (`server/src/oidc`), part of every transaction.
-pub trait IdentityStore {
-    /// The account linked to an identity (the value of the provider's linking claim).
-    fn identity_account(&mut self, identity: &str) -> Result<Option<String>>;
-    /// The identity an account is linked to.
-    fn account_identity(&mut self, username: &str) -> Result<Option<String>>;
-    /// Every link as (username, identity), by username.
-    fn identity_links(&mut self) -> Result<Vec<(String, String)>>;
-    /// Links an account to an identity (replacing its previous link), or unlinks it (`None`).
-    /// The caller checks first that no other account holds the identity.
-    fn set_identity(
-        &mut self,
-        username: &str,
-        identity: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<()>;
-    fn put_login_state(&mut self, state: &LoginState) -> Result<()>;
-    /// Removes and returns a sign-in in progress by its handle's hash, if not expired: each
-    /// can be finished once.
-    fn take_login_state(
-        &mut self,
-        handle_hash: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<LoginState>>;
-    /// Drops expired sign-ins in progress; returns how many live ones remain.
-    fn prune_login_states(&mut self, now: DateTime<Utc>) -> Result<i64>;
-}
-
-/// Short-lived state every server instance shares: login throttling and the public
-/// complaint limiter (`server/src/ratelimit.rs`). One value per (kind, key) with an
-/// expiry; expired rows are never returned, and each kind keeps a bounded number of rows.
-pub trait Throttles {
-    /// The value of (kind, key) unless it expired at `now`.
-    fn get_throttle(&mut self, kind: &str, key: &str, now: DateTime<Utc>)
-        -> Result<Option<String>>;
-    /// Upserts (kind, key); then drops the kind's rows expired at `now` and, beyond
-    /// `max_rows`, those expiring soonest.
-    fn put_throttle(
-        &mut self,
-        kind: &str,
-        key: &str,
-        value: &str,
-        expires_at: DateTime<Utc>,
-        now: DateTime<Utc>,
-        max_rows: i64,
-    ) -> Result<()>;
-    fn delete_throttle(&mut self, kind: &str, key: &str) -> Result<()>;
-    /// Rows of a kind (live or not yet pruned).
-    fn count_throttles(&mut self, kind: &str) -> Result<i64>;
-}
-
 /// Everything the server does to its database, inside one transaction.
-pub trait Tx: DeliveryLog + IdentityStore + Throttles {
+pub trait Tx: Accounts + DeliveryLog + IdentityStore + Throttles + Uploads {
     fn get_record(&mut self, entity: &str, id: &str) -> Result<Option<StoredRecord>>;
     /// Upserts a record (or its tombstone) and logs the change for every principal that sees
     /// it now, plus removals for principals that saw it before and no longer do. The log is
@@ -361,48 +253,20 @@ pub trait Tx: DeliveryLog + IdentityStore + Throttles {
     fn applied_op(&mut self, op_id: &str) -> Result<Option<AppliedOp>>;
     fn record_applied_op(&mut self, op_id: &str, person_id: &str, result: &Value) -> Result<()>;
 
-    fn get_account(&mut self, username: &str) -> Result<Option<Account>>;
-    fn put_account(&mut self, account: &Account) -> Result<()>;
-    fn count_accounts(&mut self) -> Result<i64>;
-    /// Every account, by username.
-    fn list_accounts(&mut self) -> Result<Vec<Account>>;
-    fn put_token(
-        &mut self,
-        token_hash: &str,
-        username: &str,
-        expires_at: DateTime<Utc>,
-    ) -> Result<()>;
-    /// The username of a live token.
-    fn token_user(&mut self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<String>>;
-    fn delete_token(&mut self, token_hash: &str) -> Result<()>;
-    /// Ends every session of a user except `keep` (a token hash); returns how many ended.
-    fn delete_tokens_of(&mut self, username: &str, keep: Option<&str>) -> Result<u64>;
-
-    fn append_audit(&mut self, entry: &AuditEntry) -> Result<()>;
-    fn list_audit(&mut self, query: &AuditQuery) -> Result<Vec<AuditEntry>>;
-
-    fn put_upload(&mut self, upload: &Upload) -> Result<()>;
-    fn get_upload(&mut self, id: &str) -> Result<Option<Upload>>;
-    fn delete_upload(&mut self, id: &str) -> Result<()>;
-    fn expired_uploads(&mut self, now: DateTime<Utc>) -> Result<Vec<String>>;
-    /// The open uploads a person created (for their quota).
-    fn uploads_by(&mut self, created_by: &str) -> Result<Vec<Upload>>;
-    /// Moves an upload's expiry (it was written to: idle time starts again).
-    fn touch_upload(&mut self, id: &str, expires_at: DateTime<Utc>) -> Result<()>;
-    /// Records a stored part: moves the offset from `from` to `to` and appends `part` to the
-    /// part list, only if the offset is still `from` (false: another writer got there first).
-    /// This compare-and-set is what keeps two instances from writing one upload at once.
-    fn advance_upload(&mut self, id: &str, from: i64, to: i64, part: &str) -> Result<bool>;
     /// A value every server instance shares (the site-code key, say).
-    fn get_setting(&mut self, name: &str) -> Result<Option<String>>;
+    fn get_setting(&mut self, name: &str) -> Result<Option<String>> {
+        let sql = "SELECT value FROM settings WHERE name = $1";
+        self.text(sql, &[sql::Arg::Text(name)])
+    }
+
     /// Stores a shared value unless one is already there; returns the value that holds.
-    fn init_setting(&mut self, name: &str, value: &str) -> Result<String>;
-    fn put_blob(&mut self, blob: &Blob) -> Result<()>;
-    fn get_blob(&mut self, sha256: &str) -> Result<Option<Blob>>;
-    /// Bytes a person's uploads declared on `day` (a China date, `YYYY-MM-DD`).
-    fn uploaded_on(&mut self, person_id: &str, day: &str) -> Result<i64>;
-    /// Adds to that count; the person's counts of earlier days are dropped.
-    fn add_uploaded(&mut self, person_id: &str, day: &str, bytes: i64) -> Result<()>;
+    fn init_setting(&mut self, name: &str, value: &str) -> Result<String> {
+        self.run(
+            "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+            &[sql::Arg::Text(name), sql::Arg::Text(value)],
+        )?;
+        Ok(self.get_setting(name)?.unwrap_or_default())
+    }
 }
 
 /// Principals whose change-log rows a record produces: every current member of its audience,
