@@ -29,6 +29,7 @@ pub const ASSESSMENT_REOPENED: &str = "assessment_reopened";
 pub const FEEDBACK_REPLIED: &str = "feedback_replied";
 pub const IDENTITY_LINKED: &str = "identity_linked";
 pub const IDENTITY_UNLINKED: &str = "identity_unlinked";
+pub const COMPLAINT_ASSIGNED: &str = "complaint_assigned";
 
 /// Appends one entry (inside the caller's transaction).
 pub fn record(

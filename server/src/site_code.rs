@@ -27,7 +27,7 @@ use crate::storage::{Db, StorageError, StoredRecord, Tx};
 use crate::AppState;
 
 /// Entity of a complaint left through a site's public page.
-pub const COMPLAINT: &str = "complaint";
+pub const COMPLAINT: &str = entity::COMPLAINT;
 /// Inspections listed on the public page (newest first).
 const LISTED: usize = 50;
 /// A complaint's text and contact, in characters.
@@ -121,16 +121,8 @@ pub fn qr_svg(text: &str) -> ApiResult<String> {
         .build())
 }
 
-/// A complaint an enterprise left about the inspections of its site.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Complaint {
-    pub id: String,
-    pub site_id: String,
-    pub site_name: String,
-    pub text: String,
-    pub contact: Option<String>,
-    pub received_at: chrono::DateTime<Utc>,
-}
+/// A complaint or report left about a site (`anjian_domain::complaint`).
+pub use anjian_domain::complaint::Complaint;
 
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -242,11 +234,11 @@ fn page(site: &Site, visits: &[Visit], notice: Option<&str>, action: &str) -> St
         "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>{name} · 入企检查记录</title></head><body>\n\
-<h1>{name}</h1>\n<p>本页列出对本企业（场所）的入企检查：检查日期、检查性质、检查主体、依据和结果。如对检查有意见，可在下方投诉。</p>\n{notice}\
+<h1>{name}</h1>\n<p>本页列出对本企业（场所）的入企检查：检查日期、检查性质、检查主体、依据和结果。如对检查有意见，或发现本场所存在安全隐患，可在下方投诉举报。</p>\n{notice}\
 <table><caption>入企检查记录（最近 {LISTED} 次）</caption>\n\
 <thead><tr><th scope=\"col\">日期</th><th scope=\"col\">检查性质</th><th scope=\"col\">检查主体和带队人员</th><th scope=\"col\">依据</th><th scope=\"col\">结果</th></tr></thead>\n\
 <tbody>\n{rows}</tbody></table>\n\
-<h2>投诉建议</h2>\n<form method=\"post\" action=\"{action}\">\n\
+<h2>投诉举报</h2>\n<form method=\"post\" action=\"{action}\">\n\
 <p><label for=\"text\">投诉内容（{MAX_TEXT} 字以内）</label><br><textarea id=\"text\" name=\"text\" rows=\"5\" cols=\"40\" maxlength=\"{MAX_TEXT}\" required></textarea></p>\n\
 <p><label for=\"contact\">联系方式（选填）</label><br><input id=\"contact\" name=\"contact\" maxlength=\"{MAX_CONTACT}\"></p>\n\
 <p><button type=\"submit\">提交投诉</button></p>\n</form>\n</body></html>\n",
@@ -340,6 +332,8 @@ pub async fn complain(
                     text: text.clone(),
                     contact: contact.clone(),
                     received_at: Utc::now(),
+                    assigned_unit_id: None,
+                    assigned_at: None,
                 };
                 let record = StoredRecord {
                     entity: COMPLAINT.into(),

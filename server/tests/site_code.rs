@@ -128,3 +128,104 @@ both_backends!(
         assert_eq!(s.get(&sb, "/v1/complaints").status(), 403);
     }
 );
+
+/// Pushes the start of a visit of `site` by the caller with `participants`, from `complaint`.
+fn start_from(
+    s: &TestServer,
+    token: &str,
+    site: &str,
+    industry: Industry,
+    complaint: &str,
+) -> (String, Value) {
+    let id = uuid::Uuid::now_v7().to_string();
+    let insp = anjian_domain::inspection::Inspection::start(
+        id.clone(),
+        InspectionKind::RoutineCheck,
+        site,
+        anjian_domain::checklist::compiled_for(industry),
+        common::device_actor(),
+        common::colleague_for(industry),
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    let mut payload = serde_json::to_value(&insp).unwrap();
+    payload["complaint_id"] = complaint.into();
+    let r = s
+        .push(token, &[common::op("inspection", &id, "start", payload)])
+        .remove(0);
+    (id, r)
+}
+
+both_backends!(
+    a_complaint_handed_over_to_a_body_starts_its_administrative_inspection,
+    |s: &TestServer| {
+        // Someone reports a hazard through the gas station's code.
+        let admin = s.login("admin");
+        let code: Value = s.get_json(&admin, &format!("/v1/sites/{SHIBAO_GAS}/code"));
+        let path = code["text"]
+            .as_str()
+            .unwrap()
+            .split_once("/q/")
+            .map(|(_, p)| format!("/q/{p}"))
+            .unwrap();
+        let (status, _) = post_form(
+            s,
+            &path,
+            form(&[("text", "站内液化气钢瓶堆放在地下室，无人看管")]),
+        );
+        assert_eq!(status, StatusCode::CREATED);
+        let list = s.get_json(&admin, "/v1/complaints");
+        let id = list[0]["id"].as_str().unwrap().to_string();
+        let assign = |token: &str, unit: &str| {
+            s.post(
+                token,
+                &format!("/v1/complaints/{id}/assign"),
+                &serde_json::json!({ "unit_id": unit }),
+            )
+        };
+
+        // Only 县安委办 hands it over, and only to a body with powers over the site.
+        let zjw = s.login("zjw_inspector");
+        assert_eq!(assign(&zjw, "dept-zjw").status(), 403);
+        let r = assign(&admin, "dept-mz");
+        assert_eq!(r.status(), 422);
+        assert!(r.text().unwrap().contains("没有行政执法权"));
+        assert_eq!(assign(&admin, "no-such-unit").status(), 404);
+        // Before it is handed over, no inspection can be made from it.
+        let (_, r) = start_from(s, &zjw, SHIBAO_GAS, Industry::Gas, &id);
+        assert_eq!(r["status"], "rejected", "{r:#}");
+        assert_eq!(r["reason"], "该投诉举报未交办给本单位，不能据此检查");
+        let r = assign(&admin, "dept-zjw");
+        assert_eq!(r.status(), 200);
+        let assigned: Value = r.json().unwrap();
+        assert_eq!(assigned["assigned_unit_id"], "dept-zjw");
+
+        // The body's phones pull it; the township's do not.
+        let pulled = |token: &str| {
+            s.pull_all(token, 1000)
+                .iter()
+                .any(|c| c["entity"] == "complaint" && c["entity_id"] == id.as_str())
+        };
+        assert!(pulled(&zjw));
+        assert!(!pulled(&s.login("sb_inspector")));
+
+        // 县住房城乡建委's 行政检查 from it is applied with the complaint as its source; a
+        // made-up complaint, or one about another site, is refused.
+        let (insp_id, r) = start_from(s, &zjw, SHIBAO_GAS, Industry::Gas, &id);
+        assert_eq!(r["status"], "applied", "{r:#}");
+        let stored = s
+            .get_json(&zjw, "/v1/inspections")
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == insp_id.as_str())
+            .cloned()
+            .unwrap();
+        assert_eq!(stored["complaint_id"], id.as_str());
+        assert_eq!(stored["activity"], "administrative_inspection");
+        let (_, r) = start_from(s, &zjw, SHIBAO_GAS, Industry::Gas, "made-up");
+        assert_eq!(r["reason"], "该投诉举报不存在或不是对本场所的投诉举报");
+        let (_, r) = start_from(s, &zjw, "site-08-02", Industry::Gas, &id);
+        assert_eq!(r["status"], "rejected", "{r:#}");
+    }
+);

@@ -142,9 +142,41 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
         .into_iter()
         .find(|s| s.industry == "industrial")
         .expect("an industrial site in the demo county");
-    let insp = phone
-        .start_inspection(InspectionKind::RoutineCheck, &site.id, vec!["何斌".into()])
+    // Someone reports a hazard through the site's code; 县安委办 hands it over to 县应急管理局,
+    // whose phone pulls it and starts the 行政检查 from it (任务来源 投诉举报).
+    let admin = token(&server, "admin");
+    let code = api_get(&server, &admin, &format!("/v1/sites/{}/code", site.id));
+    let public = code["text"].as_str().unwrap().split_once("/q/").unwrap().1;
+    let left = reqwest::blocking::Client::new()
+        .post(format!("{}/q/{public}", server.base))
+        .form(&[("text", "车间粉尘很大，泄爆口被堵住了")])
+        .send()
         .unwrap();
+    assert_eq!(left.status(), 201);
+    let complaint = api_get(&server, &admin, "/v1/complaints")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let assigned = reqwest::blocking::Client::new()
+        .post(format!("{}/v1/complaints/{complaint}/assign", server.base))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({ "unit_id": "dept-yjj" }))
+        .send()
+        .unwrap();
+    assert_eq!(assigned.status(), 200);
+    sync(&phone);
+    let mine = phone.my_complaints(Some(&site.id)).unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].text, "车间粉尘很大，泄爆口被堵住了");
+    let insp = phone
+        .start_complaint_inspection(
+            &complaint,
+            InspectionKind::RoutineCheck,
+            vec!["何斌".into()],
+            vec![],
+        )
+        .unwrap();
+    assert_eq!(insp.complaint_id.as_deref(), Some(complaint.as_str()));
     assert_eq!(
         phone.inspection(&insp.id).unwrap().in_name_of.as_deref(),
         Some("忠县应急管理局")
@@ -368,8 +400,7 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
                 for want in [
                     "执法主体".to_string(),
                     "忠县应急管理局".to_string(),
-                    "任务来源".to_string(),
-                    "日常检查".to_string(),
+                    "任务来源：投诉举报".to_string(),
                     "检查频次".to_string(),
                     "本年度本机关对该企业第".to_string(),
                     "次行政检查（年度上限".to_string(),

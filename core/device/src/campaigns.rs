@@ -1,11 +1,12 @@
 //! 专项检查 on the phone, and the one way a visit starts: of a site (the checklist of its
-//! industry), joint with other enforcement bodies (联合检查), or under an approved campaign
-//! plan; each decided with the same domain rules the server applies before it is queued.
+//! industry), joint with other enforcement bodies (联合检查), under an approved campaign
+//! plan, or from a 投诉举报 handed over to my unit; each decided with the same domain rules the server applies before it is queued.
 
 use chrono::Utc;
 
 use anjian_domain::campaign::{self, CampaignPlan};
 use anjian_domain::checklist::Industry;
+use anjian_domain::complaint::{self, Complaint};
 use anjian_domain::hazard::china_date;
 use anjian_domain::inspection::{Inspection, InspectionKind};
 use anjian_domain::org::Person;
@@ -56,7 +57,7 @@ impl Store {
             .into_iter()
             .find(|p| p.id == campaign_id)
             .ok_or_else(|| not_found("专项检查计划", campaign_id))?;
-        self.start_visit(kind, site_id, participants, vec![], Some(&plan))
+        self.start_visit(kind, site_id, participants, vec![], Some(&plan), None)
     }
 
     /// Starts a visit: the standing decided as the server decides it, joint bodies checked,
@@ -68,6 +69,7 @@ impl Store {
         participants: Vec<String>,
         joint_unit_ids: Vec<String>,
         plan: Option<&CampaignPlan>,
+        complaint: Option<&Complaint>,
     ) -> Result<Inspection> {
         let leader = self.actor()?;
         let site = self.site(site_id)?;
@@ -101,6 +103,10 @@ impl Store {
         if let Some(plan) = plan {
             insp.campaign_id = Some(plan.id.clone());
             campaign::check_inspection(&insp, &site, Some(plan), china_date(insp.started_at))?;
+        }
+        if let Some(c) = complaint {
+            insp.complaint_id = Some(c.id.clone());
+            complaint::check_inspection(&insp, Some(c))?;
         }
         self.write(|tx| {
             rows::upsert_inspection(tx, &insp)?;

@@ -35,7 +35,7 @@ impl Store {
         participants: Vec<String>,
         joint_unit_ids: Vec<String>,
     ) -> Result<Inspection> {
-        self.start_visit(kind, site_id, participants, joint_unit_ids, None)
+        self.start_visit(kind, site_id, participants, joint_unit_ids, None, None)
     }
 
     pub(crate) fn load_inspection(c: &Connection, id: &str) -> Result<Inspection> {

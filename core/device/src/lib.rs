@@ -4,6 +4,7 @@
 uniffi::setup_scaffolding!("anjian");
 
 mod campaigns;
+mod complaints;
 pub mod duty_status;
 pub mod error;
 pub mod evidence_fetch;

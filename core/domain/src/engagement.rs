@@ -387,6 +387,7 @@ pub(crate) mod tests {
             commissioned_by: engagement.map(|_| "dept-zjw".to_string()),
             officers: vec![],
             campaign_id: None,
+            complaint_id: None,
         }
     }
 

@@ -163,6 +163,10 @@ pub struct Inspection {
     /// A 专项检查: the approved campaign plan it is carried out under (`crate::campaign`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub campaign_id: Option<String>,
+    /// The 投诉举报 (a complaint left through the site's code, handed over to the body) this
+    /// 行政检查 answers: its 任务来源 (`complaint::check_inspection`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complaint_id: Option<String>,
     /// When the server received it, and its 时间存疑 flags (set by the server only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub received: Option<crate::received::Receipt>,
@@ -204,6 +208,7 @@ impl Inspection {
             engagement_id: None,
             commissioned_by: None,
             campaign_id: None,
+            complaint_id: None,
         })
     }
 

@@ -13,6 +13,7 @@ pub mod accountability;
 pub mod assessment;
 pub mod campaign;
 pub mod checklist;
+pub mod complaint;
 pub mod county;
 pub mod document_signing;
 pub mod duty;

@@ -64,6 +64,8 @@ pub enum Act {
     SendFeedback,
     /// Read and reply to every complaint and suggestion.
     ReplyFeedback,
+    /// Hand a 投诉举报 left through a site's code over (交办) to an enforcement body.
+    AssignComplaint,
     /// Mark one's own reminder read.
     ReadReminder,
 }
@@ -132,6 +134,7 @@ impl Act {
             Act::ReadReminderLog => "查看提醒发送记录",
             Act::SendFeedback => "提交投诉建议",
             Act::ReplyFeedback => "答复投诉建议",
+            Act::AssignComplaint => "交办投诉举报",
             Act::ReadReminder => "标记提醒已读",
         }
     }
@@ -538,6 +541,11 @@ pub const POLICY: &[Grant] = &[
     },
     Grant {
         act: ReplyFeedback,
+        roles: OFFICE,
+        reach: County,
+    },
+    Grant {
+        act: AssignComplaint,
         roles: OFFICE,
         reach: County,
     },

@@ -34,6 +34,8 @@ pub mod entity {
     pub const WORK_TASK: &str = "work_task";
     pub const MECHANISM: &str = "mechanism_record";
     pub const CAMPAIGN_PLAN: &str = "campaign_plan";
+    /// A 投诉举报 left through a site's code (the county's, and the body's it is handed to).
+    pub const COMPLAINT: &str = "complaint";
     pub const FEEDBACK: &str = "feedback";
     /// The server's perceptual hashes of a stored photo file, by its SHA-256 (server only:
     /// no one's audience, never pulled).

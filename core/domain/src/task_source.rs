@@ -1,6 +1,7 @@
 //! 任务来源 of a 行政检查, printed on its 现场检查记录 (国办发〔2024〕54号 asks that every
-//! inspection states why it was made): under an approved 专项检查 plan, on a visit plan, after a
-//! finding referred (移交) or assigned (交办) to the body, or as a daily check.
+//! inspection states why it was made): under an approved 专项检查 plan, from a 投诉举报 handed
+//! over to the body, on a visit plan, after a finding referred (移交) or assigned (交办) to the
+//! body, or as a daily check.
 
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +16,8 @@ pub enum TaskSource {
     Plan,
     /// An approved 专项检查 plan.
     Campaign,
+    /// A 投诉举报 about the site handed over (交办) to the body.
+    Complaint,
     /// A finding about the site referred (移交) or assigned (交办) to the body.
     Assignment,
     /// 日常检查.
@@ -26,6 +29,7 @@ impl TaskSource {
         match self {
             TaskSource::Plan => "检查计划",
             TaskSource::Campaign => "专项检查",
+            TaskSource::Complaint => "投诉举报",
             TaskSource::Assignment => "移交、交办",
             TaskSource::Daily => "日常检查",
         }
@@ -38,6 +42,9 @@ impl TaskSource {
         let body = insp.leader.unit_id.as_str();
         if insp.campaign_id.is_some() {
             return TaskSource::Campaign;
+        }
+        if insp.complaint_id.is_some() {
+            return TaskSource::Complaint;
         }
         let planned = plans.iter().any(|p| {
             p.targets

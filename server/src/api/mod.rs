@@ -104,6 +104,7 @@ use schema_formats::DatePatterns;
         feedback::reply,
         site_codes::site_code,
         site_codes::complaints,
+        site_codes::assign_complaint,
         admin::publish_checklist,
         admin::create_unit,
         admin::create_person,
@@ -199,6 +200,7 @@ use schema_formats::DatePatterns;
         visit_warnings::VisitWarningView,
         site_codes::SiteCode,
         crate::site_code::Complaint,
+        site_codes::AssignComplaint,
         publish::ReopenRequest,
         publish::Reopening,
         parties::RetireRequest,
@@ -360,6 +362,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/v1/sites/{id}/code", get(site_codes::site_code))
         .route("/v1/site-code/key", get(site_codes::key))
         .route("/v1/complaints", get(site_codes::complaints))
+        .route(
+            "/v1/complaints/{id}/assign",
+            post(site_codes::assign_complaint),
+        )
         .route(
             "/v1/campaigns",
             get(campaigns::list).post(campaigns::create),

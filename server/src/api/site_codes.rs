@@ -1,13 +1,15 @@
 //! 扫码入企 for signed-in users: the county's public key for site codes (phones verify codes
 //! offline with it), a site's code and sticker, and the complaints left through codes.
 
+use anjian_domain::org::Unit;
+use anjian_domain::policy::{self, Act, Target};
 use anjian_domain::site::Site;
 use anjian_domain::site_code;
 use anjian_domain::sync::entity;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::Json;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -89,4 +91,58 @@ pub async fn complaints(
         .await?;
     list.sort_by_key(|c| std::cmp::Reverse(c.received_at));
     Ok(Json(list))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AssignComplaint {
+    /// The enforcement body (a department or township with powers over the site).
+    pub unit_id: String,
+}
+
+/// Hands a 投诉举报 over (交办) to an enforcement body with powers over the site (县安委办):
+/// its officers then see it on their phones and may start a 行政检查 from it.
+#[utoipa::path(post, path = "/v1/complaints/{id}/assign", request_body = AssignComplaint, params(("id" = String, Path)), responses((status = 200, body = Complaint), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn assign_complaint(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(req): Json<AssignComplaint>,
+) -> ApiResult<Json<Complaint>> {
+    policy::check(&caller.actor(), Act::AssignComplaint, &Target::default())?;
+    let out = state
+        .write(move |tx| {
+            let Some((rec, c)) = records::load::<Complaint>(tx, COMPLAINT, &id)? else {
+                return Err(ApiError::not_found(format!("投诉举报 {id} 不存在")));
+            };
+            let unit = records::load::<Unit>(tx, entity::UNIT, &req.unit_id)?
+                .map(|(_, u)| u)
+                .ok_or_else(|| ApiError::not_found(format!("单位 {} 不存在", req.unit_id)))?;
+            let site = records::load::<Site>(tx, entity::SITE, &c.site_id)?
+                .map(|(_, s)| s)
+                .ok_or_else(|| ApiError::not_found(format!("场所 {} 不存在", c.site_id)))?;
+            let assigned = c
+                .assign(&unit, &site, chrono::Utc::now())
+                .map_err(|e| ApiError::invalid(e.to_string()))?;
+            tx.put_record(&crate::storage::StoredRecord {
+                version: rec.version + 1,
+                data: serde_json::to_value(&assigned).map_err(ApiError::internal)?,
+                // The county and the body it was handed to (whose phones pull it).
+                audience: vec![
+                    anjian_domain::access::COUNTY.to_string(),
+                    anjian_domain::access::unit(&unit.id),
+                ],
+                ..rec
+            })?;
+            crate::audit::record(
+                tx,
+                &caller.username,
+                crate::audit::COMPLAINT_ASSIGNED,
+                &assigned.id,
+                None,
+                format!("{}：交办{}", assigned.site_name, unit.name),
+            )?;
+            Ok(assigned)
+        })
+        .await?;
+    Ok(Json(out))
 }

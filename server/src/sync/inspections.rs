@@ -6,6 +6,7 @@ use chrono::Utc;
 
 use anjian_domain::campaign::{self, CampaignPlan};
 use anjian_domain::checklist::ChecklistRegistry;
+use anjian_domain::complaint::{self, Complaint};
 use anjian_domain::enforcement::{FieldActivity, Officer};
 use anjian_domain::engagement;
 use anjian_domain::evidence::{EvidenceRecord, EvidenceTarget};
@@ -122,6 +123,12 @@ pub(super) fn start_inspection(
         let plan = records::load::<CampaignPlan>(tx, entity::CAMPAIGN_PLAN, &cid)?;
         let day = anjian_domain::hazard::china_date(insp.started_at);
         campaign::check_inspection(&insp, &site, plan.map(|(_, p)| p).as_ref(), day)?;
+    }
+    // 投诉举报: only a 行政检查 of its site by the body it was handed over to.
+    if let Some(cid) = insp.complaint_id.clone() {
+        let complaint =
+            records::load::<Complaint>(tx, crate::site_code::COMPLAINT, &cid)?.map(|(_, c)| c);
+        complaint::check_inspection(&insp, complaint.as_ref())?;
     }
     insp.finished_at = None;
     insp.results.clear();

@@ -1,5 +1,6 @@
 //! 专项检查 on the phone: the approved plans my unit may inspect under, and starting a
-//! 专项检查 of a site under one (the same rule as the server's apply path).
+//! 专项检查 of a site under one (the same rule as the server's apply path); likewise the
+//! 投诉举报 handed over to my unit, and a 行政检查 started from one.
 
 use super::*;
 use anjian_domain::campaign::CampaignPlan;
@@ -73,6 +74,56 @@ impl AnjianStore {
         let i = self
             .inner
             .start_campaign_inspection(&campaign_id, kind, &site_id, participants)?;
+        Ok(self.inspection_record(i))
+    }
+}
+
+/// A 投诉举报 handed over (交办) to my unit, as the app lists it.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ComplaintRecord {
+    pub id: String,
+    pub site_id: String,
+    pub site_name: String,
+    pub text: String,
+    pub received_at: SystemTime,
+    pub assigned_at: Option<SystemTime>,
+}
+
+#[uniffi::export]
+impl AnjianStore {
+    /// The 投诉举报 the county handed over to my unit, newest first; with a site, only about
+    /// it. They arrive with sync.
+    pub fn my_complaints(&self, site_id: Option<String>) -> FfiResult<Vec<ComplaintRecord>> {
+        Ok(self
+            .inner
+            .my_complaints(site_id.as_deref())?
+            .into_iter()
+            .map(|c| ComplaintRecord {
+                id: c.id,
+                site_id: c.site_id,
+                site_name: c.site_name,
+                text: c.text,
+                received_at: c.received_at.into(),
+                assigned_at: c.assigned_at.map(Into::into),
+            })
+            .collect())
+    }
+
+    /// Starts a 行政检查 of a complaint's site from it (任务来源 投诉举报), joint with the bodies
+    /// named; refused in Chinese when it is not handed over to my unit.
+    pub fn start_complaint_inspection(
+        &self,
+        complaint_id: String,
+        kind: InspectionKind,
+        participants: Vec<String>,
+        joint_unit_ids: Vec<String>,
+    ) -> FfiResult<InspectionRecord> {
+        let i = self.inner.start_complaint_inspection(
+            &complaint_id,
+            kind,
+            participants,
+            joint_unit_ids,
+        )?;
         Ok(self.inspection_record(i))
     }
 }
