@@ -18,7 +18,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use chrono::Utc;
 use ed25519_dalek::{SigningKey, VerifyingKey};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::error::{ApiError, ApiResult};
 use crate::ratelimit::ClientAddr;

@@ -187,7 +187,7 @@ both_backends!(
         // Only 县安委办 hands it over, and only to a body with powers over the site.
         let zjw = s.login("zjw_inspector");
         assert_eq!(assign(&zjw, "dept-zjw").status(), 403);
-        let r = assign(&admin, "dept-mz");
+        let r = assign(&admin, "dept-mzj");
         assert_eq!(r.status(), 422);
         assert!(r.text().unwrap().contains("没有行政执法权"));
         assert_eq!(assign(&admin, "no-such-unit").status(), 404);

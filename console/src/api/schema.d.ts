@@ -634,6 +634,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/complaints/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hands a 投诉举报 over (交办) to an enforcement body with powers over the site (县安委办):
+         *     its officers then see it on their phones and may start a 行政检查 from it.
+         */
+        post: operations["assign_complaint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/config": {
         parameters: {
             query?: never;
@@ -1645,6 +1665,10 @@ export interface components {
             /** @description 批准文件 (e.g. 忠府办〔2026〕12号). */
             document: string;
         };
+        AssignComplaint: {
+            /** @description The enforcement body (a department or township with powers over the site). */
+            unit_id: string;
+        };
         /** @description A file attached to a record. */
         AttachedFile: {
             content_type: string;
@@ -1819,8 +1843,12 @@ export interface components {
             /** @description Every version known, oldest first. */
             versions: string[];
         };
-        /** @description A complaint an enterprise left about the inspections of its site. */
+        /** @description A complaint or report left about a site. */
         Complaint: {
+            /** Format: date-time */
+            assigned_at?: string | null;
+            /** @description The enforcement body it was handed over to (交办), once the county did. */
+            assigned_unit_id?: string | null;
             contact?: string | null;
             id: string;
             /** Format: date-time */
@@ -2449,6 +2477,11 @@ export interface components {
             checklist_version: string;
             /** @description The engaging department its findings are referred to, set by the server. */
             commissioned_by?: string | null;
+            /**
+             * @description The 投诉举报 (a complaint left through the site's code, handed over to the body) this
+             *     行政检查 answers: its 任务来源 (`complaint::check_inspection`).
+             */
+            complaint_id?: string | null;
             /** @description A 技术服务 assessment: the engagement (委托) it was made under, set by the server. */
             engagement_id?: string | null;
             /** Format: date-time */
@@ -5534,6 +5567,90 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    assign_complaint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignComplaint"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Complaint"];
+                };
+            };
+            /** @description 请求格式不正确 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求内容须为 JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

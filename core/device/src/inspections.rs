@@ -48,21 +48,22 @@ impl Store {
             String,
             String,
             Option<String>,
-            [Option<String>; 6],
+            [Option<String>; 7],
         );
         let row: Option<Row> = c
             .query_row(
                 "SELECT kind, site_id, industry, checklist_version, leader, participants, started_at, finished_at,
-                 activity, in_name_of, certificate_number, joint_unit_ids, campaign_id, officers
+                 activity, in_name_of, certificate_number, joint_unit_ids, campaign_id, officers, complaint_id
                  FROM inspections WHERE id = ?1",
                 [id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?,
-                        [r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?, r.get(13)?])),
+                        [r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?, r.get(13)?, r.get(14)?])),
             )
             .optional()?;
         let (kind, site_id, industry, version, leader, participants, started, finished, legal) =
             row.ok_or_else(|| not_found("检查", id))?;
-        let [activity, in_name_of, certificate_number, joint, campaign_id, officers] = legal;
+        let [activity, in_name_of, certificate_number, joint, campaign_id, officers, complaint_id] =
+            legal;
         let mut stmt = c.prepare(
             "SELECT item_id, outcome, note, recorded_at FROM inspection_results WHERE inspection_id = ?1",
         )?;
@@ -117,6 +118,7 @@ impl Store {
             engagement_id: None,
             commissioned_by: None,
             campaign_id,
+            complaint_id,
         })
     }
 

@@ -43,12 +43,13 @@ pub(crate) fn upsert_unit(tx: &Connection, u: &Unit, data: &str) -> Result<()> {
 pub(crate) fn upsert_inspection(tx: &Connection, i: &Inspection) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO inspections (id, kind, site_id, industry, checklist_version, leader, participants, started_at, finished_at,
-                                  activity, in_name_of, certificate_number, joint_unit_ids, campaign_id, officers)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                                  activity, in_name_of, certificate_number, joint_unit_ids, campaign_id, officers, complaint_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
          ON CONFLICT(id) DO UPDATE SET finished_at = excluded.finished_at, leader = excluded.leader,
          activity = excluded.activity, in_name_of = excluded.in_name_of,
          certificate_number = excluded.certificate_number, joint_unit_ids = excluded.joint_unit_ids,
          campaign_id = excluded.campaign_id, officers = excluded.officers,
+         complaint_id = excluded.complaint_id,
          participants = excluded.participants",
     )?
     .execute(params![
@@ -70,7 +71,8 @@ pub(crate) fn upsert_inspection(tx: &Connection, i: &Inspection) -> Result<()> {
         i.campaign_id,
         (!i.officers.is_empty())
             .then(|| json(&i.officers))
-            .transpose()?
+            .transpose()?,
+        i.complaint_id
     ])?;
     Ok(())
 }

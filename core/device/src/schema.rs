@@ -181,6 +181,10 @@ ALTER TABLE inspections ADD COLUMN campaign_id TEXT;
 -- A 行政检查's other officers with their certificates (JSON array of team officers).
 ALTER TABLE inspections ADD COLUMN officers TEXT;
 "#,
+    r#"
+-- The 投诉举报 a 行政检查 answers (its 任务来源).
+ALTER TABLE inspections ADD COLUMN complaint_id TEXT;
+"#,
 ];
 
 /// The schema version this code writes.

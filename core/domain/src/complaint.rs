@@ -141,7 +141,7 @@ mod tests {
         let site = crate::engagement::tests::site("s1", "gas", "dept-zjw");
         // 县民政局 has no powers over gas: refused.
         let err = complaint()
-            .assign(&unit("dept-mz"), &site, Utc::now())
+            .assign(&unit("dept-mzj"), &site, Utc::now())
             .unwrap_err()
             .to_string();
         assert!(err.contains("没有行政执法权"), "{err}");
