@@ -71,7 +71,8 @@ fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error>
         }
         _ => None,
     };
-    whole.ok_or_else(|| serde::de::Error::custom(format!("须为不超过 {} 的非负整数：{n}", u32::MAX)))
+    whole
+        .ok_or_else(|| serde::de::Error::custom(format!("须为不超过 {} 的非负整数：{n}", u32::MAX)))
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

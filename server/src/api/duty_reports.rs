@@ -64,7 +64,11 @@ pub async fn list(
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct FileQuery {
     /// The file's name as the user chose it (shown and used when downloading).
-    #[param(min_length = 1, max_length = 120, pattern = r"^(?!\.{1,2}$)[^/\\\u0000-\u001f\u007f-\u009f]*\S[^/\\\u0000-\u001f\u007f-\u009f]*$")]
+    #[param(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^(?!\.{1,2}$)[^/\\\u0000-\u001f\u007f-\u009f]*\S[^/\\\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
 }
 

@@ -219,7 +219,11 @@ pub async fn finish(
 pub struct IdentityLink {
     /// The value of the provider's linking claim for this person (their username there, a
     /// phone number, an ID number: whichever claim the server is configured with).
-    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*\S[^\u0000-\u001f\u007f-\u009f]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*\S[^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub identity: String,
 }
 
