@@ -92,7 +92,6 @@ pub fn check_inspection(
 mod tests {
     use super::*;
     use crate::checklist::Industry;
-    use crate::org::{Actor, Role};
 
     fn unit(id: &str) -> Unit {
         crate::county::zhong_county()
@@ -116,22 +115,7 @@ mod tests {
     }
 
     fn inspection(unit: &str) -> Inspection {
-        let mut i = Inspection::start(
-            "i1".into(),
-            crate::inspection::InspectionKind::RoutineCheck,
-            "s1",
-            crate::checklist::compiled_for(Industry::Gas),
-            Actor {
-                person_id: "p".into(),
-                name: "许峰".into(),
-                unit_id: unit.into(),
-                roles: vec![Role::Inspector],
-            },
-            vec![],
-            Utc::now(),
-        )
-        .unwrap();
-        i.activity = Some(FieldActivity::AdministrativeInspection);
+        let mut i = crate::inspection::administrative_for_test(unit, Industry::Gas);
         i.complaint_id = Some("c1".into());
         i
     }

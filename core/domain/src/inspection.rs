@@ -396,6 +396,32 @@ impl InspectionScore {
     }
 }
 
+/// A 行政检查 by an inspector of `unit` at site `s1` with `industry`'s checklist (unit tests of
+/// the rules that read an inspection's body, activity and team).
+#[cfg(test)]
+pub(crate) fn administrative_for_test(
+    unit: &str,
+    industry: crate::checklist::Industry,
+) -> Inspection {
+    let mut i = Inspection::start(
+        "i1".into(),
+        InspectionKind::RoutineCheck,
+        "s1",
+        crate::checklist::compiled_for(industry),
+        crate::org::Actor {
+            person_id: "p".into(),
+            name: "马骏".into(),
+            unit_id: unit.into(),
+            roles: vec![crate::org::Role::Inspector],
+        },
+        vec![],
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    i.activity = Some(crate::enforcement::FieldActivity::AdministrativeInspection);
+    i
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -176,27 +176,10 @@ pub fn check_joint(
 mod tests {
     use super::*;
     use crate::checklist::Industry;
-    use crate::inspection::InspectionKind;
-    use crate::org::{Actor, Role};
     use chrono::Utc;
 
     fn inspection(unit: &str, joint: &[&str]) -> Inspection {
-        let mut i = Inspection::start(
-            "i".into(),
-            InspectionKind::RoutineCheck,
-            "s1",
-            crate::checklist::compiled_for(Industry::Fire),
-            Actor {
-                person_id: "p".into(),
-                name: "马骏".into(),
-                unit_id: unit.into(),
-                roles: vec![Role::Inspector],
-            },
-            vec![],
-            Utc::now(),
-        )
-        .unwrap();
-        i.activity = Some(FieldActivity::AdministrativeInspection);
+        let mut i = crate::inspection::administrative_for_test(unit, Industry::Fire);
         i.joint_unit_ids = joint.iter().map(|j| j.to_string()).collect();
         i
     }
