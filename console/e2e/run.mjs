@@ -625,6 +625,49 @@ const pages = [
   ['reminders', '/reminders'], ['feedback', '/feedback'],
 ]
 
+const consoleConfig = await (await fetch(`${base}/v1/console/config`)).json()
+if (!consoleConfig.identity_provider) {
+  console.log('--  统一身份认证: no provider configured on this server (scripts/test-console.sh starts one)')
+} else {
+  await step('统一身份认证: the office links an account, its owner signs in at the provider; an unlinked identity is refused', async () => {
+    await page.goto(`${base}/org?tab=accounts`)
+    await page.getByLabel('账号或姓名').fill('zz_patrol')
+    const row = page.locator('.el-table__body-wrapper tbody tr', { hasText: 'zz_patrol' })
+    await row.getByRole('button', { name: '关联 zz_patrol 的统一身份' }).click()
+    const dlg = page.getByRole('dialog', { name: '关联统一身份：zz_patrol' })
+    await dlg.locator('#ac-identity').fill('gov-zz-patrol')
+    await dlg.getByRole('button', { name: '确定关联' }).click()
+    await page.getByText('已将 zz_patrol 关联到统一身份 gov-zz-patrol').waitFor()
+    // The sign-in page's button leaves for the provider (another origin: not watched for
+    // outside requests), where the person types their identity.
+    const through = async (identity) => {
+      const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' })
+      const p = await ctx.newPage()
+      p.on('pageerror', (e) => problems.push(`统一身份 page error: ${e.message}`))
+      await p.goto(`${base}/login`)
+      await p.locator('[data-test=identity-login]', { hasText: consoleConfig.identity_provider.name }).click()
+      await p.waitForURL((u) => u.origin !== base)
+      await p.fill('input[name=login]', identity)
+      await p.click('button[type=submit]')
+      await p.waitForURL((u) => u.origin === base && !u.pathname.startsWith('/login/oidc') || u.pathname === '/login/oidc' && u.searchParams.has('code'))
+      return { ctx, p }
+    }
+    const linked = await through('gov-zz-patrol')
+    await linked.p.getByRole('button', { name: '退出登录' }).waitFor()
+    const signedIn = await linked.p.evaluate(() => JSON.parse(sessionStorage.getItem('anjian.session')))
+    assert.equal(signedIn.me.username, 'zz_patrol')
+    assert.equal(/code=|state=|token/i.test(linked.p.url()), false, 'no code, state or token left in the address')
+    await linked.ctx.close()
+    const unknown = await through('gov-nobody')
+    await unknown.p.locator('[role=alert]').waitFor()
+    assert.match(await unknown.p.locator('[role=alert]').innerText(), /[\u4e00-\u9fff]/)
+    assert.equal(await unknown.p.evaluate(() => sessionStorage.getItem('anjian.session')), null)
+    await unknown.ctx.close()
+    const audit = await api(adminToken, '/v1/admin/audit?username=zz_patrol')
+    assert.ok(audit.some((e) => e.action === 'identity_linked'), 'linking is audited')
+  })
+}
+
 await step('axe-core: no serious or critical violation on any page', async () => {
   const found = []
   const check = async (p, name) => {

@@ -8,7 +8,8 @@
 // required. Signing keys are made at start (nothing downloaded, nothing kept).
 //
 // Sign-in: the provider's interaction is finished at once for the account named in the
-// authorization request's `login_hint` (there is no person to type a password). Every
+// authorization request's `login_hint` (there is no person to type a password); without one
+// it shows a one-field form (a browser test types the account there). Every
 // account exists, with `preferred_username` = its id, a phone number and a provider's own
 // claim `id_number` = `id-<its id>` (scope `gov`).
 //
@@ -44,6 +45,16 @@ const client = (id, alg) => ({
   response_types: ['code'],
   id_token_signed_response_alg: alg,
 });
+
+/** A small form body (the sign-in page's one field). */
+async function body(req) {
+  let text = '';
+  for await (const chunk of req) {
+    text += chunk;
+    if (text.length > 4096) break;
+  }
+  return text;
+}
 
 const server = http.createServer();
 server.listen(0, '127.0.0.1', () => {
@@ -92,9 +103,17 @@ server.listen(0, '127.0.0.1', () => {
       }
       if (req.url.startsWith('/interaction/')) {
         const details = await provider.interactionDetails(req, res);
-        const login = details.params.login_hint;
+        let login = details.params.login_hint;
+        if (!login && req.method === 'POST') {
+          login = new URLSearchParams(await body(req)).get('login');
+        }
         if (!login) {
-          res.writeHead(400, { 'content-type': 'text/plain' }).end('login_hint required');
+          // A person in a browser (the console's end-to-end test) types who they are.
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(
+            '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>测试身份认证</title></head>' +
+              '<body><form method="post"><label>统一身份账号 <input name="login" autocomplete="off"></label>' +
+              '<button type="submit">登录</button></form></body></html>',
+          );
           return;
         }
         const grant = new provider.Grant({ accountId: login, clientId: details.params.client_id });
