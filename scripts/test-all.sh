@@ -18,24 +18,31 @@ if [ -z "${ANJIAN_TEST_BLOBS:-}" ] && command -v go >/dev/null; then
         eval "$s3env"
     fi
 fi
-# The real OpenID provider the unified-identity tests sign in at (server/tests/identity.rs).
+# The real OpenID provider the unified-identity tests sign in at (server/tests/identity.rs,
+# tests/tests/phone_identity.rs).
 (cd tests/oidc && npm ci --no-audit --no-fund --silent)
 cargo test --workspace --all-targets
 scripts/test-tus-clients.sh
 scripts/test-console.sh
 cargo build --release -p anjian-device
 scripts/gen-bindings.sh
-# The Kotlin sync test talks to a real server with the demo county.
+# The Kotlin sync test talks to a real server with the demo county, configured with the real
+# OpenID provider (the app's unified-identity sign-in follows the provider's pages over HTTP).
 cargo build -q -p anjian
 srvdata=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
-./target/debug/anjian serve --demo --data "$srvdata" --listen "127.0.0.1:$port" >"$srvdata/log" 2>&1 &
+app_redirect="https://app.anjian.test/oidc"
+source scripts/oidc-provider-for-tests.sh
+start_oidc_provider "$srvdata" "http://127.0.0.1:$port/login/oidc" "$app_redirect"
+ANJIAN_OIDC_REDIRECT_URL="http://127.0.0.1:$port/login/oidc" ANJIAN_OIDC_APP_REDIRECT_URL="$app_redirect" \
+    ./target/debug/anjian serve --demo --data "$srvdata" --listen "127.0.0.1:$port" >"$srvdata/log" 2>&1 &
 srvpid=$!
-trap 'kill $srvpid 2>/dev/null || true' EXIT
+trap 'kill $srvpid $oidc_pid 2>/dev/null || true' EXIT
 # Seeding the demo county with its activity takes a while in a debug build.
 for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "server did not start" >&2; cat "$srvdata/log" >&2; exit 1; }
 mvn -q -B -f android/pom.xml test -Danjian.test.server="http://127.0.0.1:$port" \
-    -Danjian.test.data="$srvdata" -Danjian.test.cli="$PWD/target/debug/anjian"
-kill $srvpid; wait $srvpid 2>/dev/null || true
+    -Danjian.test.data="$srvdata" -Danjian.test.cli="$PWD/target/debug/anjian" \
+    -Danjian.test.oidc.redirect="$app_redirect"
+kill $srvpid $oidc_pid; wait $srvpid $oidc_pid 2>/dev/null || true
 echo "all tests passed"

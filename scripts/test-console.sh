@@ -19,14 +19,9 @@ data=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
 # A real OpenID Connect provider on loopback (tests/oidc), so the e2e signs in through the
 # unified identity as the office would configure it.
-(cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
-node tests/oidc/provider.mjs "http://127.0.0.1:$port/login/oidc" >"$data/oidc.log" 2>&1 &
-oidc_pid=$!
-for _ in $(seq 1 100); do grep -q '^READY ' "$data/oidc.log" && break; sleep 0.1; done
-issuer=$(sed -n 's/^READY //p' "$data/oidc.log")
-[ -n "$issuer" ] || { echo "the test OpenID provider did not start" >&2; cat "$data/oidc.log" >&2; exit 1; }
-ANJIAN_OIDC_ISSUER="$issuer" ANJIAN_OIDC_CLIENT_ID=anjian ANJIAN_OIDC_CLIENT_SECRET=test-secret \
-ANJIAN_OIDC_REDIRECT_URL="http://127.0.0.1:$port/login/oidc" ANJIAN_OIDC_NAME="渝快政登录" \
+source scripts/oidc-provider-for-tests.sh
+start_oidc_provider "$data" "http://127.0.0.1:$port/login/oidc"
+ANJIAN_OIDC_REDIRECT_URL="http://127.0.0.1:$port/login/oidc" \
     ./target/debug/anjian serve --demo --data "$data" --listen "127.0.0.1:$port" >"$data/server.log" 2>&1 &
 pid=$!
 trap 'kill $pid $oidc_pid 2>/dev/null; wait $pid $oidc_pid 2>/dev/null; rm -rf "$data"' EXIT

@@ -1,5 +1,7 @@
 // A real OpenID Connect provider (panva/oidc-provider, OpenID-certified) on loopback, for the
-// server's unified-identity tests (server/tests/identity.rs).
+// unified-identity tests: the server's (server/tests/identity.rs), the phone core's
+// (tests/tests/phone_identity.rs), the console's e2e and the app's Kotlin suite (both started
+// by scripts/start-oidc-provider.sh). The Rust tests start it through tests/oidc/harness.rs.
 //
 //   node tests/oidc/provider.mjs <redirect-uri>...
 //

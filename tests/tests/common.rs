@@ -12,6 +12,7 @@ pub struct ServerProcess {
     pub base: String,
     pub data: PathBuf,
     addr: String,
+    env: Vec<(String, String)>,
 }
 
 fn free_port() -> u16 {
@@ -24,12 +25,22 @@ fn free_port() -> u16 {
 
 impl ServerProcess {
     pub fn start(data: &Path) -> ServerProcess {
+        ServerProcess::start_with_env(data, &[])
+    }
+
+    /// Started with these environment settings too (`ANJIAN_OIDC_*`, say).
+    pub fn start_with_env(data: &Path, env: &[(&str, &str)]) -> ServerProcess {
         let addr = format!("127.0.0.1:{}", free_port());
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let mut s = ServerProcess {
-            child: spawn(data, &addr),
+            child: spawn(data, &addr, &env),
             base: format!("http://{addr}"),
             data: data.to_path_buf(),
             addr,
+            env,
         };
         s.wait_ready();
         s
@@ -52,15 +63,16 @@ impl ServerProcess {
     pub fn kill_and_restart(&mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
-        self.child = spawn(&self.data, &self.addr);
+        self.child = spawn(&self.data, &self.addr, &self.env);
         self.wait_ready();
     }
 }
 
-fn spawn(data: &Path, addr: &str) -> Child {
+fn spawn(data: &Path, addr: &str, env: &[(String, String)]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_anjian-test-server"))
         .arg(data)
         .arg(addr)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -30,6 +30,14 @@ pub enum StoreError {
     /// The server refused the saved token.
     #[error("login expired")]
     LoginExpired,
+    /// A sign-in was refused (the message is for the user): an identity not linked, the
+    /// provider's refusal, a redirect that is not this phone's sign-in.
+    #[error("refused: {0}")]
+    Refused(String),
+    /// A sign-in through the unified identity expired or was already used (the message is
+    /// for the user).
+    #[error("sign-in expired: {0}")]
+    SignInExpired(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -72,6 +80,8 @@ impl From<StoreError> for AnjianError {
             }
             StoreError::Evidence(e) => AnjianError::InvalidInput(e.to_string()),
             StoreError::Offline(message) => AnjianError::Offline(message),
+            StoreError::Refused(message) => AnjianError::NotAllowed(message),
+            StoreError::SignInExpired(message) => AnjianError::NotSignedIn(message),
             StoreError::LoginExpired => {
                 AnjianError::NotSignedIn("登录已失效，请重新登录（本机记录不会丢失）".into())
             }

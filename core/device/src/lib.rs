@@ -13,6 +13,7 @@ mod feedback;
 pub mod ffi;
 #[cfg(test)]
 mod fixtures;
+mod identity_login;
 mod inspections;
 mod reminders;
 mod rows;

@@ -30,6 +30,7 @@ mod duty;
 mod evidence;
 mod feedback;
 mod hazards;
+mod identity;
 mod records;
 mod reminders;
 mod screens;
@@ -45,6 +46,7 @@ pub use duty::*;
 pub use evidence::*;
 pub use feedback::*;
 pub use hazards::*;
+pub use identity::*;
 pub use records::*;
 pub use reminders::*;
 pub use screens::*;
@@ -66,6 +68,17 @@ pub struct Profile {
     pub name: String,
     pub unit_id: String,
     pub roles: Vec<Role>,
+}
+
+impl From<anjian_domain::org::Person> for Profile {
+    fn from(person: anjian_domain::org::Person) -> Self {
+        Profile {
+            person_id: person.id,
+            name: person.name,
+            unit_id: person.unit_id,
+            roles: person.roles,
+        }
+    }
 }
 
 #[derive(Debug, Clone, uniffi::Record)]

@@ -158,13 +158,7 @@ pub use crate::sync_engine::PendingFile;
 impl AnjianStore {
     /// Logs in to the county server; the signed-in person becomes this device's profile.
     pub fn login(&self, server: String, username: String, password: String) -> FfiResult<Profile> {
-        let person = self.inner.login(&server, &username, &password)?;
-        Ok(Profile {
-            person_id: person.id,
-            name: person.name,
-            unit_id: person.unit_id,
-            roles: person.roles.clone(),
-        })
+        Ok(self.inner.login(&server, &username, &password)?.into())
     }
 
     /// Push, upload, pull, on the calling thread (call it from a background thread; or use

@@ -253,6 +253,18 @@ impl Store {
                 reason: server_message(resp),
             });
         }
+        self.keep_session(&server, Some(username), resp)
+    }
+
+    /// Keeps the session a login answered with (the password login's and the unified
+    /// identity's alike): the person becomes this device's profile, the token is saved, and
+    /// the county's key for site codes is fetched.
+    pub(crate) fn keep_session(
+        &self,
+        server: &str,
+        username: Option<&str>,
+        resp: Response,
+    ) -> Result<Person> {
         let reply: LoginReply = resp.json().map_err(|e| StoreError::Invalid {
             field: "登录",
             reason: e.to_string(),
@@ -260,10 +272,13 @@ impl Store {
         self.set_profile(&reply.person.actor())?;
         self.remember_own_person(&reply.person)?;
         self.write(|tx| {
-            set_setting(tx, "server", &server)?;
+            set_setting(tx, "server", server)?;
             set_setting(tx, "token", &reply.token)?;
             set_setting(tx, "token_expires", &reply.expires_at.to_rfc3339())?;
-            set_setting(tx, "username", username)
+            match username {
+                Some(u) => set_setting(tx, "username", u),
+                None => Ok(()),
+            }
         })?;
         // The county's public key for site codes (扫码入企), so scans verify offline. A
         // server without it leaves scanning unavailable, not the login.
@@ -283,7 +298,7 @@ impl Store {
     }
 
     /// Records how far the device clock is from the server's (Date header), in seconds.
-    fn note_clock(&self, resp: &Response) {
+    pub(crate) fn note_clock(&self, resp: &Response) {
         if let Some(date) = resp
             .headers()
             .get(reqwest::header::DATE)

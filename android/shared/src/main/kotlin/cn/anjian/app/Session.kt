@@ -15,6 +15,7 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.getAndUpdate
 import kotlinx.coroutines.withContext
 
 /** A screen's data: loading, there, or failed with a message for the user. */
@@ -68,6 +69,23 @@ class Session(
     val revision: StateFlow<Int> = _revision.asStateFlow()
 
     @Volatile private var task: SyncTask? = null
+
+    private val _signInLinks = MutableStateFlow<String?>(null)
+
+    /**
+     * The app link the unified identity provider opened (with `code` and `state`), not yet
+     * handed to the login screen. The platform sets it ([signInLink]); the login screen takes
+     * it ([takeSignInLink]) and finishes the sign-in.
+     */
+    val signInLinks: StateFlow<String?> = _signInLinks.asStateFlow()
+
+    /** The platform received the provider's redirect to the app's link. */
+    fun signInLink(url: String) {
+        _signInLinks.value = url
+    }
+
+    /** Takes the pending app link once (null when there is none). */
+    fun takeSignInLink(): String? = _signInLinks.getAndUpdate { null }
 
     /** Reminders that arrived with a sync (banner, notification, the 今日 badge). */
     val reminders = ReminderWatch(store, platform.notifier)

@@ -85,6 +85,17 @@ fun interface ReminderNotifier {
     fun notify(reminders: List<cn.anjian.core.ReminderRecord>)
 }
 
+/**
+ * Opens the unified identity provider's sign-in page (渝快政 and the like) in the system
+ * browser: Android uses Custom Tabs (never a web view, so the app never sees the password);
+ * the desktop build and the tests inject their own. The provider comes back through the
+ * app's link, which the platform hands to [cn.anjian.app.Session.signInLink]. Returns false
+ * when no browser could be opened.
+ */
+fun interface SignInBrowser {
+    fun open(url: String): Boolean
+}
+
 class Platform(
     val photos: PhotoSource,
     val location: LocationSource,
@@ -95,4 +106,5 @@ class Platform(
     val scanner: CodeScanner = CodeScanner { null },
     val output: DocumentOutput? = null,
     val notifier: ReminderNotifier = ReminderNotifier { },
+    val browser: SignInBrowser = SignInBrowser { false },
 )
