@@ -49,6 +49,13 @@ const RELEASED: &[&str] = &[
     include_str!("../../checklists/released/power@2026.1.toml"),
     include_str!("../../checklists/released/power@2026.2.toml"),
     include_str!("../../checklists/released/medical@2026.1.toml"),
+    include_str!("../../checklists/released/elderly_care@2026.2.toml"),
+    include_str!("../../checklists/released/self_built_housing@2026.2.toml"),
+    include_str!("../../checklists/released/school@2026.3.toml"),
+    include_str!("../../checklists/released/culture_tourism@2026.2.toml"),
+    include_str!("../../checklists/released/medical@2026.2.toml"),
+    include_str!("../../checklists/released/fire@2026.2.toml"),
+    include_str!("../../checklists/released/commerce@2026.3.toml"),
 ];
 
 /// The content hash recorded for every released version: industry code → version → hash.
