@@ -27,10 +27,10 @@ fn a_published_version_reaches_the_phone_and_new_inspections_use_it() {
     let before = phone
         .start_inspection(InspectionKind::RoutineCheck, FIRE_SITE, vec![])
         .unwrap();
-    assert_eq!(before.checklist_version, "2026.2");
+    assert_eq!(before.checklist_version, "2026.3");
 
     let base = include_str!("../../core/domain/checklists/fire.toml");
-    let v2 = base.replace("version = \"2026.2\"", "version = \"2026.3\"")
+    let v2 = base.replace("version = \"2026.3\"", "version = \"2026.4\"")
         + "\n[[items]]\nid = \"FIR-017\"\nsection = \"消防安全管理\"\ntext = \"电动自行车不在楼道、安全出口停放充电\"\nbasis = \"《高层民用建筑消防安全管理规定》（2021年）第三十七条\"\nmajor = false\nunverified = \"县级补充项，条号未核对\"\n";
     let admin = token(&server, "admin");
     let resp = reqwest::blocking::Client::new()
@@ -46,15 +46,15 @@ fn a_published_version_reaches_the_phone_and_new_inspections_use_it() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|c| c["code"] == "fire" && c["version"] == "2026.3"));
+        .any(|c| c["code"] == "fire" && c["version"] == "2026.4"));
 
     sync();
-    assert_eq!(phone.checklists().current(Industry::Fire).version, "2026.3");
+    assert_eq!(phone.checklists().current(Industry::Fire).version, "2026.4");
     // Offline from here: the new inspection takes the new version and its new item.
     let after = phone
         .start_inspection(InspectionKind::RoutineCheck, FIRE_SITE, vec![])
         .unwrap();
-    assert_eq!(after.checklist_version, "2026.3");
+    assert_eq!(after.checklist_version, "2026.4");
     for item in &phone.checklists().for_inspection(&after).items {
         let fail = item.id == "FIR-017";
         phone
@@ -79,12 +79,12 @@ fn a_published_version_reaches_the_phone_and_new_inspections_use_it() {
     // A reopened store (the app restarted) still knows the version.
     drop(phone);
     let phone = Store::open(&dir.path().join("phone").join("device.db")).unwrap();
-    assert_eq!(phone.checklists().current(Industry::Fire).version, "2026.3");
+    assert_eq!(phone.checklists().current(Industry::Fire).version, "2026.4");
     let r = phone.sync(SyncOptions::default(), &|_| {}).unwrap();
     assert_eq!(r.outcome, Outcome::Completed, "{r:?}");
     assert_eq!(
         phone.outbox_len().unwrap(),
         0,
-        "the server took the 2026.3 inspection"
+        "the server took the 2026.4 inspection"
     );
 }

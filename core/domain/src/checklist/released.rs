@@ -58,6 +58,7 @@ const RELEASED: &[&str] = &[
     include_str!("../../checklists/released/culture_tourism@2026.2.toml"),
     include_str!("../../checklists/released/medical@2026.2.toml"),
     include_str!("../../checklists/released/commerce@2026.3.toml"),
+    include_str!("../../checklists/released/fire@2026.2.toml"),
 ];
 
 /// The content hash recorded for every released version: industry code → version → hash.
