@@ -20,13 +20,24 @@ android {
         targetSdk = 35
         versionCode = 1
         versionName = "0.1.0"
+        // The unified identity's app link (the county's ANJIAN_OIDC_APP_REDIRECT_URL):
+        // `-Panjian.oidcLinkHost=anjian.zhongxian.gov.cn` at build time.
+        val linkHost = (project.findProperty("anjian.oidcLinkHost") as String?) ?: "anjian.example.gov.cn"
+        val linkPath = (project.findProperty("anjian.oidcLinkPath") as String?) ?: "/app/oidc"
+        manifestPlaceholders["oidcLinkHost"] = linkHost
+        manifestPlaceholders["oidcLinkPath"] = linkPath
+        buildConfigField("String", "OIDC_LINK_HOST", "\"$linkHost\"")
+        buildConfigField("String", "OIDC_LINK_PATH", "\"$linkPath\"")
     }
     sourceSets["main"].java.srcDirs(
         "src/main/kotlin",
         "../shared/src/main/kotlin",
         "../generated/kotlin",
     )
-    buildFeatures { compose = true }
+    buildFeatures {
+        compose = true
+        buildConfig = true
+    }
     compileOptions {
         sourceCompatibility = JavaVersion.VERSION_17
         targetCompatibility = JavaVersion.VERSION_17
@@ -42,6 +53,8 @@ dependencies {
     implementation("androidx.compose.foundation:foundation")
     implementation("androidx.compose.material3:material3")
     implementation("androidx.activity:activity-compose:1.10.1")
+    // The unified identity sign-in opens the provider in a Custom Tab (never a web view).
+    implementation("androidx.browser:browser:1.8.0")
     implementation("androidx.work:work-runtime-ktx:2.10.1")
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.10.2")
     // The uniffi bindings call the core through JNA.

@@ -105,6 +105,14 @@ class ScreenGalleryTest {
             LoginScreen(LoginState("https://anjian.zhongxian.gov.cn", "sb_inspector", "••••", error = "用户名或密码错误"), {}, {}, {}, {})
         }
         shot("login-loading") { LoginScreen(LoginState("https://anjian.zhongxian.gov.cn", "sb_inspector", "••••", busy = true), {}, {}, {}, {}) }
+        // The province's unified identity offered by the server: its button, the page open in
+        // the browser, and an identity nobody linked.
+        val county = LoginState(server = "https://anjian.zhongxian.gov.cn", identityProvider = "渝快政登录")
+        shot("login-identity") { LoginScreen(county, {}, {}, {}, {}) }
+        shot("login-identity-browser") { LoginScreen(county.copy(inBrowser = true), {}, {}, {}, {}) }
+        shot("login-identity-refused") {
+            LoginScreen(county.copy(error = "统一身份 wang.fang 尚未关联本系统账号，请联系县安委办关联后再登录"), {}, {}, {}, {})
+        }
 
         // An empty device: signed in, never synced.
         val empty = Device(dir.resolve("empty"))

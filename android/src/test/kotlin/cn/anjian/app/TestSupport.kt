@@ -8,6 +8,7 @@ import cn.anjian.app.platform.LocationSource
 import cn.anjian.app.platform.NetworkKind
 import cn.anjian.app.platform.PhotoSource
 import cn.anjian.app.platform.Platform
+import cn.anjian.app.platform.SignInBrowser
 import cn.anjian.app.platform.SyncScheduler
 import cn.anjian.core.AnjianStore
 import cn.anjian.desktop.SkiaImages
@@ -85,15 +86,25 @@ class RecordingOutput : DocumentOutput {
     }
 }
 
+/** The system browser in tests: records the pages the app asked to open. */
+class RecordingBrowser : SignInBrowser {
+    val opened = mutableListOf<String>()
+    override fun open(url: String): Boolean {
+        opened += url
+        return true
+    }
+}
+
 class Device(dir: Path, font: Boolean = false) {
     val photos = QueuePhotos()
+    val browser = RecordingBrowser()
     val location = SettableLocation()
     val sync = TestSync()
     val files = TempFiles(dir, font)
     val scanner = QueueScanner()
     val output = RecordingOutput()
     val store: AnjianStore = AnjianStore.open(files.storePath)
-    val session = Session(store, Platform(photos, location, sync, files, SkiaImages, scanner = scanner, output = output))
+    val session = Session(store, Platform(photos, location, sync, files, SkiaImages, scanner = scanner, output = output, browser = browser))
 
     /** Starts a sync the way the app does and waits for its end. */
     fun syncAndWait(): SyncRun {
@@ -131,6 +142,14 @@ class OfficeApi(private val server: String, username: String = "admin", password
 
     /** A write of the API as this account (JSON in, JSON text out). */
     fun postJson(path: String, json: String): String = post(path, json, token)
+
+    /** A PUT of the API as this account (JSON in); the status. */
+    fun putJson(path: String, json: String): Int {
+        val req = HttpRequest.newBuilder(URI.create(server + path))
+            .header("content-type", "application/json").header("authorization", "Bearer $token")
+            .PUT(HttpRequest.BodyPublishers.ofString(json)).build()
+        return http.send(req, HttpResponse.BodyHandlers.ofString()).statusCode()
+    }
 
     private fun field(json: String, name: String) = Regex("\"$name\"\\s*:\\s*\"([^\"]*)\"").find(json)?.groupValues?.get(1)
         ?: error("no $name in $json")

@@ -21,6 +21,7 @@ class AnjianApplication : Application() {
                 scanner = CameraCodeScanner(photos),
                 output = AndroidDocumentOutput(photos, this),
                 notifier = ReminderNotifications(this),
+                browser = CustomTabsBrowser(this),
             ),
         )
     }

@@ -1,6 +1,7 @@
 package cn.anjian.android
 
 import android.Manifest
+import android.content.Intent
 import android.os.Build
 import android.os.Bundle
 import androidx.activity.ComponentActivity
@@ -30,7 +31,11 @@ class MainActivity : ComponentActivity() {
         if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.TIRAMISU) asked += Manifest.permission.POST_NOTIFICATIONS
         askLocation.launch(asked.toTypedArray())
         val session = app.session
-        val nav = Navigator(if (session.hasOfflineSession()) Route.Home else Route.Login)
+        // Opened by the unified identity provider's link (the process may have been killed
+        // while the person was in the browser): the login screen finishes the sign-in.
+        val link = intent?.data?.takeIf { CustomTabsBrowser.isSignInLink(it) }
+        val nav = Navigator(if (link == null && session.hasOfflineSession()) Route.Home else Route.Login)
+        link?.let { session.signInLink(it.toString()) }
         if (intent?.getStringExtra(OPEN) == OPEN_REMINDERS && session.hasOfflineSession()) nav.go(Route.Reminders)
         onBackPressedDispatcher.addCallback(this, object : OnBackPressedCallback(true) {
             override fun handleOnBackPressed() {
@@ -45,6 +50,14 @@ class MainActivity : ComponentActivity() {
         /** A notification's tap: which screen to open. */
         const val OPEN = "open"
         const val OPEN_REMINDERS = "reminders"
+    }
+
+    /** The provider's link while the app runs (singleTask: this Activity is reused). */
+    override fun onNewIntent(intent: Intent) {
+        super.onNewIntent(intent)
+        intent.data?.takeIf { CustomTabsBrowser.isSignInLink(it) }?.let {
+            (application as AnjianApplication).session.signInLink(it.toString())
+        }
     }
 
     override fun onDestroy() {

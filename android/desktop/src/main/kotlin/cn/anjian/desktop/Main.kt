@@ -37,6 +37,11 @@ fun main(args: Array<String>) {
     val platform = Platform(
         FileChooserPhotos(), FixedLocation.fromEnv(System.getenv("ANJIAN_LOCATION")), sync, files, SkiaImages, FileChooserDocuments(),
         scanner = PictureCodeScanner(), output = FolderDocumentOutput(),
+        // The unified identity's page in the desktop's own browser (no app link comes back
+        // to a desktop window: there the password login is the way in).
+        browser = { url ->
+            runCatching { java.awt.Desktop.getDesktop().browse(java.net.URI(url)) }.isSuccess
+        },
     )
     session = Session(store, platform)
     sync.scheduleBackgroundSync()

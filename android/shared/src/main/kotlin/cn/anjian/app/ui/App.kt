@@ -51,6 +51,7 @@ import cn.anjian.app.presenter.SyncPresenter
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 
 sealed interface Route {
@@ -101,6 +102,9 @@ fun AnjianApp(session: Session, nav: Navigator = remember { Navigator(if (sessio
     val large by session.largeText.collectAsState()
     val stack by nav.stack.collectAsState()
     val route = stack.last()
+    // The unified identity provider sent the person back: the login screen finishes it.
+    val link by session.signInLinks.collectAsState()
+    LaunchedEffect(link) { if (link != null && nav.stack.value.last() != Route.Login) nav.tab(Route.Login) }
     CompositionLocalProvider(LocalImages provides session.platform.images) {
         AnjianTheme(large) {
             Column(Modifier.fillMaxSize()) {
@@ -171,9 +175,18 @@ private fun Screen(session: Session, route: Route, nav: Navigator) {
             val p = remember { LoginPresenter(session) }
             LaunchedEffect(Unit) { p.load() }
             val s by p.state.collectAsState()
-            LoginScreen(s, p::server, p::username, p::password) {
-                scope.launch { if (p.submit()) nav.tab(Route.Home) }
+            // The server's unified identity provider, asked again when the address settles.
+            LaunchedEffect(s.server) { delay(600); p.checkProvider() }
+            // The provider's link back to the app (from the browser), finished here.
+            val link by session.signInLinks.collectAsState()
+            LaunchedEffect(link) {
+                session.takeSignInLink()?.let { if (p.finishIdentity(it)) nav.tab(Route.Home) }
             }
+            LoginScreen(
+                s, p::server, p::username, p::password,
+                onSubmit = { scope.launch { if (p.submit()) nav.tab(Route.Home) } },
+                onIdentity = { scope.launch { p.startIdentity() } },
+            )
         }
         Route.Home -> {
             val p = remember { HomePresenter(session) }

@@ -25,6 +25,7 @@ fun LoginScreen(
     onUser: (String) -> Unit,
     onPassword: (String) -> Unit,
     onSubmit: () -> Unit,
+    onIdentity: () -> Unit = {},
 ) {
     Column(
         Modifier.fillMaxWidth().verticalScroll(rememberScrollState()).padding(24.dp),
@@ -49,6 +50,13 @@ fun LoginScreen(
         )
         state.error?.let { Notice(it, title = "登录失败") }
         BigButton(if (state.busy) "正在登录…" else "登录", onSubmit, Modifier.fillMaxWidth().testTag("login.submit"), enabled = !state.busy)
+        state.identityProvider?.let { name ->
+            Text("或使用省统一身份认证（在系统浏览器中登录，本应用不接触其密码）", style = MaterialTheme.typography.bodyMedium)
+            BigButton(name, onIdentity, Modifier.fillMaxWidth().testTag("login.identity"), enabled = !state.busy, primary = false)
+            if (state.inBrowser) {
+                Notice("已在浏览器中打开${name}页面；完成登录后会自动回到本应用。", Tone.INFO)
+            }
+        }
         state.previous?.let {
             Notice("本机保存有 ${it.name} 的记录，登录后不会删除，未同步的记录会在该账号同步时上传。", Tone.INFO)
         }
