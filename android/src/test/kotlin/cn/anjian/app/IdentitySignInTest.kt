@@ -1,6 +1,14 @@
 package cn.anjian.app
 
+import androidx.compose.ui.test.ExperimentalTestApi
+import androidx.compose.ui.test.onNodeWithTag
+import androidx.compose.ui.test.performClick
+import androidx.compose.ui.test.performTextReplacement
+import androidx.compose.ui.test.runComposeUiTest
 import cn.anjian.app.presenter.LoginPresenter
+import cn.anjian.app.ui.AnjianApp
+import cn.anjian.app.ui.Navigator
+import cn.anjian.app.ui.Route
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
@@ -26,6 +34,7 @@ import java.util.UUID
  * provider's redirect to the app's link, handed to the presenter, signs the phone in. An
  * identity nobody linked is refused in Chinese and leaves no session.
  */
+@OptIn(ExperimentalTestApi::class)
 class IdentitySignInTest {
     @TempDir
     lateinit var dir: Path
@@ -119,5 +128,27 @@ class IdentitySignInTest {
         assertNull(phone.session.profile())
         assertFalse(phone.store.syncStatus().signedIn)
         assertFalse(login.state.value.busy)
+    }
+
+    @Test
+    fun theAppLinkBringsThePersonToTodayThroughTheScreens() {
+        val (server, appLink) = needsProvider()
+        val identity = "cxy-" + UUID.randomUUID().toString().take(8)
+        assertEquals(204, OfficeApi(server).putJson("/v1/admin/accounts/zz_deputy/identity", """{"identity":"$identity"}"""))
+        val phone = Device(dir.resolve("ui"))
+        runComposeUiTest {
+            setContent { AnjianApp(phone.session, Navigator(Route.Login)) }
+            onNodeWithTag("login.server").performTextReplacement(server)
+            // The button appears once the server said it offers the provider to the app.
+            waitFor { onNodeWithTag("login.identity") }
+            onNodeWithTag("login.identity").performClick()
+            waitUntil(timeoutMillis = 30_000) { phone.browser.opened.isNotEmpty() }
+            waitForText("完成登录后会自动回到本应用")
+            // The browser comes back through the app link; the platform hands it over.
+            phone.session.signInLink(atProvider(phone.browser.opened.single(), identity, appLink))
+            waitFor { onNodeWithTag("home") }
+            waitUntil(timeoutMillis = 60_000) { phone.session.sync.value !is SyncRun.Running }
+        }
+        assertEquals("陈晓燕", phone.session.profile()?.name)
     }
 }
