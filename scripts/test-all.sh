@@ -34,7 +34,7 @@ port=$((20000 + RANDOM % 20000))
 app_redirect="https://app.anjian.test/oidc"
 source scripts/oidc-provider-for-tests.sh
 start_oidc_provider "$srvdata" "http://127.0.0.1:$port/login/oidc" "$app_redirect"
-ANJIAN_OIDC_REDIRECT_URL="http://127.0.0.1:$port/login/oidc" ANJIAN_OIDC_APP_REDIRECT_URL="$app_redirect" \
+env "${oidc_env[@]}" ANJIAN_OIDC_REDIRECT_URL="http://127.0.0.1:$port/login/oidc" ANJIAN_OIDC_APP_REDIRECT_URL="$app_redirect" \
     ./target/debug/anjian serve --demo --data "$srvdata" --listen "127.0.0.1:$port" >"$srvdata/log" 2>&1 &
 srvpid=$!
 trap 'kill $srvpid $oidc_pid 2>/dev/null || true' EXIT

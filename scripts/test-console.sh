@@ -21,7 +21,7 @@ port=$((20000 + RANDOM % 20000))
 # unified identity as the office would configure it.
 source scripts/oidc-provider-for-tests.sh
 start_oidc_provider "$data" "http://127.0.0.1:$port/login/oidc"
-ANJIAN_OIDC_REDIRECT_URL="http://127.0.0.1:$port/login/oidc" \
+env "${oidc_env[@]}" ANJIAN_OIDC_REDIRECT_URL="http://127.0.0.1:$port/login/oidc" \
     ./target/debug/anjian serve --demo --data "$data" --listen "127.0.0.1:$port" >"$data/server.log" 2>&1 &
 pid=$!
 trap 'kill $pid $oidc_pid 2>/dev/null; wait $pid $oidc_pid 2>/dev/null; rm -rf "$data"' EXIT

@@ -50,6 +50,7 @@ import cn.anjian.app.presenter.SitesPresenter
 import cn.anjian.app.presenter.SyncPresenter
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.filterNotNull
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
@@ -178,9 +179,11 @@ private fun Screen(session: Session, route: Route, nav: Navigator) {
             // The server's unified identity provider, asked again when the address settles.
             LaunchedEffect(s.server) { delay(600); p.checkProvider() }
             // The provider's link back to the app (from the browser), finished here.
-            val link by session.signInLinks.collectAsState()
-            LaunchedEffect(link) {
-                session.takeSignInLink()?.let { if (p.finishIdentity(it)) nav.tab(Route.Home) }
+            // One collector for the screen's life: taking the link must not cancel its finish.
+            LaunchedEffect(Unit) {
+                session.signInLinks.filterNotNull().collect {
+                    session.takeSignInLink()?.let { link -> if (p.finishIdentity(link)) nav.tab(Route.Home) }
+                }
             }
             LoginScreen(
                 s, p::server, p::username, p::password,
