@@ -427,7 +427,7 @@ pub fn print_accounts(accounts: &[DemoAccount]) {
 
 pub fn print_activity(a: &crate::demo_activity::ActivitySummary) {
     println!(
-        "演示数据：上月和本月的检查 {} 次、隐患 {} 处（未销号 {} 处）、会议 {} 次、设施设备投入 {} 笔、述职 {} 次、自评 {} 份、佐证文件 {} 个、约谈问责 {} 次、交办任务 {} 项、改机制记录 {} 条、月底报送 {} 项；另有 {} 名乡镇（街道）和部门负责人。",
+        "演示数据：上月和本月的检查 {} 次、隐患 {} 处（未销号 {} 处）、会议 {} 次、设施设备投入 {} 笔、述职 {} 次、自评 {} 份、佐证文件 {} 个、约谈问责 {} 次、交办任务 {} 项、改机制记录 {} 条、月底报送 {} 项、扫码投诉举报 {} 条；另有 {} 名乡镇（街道）和部门负责人。",
         a.inspections,
         a.hazards,
         a.open_hazards,
@@ -440,6 +440,7 @@ pub fn print_activity(a: &crate::demo_activity::ActivitySummary) {
         a.tasks,
         a.mechanisms,
         a.month_end,
+        a.complaints,
         a.people
     );
 }

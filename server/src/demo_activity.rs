@@ -63,6 +63,7 @@ pub struct ActivitySummary {
     pub tasks: usize,
     pub mechanisms: usize,
     pub month_end: usize,
+    pub complaints: usize,
 }
 
 /// Seeds the activity of the month before `now` and of the current month up to yesterday
@@ -107,6 +108,7 @@ pub fn seed(tx: &mut dyn Tx, now: DateTime<Utc>) -> ApiResult<(ActivitySummary, 
         crate::demo_mechanism::seed_accountability(s.tx, &people.office, now)?;
     s.summary.tasks = crate::demo_mechanism::seed_tasks(s.tx, &people.office, now)?;
     s.summary.mechanisms = crate::demo_mechanism::seed_mechanisms(s.tx, now)?;
+    s.summary.complaints = crate::demo_complaints::seed(s.tx, &s.sites, &people.office, now)?;
     Ok((s.summary, s.files))
 }
 

@@ -11,6 +11,7 @@ pub mod backup;
 pub mod blobstore;
 pub mod demo;
 pub mod demo_activity;
+pub mod demo_complaints;
 pub mod demo_mechanism;
 pub mod demo_parties;
 pub mod error;

@@ -99,6 +99,18 @@ pub fn save_inspection(tx: &mut dyn Tx, i: &Inspection) -> ApiResult<i64> {
     )
 }
 
+/// A 投诉举报: the county reads it (not the departments complained about); once handed over,
+/// the body it went to as well (whose phones pull it).
+pub fn save_complaint(tx: &mut dyn Tx, c: &anjian_domain::complaint::Complaint) -> ApiResult<i64> {
+    let mut audience = vec![anjian_domain::access::COUNTY.to_string()];
+    audience.extend(
+        c.assigned_unit_id
+            .as_deref()
+            .map(anjian_domain::access::unit),
+    );
+    put(tx, entity::COMPLAINT, &c.id, c, audience, None)
+}
+
 pub fn save_hazard(tx: &mut dyn Tx, doc: &HazardDoc) -> ApiResult<i64> {
     let h = &doc.hazard;
     let site = match &h.site_id {

@@ -334,17 +334,10 @@ pub async fn complain(
                     received_at: Utc::now(),
                     assigned_unit_id: None,
                     assigned_at: None,
+                    assigned_by: None,
+                    inspection_id: None,
                 };
-                let record = StoredRecord {
-                    entity: COMPLAINT.into(),
-                    id: c.id.clone(),
-                    version: 1,
-                    data: serde_json::to_value(&c).map_err(ApiError::internal)?,
-                    // The county reads complaints (not the departments complained about).
-                    audience: vec![access::COUNTY.to_string()],
-                    deleted: false,
-                };
-                tx.put_record(&record)?;
+                records::save_complaint(tx, &c)?;
                 (StatusCode::CREATED, "投诉已收到，县政府将核查处理")
             };
             let v = visits(tx, &st.checklists, &site)?;

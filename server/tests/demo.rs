@@ -34,6 +34,30 @@ both_backends!(demo_county_is_lived_in, true, |s: &TestServer| {
     );
     assert!(ledger.iter().any(|h| h["level"] == "major"));
 
+    // 投诉举报 left through site codes: some wait to be handed over; one was handed over to
+    // a department with powers over its site and answered by its 行政检查, whose record
+    // carries the complaint.
+    let complaints = s.get_json(&admin, "/v1/complaints");
+    let complaints = complaints.as_array().unwrap();
+    let waiting = complaints
+        .iter()
+        .filter(|c| c["assigned_unit_id"].is_null())
+        .count();
+    assert!(waiting >= 2, "{complaints:#?}");
+    let answered = complaints
+        .iter()
+        .find(|c| !c["follow_up"].is_null())
+        .expect("one complaint followed up");
+    let unit = answered["assigned_unit_id"].as_str().unwrap();
+    assert_eq!(answered["follow_up"]["unit_id"], unit);
+    assert!(answered["follow_up"]["failed"].as_u64().unwrap() >= 1);
+    assert!(!answered["follow_up"]["finished_at"].is_null());
+    let bodies = s.get_json(
+        &admin,
+        &format!("/v1/complaints/{}/bodies", answered["id"].as_str().unwrap()),
+    );
+    assert!(bodies.as_array().unwrap().iter().any(|b| b["id"] == unit));
+
     // Last month's 月底报送: most units on time, a few late or missing; the suggested talks
     // are a handful, not one per unit.
     let month_end = s.get_json(&admin, &format!("/v1/month-end?month={last_month}"));

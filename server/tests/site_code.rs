@@ -187,6 +187,19 @@ both_backends!(
         // Only 县安委办 hands it over, and only to a body with powers over the site.
         let zjw = s.login("zjw_inspector");
         assert_eq!(assign(&zjw, "dept-zjw").status(), 403);
+        // The office is offered exactly the bodies the hand-over accepts.
+        let bodies_path = format!("/v1/complaints/{id}/bodies");
+        assert_eq!(s.get(&zjw, &bodies_path).status(), 403);
+        let bodies = s.get_json(&admin, &bodies_path);
+        let offered: Vec<&str> = bodies
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["id"].as_str().unwrap())
+            .collect();
+        assert!(offered.contains(&"dept-zjw"), "{offered:?}");
+        assert!(!offered.contains(&"dept-mzj"), "{offered:?}");
+        assert_eq!(s.get(&admin, "/v1/complaints/no-such/bodies").status(), 404);
         let r = assign(&admin, "dept-mzj");
         assert_eq!(r.status(), 422);
         assert!(r.text().unwrap().contains("没有行政执法权"));
@@ -199,6 +212,7 @@ both_backends!(
         assert_eq!(r.status(), 200);
         let assigned: Value = r.json().unwrap();
         assert_eq!(assigned["assigned_unit_id"], "dept-zjw");
+        assert_eq!(assigned["assigned_by"], "赵敏");
 
         // The body's phones pull it; the township's do not.
         let pulled = |token: &str| {
@@ -223,6 +237,23 @@ both_backends!(
             .unwrap();
         assert_eq!(stored["complaint_id"], id.as_str());
         assert_eq!(stored["activity"], "administrative_inspection");
+        // The county follows it up through that inspection; it can no longer go elsewhere.
+        let list = s.get_json(&admin, "/v1/complaints");
+        let row = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id.as_str())
+            .unwrap();
+        assert_eq!(
+            row["follow_up"]["inspection_id"],
+            insp_id.as_str(),
+            "{row:#}"
+        );
+        assert_eq!(row["follow_up"]["unit_id"], "dept-zjw");
+        let r = assign(&admin, "dept-zjw");
+        assert_eq!(r.status(), 422);
+        assert!(r.text().unwrap().contains("已据此投诉举报开始行政检查"));
         let (_, r) = start_from(s, &zjw, SHIBAO_GAS, Industry::Gas, "made-up");
         assert_eq!(r["reason"], "该投诉举报不存在或不是对本场所的投诉举报");
         let (_, r) = start_from(s, &zjw, "site-08-02", Industry::Gas, &id);

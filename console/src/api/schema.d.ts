@@ -624,7 +624,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Complaints left through site codes, newest first (county level only). */
+        /** Complaints left through site codes, newest first (county level only), with their follow-up. */
         get: operations["complaints"];
         put?: never;
         post?: never;
@@ -648,6 +648,26 @@ export interface paths {
          *     its officers then see it on their phones and may start a 行政检查 from it.
          */
         post: operations["assign_complaint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}/bodies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The enforcement bodies a complaint may be handed over to: those with powers over its site
+         *     (the rule the hand-over itself checks, `complaint::may_take`).
+         */
+        get: operations["complaint_bodies"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1847,15 +1867,30 @@ export interface components {
         Complaint: {
             /** Format: date-time */
             assigned_at?: string | null;
+            /** @description Who at the county handed it over (a name, as the body's officers see it). */
+            assigned_by?: string | null;
             /** @description The enforcement body it was handed over to (交办), once the county did. */
             assigned_unit_id?: string | null;
             contact?: string | null;
             id: string;
+            /** @description The 行政检查 started from it (set by the server when that inspection arrives). */
+            inspection_id?: string | null;
             /** Format: date-time */
             received_at: string;
             site_id: string;
             site_name: string;
             text: string;
+        };
+        ComplaintBody: {
+            id: string;
+            name: string;
+        };
+        /**
+         * @description A complaint as the county follows it: the complaint, and once the body it was handed over
+         *     to started a 行政检查 from it, that inspection and where it stands.
+         */
+        ComplaintRow: components["schemas"]["Complaint"] & {
+            follow_up?: null | components["schemas"]["FollowUp"];
         };
         /** @description A site attribute that makes some items apply (涉氨制冷, 粉尘涉爆 ...), declared by the file. */
         Condition: {
@@ -2184,6 +2219,21 @@ export interface components {
             responsible?: string | null;
             /** @description 整改目标 */
             target?: string | null;
+        };
+        /**
+         * @description What became of a complaint once its body acted: the 行政检查 started from it and where it
+         *     stands (items checked, items found 不合格).
+         */
+        FollowUp: {
+            checked: number;
+            failed: number;
+            /** Format: date-time */
+            finished_at?: string | null;
+            inspection_id: string;
+            leader_name: string;
+            /** Format: date-time */
+            started_at: string;
+            unit_id: string;
         };
         /** @description 整改资金: amount in fen (1/100 yuan) and where it comes from. */
         Funding: {
@@ -5554,7 +5604,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Complaint"][];
+                    "application/json": components["schemas"]["ComplaintRow"][];
                 };
             };
             /** @description 未登录或登录已失效 */
@@ -5650,6 +5700,69 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    complaint_bodies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintBody"][];
+                };
+            };
+            /** @description 请求格式不正确 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求内容不符合要求（原因见 message） */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::enforcement::FieldActivity;
-use crate::inspection::Inspection;
+use crate::inspection::{Inspection, ItemOutcome};
 use crate::org::Unit;
 use crate::site::Site;
 use crate::DomainError;
@@ -28,6 +28,58 @@ pub struct Complaint {
     pub assigned_unit_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_at: Option<DateTime<Utc>>,
+    /// Who at the county handed it over (a name, as the body's officers see it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_by: Option<String>,
+    /// The 行政检查 started from it (set by the server when that inspection arrives).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inspection_id: Option<String>,
+}
+
+/// Whether `unit` may take a complaint about `site`: an enforcement body with powers over the
+/// site's industry (a township only for its own sites). The one rule of [`Complaint::assign`]
+/// and of the bodies the county is offered ([`bodies_for`]).
+pub fn may_take(unit: &Unit, site: &Site) -> bool {
+    unit.enforcement
+        .as_ref()
+        .is_some_and(|b| b.covers(unit, site))
+}
+
+/// The units a complaint about `site` may be handed over to, in the order given.
+pub fn bodies_for<'a>(units: &'a [Unit], site: &Site) -> Vec<&'a Unit> {
+    units.iter().filter(|u| may_take(u, site)).collect()
+}
+
+/// What became of a complaint once its body acted: the 行政检查 started from it and where it
+/// stands (items checked, items found 不合格).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FollowUp {
+    pub inspection_id: String,
+    pub leader_name: String,
+    pub unit_id: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub checked: usize,
+    pub failed: usize,
+}
+
+impl FollowUp {
+    pub fn of(insp: &Inspection) -> FollowUp {
+        FollowUp {
+            inspection_id: insp.id.clone(),
+            leader_name: insp.leader.name.clone(),
+            unit_id: insp.leader.unit_id.clone(),
+            started_at: insp.started_at,
+            finished_at: insp.finished_at,
+            checked: insp.results.len(),
+            failed: insp
+                .results
+                .values()
+                .filter(|r| r.outcome == ItemOutcome::Fail)
+                .count(),
+        }
+    }
 }
 
 impl Complaint {
@@ -37,13 +89,10 @@ impl Complaint {
         &self,
         unit: &Unit,
         site: &Site,
+        by: &str,
         at: DateTime<Utc>,
     ) -> Result<Complaint, DomainError> {
-        let covers = unit
-            .enforcement
-            .as_ref()
-            .is_some_and(|b| b.covers(unit, site));
-        if !covers {
+        if !may_take(unit, site) {
             return Err(DomainError::NotQualified(format!(
                 "{}对该场所没有行政执法权，不能交办投诉举报（请交有执法权的部门或乡镇）",
                 unit.name
@@ -52,6 +101,7 @@ impl Complaint {
         Ok(Complaint {
             assigned_unit_id: Some(unit.id.clone()),
             assigned_at: Some(at),
+            assigned_by: Some(by.to_string()),
             ..self.clone()
         })
     }
@@ -111,6 +161,8 @@ mod tests {
             received_at: Utc::now(),
             assigned_unit_id: None,
             assigned_at: None,
+            assigned_by: None,
+            inspection_id: None,
         }
     }
 
@@ -125,14 +177,29 @@ mod tests {
         let site = crate::engagement::tests::site("s1", "gas", "dept-zjw");
         // 县民政局 has no powers over gas: refused.
         let err = complaint()
-            .assign(&unit("dept-mzj"), &site, Utc::now())
+            .assign(&unit("dept-mzj"), &site, "赵敏", Utc::now())
             .unwrap_err()
             .to_string();
         assert!(err.contains("没有行政执法权"), "{err}");
         let c = complaint()
-            .assign(&unit("dept-zjw"), &site, Utc::now())
+            .assign(&unit("dept-zjw"), &site, "赵敏", Utc::now())
             .unwrap();
         assert_eq!(c.assigned_unit_id.as_deref(), Some("dept-zjw"));
+        assert_eq!(c.assigned_by.as_deref(), Some("赵敏"));
+        // The bodies offered are exactly those the assignment accepts.
+        let units = crate::county::zhong_county().units();
+        let offered: Vec<&str> = bodies_for(&units, &site)
+            .iter()
+            .map(|u| u.id.as_str())
+            .collect();
+        assert!(
+            offered.contains(&"dept-zjw") && !offered.contains(&"dept-mzj"),
+            "{offered:?}"
+        );
+        for u in &units {
+            let ok = complaint().assign(u, &site, "赵敏", Utc::now()).is_ok();
+            assert_eq!(ok, offered.contains(&u.id.as_str()), "{}", u.id);
+        }
 
         check_inspection(&inspection("dept-zjw"), Some(&c)).unwrap();
         // Its 现场检查记录 states 投诉举报 as the 任务来源.
@@ -155,6 +222,23 @@ mod tests {
         let mut patrol = inspection("dept-zjw");
         patrol.activity = Some(FieldActivity::PatrolReport);
         assert!(check_inspection(&patrol, Some(&c)).is_err());
+        // What the inspection found, as the county follows it up.
+        let mut done = inspection("dept-zjw");
+        for (item, outcome) in [("a", ItemOutcome::Pass), ("b", ItemOutcome::Fail)] {
+            done.results.insert(
+                item.into(),
+                crate::inspection::ItemResult {
+                    outcome,
+                    note: None,
+                    recorded_at: Utc::now(),
+                },
+            );
+        }
+        let f = FollowUp::of(&done);
+        assert_eq!(
+            (f.checked, f.failed, f.unit_id.as_str()),
+            (2, 1, "dept-zjw")
+        );
         // Without a complaint, nothing to check.
         let mut plain = inspection("dept-zjw");
         plain.complaint_id = None;

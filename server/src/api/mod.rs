@@ -105,6 +105,7 @@ use schema_formats::DatePatterns;
         site_codes::site_code,
         site_codes::complaints,
         site_codes::assign_complaint,
+        site_codes::complaint_bodies,
         admin::publish_checklist,
         admin::create_unit,
         admin::create_person,
@@ -201,6 +202,9 @@ use schema_formats::DatePatterns;
         site_codes::SiteCode,
         crate::site_code::Complaint,
         site_codes::AssignComplaint,
+        site_codes::ComplaintRow,
+        site_codes::ComplaintBody,
+        anjian_domain::complaint::FollowUp,
         publish::ReopenRequest,
         publish::Reopening,
         parties::RetireRequest,
@@ -365,6 +369,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route(
             "/v1/complaints/{id}/assign",
             post(site_codes::assign_complaint),
+        )
+        .route(
+            "/v1/complaints/{id}/bodies",
+            get(site_codes::complaint_bodies),
         )
         .route(
             "/v1/campaigns",

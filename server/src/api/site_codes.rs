@@ -1,6 +1,8 @@
 //! 扫码入企 for signed-in users: the county's public key for site codes (phones verify codes
 //! offline with it), a site's code and sticker, and the complaints left through codes.
 
+use anjian_domain::complaint::{self, FollowUp};
+use anjian_domain::inspection::Inspection;
 use anjian_domain::org::Unit;
 use anjian_domain::policy::{self, Act, Target};
 use anjian_domain::site::Site;
@@ -77,20 +79,89 @@ pub async fn site_code(
     }))
 }
 
-/// Complaints left through site codes, newest first (county level only).
-#[utoipa::path(get, path = "/v1/complaints", responses((status = 200, body = Vec<Complaint>), (status = 403, body = ErrorBody)))]
+/// A complaint as the county follows it: the complaint, and once the body it was handed over
+/// to started a 行政检查 from it, that inspection and where it stands.
+#[derive(Serialize, ToSchema)]
+pub struct ComplaintRow {
+    #[serde(flatten)]
+    pub complaint: Complaint,
+    pub follow_up: Option<FollowUp>,
+}
+
+/// Complaints left through site codes, newest first (county level only), with their follow-up.
+#[utoipa::path(get, path = "/v1/complaints", responses((status = 200, body = Vec<ComplaintRow>), (status = 403, body = ErrorBody)))]
 pub async fn complaints(
     State(state): State<AppState>,
     caller: Caller,
-) -> ApiResult<Json<Vec<Complaint>>> {
+) -> ApiResult<Json<Vec<ComplaintRow>>> {
     if !caller.is_county_level() {
         return Err(ApiError::forbidden("只有县级可以查看企业投诉"));
     }
-    let mut list: Vec<Complaint> = state
-        .read(move |tx| records::visible(tx, COMPLAINT, &caller))
+    let rows = state
+        .read(move |tx| {
+            let mut list: Vec<Complaint> = records::visible(tx, COMPLAINT, &caller)?;
+            list.sort_by_key(|c| std::cmp::Reverse(c.received_at));
+            list.into_iter()
+                .map(|c| {
+                    let follow_up = match c.inspection_id.as_deref() {
+                        Some(id) => records::load::<Inspection>(tx, entity::INSPECTION, id)?
+                            .map(|(_, i)| FollowUp::of(&i)),
+                        None => None,
+                    };
+                    Ok(ComplaintRow {
+                        complaint: c,
+                        follow_up,
+                    })
+                })
+                .collect::<ApiResult<Vec<_>>>()
+        })
         .await?;
-    list.sort_by_key(|c| std::cmp::Reverse(c.received_at));
-    Ok(Json(list))
+    Ok(Json(rows))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ComplaintBody {
+    pub id: String,
+    pub name: String,
+}
+
+/// The enforcement bodies a complaint may be handed over to: those with powers over its site
+/// (the rule the hand-over itself checks, `complaint::may_take`).
+#[utoipa::path(get, path = "/v1/complaints/{id}/bodies", params(("id" = String, Path)), responses((status = 200, body = Vec<ComplaintBody>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn complaint_bodies(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<ComplaintBody>>> {
+    policy::check(&caller.actor(), Act::AssignComplaint, &Target::default())?;
+    let out = state
+        .read(move |tx| {
+            let (_, site) = complaint_and_site(tx, &id)?;
+            let units = records::units(tx)?;
+            Ok(complaint::bodies_for(&units, &site)
+                .into_iter()
+                .map(|u| ComplaintBody {
+                    id: u.id.clone(),
+                    name: u.name.clone(),
+                })
+                .collect())
+        })
+        .await?;
+    Ok(Json(out))
+}
+
+/// A complaint with its stored record and the site it is about.
+fn complaint_and_site(
+    tx: &mut dyn crate::storage::Tx,
+    id: &str,
+) -> ApiResult<((crate::storage::StoredRecord, Complaint), Site)> {
+    let Some(found) = records::load::<Complaint>(tx, COMPLAINT, id)? else {
+        return Err(ApiError::not_found(format!("投诉举报 {id} 不存在")));
+    };
+    let site = records::load::<Site>(tx, entity::SITE, &found.1.site_id)?
+        .map(|(_, s)| s)
+        .ok_or_else(|| ApiError::not_found(format!("场所 {} 不存在", found.1.site_id)))?;
+    Ok((found, site))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -111,28 +182,19 @@ pub async fn assign_complaint(
     policy::check(&caller.actor(), Act::AssignComplaint, &Target::default())?;
     let out = state
         .write(move |tx| {
-            let Some((rec, c)) = records::load::<Complaint>(tx, COMPLAINT, &id)? else {
-                return Err(ApiError::not_found(format!("投诉举报 {id} 不存在")));
-            };
+            let ((_, c), site) = complaint_and_site(tx, &id)?;
             let unit = records::load::<Unit>(tx, entity::UNIT, &req.unit_id)?
                 .map(|(_, u)| u)
                 .ok_or_else(|| ApiError::not_found(format!("单位 {} 不存在", req.unit_id)))?;
-            let site = records::load::<Site>(tx, entity::SITE, &c.site_id)?
-                .map(|(_, s)| s)
-                .ok_or_else(|| ApiError::not_found(format!("场所 {} 不存在", c.site_id)))?;
+            if c.inspection_id.is_some() {
+                return Err(ApiError::invalid(
+                    "已据此投诉举报开始行政检查，不能再改交其他单位",
+                ));
+            }
             let assigned = c
-                .assign(&unit, &site, chrono::Utc::now())
+                .assign(&unit, &site, &caller.person.name, chrono::Utc::now())
                 .map_err(|e| ApiError::invalid(e.to_string()))?;
-            tx.put_record(&crate::storage::StoredRecord {
-                version: rec.version + 1,
-                data: serde_json::to_value(&assigned).map_err(ApiError::internal)?,
-                // The county and the body it was handed to (whose phones pull it).
-                audience: vec![
-                    anjian_domain::access::COUNTY.to_string(),
-                    anjian_domain::access::unit(&unit.id),
-                ],
-                ..rec
-            })?;
+            records::save_complaint(tx, &assigned)?;
             crate::audit::record(
                 tx,
                 &caller.username,

@@ -126,9 +126,16 @@ pub(super) fn start_inspection(
     }
     // 投诉举报: only a 行政检查 of its site by the body it was handed over to.
     if let Some(cid) = insp.complaint_id.clone() {
-        let complaint =
-            records::load::<Complaint>(tx, crate::site_code::COMPLAINT, &cid)?.map(|(_, c)| c);
-        complaint::check_inspection(&insp, complaint.as_ref())?;
+        let complaint = records::load::<Complaint>(tx, crate::site_code::COMPLAINT, &cid)?;
+        complaint::check_inspection(&insp, complaint.as_ref().map(|(_, c)| c))?;
+        // The county follows the complaint up through the first inspection started from it.
+        if let Some((_, c)) = complaint.filter(|(_, c)| c.inspection_id.is_none()) {
+            let followed = Complaint {
+                inspection_id: Some(insp.id.clone()),
+                ..c
+            };
+            records::save_complaint(tx, &followed)?;
+        }
     }
     insp.finished_at = None;
     insp.results.clear();
