@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createHash, randomUUID } from 'node:crypto'
 import assert from 'node:assert/strict'
+import { handOverAComplaint } from './complaints.mjs'
 
 const base = process.argv[2]
 if (!base) throw new Error('usage: node e2e/run.mjs BASE_URL [--screenshots DIR]')
@@ -286,6 +287,10 @@ await step('a site code (扫码入企) shows as a sticker and opens the public p
   assert.equal(r.status, 200)
   const html = await r.text()
   assert.ok(html.includes('入企检查记录') && html.includes(sites[0].name), html.slice(0, 200))
+})
+
+await step('扫码投诉举报: the office hands a complaint over to a body with powers over the site; its follow-up shows', async () => {
+  await handOverAComplaint({ base, page, api, adminToken, signIn, pickOption })
 })
 
 await step('a patrol plan is created and the visited township\'s head cannot see it', async () => {
@@ -622,7 +627,7 @@ const pages = [
   ['org-accounts', '/org?tab=accounts'], ['org-audit', '/org?tab=audit'], ['meetings', '/meetings'],
   ['engagements', '/engagements'], ['experts', '/experts'],
   ['investments', '/investments'], ['accountability', '/accountability'], ['tasks', '/tasks'], ['mechanism', '/mechanism'], ['month-end', '/month-end'],
-  ['reminders', '/reminders'], ['feedback', '/feedback'],
+  ['reminders', '/reminders'], ['feedback', '/feedback'], ['complaints', '/complaints'],
 ]
 
 const consoleConfig = await (await fetch(`${base}/v1/console/config`)).json()

@@ -22,6 +22,7 @@ export const pages: { path: string; name: string; title: string; countyOnly?: bo
   { path: 'mechanism', name: 'mechanism', title: '改机制', component: () => import('./views/Mechanism.vue') },
   { path: 'tasks', name: 'tasks', title: '任务交办', component: () => import('./views/Tasks.vue') },
   { path: 'feedback', name: 'feedback', title: '投诉建议', component: () => import('./views/Feedback.vue') },
+  { path: 'complaints', name: 'complaints', title: '扫码投诉举报', component: () => import('./views/Complaints.vue') },
   { path: 'month-end', name: 'month-end', title: '月底报送', component: () => import('./views/MonthEnd.vue') },
   { path: 'assessment', name: 'assessment', title: '月度考核', component: () => import('./views/Assessment.vue') },
   { path: 'downloads', name: 'downloads', title: '下载', component: () => import('./views/Downloads.vue') },
