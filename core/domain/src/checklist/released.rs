@@ -45,6 +45,7 @@ const RELEASED: &[&str] = &[
     include_str!("../../checklists/released/agriculture@2026.1.toml"),
     include_str!("../../checklists/released/agriculture@2026.2.toml"),
     include_str!("../../checklists/released/forest_fire@2026.1.toml"),
+    include_str!("../../checklists/released/forest_fire@2026.2.toml"),
     include_str!("../../checklists/released/self_built_housing@2026.1.toml"),
     include_str!("../../checklists/released/commerce@2026.1.toml"),
     include_str!("../../checklists/released/commerce@2026.2.toml"),
