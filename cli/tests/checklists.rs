@@ -90,7 +90,7 @@ fn checklist_diff_lists_what_changed_between_two_files() {
     std::fs::write(&old, base).unwrap();
     std::fs::write(
         &new,
-        base.replace("version = \"2026.3\"", "version = \"2026.4\"")
+        base.replace("version = \"2026.4\"", "version = \"2026.5\"")
             .replace(
                 "制定生产安全事故应急救援预案",
                 "制定并备案生产安全事故应急救援预案",
@@ -109,7 +109,7 @@ fn checklist_diff_lists_what_changed_between_two_files() {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("2026.3 → 2026.4"), "{text}");
+    assert!(text.contains("2026.4 → 2026.5"), "{text}");
     assert!(text.contains("修改 GAS-014 检查内容"), "{text}");
 }
 

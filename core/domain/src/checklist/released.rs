@@ -18,6 +18,7 @@ use super::{parse, Checklist, Industry};
 const RELEASED: &[&str] = &[
     include_str!("../../checklists/released/gas@2026.1.toml"),
     include_str!("../../checklists/released/gas@2026.2.toml"),
+    include_str!("../../checklists/released/gas@2026.3.toml"),
     include_str!("../../checklists/released/hazchem@2026.1.toml"),
     include_str!("../../checklists/released/non_coal_mine@2026.1.toml"),
     include_str!("../../checklists/released/non_coal_mine@2026.2.toml"),
