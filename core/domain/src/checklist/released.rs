@@ -34,6 +34,7 @@ const RELEASED: &[&str] = &[
     include_str!("../../checklists/released/road_transport@2026.4.toml"),
     include_str!("../../checklists/released/water_transport@2026.1.toml"),
     include_str!("../../checklists/released/water_transport@2026.2.toml"),
+    include_str!("../../checklists/released/water_transport@2026.3.toml"),
     include_str!("../../checklists/released/industrial@2026.1.toml"),
     include_str!("../../checklists/released/industrial@2026.2.toml"),
     include_str!("../../checklists/released/geohazard@2026.1.toml"),
