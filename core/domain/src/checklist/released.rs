@@ -45,6 +45,7 @@ const RELEASED: &[&str] = &[
     include_str!("../../checklists/released/culture_tourism@2026.1.toml"),
     include_str!("../../checklists/released/water_conservancy@2026.1.toml"),
     include_str!("../../checklists/released/water_conservancy@2026.2.toml"),
+    include_str!("../../checklists/released/water_conservancy@2026.3.toml"),
     include_str!("../../checklists/released/agriculture@2026.1.toml"),
     include_str!("../../checklists/released/agriculture@2026.2.toml"),
     include_str!("../../checklists/released/agriculture@2026.3.toml"),
