@@ -130,7 +130,7 @@ fn checklist_diff_shows_what_changed_since_the_released_version() {
     let (ok, text, err) = run(&["checklist-diff", "industrial@2026.1", "industrial"]);
     assert!(ok, "{err}");
     assert!(
-        text.starts_with("工贸（粉尘涉爆等）：版本 2026.1 → 2026.3"),
+        text.starts_with("工贸（粉尘涉爆等）：版本 2026.1 → 2026.4"),
         "{text}"
     );
     assert!(text.contains("修改 IND-"), "{text}");

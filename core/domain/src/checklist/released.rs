@@ -37,6 +37,7 @@ const RELEASED: &[&str] = &[
     include_str!("../../checklists/released/water_transport@2026.3.toml"),
     include_str!("../../checklists/released/industrial@2026.1.toml"),
     include_str!("../../checklists/released/industrial@2026.2.toml"),
+    include_str!("../../checklists/released/industrial@2026.3.toml"),
     include_str!("../../checklists/released/geohazard@2026.1.toml"),
     include_str!("../../checklists/released/special_equipment@2026.1.toml"),
     include_str!("../../checklists/released/special_equipment@2026.2.toml"),
