@@ -50,6 +50,7 @@ const RELEASED: &[&str] = &[
     include_str!("../../checklists/released/agriculture@2026.1.toml"),
     include_str!("../../checklists/released/agriculture@2026.2.toml"),
     include_str!("../../checklists/released/agriculture@2026.3.toml"),
+    include_str!("../../checklists/released/agriculture@2026.4.toml"),
     include_str!("../../checklists/released/forest_fire@2026.1.toml"),
     include_str!("../../checklists/released/forest_fire@2026.2.toml"),
     include_str!("../../checklists/released/self_built_housing@2026.1.toml"),
