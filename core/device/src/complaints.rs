@@ -5,6 +5,8 @@ use anjian_domain::complaint::Complaint;
 use anjian_domain::inspection::{Inspection, InspectionKind};
 use anjian_domain::sync::entity;
 
+use rusqlite::OptionalExtension;
+
 use crate::error::Result;
 use crate::store::{not_found, Store};
 
@@ -19,6 +21,18 @@ impl Store {
             .collect();
         v.sort_by(|a, b| b.received_at.cmp(&a.received_at).then(a.id.cmp(&b.id)));
         Ok(v)
+    }
+
+    /// The 行政检查 started from a complaint on this phone (the first), if any.
+    pub fn complaint_inspection(&self, complaint_id: &str) -> Result<Option<String>> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT id FROM inspections WHERE complaint_id = ?1 ORDER BY started_at, id LIMIT 1",
+                [complaint_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+        })
     }
 
     /// Starts a 行政检查 of a complaint's site from it (joint with the bodies named): refused,

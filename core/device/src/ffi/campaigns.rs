@@ -87,6 +87,12 @@ pub struct ComplaintRecord {
     pub text: String,
     pub received_at: SystemTime,
     pub assigned_at: Option<SystemTime>,
+    /// Who at 县安委办 handed it over.
+    pub assigned_by: Option<String>,
+    /// The 行政检查 started from it on this phone (opens on it).
+    pub inspection_id: Option<String>,
+    /// A 行政检查 was started from it, here or on a colleague's phone (as the server says).
+    pub answered: bool,
 }
 
 #[uniffi::export]
@@ -94,19 +100,24 @@ impl AnjianStore {
     /// The 投诉举报 the county handed over to my unit, newest first; with a site, only about
     /// it. They arrive with sync.
     pub fn my_complaints(&self, site_id: Option<String>) -> FfiResult<Vec<ComplaintRecord>> {
-        Ok(self
-            .inner
+        self.inner
             .my_complaints(site_id.as_deref())?
             .into_iter()
-            .map(|c| ComplaintRecord {
-                id: c.id,
-                site_id: c.site_id,
-                site_name: c.site_name,
-                text: c.text,
-                received_at: c.received_at.into(),
-                assigned_at: c.assigned_at.map(Into::into),
+            .map(|c| {
+                let here = self.inner.complaint_inspection(&c.id)?;
+                Ok(ComplaintRecord {
+                    answered: here.is_some() || c.inspection_id.is_some(),
+                    inspection_id: here,
+                    id: c.id,
+                    site_id: c.site_id,
+                    site_name: c.site_name,
+                    text: c.text,
+                    received_at: c.received_at.into(),
+                    assigned_at: c.assigned_at.map(Into::into),
+                    assigned_by: c.assigned_by,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Starts a 行政检查 of a complaint's site from it (任务来源 投诉举报), joint with the bodies

@@ -5,6 +5,8 @@ import androidx.compose.runtime.CompositionLocalProvider
 import androidx.compose.ui.ImageComposeScene
 import androidx.compose.ui.unit.Density
 import androidx.compose.ui.use
+import cn.anjian.app.presenter.ComplaintsPresenter
+import cn.anjian.app.presenter.ComplaintsState
 import cn.anjian.app.presenter.DocumentsPresenter
 import cn.anjian.app.presenter.FeedbackPresenter
 import cn.anjian.app.presenter.FeedbackState
@@ -25,6 +27,8 @@ import cn.anjian.app.presenter.Tasks
 import cn.anjian.app.presenter.TasksPresenter
 import cn.anjian.app.presenter.TasksState
 import cn.anjian.app.ui.AnjianTheme
+import cn.anjian.app.ui.ComplaintsActions
+import cn.anjian.app.ui.ComplaintsScreen
 import cn.anjian.app.ui.DocumentsActions
 import cn.anjian.app.ui.DocumentsScreen
 import cn.anjian.app.ui.FeedbackActions
@@ -162,6 +166,34 @@ class FieldWorkGalleryTest {
         docs.make()
         docs.share(ready(docs.state.value.data).documents.last())
         shot("documents-full", heightDp = 1100) { DocumentsScreen(docs.state.value, noDocs) }
+
+        // 投诉举报 handed over to 县住房城乡建委: empty, then one to answer and one answered.
+        val noComplaints = ComplaintsActions({}, {}, {}, {}, {}, {}, {}, {})
+        shot("complaints-loading") { ComplaintsScreen(ComplaintsState(), noComplaints) }
+        shot("complaints-error") { ComplaintsScreen(ComplaintsState(data = failed), noComplaints) }
+        val nobody = Device(dir.resolve("no-complaints"))
+        nobody.store.setProfile(cn.anjian.core.Profile("p-new", "新用户", "dept-zjw", listOf(cn.anjian.domain.Role.INSPECTOR)))
+        val noneHere = ComplaintsPresenter(nobody.session).also { it.load() }.state.value
+        shot("complaints-empty") { ComplaintsScreen(noneHere, noComplaints) }
+        nobody.store.destroy()
+        val complaints = ComplaintsPresenter(officer.session)
+        val others = gases.filter { it.id != gas.id }.sortedBy { it.id }
+        val answered = complainAndHandOver(server, others.first().id, "加气站卸车时槽车旁有人抽烟，也没有人监护。", "dept-zjw")
+        val waiting = complainAndHandOver(server, others.last().id, "站内液化气钢瓶在围墙外露天堆放，晚上没人看守，旁边就是居民楼。", "dept-zjw")
+        officer.syncAndWait()
+        complaints.load()
+        complaints.begin(answered)
+        complaints.kind(InspectionKind.ROUTINE_CHECK)
+        complaints.participants("王强")
+        complaints.acknowledge(true)
+        checkNotNull(complaints.start()) { complaints.state.value.error ?: "not started" }
+        shot("complaints-full", heightDp = 1000) { ComplaintsScreen(complaints.state.value, noComplaints) }
+        shot("complaints-full-large", large = true, heightDp = 1300) { ComplaintsScreen(complaints.state.value, noComplaints) }
+        complaints.begin(waiting)
+        complaints.participants("王强")
+        shot("complaints-start", heightDp = 1500) { ComplaintsScreen(complaints.state.value, noComplaints) }
+        val officerHome = HomePresenter(officer.session).also { it.load() }
+        shot("home-complaints") { HomeScreen(officerHome.state.value, SyncRun.Idle, {}, {}, {}, {}, {}) }
 
         // 执法证: expiring ahead (沈文).
         val yjj = Device(dir.resolve("yjj"))

@@ -182,6 +182,29 @@ class OfficeApi(private val server: String, username: String = "admin", password
     }
 }
 
+/**
+ * Someone complains through a site's code (its public page, no login), and 县安委办 hands the
+ * complaint over to [unitId], which must be among the bodies the server offers for the site.
+ * Returns the complaint's id.
+ */
+fun complainAndHandOver(server: String, siteId: String, text: String, unitId: String): String {
+    val office = OfficeApi(server)
+    val code = jsonString(office.get("/v1/sites/$siteId/code"), "text")
+    val form = "text=" + java.net.URLEncoder.encode(text, Charsets.UTF_8) + "&contact=13900001111"
+    val res = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(code)).header("content-type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+        HttpResponse.BodyHandlers.ofString(),
+    )
+    check(res.statusCode() == 201) { "complaint: ${res.statusCode()} ${res.body().take(300)}" }
+    val listed = office.get("/v1/complaints")
+    val id = Regex("\\{\"id\":\"([^\"]+)\"[^{}]*?\"text\":\"" + Regex.escape(text) + "\"").find(listed)?.groupValues?.get(1)
+        ?: error("the complaint is not in the county's list")
+    check(office.get("/v1/complaints/$id/bodies").contains("\"$unitId\"")) { "$unitId is not offered for $siteId" }
+    office.postJson("/v1/complaints/$id/assign", """{"unit_id":"$unitId"}""")
+    return id
+}
+
 fun <T> ready(l: Load<T>): T {
     check(l is Load.Ready) { "not ready: $l" }
     return (l as Load.Ready<T>).value

@@ -31,6 +31,10 @@ data class HomeData(
     val certificateWarnings: List<CertificateRecord> = emptyList(),
     /** My unit's tasks still to do or returned (工作任务交办). */
     val openTasks: Int = 0,
+    /** 投诉举报 handed over to my unit with no 行政检查 started from them yet. */
+    val openComplaints: Int = 0,
+    /** All 投诉举报 handed over to my unit (the entry shows while there are any). */
+    val complaints: Int = 0,
     /** My unread reminders (提醒), and the newest unread one's title. */
     val unreadReminders: Int = 0,
     val latestReminder: String? = null,
@@ -59,6 +63,7 @@ class HomePresenter(
             val inspections = openInspections()
             val names = listSites(null).associate { it.id to it.name }
             val reminders = runCatching { myReminders() }.getOrDefault(emptyList())
+            val complaints = runCatching { myComplaints(null) }.getOrDefault(emptyList())
             HomeData(
                 profile = me,
                 duty = duty,
@@ -72,6 +77,8 @@ class HomePresenter(
                 canPatrol = Roles.patrols(me.roles),
                 certificateWarnings = runCatching { myCertificates().filter { it.needsAttention } }.getOrDefault(emptyList()),
                 openTasks = runCatching { myUnitTasks().count { Tasks.open(it) } }.getOrDefault(0),
+                openComplaints = complaints.count { Complaints.open(it) },
+                complaints = complaints.size,
                 unreadReminders = reminders.count { !it.read },
                 latestReminder = reminders.firstOrNull { !it.read }?.title,
             )

@@ -3,6 +3,7 @@ package cn.anjian.app.presenter
 import cn.anjian.app.Load
 import cn.anjian.app.Session
 import cn.anjian.app.errorText
+import cn.anjian.core.AnjianStore
 import cn.anjian.core.CertificateRecord
 import cn.anjian.core.SiteRecord
 import cn.anjian.core.UnitRecord
@@ -34,6 +35,25 @@ data class ScanState(
     val busy: Boolean = false,
     val error: String? = null,
 )
+
+/** What the screen shows before a visit of [site]: its warnings, how I may inspect, joint bodies. */
+fun AnjianStore.visitFacts(site: SiteRecord) = ScanFound(
+    site = site,
+    warnings = visitWarnings(site.id),
+    kinds = inspectionKindsFor(site.id),
+    bodies = jointBodies(site.id),
+    certificates = myCertificates().filter { it.needsAttention },
+)
+
+/** Why a visit cannot start yet (no kind chosen, warnings not acknowledged), or null. */
+fun visitRefusal(found: ScanFound, kind: InspectionKind?, acknowledged: Boolean): String? = when {
+    kind == null -> "请选择检查方式"
+    found.warnings.isNotEmpty() && !acknowledged -> "请先阅读上面的提醒，确认仍需检查后勾选“已知悉”"
+    else -> null
+}
+
+/** 检查人员 typed as one line, separated by 顿号, commas or spaces. */
+fun teamNames(text: String) = text.split('、', ',', '，', ' ').map { it.trim() }.filter { it.isNotEmpty() }
 
 /**
  * 扫码入企: the site's code (the sticker at the gate) is scanned or pasted, verified offline by
@@ -70,16 +90,7 @@ class ScanPresenter(private val session: Session) : Presenter<ScanState>(ScanSta
             return
         }
         update { it.copy(found = Load.Loading, busy = true, error = null, acknowledged = false, joint = emptySet(), kind = null) }
-        val r = session.call {
-            val site = siteFromCode(code)
-            ScanFound(
-                site = site,
-                warnings = visitWarnings(site.id),
-                kinds = inspectionKindsFor(site.id),
-                bodies = jointBodies(site.id),
-                certificates = myCertificates().filter { it.needsAttention },
-            )
-        }
+        val r = session.call { visitFacts(siteFromCode(code)) }
         update { s ->
             s.copy(
                 busy = false,
@@ -93,19 +104,16 @@ class ScanPresenter(private val session: Session) : Presenter<ScanState>(ScanSta
     suspend fun start(): String? {
         val s = state.value
         val found = (s.found as? Load.Ready)?.value ?: return null
-        val kind = s.kind ?: run {
-            update { it.copy(error = "请选择检查方式") }
+        val kind = s.kind
+        visitRefusal(found, kind, s.acknowledged)?.let { why ->
+            update { it.copy(error = why) }
             return null
         }
-        if (found.warnings.isNotEmpty() && !s.acknowledged) {
-            update { it.copy(error = "请先阅读上面的提醒，确认仍需检查后勾选“已知悉”") }
-            return null
-        }
-        val people = s.participants.split('、', ',', '，', ' ').map { it.trim() }.filter { it.isNotEmpty() }
+        val people = teamNames(s.participants)
         update { it.copy(busy = true, error = null) }
         val r = session.call {
-            if (s.joint.isEmpty()) startInspectionFromCode(s.code.trim(), kind, people)
-            else startJointInspection(kind, found.site.id, people, s.joint.toList())
+            if (s.joint.isEmpty()) startInspectionFromCode(s.code.trim(), kind!!, people)
+            else startJointInspection(kind!!, found.site.id, people, s.joint.toList())
         }
         update { it.copy(busy = false, error = r.exceptionOrNull()?.let(::errorText)) }
         return r.getOrNull()?.let { session.changed(); it.id }

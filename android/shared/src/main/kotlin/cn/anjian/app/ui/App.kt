@@ -29,6 +29,7 @@ import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.unit.dp
 import cn.anjian.app.Session
 import cn.anjian.app.SyncRun
+import cn.anjian.app.presenter.ComplaintsPresenter
 import cn.anjian.app.presenter.DocumentsPresenter
 import cn.anjian.app.presenter.FeedbackPresenter
 import cn.anjian.app.presenter.ReminderTarget
@@ -70,6 +71,7 @@ sealed interface Route {
     data object Scan : Route { override val title = "扫码入企" }
     data class Documents(val inspectionId: String) : Route { override val title = "现场执法文书" }
     data object Tasks : Route { override val title = "工作任务" }
+    data object Complaints : Route { override val title = "投诉举报" }
     data object Mechanism : Route { override val title = "改机制" }
     data object SelfAssessment : Route { override val title = "月底自评" }
     data object Sync : Route { override val title = "同步" }
@@ -205,6 +207,7 @@ private fun Screen(session: Session, route: Route, nav: Navigator) {
                 onScan = { nav.go(Route.Scan) },
                 onTasks = { nav.go(Route.Tasks) },
                 onReminders = { nav.go(Route.Reminders) },
+                onComplaints = { nav.go(Route.Complaints) },
             )
         }
         Route.Sites -> {
@@ -403,6 +406,24 @@ private fun Screen(session: Session, route: Route, nav: Navigator) {
                     photo = { id -> scope.launch { p.addPhoto(id) } },
                     document = { id -> scope.launch { p.addDocument(id) } },
                     submit = { scope.launch { p.submit() } },
+                    cancel = p::cancel,
+                ),
+            )
+        }
+        Route.Complaints -> {
+            val p = remember { ComplaintsPresenter(session) }
+            LaunchedEffect(revision) { p.load() }
+            val s by p.state.collectAsState()
+            ComplaintsScreen(
+                s,
+                ComplaintsActions(
+                    begin = { id -> scope.launch { p.begin(id) } },
+                    open = { id -> nav.go(Route.Inspection(id)) },
+                    kind = p::kind,
+                    joint = p::toggleJoint,
+                    participants = p::participants,
+                    acknowledge = p::acknowledge,
+                    start = { scope.launch { p.start()?.let { nav.go(Route.Inspection(it)) } } },
                     cancel = p::cancel,
                 ),
             )

@@ -35,6 +35,7 @@ fun HomeScreen(
     onScan: () -> Unit = {},
     onTasks: () -> Unit = {},
     onReminders: () -> Unit = {},
+    onComplaints: () -> Unit = {},
 ) {
     when (state) {
         Load.Loading -> Loading()
@@ -54,6 +55,10 @@ fun HomeScreen(
                 if (d.certificateWarnings.isNotEmpty()) item { CertificateWarnings(d.certificateWarnings) }
                 if (d.canInspect) item {
                     BigButton("扫码入企（扫描场所码开始检查）", onScan, Modifier.fillMaxWidth().testTag("home.scan"))
+                }
+                if (d.complaints > 0) item {
+                    val text = if (d.openComplaints > 0) "投诉举报：县安委办交办 ${d.openComplaints} 件待检查" else "投诉举报：交办本单位的均已开始检查"
+                    BigButton(text, onComplaints, Modifier.fillMaxWidth().testTag("home.complaints"), primary = d.openComplaints > 0)
                 }
                 if (d.openTasks > 0) item {
                     BigButton("工作任务：本单位 ${d.openTasks} 项待办", onTasks, Modifier.fillMaxWidth().testTag("home.tasks"), primary = false)

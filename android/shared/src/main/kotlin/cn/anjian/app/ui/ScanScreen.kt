@@ -21,6 +21,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.unit.dp
 import cn.anjian.app.Load
+import cn.anjian.app.presenter.ScanFound
 import cn.anjian.app.presenter.ScanState
 import cn.anjian.app.presenter.kindLabel
 import cn.anjian.core.CertificateRecord
@@ -64,52 +65,78 @@ fun ScanScreen(state: ScanState, a: ScanActions) {
                         if (d.site.attributeLabels.isNotEmpty()) Text("场所属性：${d.site.attributeLabels.joinToString("、")}", style = MaterialTheme.typography.bodySmall)
                     }
                 }
-                if (d.certificates.isNotEmpty()) item { CertificateWarnings(d.certificates) }
-                if (d.warnings.isNotEmpty()) item {
-                    Section("入企前提醒（${d.warnings.size}）") {
-                        d.warnings.forEach { w -> Notice(w, Tone.WARNING) }
-                        Row(
-                            Modifier.fillMaxWidth().heightIn(min = LocalSizes.current.touch).clickable { a.acknowledge(!state.acknowledged) }.testTag("scan.ack"),
-                            verticalAlignment = Alignment.CenterVertically,
-                        ) {
-                            Checkbox(state.acknowledged, null)
-                            Text("已知悉，确需本次检查（可与其他部门联合检查，避免重复入企）", style = MaterialTheme.typography.bodyMedium)
-                        }
-                    }
-                } else item { Notice("本年度对该企业的检查未超过频次上限，近期没有其他部门检查。", Tone.OK) }
-                item {
-                    Section("检查方式") {
-                        if (d.kinds.isEmpty()) Text("本账号的角色不能检查该场所。", style = MaterialTheme.typography.bodyMedium)
-                        FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp), verticalArrangement = Arrangement.spacedBy(6.dp)) {
-                            d.kinds.forEach { k ->
-                                FilterChip(state.kind == k, { a.kind(k) }, { Text(kindLabel(k)) }, Modifier.heightIn(min = LocalSizes.current.touch).testTag("scan.kind.${kindLabel(k)}"))
-                            }
-                        }
-                        OutlinedTextField(state.participants, a.participants, label = { Text("同行检查人员（用顿号分隔）") }, modifier = Modifier.fillMaxWidth().testTag("scan.participants"))
-                    }
+                item { VisitOptions(d, state.kind, state.joint, state.participants, state.acknowledged, state.busy, VisitActions(a.kind, a.joint, a.participants, a.acknowledge, a.start)) }
+            }
+        }
+    }
+}
+
+class VisitActions(
+    val kind: (InspectionKind) -> Unit,
+    val joint: (String) -> Unit,
+    val participants: (String) -> Unit,
+    val acknowledge: (Boolean) -> Unit,
+    val start: () -> Unit,
+)
+
+/**
+ * Before a visit of a site: certificates to heed, the visit's warnings to acknowledge, how to
+ * inspect and with whom, other bodies for a joint inspection, and the start.
+ */
+@OptIn(ExperimentalLayoutApi::class)
+@Composable
+fun VisitOptions(
+    d: ScanFound,
+    kind: InspectionKind?,
+    joint: Set<String>,
+    participants: String,
+    acknowledged: Boolean,
+    busy: Boolean,
+    a: VisitActions,
+    tag: String = "scan",
+    startLabel: String = "开始检查",
+) {
+    Column(verticalArrangement = Arrangement.spacedBy(LocalSizes.current.gap)) {
+        if (d.certificates.isNotEmpty()) CertificateWarnings(d.certificates)
+        if (d.warnings.isNotEmpty()) {
+            Section("入企前提醒（${d.warnings.size}）") {
+                d.warnings.forEach { w -> Notice(w, Tone.WARNING) }
+                Row(
+                    Modifier.fillMaxWidth().heightIn(min = LocalSizes.current.touch).clickable { a.acknowledge(!acknowledged) }.testTag("$tag.ack"),
+                    verticalAlignment = Alignment.CenterVertically,
+                ) {
+                    Checkbox(acknowledged, null)
+                    Text("已知悉，确需本次检查（可与其他部门联合检查，避免重复入企）", style = MaterialTheme.typography.bodyMedium)
                 }
-                if (d.bodies.isNotEmpty()) item {
-                    Section("联合检查单位（可多选，计为一次检查）") {
-                        d.bodies.forEach { u ->
-                            Row(
-                                Modifier.fillMaxWidth().heightIn(min = LocalSizes.current.touch).clickable { a.joint(u.id) }.testTag("scan.joint.${u.id}"),
-                                verticalAlignment = Alignment.CenterVertically,
-                            ) {
-                                Checkbox(u.id in state.joint, null)
-                                Text(u.name, style = MaterialTheme.typography.bodyLarge)
-                            }
-                        }
-                    }
+            }
+        } else Notice("本年度对该企业的检查未超过频次上限，近期没有其他部门检查。", Tone.OK)
+        Section("检查方式") {
+            if (d.kinds.isEmpty()) Text("本账号的角色不能检查该场所。", style = MaterialTheme.typography.bodyMedium)
+            FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp), verticalArrangement = Arrangement.spacedBy(6.dp)) {
+                d.kinds.forEach { k ->
+                    FilterChip(kind == k, { a.kind(k) }, { Text(kindLabel(k)) }, Modifier.heightIn(min = LocalSizes.current.touch).testTag("$tag.kind.${kindLabel(k)}"))
                 }
-                item {
-                    BigButton(
-                        if (state.joint.isEmpty()) "开始检查" else "开始联合检查（${state.joint.size + 1} 个单位）",
-                        a.start, Modifier.fillMaxWidth().testTag("scan.start"),
-                        enabled = !state.busy && d.kinds.isNotEmpty(),
-                    )
+            }
+            OutlinedTextField(participants, a.participants, label = { Text("同行检查人员（用顿号分隔）") }, modifier = Modifier.fillMaxWidth().testTag("$tag.participants"))
+        }
+        if (d.bodies.isNotEmpty()) {
+            Section("联合检查单位（可多选，计为一次检查）") {
+                d.bodies.forEach { u ->
+                    Row(
+                        Modifier.fillMaxWidth().heightIn(min = LocalSizes.current.touch).clickable { a.joint(u.id) }.testTag("$tag.joint.${u.id}"),
+                        verticalAlignment = Alignment.CenterVertically,
+                    ) {
+                        Checkbox(u.id in joint, null)
+                        Text(u.name, style = MaterialTheme.typography.bodyLarge)
+                    }
                 }
             }
         }
+        BigButton(
+            if (joint.isEmpty()) startLabel else "开始联合检查（${joint.size + 1} 个单位）",
+            a.start, Modifier.fillMaxWidth().testTag("$tag.start"),
+            enabled = !busy && d.kinds.isNotEmpty(),
+        )
     }
 }
 
