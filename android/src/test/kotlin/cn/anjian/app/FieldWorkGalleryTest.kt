@@ -52,6 +52,7 @@ import cn.anjian.app.ui.SelfAssessmentActions
 import cn.anjian.app.ui.SelfAssessmentScreen
 import cn.anjian.app.ui.TasksActions
 import cn.anjian.app.ui.TasksScreen
+import cn.anjian.app.ui.VisitActions
 import cn.anjian.desktop.SkiaImages
 import cn.anjian.domain.DocumentKind
 import cn.anjian.domain.FeedbackKind
@@ -92,7 +93,8 @@ class FieldWorkGalleryTest {
         }
     }
 
-    private val noScan = ScanActions({}, {}, {}, {}, {}, {}, {}, {})
+    private val noVisit = VisitActions({}, {}, {}, {}, {})
+    private val noScan = ScanActions({}, {}, {}, noVisit)
     private val noDocs = DocumentsActions({}, {}, {}, { _, _ -> }, {}, {}, {}, {}, {})
     private val noTasks = TasksActions({}, {}, {}, {}, {}, {})
     private val noMech = MechanismActions({}, {}, {}, {}, {}, {})
@@ -168,7 +170,7 @@ class FieldWorkGalleryTest {
         shot("documents-full", heightDp = 1100) { DocumentsScreen(docs.state.value, noDocs) }
 
         // 投诉举报 handed over to 县住房城乡建委: empty, then one to answer and one answered.
-        val noComplaints = ComplaintsActions({}, {}, {}, {}, {}, {}, {}, {})
+        val noComplaints = ComplaintsActions({}, {}, noVisit, {})
         shot("complaints-loading") { ComplaintsScreen(ComplaintsState(), noComplaints) }
         shot("complaints-error") { ComplaintsScreen(ComplaintsState(data = failed), noComplaints) }
         val nobody = Device(dir.resolve("no-complaints"))

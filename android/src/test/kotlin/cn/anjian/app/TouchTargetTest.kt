@@ -68,7 +68,7 @@ class TouchTargetTest {
             val tasks = cn.anjian.app.presenter.TasksState(data = Load.Ready(cn.anjian.app.presenter.TasksData("500233107", listOf(task), emptyMap())), answering = "t-1")
             val self = cn.anjian.app.presenter.SelfAssessmentPresenter(d.session).also { it.load() }
             listOf(
-                "scan" to @Composable { cn.anjian.app.ui.ScanScreen(scan, cn.anjian.app.ui.ScanActions({}, {}, {}, {}, {}, {}, {}, {})) },
+                "scan" to @Composable { cn.anjian.app.ui.ScanScreen(scan, cn.anjian.app.ui.ScanActions({}, {}, {}, cn.anjian.app.ui.VisitActions({}, {}, {}, {}, {}))) },
                 "documents" to @Composable { cn.anjian.app.ui.DocumentsScreen(docs.state.value, cn.anjian.app.ui.DocumentsActions({}, {}, {}, { _, _ -> }, {}, {}, {}, {}, {})) },
                 "tasks" to @Composable { cn.anjian.app.ui.TasksScreen(tasks, cn.anjian.app.ui.TasksActions({}, {}, {}, {}, {}, {})) },
                 "self" to @Composable { cn.anjian.app.ui.SelfAssessmentScreen(self.state.value, cn.anjian.app.ui.SelfAssessmentActions({}, { _, _ -> }, { _, _ -> }, {}, {})) },

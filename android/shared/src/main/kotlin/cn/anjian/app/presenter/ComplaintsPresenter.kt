@@ -16,10 +16,7 @@ data class ComplaintsState(
     /** The complaint whose 行政检查 is being prepared, and what the visit form shows. */
     val starting: ComplaintRecord? = null,
     val found: Load<ScanFound>? = null,
-    val kind: InspectionKind? = null,
-    val joint: Set<String> = emptySet(),
-    val participants: String = "",
-    val acknowledged: Boolean = false,
+    val visit: VisitChoice = VisitChoice(),
     val busy: Boolean = false,
     val error: String? = null,
 )
@@ -44,17 +41,15 @@ class ComplaintsPresenter(private val session: Session) : Presenter<ComplaintsSt
             s.copy(
                 busy = false,
                 found = r.fold({ Load.Ready(it) }, { Load.Failed(errorText(it)) }),
-                kind = r.getOrNull()?.kinds?.let { k -> k.singleOrNull() ?: k.firstOrNull { it == InspectionKind.ROUTINE_CHECK } },
+                visit = VisitChoice(kind = VisitChoice.kindFor(r.getOrNull(), InspectionKind.ROUTINE_CHECK)),
             )
         }
     }
 
-    fun kind(k: InspectionKind) = update { it.copy(kind = k, error = null) }
-    fun participants(text: String) = update { it.copy(participants = text) }
-    fun acknowledge(on: Boolean) = update { it.copy(acknowledged = on, error = null) }
-    fun toggleJoint(unitId: String) = update { s ->
-        s.copy(joint = if (unitId in s.joint) s.joint - unitId else s.joint + unitId, error = null)
-    }
+    fun kind(k: InspectionKind) = update { it.copy(visit = it.visit.copy(kind = k), error = null) }
+    fun participants(text: String) = update { it.copy(visit = it.visit.copy(participants = text)) }
+    fun acknowledge(on: Boolean) = update { it.copy(visit = it.visit.copy(acknowledged = on), error = null) }
+    fun toggleJoint(unitId: String) = update { it.copy(visit = it.visit.toggle(unitId), error = null) }
     fun cancel() = update { ComplaintsState(data = it.data) }
 
     /** Starts the 行政检查 from the complaint; returns its id for the checklist, or null with the reason shown. */
@@ -62,12 +57,13 @@ class ComplaintsPresenter(private val session: Session) : Presenter<ComplaintsSt
         val s = state.value
         val c = s.starting ?: return null
         val found = (s.found as? Load.Ready)?.value ?: return null
-        visitRefusal(found, s.kind, s.acknowledged)?.let { why ->
+        val v = s.visit
+        v.refusal(found)?.let { why ->
             update { it.copy(error = why) }
             return null
         }
         update { it.copy(busy = true, error = null) }
-        val r = session.call { startComplaintInspection(c.id, s.kind!!, teamNames(s.participants), s.joint.toList()) }
+        val r = session.call { startComplaintInspection(c.id, v.kind!!, v.team(), v.joint.toList()) }
         update { it.copy(busy = false, error = r.exceptionOrNull()?.let(::errorText)) }
         val id = r.getOrNull()?.id ?: return null
         session.changed()

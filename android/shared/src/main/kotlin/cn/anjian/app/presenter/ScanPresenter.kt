@@ -21,17 +21,41 @@ data class ScanFound(
     val certificates: List<CertificateRecord>,
 )
 
-data class ScanState(
-    /** The code's text, as scanned or pasted. */
-    val code: String = "",
-    /** Null until a code was looked up. */
-    val found: Load<ScanFound>? = null,
+/** How a visit is to be made, chosen before it starts (扫码入企, or from a 投诉举报). */
+data class VisitChoice(
     val kind: InspectionKind? = null,
+    /** Other enforcement bodies taking part (联合检查). */
     val joint: Set<String> = emptySet(),
     /** 检查人员 besides me, as names. */
     val participants: String = "",
     /** The warnings were read and the visit is still wanted. */
     val acknowledged: Boolean = false,
+) {
+    fun toggle(unitId: String) = copy(joint = if (unitId in joint) joint - unitId else joint + unitId)
+
+    /** Why the visit cannot start yet (no kind chosen, warnings not acknowledged), or null. */
+    fun refusal(found: ScanFound): String? = when {
+        kind == null -> "请选择检查方式"
+        found.warnings.isNotEmpty() && !acknowledged -> "请先阅读上面的提醒，确认仍需检查后勾选“已知悉”"
+        else -> null
+    }
+
+    /** 检查人员 typed as one line, separated by 顿号, commas or spaces. */
+    fun team() = participants.split('、', ',', '，', ' ').map { it.trim() }.filter { it.isNotEmpty() }
+
+    companion object {
+        /** The kind preselected for a site: the only one, else [preferred] when offered. */
+        fun kindFor(found: ScanFound?, preferred: InspectionKind? = null) =
+            found?.kinds?.let { k -> k.singleOrNull() ?: k.firstOrNull { it == preferred } }
+    }
+}
+
+data class ScanState(
+    /** The code's text, as scanned or pasted. */
+    val code: String = "",
+    /** Null until a code was looked up. */
+    val found: Load<ScanFound>? = null,
+    val visit: VisitChoice = VisitChoice(),
     val busy: Boolean = false,
     val error: String? = null,
 )
@@ -45,16 +69,6 @@ fun AnjianStore.visitFacts(site: SiteRecord) = ScanFound(
     certificates = myCertificates().filter { it.needsAttention },
 )
 
-/** Why a visit cannot start yet (no kind chosen, warnings not acknowledged), or null. */
-fun visitRefusal(found: ScanFound, kind: InspectionKind?, acknowledged: Boolean): String? = when {
-    kind == null -> "请选择检查方式"
-    found.warnings.isNotEmpty() && !acknowledged -> "请先阅读上面的提醒，确认仍需检查后勾选“已知悉”"
-    else -> null
-}
-
-/** 检查人员 typed as one line, separated by 顿号, commas or spaces. */
-fun teamNames(text: String) = text.split('、', ',', '，', ' ').map { it.trim() }.filter { it.isNotEmpty() }
-
 /**
  * 扫码入企: the site's code (the sticker at the gate) is scanned or pasted, verified offline by
  * the core, the visit's warnings shown (annual cap, another department's recent visit) and
@@ -64,12 +78,10 @@ class ScanPresenter(private val session: Session) : Presenter<ScanState>(ScanSta
     override suspend fun load() {}
 
     fun code(text: String) = update { it.copy(code = text, error = null) }
-    fun kind(k: InspectionKind) = update { it.copy(kind = k, error = null) }
-    fun participants(text: String) = update { it.copy(participants = text) }
-    fun acknowledge(on: Boolean) = update { it.copy(acknowledged = on, error = null) }
-    fun toggleJoint(unitId: String) = update { s ->
-        s.copy(joint = if (unitId in s.joint) s.joint - unitId else s.joint + unitId, error = null)
-    }
+    fun kind(k: InspectionKind) = update { it.copy(visit = it.visit.copy(kind = k), error = null) }
+    fun participants(text: String) = update { it.copy(visit = it.visit.copy(participants = text)) }
+    fun acknowledge(on: Boolean) = update { it.copy(visit = it.visit.copy(acknowledged = on), error = null) }
+    fun toggleJoint(unitId: String) = update { it.copy(visit = it.visit.toggle(unitId), error = null) }
 
     /** Reads a code with the platform's scanner (camera, or a picture on the desktop). */
     suspend fun scan() {
@@ -89,13 +101,13 @@ class ScanPresenter(private val session: Session) : Presenter<ScanState>(ScanSta
             update { it.copy(error = "请扫描或粘贴场所码") }
             return
         }
-        update { it.copy(found = Load.Loading, busy = true, error = null, acknowledged = false, joint = emptySet(), kind = null) }
+        update { it.copy(found = Load.Loading, busy = true, error = null, visit = VisitChoice()) }
         val r = session.call { visitFacts(siteFromCode(code)) }
         update { s ->
             s.copy(
                 busy = false,
                 found = r.fold({ Load.Ready(it) }, { Load.Failed(errorText(it)) }),
-                kind = r.getOrNull()?.kinds?.singleOrNull(),
+                visit = VisitChoice(kind = VisitChoice.kindFor(r.getOrNull())),
             )
         }
     }
@@ -104,16 +116,15 @@ class ScanPresenter(private val session: Session) : Presenter<ScanState>(ScanSta
     suspend fun start(): String? {
         val s = state.value
         val found = (s.found as? Load.Ready)?.value ?: return null
-        val kind = s.kind
-        visitRefusal(found, kind, s.acknowledged)?.let { why ->
+        val v = s.visit
+        v.refusal(found)?.let { why ->
             update { it.copy(error = why) }
             return null
         }
-        val people = teamNames(s.participants)
         update { it.copy(busy = true, error = null) }
         val r = session.call {
-            if (s.joint.isEmpty()) startInspectionFromCode(s.code.trim(), kind!!, people)
-            else startJointInspection(kind!!, found.site.id, people, s.joint.toList())
+            if (v.joint.isEmpty()) startInspectionFromCode(s.code.trim(), v.kind!!, v.team())
+            else startJointInspection(v.kind!!, found.site.id, v.team(), v.joint.toList())
         }
         update { it.copy(busy = false, error = r.exceptionOrNull()?.let(::errorText)) }
         return r.getOrNull()?.let { session.changed(); it.id }

@@ -367,11 +367,13 @@ private fun Screen(session: Session, route: Route, nav: Navigator) {
                     scan = { scope.launch { p.scan() } },
                     code = p::code,
                     lookup = { scope.launch { p.lookup() } },
-                    kind = p::kind,
-                    joint = p::toggleJoint,
-                    participants = p::participants,
-                    acknowledge = p::acknowledge,
-                    start = { scope.launch { p.start()?.let { nav.replace(Route.Inspection(it)) } } },
+                    visit = VisitActions(
+                        kind = p::kind,
+                        joint = p::toggleJoint,
+                        participants = p::participants,
+                        acknowledge = p::acknowledge,
+                        start = { scope.launch { p.start()?.let { nav.replace(Route.Inspection(it)) } } },
+                    ),
                 ),
             )
         }
@@ -419,11 +421,13 @@ private fun Screen(session: Session, route: Route, nav: Navigator) {
                 ComplaintsActions(
                     begin = { id -> scope.launch { p.begin(id) } },
                     open = { id -> nav.go(Route.Inspection(id)) },
-                    kind = p::kind,
-                    joint = p::toggleJoint,
-                    participants = p::participants,
-                    acknowledge = p::acknowledge,
-                    start = { scope.launch { p.start()?.let { nav.go(Route.Inspection(it)) } } },
+                    visit = VisitActions(
+                        kind = p::kind,
+                        joint = p::toggleJoint,
+                        participants = p::participants,
+                        acknowledge = p::acknowledge,
+                        start = { scope.launch { p.start()?.let { nav.go(Route.Inspection(it)) } } },
+                    ),
                     cancel = p::cancel,
                 ),
             )

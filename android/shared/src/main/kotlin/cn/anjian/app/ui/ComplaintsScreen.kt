@@ -17,16 +17,11 @@ import cn.anjian.app.Load
 import cn.anjian.app.presenter.Complaints
 import cn.anjian.app.presenter.ComplaintsState
 import cn.anjian.core.ComplaintRecord
-import cn.anjian.domain.InspectionKind
 
 class ComplaintsActions(
     val begin: (String) -> Unit,
     val open: (String) -> Unit,
-    val kind: (InspectionKind) -> Unit,
-    val joint: (String) -> Unit,
-    val participants: (String) -> Unit,
-    val acknowledge: (Boolean) -> Unit,
-    val start: () -> Unit,
+    val visit: VisitActions,
     val cancel: () -> Unit,
 )
 
@@ -80,12 +75,7 @@ private fun StartForm(state: ComplaintsState, a: ComplaintsActions) {
         null -> {}
         Load.Loading -> Loading("正在读取场所和入企提醒…")
         is Load.Failed -> Notice(f.message, title = "不能开始")
-        is Load.Ready -> VisitOptions(
-            f.value, state.kind, state.joint, state.participants, state.acknowledged, state.busy,
-            VisitActions(a.kind, a.joint, a.participants, a.acknowledge, a.start),
-            tag = "complaint",
-            startLabel = "开始行政检查",
-        )
+        is Load.Ready -> VisitOptions(f.value, state.visit, state.busy, a.visit, tag = "complaint", startLabel = "开始行政检查")
     }
     BigButton("取消", a.cancel, Modifier.fillMaxWidth().testTag("complaint.cancel"), primary = false)
 }

@@ -23,6 +23,7 @@ import androidx.compose.ui.unit.dp
 import cn.anjian.app.Load
 import cn.anjian.app.presenter.ScanFound
 import cn.anjian.app.presenter.ScanState
+import cn.anjian.app.presenter.VisitChoice
 import cn.anjian.app.presenter.kindLabel
 import cn.anjian.core.CertificateRecord
 import cn.anjian.domain.InspectionKind
@@ -31,11 +32,7 @@ class ScanActions(
     val scan: () -> Unit,
     val code: (String) -> Unit,
     val lookup: () -> Unit,
-    val kind: (InspectionKind) -> Unit,
-    val joint: (String) -> Unit,
-    val participants: (String) -> Unit,
-    val acknowledge: (Boolean) -> Unit,
-    val start: () -> Unit,
+    val visit: VisitActions,
 )
 
 /** 扫码入企: scan or paste the site's code, read the warnings, choose how, start. */
@@ -65,7 +62,7 @@ fun ScanScreen(state: ScanState, a: ScanActions) {
                         if (d.site.attributeLabels.isNotEmpty()) Text("场所属性：${d.site.attributeLabels.joinToString("、")}", style = MaterialTheme.typography.bodySmall)
                     }
                 }
-                item { VisitOptions(d, state.kind, state.joint, state.participants, state.acknowledged, state.busy, VisitActions(a.kind, a.joint, a.participants, a.acknowledge, a.start)) }
+                item { VisitOptions(d, state.visit, state.busy, a.visit) }
             }
         }
     }
@@ -87,10 +84,7 @@ class VisitActions(
 @Composable
 fun VisitOptions(
     d: ScanFound,
-    kind: InspectionKind?,
-    joint: Set<String>,
-    participants: String,
-    acknowledged: Boolean,
+    v: VisitChoice,
     busy: Boolean,
     a: VisitActions,
     tag: String = "scan",
@@ -102,10 +96,10 @@ fun VisitOptions(
             Section("入企前提醒（${d.warnings.size}）") {
                 d.warnings.forEach { w -> Notice(w, Tone.WARNING) }
                 Row(
-                    Modifier.fillMaxWidth().heightIn(min = LocalSizes.current.touch).clickable { a.acknowledge(!acknowledged) }.testTag("$tag.ack"),
+                    Modifier.fillMaxWidth().heightIn(min = LocalSizes.current.touch).clickable { a.acknowledge(!v.acknowledged) }.testTag("$tag.ack"),
                     verticalAlignment = Alignment.CenterVertically,
                 ) {
-                    Checkbox(acknowledged, null)
+                    Checkbox(v.acknowledged, null)
                     Text("已知悉，确需本次检查（可与其他部门联合检查，避免重复入企）", style = MaterialTheme.typography.bodyMedium)
                 }
             }
@@ -114,10 +108,10 @@ fun VisitOptions(
             if (d.kinds.isEmpty()) Text("本账号的角色不能检查该场所。", style = MaterialTheme.typography.bodyMedium)
             FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp), verticalArrangement = Arrangement.spacedBy(6.dp)) {
                 d.kinds.forEach { k ->
-                    FilterChip(kind == k, { a.kind(k) }, { Text(kindLabel(k)) }, Modifier.heightIn(min = LocalSizes.current.touch).testTag("$tag.kind.${kindLabel(k)}"))
+                    FilterChip(v.kind == k, { a.kind(k) }, { Text(kindLabel(k)) }, Modifier.heightIn(min = LocalSizes.current.touch).testTag("$tag.kind.${kindLabel(k)}"))
                 }
             }
-            OutlinedTextField(participants, a.participants, label = { Text("同行检查人员（用顿号分隔）") }, modifier = Modifier.fillMaxWidth().testTag("$tag.participants"))
+            OutlinedTextField(v.participants, a.participants, label = { Text("同行检查人员（用顿号分隔）") }, modifier = Modifier.fillMaxWidth().testTag("$tag.participants"))
         }
         if (d.bodies.isNotEmpty()) {
             Section("联合检查单位（可多选，计为一次检查）") {
@@ -126,14 +120,14 @@ fun VisitOptions(
                         Modifier.fillMaxWidth().heightIn(min = LocalSizes.current.touch).clickable { a.joint(u.id) }.testTag("$tag.joint.${u.id}"),
                         verticalAlignment = Alignment.CenterVertically,
                     ) {
-                        Checkbox(u.id in joint, null)
+                        Checkbox(u.id in v.joint, null)
                         Text(u.name, style = MaterialTheme.typography.bodyLarge)
                     }
                 }
             }
         }
         BigButton(
-            if (joint.isEmpty()) startLabel else "开始联合检查（${joint.size + 1} 个单位）",
+            if (v.joint.isEmpty()) startLabel else "开始联合检查（${v.joint.size + 1} 个单位）",
             a.start, Modifier.fillMaxWidth().testTag("$tag.start"),
             enabled = !busy && d.kinds.isNotEmpty(),
         )
