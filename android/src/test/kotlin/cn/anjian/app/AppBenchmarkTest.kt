@@ -19,6 +19,7 @@ import cn.anjian.core.Profile
 import cn.anjian.core.SiteInput
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
 import java.nio.file.Files
@@ -82,7 +83,8 @@ class AppBenchmarkTest {
         val seedMs = (System.nanoTime() - seed) / 1e6
         val insp = store.startInspection(InspectionKind.ROUTINE_CHECK, sites[0].id, emptyList())
         val items = store.checklist("elderly_care").items
-        assertEquals(16, items.size)
+        // The screen is timed with a whole checklist on it (elderly_care has 16 items or more).
+        assertTrue(items.size >= 16) { "elderly_care has ${items.size} items" }
         for (item in items.take(8)) store.recordItem(insp.id, item.id, ItemOutcome.PASS, null)
 
         // Warm both paths once (JIT, Skia, fonts) before measuring.
