@@ -69,6 +69,11 @@ const RELEASED: &[&str] = &[
     include_str!("../../checklists/released/medical@2026.2.toml"),
     include_str!("../../checklists/released/commerce@2026.3.toml"),
     include_str!("../../checklists/released/fire@2026.2.toml"),
+    include_str!("../../checklists/released/school@2026.4.toml"),
+    include_str!("../../checklists/released/road_transport@2026.5.toml"),
+    include_str!("../../checklists/released/medical@2026.3.toml"),
+    include_str!("../../checklists/released/elderly_care@2026.3.toml"),
+    include_str!("../../checklists/released/culture_tourism@2026.3.toml"),
 ];
 
 /// The content hash recorded for every released version: industry code → version → hash.
