@@ -76,6 +76,8 @@ const RELEASED: &[&str] = &[
     include_str!("../../checklists/released/culture_tourism@2026.3.toml"),
     include_str!("../../checklists/released/power@2026.4.toml"),
     include_str!("../../checklists/released/self_built_housing@2026.3.toml"),
+    include_str!("../../checklists/released/medical@2026.4.toml"),
+    include_str!("../../checklists/released/commerce@2026.4.toml"),
 ];
 
 /// The content hash recorded for every released version: industry code → version → hash.
