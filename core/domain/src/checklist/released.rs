@@ -80,6 +80,7 @@ const RELEASED: &[&str] = &[
     include_str!("../../checklists/released/commerce@2026.4.toml"),
     include_str!("../../checklists/released/medical@2026.5.toml"),
     include_str!("../../checklists/released/school@2026.5.toml"),
+    include_str!("../../checklists/released/agriculture@2026.5.toml"),
 ];
 
 /// The content hash recorded for every released version: industry code → version → hash.
