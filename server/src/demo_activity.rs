@@ -85,6 +85,7 @@ pub fn seed(tx: &mut dyn Tx, now: DateTime<Utc>) -> ApiResult<(ActivitySummary, 
         recycled_shown: false,
         drawn: Vec::new(),
         checklists: ChecklistRegistry::new(),
+        awaiting_verification: 0,
     };
     let people = s.people()?;
     let current = YearMonth::of(today);
@@ -217,7 +218,12 @@ struct Seeder<'a> {
     drawn: Vec<PhotoHashes>,
     /// The demo seeds an empty county: the compiled checklist versions.
     checklists: ChecklistRegistry,
+    /// Rectifications of the townships' own findings left waiting for 验收.
+    awaiting_verification: usize,
 }
+
+/// How many recent rectifications at least wait for 验收 in the demo.
+const MIN_AWAITING_VERIFICATION: usize = 3;
 
 impl Seeder<'_> {
     /// A head and a deputy head for every township and department (the demo accounts where
@@ -763,8 +769,16 @@ impl Seeder<'_> {
         };
         story.act(done, rectifier, at(submit, 15, 30))?;
         let verify = submit + Duration::days(1 + self.rng.below(2) as i64);
-        // Some wait for 验收 a while after their submission.
-        if verify > yesterday || self.rng.chance(if recent { 0.5 } else { 0.1 }) {
+        // Some wait for 验收 a while after their submission; the township's own findings
+        // submitted in the last week wait at least three of them, so the office's ledger
+        // always shows 验收 to do (the draws stay the same: only those hazards change).
+        let waits = verify > yesterday || self.rng.chance(if recent { 0.5 } else { 0.1 });
+        let own = story.verifier.is_none();
+        let fresh = (yesterday - submit).num_days() < 7;
+        if waits || (own && fresh && self.awaiting_verification < MIN_AWAITING_VERIFICATION) {
+            if own {
+                self.awaiting_verification += 1;
+            }
             return Ok(());
         }
         let note = Some("经现场复核，整改到位，同意销号".to_string());

@@ -33,6 +33,17 @@ both_backends!(demo_county_is_lived_in, true, |s: &TestServer| {
         "{statuses:?}"
     );
     assert!(ledger.iter().any(|h| h["level"] == "major"));
+    // The office always has work in front of it, whatever the checklists' contents draw:
+    // hazards handed to a township and not started, and rectifications of its own findings
+    // waiting for 验收 (the console's walkthrough verifies one and sends one back).
+    let count = |status: &str| {
+        ledger
+            .iter()
+            .filter(|h| h["status"] == status && h["referral"].is_null())
+            .count()
+    };
+    assert!(count("assigned") >= 2, "{} assigned", count("assigned"));
+    assert!(count("submitted") >= 2, "{} submitted", count("submitted"));
 
     // 投诉举报 left through site codes: some wait to be handed over; one was handed over to
     // a department with powers over its site and answered by its 行政检查, whose record
