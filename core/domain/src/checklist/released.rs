@@ -69,6 +69,7 @@ const RELEASED: &[&str] = &[
     include_str!("../../checklists/released/medical@2026.2.toml"),
     include_str!("../../checklists/released/commerce@2026.3.toml"),
     include_str!("../../checklists/released/fire@2026.2.toml"),
+    include_str!("../../checklists/released/fire@2026.3.toml"),
     include_str!("../../checklists/released/school@2026.4.toml"),
     include_str!("../../checklists/released/road_transport@2026.5.toml"),
     include_str!("../../checklists/released/medical@2026.3.toml"),
