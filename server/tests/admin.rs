@@ -138,9 +138,20 @@ both_backends!(
 );
 
 both_backends!(admin_publishes_checklist_versions, |s: &TestServer| {
+    // The geohazard file as shipped, whatever its version today, and the county's next one.
     let base = include_str!("../../core/domain/checklists/geohazard.toml");
-    let v2 = base.replace("version = \"2026.2\"", "version = \"2026.3\"")
-        + "\n[[items]]\nid = \"GEO-017\"\nsection = \"汛期值守\"\ntext = \"汛期实行24小时值班值守，雨情水情及时预警\"\nbasis = \"《地质灾害防治条例》（2003年）第十五条\"\nmajor = false\nunverified = \"县级补充项，条号未核对\"\n";
+    let shipped = anjian_domain::checklist::parse(base).unwrap();
+    let (year, n) = shipped.version.rsplit_once('.').unwrap();
+    let next = format!("{year}.{}", n.parse::<u32>().unwrap() + 1);
+    let released = anjian_domain::checklist::ChecklistRegistry::new()
+        .versions(Industry::Geohazard)
+        .iter()
+        .map(|c| c.version.clone())
+        .collect::<Vec<_>>();
+    let v2 = base.replace(
+        &format!("version = \"{}\"", shipped.version),
+        &format!("version = \"{next}\""),
+    ) + "\n[[items]]\nid = \"GEO-017\"\nsection = \"汛期值守\"\ntext = \"汛期实行24小时值班值守，雨情水情及时预警\"\nbasis = \"《地质灾害防治条例》（2003年）第十五条\"\nmajor = false\nunverified = \"县级补充项，条号未核对\"\n";
     let publish = |token: &str, body: &str| {
         s.request(Method::POST, token, "/v1/admin/checklists")
             .header("content-type", "application/toml")
@@ -178,12 +189,17 @@ both_backends!(admin_publishes_checklist_versions, |s: &TestServer| {
         .iter()
         .find(|c| c["code"] == "geohazard")
         .unwrap();
-    assert_eq!(geo["version"], "2026.3");
-    assert_eq!(geo["versions"], json!(["2026.1", "2026.2", "2026.3"]));
-    assert_eq!(geo["items"], 17);
+    assert_eq!(geo["version"], next.as_str());
+    let mut versions = released.clone();
+    versions.push(next.clone());
+    assert_eq!(geo["versions"], json!(versions));
+    assert_eq!(geo["items"], shipped.items.len() + 1);
     // The office sees what changed between the versions.
-    let diff = s.get_json(&inspector, "/v1/checklists/geohazard/diff?from=2026.2");
-    assert_eq!(diff["to_version"], "2026.3");
+    let diff = s.get_json(
+        &inspector,
+        &format!("/v1/checklists/geohazard/diff?from={}", shipped.version),
+    );
+    assert_eq!(diff["to_version"], next.as_str());
     let changes = diff["items"].as_array().unwrap();
     assert_eq!(changes.len(), 1, "{diff}");
     assert_eq!(changes[0]["change"], "added");
@@ -202,8 +218,11 @@ both_backends!(admin_publishes_checklist_versions, |s: &TestServer| {
         !since_release["items"].as_array().unwrap().is_empty(),
         "{since_release}"
     );
-    let old = s.get_json(&inspector, "/v1/checklists/geohazard?version=2026.2");
-    assert_eq!(old["items"].as_array().unwrap().len(), 16);
+    let old = s.get_json(
+        &inspector,
+        &format!("/v1/checklists/geohazard?version={}", shipped.version),
+    );
+    assert_eq!(old["items"].as_array().unwrap().len(), shipped.items.len());
     assert_eq!(
         s.get(&inspector, "/v1/checklists/geohazard?version=1999")
             .status(),
@@ -224,7 +243,7 @@ both_backends!(admin_publishes_checklist_versions, |s: &TestServer| {
         InspectionKind::RoutineCheck,
         "GEO-017",
     );
-    assert_eq!(ops[0]["payload"]["checklist_version"], "2026.3");
+    assert_eq!(ops[0]["payload"]["checklist_version"], next.as_str());
     let results = s.push(&inspector, &ops);
     assert!(
         statuses(&results).iter().all(|st| st == "applied"),
@@ -234,5 +253,5 @@ both_backends!(admin_publishes_checklist_versions, |s: &TestServer| {
     let changes = s.pull_all(&inspector, 500);
     assert!(changes
         .iter()
-        .any(|c| c["entity"] == "checklist" && c["entity_id"] == "geohazard@2026.3"));
+        .any(|c| c["entity"] == "checklist" && c["entity_id"] == format!("geohazard@{next}")));
 });
