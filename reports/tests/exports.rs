@@ -319,7 +319,7 @@ fn scores_duty_and_notices_read_back() {
     keep("monthly-scores.xlsx", &bytes);
     check_print("monthly-scores", &bytes, &["类别"]);
     let (_, rows) = read_sheet(&bytes);
-    assert_eq!(rows.len(), 2 + 28 + 16);
+    assert_eq!(rows.len(), 2 + 28 + 17);
     assert!(rows[1][3]
         .to_string()
         .starts_with("履职纪实完成情况（25分）"));
@@ -374,7 +374,7 @@ fn scores_duty_and_notices_read_back() {
     assert_eq!(lines[0], "忠县安全生产委员会办公室文件");
     assert_eq!(lines[1], "忠安委办〔2026〕45号");
     assert_eq!(lines[2], "关于2026年11月全县安全生产综合考核评估情况的通报");
-    assert!(text.contains("对28个乡镇（街道）和16个县级行业部门2026年11月安全生产工作"));
+    assert!(text.contains("对28个乡镇（街道）和17个县级行业部门2026年11月安全生产工作"));
     assert!(text.contains("一、考核评估结果"));
     assert!(text.contains("二、存在的主要问题"));
     assert!(
@@ -383,12 +383,12 @@ fn scores_duty_and_notices_read_back() {
         ),
         "{text}"
     );
-    assert!(text.contains("44个单位失分。未报送：新生街道、乌杨街道"));
+    assert!(text.contains("45个单位失分。未报送：新生街道、乌杨街道"));
     assert!(text.trim_end().ends_with("2026年12月2日"));
-    // Both tables: 28 townships and 16 departments, with a header row each.
+    // Both tables: 28 townships and 17 departments, with a header row each.
     assert_eq!(
         text.lines().filter(|l| l.contains('\t')).count(),
-        28 + 16 + 2
+        28 + 17 + 2
     );
 
     let findings = vec![PatrolFinding {

@@ -21,22 +21,21 @@ pub const DEMO_PASSWORD: &str = "anjian-demo";
 /// them by index: site-TT-NN is industry (TT + NN) % 10), the last two through the newer ones.
 pub const SITES_PER_TOWNSHIP: usize = 12;
 const ORIGINAL_SITES: usize = 10;
-/// The newer industries with the department (code) that owns their demo sites; `None`: no
-/// department of the county supervises it (the township alone, 属地).
-const NEWER: [(Industry, Option<&str>); 13] = [
-    (Industry::SpecialEquipment, Some("scjg")),
-    (Industry::School, Some("jw")),
-    (Industry::CultureTourism, Some("wlw")),
-    (Industry::WaterConservancy, Some("slj")),
-    (Industry::Agriculture, None),
-    (Industry::ForestFire, Some("ghzy")),
-    (Industry::SelfBuiltHousing, Some("zjw")),
-    (Industry::Commerce, Some("swj")),
-    (Industry::CivilExplosives, Some("gaj")),
-    (Industry::Power, Some("jxw")),
-    (Industry::Medical, Some("wjw")),
-    (Industry::Gas, Some("cgj")),
-    (Industry::WaterTransport, Some("hsc")),
+/// The newer industries with the department (code) that owns their demo sites.
+const NEWER: [(Industry, &str); 13] = [
+    (Industry::SpecialEquipment, "scjg"),
+    (Industry::School, "jw"),
+    (Industry::CultureTourism, "wlw"),
+    (Industry::WaterConservancy, "slj"),
+    (Industry::Agriculture, "nyw"),
+    (Industry::ForestFire, "ghzy"),
+    (Industry::SelfBuiltHousing, "zjw"),
+    (Industry::Commerce, "swj"),
+    (Industry::CivilExplosives, "gaj"),
+    (Industry::Power, "jxw"),
+    (Industry::Medical, "wjw"),
+    (Industry::Gas, "cgj"),
+    (Industry::WaterTransport, "hsc"),
 ];
 use crate::demo_parties::THIRD_PARTY_ID;
 
@@ -313,8 +312,10 @@ pub fn sites(c: &County) -> Vec<Site> {
                 let industry = Industry::ALL[(t + n) % ORIGINAL_SITES];
                 (industry, c.supervisor_of(industry).map(|d| d.code.as_str()))
             } else {
-                NEWER
-                    [(t * (SITES_PER_TOWNSHIP - ORIGINAL_SITES) + n - ORIGINAL_SITES) % NEWER.len()]
+                let (industry, department) = NEWER[(t * (SITES_PER_TOWNSHIP - ORIGINAL_SITES) + n
+                    - ORIGINAL_SITES)
+                    % NEWER.len()];
+                (industry, Some(department))
             };
             let brand = BRANDS[(t * 7 + n) % BRANDS.len()];
             let centre = town.centre();

@@ -123,7 +123,7 @@ both_backends!(overview_counts_in_scope, true, |s: &TestServer| {
     let open = all.iter().filter(|h| h["status"] != "closed").count() as u64;
     assert_eq!(ov["open"].as_u64().unwrap(), open);
     let units = ov["units"].as_array().unwrap();
-    assert_eq!(units.len(), 28 + 16, "every township and department");
+    assert_eq!(units.len(), 28 + 17, "every township and department");
     let sum: u64 = units.iter().map(|u| u["open"].as_u64().unwrap()).sum();
     assert_eq!(sum, open);
     assert_eq!(ov["trend"].as_array().unwrap().len(), 12);

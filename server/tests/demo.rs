@@ -156,7 +156,7 @@ both_backends!(demo_county_is_lived_in, true, |s: &TestServer| {
     // Last month's scores differ from unit to unit and show the self-assessments.
     let scores = s.get_json(&admin, &format!("/v1/assessments/{last_month}"));
     let scores = scores["scores"].as_array().unwrap();
-    assert_eq!(scores.len(), 28 + 16);
+    assert_eq!(scores.len(), 28 + 17);
     let totals: HashSet<String> = scores.iter().map(|u| u["total"].to_string()).collect();
     assert!(totals.len() >= 4, "{totals:?}");
     assert!(scores.iter().any(|u| u["total"] == 100.0));

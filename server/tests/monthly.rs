@@ -166,7 +166,7 @@ both_backends!(monthly_duty_assessment_and_exports, |s: &TestServer| {
     // Assessment: every township and department, with self-assessment and 月清零.
     let a = s.get_json(&admin, &format!("/v1/assessments/{m}"));
     let scores = a["scores"].as_array().unwrap();
-    assert_eq!(scores.len(), 28 + 16);
+    assert_eq!(scores.len(), 28 + 17);
     let shibao = scores.iter().find(|x| x["unit_id"] == SHIBAO).unwrap();
     assert_eq!(shibao["self_score"], 100.0 - n);
     assert_eq!(shibao["month_clear_open"], json!([hazard_id]));
@@ -185,7 +185,7 @@ both_backends!(monthly_duty_assessment_and_exports, |s: &TestServer| {
         403
     );
     let annual = s.get_json(&admin, &format!("/v1/assessments/annual/{}", &m[..4]));
-    assert_eq!(annual.as_array().unwrap().len(), 44);
+    assert_eq!(annual.as_array().unwrap().len(), 45);
 
     // Rotation: 12 months × (1 leader + 2 townships + 1 department).
     let rot = s.get_json(&admin, &format!("/v1/rotation?year={}", &m[..4]));
@@ -238,7 +238,7 @@ both_backends!(monthly_duty_assessment_and_exports, |s: &TestServer| {
     );
     assert_eq!(st, 200);
     let rows = sheet_rows(&bytes);
-    assert_eq!(rows.len(), 2 + 44);
+    assert_eq!(rows.len(), 2 + 45);
     let shibao_row = rows.iter().find(|r| r[2] == "石宝镇").unwrap();
     let n = anjian_domain::assessment::IndicatorSet::standard()
         .indicators
