@@ -383,8 +383,24 @@ await step('a county version of a checklist is uploaded and what changed is show
   const list = await api(adminToken, '/v1/checklists')
   assert.equal(list.find((c) => c.code === 'gas').version, version)
   await page.locator('.el-table__body-wrapper tbody tr', { hasText: '城镇燃气' }).first().click()
-  await page.getByText('与上一版本相比：新增 1 项，删除 0 项，修改 1 项').waitFor()
-  await page.getByText('县级补充：燃气用户端安装燃气泄漏报警装置并保持有效').waitFor()
+  const detail = page.locator('[data-test=cl-detail]')
+  await detail.getByText('相比：新增 1 项，删除 0 项，修改 1 项').waitFor()
+  // The changes, item by item, from the server's diff: the added item and the reworded one.
+  const changes = detail.locator('[data-test=cl-changes]')
+  await changes.locator('tr', { hasText: 'GAS-901' }).getByText('新增').waitFor()
+  const reworded = changes.locator('tr', { hasText: '修改' })
+  await reworded.getByText('检查内容：').waitFor()
+  await reworded.locator('ins', { hasText: '经县燃气主管部门考核合格并持证上岗' }).waitFor()
+  // The items still waiting for review, as the server counts them.
+  const gas = await api(adminToken, `/v1/checklists/gas?version=${encodeURIComponent(version)}`)
+  const waiting = gas.items.filter((i) => !i.verified).length
+  await detail.locator('[data-test=cl-unverified]').click()
+  await detail.getByText(`只看待核对（${waiting}）`).waitFor()
+  const rows = detail.locator('[data-test=cl-items] tbody tr.el-table__row')
+  for (let i = 0; (await rows.count()) !== waiting; i++) {
+    assert.ok(i < 100, `only the ${waiting} items waiting for review are listed`)
+    await page.waitForTimeout(100)
+  }
 })
 
 const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)

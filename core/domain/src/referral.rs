@@ -176,8 +176,11 @@ mod tests {
             .unwrap()
             .industries
             .contains(&"gas".to_string()));
-        // No department covers agriculture in the demo county: the township (属地).
         let farm = competent_unit(&site("agriculture", None), &units).unwrap();
+        assert_eq!(farm.id, "dept-nyw");
+        // In a county where no department covers an industry: the township (属地).
+        let without: Vec<Unit> = units.into_iter().filter(|u| u.id != "dept-nyw").collect();
+        let farm = competent_unit(&site("agriculture", None), &without).unwrap();
         assert_eq!(farm.id, "500233001");
     }
 }

@@ -263,6 +263,8 @@ pub struct ChecklistSummary {
     pub versions: Vec<String>,
     pub items: usize,
     pub major_items: usize,
+    /// Items checked against the official text of their basis (the rest wait for review).
+    pub verified_items: usize,
     pub major_hazard_standard: String,
     /// The site attributes (场所属性) its conditional items depend on.
     pub conditions: Vec<checklist::Condition>,
@@ -291,6 +293,7 @@ pub async fn checklists(
                     .collect(),
                 items: c.items.len(),
                 major_items: c.major_count(),
+                verified_items: c.verified_count(),
                 major_hazard_standard: c.major_hazard_standard.clone(),
                 conditions: c.conditions.clone(),
             })
