@@ -1858,6 +1858,8 @@ export interface components {
             major_hazard_standard: string;
             major_items: number;
             name: string;
+            /** @description Items checked against the official text of their basis (the rest wait for review). */
+            verified_items: number;
             /** @description The current version (new inspections use it). */
             version: string;
             /** @description Every version known, oldest first. */
