@@ -3,6 +3,8 @@ package cn.anjian.app
 import androidx.compose.ui.test.ComposeUiTest
 import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.SemanticsNodeInteraction
+import androidx.compose.ui.test.assertCountEquals
+import androidx.compose.ui.test.hasAnyAncestor
 import androidx.compose.ui.test.hasTestTag
 import androidx.compose.ui.test.hasText
 import androidx.compose.ui.test.onAllNodesWithText
@@ -114,6 +116,9 @@ class UiJourneyTest {
                 } else {
                     scrollTo("inspection", "item.${item.id}.PASS").performClick()
                 }
+                // An item whose basis waits for review says so on its card; a checked one does not.
+                val flag = onAllNodes(hasText("依据待核对") and hasAnyAncestor(hasTestTag("item.${item.id}")))
+                if (item.verified) flag.assertCountEquals(0) else flag.assertCountEquals(1)
                 waitUntil(timeoutMillis = 10_000) { answered() == k + 1 }
             }
             scrollTo("inspection", "inspection.finish").performClick()

@@ -119,6 +119,8 @@ private fun ItemCard(d: InspectionData, item: ChecklistItemRecord, state: Inspec
             Row(horizontalArrangement = Arrangement.spacedBy(6.dp), verticalAlignment = Alignment.CenterVertically) {
                 Text(item.id, style = MaterialTheme.typography.labelMedium)
                 if (item.major) Tag("重大隐患判定项", Tone.DANGER)
+                // Said plainly: the basis has not yet been checked against the official text.
+                if (!item.verified) Tag("依据待核对", Tone.WARNING)
                 outcome?.let { Tag("已答：${outcomeLabel(it)}", if (it == ItemOutcome.FAIL) Tone.DANGER else Tone.OK) }
             }
             Text(item.text, style = MaterialTheme.typography.bodyLarge)
