@@ -278,6 +278,9 @@ fn site_attributes(site: &Site) -> Vec<String> {
         "school" if has("幼儿园") => &["kindergarten"],
         "culture_tourism" if has("景区") => &["scenic_area"],
         "culture_tourism" if has("KTV") => &["entertainment"],
+        // The county seat's 商贸城 stands in a high-rise; every 商贸城 has a 消防控制室.
+        "fire" if has("忠州") && has("商贸城") => &["fire_control_room", "high_rise"],
+        "fire" if has("商贸城") => &["fire_control_room"],
         "non_coal_mine" => &["open_pit"],
         "water_conservancy" => &["reservoir"],
         "agriculture" if has("农机") => &["tractor"],
@@ -505,6 +508,7 @@ mod tests {
         assert!(all
             .iter()
             .any(|s| s.industry == "fire" && s.attributes.is_empty()));
+        assert!(with("high_rise") > 0 && with("high_rise") < with("fire_control_room"));
     }
 
     #[test]

@@ -92,6 +92,7 @@ pub fn seed(tx: &mut dyn Tx, now: DateTime<Utc>) -> ApiResult<(ActivitySummary, 
         drawn: Vec::new(),
         checklists: ChecklistRegistry::new(),
         awaiting_verification: 0,
+        lacking_invoice: 0,
     };
     let people = s.people()?;
     let current = YearMonth::of(today);
@@ -226,6 +227,8 @@ struct Seeder<'a> {
     checklists: ChecklistRegistry,
     /// Rectifications of the townships' own findings left waiting for 验收.
     awaiting_verification: usize,
+    /// Investments whose proof still lacks the invoice.
+    lacking_invoice: usize,
 }
 
 /// How many recent rectifications at least wait for 验收 in the demo.

@@ -22,7 +22,10 @@ impl Seeder<'_> {
         }
         let amount_fen = (3 + self.rng.below(120)) as i64 * 100_000;
         let start = day - Duration::days(1 + self.rng.below(3) as i64);
-        let lacks_invoice = self.rng.chance(0.15);
+        // Some lack the invoice, at least one of the first few whatever the draws.
+        let lacks_invoice =
+            self.rng.chance(0.15) || (self.lacking_invoice == 0 && self.summary.investments >= 2);
+        self.lacking_invoice += usize::from(lacks_invoice);
         let submit_day = day + Duration::days(1 + self.rng.below(4) as i64);
         let mut inv = HardwareInvestment {
             id: new_id(),
