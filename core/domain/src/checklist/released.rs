@@ -91,6 +91,8 @@ const RELEASED: &[&str] = &[
     include_str!("../../checklists/released/water_transport@2026.4.toml"),
     include_str!("../../checklists/released/school@2026.7.toml"),
     include_str!("../../checklists/released/elderly_care@2026.5.toml"),
+    include_str!("../../checklists/released/construction@2026.4.toml"),
+    include_str!("../../checklists/released/elderly_care@2026.6.toml"),
 ];
 
 /// The content hash recorded for every released version: industry code → version → hash.
