@@ -16,6 +16,7 @@ import cn.anjian.domain.InspectionKind
 import cn.anjian.domain.ItemOutcome
 import cn.anjian.core.Profile
 import cn.anjian.domain.Role
+import cn.anjian.core.SiteEditInput
 import cn.anjian.core.SiteInput
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
@@ -64,6 +65,31 @@ class OfflinePresenterTest {
         assertEquals(listOf(near.id, far.id), (p.state.value.rows as Load.Ready).value.map { it.site.id })
         p.search("远处")
         assertEquals(listOf(far.id), (p.state.value.rows as Load.Ready).value.map { it.site.id })
+    }
+
+    @Test
+    fun theItemsOfAttributesTheSiteLacksAreNamedAndComeBackOnceTheSiteIsCorrected() = runBlocking {
+        val d = device(Role.INSPECTOR)
+        val s = d.store.addSite(
+            SiteInput("石宝镇顺发液化气供应站", "gas", 30.4215, 108.1803, 80.0, "500233107", null, null, null, null, listOf("station", "lpg")),
+        )
+        val insp = d.store.startInspection(InspectionKind.ROUTINE_CHECK, s.id, emptyList())
+        val p = InspectionPresenter(d.session, insp.id)
+        p.load()
+        val before = (p.state.value.data as Load.Ready).value
+        // 管道燃气 is not recorded for this site: its items are not asked, and the screen says so.
+        assertEquals(listOf("管道燃气"), before.undeclared.map { it.label })
+        assertTrue(before.checklist.items.none { it.condition == "管道燃气" })
+        assertTrue(before.canEditSite)
+
+        // The inspector finds a pipeline on site and corrects the site: the checklist gains its items.
+        d.store.editSite(s.id, SiteEditInput(null, null, null, null, null, listOf("station", "lpg", "pipeline")))
+        p.load()
+        val after = (p.state.value.data as Load.Ready).value
+        assertTrue(after.undeclared.isEmpty())
+        val piped = after.checklist.items.count { it.condition == "管道燃气" }
+        assertTrue(piped > 0)
+        assertEquals(before.total + piped, after.total)
     }
 
     @Test

@@ -5,6 +5,7 @@ import cn.anjian.app.Session
 import cn.anjian.app.errorText
 import cn.anjian.core.ChecklistItemRecord
 import cn.anjian.core.ChecklistRecord
+import cn.anjian.core.ConditionRecord
 import cn.anjian.core.EvidenceItem
 import cn.anjian.domain.EvidenceStage
 import cn.anjian.domain.EvidenceTarget
@@ -21,7 +22,16 @@ data class InspectionData(
     val site: SiteRecord,
     /** Photos of each item (failed items), by item id. */
     val photos: Map<String, List<EvidenceItem>>,
+    /** Whether I may correct the site (its 场所属性 among the rest). */
+    val canEditSite: Boolean = false,
 ) {
+    /**
+     * The checklist's site attributes this site is not recorded with: their items are not
+     * asked. Said at the top so that an inspector who sees them on site corrects the site first.
+     */
+    val undeclared: List<ConditionRecord>
+        get() = checklist.conditions.filter { it.code !in site.attributes }
+
     fun outcome(itemId: String): ItemOutcome? = inspection.results.firstOrNull { it.itemId == itemId }?.outcome
     fun note(itemId: String): String? = inspection.results.firstOrNull { it.itemId == itemId }?.note
     val answered get() = inspection.answeredItems.toInt()
@@ -64,7 +74,7 @@ class InspectionPresenter(private val session: Session, private val inspectionId
         val photos = insp.failedItemIds.associateWith { item ->
             evidenceFor(EvidenceTarget.InspectionItem(inspectionId, item))
         }
-        return InspectionData(insp, list, site(insp.siteId), photos)
+        return InspectionData(insp, list, site(insp.siteId), photos, canEditSite(insp.siteId))
     }
 
     /** Where I am against the site: distance and accuracy, or why there is no fix. */

@@ -35,6 +35,8 @@ class InspectionActions(
     val hazard: (String) -> Unit,
     /** The documents left on site (行政检查). */
     val documents: () -> Unit = {},
+    /** 修改场所属性: the site's edit screen. */
+    val editSite: () -> Unit = {},
 )
 
 fun outcomeLabel(o: ItemOutcome) = when (o) {
@@ -55,6 +57,7 @@ fun InspectionScreen(state: InspectionState, a: InspectionActions) {
                 verticalArrangement = Arrangement.spacedBy(LocalSizes.current.gap),
             ) {
                 item { Header(d, state, a) }
+                if (!d.finished && d.undeclared.isNotEmpty()) item { Undeclared(d, a) }
                 state.error?.let { item { Notice(it, title = "未保存") } }
                 if (state.raised.isNotEmpty() || d.finished) item { Finished(d, state, a) }
                 if (d.inspection.certificateNumber != null) item {
@@ -96,6 +99,20 @@ private fun Header(d: InspectionData, state: InspectionState, a: InspectionActio
             BigButton("重新定位", a.relocate, primary = false)
         }
         (state.location?.label ?: state.locationMessage)?.let { Text(it, style = MaterialTheme.typography.bodyMedium, modifier = Modifier.testTag("inspection.location")) }
+    }
+}
+
+/** The conditional items left out, by the attributes the site is not recorded with. */
+@Composable
+private fun Undeclared(d: InspectionData, a: InspectionActions) {
+    Section("未列出的条件项") {
+        Text(
+            "本场所未登记为：${d.undeclared.joinToString("、") { it.label }}。相关检查项未列出；与现场情况不符的，" +
+                if (d.canEditSite) "请先修改场所属性，检查表随即补上。" else "请告知场所所属单位修改场所属性。",
+            style = MaterialTheme.typography.bodyMedium,
+            modifier = Modifier.testTag("inspection.undeclared"),
+        )
+        if (d.canEditSite) BigButton("修改场所属性", a.editSite, Modifier.fillMaxWidth().testTag("inspection.editSite"), primary = false)
     }
 }
 
