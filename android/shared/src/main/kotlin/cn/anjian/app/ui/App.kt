@@ -27,7 +27,6 @@ import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.unit.dp
-import cn.anjian.app.Load
 import cn.anjian.app.Session
 import cn.anjian.app.SyncRun
 import cn.anjian.app.presenter.ComplaintsPresenter
@@ -295,7 +294,7 @@ private fun Screen(session: Session, route: Route, nav: Navigator) {
                     finish = { scope.launch { p.finish() } },
                     hazard = { nav.go(Route.Hazard(it)) },
                     documents = { nav.go(Route.Documents(route.id)) },
-                    editSite = { (s.data as? Load.Ready)?.value?.site?.id?.let { nav.go(Route.SiteEdit(it)) } },
+                    editSite = { nav.go(Route.SiteEdit(it)) },
                 ),
             )
         }

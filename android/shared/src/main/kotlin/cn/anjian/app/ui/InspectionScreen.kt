@@ -35,8 +35,8 @@ class InspectionActions(
     val hazard: (String) -> Unit,
     /** The documents left on site (行政检查). */
     val documents: () -> Unit = {},
-    /** 修改场所属性: the site's edit screen. */
-    val editSite: () -> Unit = {},
+    /** 修改场所属性: the site's edit screen, for the site's id. */
+    val editSite: (String) -> Unit = {},
 )
 
 fun outcomeLabel(o: ItemOutcome) = when (o) {
@@ -112,7 +112,7 @@ private fun Undeclared(d: InspectionData, a: InspectionActions) {
             style = MaterialTheme.typography.bodyMedium,
             modifier = Modifier.testTag("inspection.undeclared"),
         )
-        if (d.canEditSite) BigButton("修改场所属性", a.editSite, Modifier.fillMaxWidth().testTag("inspection.editSite"), primary = false)
+        if (d.canEditSite) BigButton("修改场所属性", { a.editSite(d.site.id) }, Modifier.fillMaxWidth().testTag("inspection.editSite"), primary = false)
     }
 }
 
