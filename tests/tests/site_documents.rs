@@ -1,8 +1,9 @@
 //! The documents left on site (issue 18), end to end: an officer of 县应急管理局 inspects an
 //! enterprise offline, cannot finish the 行政检查 before the 现场检查记录 is signed, makes the
-//! three documents signed on the screen by both officers of the team (the co-officer on the
-//! leader's phone) and the representative (one refusal to sign before a witness), reads them
-//! back as PDF text, syncs; the server checks each PDF by its SHA-256 and lists them with the
+//! four documents signed on the screen by both officers of the team (the co-officer on the
+//! leader's phone) and the representative (one refusal to sign before a witness), the
+//! 行政检查结果告知书 only once the inspection is finished and its hazard ordered rectified,
+//! reads them back as PDF text, syncs; the server checks each PDF by its SHA-256 and lists them with the
 //! inspection.
 
 mod common;
@@ -116,7 +117,7 @@ fn request(insp: &str, kind: DocumentKind, sig: &Signatures, refused: bool) -> D
 }
 
 #[test]
-fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
+fn the_site_documents_are_signed_read_back_uploaded_and_listed() {
     let dir = tempfile::tempdir().unwrap();
     let server = ServerProcess::start(&dir.path().join("server"));
     let phone = Store::open(&dir.path().join("phone").join("device.db")).unwrap();
@@ -248,6 +249,12 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
             false,
         ))
         .unwrap();
+    // The result is told only once the inspection is finished.
+    let early = phone
+        .make_site_document(&request(&insp.id, DocumentKind::ResultNotice, &sig, false))
+        .unwrap_err()
+        .to_string();
+    assert!(early.contains("检查结束后才能告知检查结果"), "{early}");
     phone.finish_inspection(&insp.id).unwrap();
 
     // The finding, raised and planned with a deadline, is ordered rectified.
@@ -281,6 +288,23 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
             },
         )
         .unwrap();
+    // Nor before its hazard is ordered rectified.
+    let unordered = phone
+        .make_site_document(&request(&insp.id, DocumentKind::ResultNotice, &sig, false))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        unordered.contains(&format!(
+            "隐患 {} 尚未下达责令限期整改指令书",
+            hazard.number
+        )),
+        "{unordered}"
+    );
+    assert_eq!(
+        phone.site_documents(&insp.id).unwrap().len(),
+        1,
+        "nothing kept"
+    );
     let order = phone
         .make_site_document(&request(
             &insp.id,
@@ -293,9 +317,13 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
     let review = phone
         .make_site_document(&request(&insp.id, DocumentKind::ReviewOpinion, &sig, true))
         .unwrap();
+    // The result, told to the enterprise: the finding and what the body ordered.
+    let notice = phone
+        .make_site_document(&request(&insp.id, DocumentKind::ResultNotice, &sig, false))
+        .unwrap();
 
     let docs = phone.site_documents(&insp.id).unwrap();
-    assert_eq!(docs.len(), 3);
+    assert_eq!(docs.len(), 4);
     let officer_sha = anjian_evidence::sha256_hex(&std::fs::read(&sig.officer).unwrap());
     let colleague_sha = anjian_evidence::sha256_hex(&std::fs::read(&sig.colleague).unwrap());
     let rep_sha = anjian_evidence::sha256_hex(&std::fs::read(&sig.representative).unwrap());
@@ -304,6 +332,7 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
         (&record, DocumentKind::InspectionRecord, "检记"),
         (&order, DocumentKind::RectificationOrder, "责改"),
         (&review, DocumentKind::ReviewOpinion, "复查"),
+        (&notice, DocumentKind::ResultNotice, "检告"),
     ] {
         let doc = rec.document.as_ref().unwrap();
         assert_eq!(doc.kind, kind);
@@ -422,6 +451,21 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
                 assert!(text.contains(&squash(&order.document.as_ref().unwrap().number)));
                 assert!(text.contains("未整改完毕"));
             }
+            DocumentKind::ResultNotice => {
+                assert_eq!(doc.hazard_ids, vec![hazard.id.clone()]);
+                for want in [
+                    record.document.as_ref().unwrap().number.as_str(),
+                    order.document.as_ref().unwrap().number.as_str(),
+                    "粉尘爆炸危险场所未按规定设置泄爆装置",
+                    hazard.number.as_str(),
+                    &format!("已责令于{}前整改完毕", deadline.format("%Y年%m月%d日")),
+                    "整改完毕后报告，本机关将组织复查",
+                    "陈述、申辩",
+                    "扫描本场所的场所码",
+                ] {
+                    assert!(text.contains(&squash(want)), "lacks {want}:\n{text}");
+                }
+            }
         }
     }
 
@@ -455,7 +499,7 @@ fn the_three_site_documents_are_signed_read_back_uploaded_and_listed() {
             .iter()
             .map(|e| e.document.as_ref().unwrap().number.as_str())
             .collect();
-        assert_eq!(numbers.len(), 3, "{who}: {numbers:?}");
+        assert_eq!(numbers.len(), 4, "{who}: {numbers:?}");
         for rec in &docs {
             assert!(numbers.contains(&rec.document.as_ref().unwrap().number.as_str()));
         }

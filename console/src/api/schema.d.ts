@@ -1081,7 +1081,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The documents left on site of an inspection (现场检查记录, 责令限期整改指令书, 整改复查意见书):
+         * The documents left on site of an inspection (现场检查记录, 责令限期整改指令书, 整改复查意见书, 行政检查结果告知书):
          *     evidence records with their 文号, hazards and signatures, oldest first; each PDF is read
          *     from `/v1/blobs/{sha256}`.
          */
@@ -1945,10 +1945,10 @@ export interface components {
             unit_id: string;
         };
         /**
-         * @description The three documents left on site.
+         * @description The documents left on site.
          * @enum {string}
          */
-        DocumentKind: "inspection_record" | "rectification_order" | "review_opinion";
+        DocumentKind: "inspection_record" | "rectification_order" | "review_opinion" | "result_notice";
         /** @description A signature made on the phone's screen: the image's SHA-256, who, when. */
         DocumentSignature: {
             image_sha256: string;

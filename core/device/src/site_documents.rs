@@ -162,30 +162,38 @@ impl Store {
     }
 
     /// Makes, signs and stores a document of a 行政检查 led by the signed-in officer, signed by
-    /// every officer of its team. The
-    /// 责令限期整改指令书 lists the inspection's open hazards, each with its deadline; the
-    /// 整改复查意见书 reviews the hazards of the latest order. Nothing is stored when any
-    /// part is refused.
+    /// every officer of its team. The 责令限期整改指令书 lists the inspection's open hazards,
+    /// each with its deadline; the 整改复查意见书 reviews the hazards of the latest order; the
+    /// 行政检查结果告知书 tells the finished inspection's result, citing the latest record and
+    /// order. Nothing is stored when any part is refused.
     pub fn make_site_document(&self, req: &DocumentRequest) -> Result<EvidenceRecord> {
         let actor = self.actor()?;
         let font = self
             .cjk_font()?
             .ok_or_else(|| invalid("字体", "未设置中文字体（setWatermarkFont），不能生成文书"))?;
         let at = Utc::now();
-        let (insp, site, attributes, at_site, order, count) = self.read(|c| {
+        let (insp, site, attributes, at_site, made, count) = self.read(|c| {
             let insp = Self::load_inspection(c, &req.inspection_id)?;
             let list = self.checklists().for_inspection(&insp);
             let attributes = Self::inspection_site_attributes(c, &insp, &list)?;
             let site = Self::load_site(c, &insp.site_id)?;
             let at_site = Self::hazards_at(c, &insp.site_id)?;
-            let order = Self::documents_of(c, &insp.id)?
+            let made: Vec<SiteDocumentInfo> = Self::documents_of(c, &insp.id)?
                 .into_iter()
                 .filter_map(|r| r.document)
-                .filter(|d| d.kind == DocumentKind::RectificationOrder)
-                .last();
+                .collect();
             let count = Self::count_in_year(c, &actor.person_id, req.kind, china_date(at).year())?;
-            Ok((insp, site, attributes, at_site, order, count))
+            Ok((insp, site, attributes, at_site, made, count))
         })?;
+        // The latest document of a kind made in this inspection, as a later one cites it.
+        let latest = |kind: DocumentKind| made.iter().rev().find(|d| d.kind == kind);
+        fn issued(d: &SiteDocumentInfo) -> site_document::Issued<'_> {
+            site_document::Issued {
+                number: &d.number,
+                date: china_date(d.generated_at),
+                hazard_ids: &d.hazard_ids,
+            }
+        }
         let plans: Vec<PatrolPlan> = crate::sync_engine::pulled(self, entity::PATROL_PLAN)?;
         let source = TaskSource::of(&insp, &at_site, &plans);
         let past = self.inspections(Some(&insp.site_id))?;
@@ -246,7 +254,7 @@ impl Store {
                 site_document::rectification_order(&facts, &open)?
             }
             DocumentKind::ReviewOpinion => {
-                let order = order.ok_or_else(|| {
+                let order = latest(DocumentKind::RectificationOrder).ok_or_else(|| {
                     invalid("整改复查意见书", "本次检查尚未下达责令限期整改指令书")
                 })?;
                 let ordered: Vec<&Hazard> = hazards
@@ -259,6 +267,13 @@ impl Store {
                     china_date(order.generated_at),
                     &ordered,
                 )?
+            }
+            DocumentKind::ResultNotice => {
+                let record = latest(DocumentKind::InspectionRecord)
+                    .ok_or_else(|| invalid("行政检查结果告知书", "本次检查尚未制作现场检查记录"))?;
+                let order = latest(DocumentKind::RectificationOrder).map(issued);
+                let raised: Vec<&Hazard> = hazards.iter().collect();
+                site_document::result_notice(&facts, &issued(record), order.as_ref(), &raised)?
             }
         };
 

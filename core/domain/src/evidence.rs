@@ -87,7 +87,7 @@ pub enum EvidenceKind {
     Contract,
     Invoice,
     OtherDocument,
-    /// A signed document left on site (现场检查记录, 责令限期整改指令书, 整改复查意见书).
+    /// A signed document left on site (现场检查记录, 责令限期整改指令书, 整改复查意见书, 行政检查结果告知书).
     SiteDocument,
 }
 

@@ -1,6 +1,7 @@
 //! The documents an enforcement body leaves with the enterprise after a 行政检查: 现场检查记录,
-//! 责令限期整改指令书 and 整改复查意见书, as the emergency-management authorities' formats lay
-//! them out (文号, the parties, what was found, the legal basis, the deadline, the signatures).
+//! 责令限期整改指令书, 整改复查意见书 and 行政检查结果告知书, as the emergency-management
+//! authorities' formats and the Ministry of Justice's 实施—记录—反馈 steps lay them out (文号,
+//! the parties, what was found, the legal basis, the deadline, the signatures).
 //!
 //! Pure: the content is composed here from the inspection, its checklist and its hazards; a
 //! renderer (`core/paper`) draws it, the phone signs and stores it. The signatures (every
@@ -22,7 +23,7 @@ use crate::site::Site;
 use crate::task_source::TaskSource;
 use crate::{required_text, DomainError};
 
-/// The three documents left on site.
+/// The documents left on site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
@@ -34,13 +35,17 @@ pub enum DocumentKind {
     RectificationOrder,
     /// 整改复查意见书
     ReviewOpinion,
+    /// 行政检查结果告知书: the 反馈 step, the result told to the enterprise once the
+    /// inspection is finished.
+    ResultNotice,
 }
 
 impl DocumentKind {
-    pub const ALL: [DocumentKind; 3] = [
+    pub const ALL: [DocumentKind; 4] = [
         DocumentKind::InspectionRecord,
         DocumentKind::RectificationOrder,
         DocumentKind::ReviewOpinion,
+        DocumentKind::ResultNotice,
     ];
 
     pub fn title(self) -> &'static str {
@@ -48,6 +53,7 @@ impl DocumentKind {
             DocumentKind::InspectionRecord => "现场检查记录",
             DocumentKind::RectificationOrder => "责令限期整改指令书",
             DocumentKind::ReviewOpinion => "整改复查意见书",
+            DocumentKind::ResultNotice => "行政检查结果告知书",
         }
     }
 
@@ -56,6 +62,7 @@ impl DocumentKind {
             DocumentKind::InspectionRecord => "inspection_record",
             DocumentKind::RectificationOrder => "rectification_order",
             DocumentKind::ReviewOpinion => "review_opinion",
+            DocumentKind::ResultNotice => "result_notice",
         }
     }
 
@@ -302,6 +309,50 @@ impl Facts<'_> {
         )
     }
 
+    /// 检查情况: the count of items by result, then each failed item with its level and basis.
+    fn findings(&self) -> Vec<String> {
+        let insp = self.inspection;
+        let score = insp.score(self.checklist, self.site_attributes);
+        let mut found = vec![format!(
+            "检查 {} 项：合格 {} 项，不合格 {} 项（其中重大事故隐患 {} 项），不适用 {} 项。",
+            score.applicable, score.passed, score.failed, score.major_failed, score.not_applicable
+        )];
+        for (n, (item, result)) in insp.failed_items(self.checklist).iter().enumerate() {
+            found.push(format!(
+                "{}. {}：{}（{}；依据：{}）",
+                n + 1,
+                item.section,
+                result.note.as_deref().unwrap_or(&item.text),
+                if item.major {
+                    "重大事故隐患"
+                } else {
+                    "一般隐患"
+                },
+                item.basis
+            ));
+        }
+        if score.failed == 0 {
+            found.push("未发现问题。".into());
+        }
+        let noted = insp
+            .results
+            .values()
+            .filter(|r| r.outcome == ItemOutcome::Pass)
+            .filter_map(|r| r.note.clone())
+            .count();
+        if noted > 0 {
+            found.push(format!("另有 {noted} 项合格项附有检查说明。"));
+        }
+        found
+    }
+
+    fn basis_line(&self) -> String {
+        format!(
+            "《{}检查表》（{}版）",
+            self.checklist.name, self.checklist.version
+        )
+    }
+
     fn officers_line(&self) -> String {
         self.officers
             .iter()
@@ -320,7 +371,6 @@ pub fn inspection_record(facts: &Facts) -> Result<DocumentDraft, DomainError> {
     if missing > 0 {
         return Err(DomainError::InspectionIncomplete(missing));
     }
-    let score = insp.score(facts.checklist, facts.site_attributes);
     let mut fields = facts.party_fields();
     let f = |label: &str, value: String| Field {
         label: label.into(),
@@ -343,44 +393,9 @@ pub fn inspection_record(facts: &Facts) -> Result<DocumentDraft, DomainError> {
         f("任务来源", facts.source.label().to_string()),
         f("检查频次", facts.frequency_line()),
         f("检查人员", facts.officers_line()),
-        f(
-            "检查依据",
-            format!(
-                "《{}检查表》（{}版）",
-                facts.checklist.name, facts.checklist.version
-            ),
-        ),
+        f("检查依据", facts.basis_line()),
     ]);
-    let mut found = vec![format!(
-        "检查 {} 项：合格 {} 项，不合格 {} 项（其中重大事故隐患 {} 项），不适用 {} 项。",
-        score.applicable, score.passed, score.failed, score.major_failed, score.not_applicable
-    )];
-    for (n, (item, result)) in insp.failed_items(facts.checklist).iter().enumerate() {
-        found.push(format!(
-            "{}. {}：{}（{}；依据：{}）",
-            n + 1,
-            item.section,
-            result.note.as_deref().unwrap_or(&item.text),
-            if item.major {
-                "重大事故隐患"
-            } else {
-                "一般隐患"
-            },
-            item.basis
-        ));
-    }
-    if score.failed == 0 {
-        found.push("未发现问题。".into());
-    }
-    let noted = insp
-        .results
-        .values()
-        .filter(|r| r.outcome == ItemOutcome::Pass)
-        .filter_map(|r| r.note.clone())
-        .count();
-    if noted > 0 {
-        found.push(format!("另有 {noted} 项合格项附有检查说明。"));
-    }
+    let found = facts.findings();
     Ok(DocumentDraft {
         kind: DocumentKind::InspectionRecord,
         issuer: facts.in_name_of()?.to_string(),
@@ -414,8 +429,20 @@ pub fn inspection_record(facts: &Facts) -> Result<DocumentDraft, DomainError> {
 }
 
 /// The hazards of this inspection that a document lists, in number order; each must come
-/// from the inspection.
+/// from the inspection, and there must be one.
 fn of_inspection<'h>(
+    facts: &Facts,
+    hazards: &[&'h Hazard],
+) -> Result<Vec<&'h Hazard>, DomainError> {
+    let hs = sorted_of_inspection(facts, hazards)?;
+    if hs.is_empty() {
+        return Err(DomainError::MissingField("须整改的隐患"));
+    }
+    Ok(hs)
+}
+
+/// The hazards in number order, each checked to come from this inspection.
+fn sorted_of_inspection<'h>(
     facts: &Facts,
     hazards: &[&'h Hazard],
 ) -> Result<Vec<&'h Hazard>, DomainError> {
@@ -428,9 +455,6 @@ fn of_inspection<'h>(
                 reason: format!("隐患 {} 不是本次检查发现的", h.number),
             });
         }
-    }
-    if hs.is_empty() {
-        return Err(DomainError::MissingField("须整改的隐患"));
     }
     hs.sort_by(|a, b| a.number.cmp(&b.number));
     Ok(hs)
@@ -569,6 +593,135 @@ pub fn review_opinion(
             Paragraph {
                 heading: Some("复查意见".into()),
                 lines: vec![opinion],
+            },
+        ],
+        slots: facts.slots(),
+        date: china_date(facts.at),
+        hazard_ids: hs.iter().map(|h| h.id.clone()).collect(),
+    })
+}
+
+/// A document made earlier in the same inspection, as a later one cites it.
+#[derive(Debug, Clone, Copy)]
+pub struct Issued<'a> {
+    pub number: &'a str,
+    pub date: NaiveDate,
+    pub hazard_ids: &'a [String],
+}
+
+/// 行政检查结果告知书: once the inspection is finished, what it found and what follows from it,
+/// told to the enterprise (the 反馈 step). It cites the signed 现场检查记录; every hazard the
+/// inspection raised is either rectified or ordered rectified (`rectification_order`) first,
+/// so that the notice never tells a result the body has not acted on.
+pub fn result_notice(
+    facts: &Facts,
+    record: &Issued,
+    order: Option<&Issued>,
+    hazards: &[&Hazard],
+) -> Result<DocumentDraft, DomainError> {
+    facts.check_people()?;
+    let insp = facts.inspection;
+    let finished = insp.finished_at.ok_or_else(|| DomainError::InvalidValue {
+        field: "行政检查结果告知书",
+        reason: "检查结束后才能告知检查结果".into(),
+    })?;
+    let record_number = required_text(record.number, "现场检查记录文号")?;
+    let hs = sorted_of_inspection(facts, hazards)?;
+    if hs.is_empty() && insp.score(facts.checklist, facts.site_attributes).failed > 0 {
+        return Err(DomainError::InvalidValue {
+            field: "行政检查结果告知书",
+            reason: "本次检查发现的问题尚未登记隐患，请先登记隐患再告知检查结果".into(),
+        });
+    }
+    let ordered = |h: &Hazard| order.is_some_and(|o| o.hazard_ids.contains(&h.id));
+    let unordered: Vec<&str> = hs
+        .iter()
+        .filter(|h| h.status != HazardStatus::Closed && !ordered(h))
+        .map(|h| h.number.as_str())
+        .collect();
+    if !unordered.is_empty() {
+        return Err(DomainError::InvalidValue {
+            field: "行政检查结果告知书",
+            reason: format!(
+                "隐患 {} 尚未下达责令限期整改指令书，请先制作指令书再告知检查结果",
+                unordered.join("、")
+            ),
+        });
+    }
+    let mut handling: Vec<String> = hs
+        .iter()
+        .enumerate()
+        .map(|(n, h)| {
+            let how = if h.status == HazardStatus::Closed {
+                "已整改".to_string()
+            } else {
+                // Open here means ordered (checked above).
+                let o = order.map_or("", |o| o.number);
+                match h.deadline() {
+                    Some(d) => format!(
+                        "已责令于{}前整改完毕（《责令限期整改指令书》{o}）",
+                        date_cn(d)
+                    ),
+                    None => format!("已责令限期整改（《责令限期整改指令书》{o}）"),
+                }
+            };
+            format!(
+                "{}. {}（{}，隐患编号 {}）——{how}",
+                n + 1,
+                h.description,
+                h.level.label(),
+                h.number
+            )
+        })
+        .collect();
+    match order {
+        Some(o) if hs.iter().any(|h| h.status != HazardStatus::Closed) => handling.push(format!(
+            "请按{}下达的《责令限期整改指令书》{}所列期限整改，整改期间采取措施保证安全；整改完毕后报告，本机关将组织复查。",
+            date_cn(o.date),
+            o.number
+        )),
+        _ if hs.is_empty() => handling.push("本次检查无须整改的隐患。".into()),
+        _ => {}
+    }
+    let mut fields = facts.party_fields();
+    let f = |label: &str, value: String| Field {
+        label: label.into(),
+        value,
+    };
+    fields.extend([
+        f(
+            "检查时间",
+            format!("{}至{}", time_cn(insp.started_at), time_cn(finished)),
+        ),
+        f("执法主体", facts.in_name_of()?.to_string()),
+        f("检查人员", facts.officers_line()),
+        f("检查依据", facts.basis_line()),
+        f(
+            "现场检查记录",
+            format!("{record_number}（{}）", date_cn(record.date)),
+        ),
+    ]);
+    Ok(DocumentDraft {
+        kind: DocumentKind::ResultNotice,
+        issuer: facts.in_name_of()?.to_string(),
+        number: facts.number(DocumentKind::ResultNotice)?,
+        fields,
+        paragraphs: vec![
+            Paragraph {
+                heading: Some("检查结果".into()),
+                lines: facts.findings(),
+            },
+            Paragraph {
+                heading: Some("处理情况".into()),
+                lines: handling,
+            },
+            Paragraph {
+                heading: Some("告知事项".into()),
+                lines: vec![
+                    "对检查结果有异议的，可以向本机关陈述、申辩，本机关将予以核实。".into(),
+                    "对本次检查或执法人员的行为有意见的，可以扫描本场所的场所码向县安委办反映。"
+                        .into(),
+                ],
             },
         ],
         slots: facts.slots(),

@@ -224,7 +224,7 @@ pub async fn inspections(
     ))
 }
 
-/// The documents left on site of an inspection (现场检查记录, 责令限期整改指令书, 整改复查意见书):
+/// The documents left on site of an inspection (现场检查记录, 责令限期整改指令书, 整改复查意见书, 行政检查结果告知书):
 /// evidence records with their 文号, hazards and signatures, oldest first; each PDF is read
 /// from `/v1/blobs/{sha256}`.
 #[utoipa::path(get, path = "/v1/inspections/{id}/documents", params(("id" = String, Path)), responses((status = 200, body = Vec<EvidenceRecord>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]

@@ -1,5 +1,6 @@
-//! The documents left on site (现场检查记录, 责令限期整改指令书, 整改复查意见书): made offline
-//! from the inspection, signed on the screen, stored as evidence of the inspection.
+//! The documents left on site (现场检查记录, 责令限期整改指令书, 整改复查意见书,
+//! 行政检查结果告知书): made offline from the inspection, signed on the screen, stored as
+//! evidence of the inspection.
 
 use super::*;
 use anjian_domain::site_document::{DocumentKind, Signer};

@@ -30,7 +30,8 @@ import java.nio.file.Path
  * 扫码入企 and the documents left on site, through the real core and the demo server: the
  * sticker the console prints is decoded from its picture, verified offline, the visit's
  * warnings confirmed, a joint 行政检查 started; 现场检查记录 signed before it may finish, then
- * 责令限期整改指令书 (refused signature before a witness) and 整改复查意见书; shared; synced and
+ * 责令限期整改指令书 (refused signature before a witness), 整改复查意见书 and
+ * 行政检查结果告知书 (only once the hazard is ordered rectified); shared; synced and
  * read back from the server and as PDF text.
  */
 class ScanAndDocumentsTest {
@@ -161,6 +162,7 @@ class ScanAndDocumentsTest {
         // 责令限期整改指令书: the representative refuses to sign, before a witness.
         docs.load()
         assertTrue(DocumentKind.RECTIFICATION_ORDER in ready(docs.state.value.data).makeable)
+        assertTrue(DocumentKind.RESULT_NOTICE !in ready(docs.state.value.data).makeable, "no result told before the hazard is ordered rectified")
         docs.begin(DocumentKind.RECTIFICATION_ORDER)
         assertEquals("王建华", docs.state.value.draft!!.representative, "asked again from the record")
         docs.officerInk(scribble(2))
@@ -187,8 +189,24 @@ class ScanAndDocumentsTest {
         docs.coOfficerInk(team[2].personId, scribble(10))
         docs.siteInk(scribble(4))
         assertTrue(docs.make(), docs.state.value.error)
+
+        // 行政检查结果告知书: the result told, citing the record and the order.
+        assertTrue(DocumentKind.RESULT_NOTICE in ready(docs.state.value.data).makeable)
+        docs.begin(DocumentKind.RESULT_NOTICE)
+        docs.officerInk(scribble(11))
+        docs.coOfficerInk(team[1].personId, scribble(12))
+        docs.coOfficerInk(team[2].personId, scribble(13))
+        docs.siteInk(scribble(14))
+        assertTrue(docs.make(), docs.state.value.error)
         val all = ready(docs.state.value.data).documents
-        assertEquals(listOf(DocumentKind.INSPECTION_RECORD, DocumentKind.RECTIFICATION_ORDER, DocumentKind.REVIEW_OPINION), all.map { it.kind })
+        assertEquals(
+            listOf(DocumentKind.INSPECTION_RECORD, DocumentKind.RECTIFICATION_ORDER, DocumentKind.REVIEW_OPINION, DocumentKind.RESULT_NOTICE),
+            all.map { it.kind },
+        )
+        pdfText(all.last().pdfPath)?.let { t ->
+            val flat = t.replace(Regex("\\s+"), "")
+            for (cited in listOf(record.number, order.number, hazard.number)) assertTrue(flat.contains(cited.replace(Regex("\\s+"), "")), "$cited in\n$t")
+        }
 
         // The PDFs read back as the documents they are.
         for (d in all) {
@@ -214,7 +232,7 @@ class ScanAndDocumentsTest {
         assertTrue(officer.output.shared.single().second.contains(order.number))
         assertEquals(1, officer.output.printed.size)
 
-        // Synced: the server holds the three documents of the inspection.
+        // Synced: the server holds the four documents of the inspection.
         val run = officer.syncAndWait()
         assertTrue(run is SyncRun.Finished && run.result.outcome is SyncOutcome.Completed, run.toString())
         assertTrue(officer.store.attention().isEmpty(), officer.store.attention().toString())

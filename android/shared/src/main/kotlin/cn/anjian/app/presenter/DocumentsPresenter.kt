@@ -43,6 +43,10 @@ data class DocumentsData(
             if (!finished) add(DocumentKind.INSPECTION_RECORD)
             if (finished && hazards.any { it.status != HazardStatus.CLOSED }) add(DocumentKind.RECTIFICATION_ORDER)
             if (documents.any { it.kind == DocumentKind.RECTIFICATION_ORDER }) add(DocumentKind.REVIEW_OPINION)
+            // The result is told once every open hazard is ordered rectified (by the latest order).
+            val ordered = documents.lastOrNull { it.kind == DocumentKind.RECTIFICATION_ORDER }?.hazardIds.orEmpty()
+            val recorded = documents.any { it.kind == DocumentKind.INSPECTION_RECORD }
+            if (finished && recorded && hazards.none { it.status != HazardStatus.CLOSED && it.id !in ordered }) add(DocumentKind.RESULT_NOTICE)
         }
 }
 
@@ -78,7 +82,7 @@ data class DocumentsState(
 /**
  * 现场执法文书: the documents of a 行政检查 left with the enterprise — 现场检查记录 before the
  * inspection is finished, 责令限期整改指令书 for its open hazards, 整改复查意见书 after the
- * order — signed on the screen by every officer of the team in turn (the co-officers on the
+ * order, 行政检查结果告知书 once the inspection is finished and its hazards ordered — signed on the screen by every officer of the team in turn (the co-officers on the
  * leader's phone) and the enterprise's representative (or refused
  * before a witness), made into a PDF by the core, shared or printed through the platform.
  */

@@ -63,7 +63,7 @@ fun InspectionScreen(state: InspectionState, a: InspectionActions) {
                 if (d.inspection.certificateNumber != null) item {
                     Section("现场执法文书") {
                         Text(
-                            if (d.finished) "可制作责令限期整改指令书、整改复查意见书，签名后分享或打印交被检查单位。"
+                            if (d.finished) "可制作责令限期整改指令书、整改复查意见书和行政检查结果告知书，签名后分享或打印交被检查单位。"
                             else "本次为行政检查（执法证 ${d.inspection.certificateNumber}）：检查完所有项目后，须制作现场检查记录并由双方签名，才能完成检查。",
                             style = MaterialTheme.typography.bodyMedium,
                         )
