@@ -516,7 +516,7 @@ fn the_inspection_ledger_flags_doubtful_times_and_prints() {
         });
         serde_json::from_value::<anjian_domain::inspection::Inspection>(v).unwrap()
     };
-    let list: Vec<_> = (0..40)
+    let mut list: Vec<_> = (0..40)
         .map(|n| {
             let site = if n % 2 == 0 {
                 "site-07-03"
@@ -526,13 +526,59 @@ fn the_inspection_ledger_flags_doubtful_times_and_prints() {
             inspection(&format!("insp-{n:02}"), site, 1 + n % 27, n as usize % 4)
         })
         .collect();
+    // Two 行政检查: the first told its result, the second not yet.
+    for n in [5, 6] {
+        list[n].activity =
+            Some(anjian_domain::enforcement::FieldActivity::AdministrativeInspection);
+    }
+    let document = |insp: &str, kind: &str, number: &str, at: &str| {
+        serde_json::from_value::<anjian_domain::site_document::SiteDocumentInfo>(
+            serde_json::json!({
+                "kind": kind, "number": number, "inspection_id": insp, "signatures": [],
+                "generated_at": at
+            }),
+        )
+        .unwrap()
+    };
+    let made = [
+        document(
+            "insp-05",
+            "inspection_record",
+            "（忠）应急检记〔2026〕992001号",
+            "2026-11-06T03:00:00Z",
+        ),
+        document(
+            "insp-05",
+            "result_notice",
+            "（忠）应急检告〔2026〕992001号",
+            "2026-11-06T17:30:00Z",
+        ),
+        document(
+            "insp-06",
+            "inspection_record",
+            "（忠）应急检记〔2026〕992002号",
+            "2026-11-07T03:00:00Z",
+        ),
+    ];
+    let mut documents: std::collections::HashMap<String, Vec<_>> = Default::default();
+    for d in &made {
+        documents
+            .entry(d.inspection_id.clone())
+            .or_default()
+            .push(d);
+    }
     dir.time_doubts.insert(
         "insp-03".into(),
         "时间存疑：开始时间比服务器接收早 7 天（2026-11-04 10:00）".into(),
     );
     let refs: Vec<&anjian_domain::inspection::Inspection> = list.iter().collect();
-    let table =
-        anjian_reports::inspections::inspection_ledger(&refs, &dir, "石宝镇", "（2026年11月）");
+    let table = anjian_reports::inspections::inspection_ledger(
+        &refs,
+        &documents,
+        &dir,
+        "石宝镇",
+        "（2026年11月）",
+    );
     let bytes = xlsx::workbook(&[table]).unwrap();
     keep("inspections.xlsx", &bytes);
     let (name, rows) = read_sheet(&bytes);
@@ -553,6 +599,21 @@ fn the_inspection_ledger_flags_doubtful_times_and_prints() {
     assert_eq!(row[col("不合格项")], Data::Float(3.0));
     assert!(row[col("时间核验")].to_string().starts_with("时间存疑"));
     assert_eq!(rows[2][col("时间核验")].to_string(), "");
+    // The documents left on site, and whether a finished 行政检查's result was told (China time).
+    assert_eq!(
+        rows[2 + 5][col("现场执法文书")].to_string(),
+        "现场检查记录（忠）应急检记〔2026〕992001号；行政检查结果告知书（忠）应急检告〔2026〕992001号"
+    );
+    assert_eq!(
+        rows[2 + 5][col("结果告知")].to_string(),
+        "已告知（2026-11-07）"
+    );
+    assert_eq!(rows[2 + 6][col("结果告知")].to_string(), "未告知");
+    assert_eq!(
+        rows[2 + 7][col("结果告知")].to_string(),
+        "",
+        "not a 行政检查"
+    );
     let Some(p) = check_print("inspections", &bytes, &["序号", "被检查场所", "时间核验"])
     else {
         return;

@@ -23,6 +23,7 @@ use anjian_domain::received::doubt_note;
 use anjian_domain::records::{AccountabilityRecord, HardwareInvestment, Meeting};
 use anjian_domain::rotation::{self, DutyReport, ReporterKind, RotationMember, RotationSlot};
 use anjian_domain::site::Site;
+use anjian_domain::site_document::SiteDocumentInfo;
 use anjian_domain::sync::entity;
 use anjian_reports::notices::{Issue, PatrolFinding};
 use anjian_reports::table::Table;
@@ -405,7 +406,23 @@ impl County {
             .collect();
         rows.sort_by(|a, b| a.started_at.cmp(&b.started_at).then(a.id.cmp(&b.id)));
         let period = month.map_or(String::new(), |m| format!("（{}）", m.label()));
-        anjian_reports::inspections::inspection_ledger(&rows, dir, &self.scope_name(unit), &period)
+        let mut documents: HashMap<String, Vec<&SiteDocumentInfo>> = HashMap::new();
+        for d in self.evidence.iter().filter_map(|e| e.document.as_ref()) {
+            documents
+                .entry(d.inspection_id.clone())
+                .or_default()
+                .push(d);
+        }
+        documents
+            .values_mut()
+            .for_each(|ds| ds.sort_by_key(|d| d.generated_at));
+        anjian_reports::inspections::inspection_ledger(
+            &rows,
+            &documents,
+            dir,
+            &self.scope_name(unit),
+            &period,
+        )
     }
 
     fn issuer(&self) -> String {

@@ -1,15 +1,16 @@
 //! Every officer of a 行政检查's team signs its documents (the co-officer on the leader's
 //! phone): through `POST /v1/sync/push`, a 现场检查记录 signed by the leader alone is refused
 //! naming who still must sign, a signature by someone not on the team is refused, and the record
-//! signed by both officers and the representative lets the inspection finish. SQLite and
-//! PostgreSQL.
+//! signed by both officers and the representative lets the inspection finish; its
+//! 行政检查结果告知书 is taken only once it is finished, and the 检查记录台账 says whether the
+//! result was told. SQLite and PostgreSQL.
 
 mod common;
 
 use anjian_domain::checklist::{self, Industry};
 use anjian_domain::inspection::InspectionKind;
 use chrono::{Duration, Utc};
-use common::{evidence, inspection_ops, op, TestServer};
+use common::{evidence, inspection_ops, op, sheet_rows, TestServer};
 use serde_json::{json, Value};
 
 /// 石宝镇's chemical site (site-07-NN is industry (7 + NN) % 10), within 县应急管理局's powers.
@@ -26,6 +27,21 @@ fn signature(person: Option<&str>, signer: &str, name: &str, seed: char) -> Valu
 
 /// A 现场检查记录 of `inspection_id` as the phone pushes it, with these signatures.
 fn record(inspection_id: &str, signatures: Vec<Value>) -> (String, Value) {
+    document(
+        inspection_id,
+        "inspection_record",
+        "（忠）应急检记〔2026〕1001号",
+        signatures,
+    )
+}
+
+/// A document of `inspection_id` as the phone pushes it.
+fn document(
+    inspection_id: &str,
+    kind: &str,
+    number: &str,
+    signatures: Vec<Value>,
+) -> (String, Value) {
     let id = uuid::Uuid::now_v7().to_string();
     let mut ev = evidence(
         &id,
@@ -35,8 +51,8 @@ fn record(inspection_id: &str, signatures: Vec<Value>) -> (String, Value) {
         json!({"type": "inspection_report", "inspection_id": inspection_id}),
     );
     ev["document"] = json!({
-        "kind": "inspection_record",
-        "number": "（忠）应急检记〔2026〕1001号",
+        "kind": kind,
+        "number": number,
         "inspection_id": inspection_id,
         "signatures": signatures,
         "generated_at": Utc::now(),
@@ -109,6 +125,21 @@ both_backends!(
                 json!({ "finished_at": Utc::now(), "inspection_record_id": record }),
             )
         };
+        // The result cannot be told before the inspection is finished.
+        let all = || {
+            vec![
+                lead(),
+                signature(Some("person-yjj-officer-1"), "officer", "何斌", 'b'),
+                site(),
+            ]
+        };
+        let notice = || document(&id, "result_notice", "（忠）应急检告〔2026〕1001号", all()).1;
+        let r = push(notice());
+        assert_eq!(r["status"], "rejected", "{r:#}");
+        assert_eq!(
+            r["reason"],
+            "当前状态为“检查进行中”，不能告知检查结果（检查结束后才能制作行政检查结果告知书）"
+        );
         let r = push(finish("no-such-record"));
         assert_eq!(r["status"], "rejected", "{r:#}");
         assert!(
@@ -126,5 +157,29 @@ both_backends!(
         let docs = s.get_json(&han, &format!("/v1/inspections/{id}/documents"));
         let text = docs.to_string();
         assert!(text.contains("何斌") && text.contains("韩磊"), "{docs:#}");
+
+        // The 检查记录台账 lists the record and says the result is not told yet; once the
+        // notice is pushed, it is.
+        let told = || {
+            let sheet = sheet_rows(
+                &s.get(&han, "/v1/exports/inspections.xlsx?unit=dept-yjj")
+                    .bytes()
+                    .unwrap(),
+            );
+            let header = sheet
+                .iter()
+                .find(|r| r.contains(&"结果告知".to_string()))
+                .unwrap();
+            let col = |h: &str| header.iter().position(|c| c == h).unwrap();
+            let row = sheet
+                .iter()
+                .find(|r| r[col("现场执法文书")].contains("（忠）应急检记〔2026〕1001号"))
+                .unwrap_or_else(|| panic!("{sheet:#?}"));
+            row[col("结果告知")].clone()
+        };
+        assert_eq!(told(), "未告知");
+        let r = push(notice());
+        assert_eq!(r["status"], "applied", "{r:#}");
+        assert!(told().starts_with("已告知（"), "{}", told());
     }
 );

@@ -254,7 +254,10 @@ fn the_site_documents_are_signed_read_back_uploaded_and_listed() {
         .make_site_document(&request(&insp.id, DocumentKind::ResultNotice, &sig, false))
         .unwrap_err()
         .to_string();
-    assert!(early.contains("检查结束后才能告知检查结果"), "{early}");
+    assert!(
+        early.contains("检查结束后才能制作行政检查结果告知书"),
+        "{early}"
+    );
     phone.finish_inspection(&insp.id).unwrap();
 
     // The finding, raised and planned with a deadline, is ordered rectified.

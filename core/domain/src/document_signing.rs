@@ -123,6 +123,26 @@ impl SiteDocumentInfo {
     }
 }
 
+/// A document in its place in the inspection: the 行政检查结果告知书 tells the result of a
+/// finished inspection only (the phone composes it so; the server holds pushes to the same).
+pub fn check_in_sequence(
+    inspection: &Inspection,
+    doc: &SiteDocumentInfo,
+) -> Result<(), DomainError> {
+    match doc.kind {
+        DocumentKind::ResultNotice if inspection.finished_at.is_none() => Err(result_too_early()),
+        _ => Ok(()),
+    }
+}
+
+/// The refusal of a 行政检查结果告知书 before the inspection is finished.
+pub(crate) fn result_too_early() -> DomainError {
+    DomainError::WrongStatus {
+        status: "检查进行中",
+        action: "告知检查结果（检查结束后才能制作行政检查结果告知书）",
+    }
+}
+
 /// A piece of evidence that is (or claims to be) a document left on site: a signed PDF of the
 /// inspection it names.
 pub fn check_evidence(rec: &crate::evidence::EvidenceRecord) -> Result<(), DomainError> {

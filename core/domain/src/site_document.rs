@@ -123,8 +123,8 @@ pub fn document_number(
 }
 
 pub use crate::document_signing::{
-    check_evidence, check_finish, check_officer_signatures, team_signers, unsigned_officers,
-    DocumentSignature, SignatureRefusal, Signer, SiteDocumentInfo, TeamSigner,
+    check_evidence, check_finish, check_in_sequence, check_officer_signatures, team_signers,
+    unsigned_officers, DocumentSignature, SignatureRefusal, Signer, SiteDocumentInfo, TeamSigner,
 };
 
 /// One line of the fields block: 被检查单位：…
@@ -621,10 +621,9 @@ pub fn result_notice(
 ) -> Result<DocumentDraft, DomainError> {
     facts.check_people()?;
     let insp = facts.inspection;
-    let finished = insp.finished_at.ok_or_else(|| DomainError::InvalidValue {
-        field: "行政检查结果告知书",
-        reason: "检查结束后才能告知检查结果".into(),
-    })?;
+    let finished = insp
+        .finished_at
+        .ok_or_else(crate::document_signing::result_too_early)?;
     let record_number = required_text(record.number, "现场检查记录文号")?;
     let hs = sorted_of_inspection(facts, hazards)?;
     if hs.is_empty() && insp.score(facts.checklist, facts.site_attributes).failed > 0 {

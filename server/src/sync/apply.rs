@@ -540,11 +540,12 @@ fn attach_evidence(tx: &mut dyn Tx, caller: &Caller, id: &str, mut rec: Evidence
     };
     policy::check(&caller.actor(), Act::AttachEvidence, &policy_target)?;
     // A document of a 行政检查 is signed by every officer of its team, and as an officer by
-    // no one else (each under the name the team records).
+    // no one else (each under the name the team records); the result is told once finished.
     if let (Some(doc), entity::INSPECTION) = (&rec.document, target.entity.as_str()) {
         let insp: Inspection =
             serde_json::from_value(target.data.clone()).map_err(ApiError::internal)?;
         anjian_domain::site_document::check_officer_signatures(&insp, doc)
+            .and_then(|()| anjian_domain::site_document::check_in_sequence(&insp, doc))
             .map_err(|e| refuse(e.to_string()))?;
     }
     if exists(tx, entity::EVIDENCE, &rec.id)? {
