@@ -5,10 +5,9 @@
 
 use std::collections::HashMap;
 
-use anjian_domain::enforcement::FieldActivity;
 use anjian_domain::hazard::china_date;
 use anjian_domain::inspection::{Inspection, ItemOutcome};
-use anjian_domain::site_document::{DocumentKind, SiteDocumentInfo};
+use anjian_domain::site_document::{self, SiteDocumentInfo};
 
 use crate::table::{Cell, Table};
 use crate::Directory;
@@ -16,18 +15,15 @@ use crate::Directory;
 /// 结果告知 of a finished 行政检查: the date of its 行政检查结果告知书, or 未告知 (for the
 /// office to chase); empty for other activities and unfinished inspections.
 fn result_told(i: &Inspection, documents: &[&SiteDocumentInfo]) -> String {
-    if i.activity != Some(FieldActivity::AdministrativeInspection) || i.finished_at.is_none() {
+    if !site_document::tells_result(i) {
         return String::new();
     }
-    documents
-        .iter()
-        .find(|d| d.kind == DocumentKind::ResultNotice)
-        .map_or("未告知".into(), |d| {
-            format!(
-                "已告知（{}）",
-                china_date(d.generated_at).format("%Y-%m-%d")
-            )
-        })
+    site_document::result_notice_among(documents).map_or("未告知".into(), |d| {
+        format!(
+            "已告知（{}）",
+            china_date(d.generated_at).format("%Y-%m-%d")
+        )
+    })
 }
 
 /// One row per inspection, in the order given (the caller sorts them); `documents` are the

@@ -259,6 +259,16 @@ fn the_site_documents_are_signed_read_back_uploaded_and_listed() {
         "{early}"
     );
     phone.finish_inspection(&insp.id).unwrap();
+    // 今日 lists it as owing its result until the notice is made.
+    let owed = |phone: &Store| -> Vec<String> {
+        phone
+            .results_to_tell()
+            .unwrap()
+            .into_iter()
+            .map(|i| i.id)
+            .collect()
+    };
+    assert_eq!(owed(&phone), vec![insp.id.clone()]);
 
     // The finding, raised and planned with a deadline, is ordered rectified.
     let deadline = anjian_domain::hazard::china_date(Utc::now()) + Duration::days(15);
@@ -325,6 +335,7 @@ fn the_site_documents_are_signed_read_back_uploaded_and_listed() {
         .make_site_document(&request(&insp.id, DocumentKind::ResultNotice, &sig, false))
         .unwrap();
 
+    assert!(owed(&phone).is_empty(), "told");
     let docs = phone.site_documents(&insp.id).unwrap();
     assert_eq!(docs.len(), 4);
     let officer_sha = anjian_evidence::sha256_hex(&std::fs::read(&sig.officer).unwrap());

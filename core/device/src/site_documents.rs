@@ -154,6 +154,30 @@ impl Store {
         Ok(out)
     }
 
+    /// The finished 行政检查 I led whose result is not told yet (no 行政检查结果告知书 on this
+    /// phone), oldest first: 今日 lists them so the 反馈 step is not forgotten.
+    pub fn results_to_tell(&self) -> Result<Vec<anjian_domain::inspection::Inspection>> {
+        let me = self.actor()?;
+        let mut mine: Vec<_> = self
+            .inspections(None)?
+            .into_iter()
+            .filter(|i| i.leader.person_id == me.person_id && site_document::tells_result(i))
+            .collect();
+        mine.sort_by_key(|i| i.finished_at);
+        self.read(|c| {
+            let mut owed = Vec::new();
+            for insp in mine {
+                let docs = Self::documents_of(c, &insp.id)?;
+                let infos: Vec<&SiteDocumentInfo> =
+                    docs.iter().filter_map(|d| d.document.as_ref()).collect();
+                if site_document::result_notice_among(&infos).is_none() {
+                    owed.push(insp);
+                }
+            }
+            Ok(owed)
+        })
+    }
+
     /// The officers who sign a document of an inspection, the leader first (none unless it is a
     /// 行政检查): the app asks each in turn on this phone.
     pub fn document_signers(&self, inspection_id: &str) -> Result<Vec<site_document::TeamSigner>> {

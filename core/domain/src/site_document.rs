@@ -601,6 +601,20 @@ pub fn review_opinion(
     })
 }
 
+/// Whether an inspection's result is to be told with a 行政检查结果告知书: a finished 行政检查.
+pub fn tells_result(inspection: &Inspection) -> bool {
+    inspection.activity == Some(FieldActivity::AdministrativeInspection)
+        && inspection.finished_at.is_some()
+}
+
+/// The 行政检查结果告知书 among an inspection's documents, if one was made.
+pub fn result_notice_among<'d>(documents: &[&'d SiteDocumentInfo]) -> Option<&'d SiteDocumentInfo> {
+    documents
+        .iter()
+        .copied()
+        .find(|d| d.kind == DocumentKind::ResultNotice)
+}
+
 /// A document made earlier in the same inspection, as a later one cites it.
 #[derive(Debug, Clone, Copy)]
 pub struct Issued<'a> {

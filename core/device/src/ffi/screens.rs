@@ -336,6 +336,16 @@ impl AnjianStore {
             .collect())
     }
 
+    /// The finished 行政检查 I led whose result is not told yet (no 行政检查结果告知书).
+    pub fn results_to_tell(&self) -> FfiResult<Vec<InspectionRecord>> {
+        Ok(self
+            .inner()
+            .results_to_tell()?
+            .into_iter()
+            .map(|i| self.inspection_record(i))
+            .collect())
+    }
+
     /// Where I am (from the phone, with its accuracy and whether it is a mock location)
     /// against a site's radius or boundary.
     pub fn check_location(

@@ -159,6 +159,11 @@ class ScanAndDocumentsTest {
         assertNull(insp.state.value.error)
         val hazard = insp.state.value.raised.single()
 
+        // 今日 lists the finished 行政检查 as owing its result, until the notice is made.
+        val home = HomePresenter(officer.session)
+        home.load()
+        assertEquals(listOf(inspectionId), ready(home.state.value).resultsToTell.map { it.id })
+
         // 责令限期整改指令书: the representative refuses to sign, before a witness.
         docs.load()
         assertTrue(DocumentKind.RECTIFICATION_ORDER in ready(docs.state.value.data).makeable)
@@ -203,6 +208,8 @@ class ScanAndDocumentsTest {
             listOf(DocumentKind.INSPECTION_RECORD, DocumentKind.RECTIFICATION_ORDER, DocumentKind.REVIEW_OPINION, DocumentKind.RESULT_NOTICE),
             all.map { it.kind },
         )
+        home.load()
+        assertTrue(ready(home.state.value).resultsToTell.isEmpty(), "told")
         pdfText(all.last().pdfPath)?.let { t ->
             val flat = t.replace(Regex("\\s+"), "")
             for (cited in listOf(record.number, order.number, hazard.number)) assertTrue(flat.contains(cited.replace(Regex("\\s+"), "")), "$cited in\n$t")

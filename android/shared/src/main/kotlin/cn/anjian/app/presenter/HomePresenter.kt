@@ -35,6 +35,8 @@ data class HomeData(
     val openComplaints: Int = 0,
     /** All 投诉举报 handed over to my unit (the entry shows while there are any). */
     val complaints: Int = 0,
+    /** Finished 行政检查 I led whose result is not told yet (行政检查结果告知书 to make). */
+    val resultsToTell: List<InspectionRecord> = emptyList(),
     /** My unread reminders (提醒), and the newest unread one's title. */
     val unreadReminders: Int = 0,
     val latestReminder: String? = null,
@@ -81,6 +83,7 @@ class HomePresenter(
                 complaints = complaints.size,
                 unreadReminders = reminders.count { !it.read },
                 latestReminder = reminders.firstOrNull { !it.read }?.title,
+                resultsToTell = if (Roles.inspects(me.roles)) runCatching { resultsToTell() }.getOrDefault(emptyList()) else emptyList(),
             )
         }
         set(data.fold({ Load.Ready(it) }, { Load.Failed(errorText(it)) }))

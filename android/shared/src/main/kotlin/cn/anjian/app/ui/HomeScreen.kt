@@ -66,6 +66,21 @@ fun HomeScreen(
                 if (d.canPatrol) item {
                     BigButton("暗访取证（拍照记录问题）", onCapture, Modifier.fillMaxWidth().testTag("home.capture"))
                 }
+                if (d.resultsToTell.isNotEmpty()) item {
+                    Section("检查结果待告知（${d.resultsToTell.size}）") {
+                        Text("行政检查结束后须制作行政检查结果告知书，交被检查单位。", style = MaterialTheme.typography.bodyMedium)
+                        d.resultsToTell.forEach { i ->
+                            Row(
+                                Modifier.fillMaxWidth().heightIn(min = LocalSizes.current.touch).clickable { onInspection(i.id) }.testTag("home.untold.${i.id}"),
+                                verticalAlignment = Alignment.CenterVertically,
+                                horizontalArrangement = Arrangement.spacedBy(8.dp),
+                            ) {
+                                Tag("待告知", Tone.WARNING)
+                                Text("${d.siteNames[i.siteId] ?: i.siteId} · 制作告知书", style = MaterialTheme.typography.bodyLarge)
+                            }
+                        }
+                    }
+                }
                 if (d.openInspections.isNotEmpty()) item {
                     Section("未完成的检查") {
                         d.openInspections.forEach { i ->
