@@ -134,6 +134,15 @@ pub struct Field {
     pub value: String,
 }
 
+impl Field {
+    fn new(label: &str, value: String) -> Field {
+        Field {
+            label: label.into(),
+            value,
+        }
+    }
+}
+
 /// A block of text under an optional heading.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Paragraph {
@@ -254,10 +263,7 @@ impl Facts<'_> {
     }
 
     fn party_fields(&self) -> Vec<Field> {
-        let f = |label: &str, value: String| Field {
-            label: label.into(),
-            value,
-        };
+        let f = Field::new;
         vec![
             f("被检查单位", self.site.name.clone()),
             f("地址", self.site.address.clone().unwrap_or_default()),
@@ -346,6 +352,26 @@ impl Facts<'_> {
         found
     }
 
+    /// The document in this body's name, numbered, with every signature slot, dated today.
+    fn draft(
+        &self,
+        kind: DocumentKind,
+        fields: Vec<Field>,
+        paragraphs: Vec<Paragraph>,
+        hazard_ids: Vec<String>,
+    ) -> Result<DocumentDraft, DomainError> {
+        Ok(DocumentDraft {
+            kind,
+            issuer: self.in_name_of()?.to_string(),
+            number: self.number(kind)?,
+            fields,
+            paragraphs,
+            slots: self.slots(),
+            date: china_date(self.at),
+            hazard_ids,
+        })
+    }
+
     fn basis_line(&self) -> String {
         format!(
             "《{}检查表》（{}版）",
@@ -372,10 +398,7 @@ pub fn inspection_record(facts: &Facts) -> Result<DocumentDraft, DomainError> {
         return Err(DomainError::InspectionIncomplete(missing));
     }
     let mut fields = facts.party_fields();
-    let f = |label: &str, value: String| Field {
-        label: label.into(),
-        value,
-    };
+    let f = Field::new;
     fields.extend([
         f(
             "检查场所",
@@ -396,12 +419,10 @@ pub fn inspection_record(facts: &Facts) -> Result<DocumentDraft, DomainError> {
         f("检查依据", facts.basis_line()),
     ]);
     let found = facts.findings();
-    Ok(DocumentDraft {
-        kind: DocumentKind::InspectionRecord,
-        issuer: facts.in_name_of()?.to_string(),
-        number: facts.number(DocumentKind::InspectionRecord)?,
+    facts.draft(
+        DocumentKind::InspectionRecord,
         fields,
-        paragraphs: vec![
+        vec![
             Paragraph {
                 heading: Some("告知事项".into()),
                 lines: vec![
@@ -422,10 +443,8 @@ pub fn inspection_record(facts: &Facts) -> Result<DocumentDraft, DomainError> {
                     .to_string()],
             },
         ],
-        slots: facts.slots(),
-        date: china_date(facts.at),
-        hazard_ids: Vec::new(),
-    })
+        Vec::new(),
+    )
 }
 
 /// The hazards of this inspection that a document lists, in number order; each must come
@@ -496,12 +515,10 @@ pub fn rectification_order(
         label: "检查时间".into(),
         value: time_cn(facts.inspection.started_at),
     });
-    Ok(DocumentDraft {
-        kind: DocumentKind::RectificationOrder,
-        issuer: facts.in_name_of()?.to_string(),
-        number: facts.number(DocumentKind::RectificationOrder)?,
+    facts.draft(
+        DocumentKind::RectificationOrder,
         fields,
-        paragraphs: vec![
+        vec![
             Paragraph {
                 heading: Some("经现场检查，你单位存在下列问题".into()),
                 lines: problems,
@@ -514,10 +531,8 @@ pub fn rectification_order(
                 ],
             },
         ],
-        slots: facts.slots(),
-        date: china_date(facts.at),
-        hazard_ids: hs.iter().map(|h| h.id.clone()).collect(),
-    })
+        hs.iter().map(|h| h.id.clone()).collect(),
+    )
 }
 
 /// 整改复查意见书: each ordered problem as the review found it, and the opinion.
@@ -566,11 +581,9 @@ pub fn review_opinion(
             open.join("、")
         )
     };
-    Ok(DocumentDraft {
-        kind: DocumentKind::ReviewOpinion,
-        issuer: facts.in_name_of()?.to_string(),
-        number: facts.number(DocumentKind::ReviewOpinion)?,
-        fields: {
+    facts.draft(
+        DocumentKind::ReviewOpinion,
+        {
             let mut f = facts.party_fields();
             f.push(Field {
                 label: "复查依据".into(),
@@ -585,7 +598,7 @@ pub fn review_opinion(
             });
             f
         },
-        paragraphs: vec![
+        vec![
             Paragraph {
                 heading: Some("复查情况".into()),
                 lines,
@@ -595,10 +608,8 @@ pub fn review_opinion(
                 lines: vec![opinion],
             },
         ],
-        slots: facts.slots(),
-        date: china_date(facts.at),
-        hazard_ids: hs.iter().map(|h| h.id.clone()).collect(),
-    })
+        hs.iter().map(|h| h.id.clone()).collect(),
+    )
 }
 
 /// Whether an inspection's result is to be told with a 行政检查结果告知书: a finished 行政检查.
@@ -697,10 +708,7 @@ pub fn result_notice(
         _ => {}
     }
     let mut fields = facts.party_fields();
-    let f = |label: &str, value: String| Field {
-        label: label.into(),
-        value,
-    };
+    let f = Field::new;
     fields.extend([
         f(
             "检查时间",
@@ -714,12 +722,10 @@ pub fn result_notice(
             format!("{record_number}（{}）", date_cn(record.date)),
         ),
     ]);
-    Ok(DocumentDraft {
-        kind: DocumentKind::ResultNotice,
-        issuer: facts.in_name_of()?.to_string(),
-        number: facts.number(DocumentKind::ResultNotice)?,
+    facts.draft(
+        DocumentKind::ResultNotice,
         fields,
-        paragraphs: vec![
+        vec![
             Paragraph {
                 heading: Some("检查结果".into()),
                 lines: facts.findings(),
@@ -737,10 +743,8 @@ pub fn result_notice(
                 ],
             },
         ],
-        slots: facts.slots(),
-        date: china_date(facts.at),
-        hazard_ids: hs.iter().map(|h| h.id.clone()).collect(),
-    })
+        hs.iter().map(|h| h.id.clone()).collect(),
+    )
 }
 
 #[cfg(test)]

@@ -187,22 +187,21 @@ class ScanAndDocumentsTest {
         assertEquals("石宝镇安监站 刘洋", order.refusalWitness)
         assertEquals(listOf(hazard.id), order.hazardIds)
 
+        // Every officer of the team and the representative sign (each pad's strokes from `seed`).
+        suspend fun signedByAll(kind: DocumentKind, seed: Int) {
+            docs.begin(kind)
+            docs.officerInk(scribble(seed))
+            team.drop(1).forEachIndexed { n, o -> docs.coOfficerInk(o.personId, scribble(seed + 1 + n)) }
+            docs.siteInk(scribble(seed + team.size))
+            assertTrue(docs.make(), docs.state.value.error)
+        }
+
         // 整改复查意见书 after the order.
-        docs.begin(DocumentKind.REVIEW_OPINION)
-        docs.officerInk(scribble(3))
-        docs.coOfficerInk(team[1].personId, scribble(9))
-        docs.coOfficerInk(team[2].personId, scribble(10))
-        docs.siteInk(scribble(4))
-        assertTrue(docs.make(), docs.state.value.error)
+        signedByAll(DocumentKind.REVIEW_OPINION, 3)
 
         // 行政检查结果告知书: the result told, citing the record and the order.
         assertTrue(DocumentKind.RESULT_NOTICE in ready(docs.state.value.data).makeable)
-        docs.begin(DocumentKind.RESULT_NOTICE)
-        docs.officerInk(scribble(11))
-        docs.coOfficerInk(team[1].personId, scribble(12))
-        docs.coOfficerInk(team[2].personId, scribble(13))
-        docs.siteInk(scribble(14))
-        assertTrue(docs.make(), docs.state.value.error)
+        signedByAll(DocumentKind.RESULT_NOTICE, 11)
         val all = ready(docs.state.value.data).documents
         assertEquals(
             listOf(DocumentKind.INSPECTION_RECORD, DocumentKind.RECTIFICATION_ORDER, DocumentKind.REVIEW_OPINION, DocumentKind.RESULT_NOTICE),
