@@ -82,9 +82,10 @@ data class DocumentsState(
 /**
  * 现场执法文书: the documents of a 行政检查 left with the enterprise — 现场检查记录 before the
  * inspection is finished, 责令限期整改指令书 for its open hazards, 整改复查意见书 after the
- * order, 行政检查结果告知书 once the inspection is finished and its hazards ordered — signed on the screen by every officer of the team in turn (the co-officers on the
- * leader's phone) and the enterprise's representative (or refused
- * before a witness), made into a PDF by the core, shared or printed through the platform.
+ * order, 行政检查结果告知书 once the inspection is finished and its hazards ordered — signed
+ * on the screen by every officer of the team in turn (the co-officers on the leader's phone)
+ * and the enterprise's representative (or refused before a witness), made into a PDF by the
+ * core, shared or printed through the platform.
  */
 class DocumentsPresenter(private val session: Session, private val inspectionId: String) :
     Presenter<DocumentsState>(DocumentsState()) {
